@@ -1,0 +1,1 @@
+"""Adapters: the database and every outside system, behind the services' ports."""

@@ -1,0 +1,157 @@
+"""Applying postings: the only code that changes balances, lots and holds.
+
+Every change is a guarded update: a lot's ``remaining`` only moves when the
+result stays within ``0..amount``, a hold only changes while ``active``, and a
+member's balance only drops below zero when the posting says the programme's
+debt policy allows it. A plan made on stale data therefore fails loudly
+instead of corrupting the ledger. The member row is locked (``SELECT ... FOR
+UPDATE``) before any plan is made, so stale plans should not happen at all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, insert, update
+
+from jifen.adapters.db.ledger_reads import SqlLedgerReads
+from jifen.adapters.db.tables import draws, entries, holds, lots, members
+from jifen.domain.errors import Conflict, HoldNotActive, InsufficientPoints
+from jifen.domain.ledger import HoldStatus, NewLot, Posting
+
+_take_from_lot = (
+    update(lots)
+    .where(
+        lots.c.id == bindparam("b_lot"),
+        lots.c.member_id == bindparam("b_member"),
+        lots.c.remaining - bindparam("b_amount") >= 0,
+        lots.c.remaining - bindparam("b_amount") <= lots.c.amount,
+    )
+    .values(remaining=lots.c.remaining - bindparam("b_amount"))
+)
+
+
+class SqlLedger(SqlLedgerReads):
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn)
+
+    def apply(self, program_id: int, posting: Posting, now: datetime) -> tuple[int, int | None]:
+        entry_id = self._insert_entry(program_id, posting, now)
+        for new in posting.new_lots:
+            self._insert_lot(program_id, posting.member_id, entry_id, new, now)
+        if posting.draws:
+            self._draw(posting, entry_id)
+        if posting.matured_lot_ids:
+            self._mature(posting)
+        hold_id = None
+        if posting.new_hold is not None:
+            hold_id = self._insert_hold(program_id, posting, entry_id, now)
+        if posting.hold_transition is not None:
+            self._transition_hold(posting, now)
+        self._move_balances(posting, now)
+        return entry_id, hold_id
+
+    def _insert_entry(self, program_id: int, p: Posting, now: datetime) -> int:
+        return int(
+            self.conn.execute(
+                insert(entries)
+                .values(
+                    program_id=program_id, member_id=p.member_id, kind=p.kind.value,
+                    amount=p.amount, delta_available=p.delta_available,
+                    delta_pending=p.delta_pending, delta_held=p.delta_held, reason=p.reason,
+                    actor=p.actor, reference=p.reference, reverses_entry_id=p.reverses_entry_id,
+                    hold_id=p.hold_id, meta=p.meta, created_at=now,
+                )
+                .returning(entries.c.id)
+            ).scalar_one()
+        )
+
+    def _insert_lot(
+        self, program_id: int, member_id: int, entry_id: int, new: NewLot, now: datetime
+    ) -> None:
+        lot_id = self.conn.execute(
+            insert(lots)
+            .values(
+                program_id=program_id, member_id=member_id, entry_id=entry_id,
+                amount=new.amount, remaining=new.amount - new.repaid,
+                available_at=new.available_at, expires_at=new.expires_at, pending=new.pending,
+                source=new.source.value, source_ref=new.source_ref, rule_id=new.rule_id,
+                parent_lot_id=new.parent_lot_id, created_at=now,
+            )
+            .returning(lots.c.id)
+        ).scalar_one()
+        if new.repaid:
+            self.conn.execute(
+                insert(draws).values(entry_id=entry_id, lot_id=lot_id, amount=new.repaid)
+            )
+
+    def _draw(self, p: Posting, entry_id: int) -> None:
+        params = [
+            {"b_lot": d.lot_id, "b_member": p.member_id, "b_amount": d.amount} for d in p.draws
+        ]
+        result = self.conn.execute(_take_from_lot, params)
+        if result.rowcount != len(params):
+            raise Conflict("a lot changed under this operation; retry", code="ledger_conflict")
+        self.conn.execute(
+            insert(draws),
+            [{"entry_id": entry_id, "lot_id": d.lot_id, "amount": d.amount} for d in p.draws],
+        )
+
+    def _mature(self, p: Posting) -> None:
+        result = self.conn.execute(
+            update(lots)
+            .where(lots.c.id.in_(p.matured_lot_ids), lots.c.pending.is_(True))
+            .values(pending=False)
+        )
+        if result.rowcount != len(p.matured_lot_ids):
+            raise Conflict("pending points changed under this operation", code="ledger_conflict")
+
+    def _insert_hold(self, program_id: int, p: Posting, entry_id: int, now: datetime) -> int:
+        assert p.new_hold is not None
+        hold_id = self.conn.execute(
+            insert(holds)
+            .values(
+                program_id=program_id, member_id=p.member_id, entry_id=entry_id,
+                amount=p.new_hold.amount, captured=0, status=HoldStatus.ACTIVE.value,
+                expires_at=p.new_hold.expires_at, reference=p.new_hold.reference,
+                created_at=now,
+            )
+            .returning(holds.c.id)
+        ).scalar_one()
+        self.conn.execute(update(entries).where(entries.c.id == entry_id).values(hold_id=hold_id))
+        return int(hold_id)
+
+    def _transition_hold(self, p: Posting, now: datetime) -> None:
+        t = p.hold_transition
+        assert t is not None
+        result = self.conn.execute(
+            update(holds)
+            .where(holds.c.id == t.hold_id, holds.c.status == HoldStatus.ACTIVE.value)
+            .values(status=t.to.value, captured=t.captured, settled_at=now)
+        )
+        if result.rowcount != 1:
+            raise HoldNotActive(f"hold {t.hold_id} is no longer active", hold=t.hold_id)
+
+    def _move_balances(self, p: Posting, now: datetime) -> None:
+        da, dp, dh = p.delta_available, p.delta_pending, p.delta_held
+        guards = [members.c.id == p.member_id]
+        if dp < 0:
+            guards.append(members.c.pending + dp >= 0)
+        if dh < 0:
+            guards.append(members.c.held + dh >= 0)
+        if da < 0 and not p.allow_negative:
+            guards.append(members.c.available + da >= 0)
+        result = self.conn.execute(
+            update(members)
+            .where(*guards)
+            .values(
+                available=members.c.available + da,
+                pending=members.c.pending + dp,
+                held=members.c.held + dh,
+                updated_at=now,
+            )
+        )
+        if result.rowcount != 1:
+            raise InsufficientPoints(
+                "the balance does not cover this operation", requested=max(-da, 0)
+            )

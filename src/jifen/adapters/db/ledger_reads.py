@@ -1,0 +1,140 @@
+"""Reading the ledger: lots, entries, holds and what a chain of entries drew."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, func, literal_column, select, union_all
+
+from jifen.adapters.db import rows
+from jifen.adapters.db.tables import draws, entries, holds, lots
+from jifen.domain.ledger import Entry, EntryKind, Hold, HoldStatus, Lot
+from jifen.services.ports import Page
+
+
+class SqlLedgerReads:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def open_lots(self, member_id: int) -> list[Lot]:
+        result = self.conn.execute(
+            select(lots)
+            .where(lots.c.member_id == member_id, lots.c.remaining > 0)
+            .order_by(lots.c.id)
+        )
+        return [rows.lot(r) for r in result]
+
+    def entry(self, program_id: int, entry_id: int) -> Entry | None:
+        row = self.conn.execute(
+            select(entries).where(entries.c.id == entry_id, entries.c.program_id == program_id)
+        ).one_or_none()
+        return None if row is None else rows.entry(row)
+
+    def reversals_of(self, entry_id: int) -> list[Entry]:
+        result = self.conn.execute(
+            select(entries).where(entries.c.reverses_entry_id == entry_id).order_by(entries.c.id)
+        )
+        return [rows.entry(r) for r in result]
+
+    def lot_of(self, entry_id: int) -> Lot | None:
+        row = self.conn.execute(
+            select(lots).where(lots.c.entry_id == entry_id).order_by(lots.c.id).limit(1)
+        ).one_or_none()
+        return None if row is None else rows.lot(row)
+
+    def expired_from(self, lot_id: int) -> int:
+        total = self.conn.execute(
+            select(func.coalesce(func.sum(draws.c.amount), 0))
+            .join(entries, entries.c.id == draws.c.entry_id)
+            .where(draws.c.lot_id == lot_id, entries.c.kind == EntryKind.EXPIRE.value)
+        ).scalar_one()
+        return int(total)
+
+    def net_drawn(
+        self, *, entry_id: int | None = None, hold_id: int | None = None
+    ) -> list[tuple[Lot, int]]:
+        """Per lot, what a chain of entries drew and has not yet given back.
+
+        The chain is an entry with its reversals, or every entry of one hold.
+        Points given back as a fresh lot (the original had expired) count as
+        given back to the original lot.
+        """
+        if hold_id is not None:
+            chain = entries.c.hold_id == hold_id
+        else:
+            chain = (entries.c.id == entry_id) | (entries.c.reverses_entry_id == entry_id)
+        drawn = (
+            select(draws.c.lot_id.label("lot_id"), draws.c.amount.label("n"))
+            .join(entries, entries.c.id == draws.c.entry_id)
+            .where(chain)
+        )
+        reissued = (
+            select(lots.c.parent_lot_id.label("lot_id"), (-lots.c.amount).label("n"))
+            .join(entries, entries.c.id == lots.c.entry_id)
+            .where(chain, lots.c.parent_lot_id.is_not(None))
+        )
+        moves = union_all(drawn, reissued).subquery()
+        net = (
+            select(moves.c.lot_id, func.sum(moves.c.n).label("net"))
+            .group_by(moves.c.lot_id)
+            .having(func.sum(moves.c.n) > 0)
+            .subquery()
+        )
+        result = self.conn.execute(
+            select(lots, net.c.net).join(net, net.c.lot_id == lots.c.id).order_by(lots.c.id)
+        )
+        return [(rows.lot(r), int(r.net)) for r in result]
+
+    def hold(self, program_id: int, hold_id: int) -> Hold | None:
+        row = self.conn.execute(
+            select(holds).where(holds.c.id == hold_id, holds.c.program_id == program_id)
+        ).one_or_none()
+        return None if row is None else rows.hold(row)
+
+    def due_holds(
+        self, program_id: int, now: datetime, limit: int, *, member_id: int | None = None
+    ) -> list[Hold]:
+        query = select(holds).where(
+            holds.c.program_id == program_id,
+            holds.c.status == HoldStatus.ACTIVE.value,
+            holds.c.expires_at <= now,
+        )
+        if member_id is not None:
+            query = query.where(holds.c.member_id == member_id)
+        result = self.conn.execute(query.order_by(holds.c.id).limit(limit))
+        return [rows.hold(r) for r in result]
+
+    def members_due(self, program_id: int, now: datetime, limit: int) -> list[int]:
+        due = and_(lots.c.pending.is_(True), lots.c.available_at <= now) | (
+            lots.c.expires_at <= now
+        )
+        result = self.conn.execute(
+            select(lots.c.member_id)
+            .where(lots.c.program_id == program_id, lots.c.remaining > 0, due)
+            .group_by(lots.c.member_id)
+            .order_by(lots.c.member_id)
+            .limit(limit)
+        )
+        return [int(r.member_id) for r in result]
+
+    def history(self, member_id: int, before: int | None, limit: int) -> Page:
+        query = select(entries).where(entries.c.member_id == member_id)
+        if before is not None:
+            query = query.where(entries.c.id < before)
+        result = self.conn.execute(query.order_by(entries.c.id.desc()).limit(limit + 1))
+        found = [rows.entry(r) for r in result]
+        more = len(found) > limit
+        found = found[:limit]
+        return Page(found, found[-1].id if more else None)
+
+    def expiring(self, member_id: int, now: datetime, until: datetime) -> int:
+        total = self.conn.execute(
+            select(func.coalesce(func.sum(lots.c.remaining), literal_column("0"))).where(
+                lots.c.member_id == member_id,
+                lots.c.remaining > 0,
+                lots.c.pending.is_(False),
+                lots.c.expires_at > now,
+                lots.c.expires_at <= until,
+            )
+        ).scalar_one()
+        return int(total)

@@ -1,0 +1,101 @@
+"""Idempotency keys, the outbox, the audit log and API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from jifen.adapters.db.tables import api_keys, audit_log, idempotency_keys, outbox
+from jifen.services.ports import ApiKeyRecord, StoredResponse
+
+
+class SqlIdempotencyKeys:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def claim(
+        self, program_id: int, key: str, fingerprint: str, now: datetime
+    ) -> StoredResponse | None:
+        dialect_insert = postgresql.insert if self.conn.dialect.name == "postgresql" else (
+            sqlite.insert
+        )
+        # On PostgreSQL this waits for a concurrent transaction holding the same
+        # key: when it commits we see its response, when it rolls back we win.
+        claimed = self.conn.execute(
+            dialect_insert(idempotency_keys)
+            .values(program_id=program_id, key=key, fingerprint=fingerprint, created_at=now)
+            .on_conflict_do_nothing(index_elements=["program_id", "key"])
+        )
+        if claimed.rowcount == 1:
+            return None
+        row = self.conn.execute(
+            select(idempotency_keys.c.fingerprint, idempotency_keys.c.response).where(
+                idempotency_keys.c.program_id == program_id, idempotency_keys.c.key == key
+            )
+        ).one()
+        return StoredResponse(row.fingerprint, row.response)
+
+    def record(self, program_id: int, key: str, response: dict[str, Any]) -> None:
+        self.conn.execute(
+            update(idempotency_keys)
+            .where(idempotency_keys.c.program_id == program_id, idempotency_keys.c.key == key)
+            .values(response=response)
+        )
+
+
+class SqlOutbox:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, program_id: int, topic: str, payload: dict[str, Any], now: datetime) -> None:
+        self.conn.execute(
+            insert(outbox).values(program_id=program_id, topic=topic, payload=payload,
+                                  created_at=now)
+        )
+
+
+class SqlAuditLog:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def record(
+        self, program_id: int | None, actor: str, action: str, target: str | None,
+        detail: dict[str, Any], now: datetime,
+    ) -> None:
+        self.conn.execute(
+            insert(audit_log).values(
+                program_id=program_id, actor=actor, action=action, target=target,
+                detail=detail, created_at=now,
+            )
+        )
+
+
+class SqlApiKeys:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(
+        self, program_id: int, name: str, prefix: str, secret_hash: str, scopes: list[str],
+        now: datetime,
+    ) -> int:
+        return int(
+            self.conn.execute(
+                insert(api_keys)
+                .values(program_id=program_id, name=name, prefix=prefix,
+                        secret_hash=secret_hash, scopes=scopes, created_at=now)
+                .returning(api_keys.c.id)
+            ).scalar_one()
+        )
+
+    def by_prefix(self, prefix: str) -> ApiKeyRecord | None:
+        row = self.conn.execute(select(api_keys).where(api_keys.c.prefix == prefix)).one_or_none()
+        if row is None:
+            return None
+        return ApiKeyRecord(
+            id=row.id, program_id=row.program_id, name=row.name, prefix=row.prefix,
+            secret_hash=row.secret_hash, scopes=frozenset(row.scopes),
+            revoked=row.revoked_at is not None,
+        )

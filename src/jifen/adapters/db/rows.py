@@ -1,0 +1,101 @@
+"""Turning rows into domain objects."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from jifen.domain.ledger import Entry, EntryKind, Hold, HoldStatus, Lot, LotSource
+from jifen.domain.members import Balances, Member, MemberStatus
+from jifen.domain.programs import LedgerPolicy, NegativeBalancePolicy, Program
+
+
+def member(row: Any) -> Member:
+    return Member(
+        id=row.id,
+        program_id=row.program_id,
+        external_id=row.external_id,
+        status=MemberStatus(row.status),
+        balances=Balances(row.available, row.pending, row.held),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        phone=row.phone,
+        email=row.email,
+        birthday=row.birthday,
+        attributes=dict(row.attributes or {}),
+    )
+
+
+def lot(row: Any) -> Lot:
+    return Lot(
+        id=row.id,
+        member_id=row.member_id,
+        amount=row.amount,
+        remaining=row.remaining,
+        available_at=row.available_at,
+        expires_at=row.expires_at,
+        pending=bool(row.pending),
+        source=LotSource(row.source),
+        entry_id=row.entry_id,
+    )
+
+
+def entry(row: Any) -> Entry:
+    return Entry(
+        id=row.id,
+        member_id=row.member_id,
+        kind=EntryKind(row.kind),
+        amount=row.amount,
+        delta_available=row.delta_available,
+        delta_pending=row.delta_pending,
+        delta_held=row.delta_held,
+        created_at=row.created_at,
+        reason=row.reason,
+        actor=row.actor,
+        reference=row.reference,
+        reverses_entry_id=row.reverses_entry_id,
+        hold_id=row.hold_id,
+        meta=dict(row.meta or {}),
+    )
+
+
+def hold(row: Any) -> Hold:
+    return Hold(
+        id=row.id,
+        member_id=row.member_id,
+        amount=row.amount,
+        captured=row.captured,
+        status=HoldStatus(row.status),
+        expires_at=row.expires_at,
+        entry_id=row.entry_id,
+        reference=row.reference,
+        created_at=row.created_at,
+    )
+
+
+def policy_to_json(policy: LedgerPolicy) -> dict[str, Any]:
+    return {
+        "negative_balance": policy.negative_balance.value,
+        "hold_ttl_seconds": int(policy.hold_ttl.total_seconds()),
+        "max_hold_ttl_seconds": int(policy.max_hold_ttl.total_seconds()),
+        "returned_points_grace_seconds": int(policy.returned_points_grace.total_seconds()),
+    }
+
+
+def program(row: Any) -> Program:
+    p = row.policy
+    return Program(
+        id=row.id,
+        code=row.code,
+        name=dict(row.name),
+        currency=row.currency,
+        point_value=Decimal(row.point_value),
+        timezone=row.timezone,
+        policy=LedgerPolicy(
+            negative_balance=NegativeBalancePolicy(p["negative_balance"]),
+            hold_ttl=timedelta(seconds=p["hold_ttl_seconds"]),
+            max_hold_ttl=timedelta(seconds=p["max_hold_ttl_seconds"]),
+            returned_points_grace=timedelta(seconds=p["returned_points_grace_seconds"]),
+        ),
+    )

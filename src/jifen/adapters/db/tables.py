@@ -1,0 +1,188 @@
+"""The schema. Alembic migrations under ``migrations/`` must produce exactly this."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+from jifen.adapters.db.types import Id, Json, UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+programs = Table(
+    "programs", metadata,
+    Column("id", Id, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", Json, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("point_value", String(32), nullable=False),  # a decimal, kept exact as text
+    Column("timezone", String(64), nullable=False),
+    Column("policy", Json, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+members = Table(
+    "members", metadata,
+    Column("id", Id, primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("external_id", String(128), nullable=False),
+    Column("phone", String(32)),
+    Column("email", String(254)),
+    Column("birthday", Date),
+    Column("attributes", Json, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("available", BigInteger, nullable=False, server_default=text("0")),
+    Column("pending", BigInteger, nullable=False, server_default=text("0")),
+    Column("held", BigInteger, nullable=False, server_default=text("0")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("program_id", "external_id", name="uq_members_program_external"),
+    CheckConstraint("pending >= 0", name="pending_not_negative"),
+    CheckConstraint("held >= 0", name="held_not_negative"),
+)
+Index("ix_members_program_phone", members.c.program_id, members.c.phone)
+Index("ix_members_program_email", members.c.program_id, members.c.email)
+
+entries = Table(
+    "entries", metadata,
+    Column("id", Id, primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("member_id", Id, ForeignKey("members.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("delta_available", BigInteger, nullable=False),
+    Column("delta_pending", BigInteger, nullable=False),
+    Column("delta_held", BigInteger, nullable=False),
+    Column("reason", Text),
+    Column("actor", String(128)),
+    Column("reference", String(128)),
+    Column("reverses_entry_id", Id, ForeignKey("entries.id")),
+    Column("hold_id", Id),
+    Column("meta", Json, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("amount >= 0", name="amount_not_negative"),
+)
+Index("ix_entries_member_id", entries.c.member_id, entries.c.id)
+Index("ix_entries_reverses", entries.c.reverses_entry_id)
+Index("ix_entries_hold", entries.c.hold_id)
+
+lots = Table(
+    "lots", metadata,
+    Column("id", Id, primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("member_id", Id, ForeignKey("members.id"), nullable=False),
+    Column("entry_id", Id, ForeignKey("entries.id"), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("remaining", BigInteger, nullable=False),
+    Column("available_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime),
+    Column("pending", Boolean, nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("source_ref", String(128)),
+    Column("rule_id", String(128)),
+    Column("parent_lot_id", Id, ForeignKey("lots.id")),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("amount > 0", name="amount_positive"),
+    CheckConstraint("remaining >= 0 AND remaining <= amount", name="remaining_within_amount"),
+)
+Index("ix_lots_member_open", lots.c.member_id,
+      postgresql_where=lots.c.remaining > 0, sqlite_where=lots.c.remaining > 0)
+Index("ix_lots_entry", lots.c.entry_id)
+Index("ix_lots_expiry_open", lots.c.expires_at,
+      postgresql_where=lots.c.remaining > 0, sqlite_where=lots.c.remaining > 0)
+
+draws = Table(
+    "draws", metadata,
+    Column("id", Id, primary_key=True),
+    Column("entry_id", Id, ForeignKey("entries.id"), nullable=False),
+    Column("lot_id", Id, ForeignKey("lots.id"), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    CheckConstraint("amount <> 0", name="amount_not_zero"),
+)
+Index("ix_draws_lot", draws.c.lot_id)
+Index("ix_draws_entry", draws.c.entry_id)
+
+holds = Table(
+    "holds", metadata,
+    Column("id", Id, primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("member_id", Id, ForeignKey("members.id"), nullable=False),
+    Column("entry_id", Id, ForeignKey("entries.id"), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("captured", BigInteger, nullable=False, server_default=text("0")),
+    Column("status", String(16), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("reference", String(128)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("settled_at", UTCDateTime),
+    CheckConstraint("amount > 0", name="amount_positive"),
+)
+Index("ix_holds_active_expiry", holds.c.expires_at,
+      postgresql_where=holds.c.status == "active", sqlite_where=holds.c.status == "active")
+Index("ix_holds_member", holds.c.member_id)
+
+idempotency_keys = Table(
+    "idempotency_keys", metadata,
+    Column("program_id", Id, ForeignKey("programs.id"), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("response", Json),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Id, primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("topic", String(64), nullable=False),
+    Column("payload", Json, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("published_at", UTCDateTime),
+)
+Index("ix_outbox_unpublished", outbox.c.id,
+      postgresql_where=outbox.c.published_at.is_(None),
+      sqlite_where=outbox.c.published_at.is_(None))
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Id, primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id")),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", String(128)),
+    Column("detail", Json, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys", metadata,
+    Column("id", Id, primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("prefix", String(16), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("scopes", Json, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)

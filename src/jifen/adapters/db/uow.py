@@ -1,0 +1,58 @@
+"""The unit of work: one connection, one transaction, every repository on it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+
+from jifen.adapters.db.ledger import SqlLedger
+from jifen.adapters.db.members import SqlMembers
+from jifen.adapters.db.programs import SqlPrograms
+from jifen.adapters.db.records import SqlApiKeys, SqlAuditLog, SqlIdempotencyKeys, SqlOutbox
+from jifen.adapters.db.verification import SqlVerifier
+
+
+class SqlUnitOfWork:
+    """``with uow: ...; uow.commit()``: leaving without commit rolls back."""
+
+    def __init__(self, engine: Engine, *, write: bool = True) -> None:
+        self.engine = engine
+        self.write = write
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> Self:
+        conn = self.engine.connect().execution_options(jifen_write=self.write)
+        conn.begin()
+        self._conn = conn
+        self.members = SqlMembers(conn)
+        self.ledger = SqlLedger(conn)
+        self.idempotency = SqlIdempotencyKeys(conn)
+        self.outbox = SqlOutbox(conn)
+        self.audit = SqlAuditLog(conn)
+        self.apikeys = SqlApiKeys(conn)
+        self.programs = SqlPrograms(conn)
+        self.verifier = SqlVerifier(conn)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            if conn.in_transaction():
+                conn.rollback()
+        finally:
+            conn.close()
+
+    def commit(self) -> None:
+        assert self._conn is not None, "commit outside 'with uow'"
+        self._conn.commit()
+
+    def rollback(self) -> None:
+        assert self._conn is not None, "rollback outside 'with uow'"
+        self._conn.rollback()

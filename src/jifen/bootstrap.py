@@ -1,0 +1,59 @@
+"""The one place that wires adapters into services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+from jifen.adapters.db import SqlUnitOfWork, create_engine_for
+from jifen.adapters.programfile import load_program_file
+from jifen.config import Settings
+from jifen.domain.programs import Program
+from jifen.services.ports import Clock, UnitOfWork
+
+MIGRATIONS = Path(__file__).parent / "adapters" / "db" / "migrations"
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass
+class Jifen:
+    """Everything an entrypoint needs: settings, a clock, units of work."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock
+
+    def uow(self, *, write: bool = True) -> UnitOfWork:
+        return SqlUnitOfWork(self.engine, write=write)
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema to the newest migration."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection_url"] = self.engine.url.render_as_string(
+            hide_password=False
+        )
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    def read_program_file(self, path: str | Path) -> Program:
+        return load_program_file(path)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> Jifen:
+    settings = settings or Settings()
+    engine = create_engine_for(settings.database_url, pool_size=settings.db_pool_size)
+    return Jifen(settings=settings, engine=engine, clock=clock or SystemClock())

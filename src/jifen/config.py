@@ -1,0 +1,35 @@
+"""Settings, from ``JIFEN_*`` environment variables (or a ``.env`` file)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "development-only-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JIFEN_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    #: unset means a local SQLite file next to where jifen runs
+    database_url: str = "sqlite:///jifen.db"
+    secret_key: str = DEV_SECRET
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(1, ge=1, le=64)
+    max_body_bytes: int = Field(64 * 1024, ge=1024)
+    db_pool_size: int = Field(10, ge=1, le=200)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_secrets(self) -> Settings:
+        if self.environment == "production" and (
+            self.secret_key == DEV_SECRET or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "JIFEN_SECRET_KEY must be set to a random value of at least 32 characters "
+                "outside development"
+            )
+        return self

@@ -1,0 +1,125 @@
+"""Exact, possibly partial, reversals of earlier entries.
+
+*Reversing a credit* (a refund clawing back what an order earned) takes the
+points from the lot that credit created first; points of that lot that have
+since expired are already gone and are not taken twice; points that were
+spent are clawed back from the member's other lots, soonest-expiring first,
+and what is still missing follows the programme's negative-balance policy:
+``allow`` leaves a debt that future earning repays, ``floor`` stops at zero
+and records the shortfall.
+
+*Reversing a debit* (a cancelled redemption) returns the points to the lots
+they were drawn from, longest-lived first; see :mod:`.accounts` for lots that
+expired meanwhile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from jifen.domain.errors import InvalidInput, ReversalExceedsOriginal
+from jifen.domain.ledger.accounts import Account, draw_soonest_expiring, return_points
+from jifen.domain.ledger.model import Draw, Entry, EntryKind, Lot, Posting
+from jifen.domain.ledger.postings import _returning
+from jifen.domain.programs import LedgerPolicy, NegativeBalancePolicy
+
+CREDIT_KINDS = frozenset({EntryKind.EARN, EntryKind.ADJUST})
+DEBIT_KINDS = frozenset({EntryKind.REDEEM, EntryKind.CAPTURE, EntryKind.ADJUST})
+
+
+@dataclass(frozen=True)
+class CreditHistory:
+    """What became of the lot a credit created."""
+
+    lot: Lot
+    expired: int  # points of the lot that expired
+    forgiven: int  # expired points earlier reversals already counted
+
+
+def is_credit(entry: Entry) -> bool:
+    return entry.kind in CREDIT_KINDS and entry.points > 0
+
+
+def check_reversible(entry: Entry, amount: int, already_reversed: int) -> None:
+    debit = entry.kind in DEBIT_KINDS and entry.points < 0
+    if not (is_credit(entry) or debit):
+        raise InvalidInput(
+            f"a {entry.kind.value} entry cannot be reversed", code="entry_not_reversible",
+            entry=entry.id,
+        )
+    left = entry.amount - already_reversed
+    if amount > left:
+        raise ReversalExceedsOriginal(
+            f"entry {entry.id} has {left} points left to reverse, {amount} requested",
+            entry=entry.id, reversible=left, requested=amount,
+        )
+
+
+def reverse_credit(
+    account: Account,
+    entry: Entry,
+    history: CreditHistory,
+    amount: int,
+    *,
+    now: datetime,
+    policy: LedgerPolicy,
+    reason: str | None = None,
+    actor: str | None = None,
+) -> Posting:
+    lot = history.lot
+    from_lot = min(amount, lot.remaining)
+    rest = amount - from_lot
+    forgiven = min(rest, history.expired - history.forgiven)
+    rest -= forgiven
+    others, shortfall = draw_soonest_expiring(account.spendable(now, exclude=lot.id), rest)
+    clawed = rest - shortfall
+    draws = ((Draw(lot.id, from_lot),) if from_lot else ()) + others
+    delta_pending = -from_lot if lot.pending else 0
+    delta_available = -clawed - (0 if lot.pending else from_lot)
+    meta: dict[str, Any] = {"from_lot": from_lot, "clawed_back": clawed}
+    if forgiven:
+        meta["forgiven_expired"] = forgiven
+    allow_negative = False
+    if shortfall:
+        if policy.negative_balance is NegativeBalancePolicy.ALLOW:
+            delta_available -= shortfall
+            allow_negative = True
+            meta["debt"] = shortfall
+        else:
+            meta["shortfall"] = shortfall
+    return Posting(
+        member_id=account.member.id,
+        kind=EntryKind.REVERSE,
+        amount=amount,
+        delta_available=delta_available,
+        delta_pending=delta_pending,
+        draws=draws,
+        reverses_entry_id=entry.id,
+        allow_negative=allow_negative,
+        reason=reason,
+        actor=actor,
+        reference=entry.reference,
+        meta=meta,
+    )
+
+
+def reverse_debit(
+    account: Account,
+    entry: Entry,
+    drawn: list[tuple[Lot, int]],
+    amount: int,
+    *,
+    now: datetime,
+    policy: LedgerPolicy,
+    reason: str | None = None,
+    actor: str | None = None,
+) -> Posting:
+    back = return_points(
+        drawn, amount, debt=account.debt, now=now, policy=policy, source_ref=entry.reference
+    )
+    return _returning(
+        account, back, kind=EntryKind.REVERSE, amount=amount, hold_id=entry.hold_id,
+        reverses=entry.id, reason=reason, actor=actor,
+    )

@@ -1,0 +1,48 @@
+"""Members of a programme and their cached balances."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from jifen.domain.errors import MemberNotActive
+
+
+class MemberStatus(enum.StrEnum):
+    ACTIVE = "active"
+    BLOCKED = "blocked"
+    ERASED = "erased"
+
+
+@dataclass(frozen=True)
+class Balances:
+    """The cached balances; the ledger is the truth they summarise."""
+
+    available: int = 0  # spendable now (negative only under the debt policy)
+    pending: int = 0  # earned, not yet available
+    held: int = 0  # reserved by open holds
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    program_id: int
+    external_id: str
+    status: MemberStatus
+    balances: Balances
+    created_at: datetime
+    updated_at: datetime
+    phone: str | None = None
+    email: str | None = None
+    birthday: date | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    def require_active(self) -> None:
+        if self.status is not MemberStatus.ACTIVE:
+            raise MemberNotActive(
+                f"member {self.external_id} is {self.status.value}",
+                member=self.external_id,
+                status=self.status.value,
+            )

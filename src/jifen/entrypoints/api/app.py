@@ -1,0 +1,32 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from jifen import __version__
+from jifen.bootstrap import Jifen, bootstrap
+from jifen.entrypoints.api import errors
+from jifen.entrypoints.api.limits import BodyLimit
+from jifen.entrypoints.api.routers import health, ledger, members
+
+DESCRIPTION = """
+jifen's REST API for point-of-sale, shop and CRM integrations.
+
+* Authenticate with `Authorization: Bearer <api key>` (create one with `jifen apikey create`).
+* Every write takes an `Idempotency-Key` header: a retry with the same key and body returns
+  the first response (marked `Idempotent-Replayed: true`) and changes nothing.
+* Errors are `application/problem+json` with a stable `code`.
+"""
+
+
+def create_app(jifen: Jifen | None = None) -> FastAPI:
+    jf = jifen or bootstrap()
+    app = FastAPI(title="jifen", version=__version__, description=DESCRIPTION)
+    app.state.jifen = jf
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(members.router)
+    app.include_router(ledger.router)
+    app.add_middleware(BodyLimit, max_bytes=jf.settings.max_body_bytes)
+    return app

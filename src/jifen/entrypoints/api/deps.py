@@ -1,0 +1,95 @@
+"""Dependencies: who is calling, for which programme, with which key."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Depends, Header, Request
+
+from jifen.bootstrap import Jifen
+from jifen.domain.programs import Program
+from jifen.services import apikeys, programs
+from jifen.services.apikeys import Principal
+
+#: Verified keys and programmes are cached this long: a revoked key stops
+#: working within this many seconds on every server process.
+CACHE_SECONDS = 30.0
+
+
+V = TypeVar("V")
+
+
+class TTLCache(Generic[V]):
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._items: dict[object, tuple[float, V]] = {}
+
+    def get(self, key: object, load: Callable[[], V]) -> V:
+        now = time.monotonic()
+        hit = self._items.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = load()
+        if len(self._items) > 10_000:
+            self._items.clear()
+        self._items[key] = (now + self.seconds, value)
+        return value
+
+
+def get_jifen(request: Request) -> Jifen:
+    jifen: Jifen = request.app.state.jifen
+    return jifen
+
+
+JifenDep = Annotated[Jifen, Depends(get_jifen)]
+_principals: TTLCache[Principal] = TTLCache(CACHE_SECONDS)
+_programs: TTLCache[Program] = TTLCache(CACHE_SECONDS)
+
+
+def get_principal(
+    jf: JifenDep,
+    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> Principal:
+    presented = x_api_key
+    if authorization and authorization.lower().startswith("bearer "):
+        presented = authorization[7:].strip()
+    if not presented:
+        return apikeys.authenticate(jf.uow(write=False), None)
+    digest = hashlib.sha256(presented.encode()).digest()
+    return _principals.get(digest, lambda: apikeys.authenticate(jf.uow(write=False), presented))
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An authenticated call: the key, its programme and the wiring."""
+
+    principal: Principal
+    program: Program
+    jf: Jifen
+
+
+def scoped(scope: str) -> Callable[[Principal, Jifen], Caller]:
+    def dependency(principal: PrincipalDep, jf: JifenDep) -> Caller:
+        principal.require(scope)
+        program = _programs.get(
+            principal.program_id,
+            lambda: programs.program_by_id(jf.uow(write=False), principal.program_id),
+        )
+        return Caller(principal, program, jf)
+
+    return dependency
+
+
+MembersRead = Annotated[Caller, Depends(scoped("members:read"))]
+MembersWrite = Annotated[Caller, Depends(scoped("members:write"))]
+LedgerRead = Annotated[Caller, Depends(scoped("ledger:read"))]
+LedgerWrite = Annotated[Caller, Depends(scoped("ledger:write"))]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]

@@ -1,0 +1,110 @@
+"""The API's request and response bodies (separate from tables and domain)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from jifen.domain.points import MAX_POINTS
+
+Points = Field(gt=0, le=MAX_POINTS, description="whole points, > 0")
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MemberIn(_In):
+    external_id: str = Field(min_length=1, max_length=128, examples=["C-10042"])
+    phone: str | None = Field(None, max_length=32)
+    email: str | None = Field(None, max_length=254)
+    birthday: date | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class MemberPatch(_In):
+    phone: str | None = Field(None, max_length=32)
+    email: str | None = Field(None, max_length=254)
+    birthday: date | None = None
+    attributes: dict[str, Any] | None = None
+    status: str | None = Field(None, description="active or blocked")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class MemberOut(_Out):
+    external_id: str
+    status: str
+    phone: str | None
+    email: str | None
+    birthday: date | None
+    attributes: dict[str, Any]
+    available: int = Field(description="points spendable now")
+    pending: int = Field(description="points earned, not yet available")
+    held: int = Field(description="points reserved by open holds")
+    expiring_30d: int = Field(description="available points expiring in the next 30 days")
+    created_at: datetime
+    updated_at: datetime
+
+
+class AdjustmentIn(_In):
+    points: StrictInt = Field(description="positive credits, negative debits; never 0",
+                              ge=-MAX_POINTS, le=MAX_POINTS)
+    reason: str = Field(min_length=1, max_length=500)
+    expires_at: datetime | None = None
+
+
+class HoldIn(_In):
+    points: StrictInt = Points
+    ttl_seconds: StrictInt | None = Field(None, gt=0, description="defaults to the programme's")
+    reference: str | None = Field(None, max_length=128, examples=["order-1042"])
+
+
+class CaptureIn(_In):
+    points: StrictInt | None = Field(None, gt=0, le=MAX_POINTS,
+                                     description="defaults to the whole hold")
+
+
+class ReversalIn(_In):
+    points: StrictInt | None = Field(None, gt=0, le=MAX_POINTS,
+                                     description="defaults to all that is left")
+    reason: str | None = Field(None, max_length=500)
+
+
+class ReceiptOut(_Out):
+    member: str
+    kind: str
+    points: int = Field(description="net change to the member's points")
+    entry_ids: list[int]
+    available: int
+    pending: int
+    held: int
+    created_at: datetime
+    hold_id: int | None = None
+    hold_status: str | None = None
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+
+class EntryOut(_Out):
+    id: int
+    kind: str
+    points: int
+    available_change: int
+    pending_change: int
+    held_change: int
+    created_at: datetime
+    reason: str | None
+    actor: str | None
+    reference: str | None
+    reverses_entry_id: int | None
+    hold_id: int | None
+    meta: dict[str, Any]
+
+
+class EntriesOut(_Out):
+    items: list[EntryOut]
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next (older) page")

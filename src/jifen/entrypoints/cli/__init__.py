@@ -1,0 +1,1 @@
+"""The ``jifen`` command line."""

@@ -1,0 +1,80 @@
+"""``jifen``: initialise, serve, verify and administer a jifen installation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from jifen.bootstrap import bootstrap
+from jifen.entrypoints.cli import apikeys, demo
+from jifen.entrypoints.cli.errors import friendly
+from jifen.services import programs, settlement, verification
+
+app = typer.Typer(
+    name="jifen", no_args_is_help=True, add_completion=False,
+    help="jifen (积分): a loyalty-points platform with a money-grade ledger.",
+)
+app.add_typer(apikeys.app, name="apikey")
+app.command("demo")(demo.demo)
+console = Console(stderr=True)
+ProgramOpt = Annotated[str | None, typer.Option("--program", "-p",
+                                                help="programme code (default: the only one)")]
+
+
+@app.command()
+@friendly
+def init(
+    program: Annotated[Path | None, typer.Option(help="a programme file to register")] = None,
+) -> None:
+    """Create or migrate the database; register a programme file."""
+    jf = bootstrap()
+    jf.migrate()
+    console.print(f"database ready: {jf.engine.url.render_as_string(hide_password=True)}")
+    if program is not None:
+        saved = programs.register_program(jf.uow(), jf.clock, jf.read_program_file(program),
+                                          actor="cli")
+        console.print(f"programme {saved.code} registered")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="default JIFEN_HOST")] = None,
+    port: Annotated[int | None, typer.Option(help="default JIFEN_PORT")] = None,
+    workers: Annotated[int | None, typer.Option(help="default JIFEN_WORKERS")] = None,
+) -> None:
+    """Serve the HTTP API."""
+    import uvicorn
+
+    settings = bootstrap().settings
+    uvicorn.run(
+        "jifen.entrypoints.api.app:create_app", factory=True,
+        host=host or settings.host, port=port or settings.port,
+        workers=workers or settings.workers, log_level="info", access_log=False,
+    )
+
+
+@app.command()
+@friendly
+def verify() -> None:
+    """Recompute every balance from the ledger; exit 1 if anything disagrees."""
+    report = verification.verify(bootstrap().uow)
+    print(json.dumps(report, indent=2, default=str))
+    raise typer.Exit(0 if report["ok"] else 1)
+
+
+@app.command()
+@friendly
+def settle(program: ProgramOpt = None) -> None:
+    """Release expired holds, mature pending points and expire lots that are due."""
+    jf = bootstrap()
+    found = programs.find_program(jf.uow(write=False), program)
+    done = settlement.settle_due(jf.uow, jf.clock, found)
+    console.print(f"settled {done.members} members with {done.entries} entries")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

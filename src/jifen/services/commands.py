@@ -1,0 +1,83 @@
+"""Commands: what an outside caller asks for, validated before any work.
+
+Each command's fields are also its idempotency fingerprint: the same key with
+a different command is refused as a conflict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CreateMember:
+    external_id: str
+    phone: str | None = None
+    email: str | None = None
+    birthday: date | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UpdateMember:
+    external_id: str
+    changes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Earn:
+    member: str
+    points: int
+    source: str = "activity"
+    reference: str | None = None
+    rule_id: str | None = None
+    available_at: datetime | None = None
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Redeem:
+    member: str
+    points: int
+    reference: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Adjust:
+    """A manual change by an operator: positive credits, negative debits."""
+
+    member: str
+    points: int
+    reason: str
+    actor: str
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PlaceHold:
+    member: str
+    points: int
+    ttl_seconds: int | None = None
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class CaptureHold:
+    hold_id: int
+    points: int | None = None
+
+
+@dataclass(frozen=True)
+class ReleaseHold:
+    hold_id: int
+
+
+@dataclass(frozen=True)
+class Reverse:
+    entry_id: int
+    points: int | None = None  # all that is left by default
+    reason: str | None = None
+    actor: str | None = None

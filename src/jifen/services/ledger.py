@@ -1,0 +1,140 @@
+"""Earning, spending, adjusting and reversing points."""
+
+from __future__ import annotations
+
+from jifen.domain import ledger
+from jifen.domain.errors import InvalidInput, NotFound
+from jifen.domain.ledger import EntryKind, LotSource
+from jifen.domain.members import MemberStatus
+from jifen.domain.points import require_points
+from jifen.domain.programs import Program
+from jifen.services.commands import Adjust, Earn, Redeem, Reverse
+from jifen.services.idempotency import once
+from jifen.services.ports import Clock, UnitOfWork
+from jifen.services.posting import Book, lock_member, settled
+from jifen.services.results import Receipt
+
+
+def earn(uow: UnitOfWork, clock: Clock, program: Program, cmd: Earn, key: str) -> Receipt:
+    require_points(cmd.points)
+    source = _source(cmd.source)
+    now = clock.now()
+    with uow:
+        def work() -> Receipt:
+            book = Book(program, lock_member(uow, program, cmd.member))
+            book.member.require_active()
+            # A credit needs no lots: only the balance, to repay any debt first.
+            book.apply(uow, ledger.credit(
+                ledger.Account(book.member, ()), cmd.points, kind=EntryKind.EARN, source=source, now=now,
+                available_at=cmd.available_at, expires_at=cmd.expires_at, rule_id=cmd.rule_id,
+                reference=cmd.reference,
+            ), now)
+            return book.receipt(EntryKind.EARN.value, now)
+
+        return once(uow, program.id, key, cmd, now, Receipt, work)
+
+
+def redeem(uow: UnitOfWork, clock: Clock, program: Program, cmd: Redeem, key: str) -> Receipt:
+    require_points(cmd.points)
+    now = clock.now()
+    with uow:
+        def work() -> Receipt:
+            book = Book(program, lock_member(uow, program, cmd.member))
+            book.member.require_active()
+            account = settled(uow, book, now)
+            book.apply(uow, ledger.debit(account, cmd.points, kind=EntryKind.REDEEM, now=now,
+                                         reason=cmd.reason, reference=cmd.reference), now)
+            return book.receipt(EntryKind.REDEEM.value, now)
+
+        return once(uow, program.id, key, cmd, now, Receipt, work)
+
+
+def adjust(uow: UnitOfWork, clock: Clock, program: Program, cmd: Adjust, key: str) -> Receipt:
+    """A manual credit (positive) or debit (negative), with its reason, audited."""
+    if isinstance(cmd.points, bool) or not isinstance(cmd.points, int) or cmd.points == 0:
+        raise InvalidInput("points must be a non-zero whole number", field="points")
+    require_points(abs(cmd.points))
+    if not cmd.reason.strip():
+        raise InvalidInput("an adjustment needs a reason", field="reason")
+    now = clock.now()
+    with uow:
+        def work() -> Receipt:
+            book = Book(program, lock_member(uow, program, cmd.member))
+            if book.member.status is MemberStatus.ERASED:
+                book.member.require_active()
+            account = settled(uow, book, now)
+            if cmd.points > 0:
+                posting = ledger.credit(
+                    account, cmd.points, kind=EntryKind.ADJUST, source=LotSource.ADJUSTMENT,
+                    now=now, expires_at=cmd.expires_at, reason=cmd.reason, actor=cmd.actor,
+                )
+            else:
+                posting = ledger.debit(account, -cmd.points, kind=EntryKind.ADJUST, now=now,
+                                       reason=cmd.reason, actor=cmd.actor)
+            book.apply(uow, posting, now)
+            uow.audit.record(program.id, cmd.actor, "points.adjust", cmd.member,
+                             {"points": cmd.points, "reason": cmd.reason,
+                              "entry_id": book.entry_ids[0]}, now)
+            return book.receipt(EntryKind.ADJUST.value, now)
+
+        return once(uow, program.id, key, cmd, now, Receipt, work)
+
+
+def reverse(uow: UnitOfWork, clock: Clock, program: Program, cmd: Reverse, key: str) -> Receipt:
+    """Undo all or part of an earlier credit or debit, exactly."""
+    if cmd.points is not None:
+        require_points(cmd.points)
+    now = clock.now()
+    with uow:
+        def work() -> Receipt:
+            original = uow.ledger.entry(program.id, cmd.entry_id)
+            if original is None:
+                raise NotFound(f"entry {cmd.entry_id} not found", code="entry_not_found",
+                               entry=cmd.entry_id)
+            book = Book(program, uow.members.lock_by_id(original.member_id))
+            account = settled(uow, book, now)
+            earlier = uow.ledger.reversals_of(original.id)
+            already = sum(r.amount for r in earlier)
+            amount = cmd.points if cmd.points is not None else original.amount - already
+            ledger.check_reversible(original, amount, already)
+            if amount == 0:
+                raise InvalidInput(f"entry {original.id} is already fully reversed",
+                                   code="already_reversed", entry=original.id)
+            policy = program.policy
+            if ledger.is_credit(original):
+                posting = ledger.reverse_credit(
+                    account, original, _credit_history(uow, original, earlier), amount,
+                    now=now, policy=policy, reason=cmd.reason, actor=cmd.actor,
+                )
+            else:
+                drawn = (uow.ledger.net_drawn(hold_id=original.hold_id)
+                         if original.kind is EntryKind.CAPTURE
+                         else uow.ledger.net_drawn(entry_id=original.id))
+                posting = ledger.reverse_debit(account, original, drawn, amount, now=now,
+                                               policy=policy, reason=cmd.reason,
+                                               actor=cmd.actor)
+            book.apply(uow, posting, now)
+            if cmd.actor:
+                uow.audit.record(program.id, cmd.actor, "entry.reverse", str(original.id),
+                                 {"points": amount, "reason": cmd.reason}, now)
+            return book.receipt(EntryKind.REVERSE.value, now)
+
+        return once(uow, program.id, key, cmd, now, Receipt, work)
+
+
+def _credit_history(
+    uow: UnitOfWork, original: ledger.Entry, earlier: list[ledger.Entry]
+) -> ledger.CreditHistory:
+    lot = uow.ledger.lot_of(original.id)
+    if lot is None:
+        raise NotFound(f"entry {original.id} created no lot", code="lot_not_found")
+    forgiven = sum(int(r.meta.get("forgiven_expired", 0)) for r in earlier)
+    return ledger.CreditHistory(lot, uow.ledger.expired_from(lot.id), forgiven)
+
+
+def _source(value: str) -> LotSource:
+    try:
+        return LotSource(value)
+    except ValueError:
+        choices = ", ".join(s.value for s in LotSource)
+        raise InvalidInput(f"source must be one of {choices}", field="source") from None
