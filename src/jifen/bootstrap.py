@@ -39,9 +39,7 @@ class Jifen:
         """Create or upgrade the schema to the newest migration."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        config.attributes["connection_url"] = self.engine.url.render_as_string(
-            hide_password=False
-        )
+        config.attributes["connection_url"] = self.engine.url.render_as_string(hide_password=False)
         with self.engine.begin() as conn:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET = "development-only-secret-change-me"
+DEV_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused in production
 
 
 class Settings(BaseSettings):

@@ -16,9 +16,15 @@ from jifen.domain.errors import InvalidInput, PermissionDenied, Unauthenticated
 from jifen.domain.programs import Program
 from jifen.services.ports import Clock, UnitOfWork
 
-SCOPES = frozenset({
-    "members:read", "members:write", "ledger:read", "ledger:write", "admin",
-})
+SCOPES = frozenset(
+    {
+        "members:read",
+        "members:write",
+        "ledger:read",
+        "ledger:write",
+        "admin",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,8 @@ def create_key(
     unknown = set(scopes) - SCOPES
     if not scopes or unknown:
         raise InvalidInput(
-            f"scopes must be among {', '.join(sorted(SCOPES))}", field="scope",
+            f"scopes must be among {', '.join(sorted(SCOPES))}",
+            field="scope",
             unknown=sorted(unknown),
         )
     if not name.strip():
@@ -54,10 +61,15 @@ def create_key(
     secret = secrets.token_urlsafe(32)
     now = clock.now()
     with uow:
-        key_id = uow.apikeys.add(program.id, name, prefix, _hash(secret), sorted(set(scopes)),
-                                 now)
-        uow.audit.record(program.id, actor, "apikey.create", name,
-                         {"key_id": key_id, "scopes": sorted(set(scopes))}, now)
+        key_id = uow.apikeys.add(program.id, name, prefix, _hash(secret), sorted(set(scopes)), now)
+        uow.audit.record(
+            program.id,
+            actor,
+            "apikey.create",
+            name,
+            {"key_id": key_id, "scopes": sorted(set(scopes))},
+            now,
+        )
         uow.commit()
     return f"jf_{prefix}_{secret}"
 
@@ -70,8 +82,10 @@ def authenticate(uow: UnitOfWork, presented: str | None) -> Principal:
         raise Unauthenticated("the API key is malformed")
     with uow:
         record = uow.apikeys.by_prefix(parts[1])
-    if record is None or record.revoked or not hmac.compare_digest(
-        record.secret_hash, _hash(parts[2])
+    if (
+        record is None
+        or record.revoked
+        or not hmac.compare_digest(record.secret_hash, _hash(parts[2]))
     ):
         raise Unauthenticated("the API key is not valid")
     return Principal(record.id, record.program_id, record.name, record.scopes)

@@ -20,16 +20,26 @@ def place_hold(
     uow: UnitOfWork, clock: Clock, program: Program, cmd: PlaceHold, key: str
 ) -> Receipt:
     require_points(cmd.points)
-    ttl = (program.policy.hold_ttl if cmd.ttl_seconds is None
-           else timedelta(seconds=cmd.ttl_seconds))
+    ttl = program.policy.hold_ttl if cmd.ttl_seconds is None else timedelta(seconds=cmd.ttl_seconds)
     now = clock.now()
     with uow:
+
         def work() -> Receipt:
             book = Book(program, lock_member(uow, program, cmd.member))
             book.member.require_active()
             account = settled(uow, book, now)
-            book.apply(uow, ledger.hold(account, cmd.points, ttl=ttl, policy=program.policy,
-                                        now=now, reference=cmd.reference), now)
+            book.apply(
+                uow,
+                ledger.hold(
+                    account,
+                    cmd.points,
+                    ttl=ttl,
+                    policy=program.policy,
+                    now=now,
+                    reference=cmd.reference,
+                ),
+                now,
+            )
             return book.receipt(EntryKind.HOLD.value, now, HoldStatus.ACTIVE)
 
         return once(uow, program.id, key, cmd, now, Receipt, work)
@@ -42,11 +52,13 @@ def capture_hold(
         require_points(cmd.points)
     now = clock.now()
     with uow:
+
         def work() -> Receipt:
             book, held = _locked_hold(uow, program, cmd.hold_id)
             drawn = uow.ledger.net_drawn(hold_id=held.id)
-            for posting in ledger.capture(book.account(uow), held, drawn, amount=cmd.points,
-                                          now=now, policy=program.policy):
+            for posting in ledger.capture(
+                book.account(uow), held, drawn, amount=cmd.points, now=now, policy=program.policy
+            ):
                 book.apply(uow, posting, now)
             book.hold_id = held.id
             return book.receipt(EntryKind.CAPTURE.value, now, HoldStatus.CAPTURED)
@@ -59,13 +71,17 @@ def release_hold(
 ) -> Receipt:
     now = clock.now()
     with uow:
+
         def work() -> Receipt:
             book, held = _locked_hold(uow, program, cmd.hold_id)
             if held.status is not HoldStatus.ACTIVE:
                 ledger.require_active(held, now)
             drawn = uow.ledger.net_drawn(hold_id=held.id)
-            book.apply(uow, ledger.release(book.account(uow), held, drawn, now=now,
-                                           policy=program.policy), now)
+            book.apply(
+                uow,
+                ledger.release(book.account(uow), held, drawn, now=now, policy=program.policy),
+                now,
+            )
             book.hold_id = held.id
             return book.receipt(EntryKind.RELEASE.value, now, HoldStatus.RELEASED)
 

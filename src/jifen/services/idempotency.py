@@ -28,11 +28,14 @@ MAX_KEY_LENGTH = 255
 
 def require_key(key: str | None) -> str:
     if key is None or not key.strip():
-        raise InvalidRequest("an Idempotency-Key is required for every write",
-                           code="idempotency_key_required")
+        raise InvalidRequest(
+            "an Idempotency-Key is required for every write", code="idempotency_key_required"
+        )
     if len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise InvalidRequest(f"an Idempotency-Key is 1 to {MAX_KEY_LENGTH} printable characters",
-                           code="idempotency_key_invalid")
+        raise InvalidRequest(
+            f"an Idempotency-Key is 1 to {MAX_KEY_LENGTH} printable characters",
+            code="idempotency_key_invalid",
+        )
     return key
 
 
@@ -42,8 +45,13 @@ def fingerprint(command: object) -> str:
 
 
 def once(
-    uow: UnitOfWork, program_id: int, key: str, command: object, now: datetime,
-    result_type: type[R], work: Callable[[], R],
+    uow: UnitOfWork,
+    program_id: int,
+    key: str,
+    command: object,
+    now: datetime,
+    result_type: type[R],
+    work: Callable[[], R],
 ) -> R:
     """Run ``work`` once per ``key``; call inside ``with uow``. Commits."""
     print_ = fingerprint(command)
@@ -77,25 +85,34 @@ def encode(obj: object) -> dict[str, Any]:
 
 def decode(cls: type[R], data: dict[str, Any]) -> R:
     hints = typing.get_type_hints(cls)
-    kwargs = {f.name: _coerce(hints[f.name], data[f.name])
-              for f in dataclasses.fields(cls) if f.name in data}  # type: ignore[arg-type]
+    kwargs = {
+        f.name: _coerce(hints[f.name], data[f.name])
+        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        if f.name in data
+    }
     return cls(**kwargs)
 
 
+_PARSERS: dict[Any, Callable[[Any], Any]] = {
+    datetime: datetime.fromisoformat,
+    date: date.fromisoformat,
+}
+
+
 def _coerce(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
     origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
+    if value is None:
+        result = None
+    elif origin in (typing.Union, types.UnionType):
         inner = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _coerce(inner[0], value) if len(inner) == 1 else value
-    if origin is tuple:
-        (item, *_) = typing.get_args(hint)
-        return tuple(_coerce(item, v) for v in value)
-    if hint is datetime:
-        return datetime.fromisoformat(value)
-    if hint is date:
-        return date.fromisoformat(value)
-    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
-        return decode(hint, value)
-    return value
+        result = _coerce(inner[0], value) if len(inner) == 1 else value
+    elif origin is tuple:
+        item = typing.get_args(hint)[0]
+        result = tuple(_coerce(item, v) for v in value)
+    elif hint in _PARSERS:
+        result = _PARSERS[hint](value)
+    elif dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        result = decode(hint, value)
+    else:
+        result = value
+    return result

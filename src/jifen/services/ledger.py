@@ -20,15 +20,26 @@ def earn(uow: UnitOfWork, clock: Clock, program: Program, cmd: Earn, key: str) -
     source = _source(cmd.source)
     now = clock.now()
     with uow:
+
         def work() -> Receipt:
             book = Book(program, lock_member(uow, program, cmd.member))
             book.member.require_active()
             # A credit needs no lots: only the balance, to repay any debt first.
-            book.apply(uow, ledger.credit(
-                ledger.Account(book.member, ()), cmd.points, kind=EntryKind.EARN, source=source, now=now,
-                available_at=cmd.available_at, expires_at=cmd.expires_at, rule_id=cmd.rule_id,
-                reference=cmd.reference,
-            ), now)
+            book.apply(
+                uow,
+                ledger.credit(
+                    ledger.Account(book.member, ()),
+                    cmd.points,
+                    kind=EntryKind.EARN,
+                    source=source,
+                    now=now,
+                    available_at=cmd.available_at,
+                    expires_at=cmd.expires_at,
+                    rule_id=cmd.rule_id,
+                    reference=cmd.reference,
+                ),
+                now,
+            )
             return book.receipt(EntryKind.EARN.value, now)
 
         return once(uow, program.id, key, cmd, now, Receipt, work)
@@ -38,12 +49,23 @@ def redeem(uow: UnitOfWork, clock: Clock, program: Program, cmd: Redeem, key: st
     require_points(cmd.points)
     now = clock.now()
     with uow:
+
         def work() -> Receipt:
             book = Book(program, lock_member(uow, program, cmd.member))
             book.member.require_active()
             account = settled(uow, book, now)
-            book.apply(uow, ledger.debit(account, cmd.points, kind=EntryKind.REDEEM, now=now,
-                                         reason=cmd.reason, reference=cmd.reference), now)
+            book.apply(
+                uow,
+                ledger.debit(
+                    account,
+                    cmd.points,
+                    kind=EntryKind.REDEEM,
+                    now=now,
+                    reason=cmd.reason,
+                    reference=cmd.reference,
+                ),
+                now,
+            )
             return book.receipt(EntryKind.REDEEM.value, now)
 
         return once(uow, program.id, key, cmd, now, Receipt, work)
@@ -58,6 +80,7 @@ def adjust(uow: UnitOfWork, clock: Clock, program: Program, cmd: Adjust, key: st
         raise InvalidInput("an adjustment needs a reason", field="reason")
     now = clock.now()
     with uow:
+
         def work() -> Receipt:
             book = Book(program, lock_member(uow, program, cmd.member))
             if book.member.status is MemberStatus.ERASED:
@@ -65,16 +88,33 @@ def adjust(uow: UnitOfWork, clock: Clock, program: Program, cmd: Adjust, key: st
             account = settled(uow, book, now)
             if cmd.points > 0:
                 posting = ledger.credit(
-                    account, cmd.points, kind=EntryKind.ADJUST, source=LotSource.ADJUSTMENT,
-                    now=now, expires_at=cmd.expires_at, reason=cmd.reason, actor=cmd.actor,
+                    account,
+                    cmd.points,
+                    kind=EntryKind.ADJUST,
+                    source=LotSource.ADJUSTMENT,
+                    now=now,
+                    expires_at=cmd.expires_at,
+                    reason=cmd.reason,
+                    actor=cmd.actor,
                 )
             else:
-                posting = ledger.debit(account, -cmd.points, kind=EntryKind.ADJUST, now=now,
-                                       reason=cmd.reason, actor=cmd.actor)
+                posting = ledger.debit(
+                    account,
+                    -cmd.points,
+                    kind=EntryKind.ADJUST,
+                    now=now,
+                    reason=cmd.reason,
+                    actor=cmd.actor,
+                )
             book.apply(uow, posting, now)
-            uow.audit.record(program.id, cmd.actor, "points.adjust", cmd.member,
-                             {"points": cmd.points, "reason": cmd.reason,
-                              "entry_id": book.entry_ids[0]}, now)
+            uow.audit.record(
+                program.id,
+                cmd.actor,
+                "points.adjust",
+                cmd.member,
+                {"points": cmd.points, "reason": cmd.reason, "entry_id": book.entry_ids[0]},
+                now,
+            )
             return book.receipt(EntryKind.ADJUST.value, now)
 
         return once(uow, program.id, key, cmd, now, Receipt, work)
@@ -86,11 +126,13 @@ def reverse(uow: UnitOfWork, clock: Clock, program: Program, cmd: Reverse, key: 
         require_points(cmd.points)
     now = clock.now()
     with uow:
+
         def work() -> Receipt:
             original = uow.ledger.entry(program.id, cmd.entry_id)
             if original is None:
-                raise NotFound(f"entry {cmd.entry_id} not found", code="entry_not_found",
-                               entry=cmd.entry_id)
+                raise NotFound(
+                    f"entry {cmd.entry_id} not found", code="entry_not_found", entry=cmd.entry_id
+                )
             book = Book(program, uow.members.lock_by_id(original.member_id))
             account = settled(uow, book, now)
             earlier = uow.ledger.reversals_of(original.id)
@@ -98,25 +140,49 @@ def reverse(uow: UnitOfWork, clock: Clock, program: Program, cmd: Reverse, key: 
             amount = cmd.points if cmd.points is not None else original.amount - already
             ledger.check_reversible(original, amount, already)
             if amount == 0:
-                raise InvalidInput(f"entry {original.id} is already fully reversed",
-                                   code="already_reversed", entry=original.id)
+                raise InvalidInput(
+                    f"entry {original.id} is already fully reversed",
+                    code="already_reversed",
+                    entry=original.id,
+                )
             policy = program.policy
             if ledger.is_credit(original):
                 posting = ledger.reverse_credit(
-                    account, original, _credit_history(uow, original, earlier), amount,
-                    now=now, policy=policy, reason=cmd.reason, actor=cmd.actor,
+                    account,
+                    original,
+                    _credit_history(uow, original, earlier),
+                    amount,
+                    now=now,
+                    policy=policy,
+                    reason=cmd.reason,
+                    actor=cmd.actor,
                 )
             else:
-                drawn = (uow.ledger.net_drawn(hold_id=original.hold_id)
-                         if original.kind is EntryKind.CAPTURE
-                         else uow.ledger.net_drawn(entry_id=original.id))
-                posting = ledger.reverse_debit(account, original, drawn, amount, now=now,
-                                               policy=policy, reason=cmd.reason,
-                                               actor=cmd.actor)
+                drawn = (
+                    uow.ledger.net_drawn(hold_id=original.hold_id)
+                    if original.kind is EntryKind.CAPTURE
+                    else uow.ledger.net_drawn(entry_id=original.id)
+                )
+                posting = ledger.reverse_debit(
+                    account,
+                    original,
+                    drawn,
+                    amount,
+                    now=now,
+                    policy=policy,
+                    reason=cmd.reason,
+                    actor=cmd.actor,
+                )
             book.apply(uow, posting, now)
             if cmd.actor:
-                uow.audit.record(program.id, cmd.actor, "entry.reverse", str(original.id),
-                                 {"points": amount, "reason": cmd.reason}, now)
+                uow.audit.record(
+                    program.id,
+                    cmd.actor,
+                    "entry.reverse",
+                    str(original.id),
+                    {"points": amount, "reason": cmd.reason},
+                    now,
+                )
             return book.receipt(EntryKind.REVERSE.value, now)
 
         return once(uow, program.id, key, cmd, now, Receipt, work)

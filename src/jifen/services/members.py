@@ -23,17 +23,30 @@ def create_member(
     uow: UnitOfWork, clock: Clock, program: Program, cmd: CreateMember, key: str
 ) -> MemberView:
     if not EXTERNAL_ID.match(cmd.external_id):
-        raise InvalidInput("external_id must be 1-128 letters, digits or ._:@-",
-                           field="external_id")
+        raise InvalidInput(
+            "external_id must be 1-128 letters, digits or ._:@-", field="external_id"
+        )
     now = clock.now()
     with uow:
+
         def work() -> MemberView:
             if uow.members.get(program.id, cmd.external_id) is not None:
-                raise Conflict(f"member {cmd.external_id} already exists",
-                               code="member_exists", member=cmd.external_id)
-            member = uow.members.add(program.id, NewMember(
-                cmd.external_id, cmd.phone, cmd.email, cmd.birthday, dict(cmd.attributes),
-            ), now)
+                raise Conflict(
+                    f"member {cmd.external_id} already exists",
+                    code="member_exists",
+                    member=cmd.external_id,
+                )
+            member = uow.members.add(
+                program.id,
+                NewMember(
+                    cmd.external_id,
+                    cmd.phone,
+                    cmd.email,
+                    cmd.birthday,
+                    dict(cmd.attributes),
+                ),
+                now,
+            )
             uow.outbox.add(program.id, "member.created", {"member": member.external_id}, now)
             return _view(member, 0)
 
@@ -53,19 +66,28 @@ def update_member(
         except ValueError:
             raise InvalidInput("status must be active or blocked", field="status") from None
         if status is MemberStatus.ERASED:
-            raise InvalidInput("members are erased through the erasure process, not an update",
-                               field="status")
+            raise InvalidInput(
+                "members are erased through the erasure process, not an update", field="status"
+            )
         changes["status"] = status.value
     now = clock.now()
     with uow:
+
         def work() -> MemberView:
             member = uow.members.lock(program.id, cmd.external_id)
             if member is None or member.status is MemberStatus.ERASED:
-                raise NotFound(f"member {cmd.external_id} not found", code="member_not_found",
-                               member=cmd.external_id)
+                raise NotFound(
+                    f"member {cmd.external_id} not found",
+                    code="member_not_found",
+                    member=cmd.external_id,
+                )
             updated = uow.members.update(member.id, changes, now)
-            uow.outbox.add(program.id, "member.updated",
-                           {"member": updated.external_id, "fields": sorted(changes)}, now)
+            uow.outbox.add(
+                program.id,
+                "member.updated",
+                {"member": updated.external_id, "fields": sorted(changes)},
+                now,
+            )
             expiring = uow.ledger.expiring(member.id, now, now + EXPIRING_WINDOW)
             return _view(updated, expiring)
 
@@ -94,10 +116,19 @@ def history(
         page = uow.ledger.history(member.id, before, limit)
     items = tuple(
         HistoryItem(
-            id=e.id, kind=e.kind.value, points=e.points, available_change=e.delta_available,
-            pending_change=e.delta_pending, held_change=e.delta_held, created_at=e.created_at,
-            reason=e.reason, actor=e.actor, reference=e.reference,
-            reverses_entry_id=e.reverses_entry_id, hold_id=e.hold_id, meta=e.meta,
+            id=e.id,
+            kind=e.kind.value,
+            points=e.points,
+            available_change=e.delta_available,
+            pending_change=e.delta_pending,
+            held_change=e.delta_held,
+            created_at=e.created_at,
+            reason=e.reason,
+            actor=e.actor,
+            reference=e.reference,
+            reverses_entry_id=e.reverses_entry_id,
+            hold_id=e.hold_id,
+            meta=e.meta,
         )
         for e in page.entries
     )
@@ -107,16 +138,25 @@ def history(
 def _find(uow: UnitOfWork, program: Program, external_id: str) -> Member:
     member = uow.members.get(program.id, external_id)
     if member is None or member.status is MemberStatus.ERASED:
-        raise NotFound(f"member {external_id} not found", code="member_not_found",
-                       member=external_id)
+        raise NotFound(
+            f"member {external_id} not found", code="member_not_found", member=external_id
+        )
     return member
 
 
 def _view(member: Member, expiring: int) -> MemberView:
     b = member.balances
     return MemberView(
-        external_id=member.external_id, status=member.status.value, phone=member.phone,
-        email=member.email, birthday=member.birthday, attributes=member.attributes,
-        available=b.available, pending=b.pending, held=b.held, expiring_30d=expiring,
-        created_at=member.created_at, updated_at=member.updated_at,
+        external_id=member.external_id,
+        status=member.status.value,
+        phone=member.phone,
+        email=member.email,
+        birthday=member.birthday,
+        attributes=member.attributes,
+        available=b.available,
+        pending=b.pending,
+        held=b.held,
+        expiring_30d=expiring,
+        created_at=member.created_at,
+        updated_at=member.updated_at,
     )

@@ -41,18 +41,28 @@ class Page:
 
 class Ledger(Protocol):
     def open_lots(self, member_id: int) -> list[Lot]: ...
-    def apply(self, program_id: int, posting: Posting, now: datetime,
-              ) -> tuple[int, int | None]:
+    def apply(
+        self,
+        program_id: int,
+        posting: Posting,
+        now: datetime,
+    ) -> tuple[int, int | None]:
         """Apply atomically; return the new entry's id and a new hold's id."""
+
     def entry(self, program_id: int, entry_id: int) -> Entry | None: ...
     def reversals_of(self, entry_id: int) -> list[Entry]: ...
     def lot_of(self, entry_id: int) -> Lot | None: ...
     def expired_from(self, lot_id: int) -> int: ...
-    def net_drawn(self, *, entry_id: int | None = None, hold_id: int | None = None,
-                  ) -> list[tuple[Lot, int]]: ...
+    def net_drawn(
+        self,
+        *,
+        entry_id: int | None = None,
+        hold_id: int | None = None,
+    ) -> list[tuple[Lot, int]]: ...
     def hold(self, program_id: int, hold_id: int) -> Hold | None: ...
-    def due_holds(self, program_id: int, now: datetime, limit: int, *,
-                  member_id: int | None = None) -> list[Hold]: ...
+    def due_holds(
+        self, program_id: int, now: datetime, limit: int, *, member_id: int | None = None
+    ) -> list[Hold]: ...
     def members_due(self, program_id: int, now: datetime, limit: int) -> list[int]: ...
     def history(self, member_id: int, before: int | None, limit: int) -> Page: ...
     def expiring(self, member_id: int, now: datetime, until: datetime) -> int: ...
@@ -65,8 +75,13 @@ class StoredResponse:
 
 
 class IdempotencyKeys(Protocol):
-    def claim(self, program_id: int, key: str, fingerprint: str, now: datetime,
-              ) -> StoredResponse | None:
+    def claim(
+        self,
+        program_id: int,
+        key: str,
+        fingerprint: str,
+        now: datetime,
+    ) -> StoredResponse | None:
         """Reserve ``key`` for this transaction, or return what it already holds.
 
         Blocks while another transaction holds the same key uncommitted.
@@ -76,13 +91,19 @@ class IdempotencyKeys(Protocol):
 
 
 class Outbox(Protocol):
-    def add(self, program_id: int, topic: str, payload: dict[str, Any], now: datetime) -> None:
-        ...
+    def add(self, program_id: int, topic: str, payload: dict[str, Any], now: datetime) -> None: ...
 
 
 class AuditLog(Protocol):
-    def record(self, program_id: int | None, actor: str, action: str, target: str | None,
-               detail: dict[str, Any], now: datetime) -> None: ...
+    def record(
+        self,
+        program_id: int | None,
+        actor: str,
+        action: str,
+        target: str | None,
+        detail: dict[str, Any],
+        now: datetime,
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -97,8 +118,15 @@ class ApiKeyRecord:
 
 
 class ApiKeys(Protocol):
-    def add(self, program_id: int, name: str, prefix: str, secret_hash: str,
-            scopes: list[str], now: datetime) -> int: ...
+    def add(
+        self,
+        program_id: int,
+        name: str,
+        prefix: str,
+        secret_hash: str,
+        scopes: list[str],
+        now: datetime,
+    ) -> int: ...
     def by_prefix(self, prefix: str) -> ApiKeyRecord | None: ...
 
 
@@ -124,8 +152,12 @@ class UnitOfWork(Protocol):
     verifier: Verifier
 
     def __enter__(self) -> Self: ...
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
 

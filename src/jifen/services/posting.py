@@ -24,8 +24,9 @@ from jifen.services.results import Receipt
 def lock_member(uow: UnitOfWork, program: Program, external_id: str) -> Member:
     member = uow.members.lock(program.id, external_id)
     if member is None:
-        raise NotFound(f"member {external_id} not found", code="member_not_found",
-                       member=external_id)
+        raise NotFound(
+            f"member {external_id} not found", code="member_not_found", member=external_id
+        )
     return member
 
 
@@ -41,8 +42,9 @@ class Book:
     points: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def apply(self, uow: UnitOfWork, posting: Posting, now: datetime, *,
-              settling: bool = False) -> None:
+    def apply(
+        self, uow: UnitOfWork, posting: Posting, now: datetime, *, settling: bool = False
+    ) -> None:
         entry_id, hold_id = uow.ledger.apply(self.program.id, posting, now)
         if settling:
             self.settled_ids.append(entry_id)
@@ -53,29 +55,54 @@ class Book:
         if hold_id is not None:
             self.hold_id = hold_id
         b = self.member.balances
-        self.member = _with_balances(self.member, Balances(
-            b.available + posting.delta_available,
-            b.pending + posting.delta_pending,
-            b.held + posting.delta_held,
-        ))
-        uow.outbox.add(self.program.id, f"points.{posting.kind.value}", {
-            "member": self.member.external_id, "entry_id": entry_id, "kind": posting.kind.value,
-            "points": posting.points, "amount": posting.amount, "reference": posting.reference,
-            "hold_id": posting.hold_id or hold_id, "available": self.member.balances.available,
-            "pending": self.member.balances.pending, "held": self.member.balances.held,
-        }, now)
+        self.member = _with_balances(
+            self.member,
+            Balances(
+                b.available + posting.delta_available,
+                b.pending + posting.delta_pending,
+                b.held + posting.delta_held,
+            ),
+        )
+        uow.outbox.add(
+            self.program.id,
+            f"points.{posting.kind.value}",
+            {
+                "member": self.member.external_id,
+                "entry_id": entry_id,
+                "kind": posting.kind.value,
+                "points": posting.points,
+                "amount": posting.amount,
+                "reference": posting.reference,
+                "hold_id": posting.hold_id or hold_id,
+                "available": self.member.balances.available,
+                "pending": self.member.balances.pending,
+                "held": self.member.balances.held,
+            },
+            now,
+        )
 
     def account(self, uow: UnitOfWork) -> Account:
         return Account(self.member, tuple(uow.ledger.open_lots(self.member.id)))
 
-    def receipt(self, kind: str, now: datetime, hold_status: HoldStatus | None = None,
-                ) -> Receipt:
+    def receipt(
+        self,
+        kind: str,
+        now: datetime,
+        hold_status: HoldStatus | None = None,
+    ) -> Receipt:
         b = self.member.balances
         return Receipt(
-            member=self.member.external_id, kind=kind, points=self.points,
-            entry_ids=tuple(self.entry_ids), available=b.available, pending=b.pending,
-            held=b.held, created_at=now, hold_id=self.hold_id,
-            hold_status=hold_status.value if hold_status else None, meta=dict(self.meta),
+            member=self.member.external_id,
+            kind=kind,
+            points=self.points,
+            entry_ids=tuple(self.entry_ids),
+            available=b.available,
+            pending=b.pending,
+            held=b.held,
+            created_at=now,
+            hold_id=self.hold_id,
+            hold_status=hold_status.value if hold_status else None,
+            meta=dict(self.meta),
         )
 
 
@@ -85,8 +112,9 @@ def settled(uow: UnitOfWork, book: Book, now: datetime) -> Account:
     before = len(book.settled_ids)
     for due in uow.ledger.due_holds(book.program.id, now, 100, member_id=book.member.id):
         drawn = uow.ledger.net_drawn(hold_id=due.id)
-        expired = ledger.release(book.account(uow), due, drawn, now=now, policy=policy,
-                                 status=HoldStatus.EXPIRED)
+        expired = ledger.release(
+            book.account(uow), due, drawn, now=now, policy=policy, status=HoldStatus.EXPIRED
+        )
         book.apply(uow, expired, now, settling=True)
     account = book.account(uow)
     for posting in ledger.settle(account, now):

@@ -11,14 +11,25 @@ def register_program(uow: UnitOfWork, clock: Clock, spec: Program, actor: str) -
     """Create the programme, or update it in place when its code exists."""
     validate_program_fields(spec.code, spec.currency, spec.point_value, spec.timezone)
     if spec.policy.returned_points_grace.total_seconds() < 3600:
-        raise InvalidInput("returned points need a grace of at least one hour",
-                           field="ledger.returned_points_grace_days")
+        raise InvalidInput(
+            "returned points need a grace of at least one hour",
+            field="ledger.returned_points_grace_days",
+        )
     now = clock.now()
     with uow:
         saved = uow.programs.save(spec, now)
-        uow.audit.record(saved.id, actor, "program.register", saved.code,
-                         {"currency": saved.currency, "point_value": str(saved.point_value),
-                          "timezone": saved.timezone}, now)
+        uow.audit.record(
+            saved.id,
+            actor,
+            "program.register",
+            saved.code,
+            {
+                "currency": saved.currency,
+                "point_value": str(saved.point_value),
+                "timezone": saved.timezone,
+            },
+            now,
+        )
         uow.commit()
     return saved
 

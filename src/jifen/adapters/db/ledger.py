@@ -56,11 +56,20 @@ class SqlLedger(SqlLedgerReads):
             self.conn.execute(
                 insert(entries)
                 .values(
-                    program_id=program_id, member_id=p.member_id, kind=p.kind.value,
-                    amount=p.amount, delta_available=p.delta_available,
-                    delta_pending=p.delta_pending, delta_held=p.delta_held, reason=p.reason,
-                    actor=p.actor, reference=p.reference, reverses_entry_id=p.reverses_entry_id,
-                    hold_id=p.hold_id, meta=p.meta, created_at=now,
+                    program_id=program_id,
+                    member_id=p.member_id,
+                    kind=p.kind.value,
+                    amount=p.amount,
+                    delta_available=p.delta_available,
+                    delta_pending=p.delta_pending,
+                    delta_held=p.delta_held,
+                    reason=p.reason,
+                    actor=p.actor,
+                    reference=p.reference,
+                    reverses_entry_id=p.reverses_entry_id,
+                    hold_id=p.hold_id,
+                    meta=p.meta,
+                    created_at=now,
                 )
                 .returning(entries.c.id)
             ).scalar_one()
@@ -72,11 +81,19 @@ class SqlLedger(SqlLedgerReads):
         lot_id = self.conn.execute(
             insert(lots)
             .values(
-                program_id=program_id, member_id=member_id, entry_id=entry_id,
-                amount=new.amount, remaining=new.amount - new.repaid,
-                available_at=new.available_at, expires_at=new.expires_at, pending=new.pending,
-                source=new.source.value, source_ref=new.source_ref, rule_id=new.rule_id,
-                parent_lot_id=new.parent_lot_id, created_at=now,
+                program_id=program_id,
+                member_id=member_id,
+                entry_id=entry_id,
+                amount=new.amount,
+                remaining=new.amount - new.repaid,
+                available_at=new.available_at,
+                expires_at=new.expires_at,
+                pending=new.pending,
+                source=new.source.value,
+                source_ref=new.source_ref,
+                rule_id=new.rule_id,
+                parent_lot_id=new.parent_lot_id,
+                created_at=now,
             )
             .returning(lots.c.id)
         ).scalar_one()
@@ -111,9 +128,14 @@ class SqlLedger(SqlLedgerReads):
         hold_id = self.conn.execute(
             insert(holds)
             .values(
-                program_id=program_id, member_id=p.member_id, entry_id=entry_id,
-                amount=p.new_hold.amount, captured=0, status=HoldStatus.ACTIVE.value,
-                expires_at=p.new_hold.expires_at, reference=p.new_hold.reference,
+                program_id=program_id,
+                member_id=p.member_id,
+                entry_id=entry_id,
+                amount=p.new_hold.amount,
+                captured=0,
+                status=HoldStatus.ACTIVE.value,
+                expires_at=p.new_hold.expires_at,
+                reference=p.new_hold.reference,
                 created_at=now,
             )
             .returning(holds.c.id)

@@ -22,10 +22,18 @@ class SqlMembers:
         row = self.conn.execute(
             insert(members)
             .values(
-                program_id=program_id, external_id=new.external_id, phone=new.phone,
-                email=new.email, birthday=new.birthday, attributes=new.attributes or {},
-                status=MemberStatus.ACTIVE.value, available=0, pending=0, held=0,
-                created_at=now, updated_at=now,
+                program_id=program_id,
+                external_id=new.external_id,
+                phone=new.phone,
+                email=new.email,
+                birthday=new.birthday,
+                attributes=new.attributes or {},
+                status=MemberStatus.ACTIVE.value,
+                available=0,
+                pending=0,
+                held=0,
+                created_at=now,
+                updated_at=now,
             )
             .returning(*members.c)
         ).one()

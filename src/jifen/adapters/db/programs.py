@@ -25,12 +25,17 @@ class SqlPrograms:
         return None if row is None else rows.program(row)
 
     def all(self) -> list[Program]:
-        return [rows.program(r) for r in self.conn.execute(select(programs).order_by(programs.c.id))]
+        return [
+            rows.program(r) for r in self.conn.execute(select(programs).order_by(programs.c.id))
+        ]
 
     def save(self, program: Program, now: datetime) -> Program:
         values = {
-            "code": program.code, "name": program.name, "currency": program.currency,
-            "point_value": str(program.point_value), "timezone": program.timezone,
+            "code": program.code,
+            "name": program.name,
+            "currency": program.currency,
+            "point_value": str(program.point_value),
+            "timezone": program.timezone,
             "policy": rows.policy_to_json(program.policy),
         }
         existing = self.by_code(program.code)

@@ -19,8 +19,8 @@ class SqlIdempotencyKeys:
     def claim(
         self, program_id: int, key: str, fingerprint: str, now: datetime
     ) -> StoredResponse | None:
-        dialect_insert = postgresql.insert if self.conn.dialect.name == "postgresql" else (
-            sqlite.insert
+        dialect_insert = (
+            postgresql.insert if self.conn.dialect.name == "postgresql" else (sqlite.insert)
         )
         # On PostgreSQL this waits for a concurrent transaction holding the same
         # key: when it commits we see its response, when it rolls back we win.
@@ -28,8 +28,9 @@ class SqlIdempotencyKeys:
             dialect_insert(idempotency_keys)
             .values(program_id=program_id, key=key, fingerprint=fingerprint, created_at=now)
             .on_conflict_do_nothing(index_elements=["program_id", "key"])
-        )
-        if claimed.rowcount == 1:
+            .returning(idempotency_keys.c.key)
+        ).first()
+        if claimed is not None:
             return None
         row = self.conn.execute(
             select(idempotency_keys.c.fingerprint, idempotency_keys.c.response).where(
@@ -52,8 +53,9 @@ class SqlOutbox:
 
     def add(self, program_id: int, topic: str, payload: dict[str, Any], now: datetime) -> None:
         self.conn.execute(
-            insert(outbox).values(program_id=program_id, topic=topic, payload=payload,
-                                  created_at=now)
+            insert(outbox).values(
+                program_id=program_id, topic=topic, payload=payload, created_at=now
+            )
         )
 
 
@@ -62,13 +64,22 @@ class SqlAuditLog:
         self.conn = conn
 
     def record(
-        self, program_id: int | None, actor: str, action: str, target: str | None,
-        detail: dict[str, Any], now: datetime,
+        self,
+        program_id: int | None,
+        actor: str,
+        action: str,
+        target: str | None,
+        detail: dict[str, Any],
+        now: datetime,
     ) -> None:
         self.conn.execute(
             insert(audit_log).values(
-                program_id=program_id, actor=actor, action=action, target=target,
-                detail=detail, created_at=now,
+                program_id=program_id,
+                actor=actor,
+                action=action,
+                target=target,
+                detail=detail,
+                created_at=now,
             )
         )
 
@@ -78,14 +89,25 @@ class SqlApiKeys:
         self.conn = conn
 
     def add(
-        self, program_id: int, name: str, prefix: str, secret_hash: str, scopes: list[str],
+        self,
+        program_id: int,
+        name: str,
+        prefix: str,
+        secret_hash: str,
+        scopes: list[str],
         now: datetime,
     ) -> int:
         return int(
             self.conn.execute(
                 insert(api_keys)
-                .values(program_id=program_id, name=name, prefix=prefix,
-                        secret_hash=secret_hash, scopes=scopes, created_at=now)
+                .values(
+                    program_id=program_id,
+                    name=name,
+                    prefix=prefix,
+                    secret_hash=secret_hash,
+                    scopes=scopes,
+                    created_at=now,
+                )
                 .returning(api_keys.c.id)
             ).scalar_one()
         )
@@ -95,7 +117,11 @@ class SqlApiKeys:
         if row is None:
             return None
         return ApiKeyRecord(
-            id=row.id, program_id=row.program_id, name=row.name, prefix=row.prefix,
-            secret_hash=row.secret_hash, scopes=frozenset(row.scopes),
+            id=row.id,
+            program_id=row.program_id,
+            name=row.name,
+            prefix=row.prefix,
+            secret_hash=row.secret_hash,
+            scopes=frozenset(row.scopes),
             revoked=row.revoked_at is not None,
         )

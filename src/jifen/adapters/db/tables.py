@@ -31,7 +31,8 @@ metadata = MetaData(
 )
 
 programs = Table(
-    "programs", metadata,
+    "programs",
+    metadata,
     Column("id", Id, primary_key=True),
     Column("code", String(64), nullable=False, unique=True),
     Column("name", Json, nullable=False),
@@ -43,7 +44,8 @@ programs = Table(
 )
 
 members = Table(
-    "members", metadata,
+    "members",
+    metadata,
     Column("id", Id, primary_key=True),
     Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
     Column("external_id", String(128), nullable=False),
@@ -65,7 +67,8 @@ Index("ix_members_program_phone", members.c.program_id, members.c.phone)
 Index("ix_members_program_email", members.c.program_id, members.c.email)
 
 entries = Table(
-    "entries", metadata,
+    "entries",
+    metadata,
     Column("id", Id, primary_key=True),
     Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
     Column("member_id", Id, ForeignKey("members.id"), nullable=False),
@@ -88,7 +91,8 @@ Index("ix_entries_reverses", entries.c.reverses_entry_id)
 Index("ix_entries_hold", entries.c.hold_id)
 
 lots = Table(
-    "lots", metadata,
+    "lots",
+    metadata,
     Column("id", Id, primary_key=True),
     Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
     Column("member_id", Id, ForeignKey("members.id"), nullable=False),
@@ -106,14 +110,23 @@ lots = Table(
     CheckConstraint("amount > 0", name="amount_positive"),
     CheckConstraint("remaining >= 0 AND remaining <= amount", name="remaining_within_amount"),
 )
-Index("ix_lots_member_open", lots.c.member_id,
-      postgresql_where=lots.c.remaining > 0, sqlite_where=lots.c.remaining > 0)
+Index(
+    "ix_lots_member_open",
+    lots.c.member_id,
+    postgresql_where=lots.c.remaining > 0,
+    sqlite_where=lots.c.remaining > 0,
+)
 Index("ix_lots_entry", lots.c.entry_id)
-Index("ix_lots_expiry_open", lots.c.expires_at,
-      postgresql_where=lots.c.remaining > 0, sqlite_where=lots.c.remaining > 0)
+Index(
+    "ix_lots_expiry_open",
+    lots.c.expires_at,
+    postgresql_where=lots.c.remaining > 0,
+    sqlite_where=lots.c.remaining > 0,
+)
 
 draws = Table(
-    "draws", metadata,
+    "draws",
+    metadata,
     Column("id", Id, primary_key=True),
     Column("entry_id", Id, ForeignKey("entries.id"), nullable=False),
     Column("lot_id", Id, ForeignKey("lots.id"), nullable=False),
@@ -124,7 +137,8 @@ Index("ix_draws_lot", draws.c.lot_id)
 Index("ix_draws_entry", draws.c.entry_id)
 
 holds = Table(
-    "holds", metadata,
+    "holds",
+    metadata,
     Column("id", Id, primary_key=True),
     Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
     Column("member_id", Id, ForeignKey("members.id"), nullable=False),
@@ -138,12 +152,17 @@ holds = Table(
     Column("settled_at", UTCDateTime),
     CheckConstraint("amount > 0", name="amount_positive"),
 )
-Index("ix_holds_active_expiry", holds.c.expires_at,
-      postgresql_where=holds.c.status == "active", sqlite_where=holds.c.status == "active")
+Index(
+    "ix_holds_active_expiry",
+    holds.c.expires_at,
+    postgresql_where=holds.c.status == "active",
+    sqlite_where=holds.c.status == "active",
+)
 Index("ix_holds_member", holds.c.member_id)
 
 idempotency_keys = Table(
-    "idempotency_keys", metadata,
+    "idempotency_keys",
+    metadata,
     Column("program_id", Id, ForeignKey("programs.id"), primary_key=True),
     Column("key", String(255), primary_key=True),
     Column("fingerprint", String(64), nullable=False),
@@ -152,7 +171,8 @@ idempotency_keys = Table(
 )
 
 outbox = Table(
-    "outbox", metadata,
+    "outbox",
+    metadata,
     Column("id", Id, primary_key=True),
     Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
     Column("topic", String(64), nullable=False),
@@ -160,12 +180,16 @@ outbox = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("published_at", UTCDateTime),
 )
-Index("ix_outbox_unpublished", outbox.c.id,
-      postgresql_where=outbox.c.published_at.is_(None),
-      sqlite_where=outbox.c.published_at.is_(None))
+Index(
+    "ix_outbox_unpublished",
+    outbox.c.id,
+    postgresql_where=outbox.c.published_at.is_(None),
+    sqlite_where=outbox.c.published_at.is_(None),
+)
 
 audit_log = Table(
-    "audit_log", metadata,
+    "audit_log",
+    metadata,
     Column("id", Id, primary_key=True),
     Column("program_id", Id, ForeignKey("programs.id")),
     Column("actor", String(128), nullable=False),
@@ -176,7 +200,8 @@ audit_log = Table(
 )
 
 api_keys = Table(
-    "api_keys", metadata,
+    "api_keys",
+    metadata,
     Column("id", Id, primary_key=True),
     Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
     Column("name", String(128), nullable=False),

@@ -12,10 +12,20 @@ from jifen.adapters.db.members import SqlMembers
 from jifen.adapters.db.programs import SqlPrograms
 from jifen.adapters.db.records import SqlApiKeys, SqlAuditLog, SqlIdempotencyKeys, SqlOutbox
 from jifen.adapters.db.verification import SqlVerifier
+from jifen.services import ports
 
 
 class SqlUnitOfWork:
     """``with uow: ...; uow.commit()``: leaving without commit rolls back."""
+
+    members: ports.Members
+    ledger: ports.Ledger
+    idempotency: ports.IdempotencyKeys
+    outbox: ports.Outbox
+    audit: ports.AuditLog
+    apikeys: ports.ApiKeys
+    programs: ports.Programs
+    verifier: ports.Verifier
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self.engine = engine
@@ -37,7 +47,9 @@ class SqlUnitOfWork:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         conn, self._conn = self._conn, None

@@ -100,7 +100,8 @@ class SqlVerifier:
 
     def _negative_where_floor(self, examples: list[dict[str, Any]]) -> int:
         floor_ids = [
-            row.id for row in self.conn.execute(select(programs.c.id, programs.c.policy))
+            row.id
+            for row in self.conn.execute(select(programs.c.id, programs.c.policy))
             if row.policy.get("negative_balance") == "floor"
         ]
         if not floor_ids:
@@ -111,17 +112,28 @@ class SqlVerifier:
             )
         ).all()
         for row in found[: MAX_EXAMPLES - len(examples)]:
-            examples.append({"check": "negative_balance_not_allowed", "member": row.id,
-                             "available": row.available})
+            examples.append(
+                {
+                    "check": "negative_balance_not_allowed",
+                    "member": row.id,
+                    "available": row.available,
+                }
+            )
         return len(found)
 
     def _counts(self) -> dict[str, int]:
         counts = {}
-        for name, table in (("programs", programs), ("members", members),
-                            ("entries", entries), ("lots", lots), ("draws", draws),
-                            ("holds", holds)):
-            counts[name] = int(self.conn.execute(select(func.count()).select_from(table))
-                               .scalar_one())
+        for name, table in (
+            ("programs", programs),
+            ("members", members),
+            ("entries", entries),
+            ("lots", lots),
+            ("draws", draws),
+            ("holds", holds),
+        ):
+            counts[name] = int(
+                self.conn.execute(select(func.count()).select_from(table)).scalar_one()
+            )
         return counts
 
 

@@ -42,7 +42,7 @@ class ProgramSection(_Strict):
     @classmethod
     def _no_float(cls, value: Any) -> Any:
         if isinstance(value, float):
-            raise ValueError("write point_value as a quoted decimal, e.g. \"0.01\"")
+            raise ValueError('write point_value as a quoted decimal, e.g. "0.01"')
         return value
 
 
@@ -70,8 +70,9 @@ def load_program_file(path: str | Path) -> Program:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
-        raise ProgramFileError(f"{path}:{line}: not valid YAML: {exc}", file=str(path),
-                               line=line) from exc
+        raise ProgramFileError(
+            f"{path}:{line}: not valid YAML: {exc}", file=str(path), line=line
+        ) from exc
     try:
         parsed = ProgramFile.model_validate(data)
     except ValidationError as exc:
@@ -79,7 +80,9 @@ def load_program_file(path: str | Path) -> Program:
         where = [str(p) for p in err["loc"]]
         line = _line_of(node, where)
         raise ProgramFileError(
-            f"{path}:{line}: {'.'.join(where)}: {err['msg']}", file=str(path), line=line,
+            f"{path}:{line}: {'.'.join(where)}: {err['msg']}",
+            file=str(path),
+            line=line,
             field=".".join(where),
         ) from exc
     p, led = parsed.program, parsed.ledger
@@ -88,10 +91,15 @@ def load_program_file(path: str | Path) -> Program:
     except JifenError as exc:
         field = f"program.{exc.params.get('field', '')}"
         line = _line_of(node, field.split("."))
-        raise ProgramFileError(f"{path}:{line}: {field}: {exc.detail}", file=str(path),
-                               line=line, field=field) from exc
+        raise ProgramFileError(
+            f"{path}:{line}: {field}: {exc.detail}", file=str(path), line=line, field=field
+        ) from exc
     return Program(
-        id=0, code=p.code, name=dict(p.name), currency=p.currency, point_value=p.point_value,
+        id=0,
+        code=p.code,
+        name=dict(p.name),
+        currency=p.currency,
+        point_value=p.point_value,
         timezone=p.timezone,
         policy=LedgerPolicy(
             negative_balance=NegativeBalancePolicy(led.negative_balance),
@@ -112,9 +120,7 @@ def _line_of(node: yaml.Node | None, path: list[str]) -> int:
                 key = next((k for k, _ in node.value if k.value == part), None)
                 return key.start_mark.line + 1 if key is not None else line
             node = match
-        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(
-            node.value
-        ):
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
             node = node.value[int(part)]
         else:
             break

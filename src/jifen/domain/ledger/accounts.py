@@ -88,8 +88,10 @@ class Returned:
 
     @property
     def to_available(self) -> int:
-        return sum(-d.amount for d in self.draws) + sum(n.amount for n in self.new_lots) + (
-            self.repaid
+        return (
+            sum(-d.amount for d in self.draws)
+            + sum(n.amount for n in self.new_lots)
+            + (self.repaid)
         )
 
 

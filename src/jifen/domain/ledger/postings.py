@@ -220,12 +220,17 @@ def capture(
             hold=held.id,
             held=held.amount,
         )
-    transition = HoldTransition(held.id, HoldStatus.CAPTURED, captured=take)
+    transition: HoldTransition | None = HoldTransition(held.id, HoldStatus.CAPTURED, captured=take)
     postings: list[Posting] = []
     if take < held.amount:
         postings.append(
             release(
-                account, held, drawn, amount=held.amount - take, now=now, policy=policy,
+                account,
+                held,
+                drawn,
+                amount=held.amount - take,
+                now=now,
+                policy=policy,
                 transition=transition,
             )
         )
@@ -249,8 +254,10 @@ def capture(
 def require_active(held: Hold, now: datetime) -> None:
     if held.status is not HoldStatus.ACTIVE:
         raise RuleViolation(
-            f"hold {held.id} is {held.status.value}", code="hold_not_active",
-            hold=held.id, status=held.status.value,
+            f"hold {held.id} is {held.status.value}",
+            code="hold_not_active",
+            hold=held.id,
+            status=held.status.value,
         )
     if held.expires_at <= now:
         raise RuleViolation(f"hold {held.id} has expired", code="hold_expired", hold=held.id)

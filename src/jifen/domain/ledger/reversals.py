@@ -46,14 +46,17 @@ def check_reversible(entry: Entry, amount: int, already_reversed: int) -> None:
     debit = entry.kind in DEBIT_KINDS and entry.points < 0
     if not (is_credit(entry) or debit):
         raise InvalidInput(
-            f"a {entry.kind.value} entry cannot be reversed", code="entry_not_reversible",
+            f"a {entry.kind.value} entry cannot be reversed",
+            code="entry_not_reversible",
             entry=entry.id,
         )
     left = entry.amount - already_reversed
     if amount > left:
         raise ReversalExceedsOriginal(
             f"entry {entry.id} has {left} points left to reverse, {amount} requested",
-            entry=entry.id, reversible=left, requested=amount,
+            entry=entry.id,
+            reversible=left,
+            requested=amount,
         )
 
 
@@ -120,6 +123,12 @@ def reverse_debit(
         drawn, amount, debt=account.debt, now=now, policy=policy, source_ref=entry.reference
     )
     return _returning(
-        account, back, kind=EntryKind.REVERSE, amount=amount, hold_id=entry.hold_id,
-        reverses=entry.id, reason=reason, actor=actor,
+        account,
+        back,
+        kind=EntryKind.REVERSE,
+        amount=amount,
+        hold_id=entry.hold_id,
+        reverses=entry.id,
+        reason=reason,
+        actor=actor,
     )

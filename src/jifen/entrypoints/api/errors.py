@@ -24,9 +24,15 @@ STATUS: tuple[tuple[type[errors.JifenError], int], ...] = (
 )
 
 TITLES = {
-    400: "Bad request", 401: "Unauthenticated", 403: "Forbidden", 404: "Not found",
-    405: "Method not allowed", 409: "Conflict", 413: "Payload too large",
-    422: "Unprocessable request", 500: "Internal error",
+    400: "Bad request",
+    401: "Unauthenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Payload too large",
+    422: "Unprocessable request",
+    500: "Internal error",
 }
 
 
@@ -34,8 +40,12 @@ def status_of(exc: errors.JifenError) -> int:
     return next((status for cls, status in STATUS if isinstance(exc, cls)), 500)
 
 
-def problem(status: int, code: str, detail: str, params: dict[str, Any] | None = None,
-            ) -> JSONResponse:
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    params: dict[str, Any] | None = None,
+) -> JSONResponse:
     body = {
         "type": f"urn:jifen:problem:{code}",
         "title": TITLES.get(status, "Error"),
@@ -60,11 +70,13 @@ def install(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         if any(e["type"] == "json_invalid" for e in exc.errors()):
-            return problem(400, "malformed_json", "the request body is not valid JSON",
-                           {"errors": issues})
+            return problem(
+                400, "malformed_json", "the request body is not valid JSON", {"errors": issues}
+            )
         first = issues[0]
-        return problem(422, "invalid_input", f"{first['field']}: {first['message']}",
-                       {"errors": issues})
+        return problem(
+            422, "invalid_input", f"{first['field']}: {first['message']}", {"errors": issues}
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -73,5 +85,7 @@ def install(app: FastAPI) -> None:
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
-    return {k: v if isinstance(v, str | int | float | bool | list | None) else str(v)
-            for k, v in params.items()}
+    return {
+        k: v if isinstance(v, str | int | float | bool | list | None) else str(v)
+        for k, v in params.items()
+    }

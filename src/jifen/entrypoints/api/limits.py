@@ -45,15 +45,23 @@ class BodyLimit:
 
     async def _refuse(self, send: Send) -> None:
         body: dict[str, Any] = {
-            "type": "urn:jifen:problem:payload_too_large", "title": "Payload too large",
-            "status": 413, "code": "payload_too_large",
+            "type": "urn:jifen:problem:payload_too_large",
+            "title": "Payload too large",
+            "status": 413,
+            "code": "payload_too_large",
             "detail": f"the request body exceeds {self.max_bytes} bytes",
             "params": {"max_bytes": self.max_bytes},
         }
         raw = json.dumps(body).encode()
-        await send({"type": "http.response.start", "status": 413, "headers": [
-            (b"content-type", b"application/problem+json"),
-            (b"content-length", str(len(raw)).encode()),
-            (b"connection", b"close"),
-        ]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(raw)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": raw})

@@ -52,8 +52,9 @@ class MemberOut(_Out):
 
 
 class AdjustmentIn(_In):
-    points: StrictInt = Field(description="positive credits, negative debits; never 0",
-                              ge=-MAX_POINTS, le=MAX_POINTS)
+    points: StrictInt = Field(
+        description="positive credits, negative debits; never 0", ge=-MAX_POINTS, le=MAX_POINTS
+    )
     reason: str = Field(min_length=1, max_length=500)
     expires_at: datetime | None = None
 
@@ -65,13 +66,15 @@ class HoldIn(_In):
 
 
 class CaptureIn(_In):
-    points: StrictInt | None = Field(None, gt=0, le=MAX_POINTS,
-                                     description="defaults to the whole hold")
+    points: StrictInt | None = Field(
+        None, gt=0, le=MAX_POINTS, description="defaults to the whole hold"
+    )
 
 
 class ReversalIn(_In):
-    points: StrictInt | None = Field(None, gt=0, le=MAX_POINTS,
-                                     description="defaults to all that is left")
+    points: StrictInt | None = Field(
+        None, gt=0, le=MAX_POINTS, description="defaults to all that is left"
+    )
     reason: str | None = Field(None, max_length=500)
 
 

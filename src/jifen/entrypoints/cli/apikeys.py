@@ -16,8 +16,10 @@ app = typer.Typer(no_args_is_help=True, help="Manage API keys.")
 @app.command("create")
 @friendly
 def create(
-    scope: Annotated[list[str], typer.Option(
-        "--scope", "-s", help=f"repeatable: {', '.join(sorted(apikeys.SCOPES))}")],
+    scope: Annotated[
+        list[str],
+        typer.Option("--scope", "-s", help=f"repeatable: {', '.join(sorted(apikeys.SCOPES))}"),
+    ],
     name: Annotated[str, typer.Option(help="who uses the key, e.g. pos-store-3")] = "default",
     program: Annotated[str | None, typer.Option("--program", "-p")] = None,
 ) -> None:

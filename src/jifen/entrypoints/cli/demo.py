@@ -10,23 +10,27 @@ from rich.console import Console
 
 from jifen.bootstrap import bootstrap
 from jifen.entrypoints.cli.errors import friendly
-from jifen.services import apikeys, demo as demo_data, programs
+from jifen.entrypoints.cli.server import run_server
+from jifen.services import apikeys, programs
+from jifen.services import demo as demo_data
 
-console = Console()
+console = Console(soft_wrap=True)
 
 
 @friendly
 def demo(
     program: Annotated[Path, typer.Option(help="the programme file")] = Path(
-        "programs/fresh-market.yaml"),
+        "programs/fresh-market.yaml"
+    ),
     members: Annotated[int, typer.Option(help="synthetic members to create")] = 40,
     serve: Annotated[bool, typer.Option(help="start the server afterwards")] = True,
 ) -> None:
     """Initialise a database with the demo programme and members, then serve it."""
     jf = bootstrap()
     jf.migrate()
-    saved = programs.register_program(jf.uow(), jf.clock, jf.read_program_file(program),
-                                      actor="demo")
+    saved = programs.register_program(
+        jf.uow(), jf.clock, jf.read_program_file(program), actor="demo"
+    )
     demo_data.seed_demo(jf.uow, jf.clock, saved, members)
     key = apikeys.create_key(jf.uow(), jf.clock, saved, "demo", ["admin"], actor="demo")
     base = f"http://{jf.settings.host}:{jf.settings.port}"
@@ -36,6 +40,4 @@ def demo(
     console.print(f"  API key    {key}")
     console.print(f"  try        curl -H 'Authorization: Bearer {key}' {base}/v1/members/M00001")
     if serve:
-        from jifen.entrypoints.cli.main import serve as run_server
-
-        run_server(None, None, None)
+        run_server(jf.settings)

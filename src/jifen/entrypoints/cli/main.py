@@ -12,17 +12,21 @@ from rich.console import Console
 from jifen.bootstrap import bootstrap
 from jifen.entrypoints.cli import apikeys, demo
 from jifen.entrypoints.cli.errors import friendly
+from jifen.entrypoints.cli.server import run_server
 from jifen.services import programs, settlement, verification
 
 app = typer.Typer(
-    name="jifen", no_args_is_help=True, add_completion=False,
+    name="jifen",
+    no_args_is_help=True,
+    add_completion=False,
     help="jifen (积分): a loyalty-points platform with a money-grade ledger.",
 )
 app.add_typer(apikeys.app, name="apikey")
 app.command("demo")(demo.demo)
 console = Console(stderr=True)
-ProgramOpt = Annotated[str | None, typer.Option("--program", "-p",
-                                                help="programme code (default: the only one)")]
+ProgramOpt = Annotated[
+    str | None, typer.Option("--program", "-p", help="programme code (default: the only one)")
+]
 
 
 @app.command()
@@ -35,8 +39,9 @@ def init(
     jf.migrate()
     console.print(f"database ready: {jf.engine.url.render_as_string(hide_password=True)}")
     if program is not None:
-        saved = programs.register_program(jf.uow(), jf.clock, jf.read_program_file(program),
-                                          actor="cli")
+        saved = programs.register_program(
+            jf.uow(), jf.clock, jf.read_program_file(program), actor="cli"
+        )
         console.print(f"programme {saved.code} registered")
 
 
@@ -47,14 +52,7 @@ def serve(
     workers: Annotated[int | None, typer.Option(help="default JIFEN_WORKERS")] = None,
 ) -> None:
     """Serve the HTTP API."""
-    import uvicorn
-
-    settings = bootstrap().settings
-    uvicorn.run(
-        "jifen.entrypoints.api.app:create_app", factory=True,
-        host=host or settings.host, port=port or settings.port,
-        workers=workers or settings.workers, log_level="info", access_log=False,
-    )
+    run_server(bootstrap().settings, host, port, workers)
 
 
 @app.command()

@@ -16,6 +16,8 @@ def run() -> None:
         _migrate(connection)
         return
     url = config.attributes.get("connection_url") or config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("no database to migrate: pass a connection or a URL")
     engine = create_engine(url)
     with engine.begin() as conn:
         _migrate(conn)

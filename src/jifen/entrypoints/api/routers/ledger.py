@@ -26,48 +26,83 @@ def _out(receipt: Receipt, response: Response) -> ReceiptOut:
     return ReceiptOut.model_validate(receipt)
 
 
-@router.post("/members/{external_id}/adjustments", status_code=CREATED,
-             response_model=ReceiptOut, summary="Credit or debit points by hand, with a reason")
-def adjust(external_id: str, body: AdjustmentIn, caller: LedgerWrite, key: IdempotencyKey,
-           response: Response) -> ReceiptOut:
+@router.post(
+    "/members/{external_id}/adjustments",
+    status_code=CREATED,
+    response_model=ReceiptOut,
+    summary="Credit or debit points by hand, with a reason",
+)
+def adjust(
+    external_id: str,
+    body: AdjustmentIn,
+    caller: LedgerWrite,
+    key: IdempotencyKey,
+    response: Response,
+) -> ReceiptOut:
     cmd = Adjust(external_id, body.points, body.reason, caller.principal.actor, body.expires_at)
     receipt = ledger.adjust(caller.jf.uow(), caller.jf.clock, caller.program, cmd, key or "")
     return _out(receipt, response)
 
 
-@router.post("/members/{external_id}/holds", status_code=CREATED, response_model=ReceiptOut,
-             summary="Reserve points for a later capture")
-def place_hold(external_id: str, body: HoldIn, caller: LedgerWrite, key: IdempotencyKey,
-               response: Response) -> ReceiptOut:
+@router.post(
+    "/members/{external_id}/holds",
+    status_code=CREATED,
+    response_model=ReceiptOut,
+    summary="Reserve points for a later capture",
+)
+def place_hold(
+    external_id: str, body: HoldIn, caller: LedgerWrite, key: IdempotencyKey, response: Response
+) -> ReceiptOut:
     cmd = PlaceHold(external_id, body.points, body.ttl_seconds, body.reference)
     receipt = holds.place_hold(caller.jf.uow(), caller.jf.clock, caller.program, cmd, key or "")
     return _out(receipt, response)
 
 
-@router.post("/holds/{hold_id}/capture", response_model=ReceiptOut,
-             summary="Spend held points (all, or part and release the rest)")
-def capture_hold(hold_id: int, caller: LedgerWrite, key: IdempotencyKey, response: Response,
-                 body: CaptureIn | None = None) -> ReceiptOut:
+@router.post(
+    "/holds/{hold_id}/capture",
+    response_model=ReceiptOut,
+    summary="Spend held points (all, or part and release the rest)",
+)
+def capture_hold(
+    hold_id: int,
+    caller: LedgerWrite,
+    key: IdempotencyKey,
+    response: Response,
+    body: CaptureIn | None = None,
+) -> ReceiptOut:
     cmd = CaptureHold(hold_id, body.points if body else None)
-    receipt = holds.capture_hold(caller.jf.uow(), caller.jf.clock, caller.program, cmd,
-                                 key or "")
+    receipt = holds.capture_hold(caller.jf.uow(), caller.jf.clock, caller.program, cmd, key or "")
     return _out(receipt, response)
 
 
-@router.post("/holds/{hold_id}/release", response_model=ReceiptOut,
-             summary="Give held points back")
-def release_hold(hold_id: int, caller: LedgerWrite, key: IdempotencyKey,
-                 response: Response) -> ReceiptOut:
-    receipt = holds.release_hold(caller.jf.uow(), caller.jf.clock, caller.program,
-                                 ReleaseHold(hold_id), key or "")
+@router.post("/holds/{hold_id}/release", response_model=ReceiptOut, summary="Give held points back")
+def release_hold(
+    hold_id: int, caller: LedgerWrite, key: IdempotencyKey, response: Response
+) -> ReceiptOut:
+    receipt = holds.release_hold(
+        caller.jf.uow(), caller.jf.clock, caller.program, ReleaseHold(hold_id), key or ""
+    )
     return _out(receipt, response)
 
 
-@router.post("/entries/{entry_id}/reversals", status_code=CREATED, response_model=ReceiptOut,
-             summary="Reverse all or part of a credit or a debit")
-def reverse(entry_id: int, caller: LedgerWrite, key: IdempotencyKey, response: Response,
-            body: ReversalIn | None = None) -> ReceiptOut:
-    cmd = Reverse(entry_id, body.points if body else None, body.reason if body else None,
-                  caller.principal.actor)
+@router.post(
+    "/entries/{entry_id}/reversals",
+    status_code=CREATED,
+    response_model=ReceiptOut,
+    summary="Reverse all or part of a credit or a debit",
+)
+def reverse(
+    entry_id: int,
+    caller: LedgerWrite,
+    key: IdempotencyKey,
+    response: Response,
+    body: ReversalIn | None = None,
+) -> ReceiptOut:
+    cmd = Reverse(
+        entry_id,
+        body.points if body else None,
+        body.reason if body else None,
+        caller.principal.actor,
+    )
     receipt = ledger.reverse(caller.jf.uow(), caller.jf.clock, caller.program, cmd, key or "")
     return _out(receipt, response)

@@ -13,40 +13,54 @@ from jifen.services.commands import CreateMember, UpdateMember
 router = APIRouter(prefix="/v1/members", tags=["members"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=MemberOut,
-             summary="Enrol a member")
-def create_member(body: MemberIn, caller: MembersWrite, key: IdempotencyKey,
-                  response: Response) -> MemberOut:
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=MemberOut, summary="Enrol a member"
+)
+def create_member(
+    body: MemberIn, caller: MembersWrite, key: IdempotencyKey, response: Response
+) -> MemberOut:
     cmd = CreateMember(body.external_id, body.phone, body.email, body.birthday, body.attributes)
     view = members.create_member(caller.jf.uow(), caller.jf.clock, caller.program, cmd, key or "")
     replayed_header(response, view.replayed)
     return MemberOut.model_validate(view)
 
 
-@router.get("/{external_id}", response_model=MemberOut,
-            summary="A member with balances and points expiring in 30 days")
+@router.get(
+    "/{external_id}",
+    response_model=MemberOut,
+    summary="A member with balances and points expiring in 30 days",
+)
 def get_member(external_id: str, caller: MembersRead) -> MemberOut:
-    view = members.get_member(caller.jf.uow(write=False), caller.jf.clock, caller.program,
-                              external_id)
+    view = members.get_member(
+        caller.jf.uow(write=False), caller.jf.clock, caller.program, external_id
+    )
     return MemberOut.model_validate(view)
 
 
 @router.patch("/{external_id}", response_model=MemberOut, summary="Update a member")
-def update_member(external_id: str, body: MemberPatch, caller: MembersWrite,
-                  key: IdempotencyKey, response: Response) -> MemberOut:
+def update_member(
+    external_id: str,
+    body: MemberPatch,
+    caller: MembersWrite,
+    key: IdempotencyKey,
+    response: Response,
+) -> MemberOut:
     cmd = UpdateMember(external_id, body.model_dump(exclude_unset=True))
     view = members.update_member(caller.jf.uow(), caller.jf.clock, caller.program, cmd, key or "")
     replayed_header(response, view.replayed)
     return MemberOut.model_validate(view)
 
 
-@router.get("/{external_id}/entries", response_model=EntriesOut,
-            summary="The member's ledger entries, newest first")
+@router.get(
+    "/{external_id}/entries",
+    response_model=EntriesOut,
+    summary="The member's ledger entries, newest first",
+)
 def list_entries(
-    external_id: str, caller: LedgerRead,
+    external_id: str,
+    caller: LedgerRead,
     cursor: str | None = Query(None, description="next_cursor of the previous page"),
     limit: int = Query(50, ge=1, le=200),
 ) -> EntriesOut:
-    page = members.history(caller.jf.uow(write=False), caller.program, external_id, cursor,
-                           limit)
+    page = members.history(caller.jf.uow(write=False), caller.program, external_id, cursor, limit)
     return EntriesOut.model_validate(page, from_attributes=True)

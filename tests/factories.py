@@ -1,0 +1,65 @@
+"""Test data: a fake clock and helpers that build programmes and members."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from jifen.bootstrap import Jifen
+from jifen.domain.programs import LedgerPolicy, NegativeBalancePolicy, Program
+from jifen.services import ledger, members, programs
+from jifen.services.commands import CreateMember, Earn
+
+START = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)  # noon in Shanghai
+
+
+class FakeClock:
+    def __init__(self, now: datetime = START) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, **delta: float) -> datetime:
+        self._now += timedelta(**delta)
+        return self._now
+
+    def set(self, when: datetime) -> None:
+        self._now = when
+
+
+_keys = itertools.count(1)
+
+
+def key(prefix: str = "k") -> str:
+    """A fresh idempotency key."""
+    return f"{prefix}-{next(_keys)}"
+
+
+def make_program(
+    jf: Jifen,
+    code: str = "fresh-market",
+    negative_balance: NegativeBalancePolicy = NegativeBalancePolicy.FLOOR,
+    **policy: timedelta,
+) -> Program:
+    spec = Program(
+        id=0,
+        code=code,
+        name={"en": "Fresh Market", "zh-CN": "鲜生超市"},
+        currency="CNY",
+        point_value=Decimal("0.01"),
+        timezone="Asia/Shanghai",
+        policy=replace(LedgerPolicy(negative_balance=negative_balance), **policy),
+    )
+    return programs.register_program(jf.uow(), jf.clock, spec, actor="test")
+
+
+def make_member(
+    jf: Jifen, program: Program, external_id: str = "C-1", points: int = 0, **earn: object
+) -> str:
+    members.create_member(jf.uow(), jf.clock, program, CreateMember(external_id), key("join"))
+    if points:
+        ledger.earn(jf.uow(), jf.clock, program, Earn(external_id, points, **earn), key("earn"))  # type: ignore[arg-type]
+    return external_id
