@@ -68,11 +68,13 @@ def load_program_file(path: str | Path) -> Program:
         node = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
+        problem = getattr(exc, "problem", None) or "cannot parse"
         raise ProgramFileError(
-            f"{path}:{line}: not valid YAML: {exc}", file=str(path), line=line
+            f"{path}:{line}: not valid YAML: {problem}", file=str(path), line=line
         ) from exc
+
     try:
         parsed = ProgramFile.model_validate(data)
     except ValidationError as exc:

@@ -73,6 +73,11 @@ def install(app: FastAPI) -> None:
             return problem(
                 400, "malformed_json", "the request body is not valid JSON", {"errors": issues}
             )
+        # FastAPI refuses a write without the header before the service can say why
+        if any(tuple(e["loc"]) == ("header", "Idempotency-Key") for e in exc.errors()):
+            return problem(
+                400, "idempotency_key_required", "an Idempotency-Key is required for every write"
+            )
         first = issues[0]
         return problem(
             422, "invalid_input", f"{first['field']}: {first['message']}", {"errors": issues}

@@ -36,12 +36,12 @@ def init(
 ) -> None:
     """Create or migrate the database; register a programme file."""
     jf = bootstrap()
+    # read the file first: a broken file changes nothing and prints only its error
+    spec = None if program is None else jf.read_program_file(program)
     jf.migrate()
     console.print(f"database ready: {jf.engine.url.render_as_string(hide_password=True)}")
-    if program is not None:
-        saved = programs.register_program(
-            jf.uow(), jf.clock, jf.read_program_file(program), actor="cli"
-        )
+    if spec is not None:
+        saved = programs.register_program(jf.uow(), jf.clock, spec, actor="cli")
         console.print(f"programme {saved.code} registered")
 
 
