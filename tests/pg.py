@@ -61,9 +61,10 @@ class Cluster:
     def run(self, *args: str) -> None:
         subprocess.run([*self.as_user, *args], check=True, capture_output=True, text=True)
 
-    def start(self) -> None:
+    def start(self, *, durable: bool = False) -> None:
+        initdb = str(self.bindir / "initdb")
         self.run(
-            str(self.bindir / "initdb"),
+            initdb,
             "-D",
             str(self.data),
             "-U",
@@ -73,10 +74,13 @@ class Cluster:
             "UTF8",
             "--locale=C.UTF-8",
         )
+        # Tests trade durability for speed; benchmarks keep PostgreSQL's defaults.
+        fast = (
+            "" if durable else ("-c fsync=off -c synchronous_commit=off -c full_page_writes=off ")
+        )
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200 -c shared_buffers=128MB"
+            f"{fast}-c max_connections=200 -c shared_buffers=128MB"
         )
         self.run(
             str(self.bindir / "pg_ctl"),
@@ -101,7 +105,7 @@ class Cluster:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
-def start_cluster() -> Cluster:
+def start_cluster(*, durable: bool = False) -> Cluster:
     bindir = find_bindir()
     root = Path(tempfile.mkdtemp(prefix="jifen-pg-"))
     as_user: list[str] = []
@@ -112,7 +116,7 @@ def start_cluster() -> Cluster:
         as_user = ["runuser", "-u", "postgres", "--"]
     cluster = Cluster(bindir, root, free_port(), as_user)
     try:
-        cluster.start()
+        cluster.start(durable=durable)
     except subprocess.CalledProcessError as exc:
         log = (root / "log").read_text() if (root / "log").exists() else ""
         shutil.rmtree(root, ignore_errors=True)

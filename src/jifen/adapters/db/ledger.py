@@ -31,6 +31,28 @@ _take_from_lot = (
 )
 
 
+# Hot statements are built once: building ``.values(...)`` per call costs more
+# than executing it.
+_insert_entry = insert(entries).returning(entries.c.id)
+_insert_lot = insert(lots).returning(lots.c.id)
+NO_FLOOR = -(2**62)  # an unguarded available balance (credits, or the debt policy)
+_move_balances = (
+    update(members)
+    .where(
+        members.c.id == bindparam("b_member"),
+        members.c.available + bindparam("b_da") >= bindparam("b_floor"),
+        members.c.pending + bindparam("b_dp") >= 0,
+        members.c.held + bindparam("b_dh") >= 0,
+    )
+    .values(
+        available=members.c.available + bindparam("b_da"),
+        pending=members.c.pending + bindparam("b_dp"),
+        held=members.c.held + bindparam("b_dh"),
+        updated_at=bindparam("b_now"),
+    )
+)
+
+
 class SqlLedger(SqlLedgerReads):
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn)
@@ -52,50 +74,44 @@ class SqlLedger(SqlLedgerReads):
         return entry_id, hold_id
 
     def _insert_entry(self, program_id: int, p: Posting, now: datetime) -> int:
-        return int(
-            self.conn.execute(
-                insert(entries)
-                .values(
-                    program_id=program_id,
-                    member_id=p.member_id,
-                    kind=p.kind.value,
-                    amount=p.amount,
-                    delta_available=p.delta_available,
-                    delta_pending=p.delta_pending,
-                    delta_held=p.delta_held,
-                    reason=p.reason,
-                    actor=p.actor,
-                    reference=p.reference,
-                    reverses_entry_id=p.reverses_entry_id,
-                    hold_id=p.hold_id,
-                    meta=p.meta,
-                    created_at=now,
-                )
-                .returning(entries.c.id)
-            ).scalar_one()
-        )
+        params = {
+            "program_id": program_id,
+            "member_id": p.member_id,
+            "kind": p.kind.value,
+            "amount": p.amount,
+            "delta_available": p.delta_available,
+            "delta_pending": p.delta_pending,
+            "delta_held": p.delta_held,
+            "reason": p.reason,
+            "actor": p.actor,
+            "reference": p.reference,
+            "reverses_entry_id": p.reverses_entry_id,
+            "hold_id": p.hold_id,
+            "meta": p.meta,
+            "created_at": now,
+        }
+        return int(self.conn.execute(_insert_entry, params).scalar_one())
 
     def _insert_lot(
         self, program_id: int, member_id: int, entry_id: int, new: NewLot, now: datetime
     ) -> None:
         lot_id = self.conn.execute(
-            insert(lots)
-            .values(
-                program_id=program_id,
-                member_id=member_id,
-                entry_id=entry_id,
-                amount=new.amount,
-                remaining=new.amount - new.repaid,
-                available_at=new.available_at,
-                expires_at=new.expires_at,
-                pending=new.pending,
-                source=new.source.value,
-                source_ref=new.source_ref,
-                rule_id=new.rule_id,
-                parent_lot_id=new.parent_lot_id,
-                created_at=now,
-            )
-            .returning(lots.c.id)
+            _insert_lot,
+            {
+                "program_id": program_id,
+                "member_id": member_id,
+                "entry_id": entry_id,
+                "amount": new.amount,
+                "remaining": new.amount - new.repaid,
+                "available_at": new.available_at,
+                "expires_at": new.expires_at,
+                "pending": new.pending,
+                "source": new.source.value,
+                "source_ref": new.source_ref,
+                "rule_id": new.rule_id,
+                "parent_lot_id": new.parent_lot_id,
+                "created_at": now,
+            },
         ).scalar_one()
         if new.repaid:
             self.conn.execute(
@@ -155,23 +171,18 @@ class SqlLedger(SqlLedgerReads):
             raise HoldNotActive(f"hold {t.hold_id} is no longer active", hold=t.hold_id)
 
     def _move_balances(self, p: Posting, now: datetime) -> None:
-        da, dp, dh = p.delta_available, p.delta_pending, p.delta_held
-        guards = [members.c.id == p.member_id]
-        if dp < 0:
-            guards.append(members.c.pending + dp >= 0)
-        if dh < 0:
-            guards.append(members.c.held + dh >= 0)
-        if da < 0 and not p.allow_negative:
-            guards.append(members.c.available + da >= 0)
+        da = p.delta_available
+        guarded = da < 0 and not p.allow_negative
         result = self.conn.execute(
-            update(members)
-            .where(*guards)
-            .values(
-                available=members.c.available + da,
-                pending=members.c.pending + dp,
-                held=members.c.held + dh,
-                updated_at=now,
-            )
+            _move_balances,
+            {
+                "b_member": p.member_id,
+                "b_da": da,
+                "b_dp": p.delta_pending,
+                "b_dh": p.delta_held,
+                "b_now": now,
+                "b_floor": 0 if guarded else NO_FLOOR,
+            },
         )
         if result.rowcount != 1:
             raise InsufficientPoints(

@@ -4,12 +4,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, func, literal_column, select, union_all
+from sqlalchemy import Connection, and_, bindparam, func, literal_column, select, union_all
 
 from jifen.adapters.db import rows
 from jifen.adapters.db.tables import draws, entries, holds, lots
 from jifen.domain.ledger import Entry, EntryKind, Hold, HoldStatus, Lot
 from jifen.services.ports import Page
+
+# Built once: these run before every spend.
+_OPEN_LOTS = (
+    select(lots)
+    .where(lots.c.member_id == bindparam("b_member"), lots.c.remaining > 0)
+    .order_by(lots.c.id)
+)
+_MEMBER_DUE_HOLDS = (
+    select(holds)
+    .where(
+        holds.c.member_id == bindparam("b_member"),
+        holds.c.status == HoldStatus.ACTIVE.value,
+        holds.c.expires_at <= bindparam("b_now"),
+    )
+    .order_by(holds.c.id)
+    .limit(bindparam("b_limit"))
+)
 
 
 class SqlLedgerReads:
@@ -17,12 +34,7 @@ class SqlLedgerReads:
         self.conn = conn
 
     def open_lots(self, member_id: int) -> list[Lot]:
-        result = self.conn.execute(
-            select(lots)
-            .where(lots.c.member_id == member_id, lots.c.remaining > 0)
-            .order_by(lots.c.id)
-        )
-        return [rows.lot(r) for r in result]
+        return [rows.lot(r) for r in self.conn.execute(_OPEN_LOTS, {"b_member": member_id})]
 
     def entry(self, program_id: int, entry_id: int) -> Entry | None:
         row = self.conn.execute(
@@ -94,13 +106,14 @@ class SqlLedgerReads:
     def due_holds(
         self, program_id: int, now: datetime, limit: int, *, member_id: int | None = None
     ) -> list[Hold]:
+        if member_id is not None:
+            params = {"b_member": member_id, "b_now": now, "b_limit": limit}
+            return [rows.hold(r) for r in self.conn.execute(_MEMBER_DUE_HOLDS, params)]
         query = select(holds).where(
             holds.c.program_id == program_id,
             holds.c.status == HoldStatus.ACTIVE.value,
             holds.c.expires_at <= now,
         )
-        if member_id is not None:
-            query = query.where(holds.c.member_id == member_id)
         result = self.conn.execute(query.order_by(holds.c.id).limit(limit))
         return [rows.hold(r) for r in result]
 

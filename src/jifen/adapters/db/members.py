@@ -5,13 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db import rows
 from jifen.adapters.db.tables import members
-from jifen.domain.errors import NotFound
+from jifen.domain.errors import Conflict, NotFound
 from jifen.domain.members import Member, MemberStatus
 from jifen.services.ports import NewMember
+
+_GET = select(members).where(
+    members.c.program_id == bindparam("b_program"),
+    members.c.external_id == bindparam("b_external"),
+)
+_LOCK = _GET.with_for_update()
 
 
 class SqlMembers:
@@ -19,8 +26,15 @@ class SqlMembers:
         self.conn = conn
 
     def add(self, program_id: int, new: NewMember, now: datetime) -> Member:
+        dialect_insert = (
+            postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
+        )
+        # A concurrent join of the same external id passes the caller's
+        # existence check too: the unique index decides (waiting for the other
+        # transaction on PostgreSQL), and the loser gets a Conflict, not an
+        # IntegrityError.
         row = self.conn.execute(
-            insert(members)
+            dialect_insert(members)
             .values(
                 program_id=program_id,
                 external_id=new.external_id,
@@ -35,23 +49,26 @@ class SqlMembers:
                 created_at=now,
                 updated_at=now,
             )
+            .on_conflict_do_nothing(index_elements=["program_id", "external_id"])
             .returning(*members.c)
-        ).one()
+        ).one_or_none()
+        if row is None:
+            raise Conflict(
+                f"member {new.external_id} already exists",
+                code="member_exists",
+                member=new.external_id,
+            )
         return rows.member(row)
 
     def get(self, program_id: int, external_id: str) -> Member | None:
         row = self.conn.execute(
-            select(members).where(
-                members.c.program_id == program_id, members.c.external_id == external_id
-            )
+            _GET, {"b_program": program_id, "b_external": external_id}
         ).one_or_none()
         return None if row is None else rows.member(row)
 
     def lock(self, program_id: int, external_id: str) -> Member | None:
         row = self.conn.execute(
-            select(members)
-            .where(members.c.program_id == program_id, members.c.external_id == external_id)
-            .with_for_update()
+            _LOCK, {"b_program": program_id, "b_external": external_id}
         ).one_or_none()
         return None if row is None else rows.member(row)
 

@@ -5,11 +5,36 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db.tables import api_keys, audit_log, idempotency_keys, outbox
 from jifen.services.ports import ApiKeyRecord, StoredResponse
+
+
+def _claim(dialect_insert: Any) -> Any:
+    return (
+        dialect_insert(idempotency_keys)
+        .on_conflict_do_nothing(index_elements=["program_id", "key"])
+        .returning(idempotency_keys.c.key)
+    )
+
+
+# Built once per dialect: these run on every write.
+_CLAIM = {"postgresql": _claim(postgresql.insert), "sqlite": _claim(sqlite.insert)}
+_STORED = select(idempotency_keys.c.fingerprint, idempotency_keys.c.response).where(
+    idempotency_keys.c.program_id == bindparam("b_program"),
+    idempotency_keys.c.key == bindparam("b_key"),
+)
+_RECORD = (
+    update(idempotency_keys)
+    .where(
+        idempotency_keys.c.program_id == bindparam("b_program"),
+        idempotency_keys.c.key == bindparam("b_key"),
+    )
+    .values(response=bindparam("b_response", type_=idempotency_keys.c.response.type))
+)
+_OUTBOX = insert(outbox)
 
 
 class SqlIdempotencyKeys:
@@ -19,32 +44,24 @@ class SqlIdempotencyKeys:
     def claim(
         self, program_id: int, key: str, fingerprint: str, now: datetime
     ) -> StoredResponse | None:
-        dialect_insert = (
-            postgresql.insert if self.conn.dialect.name == "postgresql" else (sqlite.insert)
-        )
         # On PostgreSQL this waits for a concurrent transaction holding the same
         # key: when it commits we see its response, when it rolls back we win.
         claimed = self.conn.execute(
-            dialect_insert(idempotency_keys)
-            .values(program_id=program_id, key=key, fingerprint=fingerprint, created_at=now)
-            .on_conflict_do_nothing(index_elements=["program_id", "key"])
-            .returning(idempotency_keys.c.key)
+            _CLAIM[self.conn.dialect.name],
+            {
+                "program_id": program_id,
+                "key": key,
+                "fingerprint": fingerprint,
+                "created_at": now,
+            },
         ).first()
         if claimed is not None:
             return None
-        row = self.conn.execute(
-            select(idempotency_keys.c.fingerprint, idempotency_keys.c.response).where(
-                idempotency_keys.c.program_id == program_id, idempotency_keys.c.key == key
-            )
-        ).one()
+        row = self.conn.execute(_STORED, {"b_program": program_id, "b_key": key}).one()
         return StoredResponse(row.fingerprint, row.response)
 
     def record(self, program_id: int, key: str, response: dict[str, Any]) -> None:
-        self.conn.execute(
-            update(idempotency_keys)
-            .where(idempotency_keys.c.program_id == program_id, idempotency_keys.c.key == key)
-            .values(response=response)
-        )
+        self.conn.execute(_RECORD, {"b_program": program_id, "b_key": key, "b_response": response})
 
 
 class SqlOutbox:
@@ -53,9 +70,13 @@ class SqlOutbox:
 
     def add(self, program_id: int, topic: str, payload: dict[str, Any], now: datetime) -> None:
         self.conn.execute(
-            insert(outbox).values(
-                program_id=program_id, topic=topic, payload=payload, created_at=now
-            )
+            _OUTBOX,
+            {
+                "program_id": program_id,
+                "topic": topic,
+                "payload": payload,
+                "created_at": now,
+            },
         )
 
 

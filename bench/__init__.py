@@ -1,0 +1,1 @@
+"""Benchmarks: every figure beside a ceiling measured in the same run (`make bench`)."""
