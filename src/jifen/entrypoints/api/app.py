@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from jifen import __version__
 from jifen.bootstrap import Jifen, bootstrap
 from jifen.entrypoints.api import errors
+from jifen.entrypoints.api.deps import Caches
 from jifen.entrypoints.api.limits import BodyLimit
 from jifen.entrypoints.api.routers import health, ledger, members
 
@@ -24,6 +25,7 @@ def create_app(jifen: Jifen | None = None) -> FastAPI:
     jf = jifen or bootstrap()
     app = FastAPI(title="jifen", version=__version__, description=DESCRIPTION)
     app.state.jifen = jf
+    app.state.caches = Caches()
     errors.install(app)
     app.include_router(health.router)
     app.include_router(members.router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Header, Request
@@ -40,18 +40,31 @@ class TTLCache(Generic[V]):
         return value
 
 
+@dataclass
+class Caches:
+    """Per-application caches (one app, one database: never shared between apps)."""
+
+    principals: TTLCache[Principal] = field(default_factory=lambda: TTLCache(CACHE_SECONDS))
+    programs: TTLCache[Program] = field(default_factory=lambda: TTLCache(CACHE_SECONDS))
+
+
 def get_jifen(request: Request) -> Jifen:
     jifen: Jifen = request.app.state.jifen
     return jifen
 
 
+def get_caches(request: Request) -> Caches:
+    caches: Caches = request.app.state.caches
+    return caches
+
+
 JifenDep = Annotated[Jifen, Depends(get_jifen)]
-_principals: TTLCache[Principal] = TTLCache(CACHE_SECONDS)
-_programs: TTLCache[Program] = TTLCache(CACHE_SECONDS)
+CachesDep = Annotated[Caches, Depends(get_caches)]
 
 
 def get_principal(
     jf: JifenDep,
+    caches: CachesDep,
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
 ) -> Principal:
@@ -61,7 +74,9 @@ def get_principal(
     if not presented:
         return apikeys.authenticate(jf.uow(write=False), None)
     digest = hashlib.sha256(presented.encode()).digest()
-    return _principals.get(digest, lambda: apikeys.authenticate(jf.uow(write=False), presented))
+    return caches.principals.get(
+        digest, lambda: apikeys.authenticate(jf.uow(write=False), presented)
+    )
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -76,10 +91,10 @@ class Caller:
     jf: Jifen
 
 
-def scoped(scope: str) -> Callable[[Principal, Jifen], Caller]:
-    def dependency(principal: PrincipalDep, jf: JifenDep) -> Caller:
+def scoped(scope: str) -> Callable[[Principal, Jifen, Caches], Caller]:
+    def dependency(principal: PrincipalDep, jf: JifenDep, caches: CachesDep) -> Caller:
         principal.require(scope)
-        program = _programs.get(
+        program = caches.programs.get(
             principal.program_id,
             lambda: programs.program_by_id(jf.uow(write=False), principal.program_id),
         )

@@ -1,0 +1,189 @@
+"""The ``jifen`` command line, run as subprocesses against real databases."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from jifen.bootstrap import bootstrap
+from jifen.config import Settings
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+PROGRAM_FILE = ROOT / "programs" / "fresh-market.yaml"
+CLI = [sys.executable, "-m", "jifen.entrypoints.cli.main"]
+CHECKS = (
+    "lot_remaining",
+    "member_balance",
+    "member_lots",
+    "member_held",
+    "hold_draws",
+    "negative_balance_not_allowed",
+)
+
+
+def jifen(url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JIFEN_")}
+    env["JIFEN_DATABASE_URL"] = url
+    return subprocess.run(
+        [*CLI, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def verify(url: str, cwd: Path) -> tuple[int, dict[str, Any]]:
+    done = jifen(url, cwd, "verify")
+    return done.returncode, json.loads(done.stdout)
+
+
+def problems(**found: int) -> dict[str, int]:
+    return {check: found.get(check, 0) for check in CHECKS}
+
+
+def execute(url: str, sql: str) -> int:
+    jf = bootstrap(Settings(database_url=url))
+    try:
+        with jf.engine.begin() as conn:
+            return conn.execute(text(sql)).rowcount
+    finally:
+        jf.close()
+
+
+def scalar(url: str, sql: str) -> int:
+    jf = bootstrap(Settings(database_url=url))
+    try:
+        with jf.engine.connect() as conn:
+            return int(conn.execute(text(sql)).scalar_one())
+    finally:
+        jf.close()
+
+
+@pytest.fixture(scope="module")
+def initialised(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[str, Path, subprocess.CompletedProcess[str]]:
+    """A SQLite file created from nothing by ``jifen init --program``."""
+    workdir = tmp_path_factory.mktemp("cli")
+    url = f"sqlite:///{workdir / 'jifen.db'}"
+    return url, workdir, jifen(url, workdir, "init", "--program", str(PROGRAM_FILE))
+
+
+def test_init_creates_the_database_and_registers_the_programme(
+    initialised: tuple[str, Path, subprocess.CompletedProcess[str]],
+) -> None:
+    url, _, done = initialised
+    assert done.returncode == 0, done.stderr
+    assert "programme fresh-market registered" in done.stderr
+    assert scalar(url, "SELECT COUNT(*) FROM programs WHERE code = 'fresh-market'") == 1
+
+
+def test_verify_passes_on_a_freshly_initialised_database(
+    initialised: tuple[str, Path, subprocess.CompletedProcess[str]],
+) -> None:
+    url, workdir, _ = initialised
+    code, report = verify(url, workdir)
+    assert (code, report["ok"]) == (0, True)
+    assert report["problems"] == problems()
+    assert report["counts"]["programs"] == 1
+
+
+def test_apikey_create_prints_a_key_once_and_refuses_unknown_scopes(
+    initialised: tuple[str, Path, subprocess.CompletedProcess[str]],
+) -> None:
+    url, workdir, _ = initialised
+    before = scalar(url, "SELECT COUNT(*) FROM api_keys")
+    bad = jifen(url, workdir, "apikey", "create", "--scope", "nope")
+    assert bad.returncode != 0
+    lines = bad.stderr.strip().splitlines()
+    assert len(lines) == 1, bad.stderr
+    assert lines[0].startswith("error: invalid_input: scopes must be among"), lines
+    assert "members:read" in lines[0]
+    assert bad.stdout == ""
+    assert scalar(url, "SELECT COUNT(*) FROM api_keys") == before
+
+    good = jifen(
+        url, workdir, "apikey", "create", "--scope", "ledger:read", "--scope", "members:read"
+    )
+    assert good.returncode == 0, good.stderr
+    assert good.stdout.startswith("jf_") and len(good.stdout.strip().splitlines()) == 1
+    assert scalar(url, "SELECT COUNT(*) FROM api_keys") == before + 1
+
+
+@pytest.mark.parametrize(
+    ("find", "replace", "line", "field", "says"),
+    [
+        (
+            "Asia/Shanghai",
+            "Asia/Shangai",
+            11,
+            "program.timezone",
+            "unknown timezone 'Asia/Shangai'",
+        ),
+        ('"0.01"', "0.01", 10, "program.point_value", "quoted decimal"),
+        ("hold_ttl_minutes: 15", "hold_ttl_minutes: fifteen", 15, "ledger.hold_ttl_minutes", ""),
+    ],
+    ids=["bad-timezone", "float-point-value", "word-for-number"],
+)
+def test_init_with_a_broken_programme_file_fails_with_one_line_naming_file_line_and_field(
+    tmp_path: Path, find: str, replace: str, line: int, field: str, says: str
+) -> None:
+    good = PROGRAM_FILE.read_text(encoding="utf-8")
+    assert find in good
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(good.replace(find, replace), encoding="utf-8")
+    db = tmp_path / "jifen.db"
+
+    done = jifen(f"sqlite:///{db}", tmp_path, "init", "--program", str(broken))
+
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"error: program_file_invalid: {broken}:{line}: {field}: "), lines
+    assert says in lines[0]
+    assert not db.exists(), "a broken programme file must not create the database"
+
+
+def test_verify_catches_balances_and_lots_tampered_with_in_the_database(
+    database_url: str, tmp_path: Path
+) -> None:
+    seeded = jifen(
+        database_url,
+        tmp_path,
+        "demo",
+        "--no-serve",
+        "--members",
+        "5",
+        "--program",
+        str(PROGRAM_FILE),
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    code, report = verify(database_url, tmp_path)
+    assert (code, report["ok"], report["problems"]) == (0, True, problems())
+    assert report["counts"]["members"] == 5
+
+    assert execute(database_url, "UPDATE members SET available = available + 5") == 5
+    code, report = verify(database_url, tmp_path)
+    assert (code, report["ok"]) == (1, False)
+    assert report["problems"] == problems(member_balance=5, member_lots=5)
+    assert {e["check"] for e in report["examples"]} == {"member_balance", "member_lots"}
+
+    execute(database_url, "UPDATE members SET available = available - 5")
+    # the schema's CHECK refuses a negative remainder, so only lots with points are touched
+    live = "FROM lots WHERE remaining > 0"
+    lot_count = scalar(database_url, f"SELECT COUNT(*) {live}")
+    lot_members = scalar(database_url, f"SELECT COUNT(DISTINCT member_id) {live}")
+    assert lot_count > lot_members > 0
+    assert (
+        execute(database_url, "UPDATE lots SET remaining = remaining - 1 WHERE remaining > 0")
+        == lot_count
+    )
+    code, report = verify(database_url, tmp_path)
+    assert (code, report["ok"]) == (1, False)
+    assert report["problems"] == problems(lot_remaining=lot_count, member_lots=lot_members)
