@@ -14,6 +14,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import timedelta
 from typing import TypeVar
 
@@ -21,10 +22,17 @@ import pytest
 
 from jifen.bootstrap import Jifen, bootstrap
 from jifen.config import Settings
-from jifen.domain.errors import InsufficientPoints, RuleViolation
+from jifen.domain.errors import Conflict, InsufficientPoints, RuleViolation
 from jifen.domain.programs import Program
 from jifen.services import holds, ledger, members, verification
-from jifen.services.commands import CaptureHold, Earn, PlaceHold, Redeem, ReleaseHold
+from jifen.services.commands import (
+    CaptureHold,
+    CreateMember,
+    Earn,
+    PlaceHold,
+    Redeem,
+    ReleaseHold,
+)
 from jifen.services.results import Receipt
 from tests.conftest import _truncate_all
 from tests.factories import FakeClock, key, make_member
@@ -41,6 +49,12 @@ def jf(pg_url: str, clock: FakeClock) -> Iterator[Jifen]:
     """Overrides conftest's ``jf``: PostgreSQL only (``program`` and ``clock`` come from there)."""
     _truncate_all(pg_url)
     app = bootstrap(Settings(database_url=pg_url, db_pool_size=40), clock=clock)
+    # Open the workers' connections up front: otherwise each thread spends its
+    # first milliseconds connecting, which staggers the threads the barrier
+    # released together and hides races.
+    with ExitStack() as stack:
+        for _ in range(WORKERS):
+            stack.enter_context(app.engine.connect())
     try:
         yield app
     finally:
@@ -252,6 +266,28 @@ def test_a_key_retried_concurrently_spends_points_once(jf: Jifen, program: Progr
     assert (first.points, first.available) == (-70, 30)
     assert balances(jf, program, "C-1") == (30, 0, 0)
     assert_verified(jf)
+
+
+def test_concurrent_joins_of_one_member_create_it_once_and_refuse_the_rest(
+    jf: Jifen, program: Program
+) -> None:
+    results = run_together(
+        WORKERS,
+        lambda _: members.create_member(
+            jf.uow(), jf.clock, program, CreateMember("C-1"), key("join")
+        ),
+    )
+
+    joined, refused = split(results)
+    assert len(joined) == 1
+    # a duplicate is a Conflict whichever check caught it, never a leaked IntegrityError
+    assert all(type(e) is Conflict and e.code == "member_exists" for e in refused), [
+        e for e in refused if getattr(e, "code", None) != "member_exists"
+    ][:3]
+    assert len(refused) == WORKERS - 1
+    ledger.earn(jf.uow(), jf.clock, program, Earn("C-1", 5), key())
+    assert balances(jf, program, "C-1") == (5, 0, 0)
+    assert verification.verify(jf.uow)["counts"]["members"] == 1
 
 
 # -- many members, many writers ------------------------------------------------------------
