@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from jifen.bootstrap import Jifen
 from jifen.domain.programs import LedgerPolicy, NegativeBalancePolicy, Program
-from jifen.services import ledger, members, programs
+from jifen.services import ledger, members, programs, verification
 from jifen.services.commands import CreateMember, Earn
 
 START = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)  # noon in Shanghai
@@ -63,3 +63,14 @@ def make_member(
     if points:
         ledger.earn(jf.uow(), jf.clock, program, Earn(external_id, points, **earn), key("earn"))  # type: ignore[arg-type]
     return external_id
+
+
+def balances(jf: Jifen, program: Program, member: str) -> tuple[int, int, int]:
+    """(available, pending, held) as the API would show them."""
+    view = members.get_member(jf.uow(write=False), jf.clock, program, member)
+    return view.available, view.pending, view.held
+
+
+def assert_verified(jf: Jifen) -> None:
+    report = verification.verify(jf.uow)
+    assert report["ok"], report

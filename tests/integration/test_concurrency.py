@@ -35,7 +35,7 @@ from jifen.services.commands import (
 )
 from jifen.services.results import Receipt
 from tests.conftest import _truncate_all
-from tests.factories import FakeClock, key, make_member
+from tests.factories import FakeClock, assert_verified, balances, key, make_member
 
 pytestmark = pytest.mark.postgres  # every test in this module
 
@@ -89,16 +89,6 @@ def split(results: list[T | Exception]) -> tuple[list[T], list[Exception]]:
     ok = [r for r in results if not isinstance(r, Exception)]
     failed = [r for r in results if isinstance(r, Exception)]
     return ok, failed
-
-
-def balances(jf: Jifen, program: Program, member: str) -> tuple[int, int, int]:
-    view = members.get_member(jf.uow(write=False), jf.clock, program, member)
-    return view.available, view.pending, view.held
-
-
-def assert_verified(jf: Jifen) -> None:
-    report = verification.verify(jf.uow)
-    assert report["ok"], report
 
 
 def assert_only_insufficient_points(failed: list[Exception]) -> None:

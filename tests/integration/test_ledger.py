@@ -16,7 +16,7 @@ from jifen.domain.errors import (
     RuleViolation,
 )
 from jifen.domain.programs import NegativeBalancePolicy, Program
-from jifen.services import holds, ledger, members, verification
+from jifen.services import holds, ledger, members
 from jifen.services.commands import (
     Adjust,
     CaptureHold,
@@ -27,17 +27,14 @@ from jifen.services.commands import (
     Reverse,
     UpdateMember,
 )
-from tests.factories import FakeClock, key, make_member, make_program
-
-
-def balances(jf: Jifen, program: Program, member: str) -> tuple[int, int, int]:
-    view = members.get_member(jf.uow(write=False), jf.clock, program, member)
-    return view.available, view.pending, view.held
-
-
-def assert_verified(jf: Jifen) -> None:
-    report = verification.verify(jf.uow)
-    assert report["ok"], report
+from tests.factories import (
+    FakeClock,
+    assert_verified,
+    balances,
+    key,
+    make_member,
+    make_program,
+)
 
 
 def test_earned_points_are_available_and_listed_in_history(jf: Jifen, program: Program) -> None:
