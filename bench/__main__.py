@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import text
+from tests.pg import start_cluster
 
 from bench import ledger as ledger_bench
 from bench.harness import Figure
@@ -19,7 +20,6 @@ from jifen.bootstrap import Jifen, bootstrap
 from jifen.config import Settings
 from jifen.domain.programs import Program
 from jifen.services import programs
-from tests.pg import start_cluster
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = int(os.environ.get("JIFEN_BENCH_RUNS", "3"))
@@ -31,8 +31,11 @@ def setup(url: str) -> tuple[Jifen, Program, list[str]]:
     jf = bootstrap(Settings(database_url=url, db_pool_size=20))
     jf.migrate()
     program = programs.register_program(
-        jf.uow(), jf.clock, jf.read_program_file(ROOT / "programs" / "fresh-market.yaml"),
-        actor="bench")
+        jf.uow(),
+        jf.clock,
+        jf.read_program_file(ROOT / "programs" / "fresh-market.yaml"),
+        actor="bench",
+    )
     return jf, program, ledger_bench.enrol(jf, program)
 
 
@@ -44,30 +47,50 @@ def suite(label: str, url: str, clients: tuple[int, ...]) -> list[Figure]:
         earned = ledger_bench.jifen_earn(jf, program, ids, COUNT, n, RUNS)
         spent = ledger_bench.jifen_redeem(jf, program, ids, COUNT, n, RUNS)
         raw = f"bare earn SQL ({label}, {n} client{'s' if n > 1 else ''})"
-        figures.append(Figure(f"earn via services, {label}, {n} client(s)", "earns/s", earned,
-                              raw, ceiling, CMD))
-        figures.append(Figure(f"redeem via services, {label}, {n} client(s)", "redeems/s",
-                              spent, raw, ceiling, CMD))
+        figures.append(
+            Figure(
+                f"earn via services, {label}, {n} client(s)", "earns/s", earned, raw, ceiling, CMD
+            )
+        )
+        figures.append(
+            Figure(
+                f"redeem via services, {label}, {n} client(s)",
+                "redeems/s",
+                spent,
+                raw,
+                ceiling,
+                CMD,
+            )
+        )
     jf.close()
     return figures
 
 
 def machine() -> list[str]:
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return [f"- cores: {os.cpu_count()}, memory: {mem:.0f} GiB, {platform.machine()}",
-            f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"]
+    return [
+        f"- cores: {os.cpu_count()}, memory: {mem:.0f} GiB, {platform.machine()}",
+        f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}",
+    ]
 
 
 def render(figures: list[Figure], info: list[str], seconds: float) -> str:
     lines = [
-        "# Benchmarks", "",
+        "# Benchmarks",
+        "",
         f"Written by `{CMD}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {seconds:.0f} s. "
-        "Nothing here is typed by hand.", "", "## Machine", *info, "",
-        "## Ledger writes", "",
+        "Nothing here is typed by hand.",
+        "",
+        "## Machine",
+        *info,
+        "",
+        "## Ledger writes",
+        "",
         f"Each figure is the median of {RUNS} runs of {COUNT} operations (min-max beside it), "
         "next to its ceiling measured in the same run on the same database: the bare SQL "
         "of an earn (insert entry, insert lot, update balance in one transaction) with no "
-        "domain, no idempotency key and no outbox. Ratio = figure / ceiling.", "",
+        "domain, no idempotency key and no outbox. Ratio = figure / ceiling.",
+        "",
         "| figure | median | min-max | ceiling | ceiling median | ratio | note |",
         "|---|---|---|---|---|---|---|",
     ]
@@ -75,10 +98,15 @@ def render(figures: list[Figure], info: list[str], seconds: float) -> str:
         note = "noisy (>25% spread)" if f.noisy else ""
         lines.append(
             f"| {f.name} | {f.median:,.0f} {f.unit} | {min(f.runs):,.0f}-{max(f.runs):,.0f} "
-            f"| {f.ceiling_name} | {f.ceiling:,.0f}/s | {f.ratio:.2f} | {note} |")
-    lines += ["", f"Reproduce: `{CMD}` (set `JIFEN_BENCH_RUNS`, `JIFEN_BENCH_COUNT` to change "
-              "the sample). PostgreSQL runs with its durable defaults (fsync on, "
-              "synchronous_commit on) in a throwaway cluster on loopback.", ""]
+            f"| {f.ceiling_name} | {f.ceiling:,.0f}/s | {f.ratio:.2f} | {note} |"
+        )
+    lines += [
+        "",
+        f"Reproduce: `{CMD}` (set `JIFEN_BENCH_RUNS`, `JIFEN_BENCH_COUNT` to change "
+        "the sample). PostgreSQL runs with its durable defaults (fsync on, "
+        "synchronous_commit on) in a throwaway cluster on loopback.",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -23,12 +23,16 @@ MEMBERS = 200
 _run = itertools.count()
 
 RAW_EARN = [
-    text("INSERT INTO entries (program_id, member_id, kind, amount, delta_available,"
-         " delta_pending, delta_held, meta, created_at)"
-         " VALUES (:p, :m, 'earn', 10, 10, 0, 0, '{}', :now) RETURNING id"),
-    text("INSERT INTO lots (program_id, member_id, entry_id, amount, remaining, available_at,"
-         " pending, source, created_at)"
-         " VALUES (:p, :m, :e, 10, 10, :now, false, 'order', :now)"),
+    text(
+        "INSERT INTO entries (program_id, member_id, kind, amount, delta_available,"
+        " delta_pending, delta_held, meta, created_at)"
+        " VALUES (:p, :m, 'earn', 10, 10, 0, 0, '{}', :now) RETURNING id"
+    ),
+    text(
+        "INSERT INTO lots (program_id, member_id, entry_id, amount, remaining, available_at,"
+        " pending, source, created_at)"
+        " VALUES (:p, :m, :e, 10, 10, :now, false, 'order', :now)"
+    ),
     text("UPDATE members SET available = available + 10, updated_at = :now WHERE id = :m"),
 ]
 
@@ -40,28 +44,34 @@ def enrol(jf: Jifen, program: Program) -> list[str]:
     return ids
 
 
-def jifen_earn(jf: Jifen, program: Program, ids: list[str], count: int, clients: int,
-               runs: int) -> list[float]:
+def jifen_earn(
+    jf: Jifen, program: Program, ids: list[str], count: int, clients: int, runs: int
+) -> list[float]:
     def measure(_: int) -> float:
         run = next(_run)
 
         def earn(i: int) -> None:
-            ledger.earn(jf.uow(), jf.clock, program,
-                        Earn(ids[i % len(ids)], 10, "order", f"o-{run}-{i}"), f"e-{run}-{i}")
+            ledger.earn(
+                jf.uow(),
+                jf.clock,
+                program,
+                Earn(ids[i % len(ids)], 10, "order", f"o-{run}-{i}"),
+                f"e-{run}-{i}",
+            )
 
         return rate(count, earn, clients)
 
     return repeat(runs, measure)
 
 
-def jifen_redeem(jf: Jifen, program: Program, ids: list[str], count: int, clients: int,
-                 runs: int) -> list[float]:
+def jifen_redeem(
+    jf: Jifen, program: Program, ids: list[str], count: int, clients: int, runs: int
+) -> list[float]:
     def measure(_: int) -> float:
         run = next(_run)
 
         def spend(i: int) -> None:
-            ledger.redeem(jf.uow(), jf.clock, program, Redeem(ids[i % len(ids)], 1),
-                          f"r-{run}-{i}")
+            ledger.redeem(jf.uow(), jf.clock, program, Redeem(ids[i % len(ids)], 1), f"r-{run}-{i}")
 
         return rate(count, spend, clients)
 
@@ -70,8 +80,12 @@ def jifen_redeem(jf: Jifen, program: Program, ids: list[str], count: int, client
 
 def raw_earn(jf: Jifen, program: Program, count: int, clients: int, runs: int) -> list[float]:
     with jf.engine.connect() as conn:
-        member_ids = [r[0] for r in conn.execute(
-            text("SELECT id FROM members WHERE program_id = :p ORDER BY id"), {"p": program.id})]
+        member_ids = [
+            r[0]
+            for r in conn.execute(
+                text("SELECT id FROM members WHERE program_id = :p ORDER BY id"), {"p": program.id}
+            )
+        ]
 
     def earn(i: int) -> None:
         now = datetime.now(UTC)

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_layering_contracts_are_kept() -> None:
     lint_imports = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
     assert lint_imports, "import-linter is a dev dependency"
-    result = subprocess.run([lint_imports], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run([lint_imports], check=False, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
 
