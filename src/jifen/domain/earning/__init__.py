@@ -1,0 +1,1 @@
+"""Earning: orders and activities in, points out, every point explained."""

@@ -1,0 +1,228 @@
+"""Evaluating a programme's rules against an order or an activity.
+
+Pure and deterministic: the caller passes everything the rules may look at
+(the member's variables, their usage of capped rules, their streaks and the
+local time), and gets an :class:`~jifen.domain.earning.award.Award` that says
+which rules fired with how many points, and why the others did not.
+Campaign budgets are applied afterwards by the service, which alone can see
+what is left of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from jifen.domain.earning.activation import activation, order_vars
+from jifen.domain.earning.award import Award, AwardLine, Skip, Skipped, Usage
+from jifen.domain.earning.multipliers import Applied, extras
+from jifen.domain.earning.orders import Order
+from jifen.domain.earning.periods import period_key
+from jifen.domain.earning.program import EarningProgram
+from jifen.domain.earning.rules import ORDER_KINDS, Rule, RuleKind
+from jifen.domain.money import allocate, round_points
+
+
+@dataclass(frozen=True)
+class Context:
+    now: datetime  # local time in the programme's timezone
+    member: Mapping[str, Any]
+    tier: str | None = None
+    usage: Mapping[tuple[str, str], Usage] = field(default_factory=dict)
+    streaks: Mapping[str, int] = field(default_factory=dict)  # rule id -> days in a row
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.lines: list[AwardLine] = []
+        self.skipped: list[Skipped] = []
+        self.usage: list[tuple[str, str, int]] = []
+        self.groups: set[str] = set()
+
+    def skip(self, rule: Rule, reason: Skip, **detail: Any) -> None:
+        self.skipped.append(Skipped(rule.id, reason, detail))
+
+    def award(self) -> Award:
+        return Award(tuple(self.lines), tuple(self.skipped), tuple(self.usage))
+
+
+def base_points(program: EarningProgram, order: Order) -> tuple[int, list[int]]:
+    """Base points of the order, and their share on each line."""
+    rate = program.base
+    if rate.basis == "gross":
+        eligible, weights = sum(x.gross for x in order.lines), [x.gross for x in order.lines]
+    else:
+        eligible, weights = order.paid, order.line_shares()
+    base = round_points(Decimal(eligible * rate.points) / rate.per, rate.rounding)
+    return base, allocate(base, weights) if order.lines else []
+
+
+def evaluate_order(program: EarningProgram, order: Order, ctx: Context) -> Award:
+    tally = _Tally()
+    act = activation(member=ctx.member, now=ctx.now, order=order_vars(order, program.currency))
+    base, line_base = base_points(program, order)
+    if base:
+        tally.lines.append(
+            AwardLine(
+                "base",
+                "base",
+                base,
+                detail={
+                    "rate": f"{program.base.points}/{program.base.per}",
+                    "basis": program.base.basis,
+                },
+            )
+        )
+    applied: list[Applied] = []
+    for rule in program.rules:
+        if rule.kind not in ORDER_KINDS or not _gate(program, rule, ctx, act, tally):
+            continue
+        if rule.kind is RuleKind.MULTIPLIER:
+            scope = frozenset(i for i, line in enumerate(order.lines) if rule.match(line))
+            if not scope and order.lines:
+                tally.skip(rule, Skip.NO_MATCHING_LINES)
+                continue
+            applied.append(Applied(rule.id, rule.factor, scope or frozenset({0})))
+            continue
+        points = _fixed_points(rule, order, tally, program)
+        if points:
+            _grant(rule, points, ctx, tally)
+    _tier_multiplier(program, ctx, order, applied)
+    _multiply(program, applied, line_base or [base], ctx, tally)
+    return tally.award()
+
+
+def evaluate_activity(
+    program: EarningProgram, kind: str, payload: Mapping[str, Any], ctx: Context
+) -> Award:
+    tally = _Tally()
+    act = activation(member=ctx.member, now=ctx.now, activity={"type": kind, **payload})
+    for rule in program.rules:
+        if rule.activity != kind or not _gate(program, rule, ctx, act, tally):
+            continue
+        if rule.kind is RuleKind.STREAK:
+            days = ctx.streaks.get(rule.id, 0)
+            done = days >= rule.days and (
+                days % rule.days == 0 if rule.repeat else days == rule.days
+            )
+            if not done:
+                tally.skip(rule, Skip.STREAK_NOT_REACHED, days=days, needed=rule.days)
+                continue
+        if rule.kind is RuleKind.REFERRAL and rule.referrer_points and payload.get("referrer"):
+            tally.lines.append(
+                AwardLine(
+                    rule.id,
+                    rule.kind.value,
+                    rule.referrer_points,
+                    rule.campaign,
+                    "referrer",
+                    {"referrer": payload["referrer"]},
+                )
+            )
+        if rule.points:
+            _grant(rule, rule.points, ctx, tally)
+    return tally.award()
+
+
+def _gate(
+    program: EarningProgram, rule: Rule, ctx: Context, act: Mapping[str, Any], tally: _Tally
+) -> bool:
+    """Window, campaign, exclusive group and condition, in that order."""
+    if not rule.window.contains(ctx.now):
+        tally.skip(rule, Skip.OUTSIDE_WINDOW)
+        return False
+    campaign = program.campaigns.get(rule.campaign) if rule.campaign else None
+    if campaign is not None and not campaign.window.contains(ctx.now):
+        tally.skip(rule, Skip.CAMPAIGN_NOT_RUNNING, campaign=campaign.id)
+        return False
+    if rule.group is not None and rule.group in tally.groups:
+        tally.skip(rule, Skip.GROUP_TAKEN, group=rule.group)
+        return False
+    for condition in (campaign.when if campaign else None, rule.when):
+        if condition is not None and not condition(act):
+            tally.skip(rule, Skip.CONDITION_FALSE, condition=condition.source)
+            return False
+    return True
+
+
+def _fixed_points(rule: Rule, order: Order, tally: _Tally, program: EarningProgram) -> int:
+    if rule.kind is RuleKind.THRESHOLD:
+        spend = order.paid if program.base.basis == "paid" else sum(x.gross for x in order.lines)
+        if spend < rule.min_spend:
+            tally.skip(rule, Skip.BELOW_THRESHOLD, spend=spend, minimum=rule.min_spend)
+            return 0
+        return rule.points
+    if rule.kind is RuleKind.PRODUCT:
+        matched = [line for line in order.lines if rule.match(line)]
+        if not matched:
+            tally.skip(rule, Skip.NO_MATCHING_LINES)
+            return 0
+        count = {"unit": sum(x.quantity for x in matched), "line": len(matched)}.get(rule.per, 1)
+        return rule.points * count
+    return rule.points  # a bonus
+
+
+def _grant(rule: Rule, points: int, ctx: Context, tally: _Tally) -> None:
+    """Award ``points`` within the rule's caps, and claim its exclusive group."""
+    allowed = points
+    keys = []
+    for cap in rule.caps:
+        key = period_key(cap.per, ctx.now, rule.campaign)
+        used = ctx.usage.get((rule.id, key), Usage())
+        keys.append(key)
+        if cap.max_times is not None and used.times >= cap.max_times:
+            allowed = 0
+        if cap.max_points is not None:
+            allowed = min(allowed, cap.max_points - used.points)
+    if allowed <= 0:
+        tally.skip(rule, Skip.CAP_REACHED, wanted=points)
+        return
+    detail: dict[str, Any] = {"capped_from": points} if allowed < points else {}
+    tally.lines.append(AwardLine(rule.id, rule.kind.value, allowed, rule.campaign, detail=detail))
+    tally.usage.extend((rule.id, key, allowed) for key in keys)
+    if rule.group is not None:
+        tally.groups.add(rule.group)
+
+
+def _tier_multiplier(
+    program: EarningProgram, ctx: Context, order: Order, applied: list[Applied]
+) -> None:
+    tier = program.tiers.get(ctx.tier or "")
+    if tier is not None and tier.multiplier != 1:
+        lines = frozenset(range(len(order.lines))) or frozenset({0})
+        applied.append(Applied(f"tier:{tier.code}", tier.multiplier, lines))
+
+
+def _multiply(
+    program: EarningProgram,
+    applied: list[Applied],
+    line_base: list[int],
+    ctx: Context,
+    tally: _Tally,
+) -> None:
+    extra = extras(applied, line_base, program.stacking, program.base.rounding)
+    for a in applied:
+        rule = program.rule(a.rule_id)
+        if extra[a.rule_id] <= 0:
+            if rule is not None:
+                tally.skip(rule, Skip.NOTHING_TO_MULTIPLY, factor=str(a.factor))
+            continue
+        if rule is None:  # the tier's multiplier: no caps, no group
+            tally.lines.append(
+                AwardLine(a.rule_id, "tier", extra[a.rule_id], detail={"factor": str(a.factor)})
+            )
+            continue
+        before = len(tally.lines)
+        _grant(rule, extra[a.rule_id], ctx, tally)
+        if len(tally.lines) > before:
+            line = tally.lines[-1]
+            tally.lines[-1] = AwardLine(
+                line.rule_id,
+                line.kind,
+                line.points,
+                line.campaign,
+                detail={**line.detail, "factor": str(a.factor)},
+            )
