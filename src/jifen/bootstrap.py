@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,12 +11,18 @@ from alembic.config import Config
 from sqlalchemy import Engine
 
 from jifen.adapters.db import SqlUnitOfWork, create_engine_for
-from jifen.adapters.programfile import load_program_file
+from jifen.adapters.programfile import load_program_file, parse_program, read_program_file
 from jifen.config import Settings
+from jifen.domain.definition import ProgramDefinition
 from jifen.domain.programs import Program
 from jifen.services.ports import Clock, UnitOfWork
+from jifen.services.rulebooks import Rulebooks
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "db" / "migrations"
+
+
+def compile_program(source: str, name: str, version: int) -> ProgramDefinition:
+    return parse_program(source, name, version)
 
 
 class SystemClock:
@@ -31,6 +37,7 @@ class Jifen:
     settings: Settings
     engine: Engine
     clock: Clock
+    rulebooks: Rulebooks = field(default_factory=lambda: Rulebooks(compile_program))
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
         return SqlUnitOfWork(self.engine, write=write)
@@ -46,6 +53,13 @@ class Jifen:
 
     def read_program_file(self, path: str | Path) -> Program:
         return load_program_file(path)
+
+    def read_program_definition(self, path: str | Path) -> ProgramDefinition:
+        """A programme file, validated and compiled (rules included)."""
+        return read_program_file(path)
+
+    def compile(self, source: str, name: str, version: int) -> ProgramDefinition:
+        return compile_program(source, name, version)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -323,7 +323,12 @@ def test_the_openapi_document_lists_every_endpoint(server: Server) -> None:
         "/v1/holds/{hold_id}/capture": {"post"},
         "/v1/holds/{hold_id}/release": {"post"},
         "/v1/entries/{entry_id}/reversals": {"post"},
+        "/v1/orders": {"post"},
+        "/v1/orders/{order_id}/refunds": {"post"},
+        "/v1/activities": {"post"},
+        "/v1/simulate": {"post"},
     }
+
     assert {path: set(ops) for path, ops in paths.items()} == expected
     adjust = paths["/v1/members/{external_id}/adjustments"]["post"]
     headers = {p["name"]: p["required"] for p in adjust["parameters"] if p["in"] == "header"}

@@ -222,7 +222,10 @@ def test_clawback_takes_other_points_before_the_policy_applies(jf: Jifen, progra
     earned = ledger.earn(jf.uow(), jf.clock, program, Earn("C-1", 100), key())
     ledger.redeem(jf.uow(), jf.clock, program, Redeem("C-1", 250), key())
     back = ledger.reverse(jf.uow(), jf.clock, program, Reverse(earned.entry_ids[0]), key())
+    lots = back.meta.pop("lots")
     assert back.available == 0 and back.meta == {"from_lot": 50, "clawed_back": 0, "shortfall": 50}
+    assert list(lots.values()) == [100]  # all of the credit's one lot
+
     assert_verified(jf)
 
 

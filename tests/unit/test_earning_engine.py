@@ -35,7 +35,7 @@ class When:
     source: str
 
     def __call__(self, activation: Mapping[str, Any]) -> bool:
-        return bool(eval(self.source, {}, dict(activation)))  # noqa: S307 - test-only
+        return bool(eval(self.source, {}, dict(activation)))
 
 
 def program(*rules: Rule, stacking: Stacking = Stacking.ADD, **kw: Any) -> EarningProgram:
@@ -186,17 +186,41 @@ def test_a_seven_day_check_in_streak_pays_on_the_seventh_day() -> None:
     )
 
 
-def test_a_referral_pays_both_sides() -> None:
+def test_a_referral_pays_both_sides_once() -> None:
     referral = Rule(
         "referral",
         RuleKind.REFERRAL,
         activity="referral_converted",
         points=300,
         referrer_points=300,
+        caps=(Cap(Period.LIFETIME, max_times=1),),
     )
-    award = evaluate_activity(program(referral), "referral_converted", {"referrer": "C-9"}, ctx())
+    payload = {"referrer": "C-9"}
+    award = evaluate_activity(program(referral), "referral_converted", payload, ctx())
     assert award.total == 300
-    assert [(x.beneficiary, x.points) for x in award.lines] == [("referrer", 300), ("member", 300)]
+    assert [(x.beneficiary, x.points) for x in award.lines] == [("member", 300), ("referrer", 300)]
+    used = {("referral", "lifetime"): Usage(300, 1)}
+    again = evaluate_activity(program(referral), "referral_converted", payload, ctx(usage=used))
+    assert again.lines == ()  # a capped referral pays nobody, the referrer included
+
+
+def test_a_referrer_only_reward_respects_its_cap() -> None:
+    joined = Rule(
+        "friend-joined",
+        RuleKind.REFERRAL,
+        activity="referral_signed_up",
+        referrer_points=200,
+        caps=(Cap(Period.LIFETIME, max_times=1),),
+    )
+    first = evaluate_activity(program(joined), "referral_signed_up", {"referrer": "C-9"}, ctx())
+    assert first.total == 0 and [(x.beneficiary, x.points) for x in first.lines] == [
+        ("referrer", 200)
+    ]
+    used = {("friend-joined", "lifetime"): Usage(200, 1)}
+    again = evaluate_activity(
+        program(joined), "referral_signed_up", {"referrer": "C-9"}, ctx(usage=used)
+    )
+    assert again.lines == () and again.skipped[0].reason is Skip.CAP_REACHED
 
 
 def test_expiry_is_computed_in_the_programme_timezone() -> None:

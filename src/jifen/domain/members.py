@@ -38,6 +38,10 @@ class Member:
     email: str | None = None
     birthday: date | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
+    tier: str | None = None
+    orders_count: int = 0
+    spend_total: int = 0  # minor units, lifetime
+    last_order_at: datetime | None = None
 
     def require_active(self) -> None:
         if self.status is not MemberStatus.ACTIVE:

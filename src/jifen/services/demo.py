@@ -1,7 +1,8 @@
 """Synthetic members and history for the demo programme.
 
 Deterministic (a fixed seed) and idempotent: every write carries a key made
-from the member and step, so seeding twice changes nothing.
+from the member and step, so seeding twice changes nothing. Members join,
+sign up, shop (through the real earning rules) and redeem.
 """
 
 from __future__ import annotations
@@ -10,15 +11,34 @@ import random
 from datetime import timedelta
 
 from jifen.domain.programs import Program
-from jifen.services import holds, ledger, members
-from jifen.services.commands import CreateMember, Earn, PlaceHold, Redeem
+from jifen.services import activities, holds, ledger, members, orders
+from jifen.services.commands import (
+    CreateMember,
+    LineIn,
+    PlaceHold,
+    PlaceOrder,
+    RecordActivity,
+    Redeem,
+)
 from jifen.services.ports import Clock, UnitOfWorkFactory
+from jifen.services.rulebooks import Rulebooks
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛"]
+SHELF = [
+    LineIn("eggs-12", 1, "15.00", "dairy", ("daily_special",)),
+    LineIn("bok-choy", 2, "6.50", "vegetables"),
+    LineIn("pork-500g", 1, "32.00", "meat"),
+    LineIn("oil-5l", 1, "79.90", "grocery", ("new",)),
+    LineIn("apples-1kg", 1, "18.80", "fruit"),
+    LineIn("rice-10kg", 1, "65.00", "grocery"),
+    LineIn("milk-1l", 2, "12.50", "dairy"),
+]
 
 
-def seed_demo(uow: UnitOfWorkFactory, clock: Clock, program: Program, count: int = 40) -> int:
+def seed_demo(
+    uow: UnitOfWorkFactory, clock: Clock, rulebooks: Rulebooks, program: Program, count: int = 40
+) -> int:
     rng = random.Random(20261123)
     now = clock.now()
     for n in range(1, count + 1):
@@ -31,49 +51,41 @@ def seed_demo(uow: UnitOfWorkFactory, clock: Clock, program: Program, count: int
             CreateMember(
                 ext,
                 phone=f"138{rng.randrange(10**8):08d}",
-                email=None,
-                attributes={"name": name, "city": rng.choice(["上海", "杭州", "苏州", "南京"])},
+                attributes={
+                    "name": name,
+                    "city": rng.choice(["上海", "杭州", "苏州", "南京"]),
+                    "segment": rng.choice(["", "", "vegetable_lover"]),
+                },
             ),
             f"demo:{ext}:join",
         )
-        ledger.earn(
-            uow(), clock, program, Earn(ext, 100, "activity", "sign-up"), f"demo:{ext}:signup"
+        activities.record_activity(
+            uow(), clock, rulebooks, program, RecordActivity(ext, "sign_up"), f"demo:{ext}:signup"
         )
-        for order in range(rng.randrange(1, 7)):
-            paid = rng.randrange(18, 460)
-            ledger.earn(
+        for k in range(rng.randrange(1, 7)):
+            basket = tuple(rng.sample(SHELF, rng.randrange(1, 4)))
+            paid = sum(float(x.unit_price) * x.quantity for x in basket)
+            orders.record_order(
                 uow(),
                 clock,
+                rulebooks,
                 program,
-                Earn(
+                PlaceOrder(
+                    f"demo-{n}-{k}",
                     ext,
-                    paid,
-                    "order",
-                    f"order-{n}{order:02d}",
-                    expires_at=now + timedelta(days=rng.randrange(20, 365)),
+                    f"{paid:.2f}",
+                    basket,
+                    channel=rng.choice(["store", "store", "app"]),
+                    store=f"store-{rng.randrange(1, 4)}",
+                    placed_at=now - timedelta(days=rng.randrange(0, 60), hours=rng.randrange(24)),
                 ),
-                f"demo:{ext}:order:{order}",
             )
         if rng.random() < 0.3:
-            ledger.earn(
-                uow(),
-                clock,
-                program,
-                Earn(
-                    ext,
-                    rng.randrange(20, 200),
-                    "order",
-                    f"order-{n}-pending",
-                    available_at=now + timedelta(days=7),
-                ),
-                f"demo:{ext}:pending",
-            )
-        if rng.random() < 0.4:
             ledger.redeem(
                 uow(),
                 clock,
                 program,
-                Redeem(ext, 100, "coffee", "500积分兑换咖啡"),
+                Redeem(ext, 100, "coffee", "coffee voucher"),
                 f"demo:{ext}:redeem",
             )
         if rng.random() < 0.15:

@@ -8,6 +8,7 @@ from jifen.domain.ledger import EntryKind, LotSource
 from jifen.domain.members import MemberStatus
 from jifen.domain.points import require_points
 from jifen.domain.programs import Program
+from jifen.services import clawback
 from jifen.services.commands import Adjust, Earn, Redeem, Reverse
 from jifen.services.idempotency import once
 from jifen.services.ports import Clock, UnitOfWork
@@ -150,8 +151,7 @@ def reverse(uow: UnitOfWork, clock: Clock, program: Program, cmd: Reverse, key: 
                 posting = ledger.reverse_credit(
                     account,
                     original,
-                    _credit_history(uow, original, earlier),
-                    amount,
+                    clawback.credit_parts(uow, original, earlier, amount=amount),
                     now=now,
                     policy=policy,
                     reason=cmd.reason,
@@ -186,16 +186,6 @@ def reverse(uow: UnitOfWork, clock: Clock, program: Program, cmd: Reverse, key: 
             return book.receipt(EntryKind.REVERSE.value, now)
 
         return once(uow, program.id, key, cmd, now, Receipt, work)
-
-
-def _credit_history(
-    uow: UnitOfWork, original: ledger.Entry, earlier: list[ledger.Entry]
-) -> ledger.CreditHistory:
-    lot = uow.ledger.lot_of(original.id)
-    if lot is None:
-        raise NotFound(f"entry {original.id} created no lot", code="lot_not_found")
-    forgiven = sum(int(r.meta.get("forgiven_expired", 0)) for r in earlier)
-    return ledger.CreditHistory(lot, uow.ledger.expired_from(lot.id), forgiven)
 
 
 def _source(value: str) -> LotSource:

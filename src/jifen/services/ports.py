@@ -7,6 +7,8 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from jifen.domain.definition import ProgramDefinition
+from jifen.domain.earning.award import Usage
 from jifen.domain.ledger import Entry, Hold, Lot, Posting
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
@@ -51,7 +53,9 @@ class Ledger(Protocol):
 
     def entry(self, program_id: int, entry_id: int) -> Entry | None: ...
     def reversals_of(self, entry_id: int) -> list[Entry]: ...
-    def lot_of(self, entry_id: int) -> Lot | None: ...
+    def lots_of(self, entry_id: int) -> list[tuple[Lot, str | None]]:
+        """The lots a credit entry created, in order, with the rule of each."""
+
     def expired_from(self, lot_id: int) -> int: ...
     def net_drawn(
         self,
@@ -149,6 +153,8 @@ class UnitOfWork(Protocol):
     audit: AuditLog
     apikeys: ApiKeys
     programs: Programs
+    versions: ProgramVersions
+    earning: EarningStore
     verifier: Verifier
 
     def __enter__(self) -> Self: ...
@@ -164,3 +170,109 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self, *, write: bool = True) -> UnitOfWork: ...
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version: int
+    published_at: datetime
+    published_by: str
+
+
+class ProgramVersions(Protocol):
+    def add(
+        self, program_id: int, version: int, source: str, actor: str, now: datetime
+    ) -> None: ...
+    def latest(self, program_id: int) -> VersionInfo | None: ...
+    def source(self, program_id: int, version: int) -> str | None: ...
+    def all(self, program_id: int) -> list[VersionInfo]: ...
+    def current(self, program_id: int) -> int | None:
+        """The version earning uses now."""
+
+    def set_current(self, program_id: int, version: int) -> None: ...
+
+
+class Compiler(Protocol):
+    """Validates and compiles a programme's text (a programme file)."""
+
+    def __call__(self, source: str, name: str, version: int) -> ProgramDefinition: ...
+
+
+@dataclass(frozen=True)
+class OrderRecord:
+    pk: int
+    order_id: str
+    member_id: int
+    version: int
+    placed_at: datetime
+    paid: int
+    refunded: int
+    entry_id: int | None
+    snapshot: dict[str, Any]
+    award: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RefundRecord:
+    refund_id: str
+    amount: int
+    lines: list[tuple[str, int]]
+    entry_id: int | None
+
+
+class EarningStore(Protocol):
+    """Everything earning keeps besides the ledger: caps, streaks, budgets, orders."""
+
+    def usage(
+        self, member_id: int, keys: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], Usage]: ...
+    def add_usage(self, member_id: int, rows: list[tuple[str, str, int, int]]) -> None:
+        """Add (rule id, period, points, times) to the member's usage."""
+
+    def streak(self, member_id: int, activity: str) -> tuple[date, int] | None: ...
+    def set_streak(self, member_id: int, activity: str, day: date, days: int) -> None: ...
+    def ensure_budget(self, program_id: int, campaign_id: str, budget: int) -> None: ...
+    def budget_left(self, program_id: int, campaign_id: str) -> int | None: ...
+    def reserve(
+        self, program_id: int, campaign_id: str, points: int, hint: int
+    ) -> list[tuple[int, int]]:
+        """Take ``points``, or what is left of them, as [(shard, points taken)]."""
+
+    def give_back(self, program_id: int, campaign_id: str, shard: int, points: int) -> None: ...
+    def record_spend(
+        self, entry_id: int, campaign_id: str, rule_id: str, shard: int, points: int
+    ) -> None: ...
+    def spends_of(self, entry_id: int) -> list[tuple[str, str, int, int]]:
+        """(campaign, rule, shard, net points) spent by an entry's award."""
+
+    def add_order(
+        self,
+        program_id: int,
+        member_id: int,
+        order_id: str,
+        version: int,
+        placed_at: datetime,
+        paid: int,
+        entry_id: int | None,
+        snapshot: dict[str, Any],
+        award: dict[str, Any],
+        now: datetime,
+    ) -> int: ...
+    def order(self, program_id: int, order_id: str) -> OrderRecord | None: ...
+    def refunds_of(self, order_pk: int) -> list[RefundRecord]: ...
+    def add_refund(
+        self, program_id: int, order_pk: int, refund: RefundRecord, now: datetime
+    ) -> None: ...
+    def add_activity(
+        self,
+        program_id: int,
+        member_id: int,
+        kind: str,
+        payload: dict[str, Any],
+        occurred_at: datetime,
+        version: int,
+        entry_id: int | None,
+        award: dict[str, Any],
+        now: datetime,
+    ) -> None: ...
+    def count_order(self, member_id: int, placed_at: datetime, paid: int) -> None: ...

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from jifen.domain.errors import InvalidInput, NotFound
 from jifen.domain.programs import Program, validate_program_fields
-from jifen.services.ports import Clock, UnitOfWork
+from jifen.services.ports import Clock, Compiler, UnitOfWork, VersionInfo
 
 
 def register_program(uow: UnitOfWork, clock: Clock, spec: Program, actor: str) -> Program:
@@ -32,6 +34,37 @@ def register_program(uow: UnitOfWork, clock: Clock, spec: Program, actor: str) -
         )
         uow.commit()
     return saved
+
+
+def publish_program(
+    uow: UnitOfWork, clock: Clock, compiler: Compiler, source: str, name: str, actor: str
+) -> tuple[Program, int]:
+    """Validate a programme file and publish it as the next version.
+
+    Publishing the text of the current version again is a no-op that returns
+    that version: re-running ``jifen init`` or a deploy changes nothing.
+    """
+    draft = compiler(source, name, 0)
+    program = register_program(uow, clock, draft.program, actor)
+    now = clock.now()
+    with uow:
+        latest = uow.versions.latest(program.id)
+        current = uow.versions.current(program.id)
+        if current is not None and uow.versions.source(program.id, current) == source:
+            return program, current
+        version = (latest.version if latest else 0) + 1
+        uow.versions.add(program.id, version, source, actor, now)
+        uow.versions.set_current(program.id, version)
+        for campaign in draft.earning.campaigns.values():
+            if campaign.budget is not None:
+                uow.earning.ensure_budget(program.id, campaign.id, campaign.budget)
+
+        uow.audit.record(
+            program.id, actor, "program.publish", program.code, {"version": version}, now
+        )
+        uow.outbox.add(program.id, "program.published", {"version": version}, now)
+        uow.commit()
+    return program, version
 
 
 def find_program(uow: UnitOfWork, code: str | None = None) -> Program:
@@ -63,3 +96,14 @@ def program_by_id(uow: UnitOfWork, program_id: int) -> Program:
 def find_program_count(uow: UnitOfWork) -> int:
     with uow:
         return len(uow.programs.all())
+
+
+@dataclass(frozen=True)
+class Versions:
+    current: int | None
+    versions: list[VersionInfo]
+
+
+def versions(uow: UnitOfWork, program: Program) -> Versions:
+    with uow:
+        return Versions(uow.versions.current(program.id), uow.versions.all(program.id))

@@ -87,6 +87,7 @@ class SqlLedger(SqlLedgerReads):
             "reference": p.reference,
             "reverses_entry_id": p.reverses_entry_id,
             "hold_id": p.hold_id,
+            "program_version": p.program_version,
             "meta": p.meta,
             "created_at": now,
         }

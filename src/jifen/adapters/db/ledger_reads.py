@@ -48,17 +48,25 @@ class SqlLedgerReads:
         )
         return [rows.entry(r) for r in result]
 
-    def lot_of(self, entry_id: int) -> Lot | None:
-        row = self.conn.execute(
-            select(lots).where(lots.c.entry_id == entry_id).order_by(lots.c.id).limit(1)
-        ).one_or_none()
-        return None if row is None else rows.lot(row)
+    def lots_of(self, entry_id: int) -> list[tuple[Lot, str | None]]:
+        result = self.conn.execute(
+            select(lots)
+            .where(lots.c.entry_id == entry_id, lots.c.parent_lot_id.is_(None))
+            .order_by(lots.c.id)
+        )
+        return [(rows.lot(r), r.rule_id) for r in result]
 
     def expired_from(self, lot_id: int) -> int:
+        """Points of a lot that expired, also in the grace lots reissued for it."""
+        family = select(lots.c.id).where(lots.c.id == lot_id).cte("family", recursive=True)
+        family = family.union_all(select(lots.c.id).where(lots.c.parent_lot_id == family.c.id))
         total = self.conn.execute(
             select(func.coalesce(func.sum(draws.c.amount), 0))
             .join(entries, entries.c.id == draws.c.entry_id)
-            .where(draws.c.lot_id == lot_id, entries.c.kind == EntryKind.EXPIRE.value)
+            .where(
+                draws.c.lot_id.in_(select(family.c.id)),
+                entries.c.kind == EntryKind.EXPIRE.value,
+            )
         ).scalar_one()
         return int(total)
 

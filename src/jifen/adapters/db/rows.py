@@ -24,6 +24,10 @@ def member(row: Any) -> Member:
         email=row.email,
         birthday=row.birthday,
         attributes=dict(row.attributes or {}),
+        tier=row.tier,
+        orders_count=row.orders_count,
+        spend_total=row.spend_total,
+        last_order_at=row.last_order_at,
     )
 
 

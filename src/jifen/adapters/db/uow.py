@@ -7,11 +7,13 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from jifen.adapters.db.earning import SqlEarningStore
 from jifen.adapters.db.ledger import SqlLedger
 from jifen.adapters.db.members import SqlMembers
 from jifen.adapters.db.programs import SqlPrograms
 from jifen.adapters.db.records import SqlApiKeys, SqlAuditLog, SqlIdempotencyKeys, SqlOutbox
 from jifen.adapters.db.verification import SqlVerifier
+from jifen.adapters.db.versions import SqlProgramVersions
 from jifen.services import ports
 
 
@@ -25,6 +27,8 @@ class SqlUnitOfWork:
     audit: ports.AuditLog
     apikeys: ports.ApiKeys
     programs: ports.Programs
+    versions: ports.ProgramVersions
+    earning: ports.EarningStore
     verifier: ports.Verifier
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
@@ -43,6 +47,8 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(conn)
         self.apikeys = SqlApiKeys(conn)
         self.programs = SqlPrograms(conn)
+        self.versions = SqlProgramVersions(conn)
+        self.earning = SqlEarningStore(conn)
         self.verifier = SqlVerifier(conn)
         return self
 

@@ -111,18 +111,9 @@ def evaluate_activity(
             if not done:
                 tally.skip(rule, Skip.STREAK_NOT_REACHED, days=days, needed=rule.days)
                 continue
-        if rule.kind is RuleKind.REFERRAL and rule.referrer_points and payload.get("referrer"):
-            tally.lines.append(
-                AwardLine(
-                    rule.id,
-                    rule.kind.value,
-                    rule.referrer_points,
-                    rule.campaign,
-                    "referrer",
-                    {"referrer": payload["referrer"]},
-                )
-            )
-        if rule.points:
+        if rule.kind is RuleKind.REFERRAL:
+            _refer(rule, payload.get("referrer"), ctx, tally)
+        elif rule.points:
             _grant(rule, rule.points, ctx, tally)
     return tally.award()
 
@@ -165,7 +156,35 @@ def _fixed_points(rule: Rule, order: Order, tally: _Tally, program: EarningProgr
     return rule.points  # a bonus
 
 
-def _grant(rule: Rule, points: int, ctx: Context, tally: _Tally) -> None:
+def _refer(rule: Rule, referrer: object, ctx: Context, tally: _Tally) -> None:
+    """Both sides of a referral; the referrer is paid only if the member's side is
+    (a capped referral pays nobody)."""
+    detail = {"referrer": referrer}
+    if rule.points:
+        if _grant(rule, rule.points, ctx, tally) and rule.referrer_points and referrer:
+            tally.lines.append(
+                AwardLine(
+                    rule.id,
+                    rule.kind.value,
+                    rule.referrer_points,
+                    rule.campaign,
+                    "referrer",
+                    detail,
+                )
+            )
+    elif rule.referrer_points and referrer:
+        _grant(rule, rule.referrer_points, ctx, tally, beneficiary="referrer", detail=detail)
+
+
+def _grant(
+    rule: Rule,
+    points: int,
+    ctx: Context,
+    tally: _Tally,
+    *,
+    beneficiary: str = "member",
+    detail: Mapping[str, Any] | None = None,
+) -> bool:
     """Award ``points`` within the rule's caps, and claim its exclusive group."""
     allowed = points
     keys = []
@@ -179,12 +198,17 @@ def _grant(rule: Rule, points: int, ctx: Context, tally: _Tally) -> None:
             allowed = min(allowed, cap.max_points - used.points)
     if allowed <= 0:
         tally.skip(rule, Skip.CAP_REACHED, wanted=points)
-        return
-    detail: dict[str, Any] = {"capped_from": points} if allowed < points else {}
-    tally.lines.append(AwardLine(rule.id, rule.kind.value, allowed, rule.campaign, detail=detail))
+        return False
+    shown: dict[str, Any] = dict(detail or {})
+    if allowed < points:
+        shown["capped_from"] = points
+    tally.lines.append(
+        AwardLine(rule.id, rule.kind.value, allowed, rule.campaign, beneficiary, shown)
+    )
     tally.usage.extend((rule.id, key, allowed) for key in keys)
     if rule.group is not None:
         tally.groups.add(rule.group)
+    return True
 
 
 def _tier_multiplier(

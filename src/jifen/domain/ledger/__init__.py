@@ -18,6 +18,7 @@ from jifen.domain.ledger.model import (
 from jifen.domain.ledger.postings import (
     capture,
     credit,
+    credit_parts,
     debit,
     hold,
     release,
@@ -49,6 +50,7 @@ __all__ = [
     "capture",
     "check_reversible",
     "credit",
+    "credit_parts",
     "debit",
     "draw_soonest_expiring",
     "expiry_order",

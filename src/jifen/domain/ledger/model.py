@@ -131,6 +131,7 @@ class Posting:
     hold_transition: HoldTransition | None = None
     hold_id: int | None = None
     reverses_entry_id: int | None = None
+    program_version: int | None = None  # the programme version whose rules decided it
     allow_negative: bool = False
     reason: str | None = None
     actor: str | None = None

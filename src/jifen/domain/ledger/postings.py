@@ -8,6 +8,7 @@ instead of corrupting a balance.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -90,34 +91,76 @@ def credit(
     actor: str | None = None,
     reference: str | None = None,
     meta: dict[str, Any] | None = None,
+    version: int | None = None,
 ) -> Posting:
     """Credit ``amount`` as one new lot; pending when ``available_at`` is later."""
+    return credit_parts(
+        account,
+        [(amount, rule_id)],
+        kind=kind,
+        source=source,
+        now=now,
+        available_at=available_at,
+        expires_at=expires_at,
+        reason=reason,
+        actor=actor,
+        reference=reference,
+        meta=meta,
+        version=version,
+    )
+
+
+def credit_parts(
+    account: Account,
+    parts: Sequence[tuple[int, str | None]],
+    *,
+    kind: EntryKind,
+    source: LotSource,
+    now: datetime,
+    available_at: datetime | None = None,
+    expires_at: datetime | None = None,
+    reason: str | None = None,
+    actor: str | None = None,
+    reference: str | None = None,
+    meta: dict[str, Any] | None = None,
+    version: int | None = None,
+) -> Posting:
+    """One entry, one lot per (points, rule) part, so each rule's points can be
+    reversed on their own; a negative balance is repaid from the first lots."""
     start = available_at or now
     if expires_at is not None and expires_at <= start:
         raise InvalidInput("expires_at must be after the points become available")
     pending = start > now
-    repaid = 0 if pending else min(amount, account.debt)
-    lot = NewLot(
-        amount=amount,
-        available_at=start,
-        expires_at=expires_at,
-        pending=pending,
-        source=source,
-        source_ref=reference,
-        rule_id=rule_id,
-        repaid=repaid,
-    )
+    debt = 0 if pending else account.debt
+    lots = []
+    for amount, rule_id in parts:
+        repaid = min(amount, debt)
+        debt -= repaid
+        lots.append(
+            NewLot(
+                amount=amount,
+                available_at=start,
+                expires_at=expires_at,
+                pending=pending,
+                source=source,
+                source_ref=reference,
+                rule_id=rule_id,
+                repaid=repaid,
+            )
+        )
+    total = sum(amount for amount, _ in parts)
     return Posting(
         member_id=account.member.id,
         kind=kind,
-        amount=amount,
-        delta_available=0 if pending else amount,
-        delta_pending=amount if pending else 0,
-        new_lots=(lot,),
+        amount=total,
+        delta_available=0 if pending else total,
+        delta_pending=total if pending else 0,
+        new_lots=tuple(lots),
         reason=reason,
         actor=actor,
         reference=reference,
         meta=dict(meta or {}),
+        program_version=version,
     )
 
 

@@ -15,6 +15,7 @@ expired meanwhile.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -63,48 +64,65 @@ def check_reversible(entry: Entry, amount: int, already_reversed: int) -> None:
 def reverse_credit(
     account: Account,
     entry: Entry,
-    history: CreditHistory,
-    amount: int,
+    parts: Sequence[tuple[CreditHistory, int]],
     *,
     now: datetime,
     policy: LedgerPolicy,
     reason: str | None = None,
     actor: str | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> Posting:
-    lot = history.lot
-    from_lot = min(amount, lot.remaining)
-    rest = amount - from_lot
-    forgiven = min(rest, history.expired - history.forgiven)
-    rest -= forgiven
-    others, shortfall = draw_soonest_expiring(account.spendable(now, exclude=lot.id), rest)
+    """Take back ``amount`` of each (lot history, amount) part of a credit entry."""
+    draws: list[Draw] = []
+    from_lots = forgiven_total = rest = delta_pending = 0
+    lots_meta: dict[str, int] = {}
+    forgiven_meta: dict[str, int] = {}
+    for history, amount in parts:
+        lot = history.lot
+        from_lot = min(amount, lot.remaining)
+        forgiven = min(amount - from_lot, history.expired - history.forgiven)
+        rest += amount - from_lot - forgiven
+        from_lots += from_lot
+        forgiven_total += forgiven
+        lots_meta[str(lot.id)] = amount
+        if forgiven:
+            forgiven_meta[str(lot.id)] = forgiven
+        if from_lot:
+            draws.append(Draw(lot.id, from_lot))
+            delta_pending -= from_lot if lot.pending else 0
+    own = {h.lot.id for h, _ in parts}
+    spendable = [lot for lot in account.spendable(now) if lot.id not in own]
+    others, shortfall = draw_soonest_expiring(spendable, rest)
     clawed = rest - shortfall
-    draws = ((Draw(lot.id, from_lot),) if from_lot else ()) + others
-    delta_pending = -from_lot if lot.pending else 0
-    delta_available = -clawed - (0 if lot.pending else from_lot)
-    meta: dict[str, Any] = {"from_lot": from_lot, "clawed_back": clawed}
-    if forgiven:
-        meta["forgiven_expired"] = forgiven
+    out: dict[str, Any] = {
+        **(meta or {}),
+        "lots": lots_meta,
+        "from_lot": from_lots,
+        "clawed_back": clawed,
+    }
+    if forgiven_meta:
+        out["forgiven_expired"] = forgiven_meta
+    delta_available = -clawed - (from_lots + delta_pending)
     allow_negative = False
-    if shortfall:
-        if policy.negative_balance is NegativeBalancePolicy.ALLOW:
-            delta_available -= shortfall
-            allow_negative = True
-            meta["debt"] = shortfall
-        else:
-            meta["shortfall"] = shortfall
+    if shortfall and policy.negative_balance is NegativeBalancePolicy.ALLOW:
+        delta_available -= shortfall
+        allow_negative = True
+        out["debt"] = shortfall
+    elif shortfall:
+        out["shortfall"] = shortfall
     return Posting(
         member_id=account.member.id,
         kind=EntryKind.REVERSE,
-        amount=amount,
+        amount=sum(amount for _, amount in parts),
         delta_available=delta_available,
         delta_pending=delta_pending,
-        draws=draws,
+        draws=tuple(draws) + others,
         reverses_entry_id=entry.id,
         allow_negative=allow_negative,
         reason=reason,
         actor=actor,
         reference=entry.reference,
-        meta=meta,
+        meta=out,
     )
 
 

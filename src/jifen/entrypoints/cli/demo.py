@@ -28,10 +28,11 @@ def demo(
     """Initialise a database with the demo programme and members, then serve it."""
     jf = bootstrap()
     jf.migrate()
-    saved = programs.register_program(
-        jf.uow(), jf.clock, jf.read_program_file(program), actor="demo"
+    source = jf.read_program_definition(program).source
+    saved, _ = programs.publish_program(
+        jf.uow(), jf.clock, jf.compile, source, str(program), actor="demo"
     )
-    demo_data.seed_demo(jf.uow, jf.clock, saved, members)
+    demo_data.seed_demo(jf.uow, jf.clock, jf.rulebooks, saved, members)
     key = apikeys.create_key(jf.uow(), jf.clock, saved, "demo", ["admin"], actor="demo")
     base = f"http://{jf.settings.host}:{jf.settings.port}"
     console.print(f"[bold]jifen demo[/bold]: programme {saved.code}, {members} members")

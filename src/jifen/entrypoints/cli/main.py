@@ -10,7 +10,8 @@ import typer
 from rich.console import Console
 
 from jifen.bootstrap import bootstrap
-from jifen.entrypoints.cli import apikeys, demo
+from jifen.entrypoints.cli import apikeys, demo, simulate
+from jifen.entrypoints.cli import program as program_cli
 from jifen.entrypoints.cli.errors import friendly
 from jifen.entrypoints.cli.server import run_server
 from jifen.services import programs, settlement, verification
@@ -22,6 +23,8 @@ app = typer.Typer(
     help="jifen (积分): a loyalty-points platform with a money-grade ledger.",
 )
 app.add_typer(apikeys.app, name="apikey")
+app.add_typer(program_cli.app, name="program")
+app.command("simulate-order")(simulate.simulate_order)
 app.command("demo")(demo.demo)
 console = Console(stderr=True)
 ProgramOpt = Annotated[
@@ -34,15 +37,17 @@ ProgramOpt = Annotated[
 def init(
     program: Annotated[Path | None, typer.Option(help="a programme file to register")] = None,
 ) -> None:
-    """Create or migrate the database; register a programme file."""
+    """Create or migrate the database; publish a programme file."""
     jf = bootstrap()
     # read the file first: a broken file changes nothing and prints only its error
-    spec = None if program is None else jf.read_program_file(program)
+    definition = None if program is None else jf.read_program_definition(program)
     jf.migrate()
     console.print(f"database ready: {jf.engine.url.render_as_string(hide_password=True)}")
-    if spec is not None:
-        saved = programs.register_program(jf.uow(), jf.clock, spec, actor="cli")
-        console.print(f"programme {saved.code} registered")
+    if definition is not None:
+        saved, version = programs.publish_program(
+            jf.uow(), jf.clock, jf.compile, definition.source, str(program), actor="cli"
+        )
+        console.print(f"programme {saved.code} registered, version {version} current")
 
 
 @app.command()

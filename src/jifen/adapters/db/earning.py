@@ -1,0 +1,316 @@
+"""Earning's own tables: rule usage (caps), streaks, campaign budgets, orders.
+
+Campaign budgets are split over ``SHARDS`` rows so that concurrent orders in
+one campaign do not all queue on one row; a shard is taken with a guarded
+update (``spent + n <= budget``), so the budget is never overspent.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from jifen.adapters.db.tables import (
+    activities,
+    campaign_budgets,
+    campaign_spend,
+    member_streaks,
+    members,
+    orders,
+    refunds,
+    rule_usage,
+)
+from jifen.domain.earning.award import Usage
+from jifen.domain.money import allocate
+from jifen.services.ports import OrderRecord, RefundRecord
+
+SHARDS = 8
+_TAKE = (
+    update(campaign_budgets)
+    .where(
+        campaign_budgets.c.program_id == bindparam("b_program"),
+        campaign_budgets.c.campaign_id == bindparam("b_campaign"),
+        campaign_budgets.c.shard == bindparam("b_shard"),
+        campaign_budgets.c.spent + bindparam("b_points") <= campaign_budgets.c.budget,
+    )
+    .values(spent=campaign_budgets.c.spent + bindparam("b_points"))
+)
+
+
+class SqlEarningStore:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+    def usage(self, member_id: int, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Usage]:
+        if not keys:
+            return {}
+        result = self.conn.execute(
+            select(rule_usage).where(
+                rule_usage.c.member_id == member_id,
+                rule_usage.c.rule_id.in_({k[0] for k in keys}),
+                rule_usage.c.period.in_({k[1] for k in keys}),
+            )
+        )
+        return {(r.rule_id, r.period): Usage(r.points, r.times) for r in result}
+
+    def add_usage(self, member_id: int, rows: list[tuple[str, str, int, int]]) -> None:
+        for rule_id, period, points, times in rows:
+            stmt = self.insert(rule_usage).values(
+                member_id=member_id, rule_id=rule_id, period=period, points=points, times=times
+            )
+            self.conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["member_id", "rule_id", "period"],
+                    set_={
+                        "points": rule_usage.c.points + points,
+                        "times": rule_usage.c.times + times,
+                    },
+                )
+            )
+
+    def streak(self, member_id: int, activity: str) -> tuple[date, int] | None:
+        row = self.conn.execute(
+            select(member_streaks).where(
+                member_streaks.c.member_id == member_id, member_streaks.c.activity == activity
+            )
+        ).one_or_none()
+        return None if row is None else (row.last_day, row.days)
+
+    def set_streak(self, member_id: int, activity: str, day: date, days: int) -> None:
+        stmt = self.insert(member_streaks).values(
+            member_id=member_id, activity=activity, last_day=day, days=days
+        )
+        self.conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["member_id", "activity"], set_={"last_day": day, "days": days}
+            )
+        )
+
+    def ensure_budget(self, program_id: int, campaign_id: str, budget: int) -> None:
+        """Create the shards, or grow/shrink them to a new total (never below spent)."""
+        shares = allocate(budget, [1] * SHARDS)
+        for shard, share in enumerate(shares):
+            stmt = self.insert(campaign_budgets).values(
+                program_id=program_id, campaign_id=campaign_id, shard=shard, budget=share, spent=0
+            )
+            self.conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["program_id", "campaign_id", "shard"],
+                    set_={
+                        "budget": func.max(campaign_budgets.c.spent, share)
+                        if self.conn.dialect.name == "sqlite"
+                        else func.greatest(campaign_budgets.c.spent, share)
+                    },
+                )
+            )
+
+    def budget_left(self, program_id: int, campaign_id: str) -> int | None:
+        left = self.conn.execute(
+            select(func.sum(campaign_budgets.c.budget - campaign_budgets.c.spent)).where(
+                campaign_budgets.c.program_id == program_id,
+                campaign_budgets.c.campaign_id == campaign_id,
+            )
+        ).scalar_one_or_none()
+        return None if left is None else int(left)
+
+    def reserve(
+        self, program_id: int, campaign_id: str, points: int, hint: int
+    ) -> list[tuple[int, int]]:
+        """Take ``points`` (or all that is left) as [(shard, points)].
+
+        First one guarded update per shard, starting at ``hint``: a failed one
+        takes no lock. If no single shard holds enough, lock every shard in
+        shard order (so two such transactions never deadlock) and draw across
+        them.
+        """
+        params = {"b_program": program_id, "b_campaign": campaign_id, "b_points": points}
+        for i in range(SHARDS):
+            shard = (hint + i) % SHARDS
+            if self.conn.execute(_TAKE, {**params, "b_shard": shard}).rowcount == 1:
+                return [(shard, points)]
+        rows = self.conn.execute(
+            select(campaign_budgets.c.shard, campaign_budgets.c.budget, campaign_budgets.c.spent)
+            .where(
+                campaign_budgets.c.program_id == program_id,
+                campaign_budgets.c.campaign_id == campaign_id,
+            )
+            .order_by(campaign_budgets.c.shard)
+            .with_for_update()
+        ).all()
+        taken, left = [], points
+        for row in rows:
+            take = min(left, row.budget - row.spent)
+            if take <= 0:
+                continue
+            self.conn.execute(_TAKE, {**params, "b_shard": row.shard, "b_points": take})
+            taken.append((row.shard, take))
+            left -= take
+            if left == 0:
+                break
+        return taken
+
+    def give_back(self, program_id: int, campaign_id: str, shard: int, points: int) -> None:
+        self.conn.execute(
+            update(campaign_budgets)
+            .where(
+                campaign_budgets.c.program_id == program_id,
+                campaign_budgets.c.campaign_id == campaign_id,
+                campaign_budgets.c.shard == shard,
+            )
+            .values(spent=campaign_budgets.c.spent - points)
+        )
+
+    def record_spend(
+        self, entry_id: int, campaign_id: str, rule_id: str, shard: int, points: int
+    ) -> None:
+        self.conn.execute(
+            insert(campaign_spend).values(
+                entry_id=entry_id,
+                campaign_id=campaign_id,
+                rule_id=rule_id,
+                shard=shard,
+                points=points,
+            )
+        )
+
+    def spends_of(self, entry_id: int) -> list[tuple[str, str, int, int]]:
+        result = self.conn.execute(
+            select(
+                campaign_spend.c.campaign_id,
+                campaign_spend.c.rule_id,
+                campaign_spend.c.shard,
+                func.sum(campaign_spend.c.points).label("n"),
+            )
+            .where(campaign_spend.c.entry_id == entry_id)
+            .group_by(
+                campaign_spend.c.campaign_id, campaign_spend.c.rule_id, campaign_spend.c.shard
+            )
+        )
+        return [(r.campaign_id, r.rule_id, r.shard, int(r.n)) for r in result]
+
+    def add_order(
+        self,
+        program_id: int,
+        member_id: int,
+        order_id: str,
+        version: int,
+        placed_at: datetime,
+        paid: int,
+        entry_id: int | None,
+        snapshot: dict[str, Any],
+        award: dict[str, Any],
+        now: datetime,
+    ) -> int:
+        return int(
+            self.conn.execute(
+                insert(orders)
+                .values(
+                    program_id=program_id,
+                    order_id=order_id,
+                    member_id=member_id,
+                    version=version,
+                    placed_at=placed_at,
+                    paid=paid,
+                    refunded=0,
+                    entry_id=entry_id,
+                    snapshot=snapshot,
+                    award=award,
+                    created_at=now,
+                )
+                .returning(orders.c.id)
+            ).scalar_one()
+        )
+
+    def order(self, program_id: int, order_id: str) -> OrderRecord | None:
+        r = self.conn.execute(
+            select(orders).where(orders.c.program_id == program_id, orders.c.order_id == order_id)
+        ).one_or_none()
+        if r is None:
+            return None
+        return OrderRecord(
+            r.id,
+            r.order_id,
+            r.member_id,
+            r.version,
+            r.placed_at,
+            r.paid,
+            r.refunded,
+            r.entry_id,
+            dict(r.snapshot),
+            dict(r.award),
+        )
+
+    def refunds_of(self, order_pk: int) -> list[RefundRecord]:
+        result = self.conn.execute(
+            select(refunds).where(refunds.c.order_pk == order_pk).order_by(refunds.c.id)
+        )
+        return [
+            RefundRecord(r.refund_id, r.amount, [(s, q) for s, q in r.lines], r.entry_id)
+            for r in result
+        ]
+
+    def add_refund(
+        self, program_id: int, order_pk: int, refund: RefundRecord, now: datetime
+    ) -> None:
+        self.conn.execute(
+            insert(refunds).values(
+                program_id=program_id,
+                refund_id=refund.refund_id,
+                order_pk=order_pk,
+                amount=refund.amount,
+                lines=[list(x) for x in refund.lines],
+                entry_id=refund.entry_id,
+                created_at=now,
+            )
+        )
+        self.conn.execute(
+            update(orders)
+            .where(orders.c.id == order_pk)
+            .values(refunded=orders.c.refunded + refund.amount)
+        )
+
+    def add_activity(
+        self,
+        program_id: int,
+        member_id: int,
+        kind: str,
+        payload: dict[str, Any],
+        occurred_at: datetime,
+        version: int,
+        entry_id: int | None,
+        award: dict[str, Any],
+        now: datetime,
+    ) -> None:
+        self.conn.execute(
+            insert(activities).values(
+                program_id=program_id,
+                member_id=member_id,
+                kind=kind,
+                payload=payload,
+                occurred_at=occurred_at,
+                version=version,
+                entry_id=entry_id,
+                award=award,
+                created_at=now,
+            )
+        )
+
+    def count_order(self, member_id: int, placed_at: datetime, paid: int) -> None:
+        latest = (
+            func.max(func.coalesce(members.c.last_order_at, placed_at), placed_at)
+            if self.conn.dialect.name == "sqlite"
+            else func.greatest(func.coalesce(members.c.last_order_at, placed_at), placed_at)
+        )
+        self.conn.execute(
+            update(members)
+            .where(members.c.id == member_id)
+            .values(
+                orders_count=members.c.orders_count + 1,
+                spend_total=members.c.spend_total + paid,
+                last_order_at=latest,
+            )
+        )

@@ -1,0 +1,247 @@
+"""From the validated file to domain objects: rules compiled, money in minor units."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from jifen.adapters.programfile.schema import (
+    CampaignSpec,
+    ProgramFile,
+    RuleSpec,
+    WindowSpec,
+)
+from jifen.domain.earning.program import EarningProgram, ExpiryPolicy
+from jifen.domain.earning.rules import (
+    BaseRate,
+    Campaign,
+    Cap,
+    Condition,
+    Match,
+    Period,
+    Rule,
+    RuleKind,
+    Stacking,
+    TierEarning,
+    Window,
+)
+from jifen.domain.errors import JifenError
+from jifen.domain.money import to_minor
+from jifen.domain.programs import LedgerPolicy, NegativeBalancePolicy, Program
+
+BUILTIN_ACTIVITIES: dict[str, dict[str, str]] = {
+    "sign_up": {},
+    "profile_completed": {},
+    "survey_completed": {"survey_id": "string"},
+    "social_share": {"platform": "string", "url": "string"},
+    "check_in": {},
+    "referral_signed_up": {"referrer": "string"},
+    "referral_converted": {"referrer": "string"},
+}
+
+Compile = Callable[[str], Condition]
+Path = tuple[str | int, ...]
+
+
+class SpecError(Exception):
+    """A value the schema accepts but the programme cannot use, at ``path``."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+def build_program(spec: ProgramFile) -> Program:
+    p, led = spec.program, spec.ledger
+    return Program(
+        id=0,
+        code=p.code,
+        name=dict(p.name),
+        currency=p.currency,
+        point_value=p.point_value,
+        timezone=p.timezone,
+        policy=LedgerPolicy(
+            negative_balance=NegativeBalancePolicy(led.negative_balance),
+            hold_ttl=timedelta(minutes=led.hold_ttl_minutes),
+            max_hold_ttl=timedelta(days=led.max_hold_ttl_days),
+            returned_points_grace=timedelta(days=led.returned_points_grace_days),
+        ),
+    )
+
+
+def build_earning(spec: ProgramFile, version: int, compile_condition: Compile) -> EarningProgram:
+    tz = ZoneInfo(spec.program.timezone)
+    currency = spec.program.currency
+    activities: dict[str, dict[str, str]] = {
+        **BUILTIN_ACTIVITIES,
+        **{k: dict(v) for k, v in spec.activities.items()},
+    }
+
+    builder = _RuleBuilder(tz, currency, activities, compile_condition)
+    rules = [builder.rule(r, ("rules", i)) for i, r in enumerate(spec.rules)]
+    campaigns = {}
+    for i, c in enumerate(spec.campaigns):
+        campaigns[c.id] = builder.campaign(c, ("campaigns", i))
+        rules += [
+            builder.rule(r, ("campaigns", i, "rules", j), campaign=c.id)
+            for j, r in enumerate(c.rules)
+        ]
+    _unique([r.id for r in rules], "rules", "rule id")
+    _unique([c.id for c in spec.campaigns], "campaigns", "campaign id")
+    order = {r.id: n for n, r in enumerate(rules)}
+    base = spec.earning.base
+    return EarningProgram(
+        version=version,
+        timezone=spec.program.timezone,
+        currency=currency,
+        base=BaseRate(
+            base.points,
+            _money(base.per, currency, ("earning", "base", "per")),
+            base.rounding,
+            base.basis,
+        ),
+        stacking=Stacking(spec.earning.stacking),
+        rules=tuple(sorted(rules, key=lambda r: (-r.priority, order[r.id]))),
+        campaigns=campaigns,
+        tiers={t.code: TierEarning(t.code, dict(t.name), t.multiplier) for t in spec.tiers},
+        activity_types=activities,
+        expiry=ExpiryPolicy(spec.earning.expiry.months, spec.earning.expiry.round_to),
+        pending_days=spec.earning.pending_days,
+    )
+
+
+class _RuleBuilder:
+    def __init__(
+        self,
+        tz: ZoneInfo,
+        currency: str,
+        activities: dict[str, dict[str, str]],
+        compile_condition: Compile,
+    ) -> None:
+        self.tz, self.currency, self.activities = tz, currency, activities
+        self.compile_condition = compile_condition
+
+    def rule(self, r: RuleSpec, path: Path, campaign: str | None = None) -> Rule:
+        kind = RuleKind(r.kind)
+        _check_kind(r, kind, path, self.activities)
+        return Rule(
+            id=r.id,
+            kind=kind,
+            name=dict(r.name),
+            points=r.points,
+            factor=r.factor if r.factor is not None else Decimal(1),
+            min_spend=_money(r.min_spend, self.currency, (*path, "min_spend"))
+            if r.min_spend
+            else 0,
+            per=r.per,
+            match=Match(
+                frozenset(r.match.skus), frozenset(r.match.categories), frozenset(r.match.tags)
+            ),
+            activity=r.activity or ("referral_converted" if kind is RuleKind.REFERRAL else None),
+            days=r.days,
+            repeat=r.repeat,
+            referrer_points=r.referrer_points,
+            when=self.condition(r.when, (*path, "when")),
+            window=self.window(r.window, (*path, "window")),
+            caps=tuple(Cap(Period(c.per), c.max_points, c.max_times) for c in r.caps),
+            group=r.group,
+            priority=r.priority,
+            campaign=campaign,
+        )
+
+    def campaign(self, c: CampaignSpec, path: Path) -> Campaign:
+        if c.ends <= c.starts:
+            raise SpecError((*path, "ends"), "a campaign must end after it starts")
+        window = Window(starts=self.local(c.starts), ends=self.local(c.ends))
+        return Campaign(
+            c.id, dict(c.name), window, c.budget, self.condition(c.when, (*path, "when"))
+        )
+
+    def condition(self, text: str | None, path: Path) -> Condition | None:
+        if text is None:
+            return None
+        try:
+            return self.compile_condition(text)
+        except ValueError as exc:
+            raise SpecError(path, str(exc)) from exc
+
+    def window(self, w: WindowSpec, path: Path) -> Window:
+        hours = None
+        if w.hours:
+            start, end = (time.fromisoformat(t) for t in w.hours.split("-"))
+            if end <= start:
+                raise SpecError((*path, "hours"), "hours must be a range such as 07:00-10:00")
+            hours = (start, end)
+        return Window(self.local(w.starts), self.local(w.ends), frozenset(w.weekdays), hours)
+
+    def local(self, when: datetime | None) -> datetime | None:
+        if when is None:
+            return None
+        return when.replace(tzinfo=self.tz) if when.tzinfo is None else when.astimezone(self.tz)
+
+
+def _check_kind(
+    r: RuleSpec, kind: RuleKind, path: Path, activities: dict[str, dict[str, str]]
+) -> None:
+    needs: dict[RuleKind, list[tuple[bool, str, str]]] = {
+        RuleKind.MULTIPLIER: [
+            (
+                r.factor is not None and r.factor != 1,
+                "factor",
+                "a multiplier needs a factor other than 1",
+            )
+        ],
+        RuleKind.THRESHOLD: [
+            (bool(r.min_spend), "min_spend", "a threshold needs min_spend"),
+            (r.points > 0, "points", "a threshold needs points"),
+        ],
+        RuleKind.PRODUCT: [
+            (
+                bool(r.match.skus or r.match.categories or r.match.tags),
+                "match",
+                "a product rule needs skus, categories or tags to match",
+            ),
+            (r.points > 0, "points", "a product rule needs points"),
+        ],
+        RuleKind.BONUS: [(r.points > 0, "points", "a bonus needs points")],
+        RuleKind.ACTIVITY: [(r.points > 0, "points", "an activity rule needs points")],
+        RuleKind.STREAK: [
+            (r.days >= 2, "days", "a streak needs days >= 2"),
+            (r.points > 0, "points", "a streak needs points"),
+        ],
+        RuleKind.REFERRAL: [
+            (
+                r.points > 0 or r.referrer_points > 0,
+                "points",
+                "a referral needs points or referrer_points",
+            )
+        ],
+    }
+    for ok, field, message in needs[kind]:
+        if not ok:
+            raise SpecError((*path, field), message)
+    if kind in (RuleKind.ACTIVITY, RuleKind.STREAK) and r.activity is None:
+        raise SpecError((*path, "activity"), f"a {kind.value} rule names its activity")
+    if r.activity is not None and r.activity not in activities:
+        raise SpecError(
+            (*path, "activity"),
+            f"unknown activity type {r.activity!r}; declare it under activities:",
+        )
+
+
+def _money(text: str, currency: str, path: Path) -> int:
+    try:
+        return to_minor(text, currency)
+    except JifenError as exc:
+        raise SpecError(path, exc.detail) from exc
+
+
+def _unique(ids: list[str], path: str, what: str) -> None:
+    seen: set[str] = set()
+    for i, x in enumerate(ids):
+        if x in seen:
+            raise SpecError((path, i), f"duplicate {what} {x!r}")
+        seen.add(x)

@@ -1,0 +1,144 @@
+"""The programme file's shape, as pydantic models (YAML in, nothing else out).
+
+Money is written as quoted decimals (``min_spend: "200.00"``); a float there
+is refused so that no rounding happens before jifen sees the value.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+RULE_ID = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+FieldType = Literal["string", "integer", "number", "boolean"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _money_text(value: Any) -> Any:
+    if isinstance(value, float):
+        raise ValueError('write money as a quoted decimal, e.g. "200.00"')
+    return value
+
+
+class ProgramSection(Strict):
+    code: str
+    name: dict[str, str] = Field(min_length=1)
+    currency: str
+    point_value: Decimal
+    timezone: str
+
+    _no_float = field_validator("point_value", mode="before")(_money_text)
+
+
+class LedgerSection(Strict):
+    negative_balance: Literal["allow", "floor"] = "floor"
+    hold_ttl_minutes: int = Field(15, ge=1, le=60 * 24 * 7)
+    max_hold_ttl_days: int = Field(7, ge=1, le=90)
+    returned_points_grace_days: int = Field(30, ge=1, le=3650)
+
+
+class BaseSpec(Strict):
+    points: int = Field(1, ge=0, le=10_000)
+    per: str = "1.00"  # money per `points`
+    rounding: Literal["floor", "round", "ceil"] = "floor"
+    basis: Literal["paid", "gross"] = "paid"
+
+    _no_float = field_validator("per", mode="before")(_money_text)
+
+
+class ExpirySpec(Strict):
+    months: int | None = Field(None, ge=1, le=600)
+    round_to: Literal["month", "quarter", "year"] | None = None
+
+
+class EarningSection(Strict):
+    base: BaseSpec = BaseSpec()
+    stacking: Literal["add", "multiply", "max"] = "add"
+    pending_days: int = Field(0, ge=0, le=365)
+    expiry: ExpirySpec = ExpirySpec()
+
+
+class MatchSpec(Strict):
+    skus: list[str] = []
+    categories: list[str] = []
+    tags: list[str] = []
+
+
+class WindowSpec(Strict):
+    starts: datetime | None = None  # local time in the programme's timezone if naive
+    ends: datetime | None = None
+    weekdays: list[int] = []
+    hours: str | None = Field(None, pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+
+    @field_validator("weekdays")
+    @classmethod
+    def _weekdays(cls, value: list[int]) -> list[int]:
+        if any(d < 1 or d > 7 for d in value):
+            raise ValueError("weekdays are 1 (Monday) to 7 (Sunday)")
+        return value
+
+
+class CapSpec(Strict):
+    per: Literal["day", "week", "month", "year", "campaign", "lifetime"]
+    max_points: int | None = Field(None, ge=1)
+    max_times: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _one_limit(self) -> CapSpec:
+        if self.max_points is None and self.max_times is None:
+            raise ValueError("a cap needs max_points or max_times")
+        return self
+
+
+class RuleSpec(Strict):
+    id: str = Field(pattern=RULE_ID)
+    kind: Literal["multiplier", "threshold", "product", "bonus", "activity", "streak", "referral"]
+    name: dict[str, str] = {}
+    points: int = Field(0, ge=0, le=10**9)
+    factor: Decimal | None = Field(None, gt=0, le=100)
+    min_spend: str | None = None
+    per: Literal["unit", "line", "order"] = "order"
+    match: MatchSpec = MatchSpec()
+    activity: str | None = None
+    days: int = Field(0, ge=0, le=366)
+    repeat: bool = True
+    referrer_points: int = Field(0, ge=0, le=10**9)
+    when: str | None = None
+    window: WindowSpec = WindowSpec()
+    caps: list[CapSpec] = []
+    group: str | None = None
+    priority: int = 0
+
+    _no_float = field_validator("min_spend", mode="before")(_money_text)
+
+
+class CampaignSpec(Strict):
+    id: str = Field(pattern=RULE_ID)
+    name: dict[str, str] = {}
+    starts: datetime
+    ends: datetime
+    budget: int | None = Field(None, ge=1)
+    when: str | None = None
+    rules: list[RuleSpec] = Field(min_length=1)
+
+
+class TierSpec(Strict):
+    code: str = Field(pattern=RULE_ID)
+    name: dict[str, str] = Field(min_length=1)
+    multiplier: Decimal = Field(Decimal(1), gt=0, le=100)
+
+
+class ProgramFile(Strict):
+    program: ProgramSection
+    ledger: LedgerSection = LedgerSection()
+    earning: EarningSection = EarningSection()
+    activities: dict[str, dict[str, FieldType]] = {}
+    rules: list[RuleSpec] = []
+    campaigns: list[CampaignSpec] = []
+    tiers: list[TierSpec] = []

@@ -1,0 +1,114 @@
+"""Request and response bodies for orders, refunds, activities and simulations.
+
+Money is a decimal string (``"128.50"``) in the programme's currency; a JSON
+number is refused so that no float ever carries money.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
+
+Money = Field(pattern=r"^\d{1,13}(\.\d{1,3})?$", examples=["128.50"])
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LineBody(_In):
+    sku: str = Field(min_length=1, max_length=128)
+    quantity: StrictInt = Field(gt=0, le=1_000_000)
+    unit_price: str = Money
+    category: str | None = Field(None, max_length=64)
+    tags: list[str] = Field(default_factory=list, max_length=32)
+    discount: str = Field("0", pattern=r"^\d{1,13}(\.\d{1,3})?$")
+
+
+class OrderBody(_In):
+    order_id: str = Field(min_length=1, max_length=128, examples=["1042"])
+    member: str = Field(min_length=1, max_length=128, examples=["C-10042"])
+    paid: str = Field(pattern=r"^\d{1,13}(\.\d{1,3})?$", description="money actually paid")
+    lines: list[LineBody] = Field(default_factory=list, max_length=500)
+    placed_at: AwareDatetime | None = None
+    channel: str = Field("store", max_length=32)
+    store: str | None = Field(None, max_length=64)
+    discount: str = Field("0", pattern=r"^\d{1,13}(\.\d{1,3})?$")
+    points_paid: StrictInt = Field(0, ge=0)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class RefundBody(_In):
+    refund_id: str = Field(min_length=1, max_length=128)
+    amount: str | None = Field(None, pattern=r"^\d{1,13}(\.\d{1,3})?$")
+    lines: list[tuple[str, StrictInt]] = Field(
+        default_factory=list, max_length=500, description="[sku, quantity] returned"
+    )
+    full: bool = False
+
+
+class ActivityBody(_In):
+    member: str = Field(min_length=1, max_length=128)
+    type: str = Field(min_length=1, max_length=64, examples=["social_share"])
+    payload: dict[str, Any] = Field(default_factory=dict)
+    occurred_at: AwareDatetime | None = None
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class AwardLineOut(_Out):
+    rule_id: str
+    kind: str
+    points: int
+    campaign: str | None
+    beneficiary: str
+    detail: dict[str, Any]
+
+
+class SkippedOut(_Out):
+    rule_id: str
+    reason: str = Field(
+        description="outside_window, condition_false, cap_reached, "
+        "budget_exhausted, group_taken, ..."
+    )
+    detail: dict[str, Any]
+
+
+class AwardOut(_Out):
+    points: int
+    version: int = Field(description="the programme version whose rules decided")
+    lines: list[AwardLineOut]
+    skipped: list[SkippedOut]
+
+
+class EarnOut(_Out):
+    reference: str
+    member: str
+    points: int = Field(description="net change to the member's points")
+    award: AwardOut
+    available: int
+    pending: int
+    held: int
+    entry_ids: list[int]
+    created_at: datetime
+    meta: dict[str, Any]
+
+
+class VersionOut(_Out):
+    version: int
+    published_at: datetime
+    published_by: str
+
+
+class ProgramOut(BaseModel):
+    code: str
+    name: dict[str, str]
+    currency: str
+    point_value: str
+    timezone: str
+    current_version: int | None
+    versions: list[VersionOut]

@@ -1,0 +1,103 @@
+"""Earning: orders, refunds, activities, and the dry run of an order."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from jifen.entrypoints.api.deps import IdempotencyKey, LedgerWrite
+from jifen.entrypoints.api.earning_schemas import (
+    ActivityBody,
+    AwardOut,
+    EarnOut,
+    OrderBody,
+    RefundBody,
+)
+from jifen.entrypoints.api.rendering import replayed_header
+from jifen.services import activities, orders, refunds
+from jifen.services.commands import LineIn, PlaceOrder, RecordActivity, RefundOrder
+from jifen.services.results import EarnResult
+
+router = APIRouter(prefix="/v1", tags=["earning"])
+
+
+def _order(body: OrderBody) -> PlaceOrder:
+    return PlaceOrder(
+        order_id=body.order_id,
+        member=body.member,
+        paid=body.paid,
+        lines=tuple(
+            LineIn(x.sku, x.quantity, x.unit_price, x.category, tuple(x.tags), x.discount)
+            for x in body.lines
+        ),
+        placed_at=body.placed_at,
+        channel=body.channel,
+        store=body.store,
+        discount=body.discount,
+        points_paid=body.points_paid,
+        attributes=body.attributes,
+    )
+
+
+def _out(result: EarnResult, response: Response) -> EarnOut:
+    replayed_header(response, result.replayed)
+    return EarnOut.model_validate(result)
+
+
+@router.post(
+    "/orders",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EarnOut,
+    summary="Earn on a purchase (idempotent by order_id)",
+)
+def place_order(body: OrderBody, caller: LedgerWrite, response: Response) -> EarnOut:
+    jf = caller.jf
+    result = orders.record_order(jf.uow(), jf.clock, jf.rulebooks, caller.program, _order(body))
+    return _out(result, response)
+
+
+@router.post(
+    "/simulate",
+    response_model=AwardOut,
+    summary="What an order would earn, and why: nothing is written",
+)
+def simulate(body: OrderBody, caller: LedgerWrite) -> AwardOut:
+    jf = caller.jf
+    view = orders.simulate_order(jf.uow(), jf.clock, jf.rulebooks, caller.program, _order(body))
+    return AwardOut.model_validate(view)
+
+
+@router.post(
+    "/orders/{order_id}/refunds",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EarnOut,
+    summary="Take back what refunded money earned (idempotent by refund_id)",
+)
+def refund(order_id: str, body: RefundBody, caller: LedgerWrite, response: Response) -> EarnOut:
+    jf = caller.jf
+    cmd = RefundOrder(
+        body.refund_id,
+        order_id,
+        body.amount,
+        tuple((sku, qty) for sku, qty in body.lines),
+        body.full,
+    )
+    return _out(
+        refunds.refund_order(jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd), response
+    )
+
+
+@router.post(
+    "/activities",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EarnOut,
+    summary="Earn on a non-purchase activity (sign-up, share, check-in, ...)",
+)
+def record_activity(
+    body: ActivityBody, caller: LedgerWrite, key: IdempotencyKey, response: Response
+) -> EarnOut:
+    jf = caller.jf
+    cmd = RecordActivity(body.member, body.type, body.payload, body.occurred_at)
+    result = activities.record_activity(
+        jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or ""
+    )
+    return _out(result, response)

@@ -1,0 +1,49 @@
+"""Compiled programme versions, cached: compiling is done once per version.
+
+Published versions never change, so the cache never needs invalidating; the
+*current* version of a programme is looked up in the same transaction as the
+work that uses it.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from jifen.domain.definition import ProgramDefinition
+from jifen.domain.errors import NotFound
+from jifen.domain.programs import Program
+from jifen.services.ports import Compiler, UnitOfWork
+
+
+class Rulebooks:
+    def __init__(self, compiler: Compiler) -> None:
+        self.compiler = compiler
+        self._cache: dict[tuple[int, int], ProgramDefinition] = {}
+        self._lock = threading.Lock()
+
+    def version(self, uow: UnitOfWork, program: Program, version: int) -> ProgramDefinition:
+        """A published version; call inside ``with uow``."""
+        key = (program.id, version)
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        source = uow.versions.source(program.id, version)
+        if source is None:
+            raise NotFound(
+                f"programme {program.code} has no version {version}",
+                code="program_version_not_found",
+                version=version,
+            )
+        compiled = self.compiler(source, f"{program.code} v{version}", version)
+        with self._lock:
+            self._cache[key] = compiled
+        return compiled
+
+    def current(self, uow: UnitOfWork, program: Program) -> ProgramDefinition:
+        version = uow.versions.current(program.id)
+        if version is None:
+            raise NotFound(
+                f"programme {program.code} has no published rules; publish its programme file",
+                code="program_not_published",
+            )
+        return self.version(uow, program, version)
