@@ -37,7 +37,13 @@ def register_program(uow: UnitOfWork, clock: Clock, spec: Program, actor: str) -
 
 
 def publish_program(
-    uow: UnitOfWork, clock: Clock, compiler: Compiler, source: str, name: str, actor: str
+    uow: UnitOfWork,
+    clock: Clock,
+    compiler: Compiler,
+    source: str,
+    name: str,
+    actor: str,
+    expect_code: str | None = None,
 ) -> tuple[Program, int]:
     """Validate a programme file and publish it as the next version.
 
@@ -45,6 +51,12 @@ def publish_program(
     that version: re-running ``jifen init`` or a deploy changes nothing.
     """
     draft = compiler(source, name, 0)
+    if expect_code is not None and draft.program.code != expect_code:
+        raise InvalidInput(
+            f"this file is for programme {draft.program.code}, not {expect_code}",
+            code="program_code_mismatch",
+            field="program.code",
+        )
     program = register_program(uow, clock, draft.program, actor)
     now = clock.now()
     with uow:
@@ -107,3 +119,15 @@ class Versions:
 def versions(uow: UnitOfWork, program: Program) -> Versions:
     with uow:
         return Versions(uow.versions.current(program.id), uow.versions.all(program.id))
+
+
+def version_source(uow: UnitOfWork, program: Program, version: int) -> str:
+    with uow:
+        source = uow.versions.source(program.id, version)
+    if source is None:
+        raise NotFound(
+            f"programme {program.code} has no version {version}",
+            code="program_version_not_found",
+            version=version,
+        )
+    return source
