@@ -52,8 +52,14 @@ def allocate(total: int, weights: list[int]) -> list[int]:
     weight_sum = sum(weights)
     if weight_sum <= 0:
         return [0 for _ in weights]
-    shares = [total * w // weight_sum for w in weights]
-    remainders = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % weight_sum), i))
-    for i in remainders[: total - sum(shares)]:
-        shares[i] += 1
+    shares, remainders = [], []
+    for w in weights:
+        share, remainder = divmod(total * w, weight_sum)
+        shares.append(share)
+        remainders.append(remainder)
+    left = total - sum(shares)
+    if left:
+        by_remainder = sorted(range(len(weights)), key=lambda i: -remainders[i])
+        for i in by_remainder[:left]:
+            shares[i] += 1
     return shares

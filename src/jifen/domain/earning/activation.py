@@ -6,7 +6,7 @@ only compare it; points are always computed from integer minor units.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -52,16 +52,34 @@ def order_vars(order: Order, currency: str) -> dict[str, Any]:
     }
 
 
+class Variables(dict[str, Any]):
+    """The variables of a condition, each built the first time a condition reads it.
+
+    Compiled conditions read only the variables they mention, so an order's
+    ``order`` map is never built for rules that look only at ``member``.
+    """
+
+    def __init__(self, ready: Mapping[str, Any], later: Mapping[str, Callable[[], Any]]) -> None:
+        super().__init__(ready)
+        self.later = later
+
+    def __missing__(self, key: str) -> Any:
+        build = self.later.get(key)
+        if build is None:
+            raise KeyError(key)
+        value = self[key] = build()
+        return value
+
+
 def activation(
     *,
     member: Mapping[str, Any],
     now: datetime,
-    order: Mapping[str, Any] | None = None,
+    order: Callable[[], Mapping[str, Any]] | None = None,
     activity: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    return {
-        "member": member,
-        "now": now_vars(now),
-        "order": order or {},
-        "activity": activity or {},
-    }
+) -> Variables:
+    empty: dict[str, Any] = {}
+    return Variables(
+        {"member": member, "activity": activity or empty},
+        {"now": lambda: now_vars(now), "order": order or (lambda: empty)},
+    )

@@ -18,6 +18,7 @@ from typing import Any
 
 from jifen.domain.earning.activation import activation, order_vars
 from jifen.domain.earning.award import Award, AwardLine, Skip, Skipped, Usage
+from jifen.domain.earning.basket import Basket
 from jifen.domain.earning.multipliers import Applied, extras
 from jifen.domain.earning.orders import Order
 from jifen.domain.earning.periods import period_key
@@ -49,21 +50,20 @@ class _Tally:
         return Award(tuple(self.lines), tuple(self.skipped), tuple(self.usage))
 
 
-def base_points(program: EarningProgram, order: Order) -> tuple[int, list[int]]:
+def base_points(program: EarningProgram, basket: Basket) -> tuple[int, list[int]]:
     """Base points of the order, and their share on each line."""
     rate = program.base
-    if rate.basis == "gross":
-        eligible, weights = sum(x.gross for x in order.lines), [x.gross for x in order.lines]
-    else:
-        eligible, weights = order.paid, order.line_shares()
-    base = round_points(Decimal(eligible * rate.points) / rate.per, rate.rounding)
-    return base, allocate(base, weights) if order.lines else []
+    base = round_points(Decimal(basket.eligible * rate.points) / rate.per, rate.rounding)
+    return base, allocate(base, basket.weights) if basket.every else []
 
 
 def evaluate_order(program: EarningProgram, order: Order, ctx: Context) -> Award:
     tally = _Tally()
-    act = activation(member=ctx.member, now=ctx.now, order=order_vars(order, program.currency))
-    base, line_base = base_points(program, order)
+    act = activation(
+        member=ctx.member, now=ctx.now, order=lambda: order_vars(order, program.currency)
+    )
+    basket = Basket(order, program.base.basis)
+    base, line_base = base_points(program, basket)
     if base:
         tally.lines.append(
             AwardLine(
@@ -81,13 +81,13 @@ def evaluate_order(program: EarningProgram, order: Order, ctx: Context) -> Award
         if rule.kind not in ORDER_KINDS or not _gate(program, rule, ctx, act, tally):
             continue
         if rule.kind is RuleKind.MULTIPLIER:
-            scope = frozenset(i for i, line in enumerate(order.lines) if rule.match(line))
+            scope = frozenset(basket.matching(rule.match))
             if not scope and order.lines:
                 tally.skip(rule, Skip.NO_MATCHING_LINES)
                 continue
             applied.append(Applied(rule.id, rule.factor, scope or frozenset({0})))
             continue
-        points = _fixed_points(rule, order, tally, program)
+        points = _fixed_points(rule, basket, tally)
         if points:
             _grant(rule, points, ctx, tally)
     _tier_multiplier(program, ctx, order, applied)
@@ -122,32 +122,33 @@ def _gate(
     program: EarningProgram, rule: Rule, ctx: Context, act: Mapping[str, Any], tally: _Tally
 ) -> bool:
     """Window, campaign, exclusive group and condition, in that order."""
-    if not rule.window.contains(ctx.now):
+    gate = program.gates[rule.id]
+    if gate.windowed and not rule.window.contains(ctx.now):
         tally.skip(rule, Skip.OUTSIDE_WINDOW)
         return False
-    campaign = program.campaigns.get(rule.campaign) if rule.campaign else None
-    if campaign is not None and not campaign.window.contains(ctx.now):
-        tally.skip(rule, Skip.CAMPAIGN_NOT_RUNNING, campaign=campaign.id)
+    if gate.campaign is not None and not gate.campaign.window.contains(ctx.now):
+        tally.skip(rule, Skip.CAMPAIGN_NOT_RUNNING, campaign=gate.campaign.id)
         return False
     if rule.group is not None and rule.group in tally.groups:
         tally.skip(rule, Skip.GROUP_TAKEN, group=rule.group)
         return False
-    for condition in (campaign.when if campaign else None, rule.when):
-        if condition is not None and not condition(act):
+    for condition in gate.conditions:
+        if not condition(act):
             tally.skip(rule, Skip.CONDITION_FALSE, condition=condition.source)
             return False
     return True
 
 
-def _fixed_points(rule: Rule, order: Order, tally: _Tally, program: EarningProgram) -> int:
+def _fixed_points(rule: Rule, basket: Basket, tally: _Tally) -> int:
     if rule.kind is RuleKind.THRESHOLD:
-        spend = order.paid if program.base.basis == "paid" else sum(x.gross for x in order.lines)
+        spend = basket.eligible
         if spend < rule.min_spend:
             tally.skip(rule, Skip.BELOW_THRESHOLD, spend=spend, minimum=rule.min_spend)
             return 0
         return rule.points
     if rule.kind is RuleKind.PRODUCT:
-        matched = [line for line in order.lines if rule.match(line)]
+        lines = basket.order.lines
+        matched = [lines[i] for i in basket.matching(rule.match)]
         if not matched:
             tally.skip(rule, Skip.NO_MATCHING_LINES)
             return 0
@@ -186,6 +187,11 @@ def _grant(
     detail: Mapping[str, Any] | None = None,
 ) -> bool:
     """Award ``points`` within the rule's caps, and claim its exclusive group."""
+    if not rule.caps and detail is None:
+        tally.lines.append(AwardLine(rule.id, rule.kind, points, rule.campaign, beneficiary))
+        if rule.group is not None:
+            tally.groups.add(rule.group)
+        return True
     allowed = points
     keys = []
     for cap in rule.caps:

@@ -28,15 +28,14 @@ def extras(
     applied: list[Applied], line_base: list[int], stacking: Stacking, rounding: str
 ) -> dict[str, int]:
     """Extra points earned by each multiplier over the base points."""
+    if stacking is Stacking.ADD:
+        return _added(applied, line_base, rounding)
     raw: dict[str, Decimal] = {a.rule_id: Decimal(0) for a in applied}
     for i, base in enumerate(line_base):
         on_line = [a for a in applied if i in a.lines]
         if not on_line or base == 0:
             continue
-        if stacking is Stacking.ADD:
-            for a in on_line:
-                raw[a.rule_id] += base * (a.factor - 1)
-        elif stacking is Stacking.MULTIPLY:
+        if stacking is Stacking.MULTIPLY:
             current = Decimal(base)
             for a in on_line:
                 raw[a.rule_id] += current * (a.factor - 1)
@@ -45,3 +44,18 @@ def extras(
             best = max(on_line, key=lambda a: a.factor)
             raw[best.rule_id] += base * (best.factor - 1)
     return {rule_id: max(round_points(v, rounding), 0) for rule_id, v in raw.items()}
+
+
+def _added(applied: list[Applied], line_base: list[int], rounding: str) -> dict[str, int]:
+    """Under ``add`` each multiplier earns (factor - 1) x the base points it covers."""
+    out = {}
+    for a in applied:
+        covered = sum(line_base[i] for i in a.lines if i < len(line_base))
+        integral = a.factor == a.factor.to_integral_value()
+        extra = (
+            covered * (int(a.factor) - 1)
+            if integral
+            else round_points(covered * (a.factor - 1), rounding)
+        )
+        out[a.rule_id] = max(extra, 0)
+    return out

@@ -6,14 +6,17 @@ import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from jifen.domain.earning.rules import (
     BaseRate,
     Campaign,
+    Condition,
     Rule,
     Stacking,
     TierEarning,
+    Window,
 )
 
 
@@ -48,6 +51,15 @@ def _days_in(year: int, month: int) -> int:
 
 
 @dataclass(frozen=True)
+class Gate:
+    """What must hold before a rule is looked at, worked out once per version."""
+
+    windowed: bool  # False: the rule's own window is always open
+    campaign: Campaign | None
+    conditions: tuple[Condition, ...]  # the campaign's, then the rule's
+
+
+@dataclass(frozen=True)
 class EarningProgram:
     version: int
     timezone: str
@@ -65,5 +77,20 @@ class EarningProgram:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @cached_property
+    def gates(self) -> dict[str, Gate]:
+        gates = {}
+        for rule in self.rules:
+            campaign = self.campaigns.get(rule.campaign) if rule.campaign else None
+            conditions = tuple(
+                c for c in (campaign.when if campaign else None, rule.when) if c is not None
+            )
+            gates[rule.id] = Gate(rule.window != Window(), campaign, conditions)
+        return gates
+
+    @cached_property
+    def _by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
     def rule(self, rule_id: str) -> Rule | None:
-        return next((r for r in self.rules if r.id == rule_id), None)
+        return self._by_id.get(rule_id)

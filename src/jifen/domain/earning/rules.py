@@ -91,8 +91,12 @@ class Match:
     categories: frozenset[str] = frozenset()
     tags: frozenset[str] = frozenset()
 
+    @property
+    def everything(self) -> bool:
+        return not (self.skus or self.categories or self.tags)
+
     def __call__(self, line: OrderLine) -> bool:
-        if not (self.skus or self.categories or self.tags):
+        if self.everything:
             return True
         return (
             line.sku in self.skus
