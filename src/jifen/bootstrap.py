@@ -11,6 +11,7 @@ from alembic.config import Config
 from sqlalchemy import Engine
 
 from jifen.adapters.db import SqlUnitOfWork, create_engine_for
+from jifen.adapters.orderfiles import OrderFile, RejectsFile
 from jifen.adapters.programfile import load_program_file, parse_program, read_program_file
 from jifen.config import Settings
 from jifen.domain.definition import ProgramDefinition
@@ -60,6 +61,13 @@ class Jifen:
 
     def compile(self, source: str, name: str, version: int) -> ProgramDefinition:
         return compile_program(source, name, version)
+
+    def order_file(self, path: str | Path, fmt: str | None = None) -> OrderFile:
+        """An order file to import (JSON Lines or CSV), read as a stream."""
+        return OrderFile(path, fmt)
+
+    def rejects_file(self, path: str | Path, *, append: bool = False) -> RejectsFile:
+        return RejectsFile(path, append=append)
 
     def close(self) -> None:
         self.engine.dispose()

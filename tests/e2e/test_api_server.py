@@ -327,7 +327,11 @@ def test_the_openapi_document_lists_every_endpoint(server: Server) -> None:
         "/v1/orders/{order_id}/refunds": {"post"},
         "/v1/activities": {"post"},
         "/v1/simulate": {"post"},
+        "/v1/program": {"get"},
+        "/v1/program/versions": {"post"},
+        "/v1/program/versions/{version}": {"get"},
     }
+
 
     assert {path: set(ops) for path, ops in paths.items()} == expected
     adjust = paths["/v1/members/{external_id}/adjustments"]["post"]

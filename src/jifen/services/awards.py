@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -50,7 +49,7 @@ def take_budgets(
                     line.rule_id, Skip.BUDGET_EXHAUSTED, {"wanted": line.points, "granted": got}
                 )
             )
-            lines[i] = replace(line, points=got)
+            lines[i] = line._replace(points=got)
     kept = tuple(x for x in lines if x.points > 0)
     usage = tuple(
         (rule, key, next((x.points for x in kept if x.rule_id == rule), 0))
@@ -79,7 +78,7 @@ def budget_preview(
                     {"wanted": wanted.points, "granted": granted},
                 )
             )
-            line = replace(wanted, points=granted)
+            line = wanted._replace(points=granted)
         if line.points > 0:
             lines.append(line)
     return Award(tuple(lines), tuple(skipped), award.usage)

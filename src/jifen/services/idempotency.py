@@ -52,8 +52,13 @@ def once(
     now: datetime,
     result_type: type[R],
     work: Callable[[], R],
+    *,
+    commit: bool = True,
 ) -> R:
-    """Run ``work`` once per ``key``; call inside ``with uow``. Commits."""
+    """Run ``work`` once per ``key``; call inside ``with uow``.
+
+    Commits, unless ``commit`` is false: then the caller commits (a batch).
+    """
     print_ = fingerprint(command)
     stored = uow.idempotency.claim(program_id, require_key(key), print_, now)
     if stored is not None:
@@ -64,7 +69,8 @@ def once(
         return dataclasses.replace(decode(result_type, stored.response), replayed=True)  # type: ignore[type-var]
     result = work()
     uow.idempotency.record(program_id, key, encode(result))
-    uow.commit()
+    if commit:
+        uow.commit()
     return result
 
 

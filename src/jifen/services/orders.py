@@ -34,45 +34,64 @@ def record_order(
     now = clock.now()
     order = to_order(cmd, program.currency, now)
     with uow:
+        return record_order_in(uow, rulebooks, program, cmd, order, now)
 
-        def work() -> EarnResult:
-            definition = rulebooks.current(uow, program)
-            earning = definition.earning
-            book = Book(program, lock_member(uow, program, cmd.member))
-            book.member.require_active()
-            award, snapshot = _evaluate(uow, earning, book.member, order)
-            award, spends = awards.take_budgets(uow, program, earning, award, book.member.id)
-            entry_id = _credit(uow, book, award, order, earning, now)
-            for campaign, rule, shard, points in spends:
-                uow.earning.record_spend(entry_id or 0, campaign, rule, shard, points)
-            uow.earning.add_usage(book.member.id, awards.usage_rows(award))
-            uow.earning.count_order(book.member.id, order.placed_at, order.paid)
-            uow.earning.add_order(
-                program.id,
-                book.member.id,
-                order.order_id,
-                earning.version,
-                order.placed_at,
-                order.paid,
-                entry_id,
-                snapshot,
-                awards.award_json(award),
-                now,
-            )
-            b = book.member.balances
-            return EarnResult(
-                order.order_id,
-                book.member.external_id,
-                book.points,
-                awards.view(award, earning.version),
-                b.available,
-                b.pending,
-                b.held,
-                tuple(book.entry_ids),
-                now,
-            )
 
-        return once(uow, program.id, f"order:{order.order_id}", cmd, now, EarnResult, work)
+def record_order_in(
+    uow: UnitOfWork,
+    rulebooks: Rulebooks,
+    program: Program,
+    cmd: PlaceOrder,
+    order: Order,
+    now: datetime,
+    *,
+    commit: bool = True,
+) -> EarnResult:
+    """``record_order`` inside an open unit of work; ``commit=False`` leaves it open.
+
+    ``order`` is ``to_order(cmd, ...)``, validated by the caller.
+    """
+
+    def work() -> EarnResult:
+        definition = rulebooks.current(uow, program)
+        earning = definition.earning
+        book = Book(program, lock_member(uow, program, cmd.member))
+        book.member.require_active()
+        award, snapshot = _evaluate(uow, earning, book.member, order)
+        award, spends = awards.take_budgets(uow, program, earning, award, book.member.id)
+        entry_id = _credit(uow, book, award, order, earning, now)
+        for campaign, rule, shard, points in spends:
+            uow.earning.record_spend(entry_id or 0, campaign, rule, shard, points)
+        uow.earning.add_usage(book.member.id, awards.usage_rows(award))
+        uow.earning.count_order(book.member.id, order.placed_at, order.paid)
+        uow.earning.add_order(
+            program.id,
+            book.member.id,
+            order.order_id,
+            earning.version,
+            order.placed_at,
+            order.paid,
+            entry_id,
+            snapshot,
+            awards.award_json(award),
+            now,
+        )
+        b = book.member.balances
+        return EarnResult(
+            order.order_id,
+            book.member.external_id,
+            book.points,
+            awards.view(award, earning.version),
+            b.available,
+            b.pending,
+            b.held,
+            tuple(book.entry_ids),
+            now,
+        )
+
+    return once(
+        uow, program.id, f"order:{order.order_id}", cmd, now, EarnResult, work, commit=commit
+    )
 
 
 def simulate_order(

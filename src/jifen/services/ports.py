@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -145,6 +146,43 @@ class Verifier(Protocol):
     def check(self) -> dict[str, Any]: ...
 
 
+@dataclass(frozen=True)
+class ImportCounts:
+    imported: int = 0
+    skipped_existing: int = 0
+    rejected: int = 0
+    points: int = 0
+
+
+@dataclass(frozen=True)
+class ImportRecord:
+    """How far the import of one file has come: rows up to ``last_line`` are done."""
+
+    id: int
+    fingerprint: str
+    file_name: str
+    last_line: int
+    counts: ImportCounts
+    started_at: datetime
+    finished_at: datetime | None
+
+
+class Imports(Protocol):
+    def unfinished(self, program_id: int, fingerprint: str) -> ImportRecord | None:
+        """The newest import of this file that has not finished, if any."""
+
+    def start(
+        self, program_id: int, fingerprint: str, file_name: str, file_size: int, now: datetime
+    ) -> ImportRecord: ...
+
+    def advance(
+        self, import_id: int, from_line: int, to_line: int, counts: ImportCounts, now: datetime
+    ) -> bool:
+        """Move the checkpoint on; False if it is no longer at ``from_line``."""
+
+    def finish(self, import_id: int, now: datetime) -> None: ...
+
+
 class UnitOfWork(Protocol):
     members: Members
     ledger: Ledger
@@ -156,6 +194,7 @@ class UnitOfWork(Protocol):
     versions: ProgramVersions
     earning: EarningStore
     verifier: Verifier
+    imports: Imports
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -166,6 +205,8 @@ class UnitOfWork(Protocol):
     ) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A nested transaction: an exception inside undoes only what it did."""
 
 
 class UnitOfWorkFactory(Protocol):

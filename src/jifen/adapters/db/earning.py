@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db.tables import (
@@ -300,10 +300,12 @@ class SqlEarningStore:
         )
 
     def count_order(self, member_id: int, placed_at: datetime, paid: int) -> None:
+        # typed, so that SQLite stores UTC and not the wall-clock time of an offset
+        placed = literal(placed_at, members.c.last_order_at.type)
         latest = (
-            func.max(func.coalesce(members.c.last_order_at, placed_at), placed_at)
+            func.max(func.coalesce(members.c.last_order_at, placed), placed)
             if self.conn.dialect.name == "sqlite"
-            else func.greatest(func.coalesce(members.c.last_order_at, placed_at), placed_at)
+            else func.greatest(func.coalesce(members.c.last_order_at, placed), placed)
         )
         self.conn.execute(
             update(members)

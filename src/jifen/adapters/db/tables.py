@@ -323,3 +323,22 @@ campaign_spend = Table(
     Column("points", BigInteger, nullable=False),  # negative when returned
 )
 Index("ix_campaign_spend_entry", campaign_spend.c.entry_id)
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("fingerprint", String(64), nullable=False),  # sha256: first 64 KiB, size, name
+    Column("file_name", String(255), nullable=False),
+    Column("file_size", BigInteger, nullable=False),
+    Column("last_line", BigInteger, nullable=False),  # every row up to here is committed
+    Column("imported", BigInteger, nullable=False),
+    Column("skipped_existing", BigInteger, nullable=False),
+    Column("rejected", BigInteger, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+)
+Index("ix_imports_file", imports.c.program_id, imports.c.fingerprint)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine
 
 from jifen.adapters.db.earning import SqlEarningStore
+from jifen.adapters.db.imports import SqlImports
 from jifen.adapters.db.ledger import SqlLedger
 from jifen.adapters.db.members import SqlMembers
 from jifen.adapters.db.programs import SqlPrograms
@@ -30,6 +33,7 @@ class SqlUnitOfWork:
     versions: ports.ProgramVersions
     earning: ports.EarningStore
     verifier: ports.Verifier
+    imports: ports.Imports
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self.engine = engine
@@ -50,6 +54,7 @@ class SqlUnitOfWork:
         self.versions = SqlProgramVersions(conn)
         self.earning = SqlEarningStore(conn)
         self.verifier = SqlVerifier(conn)
+        self.imports = SqlImports(conn)
         return self
 
     def __exit__(
@@ -74,3 +79,10 @@ class SqlUnitOfWork:
     def rollback(self) -> None:
         assert self._conn is not None, "rollback outside 'with uow'"
         self._conn.rollback()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """SAVEPOINT ... RELEASE; an exception rolls back to the savepoint and propagates."""
+        assert self._conn is not None, "savepoint outside 'with uow'"
+        with self._conn.begin_nested():
+            yield

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+#: value objects are built on every evaluation: NamedTuples are immutable and cheap
+NO_DETAIL: Mapping[str, Any] = MappingProxyType({})
 
 
 class Skip(enum.StrEnum):
@@ -23,27 +27,24 @@ class Skip(enum.StrEnum):
     NOTHING_TO_MULTIPLY = "nothing_to_multiply"
 
 
-@dataclass(frozen=True)
-class Usage:
+class Usage(NamedTuple):
     points: int = 0
     times: int = 0
 
 
-@dataclass(frozen=True)
-class AwardLine:
+class AwardLine(NamedTuple):
     rule_id: str
     kind: str
     points: int
     campaign: str | None = None
     beneficiary: str = "member"  # or "referrer"
-    detail: Mapping[str, Any] = field(default_factory=dict)
+    detail: Mapping[str, Any] = NO_DETAIL
 
 
-@dataclass(frozen=True)
-class Skipped:
+class Skipped(NamedTuple):
     rule_id: str
     reason: Skip
-    detail: Mapping[str, Any] = field(default_factory=dict)
+    detail: Mapping[str, Any] = NO_DETAIL
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,14 @@ and x3 (gold tier) on it:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from jifen.domain.earning.rules import Stacking
 from jifen.domain.money import round_points
 
 
-@dataclass(frozen=True)
-class Applied:
+class Applied(NamedTuple):
     rule_id: str
     factor: Decimal
     lines: frozenset[int]  # indices of the order lines it applies to

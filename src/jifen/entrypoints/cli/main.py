@@ -11,6 +11,7 @@ from rich.console import Console
 
 from jifen.bootstrap import bootstrap
 from jifen.entrypoints.cli import apikeys, demo, simulate
+from jifen.entrypoints.cli import imports as imports_cli
 from jifen.entrypoints.cli import program as program_cli
 from jifen.entrypoints.cli.errors import friendly
 from jifen.entrypoints.cli.server import run_server
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 app.add_typer(apikeys.app, name="apikey")
 app.add_typer(program_cli.app, name="program")
+app.add_typer(imports_cli.app, name="import")
 app.command("simulate-order")(simulate.simulate_order)
 app.command("demo")(demo.demo)
 console = Console(stderr=True)

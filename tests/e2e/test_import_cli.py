@@ -1,0 +1,141 @@
+"""``jifen import orders``, run as a subprocess against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from bench.orders_file import write_orders
+
+from jifen.bootstrap import Jifen
+from jifen.domain.programs import Program
+from tests.earning_fixtures import count, join, publish
+from tests.factories import assert_verified, balances
+from tests.import_fixtures import WORKED, import_rows, order, write_csv, write_jsonl
+
+pytestmark = pytest.mark.e2e
+
+CLI = [sys.executable, "-m", "jifen.entrypoints.cli.main"]
+
+
+def env_for(jf: Jifen) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JIFEN_")}
+    env["JIFEN_DATABASE_URL"] = jf.engine.url.render_as_string(hide_password=False)
+    return env
+
+
+def jifen(jf: Jifen, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *args],
+        env=env_for(jf),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def fresh_market(jf: Jifen, *member_ids: str) -> Program:
+    program = publish(jf)
+    for m in member_ids:
+        join(jf, program, m)
+    return program
+
+
+def test_an_import_reports_what_it_did_and_exits_1_for_rejected_rows(
+    jf: Jifen, tmp_path: Path
+) -> None:
+    program = fresh_market(jf, "C-1", "C-2")
+    path = write_jsonl(
+        tmp_path / "orders.jsonl",
+        [*WORKED, order("X9", "C-404", "2026-02-10T10:00:00+08:00", "5.00")],
+    )
+    done = jifen(jf, tmp_path, "import", "orders", str(path), "--rejects", "rejects.csv")
+    assert done.returncode == 1, done.stderr
+    for expected in (
+        "imported          5",
+        "skipped_existing  0",
+        "rejected          1",
+        "points awarded    906",
+        "line 6: order X9: member_not_found: member C-404 not found",
+        "every one is in rejects.csv",
+    ):
+        assert expected in done.stdout
+    assert (tmp_path / "rejects.csv").read_text().splitlines() == [
+        "line,order_id,reason",
+        "6,X9,member_not_found: member C-404 not found",
+    ]
+    assert balances(jf, program, "C-1") == (866, 0, 0)
+    assert jifen(jf, tmp_path, "verify").returncode == 0
+    again = jifen(jf, tmp_path, "import", "orders", str(path))
+    assert again.returncode == 1
+    assert "imported          0" in again.stdout and "skipped_existing  5" in again.stdout
+    assert balances(jf, program, "C-1") == (866, 0, 0)
+
+
+def test_a_clean_csv_import_exits_0(jf: Jifen, tmp_path: Path) -> None:
+    program = fresh_market(jf, "C-1", "C-2")
+    path = write_csv(tmp_path / "export.txt", WORKED)
+    done = jifen(
+        jf, tmp_path, "import", "orders", str(path), "--format", "csv", "-p", "fresh-market"
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "imported          5" in done.stdout and "rejected          0" in done.stdout
+    assert balances(jf, program, "C-2") == (40, 0, 0)
+    assert_verified(jf)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("missing.jsonl",), 2, "error: import_file_unreadable: missing.jsonl: cannot read"),
+        (("orders.xlsx",), 2, "error: import_format_unknown: orders.xlsx: cannot tell the format"),
+        (("orders.jsonl", "-p", "nope"), 3, "error: program_not_found: programme nope not found"),
+    ],
+)
+def test_an_unusable_file_or_programme_is_one_line_and_a_non_zero_exit(
+    jf: Jifen, tmp_path: Path, args: tuple[str, ...], code: int, message: str
+) -> None:
+    fresh_market(jf)
+    write_jsonl(tmp_path / "orders.jsonl", WORKED)
+    done = jifen(jf, tmp_path, "import", "orders", *args)
+    assert done.returncode == code
+    [only] = done.stderr.strip().splitlines()
+    assert only.startswith(message)
+    assert count(jf, "orders") == 0
+
+
+def test_ctrl_c_keeps_whole_batches_and_the_same_command_finishes_the_job(
+    jf: Jifen, tmp_path: Path
+) -> None:
+    people = [f"M-{i}" for i in range(1, 21)]
+    program = fresh_market(jf, *people)
+    path = write_orders(tmp_path / "history.jsonl", 1000, people, "jsonl")
+    args = ["import", "orders", str(path), "--batch-size", "5"]
+    with subprocess.Popen(
+        [*CLI, *args], env=env_for(jf), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as running:
+        deadline = time.monotonic() + 60
+        while not (import_rows(jf) and import_rows(jf)[0][0] > 0) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        running.send_signal(signal.SIGINT)
+        _, stderr = running.communicate(timeout=60)
+    assert running.returncode == 130, stderr.decode()
+    assert "run the same command again to resume" in stderr.decode()
+    [(line, imported, _, finished)] = import_rows(jf)
+    assert not finished and 0 < imported < 1000
+    assert count(jf, "orders") == imported == line and imported % 5 == 0  # whole batches only
+    done = jifen(jf, tmp_path, *args)
+    assert done.returncode == 0, done.stderr
+    assert f"resumed after line {line}" in done.stdout
+    assert "imported          1,000" in done.stdout and "skipped_existing  0" in done.stdout
+    assert count(jf, "orders") == 1000
+    assert import_rows(jf) == [(1000, 1000, 0, True)]
+    assert sum(balances(jf, program, m)[0] for m in people) > 1000
+    assert_verified(jf)
