@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import text
 
 from jifen.adapters.db.tables import metadata
@@ -23,6 +24,12 @@ from tests.factories import FakeClock, make_program
 from tests.pg import Cluster, PostgresUnavailable, start_cluster
 
 REQUIRE_PG = bool(os.environ.get("CI") or os.environ.get("JIFEN_REQUIRE_POSTGRES"))
+
+# CI replays the same examples every run (a red run means the change broke something);
+# local runs keep exploring new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
