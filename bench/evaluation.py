@@ -59,7 +59,8 @@ EXTRA_RULES = """
   - {id: comeback, kind: bonus, points: 200, when: "member.days_since_last_order >= 30"}
   - {id: app-orders, kind: bonus, points: 10, when: "order.channel == 'app'"}
   - {id: fresh-mix, kind: bonus, points: 25,
-     when: "order.lines.exists(l, l.category == 'vegetables') && order.lines.exists(l, l.category == 'fruit')"}
+     when: "order.lines.exists(l, l.category == 'vegetables')
+            && order.lines.exists(l, l.category == 'fruit')"}
 """
 
 

@@ -332,7 +332,6 @@ def test_the_openapi_document_lists_every_endpoint(server: Server) -> None:
         "/v1/program/versions/{version}": {"get"},
     }
 
-
     assert {path: set(ops) for path, ops in paths.items()} == expected
     adjust = paths["/v1/members/{external_id}/adjustments"]["post"]
     headers = {p["name"]: p["required"] for p in adjust["parameters"] if p["in"] == "header"}

@@ -32,13 +32,17 @@ Anything else raises :class:`UnsupportedExpression` when compiling, naming
 the construct and its line:column: uint and bytes literals, ``matches``,
 timestamps and durations, ``type``/``dyn``, three-argument ``map``, message
 construction, leading-dot names, unknown variables or functions, and syntax
-errors.
+errors; so does nesting deeper than Python's compiler takes (some ten
+macros, or parenthesised ``&&``/``||``, inside one another).
 
 Agreement with cel-python
 -------------------------
 The reference is cel-python 0.5's interpreter, and ``tests/unit/
 test_cel_compiler.py`` checks agreement on random expressions over random
-data. We follow it where it departs from the CEL specification:
+data (its CompiledRunner differs from the interpreter in corners, e.g. its
+``has()`` gives a Python bool that its ``&&`` rejects, so that
+``has(a.f) && ...`` is an error there when ``a.f`` is absent). We follow
+the interpreter where it departs from the CEL specification:
 
 - values of different types are unequal (not an error) only for null against
   a string, bool, list or map, and for a string against a bool; every other
@@ -65,12 +69,15 @@ We keep to the specification where cel-python leaks Python's semantics
 (the tests recognise these cases and let them differ):
 
 1. a bool is never a number: ``true == 1``, ``true < 2``, ``1.5 < true``,
-   ``true + 1``, ``[1, 2][true]``, ``1 in [true]`` are errors, as are a map
-   key ``true`` found for ``1`` and the reverse;
-2. no int/double mixing in arithmetic (cel-python: ``1.5 + 1 == 2.5``,
-   ``3 / 2.0 == 1``), and double and list arithmetic gives ordinary doubles
-   and lists (cel-python returns untyped Python floats and lists, so that
-   ``(1.0 + 1.0) == 2`` holds and ``([1] + [2]) != null`` is true there);
+   ``true + 1``, ``[1, 2][true]``, ``1 in [true]`` and ``{true: 0}[1]`` are
+   errors (cel-python takes a bool for an int when it is on the left);
+2. arithmetic needs two ints, two doubles (or for ``+`` two strings or two
+   lists), and gives an ordinary value of that type. cel-python has
+   ``1.5 + 1 == 2.5``, ``3 / 2.0 == 1``, ``"x" / 0.0 == inf`` and
+   ``"%d" % 7 == "7"``, and its arithmetic (and string indexing) returns
+   untyped Python floats, lists and strings, so that ``(1.0 + 1.0) == 2``
+   and ``([1] + [2]) != null`` hold and ``("a" + "b").contains("a")`` is an
+   error there;
 3. an error inside a ``map``, ``filter`` or ``exists_one`` body, ranging
    over a non-list, and ``int()`` of an infinity are ordinary errors, which
    ``&&`` and ``||`` absorb (cel-python's interpreter lets these escape the
@@ -170,15 +177,15 @@ def _parse(text: str) -> Tree[Token]:
         return _parser().parse(text)
     except UnexpectedInput as exc:
         raise UnsupportedExpression(
-            f"syntax error at {exc.line}:{exc.column}: {_unexpected(exc, text)}"
+            f"syntax error at {exc.line}:{exc.column}: {_unexpected(exc)}"
         ) from None
 
 
-def _unexpected(exc: UnexpectedInput, text: str) -> str:
+def _unexpected(exc: UnexpectedInput) -> str:
     if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
         return f"unexpected {exc.token.value!r}"
     if isinstance(exc, UnexpectedCharacters):
-        return f"unexpected character {text[exc.pos_in_stream]!r}"
+        return f"unexpected character {exc.char!r}"
     if isinstance(exc, UnexpectedEOF | UnexpectedToken):
         return "unexpected end of the expression"
     return "invalid expression"  # pragma: no cover

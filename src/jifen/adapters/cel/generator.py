@@ -83,7 +83,7 @@ _METHODS: Final = {
 _MACROS: Final = frozenset({"exists", "all", "exists_one", "filter", "map"})
 _PASSTHROUGH: Final = frozenset(
     {"expr", "conditionalor", "conditionaland", "relation", "addition", "multiplication"}
-    | {"unary", "member", "primary"}
+    | {"unary", "member", "primary", "paren_expr"}
 )
 _NOLIT: Final[Any] = object()
 
@@ -133,7 +133,11 @@ def _innermost(node: Tree[Token]) -> Tree[Token]:
 
 
 class Generator:
-    """Compiles one expression; :meth:`body` returns the statements and the result."""
+    """Compiles one expression; :meth:`body` returns the statements and the result.
+
+    :meth:`compile` first skips the one-child wrappers of the grammar's
+    precedence levels, so each rule below sees its operator's own node.
+    """
 
     def __init__(self, variables: frozenset[str]) -> None:
         self.variables = variables
@@ -151,9 +155,6 @@ class Generator:
             "addition": self.arithmetic,
             "multiplication": self.arithmetic,
             "unary": self.unary,
-            "member": self.only_child,
-            "primary": self.only_child,
-            "paren_expr": self.only_child,
             "member_dot": self.member_dot,
             "member_dot_arg": self.member_dot_arg,
             "member_index": self.member_index,
@@ -180,7 +181,7 @@ class Generator:
     # Plumbing.
 
     def compile(self, node: Tree[Token] | Token) -> Code:
-        tree = _tree(node)
+        tree = _innermost(_tree(node))
         rule = self.rules.get(tree.data)
         if rule is None:
             raise unsupported(_DESCRIPTIONS.get(tree.data, tree.data), tree)
@@ -240,12 +241,7 @@ class Generator:
 
     # Rules.
 
-    def only_child(self, tree: Tree[Token]) -> Code:
-        return self.compile(tree.children[0])
-
     def expr(self, tree: Tree[Token]) -> Code:
-        if len(tree.children) == 1:
-            return self.compile(tree.children[0])
         cond, left, right = tree.children
         test = self.value(cond).expr
         result, flag = self.fresh(), self.fresh()
@@ -269,8 +265,6 @@ class Generator:
             operands.append(tree.children[1])
             tree = _tree(tree.children[0])
         operands.append(tree.children[0])
-        if len(operands) == 1:
-            return self.compile(operands[0])
         operands.reverse()
         is_and = tree.data == "conditionaland"
         stop, keep, op = ("False", "True", "_&&_") if is_and else ("True", "False", "_||_")
@@ -289,8 +283,6 @@ class Generator:
         return Code(acc, errval=True)
 
     def relation(self, tree: Tree[Token]) -> Code:
-        if len(tree.children) == 1:
-            return self.compile(tree.children[0])
         op_tree, right_tree = tree.children
         op_tree = _tree(op_tree)
         left, right = self.value(op_tree.children[0]), self.value(right_tree)
@@ -334,7 +326,8 @@ class Generator:
                 found = self.constant(frozenset(items))
                 kind = "str" if kinds <= {str} else "int"
                 return Code(
-                    f"({t} in {found} if type({t} := {item.expr}) is {kind} else _in({t}, {listed}))"
+                    f"({t} in {found} if type({t} := {item.expr}) is {kind}"
+                    f" else _in({t}, {listed}))"
                 )
             return Code(f"_in({item.expr}, {listed})")
         if type(item.lit) is str:
@@ -345,16 +338,12 @@ class Generator:
         return Code(f"_in({item.expr}, {container.expr})")
 
     def arithmetic(self, tree: Tree[Token]) -> Code:
-        if len(tree.children) == 1:
-            return self.compile(tree.children[0])
         op_tree, right_tree = tree.children
         op_tree = _tree(op_tree)
         left, right = self.value(op_tree.children[0]), self.value(right_tree)
         return Code(f"{_BINARY[op_tree.data]}({left.expr}, {right.expr})")
 
     def unary(self, tree: Tree[Token]) -> Code:
-        if len(tree.children) == 1:
-            return self.compile(tree.children[0])
         op_tree, operand_tree = tree.children
         operand = self.value(operand_tree)
         if _tree(op_tree).data == "unary_not":
@@ -372,7 +361,7 @@ class Generator:
         target, key_tree = tree.children
         base = self.base(target)
         key = self.value(key_tree)
-        if type(key.lit) is str:
+        if type(key.lit) is str and key.lit:  # "" shares its hash with 0: see _index
             return Code(f"{base}[{key.expr}]")
         t = self.fresh()
         if type(key.lit) is int:
@@ -433,18 +422,12 @@ class Generator:
         token = _token(tree.children[0])
         kind, text = token.type, token.value
         if kind == "INT_LIT":
-            if text.startswith("-0x"):
-                value = -int(text[3:], 16)
-            else:
-                value = int(text[2:], 16) if text.startswith("0x") else int(text)
-            if not runtime.INT64_MIN <= value <= runtime.INT64_MAX:
-                raise unsupported("int literal out of the int64 range", token)
-            return self.number(value)
+            return self.number(_int_literal(token))
         if kind == "FLOAT_LIT":
             return self.number(float(text))
         if kind in ("STRING_LIT", "MLSTRING_LIT"):
-            value = str(celstr(token))
-            return Code(repr(value), lit=value)
+            string = str(celstr(token))  # cel-python's own decoding of escapes
+            return Code(repr(string), lit=string)
         if kind == "BOOL_LIT":
             return Code(repr(text == "true"), lit=text == "true")
         if kind == "NULL_LIT":
@@ -550,6 +533,17 @@ _DESCRIPTIONS: Final = {
 
 def _type_of(value: object) -> str:
     return {bool: "bool", int: "int", float: "float", str: "str"}.get(type(value), "type(None)")
+
+
+def _int_literal(token: Token) -> int:
+    text = token.value
+    if text.startswith("-0x"):
+        value = -int(text[3:], 16)
+    else:
+        value = int(text[2:], 16) if text.startswith("0x") else int(text)
+    if not runtime.INT64_MIN <= value <= runtime.INT64_MAX:
+        raise unsupported("int literal out of the int64 range", token)
+    return value
 
 
 def _arguments(children: list[Tree[Token] | Token]) -> list[Tree[Token]]:

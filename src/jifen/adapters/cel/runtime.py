@@ -9,7 +9,7 @@ a value, a :class:`CelEvalError` instance, until it is absorbed or raised.
 
 Every rule here follows cel-python 0.5 (its ``celtypes`` classes), including
 where it departs from the CEL specification; the module docstring of
-:mod:`jifen.adapters.cel.compiler` lists those places and the two where we
+:mod:`jifen.adapters.cel.compiler` lists those places, and those where we
 keep to the specification instead.
 """
 
@@ -67,20 +67,23 @@ class Missing:
         return CelEvalError(f"undeclared reference to '{self.name}'")
 
 
+_MESSAGES: Final = (
+    (IndexError, "index out of range"),
+    (ZeroDivisionError, "division by zero"),
+    (TypeError | AttributeError, "no such overload"),
+    (ValueError | OverflowError, "invalid value"),
+)
+
+
 def as_error(exc: BaseException) -> CelEvalError:
     """A fresh error value (no traceback, so no reference cycle) for ``exc``."""
     if isinstance(exc, CelEvalError):
         return CelEvalError(*exc.args)
-    if isinstance(exc, KeyError):
-        return CelEvalError(f"no such key: {exc.args[0]!r}" if exc.args else "no such key")
-    if isinstance(exc, IndexError):
-        return CelEvalError(f"index out of range: {exc}")
-    if isinstance(exc, ZeroDivisionError):
-        return CelEvalError("division by zero")
-    if isinstance(exc, TypeError | AttributeError):
-        return CelEvalError(f"no such overload: {exc}")
-    if isinstance(exc, ValueError | OverflowError):
-        return CelEvalError(f"invalid value: {exc}")
+    if isinstance(exc, KeyError) and exc.args:
+        return CelEvalError(f"no such key: {exc.args[0]!r}")
+    for kind, message in _MESSAGES:
+        if isinstance(exc, kind):
+            return CelEvalError(f"{message}: {exc}")
     return CelEvalError(f"{type(exc).__name__}: {exc}")
 
 
@@ -193,17 +196,17 @@ def _list_ne(a: list[Any], b: list[Any]) -> bool:
 
 
 def _key_in(m: dict[Any, Any], key: Any) -> bool:
-    """Whether ``m`` holds ``key`` under cel-python's key equality (exact types)."""
-    if type(key) is str:
+    """``key in m`` as in cel-python: Python's dict lookup with CEL equality.
+
+    Keys of equal hash are compared in insertion order (the dict's probe order),
+    stored key first, and a comparison across types is an error unless one side
+    is a string, bool or null: so ``"" in {0: 1}`` is an error (``hash("") == 0``).
+    A non-empty string is taken not to share its hash with a number.
+    """
+    if type(key) is str and key:
         return key in m
-    if key not in m:
-        return False
-    for stored in m:
-        if stored == key:
-            if type(stored) is type(key):
-                return True
-            raise overload("_==_", stored, key)
-    return False  # pragma: no cover - ``key in m`` found it above
+    digest = hash(key)
+    return any(stored is key or (hash(stored) == digest and eq(stored, key)) for stored in m)
 
 
 def _same_keys(a: dict[Any, Any], b: dict[Any, Any]) -> bool:
@@ -221,8 +224,8 @@ def _map_eq(a: dict[Any, Any], b: dict[Any, Any]) -> bool:
     if not _same_keys(a, b):
         return False
     acc: Any = True
-    for k in a:
-        acc = _fold_and(acc, _element(eq, a[k], b[k]))
+    for k, value in a.items():
+        acc = _fold_and(acc, _element(eq, value, b[k]))
         if acc is False:
             return False
     return bool(checked(acc))
@@ -232,8 +235,8 @@ def _map_ne(a: dict[Any, Any], b: dict[Any, Any]) -> bool:
     if not _same_keys(a, b):
         return True
     acc: Any = False
-    for k in a:
-        acc = _fold_or(acc, _element(ne, a[k], b[k]))
+    for k, value in a.items():
+        acc = _fold_or(acc, _element(ne, value, b[k]))
         if acc is True:
             return True
     return bool(checked(acc))
@@ -306,15 +309,13 @@ def index(container: Any, key: Any) -> Any:
 
 def map_get(m: dict[Any, Any], key: Any) -> Any:
     tk = type(key)
-    if tk is str:
+    if tk is str and key:
         return m[key]
-    if tk is not int and tk is not bool:
+    if tk is not str and tk is not int and tk is not bool:
         raise CelEvalError(f"unsupported key type: {type_name(key)}")
-    value = m[key]
-    for stored in m:
-        if stored == key and type(stored) is tk:
-            return value
-    raise CelEvalError(f"no such key: {key!r}")
+    if not _key_in(m, key):
+        raise CelEvalError(f"no such key: {key!r}")
+    return m[key]
 
 
 def make_map(*items: Any) -> dict[Any, Any]:
@@ -322,7 +323,7 @@ def make_map(*items: Any) -> dict[Any, Any]:
     result: dict[Any, Any] = {}
     for i in range(0, len(items), 2):
         key = items[i]
-        if key in result:
+        if _key_in(result, key):
             raise CelEvalError(f"duplicate map key: {key!r}")
         result[key] = items[i + 1]
     return result
@@ -429,19 +430,22 @@ def to_int(value: Any) -> int:
     tv = type(value)
     if tv is int:
         return value  # type: ignore[no-any-return]
-    if value is None:
-        return 0
-    if tv is bool:
-        return 1 if value else 0
     if tv is float:
         return _int64(math.trunc(value))
     if tv is str:
-        if value[:2] in ("0x", "0X"):
-            return _int64(int(value[2:], 16))
-        if value[:3] in ("-0x", "-0X"):
-            return _int64(-int(value[3:], 16))
-        return _int64(int(value))
+        return _int64(_parse_int(value))
+    if value is None or tv is bool:
+        return 1 if value else 0
     raise overload("int", value)
+
+
+def _parse_int(text: str) -> int:
+    """As cel-python: ``0x`` or ``-0x`` hexadecimal, else whatever Python's ``int()`` takes."""
+    if text[:2] in ("0x", "0X"):
+        return int(text[2:], 16)
+    if text[:3] in ("-0x", "-0X"):
+        return -int(text[3:], 16)
+    return int(text)
 
 
 def to_double(value: Any) -> float:

@@ -19,7 +19,9 @@ from jifen.domain.earning.orders import OrderLine
 
 
 class Condition(Protocol):
-    source: str
+    @property
+    def source(self) -> str:
+        """The condition as the operator wrote it."""
 
     def __call__(self, activation: Mapping[str, Any]) -> bool: ...
 
