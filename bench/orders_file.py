@@ -17,6 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from jifen.adapters.orderfiles import LINE_COLUMNS, ORDER_COLUMNS
+
 SHANGHAI = timezone(timedelta(hours=8))
 START = datetime(2026, 1, 5, 9, 0, tzinfo=SHANGHAI)
 CATALOGUE = (
@@ -28,19 +30,7 @@ CATALOGUE = (
     ("oil-5l", "98.00", "grocery", ("new",)),
     ("salmon", "128.00", "seafood", ()),
 )
-CSV_COLUMNS = (
-    "order_id",
-    "member",
-    "placed_at",
-    "paid",
-    "channel",
-    "store",
-    "sku",
-    "quantity",
-    "unit_price",
-    "category",
-    "tags",
-)
+CSV_COLUMNS = ORDER_COLUMNS + LINE_COLUMNS  # the order file's own columns
 
 
 def orders(count: int, members: Sequence[str], seed: int = 7) -> Iterator[dict[str, Any]]:

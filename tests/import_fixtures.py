@@ -22,24 +22,13 @@ from typing import Any
 
 from sqlalchemy import text
 
+from jifen.adapters.orderfiles import LINE_COLUMNS, ORDER_COLUMNS
 from jifen.bootstrap import Jifen
 from jifen.domain.programs import Program
 from jifen.services import imports
 from jifen.services.imports import ImportSummary, Row
 
-CSV_COLUMNS = (
-    "order_id",
-    "member",
-    "placed_at",
-    "paid",
-    "channel",
-    "store",
-    "sku",
-    "quantity",
-    "unit_price",
-    "category",
-    "tags",
-)
+CSV_COLUMNS = ORDER_COLUMNS + LINE_COLUMNS  # the order file's own columns
 
 
 def item(sku: str, qty: int, price: str, category: str, *tags: str) -> dict[str, Any]:

@@ -78,18 +78,7 @@ def record_activity(
                 awards.award_json(award),
                 now,
             )
-            b = book.member.balances
-            return EarnResult(
-                cmd.type,
-                book.member.external_id,
-                book.points,
-                awards.view(award, earning.version),
-                b.available,
-                b.pending,
-                b.held,
-                tuple(book.entry_ids),
-                now,
-            )
+            return book.earn_result(cmd.type, awards.view(award, earning.version), now)
 
         return once(uow, program.id, key, cmd, now, EarnResult, work)
 

@@ -76,18 +76,7 @@ def record_order_in(
             awards.award_json(award),
             now,
         )
-        b = book.member.balances
-        return EarnResult(
-            order.order_id,
-            book.member.external_id,
-            book.points,
-            awards.view(award, earning.version),
-            b.available,
-            b.pending,
-            b.held,
-            tuple(book.entry_ids),
-            now,
-        )
+        return book.earn_result(order.order_id, awards.view(award, earning.version), now)
 
     return once(
         uow, program.id, f"order:{order.order_id}", cmd, now, EarnResult, work, commit=commit

@@ -18,7 +18,7 @@ from jifen.domain.ledger import Account, HoldStatus, Posting
 from jifen.domain.members import Balances, Member
 from jifen.domain.programs import Program
 from jifen.services.ports import UnitOfWork
-from jifen.services.results import Receipt
+from jifen.services.results import AwardView, EarnResult, Receipt
 
 
 def lock_member(uow: UnitOfWork, program: Program, external_id: str) -> Member:
@@ -79,6 +79,24 @@ class Book:
                 "held": self.member.balances.held,
             },
             now,
+        )
+
+    def earn_result(
+        self, reference: str, award: AwardView, now: datetime, meta: dict[str, Any] | None = None
+    ) -> EarnResult:
+        """The outcome of an order, a refund or an activity, as the member now stands."""
+        b = self.member.balances
+        return EarnResult(
+            reference,
+            self.member.external_id,
+            self.points,
+            award,
+            b.available,
+            b.pending,
+            b.held,
+            tuple(self.entry_ids),
+            now,
+            meta=meta or {},
         )
 
     def account(self, uow: UnitOfWork) -> Account:

@@ -58,20 +58,9 @@ def refund_order(
                 RefundRecord(refund.refund_id, refund.amount, list(refund.lines), entry_id),
                 now,
             )
-            b = book.member.balances
-            definition = rulebooks.version(uow, program, record.version)
-            return EarnResult(
-                refund.refund_id,
-                book.member.external_id,
-                book.points,
-                awards.view(now_worth, definition.earning.version),
-                b.available,
-                b.pending,
-                b.held,
-                tuple(book.entry_ids),
-                now,
-                meta={"order": record.order_id, **book.meta, "by_rule": claw},
-            )
+            version = rulebooks.version(uow, program, record.version).earning.version
+            meta = {"order": record.order_id, **book.meta, "by_rule": claw}
+            return book.earn_result(refund.refund_id, awards.view(now_worth, version), now, meta)
 
         return once(uow, program.id, f"refund:{cmd.refund_id}", cmd, now, EarnResult, work)
 
