@@ -10,7 +10,7 @@ from jifen.domain.programs import Program
 from jifen.services import activities, refunds
 from jifen.services.commands import RecordActivity, RefundOrder
 from jifen.services.results import EarnResult
-from tests.earning_fixtures import ROOT, buy, join, line, publish
+from tests.earning_fixtures import ROOT, buy, count, join, line, publish
 from tests.factories import FakeClock, assert_verified, balances, key
 
 
@@ -111,4 +111,28 @@ def test_a_campaign_budget_is_never_overspent_and_refunds_return_it(
     join(jf, program, "V-4", segment="vegetable_lover")
     fourth = buy(jf, program, "V-4", "v4", "100.00", veg)
     assert {x.rule_id: x.points for x in fourth.award.lines}["vegetable-double"] == 100
+    assert_verified(jf)
+
+
+def test_an_order_whose_points_already_expired_takes_no_budget(jf: Jifen, clock: FakeClock) -> None:
+    source = (ROOT / "programs" / "fresh-market.yaml").read_text()
+    old = source.replace("starts: 2026-01-01T00:00:00", "starts: 2024-01-01T00:00:00")
+    assert old != source
+    program = publish(jf, source=old.replace("weekdays: [3]", "weekdays: [1, 2, 3, 4, 5, 6, 7]"))
+    join(jf, program, "V-1", segment="vegetable_lover")
+    long_ago = clock.now().replace(year=2025, month=1)  # legacy: 12-month expiry has passed
+    result = buy(
+        jf,
+        program,
+        "V-1",
+        "legacy-1",
+        "100.00",
+        line("bok-choy", 1, "100.00", "vegetables"),
+        at=long_ago,
+    )
+    assert result.points == 0 and result.entry_ids == ()
+    assert {s.reason for s in result.award.skipped} >= {"already_expired"}
+
+    assert count(jf, "campaign_spend") == 0
+    assert balances(jf, program, "V-1") == (0, 0, 0)
     assert_verified(jf)

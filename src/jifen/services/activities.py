@@ -62,10 +62,13 @@ def record_activity(
             award = evaluate_activity(earning, cmd.type, cmd.payload, ctx)
             award, spends = awards.take_budgets(uow, program, earning, award, book.member.id)
             entry_id = _credit(uow, book, award, earning, cmd.type, when, now, "member")
+            referred = None
             if referrer is not None:
-                _credit(uow, referrer, award, earning, cmd.type, when, now, "referrer")
+                referred = _credit(uow, referrer, award, earning, cmd.type, when, now, "referrer")
             for campaign, rule, shard, points in spends:
-                uow.earning.record_spend(entry_id or 0, campaign, rule, shard, points)
+                spent_by = entry_id or referred  # a referrer-only line spends the referrer's
+                assert spent_by is not None, "a budget is only taken for points credited"
+                uow.earning.record_spend(spent_by, campaign, rule, shard, points)
             uow.earning.add_usage(book.member.id, awards.usage_rows(award))
             uow.earning.add_activity(
                 program.id,

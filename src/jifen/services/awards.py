@@ -128,3 +128,11 @@ def award_json(award: Award) -> dict[str, Any]:
 
 def member_lines(award: Award) -> list[AwardLine]:
     return [x for x in award.lines if x.beneficiary == "member" and x.points > 0]
+
+
+def expired_before_recorded(award: Award) -> Award:
+    """An order recorded after its points' expiry (a legacy import): explain, credit none."""
+    gone = tuple(
+        Skipped(x.rule_id, Skip.ALREADY_EXPIRED, {"wanted": x.points}) for x in award.lines
+    )
+    return Award((), award.skipped + gone)

@@ -58,10 +58,14 @@ def record_order_in(
         book = Book(program, lock_member(uow, program, cmd.member))
         book.member.require_active()
         award, snapshot = _evaluate(uow, earning, book.member, order)
+        expires = awards.expiry_of(earning, order.placed_at)
+        if expires is not None and expires <= now:
+            award = awards.expired_before_recorded(award)  # legacy: credit nothing
         award, spends = awards.take_budgets(uow, program, earning, award, book.member.id)
-        entry_id = _credit(uow, book, award, order, earning, now)
+        entry_id = _credit(uow, book, award, order, earning, now, expires)
         for campaign, rule, shard, points in spends:
-            uow.earning.record_spend(entry_id or 0, campaign, rule, shard, points)
+            assert entry_id is not None, "a budget is only taken for points credited"
+            uow.earning.record_spend(entry_id, campaign, rule, shard, points)
         uow.earning.add_usage(book.member.id, awards.usage_rows(award))
         uow.earning.count_order(book.member.id, order.placed_at, order.paid)
         uow.earning.add_order(
@@ -116,14 +120,18 @@ def _evaluate(
 
 
 def _credit(
-    uow: UnitOfWork, book: Book, award: Any, order: Order, earning: Any, now: datetime
+    uow: UnitOfWork,
+    book: Book,
+    award: Any,
+    order: Order,
+    earning: Any,
+    now: datetime,
+    expires: datetime | None,
 ) -> int | None:
+
     lines = awards.member_lines(award)
     if not lines:
         return None
-    expires = awards.expiry_of(earning, order.placed_at)
-    if expires is not None and expires <= now:
-        return None  # a legacy order whose points would already have expired
     book.apply(
         uow,
         ledger.credit_parts(

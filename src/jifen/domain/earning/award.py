@@ -25,6 +25,7 @@ class Skip(enum.StrEnum):
     BUDGET_EXHAUSTED = "budget_exhausted"
     STREAK_NOT_REACHED = "streak_not_reached"
     NOTHING_TO_MULTIPLY = "nothing_to_multiply"
+    ALREADY_EXPIRED = "already_expired"  # recorded after the points would have expired
 
 
 class Usage(NamedTuple):
