@@ -1,11 +1,12 @@
-"""A programme file, understood: the programme, its earning rules and its text."""
+"""A programme file, understood: the programme, its earning and spending, and its text."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jifen.domain.earning.program import EarningProgram
 from jifen.domain.programs import Program
+from jifen.domain.redemption import RedemptionPolicy
 
 
 @dataclass(frozen=True)
@@ -13,3 +14,4 @@ class ProgramDefinition:
     program: Program
     earning: EarningProgram
     source: str
+    redemption: RedemptionPolicy = field(default_factory=RedemptionPolicy)

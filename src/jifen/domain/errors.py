@@ -19,6 +19,10 @@ The tree::
           +-- HoldNotActive
           +-- MemberNotActive
           +-- ReversalExceedsOriginal
+          +-- RewardNotAvailable      outside the reward's window
+          +-- TierTooLow              a tier-only reward
+          +-- RedemptionLimitReached  the member's per-period limit
+          +-- OffsetBelowMinimum      order too small for a cash offset
 """
 
 from __future__ import annotations
@@ -90,6 +94,22 @@ class ReversalExceedsOriginal(RuleViolation):
     code = "reversal_exceeds_original"
 
 
+class RewardNotAvailable(RuleViolation):
+    code = "reward_not_available"
+
+
+class TierTooLow(RuleViolation):
+    code = "tier_too_low"
+
+
+class RedemptionLimitReached(RuleViolation):
+    code = "redemption_limit_reached"
+
+
+class OffsetBelowMinimum(RuleViolation):
+    code = "order_below_offset_minimum"
+
+
 __all__ = [
     "Conflict",
     "HoldNotActive",
@@ -100,8 +120,12 @@ __all__ = [
     "JifenError",
     "MemberNotActive",
     "NotFound",
+    "OffsetBelowMinimum",
     "PermissionDenied",
+    "RedemptionLimitReached",
     "ReversalExceedsOriginal",
+    "RewardNotAvailable",
     "RuleViolation",
+    "TierTooLow",
     "Unauthenticated",
 ]

@@ -89,8 +89,8 @@ def build_earning(spec: ProgramFile, version: int, compile_condition: Compile) -
             builder.rule(r, ("campaigns", i, "rules", j), campaign=c.id)
             for j, r in enumerate(c.rules)
         ]
-    _unique([r.id for r in rules], "rules", "rule id")
-    _unique([c.id for c in spec.campaigns], "campaigns", "campaign id")
+    unique([r.id for r in rules], ("rules",), "rule id")
+    unique([c.id for c in spec.campaigns], ("campaigns",), "campaign id")
     order = {r.id: n for n, r in enumerate(rules)}
     base = spec.earning.base
     return EarningProgram(
@@ -99,7 +99,7 @@ def build_earning(spec: ProgramFile, version: int, compile_condition: Compile) -
         currency=currency,
         base=BaseRate(
             base.points,
-            _money(base.per, currency, ("earning", "base", "per")),
+            money(base.per, currency, ("earning", "base", "per")),
             base.rounding,
             base.basis,
         ),
@@ -133,9 +133,7 @@ class _RuleBuilder:
             name=dict(r.name),
             points=r.points,
             factor=r.factor if r.factor is not None else Decimal(1),
-            min_spend=_money(r.min_spend, self.currency, (*path, "min_spend"))
-            if r.min_spend
-            else 0,
+            min_spend=money(r.min_spend, self.currency, (*path, "min_spend")) if r.min_spend else 0,
             per=r.per,
             match=Match(
                 frozenset(r.match.skus), frozenset(r.match.categories), frozenset(r.match.tags)
@@ -178,9 +176,7 @@ class _RuleBuilder:
         return Window(self.local(w.starts), self.local(w.ends), frozenset(w.weekdays), hours)
 
     def local(self, when: datetime | None) -> datetime | None:
-        if when is None:
-            return None
-        return when.replace(tzinfo=self.tz) if when.tzinfo is None else when.astimezone(self.tz)
+        return local_time(when, self.tz)
 
 
 def _check_kind(
@@ -232,16 +228,23 @@ def _check_kind(
         )
 
 
-def _money(text: str, currency: str, path: Path) -> int:
+def local_time(when: datetime | None, tz: ZoneInfo) -> datetime | None:
+    """A file's datetime, in the programme's timezone when written without one."""
+    if when is None:
+        return None
+    return when.replace(tzinfo=tz) if when.tzinfo is None else when.astimezone(tz)
+
+
+def money(text: str, currency: str, path: Path) -> int:
     try:
         return to_minor(text, currency)
     except JifenError as exc:
         raise SpecError(path, exc.detail) from exc
 
 
-def _unique(ids: list[str], path: str, what: str) -> None:
+def unique(ids: list[str], path: Path, what: str) -> None:
     seen: set[str] = set()
     for i, x in enumerate(ids):
         if x in seen:
-            raise SpecError((path, i), f"duplicate {what} {x!r}")
+            raise SpecError((*path, i), f"duplicate {what} {x!r}")
         seen.add(x)

@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from jifen.adapters.programfile.build import Compile, SpecError, build_earning, build_program
+from jifen.adapters.programfile.build_redemption import build_redemption
 from jifen.adapters.programfile.schema import ProgramFile
 from jifen.domain.definition import ProgramDefinition
 from jifen.domain.errors import InvalidInput, JifenError
@@ -59,9 +60,10 @@ def parse_program(
         compile_condition = cel
     try:
         earning = build_earning(spec, version, compile_condition)
+        redemption = build_redemption(spec)
     except SpecError as exc:
         raise _error(name, node, [str(p) for p in exc.path], exc.message) from exc
-    return ProgramDefinition(build_program(spec), earning, text)
+    return ProgramDefinition(build_program(spec), earning, text, redemption)
 
 
 def _yaml(text: str, name: str) -> tuple[yaml.Node | None, Any]:

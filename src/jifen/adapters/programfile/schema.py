@@ -134,6 +134,61 @@ class TierSpec(Strict):
     multiplier: Decimal = Field(Decimal(1), gt=0, le=100)
 
 
+class CashOffsetSpec(Strict):
+    points: int = Field(100, ge=1, le=10**6)  # `points` pay `value`
+    value: str = "1.00"
+    min_order: str = "0.00"  # orders below it cannot use points
+    max_share: int = Field(100, ge=1, le=100)  # percent of the order points may pay
+    step: str | None = None  # the discount is a multiple of this (default: one minor unit)
+
+    _no_float = field_validator("value", "min_order", "step", mode="before")(_money_text)
+
+
+class LimitSpec(Strict):
+    per: Literal["day", "week", "month", "year", "lifetime"]
+    max_times: int = Field(ge=1, le=10**6)
+
+
+class VoucherSpec(Strict):
+    valid_days: int = Field(ge=1, le=3650)
+    face_value: str = "0.00"
+    min_spend: str = "0.00"
+
+    _no_float = field_validator("face_value", "min_spend", mode="before")(_money_text)
+
+
+class RewardSpec(Strict):
+    code: str = Field(pattern=RULE_ID)
+    kind: Literal["goods", "experience", "voucher"]
+    name: dict[str, str] = Field(min_length=1)
+    description: dict[str, str] = {}
+    points: int = Field(ge=1, le=10**9)
+    cash: str = "0.00"  # points + cash
+    cost: str = "0.00"  # what one costs the brand
+    value: str | None = None  # what it is worth to the member
+    category: str | None = Field(None, max_length=64)
+    image_url: str | None = Field(None, max_length=2000, pattern=r"^(https?://|/)")
+    stock: int | None = Field(None, ge=0, le=10**9)
+    starts: datetime | None = None  # local time in the programme's timezone if naive
+    ends: datetime | None = None
+    min_tier: str | None = None
+    limits: list[LimitSpec] = []
+    voucher: VoucherSpec | None = None
+
+    _no_float = field_validator("cash", "cost", "value", mode="before")(_money_text)
+
+    @model_validator(mode="after")
+    def _voucher_terms(self) -> RewardSpec:
+        if (self.kind == "voucher") != (self.voucher is not None):
+            raise ValueError("a voucher reward, and only a voucher reward, has voucher terms")
+        return self
+
+
+class RedemptionSection(Strict):
+    cash_offset: CashOffsetSpec | None = None
+    catalogue: list[RewardSpec] = []
+
+
 class ProgramFile(Strict):
     program: ProgramSection
     ledger: LedgerSection = LedgerSection()
@@ -142,3 +197,4 @@ class ProgramFile(Strict):
     rules: list[RuleSpec] = []
     campaigns: list[CampaignSpec] = []
     tiers: list[TierSpec] = []
+    redemption: RedemptionSection = RedemptionSection()

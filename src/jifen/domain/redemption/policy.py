@@ -1,0 +1,14 @@
+"""Everything the programme file says about spending points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from jifen.domain.redemption.cash_offset import CashOffsetPolicy
+from jifen.domain.redemption.catalogue import Catalogue
+
+
+@dataclass(frozen=True)
+class RedemptionPolicy:
+    cash_offset: CashOffsetPolicy | None = None  # None: points cannot pay at checkout
+    catalogue: Catalogue = field(default_factory=Catalogue)
