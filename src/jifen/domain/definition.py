@@ -1,4 +1,4 @@
-"""A programme file, understood: the programme, its earning and spending, and its text."""
+"""A programme file, understood: the programme, its earning, tiers and spending, and its text."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from jifen.domain.earning.program import EarningProgram
 from jifen.domain.programs import Program
 from jifen.domain.redemption import RedemptionPolicy
+from jifen.domain.tiers import TierPolicy
 
 
 @dataclass(frozen=True)
@@ -15,3 +16,4 @@ class ProgramDefinition:
     earning: EarningProgram
     source: str
     redemption: RedemptionPolicy = field(default_factory=RedemptionPolicy)
+    tiers: TierPolicy = field(default_factory=TierPolicy)

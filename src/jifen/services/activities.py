@@ -171,7 +171,7 @@ def _credit(
             source=LotSource.ACTIVITY,
             now=now,
             available_at=now,  # nothing to return: activity points are never pending
-            expires_at=awards.expiry_of(earning, max(when, now)),
+            expires_at=awards.expiry_of(earning, max(when, now), book.member.tier),
             reference=kind,
             version=earning.version,
             meta={"activity": kind, "beneficiary": beneficiary},

@@ -88,8 +88,10 @@ def usage_rows(award: Award) -> list[tuple[str, str, int, int]]:
     return [(rule, key, points, 1) for rule, key, points in award.usage if points > 0]
 
 
-def expiry_of(earning: EarningProgram, earned: datetime) -> datetime | None:
-    return earning.expiry.expires_at(earned, earning.tz)
+def expiry_of(
+    earning: EarningProgram, earned: datetime, tier: str | None = None
+) -> datetime | None:
+    return earning.expires_at(earned, tier)
 
 
 def available_from(earning: EarningProgram, earned: datetime) -> datetime:

@@ -58,7 +58,7 @@ def record_order_in(
         book = Book(program, lock_member(uow, program, cmd.member))
         book.member.require_active()
         award, snapshot = _evaluate(uow, earning, book.member, order)
-        expires = awards.expiry_of(earning, order.placed_at)
+        expires = awards.expiry_of(earning, order.placed_at, book.member.tier)
         if expires is not None and expires <= now:
             award = awards.expired_before_recorded(award)  # legacy: credit nothing
         award, spends = awards.take_budgets(uow, program, earning, award, book.member.id)

@@ -106,7 +106,17 @@ def build_earning(spec: ProgramFile, version: int, compile_condition: Compile) -
         stacking=Stacking(spec.earning.stacking),
         rules=tuple(sorted(rules, key=lambda r: (-r.priority, order[r.id]))),
         campaigns=campaigns,
-        tiers={t.code: TierEarning(t.code, dict(t.name), t.multiplier) for t in spec.tiers},
+        tiers={
+            t.code: TierEarning(
+                t.code,
+                dict(t.name),
+                t.multiplier,
+                t.birthday.multiplier if t.birthday else Decimal(1),
+                t.expiry_months,
+                t.points_never_expire,
+            )
+            for t in spec.tiers
+        },
         activity_types=activities,
         expiry=ExpiryPolicy(spec.earning.expiry.months, spec.earning.expiry.round_to),
         pending_days=spec.earning.pending_days,

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from jifen.adapters.programfile.build import Compile, SpecError, build_earning, build_program
 from jifen.adapters.programfile.build_redemption import build_redemption
+from jifen.adapters.programfile.build_tiers import build_tiers
 from jifen.adapters.programfile.schema import ProgramFile
 from jifen.domain.definition import ProgramDefinition
 from jifen.domain.errors import InvalidInput, JifenError
@@ -61,9 +62,10 @@ def parse_program(
     try:
         earning = build_earning(spec, version, compile_condition)
         redemption = build_redemption(spec)
+        tiers = build_tiers(spec)
     except SpecError as exc:
         raise _error(name, node, [str(p) for p in exc.path], exc.message) from exc
-    return ProgramDefinition(build_program(spec), earning, text, redemption)
+    return ProgramDefinition(build_program(spec), earning, text, redemption, tiers)
 
 
 def _yaml(text: str, name: str) -> tuple[yaml.Node | None, Any]:

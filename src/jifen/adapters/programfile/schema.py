@@ -128,10 +128,57 @@ class CampaignSpec(Strict):
     rules: list[RuleSpec] = Field(min_length=1)
 
 
+class CriteriaSpec(Strict):
+    """Every field given must be met; ``any``: one of them; ``all``: each of them."""
+
+    spend: str | None = None  # money paid in the window
+    points: int | None = Field(None, ge=1, le=10**12)  # points earned in the window
+    orders: int | None = Field(None, ge=1, le=10**6)  # purchases in the window
+    any: list[CriteriaSpec] = []
+    all: list[CriteriaSpec] = []
+
+    _no_float = field_validator("spend", mode="before")(_money_text)
+
+    @model_validator(mode="after")
+    def _something(self) -> CriteriaSpec:
+        if not (self.spend or self.points or self.orders or self.any or self.all):
+            raise ValueError("criteria need spend, points, orders, any or all")
+        return self
+
+
+class BirthdaySpec(Strict):
+    points: int = Field(0, ge=0, le=10**9)  # given once a year, on the birthday
+    multiplier: Decimal = Field(Decimal(1), ge=1, le=100)  # on orders in the birthday month
+
+
 class TierSpec(Strict):
     code: str = Field(pattern=RULE_ID)
     name: dict[str, str] = Field(min_length=1)
     multiplier: Decimal = Field(Decimal(1), gt=0, le=100)
+    qualify: CriteriaSpec | None = None
+    retain: CriteriaSpec | None = None
+    birthday: BirthdaySpec | None = None
+    points_never_expire: bool = False
+    expiry_months: int | None = Field(None, ge=1, le=600)
+    perks: list[dict[str, str]] = []
+
+
+class QualificationSpec(Strict):
+    window: Literal["lifetime", "calendar_year", "rolling_months"] = "lifetime"
+    months: int = Field(12, ge=1, le=120)
+
+
+class ReviewSpec(Strict):
+    period: Literal["none", "calendar_year", "anniversary"] = "none"
+    months: int = Field(12, ge=1, le=120)
+    on_failure: Literal["down_one", "requalify"] = "down_one"
+    grace_months: int = Field(0, ge=0, le=24)
+
+
+class TierPolicySpec(Strict):
+    qualification: QualificationSpec = QualificationSpec()
+    review: ReviewSpec = ReviewSpec()
+    nudge_percent: int = Field(10, ge=1, le=50)  # "within 10% of the next tier"
 
 
 class CashOffsetSpec(Strict):
@@ -197,4 +244,5 @@ class ProgramFile(Strict):
     rules: list[RuleSpec] = []
     campaigns: list[CampaignSpec] = []
     tiers: list[TierSpec] = []
+    tier_policy: TierPolicySpec = TierPolicySpec()
     redemption: RedemptionSection = RedemptionSection()

@@ -221,9 +221,13 @@ def _tier_multiplier(
     program: EarningProgram, ctx: Context, order: Order, applied: list[Applied]
 ) -> None:
     tier = program.tiers.get(ctx.tier or "")
-    if tier is not None and tier.multiplier != 1:
-        lines = frozenset(range(len(order.lines))) or frozenset({0})
+    if tier is None:
+        return
+    lines = frozenset(range(len(order.lines))) or frozenset({0})
+    if tier.multiplier != 1:
         applied.append(Applied(f"tier:{tier.code}", tier.multiplier, lines))
+    if tier.birthday_multiplier != 1 and ctx.member.get("birthday_month"):
+        applied.append(Applied(f"birthday:{tier.code}", tier.birthday_multiplier, lines))
 
 
 def _multiply(

@@ -94,3 +94,12 @@ class EarningProgram:
 
     def rule(self, rule_id: str) -> Rule | None:
         return self._by_id.get(rule_id)
+
+    def expires_at(self, earned: datetime, tier: str | None = None) -> datetime | None:
+        """When points earned at ``earned`` by a member of ``tier`` expire (None: never)."""
+        t = self.tiers.get(tier or "")
+        if t is not None and t.never_expire:
+            return None
+        if t is not None and t.expiry_months is not None:
+            return ExpiryPolicy(t.expiry_months, self.expiry.round_to).expires_at(earned, self.tz)
+        return self.expiry.expires_at(earned, self.tz)

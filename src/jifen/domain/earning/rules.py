@@ -150,6 +150,11 @@ class BaseRate:
 
 @dataclass(frozen=True)
 class TierEarning:
+    """What a tier changes in earning: its multiplier, its birthday month, its expiry."""
+
     code: str
     name: dict[str, str]
     multiplier: Decimal = Decimal(1)
+    birthday_multiplier: Decimal = Decimal(1)  # on orders in the member's birthday month
+    expiry_months: int | None = None  # points earned in the tier last this long instead
+    never_expire: bool = False

@@ -1,0 +1,55 @@
+"""Tiers: levels, how members qualify and keep them, and what each level gives."""
+
+from jifen.domain.tiers.criteria import (
+    AllOf,
+    AnyOf,
+    Criteria,
+    Gap,
+    Metric,
+    Route,
+    Stats,
+    Threshold,
+    closeness,
+)
+from jifen.domain.tiers.months import add_months, first_instant, month_of
+from jifen.domain.tiers.policy import (
+    BirthdayGift,
+    Decision,
+    Level,
+    OnFailure,
+    Progress,
+    Reason,
+    Review,
+    ReviewPeriod,
+    TierPolicy,
+    TierState,
+    Window,
+    WindowKind,
+)
+
+__all__ = [
+    "AllOf",
+    "AnyOf",
+    "BirthdayGift",
+    "Criteria",
+    "Decision",
+    "Gap",
+    "Level",
+    "Metric",
+    "OnFailure",
+    "Progress",
+    "Reason",
+    "Review",
+    "ReviewPeriod",
+    "Route",
+    "Stats",
+    "Threshold",
+    "TierPolicy",
+    "TierState",
+    "Window",
+    "WindowKind",
+    "add_months",
+    "closeness",
+    "first_instant",
+    "month_of",
+]
