@@ -35,7 +35,10 @@ def set_tier(jf: Jifen, program: Program, external_id: str, tier: str) -> None:
     """Tier qualification is its own feature; earning only reads the tier."""
     with jf.engine.begin() as conn:
         conn.execute(
-            text("UPDATE members SET tier = :t WHERE external_id = :m AND program_id = :p"),
+            text(
+                "UPDATE members SET tier = :t, tier_earned = :t"
+                " WHERE external_id = :m AND program_id = :p"
+            ),
             {"t": tier, "m": external_id, "p": program.id},
         )
 

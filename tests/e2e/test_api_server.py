@@ -318,6 +318,8 @@ def test_the_openapi_document_lists_every_endpoint(server: Server) -> None:
         "/v1/members": {"post"},
         "/v1/members/{external_id}": {"get", "patch"},
         "/v1/members/{external_id}/entries": {"get"},
+        "/v1/members/{external_id}/tier": {"get", "post"},
+        "/v1/members/{external_id}/expiring": {"get"},
         "/v1/members/{external_id}/adjustments": {"post"},
         "/v1/members/{external_id}/holds": {"post"},
         "/v1/holds/{hold_id}/capture": {"post"},

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from jifen.domain.errors import MemberNotActive
+from jifen.domain.tiers.policy import TierState
 
 
 class MemberStatus(enum.StrEnum):
@@ -38,7 +39,8 @@ class Member:
     email: str | None = None
     birthday: date | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
-    tier: str | None = None
+    tier: str | None = None  # the tier in effect
+    tiering: TierState = field(default_factory=TierState)  # how it was reached
     orders_count: int = 0
     spend_total: int = 0  # minor units, lifetime
     last_order_at: datetime | None = None

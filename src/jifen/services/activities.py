@@ -16,7 +16,7 @@ from jifen.domain.errors import InvalidInput, NotFound
 from jifen.domain.ledger import EntryKind, LotSource
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
-from jifen.services import awards
+from jifen.services import awards, tiers
 from jifen.services.commands import RecordActivity
 from jifen.services.idempotency import once
 from jifen.services.ports import Clock, UnitOfWork
@@ -47,7 +47,8 @@ def record_activity(
     with uow:
 
         def work() -> EarnResult:
-            earning = rulebooks.current(uow, program).earning
+            definition = rulebooks.current(uow, program)
+            earning = definition.earning
             _check_payload(earning, cmd.type, cmd.payload)
             book, referrer = _lock(uow, program, cmd.member, cmd.payload.get("referrer"))
             book.member.require_active()
@@ -70,6 +71,11 @@ def record_activity(
                 assert spent_by is not None, "a budget is only taken for points credited"
                 uow.earning.record_spend(spent_by, campaign, rule, shard, points)
             uow.earning.add_usage(book.member.id, awards.usage_rows(award))
+            tiers.count_activity(uow, definition.tiers, book, when, now, points=book.points)
+            if referrer is not None:
+                tiers.count_activity(
+                    uow, definition.tiers, referrer, when, now, points=referrer.points
+                )
             uow.earning.add_activity(
                 program.id,
                 book.member.id,

@@ -126,3 +126,14 @@ class RecordActivity:
     type: str
     payload: dict[str, Any] = field(default_factory=dict)
     occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SetTierFloor:
+    """An operator's override: at least ``tier`` until ``until`` (None: remove it)."""
+
+    member: str
+    tier: str | None
+    until: datetime | None
+    reason: str
+    actor: str

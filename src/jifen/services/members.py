@@ -97,7 +97,7 @@ def update_member(
 def get_member(uow: UnitOfWork, clock: Clock, program: Program, external_id: str) -> MemberView:
     now = clock.now()
     with uow:
-        member = _find(uow, program, external_id)
+        member = find_member(uow, program, external_id)
         return _view(member, uow.ledger.expiring(member.id, now, now + EXPIRING_WINDOW))
 
 
@@ -112,7 +112,7 @@ def history(
             raise InvalidInput("cursor is not one this API returned", field="cursor")
         before = int(cursor)
     with uow:
-        member = _find(uow, program, external_id)
+        member = find_member(uow, program, external_id)
         page = uow.ledger.history(member.id, before, limit)
     items = tuple(
         HistoryItem(
@@ -135,7 +135,7 @@ def history(
     return History(items, None if page.next_cursor is None else str(page.next_cursor))
 
 
-def _find(uow: UnitOfWork, program: Program, external_id: str) -> Member:
+def find_member(uow: UnitOfWork, program: Program, external_id: str) -> Member:
     member = uow.members.get(program.id, external_id)
     if member is None or member.status is MemberStatus.ERASED:
         raise NotFound(

@@ -15,7 +15,7 @@ from jifen.domain.ledger import EntryKind, LotSource
 from jifen.domain.members import Member
 from jifen.domain.money import to_minor
 from jifen.domain.programs import Program
-from jifen.services import awards
+from jifen.services import awards, tiers
 from jifen.services.commands import PlaceOrder
 from jifen.services.idempotency import once
 from jifen.services.ports import Clock, UnitOfWork
@@ -68,6 +68,10 @@ def record_order_in(
             uow.earning.record_spend(entry_id, campaign, rule, shard, points)
         uow.earning.add_usage(book.member.id, awards.usage_rows(award))
         uow.earning.count_order(book.member.id, order.placed_at, order.paid)
+        tiers.count_activity(
+            uow, definition.tiers, book, order.placed_at, now,
+            spend=order.paid, points=book.points, orders=1,
+        )  # fmt: skip
         uow.earning.add_order(
             program.id,
             book.member.id,

@@ -13,6 +13,7 @@ from jifen.domain.earning.award import Usage
 from jifen.domain.ledger import Entry, Hold, Lot, Posting
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
+from jifen.domain.tiers import Stats, TierState
 
 
 class Clock(Protocol):
@@ -70,6 +71,11 @@ class Ledger(Protocol):
     ) -> list[Hold]: ...
     def members_due(self, program_id: int, now: datetime, limit: int) -> list[int]: ...
     def history(self, member_id: int, before: int | None, limit: int) -> Page: ...
+    def expiring_lots(
+        self, member_id: int, now: datetime, until: datetime
+    ) -> list[tuple[datetime, int]]:
+        """Open lots (pending too) expiring in ``(now, until]``: (when, points), soonest first."""
+
     def expiring(self, member_id: int, now: datetime, until: datetime) -> int: ...
 
 
@@ -183,6 +189,42 @@ class Imports(Protocol):
     def finish(self, import_id: int, now: datetime) -> None: ...
 
 
+@dataclass(frozen=True)
+class TierChange:
+    from_tier: str | None
+    to_tier: str | None
+    reason: str
+    actor: str | None
+    detail: dict[str, Any]
+    at: datetime
+
+
+class TierStore(Protocol):
+    """Monthly activity for tier qualification, tier state, and every tier change."""
+
+    def add_stats(
+        self, member_id: int, month: int, *, spend: int = 0, points: int = 0, orders: int = 0
+    ) -> None: ...
+    def stats(self, member_id: int, first: int | None, last: int) -> Stats:
+        """The member's activity over months ``[first, last]`` (None: from the start)."""
+
+    def stats_of(self, spans: dict[int, tuple[int | None, int]]) -> dict[int, Stats]:
+        """Several members' activity at once, each over its own months."""
+
+    def save(self, saves: list[tuple[int, str | None, TierState]], now: datetime) -> None:
+        """Per member id: the tier in effect and how it was reached."""
+
+    def record_changes(self, program_id: int, changes: list[tuple[int, TierChange]]) -> None: ...
+    def changes(self, member_id: int, limit: int) -> list[TierChange]: ...
+    def stop_expiry(self, member_id: int) -> int:
+        """Open lots of the member stop expiring; how many did."""
+
+    def due_for_review(
+        self, program_id: int, month: int, cutoff: datetime, after_member_id: int, limit: int
+    ) -> list[Member]:
+        """Members whose review month has come (or whose floor has ended), locked, by id."""
+
+
 class UnitOfWork(Protocol):
     members: Members
     ledger: Ledger
@@ -195,6 +237,7 @@ class UnitOfWork(Protocol):
     earning: EarningStore
     verifier: Verifier
     imports: Imports
+    tiers: TierStore
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -20,7 +20,7 @@ from jifen.domain.earning.orders import Refund, remaining_after
 from jifen.domain.errors import InvalidInput, NotFound
 from jifen.domain.money import to_minor
 from jifen.domain.programs import Program
-from jifen.services import awards, clawback
+from jifen.services import awards, clawback, tiers
 from jifen.services.commands import RefundOrder
 from jifen.services.idempotency import once
 from jifen.services.orders import NAME, order_from_json
@@ -52,6 +52,12 @@ def refund_order(
             entry_id = None
             if claw and record.entry_id is not None:
                 entry_id = _reverse(uow, book, account, record, claw, refund, now)
+            fully = record.refunded < record.paid <= record.refunded + refund.amount
+            tiers.count_activity(
+                uow, rulebooks.version(uow, program, record.version).tiers, book,
+                record.placed_at, now,
+                spend=-refund.amount, points=-sum(claw.values()), orders=-1 if fully else 0,
+            )  # fmt: skip
             uow.earning.add_refund(
                 program.id,
                 record.pk,

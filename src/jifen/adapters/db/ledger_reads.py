@@ -148,6 +148,21 @@ class SqlLedgerReads:
         found = found[:limit]
         return Page(found, found[-1].id if more else None)
 
+    def expiring_lots(
+        self, member_id: int, now: datetime, until: datetime
+    ) -> list[tuple[datetime, int]]:
+        result = self.conn.execute(
+            select(lots.c.expires_at, lots.c.remaining)
+            .where(
+                lots.c.member_id == member_id,
+                lots.c.remaining > 0,
+                lots.c.expires_at > now,
+                lots.c.expires_at <= until,
+            )
+            .order_by(lots.c.expires_at, lots.c.id)
+        )
+        return [(r.expires_at, int(r.remaining)) for r in result]
+
     def expiring(self, member_id: int, now: datetime, until: datetime) -> int:
         total = self.conn.execute(
             select(func.coalesce(func.sum(lots.c.remaining), literal_column("0"))).where(

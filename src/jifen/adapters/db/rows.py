@@ -9,6 +9,7 @@ from typing import Any
 from jifen.domain.ledger import Entry, EntryKind, Hold, HoldStatus, Lot, LotSource
 from jifen.domain.members import Balances, Member, MemberStatus
 from jifen.domain.programs import LedgerPolicy, NegativeBalancePolicy, Program
+from jifen.domain.tiers import TierState
 
 
 def member(row: Any) -> Member:
@@ -25,6 +26,15 @@ def member(row: Any) -> Member:
         birthday=row.birthday,
         attributes=dict(row.attributes or {}),
         tier=row.tier,
+        tiering=TierState(
+            earned=row.tier_earned,
+            since=row.tier_since,
+            review_month=row.tier_review_month,
+            at_risk=bool(row.tier_at_risk),
+            floor=row.tier_floor,
+            floor_until=row.tier_floor_until,
+            counted_from=row.tier_counted_from,
+        ),
         orders_count=row.orders_count,
         spend_total=row.spend_total,
         last_order_at=row.last_order_at,

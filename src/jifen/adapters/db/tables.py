@@ -77,12 +77,52 @@ members = Table(
     Column("last_order_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # the tier: `tier` is in effect (what earning uses); the rest is how it was reached
+    Column("tier_earned", String(64)),
+    Column("tier_since", UTCDateTime),
+    Column("tier_review_month", Integer),  # yyyymm whose first instant reviews the tier
+    Column("tier_at_risk", Boolean, nullable=False, server_default=text("false")),
+    Column("tier_floor", String(64)),  # set by an operator: at least this tier ...
+    Column("tier_floor_until", UTCDateTime),  # ... until then
+    Column("tier_counted_from", Integer),  # yyyymm qualification counts from (after a demotion)
     UniqueConstraint("program_id", "external_id", name="uq_members_program_external"),
     CheckConstraint("pending >= 0", name="pending_not_negative"),
     CheckConstraint("held >= 0", name="held_not_negative"),
 )
 Index("ix_members_program_phone", members.c.program_id, members.c.phone)
 Index("ix_members_program_email", members.c.program_id, members.c.email)
+Index(
+    "ix_members_tier_review",
+    members.c.program_id,
+    members.c.tier_review_month,
+    postgresql_where=members.c.tier_review_month.is_not(None),
+    sqlite_where=members.c.tier_review_month.is_not(None),
+)
+
+member_months = Table(
+    "member_months",
+    metadata,  # what tiers count: a member's activity per calendar month (programme's timezone)
+    Column("member_id", Id, ForeignKey("members.id"), primary_key=True),
+    Column("month", Integer, primary_key=True),  # yyyymm
+    Column("spend", BigInteger, nullable=False, server_default=text("0")),  # minor units, net
+    Column("points", BigInteger, nullable=False, server_default=text("0")),  # earned, net
+    Column("orders", Integer, nullable=False, server_default=text("0")),
+)
+
+tier_changes = Table(
+    "tier_changes",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("member_id", Id, ForeignKey("members.id"), nullable=False),
+    Column("from_tier", String(64)),
+    Column("to_tier", String(64)),
+    Column("reason", String(32), nullable=False),
+    Column("actor", String(128)),
+    Column("detail", Json, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+Index("ix_tier_changes_member", tier_changes.c.member_id, tier_changes.c.id)
 
 entries = Table(
     "entries",

@@ -15,6 +15,7 @@ from jifen.adapters.db.ledger import SqlLedger
 from jifen.adapters.db.members import SqlMembers
 from jifen.adapters.db.programs import SqlPrograms
 from jifen.adapters.db.records import SqlApiKeys, SqlAuditLog, SqlIdempotencyKeys, SqlOutbox
+from jifen.adapters.db.tiers import SqlTiers
 from jifen.adapters.db.verification import SqlVerifier
 from jifen.adapters.db.versions import SqlProgramVersions
 from jifen.services import ports
@@ -34,6 +35,7 @@ class SqlUnitOfWork:
     earning: ports.EarningStore
     verifier: ports.Verifier
     imports: ports.Imports
+    tiers: ports.TierStore
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self.engine = engine
@@ -55,6 +57,7 @@ class SqlUnitOfWork:
         self.earning = SqlEarningStore(conn)
         self.verifier = SqlVerifier(conn)
         self.imports = SqlImports(conn)
+        self.tiers = SqlTiers(conn)
         return self
 
     def __exit__(

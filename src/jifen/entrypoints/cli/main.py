@@ -13,6 +13,7 @@ from jifen.bootstrap import bootstrap
 from jifen.entrypoints.cli import apikeys, demo, simulate
 from jifen.entrypoints.cli import imports as imports_cli
 from jifen.entrypoints.cli import program as program_cli
+from jifen.entrypoints.cli import tiers as tiers_cli
 from jifen.entrypoints.cli.errors import friendly
 from jifen.entrypoints.cli.server import run_server
 from jifen.services import programs, settlement, verification
@@ -26,6 +27,7 @@ app = typer.Typer(
 app.add_typer(apikeys.app, name="apikey")
 app.add_typer(program_cli.app, name="program")
 app.add_typer(imports_cli.app, name="import")
+app.add_typer(tiers_cli.app, name="tier")
 app.command("simulate-order")(simulate.simulate_order)
 app.command("demo")(demo.demo)
 console = Console(stderr=True)

@@ -1,0 +1,163 @@
+"""Tier state on the member row, monthly activity, and the tier change history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, func, literal_column, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from jifen.adapters.db import rows
+from jifen.adapters.db.tables import lots, member_months, members, tier_changes
+from jifen.domain.members import Member
+from jifen.domain.tiers import Stats, TierState
+from jifen.services.ports import TierChange
+
+_SAVE = update(members).where(members.c.id == bindparam("b_id"))
+
+
+class SqlTiers:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+    def add_stats(
+        self, member_id: int, month: int, *, spend: int = 0, points: int = 0, orders: int = 0
+    ) -> None:
+        if not (spend or points or orders):
+            return
+        stmt = self._insert(member_months).values(
+            member_id=member_id, month=month, spend=spend, points=points, orders=orders
+        )
+        self.conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["member_id", "month"],
+                set_={
+                    "spend": member_months.c.spend + stmt.excluded.spend,
+                    "points": member_months.c.points + stmt.excluded.points,
+                    "orders": member_months.c.orders + stmt.excluded.orders,
+                },
+            )
+        )
+
+    def stats(self, member_id: int, first: int | None, last: int) -> Stats:
+        return self.stats_of({member_id: (first, last)}).get(member_id, Stats())
+
+    def stats_of(self, spans: dict[int, tuple[int | None, int]]) -> dict[int, Stats]:
+        if not spans:
+            return {}
+        zero: Any = literal_column("0")
+        found: dict[int, Stats] = {}
+        # members sharing a span are summed in one statement (a review's are all alike)
+        by_span: dict[tuple[int | None, int], list[int]] = {}
+        for member_id, span in spans.items():
+            by_span.setdefault(span, []).append(member_id)
+        for (first, last), ids in by_span.items():
+            window = [member_months.c.month <= last]
+            if first is not None:
+                window.append(member_months.c.month >= first)
+            for chunk in _chunks(ids, 5000):
+                result = self.conn.execute(
+                    select(
+                        member_months.c.member_id,
+                        func.coalesce(func.sum(member_months.c.spend), zero),
+                        func.coalesce(func.sum(member_months.c.points), zero),
+                        func.coalesce(func.sum(member_months.c.orders), zero),
+                    )
+                    .where(member_months.c.member_id.in_(chunk), *window)
+                    .group_by(member_months.c.member_id)
+                )
+                for member_id, spend, points, orders in result:
+                    found[int(member_id)] = Stats(int(spend), int(points), int(orders))
+        return found
+
+    def save(self, saves: list[tuple[int, str | None, TierState]], now: datetime) -> None:
+        if not saves:
+            return
+        self.conn.execute(
+            _SAVE,
+            [
+                {
+                    "b_id": member_id,
+                    "tier": tier,
+                    "tier_earned": s.earned,
+                    "tier_since": s.since,
+                    "tier_review_month": s.review_month,
+                    "tier_at_risk": s.at_risk,
+                    "tier_floor": s.floor,
+                    "tier_floor_until": s.floor_until,
+                    "tier_counted_from": s.counted_from,
+                    "updated_at": now,
+                }
+                for member_id, tier, s in saves
+            ],
+        )
+
+    def record_changes(self, program_id: int, changes: list[tuple[int, TierChange]]) -> None:
+        if not changes:
+            return
+        self.conn.execute(
+            tier_changes.insert(),
+            [
+                {
+                    "program_id": program_id,
+                    "member_id": member_id,
+                    "from_tier": c.from_tier,
+                    "to_tier": c.to_tier,
+                    "reason": c.reason,
+                    "actor": c.actor,
+                    "detail": c.detail,
+                    "created_at": c.at,
+                }
+                for member_id, c in changes
+            ],
+        )
+
+    def changes(self, member_id: int, limit: int) -> list[TierChange]:
+        result = self.conn.execute(
+            select(tier_changes)
+            .where(tier_changes.c.member_id == member_id)
+            .order_by(tier_changes.c.id.desc())
+            .limit(limit)
+        )
+        return [_change(r) for r in result]
+
+    def stop_expiry(self, member_id: int) -> int:
+        result = self.conn.execute(
+            update(lots)
+            .where(
+                lots.c.member_id == member_id,
+                lots.c.remaining > 0,
+                lots.c.expires_at.is_not(None),
+            )
+            .values(expires_at=None)
+        )
+        return int(result.rowcount)
+
+    def due_for_review(
+        self, program_id: int, month: int, cutoff: datetime, after_member_id: int, limit: int
+    ) -> list[Member]:
+        due = or_(
+            members.c.tier_review_month <= month,
+            and_(members.c.tier_floor.is_not(None), members.c.tier_floor_until <= cutoff),
+        )
+        query = (
+            select(members)
+            .where(members.c.program_id == program_id, members.c.id > after_member_id, due)
+            .order_by(members.c.id)
+            .limit(limit)
+        )
+        if self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        return [rows.member(r) for r in self.conn.execute(query)]
+
+
+def _change(row: Any) -> TierChange:
+    return TierChange(
+        row.from_tier, row.to_tier, row.reason, row.actor, dict(row.detail), row.created_at
+    )
+
+
+def _chunks(ids: list[int], size: int) -> list[list[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
