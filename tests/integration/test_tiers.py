@@ -259,3 +259,25 @@ def test_points_expiring_at_midnight_are_shown_on_the_last_day_they_can_be_used(
     assert soon.total == soon.by_day[0].points > 0
     with pytest.raises(InvalidInput):
         expiring.expiring(jf.uow(write=False), jf.clock, program, "L-1", days=0)
+
+
+def test_a_member_within_10_percent_of_the_next_tier_is_told_once(jf: Jifen) -> None:
+    program = publish(jf)
+    join(jf, program, "C-1")
+    buy(jf, program, "C-1", "1", "850.00", line("tv", 1, "850.00"))  # 85% of 1,000 yuan
+    assert topics(jf, "tier.nearly_there") == []
+    buy(jf, program, "C-1", "2", "60.00", line("tea", 1, "60.00"))  # 91%
+    assert topics(jf, "tier.nearly_there") == [
+        {
+            "member": "C-1",
+            "tier": "regular",
+            "next": "silver",
+            "routes": [
+                [{"metric": "spend", "have": 91000, "need": 100000, "missing": 9000}],
+                [{"metric": "points", "have": 1810, "need": 5000, "missing": 3190}],
+            ],
+        }
+    ]
+    buy(jf, program, "C-1", "3", "10.00", line("tea", 1, "10.00"))  # 92%: not again
+    assert len(topics(jf, "tier.nearly_there")) == 1
+    assert view(jf, program, "C-1").close_to_next

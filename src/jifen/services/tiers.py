@@ -73,6 +73,30 @@ def reconsider(uow: UnitOfWork, policy: TierPolicy, book: Book, now: datetime) -
         decision = policy.recover(state, uow.tiers.stats(book.member.id, first, month))
     if decision is not None:
         book.member = _apply(uow, book.program, policy, book.member, decision, now)[0]
+        return
+    _nudge(uow, policy, book, stats, now)
+
+
+def _nudge(uow: UnitOfWork, policy: TierPolicy, book: Book, stats: Stats, now: datetime) -> None:
+    """Tell a member once when they come within reach of the next tier."""
+    state = book.member.tiering
+    p = policy.progress(state, now, stats, Stats())
+    if p.next is None or not p.close or state.nudged == p.next.code:
+        return
+    new = replace(state, nudged=p.next.code)
+    uow.tiers.save([(book.member.id, book.member.tier, new)], now)
+    book.member = replace(book.member, tiering=new)
+    uow.outbox.add(
+        book.program.id,
+        "tier.nearly_there",
+        {
+            "member": book.member.external_id,
+            "tier": p.current.code,
+            "next": p.next.code,
+            "routes": [[_gap(g) for g in route] for route in p.routes],
+        },
+        now,
+    )
 
 
 def set_floor(

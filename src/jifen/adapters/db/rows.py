@@ -34,6 +34,7 @@ def member(row: Any) -> Member:
             floor=row.tier_floor,
             floor_until=row.tier_floor_until,
             counted_from=row.tier_counted_from,
+            nudged=row.tier_nudged,
         ),
         orders_count=row.orders_count,
         spend_total=row.spend_total,

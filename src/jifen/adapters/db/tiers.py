@@ -88,6 +88,7 @@ class SqlTiers:
                     "tier_floor": s.floor,
                     "tier_floor_until": s.floor_until,
                     "tier_counted_from": s.counted_from,
+                    "tier_nudged": s.nudged,
                     "updated_at": now,
                 }
                 for member_id, tier, s in saves

@@ -125,6 +125,7 @@ class TierState:
     floor: str | None = None
     floor_until: datetime | None = None
     counted_from: int | None = None
+    nudged: str | None = None  # the tier the member was last told they are close to
 
 
 class Reason(enum.StrEnum):

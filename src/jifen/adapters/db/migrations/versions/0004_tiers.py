@@ -35,6 +35,7 @@ def upgrade() -> None:
             sa.Column("tier_floor_until", jifen.adapters.db.types.UTCDateTime(), nullable=True)
         )
         batch_op.add_column(sa.Column("tier_counted_from", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("tier_nudged", sa.String(length=64), nullable=True))
         batch_op.create_index(
             "ix_members_tier_review",
             ["program_id", "tier_review_month"],
@@ -85,6 +86,7 @@ def downgrade() -> None:
     with op.batch_alter_table("members", schema=None) as batch_op:
         batch_op.drop_index("ix_members_tier_review")
         for column in (
+            "tier_nudged",
             "tier_counted_from",
             "tier_floor_until",
             "tier_floor",
