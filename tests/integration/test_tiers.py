@@ -18,10 +18,10 @@ from jifen.adapters.db.tables import lots
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import InvalidInput, NotFound
 from jifen.domain.programs import Program
-from jifen.services import expiring, members, refunds, tiers
+from jifen.services import birthdays, expiring, members, refunds, tiers
 from jifen.services.commands import CreateMember, RefundOrder, SetTierFloor
 from tests.earning_fixtures import ROOT, buy, count, join, line, publish
-from tests.factories import FakeClock, assert_verified, key
+from tests.factories import FakeClock, assert_verified, balances, key
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YEAR = datetime(2027, 1, 1, tzinfo=SHANGHAI)
@@ -281,3 +281,38 @@ def test_a_member_within_10_percent_of_the_next_tier_is_told_once(jf: Jifen) -> 
     buy(jf, program, "C-1", "3", "10.00", line("tea", 1, "10.00"))  # 92%: not again
     assert len(topics(jf, "tier.nearly_there")) == 1
     assert view(jf, program, "C-1").close_to_next
+
+
+def test_birthday_gifts_follow_the_tier_once_a_year(jf: Jifen) -> None:
+    program = publish(jf)
+    for ref, born in [
+        ("member", date(1990, 3, 2)),
+        ("silver", date(1985, 3, 2)),
+        ("gold", date(1979, 3, 2)),
+        ("tomorrow", date(1990, 3, 3)),
+        ("leap", date(1992, 2, 29)),
+    ]:
+        members.create_member(
+            jf.uow(), jf.clock, program, CreateMember(ref, birthday=born), key("join")
+        )
+    buy(jf, program, "silver", "s", "1000.00", line("desk", 1, "1000.00"))
+    buy(jf, program, "gold", "g", "5000.00", line("sofa", 1, "5000.00"))
+    before = {m: balances(jf, program, m)[0] for m in ("member", "silver", "gold", "tomorrow")}
+
+    def run(day: date) -> birthdays.Gifts:
+        return birthdays.birthday_gifts(jf.uow, jf.clock, jf.rulebooks, program, day, chunk=2)
+
+    # regular 50 (生日礼), silver 100; gold's gift is double points in the month, not points
+    assert run(date(2026, 3, 2)) == birthdays.Gifts(members=2, points=150)
+    after = {m: balances(jf, program, m)[0] for m in before}
+    assert {m: after[m] - before[m] for m in before} == {
+        "member": 50,
+        "silver": 100,
+        "gold": 0,
+        "tomorrow": 0,
+    }
+    assert run(date(2026, 3, 2)) == birthdays.Gifts()  # the same night again
+    assert run(date(2027, 2, 28)) == birthdays.Gifts(members=1, points=50)  # 29 Feb, no leap
+    assert run(date(2028, 2, 28)) == birthdays.Gifts()  # a leap year: the 29th comes
+    assert run(date(2028, 2, 29)) == birthdays.Gifts(members=1, points=50)
+    assert_verified(jf)

@@ -219,6 +219,11 @@ class TierStore(Protocol):
     def stop_expiry(self, member_id: int) -> int:
         """Open lots of the member stop expiring; how many did."""
 
+    def birthdays(
+        self, program_id: int, days: list[tuple[int, int]], after_member_id: int, limit: int
+    ) -> list[Member]:
+        """Active members born on any of ``days`` (month, day), by id."""
+
     def due_for_review(
         self, program_id: int, month: int, cutoff: datetime, after_member_id: int, limit: int
     ) -> list[Member]:

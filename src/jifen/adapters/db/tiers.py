@@ -136,6 +136,32 @@ class SqlTiers:
         )
         return int(result.rowcount)
 
+    def birthdays(
+        self, program_id: int, days: list[tuple[int, int]], after_member_id: int, limit: int
+    ) -> list[Member]:
+        born = or_(
+            *(
+                and_(
+                    func.extract("month", members.c.birthday) == m,
+                    func.extract("day", members.c.birthday) == d,
+                )
+                for m, d in days
+            )
+        )
+        result = self.conn.execute(
+            select(members)
+            .where(
+                members.c.program_id == program_id,
+                members.c.id > after_member_id,
+                members.c.status == "active",
+                members.c.birthday.is_not(None),
+                born,
+            )
+            .order_by(members.c.id)
+            .limit(limit)
+        )
+        return [rows.member(r) for r in result]
+
     def due_for_review(
         self, program_id: int, month: int, cutoff: datetime, after_member_id: int, limit: int
     ) -> list[Member]:

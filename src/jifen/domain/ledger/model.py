@@ -34,6 +34,7 @@ class LotSource(enum.StrEnum):
     ADJUSTMENT = "adjustment"
     REVERSAL = "reversal"
     IMPORT = "import"
+    GIFT = "gift"  # a tier's birthday gift
 
 
 class HoldStatus(enum.StrEnum):
