@@ -44,6 +44,8 @@ def test_the_tier_shows_progress_and_history(api: tuple[TestClient, dict[str, st
         {"metric": "spend", "have": 120000, "need": 500000, "missing": 380000}
     ]
     assert [h["reason"] for h in body["history"]] == ["qualified"]
+    member = client.get("/v1/members/C-1", headers=auth(keys["members:read"])).json()
+    assert member["tier"] == "silver"
     assert client.get("/v1/members/nobody/tier", headers=auth(keys["members:read"])).json()[
         "code"
     ] == ("member_not_found")

@@ -159,4 +159,5 @@ def _view(member: Member, expiring: int) -> MemberView:
         expiring_30d=expiring,
         created_at=member.created_at,
         updated_at=member.updated_at,
+        tier=member.tier,
     )

@@ -39,6 +39,7 @@ class MemberView:
     expiring_30d: int
     created_at: datetime
     updated_at: datetime
+    tier: str | None = None  # None: the entry level (or a programme without tiers)
     replayed: bool = False
 
 

@@ -49,6 +49,9 @@ class MemberOut(_Out):
     expiring_30d: int = Field(description="available points expiring in the next 30 days")
     created_at: datetime
     updated_at: datetime
+    tier: str | None = Field(
+        None, description="the tier in effect; null: the entry level (see /tier for more)"
+    )
 
 
 class AdjustmentIn(_In):
