@@ -100,8 +100,8 @@ from typing import Any, Final
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from jifen.adapters.cel.generator import HELPERS, Generator, UnsupportedExpression
-from jifen.adapters.cel.runtime import CATCH, CelEvalError, as_error
+from jifen.adapters.cel.generator import Generator, UnsupportedExpression
+from jifen.adapters.cel.runtime import CATCH, HELPERS, CelEvalError, as_error
 
 VARIABLES: Final = frozenset({"order", "member", "activity", "now"})
 
