@@ -10,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from jifen.adapters.balancefiles import BalanceFile
 from jifen.adapters.db import SqlUnitOfWork, create_engine_for
 from jifen.adapters.orderfiles import OrderFile, RejectsFile
 from jifen.adapters.programfile import load_program_file, parse_program, read_program_file
@@ -66,8 +67,14 @@ class Jifen:
         """An order file to import (JSON Lines or CSV), read as a stream."""
         return OrderFile(path, fmt)
 
-    def rejects_file(self, path: str | Path, *, append: bool = False) -> RejectsFile:
-        return RejectsFile(path, append=append)
+    def balance_file(self, path: str | Path, fmt: str | None = None) -> BalanceFile:
+        """A file of opening balances to import (JSON Lines or CSV), read as a stream."""
+        return BalanceFile(path, fmt)
+
+    def rejects_file(
+        self, path: str | Path, *, append: bool = False, subject: str = "order_id"
+    ) -> RejectsFile:
+        return RejectsFile(path, append=append, subject=subject)
 
     def close(self) -> None:
         self.engine.dispose()

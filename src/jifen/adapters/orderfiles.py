@@ -11,126 +11,34 @@ bar over the file's size.
 from __future__ import annotations
 
 import csv
-import hashlib
-import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from itertools import groupby, islice
-from pathlib import Path
 from typing import IO, Any
 
-from jifen.domain.errors import InvalidInput
+from jifen.adapters.importfiles import RecordFile, RejectsFile, csv_rows
 from jifen.services.import_records import ERROR, MAX_LINES
-from jifen.services.imports import ImportFile, Rejected, Row
+from jifen.services.imports import Row
 
-FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
-HEAD_BYTES = 64 * 1024
-BOM = b"\xef\xbb\xbf"
+__all__ = ["LINE_COLUMNS", "ORDER_COLUMNS", "OrderFile", "RejectsFile"]
+
 ORDER_COLUMNS = ("order_id", "member", "placed_at", "paid", "channel", "store")
 LINE_COLUMNS = ("sku", "quantity", "unit_price", "category", "tags")
 REQUIRED = frozenset({"order_id", "member", "placed_at", "paid"})
 
 
-def fingerprint(path: Path, size: int) -> str:
-    """sha256 over the first 64 KiB, the size and the file's name."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        digest.update(fh.read(HEAD_BYTES))
-    digest.update(f"\0{size}\0{path.name}".encode())
-    return digest.hexdigest()
-
-
-class OrderFile:
+class OrderFile(RecordFile):
     """An order file to import; ``rows()`` reads it once, lazily."""
 
-    def __init__(self, path: str | Path, fmt: str | None = None) -> None:
-        self.path = Path(path)
-        self.format = fmt or FORMATS.get(self.path.suffix.lower(), "")
-        if self.format not in ("jsonl", "csv"):
-            raise InvalidInput(
-                f"{self.path}: cannot tell the format from the name; "
-                "use .jsonl, .ndjson or .csv, or --format jsonl|csv",
-                code="import_format_unknown",
-            )
-        try:
-            self.size = self.path.stat().st_size
-            self.identity = ImportFile(fingerprint(self.path, self.size), self.path.name, self.size)
-        except OSError as exc:
-            raise InvalidInput(
-                f"{self.path}: cannot read: {exc.strerror}", code="import_file_unreadable"
-            ) from exc
-        self.position = 0
-
-    def rows(self) -> Iterator[Row]:
-        with self.path.open("rb") as fh:
-            yield from (self._jsonl(fh) if self.format == "jsonl" else self._csv(fh))
-
-    def _bytes(self, fh: IO[bytes]) -> Iterator[bytes]:
-        for raw in fh:
-            self.position += len(raw)
-            yield raw
-
-    def _jsonl(self, fh: IO[bytes]) -> Iterator[Row]:
-        for number, raw in enumerate(self._bytes(fh), start=1):
-            if raw.strip():
-                yield number, _json_record(raw.removeprefix(BOM) if number == 1 else raw)
+    subject = "order_id"
+    columns = ORDER_COLUMNS + LINE_COLUMNS
+    required = REQUIRED
 
     def _csv(self, fh: IO[bytes]) -> Iterator[Row]:
         reader = csv.reader(self._text(fh))
-        header = [h.strip() for h in next(reader, [])]
-        _check_header(self.path, header)
-        records = _csv_rows(reader, header)
+        header = self._header(reader)
+        records = csv_rows(reader, header, "order_id")
         for _, group in groupby(records, key=lambda x: x[1].get("order_id")):
             yield _csv_order(group)
-
-    def _text(self, fh: IO[bytes]) -> Iterator[str]:
-        for number, raw in enumerate(self._bytes(fh), start=1):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise InvalidInput(
-                    f"{self.path}: line {number} is not UTF-8; save the file as UTF-8",
-                    code="import_file_encoding",
-                ) from None
-            yield text.removeprefix("\ufeff") if number == 1 else text
-
-
-def _json_record(raw: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(raw)
-    except UnicodeDecodeError:
-        return {ERROR: "the line is not UTF-8"}
-    except ValueError as exc:
-        return {ERROR: f"not JSON: {exc}"}
-    return data if isinstance(data, dict) else {ERROR: "a line must be a JSON object"}
-
-
-def _check_header(path: Path, header: Sequence[str]) -> None:
-    known = set(ORDER_COLUMNS) | set(LINE_COLUMNS)
-    unknown = [h for h in header if h not in known]
-    missing = sorted(REQUIRED - set(header))
-    if unknown or missing:
-        raise InvalidInput(
-            f"{path}: the header needs the columns {', '.join(ORDER_COLUMNS + LINE_COLUMNS)}"
-            + (f"; missing: {', '.join(missing)}" if missing else "")
-            + (f"; unknown: {', '.join(unknown)}" if unknown else ""),
-            code="import_csv_header",
-        )
-
-
-def _csv_rows(reader: Any, header: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(first line, row) for each CSV row; a row's first line is the one after the last row."""
-    after = reader.line_num
-    for values in reader:
-        if not any(v.strip() for v in values):
-            pass  # a blank row
-        elif len(values) != len(header):
-            reason = f"{len(values)} fields where the header has {len(header)}"
-            at = header.index("order_id")
-            order_id = values[at].strip() if at < len(values) else ""
-            yield after + 1, {ERROR: reason, "order_id": order_id}
-        else:
-            yield after + 1, {h: v.strip() for h, v in zip(header, values, strict=True)}
-        after = reader.line_num
 
 
 def _csv_order(group: Iterator[tuple[int, dict[str, Any]]]) -> Row:
@@ -167,22 +75,3 @@ def _csv_line(row: dict[str, str]) -> dict[str, Any]:
     if row.get("tags"):
         line["tags"] = [t.strip() for t in row["tags"].split("|") if t.strip()]
     return line
-
-
-class RejectsFile:
-    """The rejected rows as CSV (line, order_id, reason); appended to when resuming."""
-
-    def __init__(self, path: str | Path, *, append: bool = False) -> None:
-        self.path = Path(path)
-        fresh = not append or not self.path.exists() or self.path.stat().st_size == 0
-        self._fh = self.path.open("a" if append else "w", encoding="utf-8", newline="")
-        self._writer = csv.writer(self._fh)
-        if fresh:
-            self._writer.writerow(["line", "order_id", "reason"])
-
-    def __call__(self, rejected: Iterable[Rejected]) -> None:
-        self._writer.writerows([x.line, x.order_id or "", x.reason] for x in rejected)
-        self._fh.flush()
-
-    def close(self) -> None:
-        self._fh.close()

@@ -1,13 +1,15 @@
-"""Importing order history in bulk: batched, idempotent, resumable, in bounded memory.
+"""Importing files in bulk: batched, idempotent, resumable, in bounded memory.
 
-Rows are ``(line number, record)`` in increasing line order, read lazily. Each
-batch of rows is one transaction, committed together with the import's
-checkpoint (the last line of the batch), so an interrupted import resumes
-after its last committed batch and never does a batch twice. Each order runs
-inside a savepoint: an order the database refuses (unknown or blocked member,
-an order id reused for a different order) is undone alone and rejected, and
-the rest of its batch is kept. An order that is already recorded is a replay,
-counted as ``skipped_existing``: importing a file twice changes nothing.
+Rows are ``(line number, record)`` in increasing line order, read lazily. A
+``RowHandler`` says what one kind of row means (an order, an opening balance):
+``check`` it without the database, then ``write`` it. Each batch of rows is one
+transaction, committed together with the import's checkpoint (the last line of
+the batch), so an interrupted import resumes after its last committed batch and
+never does a batch twice. Each row is written inside a savepoint: a row the
+database refuses (unknown or blocked member, a key reused for different
+details) is undone alone and rejected, and the rest of its batch is kept. A
+row that is already recorded is a replay, counted as ``skipped_existing``:
+importing a file twice changes nothing.
 """
 
 from __future__ import annotations
@@ -17,20 +19,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
-from jifen.domain.earning.orders import Order
-from jifen.domain.errors import Conflict, IdempotencyConflict, InvalidInput, JifenError
+from jifen.domain.errors import Conflict, InvalidInput, JifenError
 from jifen.domain.programs import Program
-from jifen.services import orders
-from jifen.services.commands import PlaceOrder
-from jifen.services.import_records import command_from
+from jifen.services.opening_balances import BalanceRows
+from jifen.services.order_rows import OrderRows
 from jifen.services.ports import Clock, ImportCounts, ImportRecord, UnitOfWork, UnitOfWorkFactory
-from jifen.services.results import EarnResult
 from jifen.services.rulebooks import Rulebooks
 
 Row = tuple[int, dict[str, Any]]
 MAX_EXAMPLES = 100
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,39 @@ class ImportFile:
 @dataclass(frozen=True)
 class Rejected:
     line: int
-    order_id: str | None
+    subject: str | None  # what the row is about: its order id, its member
     reason: str
+
+    @property
+    def order_id(self) -> str | None:
+        """The subject of a row of an order file."""
+        return self.subject
+
+
+class Written(Protocol):
+    """What a handler's ``write`` returns: an ``EarnResult``, a ``Receipt``."""
+
+    @property
+    def points(self) -> int: ...
+
+    @property
+    def replayed(self) -> bool: ...
+
+
+class RowHandler(Protocol[T]):
+    """One kind of row: what it means, checked and then written."""
+
+    def start(self, uow: UnitOfWork) -> None:
+        """Raise to refuse the whole import before the first row is read."""
+
+    def subject(self, record: object) -> str | None:
+        """What a record is about, to name it when it is rejected."""
+
+    def check(self, record: object, now: datetime) -> T:
+        """The row's command, checked without the database; ``InvalidInput`` otherwise."""
+
+    def write(self, uow: UnitOfWork, item: T, now: datetime) -> Written:
+        """Write one row inside an open unit of work, without committing it."""
 
 
 @dataclass
@@ -69,23 +100,66 @@ class ImportSummary:
 
 
 @dataclass(frozen=True)
-class _Job:
+class ImportOptions:
+    """How to run an import; see ``run_import``."""
+
+    batch_size: int = 500
+    progress: Callable[[ImportSummary], None] | None = None
+    checkpoint: ImportFile | None = None
+    rejects: Callable[[Sequence[Rejected]], None] | None = None
+
+
+@dataclass(frozen=True)
+class _Job(Generic[T]):
     uow_factory: UnitOfWorkFactory
     clock: Clock
-    rulebooks: Rulebooks
-    program: Program
+    handler: RowHandler[T]
     record: ImportRecord | None
     rejects: Callable[[Sequence[Rejected]], None] | None
 
 
 @dataclass(frozen=True)
-class _Ready:
+class _Checked(Generic[T]):
     line: int
-    cmd: PlaceOrder
-    order: Order
+    subject: str | None
+    item: T
 
 
-Outcome = EarnResult | Rejected
+Outcome = Written | Rejected
+
+
+def run_import(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    program: Program,
+    handler: RowHandler[T],
+    rows: Iterable[Row],
+    options: ImportOptions,
+) -> ImportSummary:
+    """Write every row of ``rows`` with ``handler``; see the module's docstring.
+
+    With a ``checkpoint`` the progress is kept in the database and a second run
+    on the same file resumes an unfinished import. ``progress`` is called after
+    each committed batch, ``rejects`` with each committed batch's rejected rows.
+    """
+    if options.batch_size < 1:
+        raise InvalidInput("the batch size must be at least 1", field="batch_size")
+    started = time.monotonic()
+    record = _open(uow_factory, clock, program, handler, options.checkpoint)
+    summary = _summary_of(record)
+    job = _Job(uow_factory, clock, handler, record, options.rejects)
+    todo = (row for row in rows if row[0] > summary.resumed_after)
+    for batch in _batches(todo, options.batch_size):
+        _run_batch(job, batch, summary)
+        summary.seconds = time.monotonic() - started
+        if options.progress is not None:
+            options.progress(summary)
+    if record is not None:
+        with uow_factory() as uow:
+            uow.imports.finish(record.id, clock.now())
+            uow.commit()
+    summary.seconds = time.monotonic() - started
+    return summary
 
 
 def import_orders(
@@ -100,30 +174,26 @@ def import_orders(
     checkpoint: ImportFile | None = None,
     rejects: Callable[[Sequence[Rejected]], None] | None = None,
 ) -> ImportSummary:
-    """Record every order of ``rows``; see the module's docstring.
+    """Record every order of ``rows`` as ``POST /v1/orders`` would; see ``run_import``."""
+    options = ImportOptions(batch_size, progress, checkpoint, rejects)
+    return run_import(uow_factory, clock, program, OrderRows(rulebooks, program), rows, options)
 
-    With a ``checkpoint`` the progress is kept in the database and a second run
-    on the same file resumes an unfinished import. ``progress`` is called after
-    each committed batch, ``rejects`` with each committed batch's rejected rows.
-    """
-    if batch_size < 1:
-        raise InvalidInput("the batch size must be at least 1", field="batch_size")
-    started = time.monotonic()
-    record = _open(uow_factory, clock, rulebooks, program, checkpoint)
-    summary = _summary_of(record)
-    job = _Job(uow_factory, clock, rulebooks, program, record, rejects)
-    todo = (row for row in rows if row[0] > summary.resumed_after)
-    for batch in _batches(todo, batch_size):
-        _run_batch(job, batch, summary)
-        summary.seconds = time.monotonic() - started
-        if progress is not None:
-            progress(summary)
-    if record is not None:
-        with uow_factory() as uow:
-            uow.imports.finish(record.id, clock.now())
-            uow.commit()
-    summary.seconds = time.monotonic() - started
-    return summary
+
+def import_balances(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    rulebooks: Rulebooks,
+    program: Program,
+    rows: Iterable[Row],
+    *,
+    batch_size: int = 500,
+    progress: Callable[[ImportSummary], None] | None = None,
+    checkpoint: ImportFile | None = None,
+    rejects: Callable[[Sequence[Rejected]], None] | None = None,
+) -> ImportSummary:
+    """Credit every opening balance of ``rows`` (see ``opening_balances``) and ``run_import``."""
+    options = ImportOptions(batch_size, progress, checkpoint, rejects)
+    return run_import(uow_factory, clock, program, BalanceRows(rulebooks, program), rows, options)
 
 
 def unfinished_import(
@@ -137,12 +207,12 @@ def unfinished_import(
 def _open(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
-    rulebooks: Rulebooks,
     program: Program,
+    handler: RowHandler[T],
     checkpoint: ImportFile | None,
 ) -> ImportRecord | None:
     with uow_factory() as uow:
-        rulebooks.current(uow, program)  # no published rules: stop before the first row
+        handler.start(uow)
         if checkpoint is None:
             return None
         found = uow.imports.unfinished(program.id, checkpoint.fingerprint)
@@ -174,13 +244,13 @@ def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
         yield batch
 
 
-def _run_batch(job: _Job, batch: list[Row], summary: ImportSummary) -> None:
-    """One transaction: the batch's orders and the checkpoint, committed together."""
+def _run_batch(job: _Job[T], batch: list[Row], summary: ImportSummary) -> None:
+    """One transaction: the batch's rows and the checkpoint, committed together."""
     now = job.clock.now()
-    ready = [_prepare(line, record, job.program.currency, now) for line, record in batch]
+    checked = [_check(job.handler, line, record, now) for line, record in batch]
     last = batch[-1][0]
     with job.uow_factory() as uow:
-        outcomes = [x if isinstance(x, Rejected) else _record(uow, job, x) for x in ready]
+        outcomes = [x if isinstance(x, Rejected) else _write(uow, job, x) for x in checked]
         counts = _tally(summary.counts, outcomes)
         if job.record is not None and not uow.imports.advance(
             job.record.id, summary.last_line, last, counts, job.clock.now()
@@ -199,31 +269,27 @@ def _run_batch(job: _Job, batch: list[Row], summary: ImportSummary) -> None:
         job.rejects(rejected)
 
 
-def _prepare(line: int, record: dict[str, Any], currency: str, now: datetime) -> _Ready | Rejected:
+def _check(
+    handler: RowHandler[T], line: int, record: dict[str, Any], now: datetime
+) -> _Checked[T] | Rejected:
     """Everything that can be checked without the database."""
+    subject = handler.subject(record)
     try:
-        cmd = command_from(record)
-        return _Ready(line, cmd, orders.to_order(cmd, currency, now))
+        return _Checked(line, subject, handler.check(record, now))
     except InvalidInput as exc:
-        order_id = record.get("order_id") if isinstance(record, dict) else None
-        return Rejected(line, order_id if isinstance(order_id, str) else None, _reason(exc))
+        return Rejected(line, subject, _reason(exc))
 
 
-def _record(uow: UnitOfWork, job: _Job, item: _Ready) -> Outcome:
+def _write(uow: UnitOfWork, job: _Job[T], row: _Checked[T]) -> Outcome:
     try:
         with uow.savepoint():
-            return orders.record_order_in(
-                uow, job.rulebooks, job.program, item.cmd, item.order, job.clock.now(), commit=False
-            )
-    except IdempotencyConflict:
-        reason = "order_id_reused: this order id is already recorded with different details"
-        return Rejected(item.line, item.cmd.order_id, reason)
+            return job.handler.write(uow, row.item, job.clock.now())
     except JifenError as exc:
-        return Rejected(item.line, item.cmd.order_id, _reason(exc))
+        return Rejected(row.line, row.subject, _reason(exc))
 
 
 def _tally(before: ImportCounts, outcomes: list[Outcome]) -> ImportCounts:
-    done = [x for x in outcomes if isinstance(x, EarnResult)]
+    done = [x for x in outcomes if not isinstance(x, Rejected)]
     fresh = [x for x in done if not x.replayed]
     return ImportCounts(
         imported=before.imported + len(fresh),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from jifen.domain import ledger
 from jifen.domain.errors import InvalidInput, NotFound
 from jifen.domain.ledger import EntryKind, LotSource
@@ -18,32 +21,44 @@ from jifen.services.results import Receipt
 
 def earn(uow: UnitOfWork, clock: Clock, program: Program, cmd: Earn, key: str) -> Receipt:
     require_points(cmd.points)
-    source = _source(cmd.source)
+    _source(cmd.source)
     now = clock.now()
     with uow:
+        return once(
+            uow, program.id, key, cmd, now, Receipt, lambda: earn_in(uow, program, cmd, now)
+        )
 
-        def work() -> Receipt:
-            book = Book(program, lock_member(uow, program, cmd.member))
-            book.member.require_active()
-            # A credit needs no lots: only the balance, to repay any debt first.
-            book.apply(
-                uow,
-                ledger.credit(
-                    ledger.Account(book.member, ()),
-                    cmd.points,
-                    kind=EntryKind.EARN,
-                    source=source,
-                    now=now,
-                    available_at=cmd.available_at,
-                    expires_at=cmd.expires_at,
-                    rule_id=cmd.rule_id,
-                    reference=cmd.reference,
-                ),
-                now,
-            )
-            return book.receipt(EntryKind.EARN.value, now)
 
-        return once(uow, program.id, key, cmd, now, Receipt, work)
+def earn_in(
+    uow: UnitOfWork,
+    program: Program,
+    cmd: Earn,
+    now: datetime,
+    *,
+    meta: dict[str, Any] | None = None,
+) -> Receipt:
+    """``earn`` inside an open unit of work and its idempotency key; commits nothing."""
+    require_points(cmd.points)
+    book = Book(program, lock_member(uow, program, cmd.member))
+    book.member.require_active()
+    # A credit needs no lots: only the balance, to repay any debt first.
+    book.apply(
+        uow,
+        ledger.credit(
+            ledger.Account(book.member, ()),
+            cmd.points,
+            kind=EntryKind.EARN,
+            source=_source(cmd.source),
+            now=now,
+            available_at=cmd.available_at,
+            expires_at=cmd.expires_at,
+            rule_id=cmd.rule_id,
+            reference=cmd.reference,
+            meta=meta,
+        ),
+        now,
+    )
+    return book.receipt(EntryKind.EARN.value, now)
 
 
 def redeem(uow: UnitOfWork, clock: Clock, program: Program, cmd: Redeem, key: str) -> Receipt:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from jifen.domain.errors import Conflict, InvalidInput, NotFound
@@ -22,10 +22,7 @@ UPDATABLE = frozenset({"phone", "email", "birthday", "attributes", "status"})
 def create_member(
     uow: UnitOfWork, clock: Clock, program: Program, cmd: CreateMember, key: str
 ) -> MemberView:
-    if not EXTERNAL_ID.match(cmd.external_id):
-        raise InvalidInput(
-            "external_id must be 1-128 letters, digits or ._:@-", field="external_id"
-        )
+    require_external_id(cmd.external_id)
     now = clock.now()
     with uow:
 
@@ -36,21 +33,27 @@ def create_member(
                     code="member_exists",
                     member=cmd.external_id,
                 )
-            member = uow.members.add(
-                program.id,
-                NewMember(
-                    cmd.external_id,
-                    cmd.phone,
-                    cmd.email,
-                    cmd.birthday,
-                    dict(cmd.attributes),
-                ),
-                now,
+            new = NewMember(
+                cmd.external_id, cmd.phone, cmd.email, cmd.birthday, dict(cmd.attributes)
             )
-            uow.outbox.add(program.id, "member.created", {"member": member.external_id}, now)
-            return _view(member, 0)
+            return _view(join(uow, program, new, now), 0)
 
         return once(uow, program.id, key, cmd, now, MemberView, work)
+
+
+def require_external_id(external_id: str) -> str:
+    if not EXTERNAL_ID.match(external_id):
+        raise InvalidInput(
+            "external_id must be 1-128 letters, digits or ._:@-", field="external_id"
+        )
+    return external_id
+
+
+def join(uow: UnitOfWork, program: Program, new: NewMember, now: datetime) -> Member:
+    """Add a member and announce it (``member.created``); inside ``with uow``."""
+    member = uow.members.add(program.id, new, now)
+    uow.outbox.add(program.id, "member.created", {"member": member.external_id}, now)
+    return member
 
 
 def update_member(

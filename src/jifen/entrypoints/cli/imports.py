@@ -1,8 +1,9 @@
-"""``jifen import orders FILE``: order history in bulk, batched and resumable."""
+"""``jifen import orders|balances FILE``: order history or opening balances in bulk, resumable."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Protocol
@@ -33,19 +34,48 @@ Sink = Callable[[Sequence[Rejected]], None]
 
 
 class Source(Protocol):
-    """What the command needs of an order file (``Jifen.order_file``)."""
+    """What the commands need of a file (``Jifen.order_file``, ``Jifen.balance_file``)."""
 
     path: Path
     size: int
     position: int
     identity: ImportFile
 
+    @property
+    def subject(self) -> str:
+        """The rejects file's column naming a row: order_id, member."""
+
     def rows(self) -> Iterator[Row]: ...
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What differs between the import commands: the service and a few words."""
+
+    run: Callable[..., ImportSummary]  # imports.import_orders, imports.import_balances
+    rate: str  # "orders/s"
+    subject: str  # "order X9" in the rejected examples
+    points: str  # the summary's points line
+
+
+ORDERS = Kind(imports.import_orders, "orders/s", "order", "points awarded")
+BALANCES = Kind(imports.import_balances, "balances/s", "member", "points credited")
 
 
 class Format(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
+
+
+ProgramOpt = Annotated[
+    str | None, typer.Option("--program", "-p", help="programme code (default: the only one)")
+]
+BatchOpt = Annotated[
+    int, typer.Option("--batch-size", min=1, max=10_000, help="rows per transaction")
+]
+FormatOpt = Annotated[
+    Format | None, typer.Option("--format", help="default: from the file's extension")
+]
 
 
 ORDERS_HELP = """Import orders from a JSON Lines or a CSV file and award their points.
@@ -73,47 +103,97 @@ one-line error, when the file, its format or the programme cannot be used.
 """
 
 
+BALANCES_HELP = """Import the points members bring from another system: one opening lot a row.
+
+CSV (.csv): the header member,points,expires_at,earned_at,reference; only member
+and points are required. JSON Lines (.jsonl, .ndjson): the same fields.
+points is a whole number from 1 to 1,000,000,000. expires_at and earned_at are
+an ISO 8601 date (read in the programme's timezone: an expires_at date keeps the
+points to the end of that day) or a time with an offset. Without expires_at the
+lot expires under the programme's expiry policy, counted from earned_at (or
+from now); a lot already expired is rejected (already_expired). earned_at
+cannot be in the future. reference (default "opening") names the lot: give a
+member's lots distinct references.
+
+A member who has not joined yet joins with the balance; a blocked or erased one
+is rejected. Each row is credited once, keyed by member and reference:
+importing a file twice changes nothing (skipped_existing), and a second row
+with a member and reference already used for other points is rejected
+(reference_reused). Rows are credited many to a transaction (--batch-size); if
+an import is interrupted, run the same command again: it resumes after the
+last committed batch.
+
+Exit status: 0 when every row was imported or skipped; 1 when some rows were
+rejected (--rejects FILE lists them all); 130 when interrupted; 2 to 5, with a
+one-line error, when the file, its format or the programme cannot be used.
+"""
+
+
 @app.command("orders", help=ORDERS_HELP)
 @friendly
 def import_orders(
     file: Annotated[Path, typer.Argument(help="a .jsonl, .ndjson or .csv file")],
-    program: Annotated[
-        str | None, typer.Option("--program", "-p", help="programme code (default: the only one)")
-    ] = None,
-    batch_size: Annotated[
-        int, typer.Option("--batch-size", min=1, max=10_000, help="orders per transaction")
-    ] = 500,
+    program: ProgramOpt = None,
+    batch_size: BatchOpt = 500,
     rejects: Annotated[
         Path | None,
         typer.Option(
             "--rejects", help="write every rejected row here, as CSV: line,order_id,reason"
         ),
     ] = None,
-    fmt: Annotated[
-        Format | None, typer.Option("--format", help="default: from the file's extension")
-    ] = None,
+    fmt: FormatOpt = None,
 ) -> None:
     jf = bootstrap()
     source = jf.order_file(file, fmt.value if fmt else None)
+    _import(jf, ORDERS, source, program, batch_size, rejects)
+
+
+@app.command("balances", help=BALANCES_HELP)
+@friendly
+def import_balances(
+    file: Annotated[Path, typer.Argument(help="a .csv, .jsonl or .ndjson file")],
+    program: ProgramOpt = None,
+    batch_size: BatchOpt = 500,
+    rejects: Annotated[
+        Path | None,
+        typer.Option("--rejects", help="write every rejected row here, as CSV: line,member,reason"),
+    ] = None,
+    fmt: FormatOpt = None,
+) -> None:
+    jf = bootstrap()
+    source = jf.balance_file(file, fmt.value if fmt else None)
+    _import(jf, BALANCES, source, program, batch_size, rejects)
+
+
+def _import(
+    jf: Jifen,
+    kind: Kind,
+    source: Source,
+    program: str | None,
+    batch_size: int,
+    rejects: Path | None,
+) -> None:
     found = programs.find_program(jf.uow(write=False), program)
     earlier = imports.unfinished_import(jf.uow(write=False), found, source.identity)
     if earlier is not None:
-        err.print(f"resuming the import of {file.name} after line {earlier.last_line}")
-    sink = None if rejects is None else jf.rejects_file(rejects, append=earlier is not None)
+        err.print(f"resuming the import of {source.path.name} after line {earlier.last_line}")
+    sink = None
+    if rejects is not None:
+        sink = jf.rejects_file(rejects, append=earlier is not None, subject=source.subject)
     try:
-        summary = _run(jf, found, source, batch_size, sink)
+        summary = _run(jf, kind, found, source, batch_size, sink)
     finally:
         if sink is not None:
             sink.close()
-    _report(summary, rejects)
+    _report(kind, summary, rejects)
     raise typer.Exit(1 if summary.rejected else 0)
 
 
 def _run(
-    jf: Jifen, program: Program, source: Source, batch_size: int, sink: Sink | None
+    jf: Jifen, kind: Kind, program: Program, source: Source, batch_size: int, sink: Sink | None
 ) -> ImportSummary:
     seen: list[ImportSummary] = []
-    with _progress() as bar:
+    with _progress(kind) as bar:
         task = bar.add_task(source.path.name, total=source.size or None, rows=0, rate=0)
 
         def tick(summary: ImportSummary) -> None:
@@ -122,7 +202,7 @@ def _run(
             bar.update(task, completed=source.position, rows=summary.rows, rate=rate)
 
         try:
-            return imports.import_orders(
+            return kind.run(
                 jf.uow,
                 jf.clock,
                 jf.rulebooks,
@@ -141,30 +221,30 @@ def _run(
             raise typer.Exit(INTERRUPTED) from None
 
 
-def _progress() -> Progress:
+def _progress(kind: Kind) -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         TaskProgressColumn(),
         TextColumn("{task.fields[rows]:,} rows"),
-        TextColumn("{task.fields[rate]:,.0f} orders/s"),
+        TextColumn("{task.fields[rate]:,.0f} " + kind.rate),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=err,
     )
 
 
-def _report(summary: ImportSummary, rejects: Path | None) -> None:
+def _report(kind: Kind, summary: ImportSummary, rejects: Path | None) -> None:
     rate = summary.rows / summary.seconds if summary.seconds else 0.0
     if summary.resumed_after:
         out.print(f"resumed after line {summary.resumed_after}; counts cover the whole file")
     out.print(f"imported          {summary.imported:,}")
     out.print(f"skipped_existing  {summary.skipped_existing:,}")
     out.print(f"rejected          {summary.rejected:,}")
-    out.print(f"points awarded    {summary.points:,}")
+    out.print(f"{kind.points:<18}{summary.points:,}")
     out.print(f"seconds           {summary.seconds:.1f} ({rate:,.0f} rows/s)")
     for x in summary.examples[:SHOWN_REJECTIONS]:
-        out.print(f"  line {x.line}: order {x.order_id or '?'}: {x.reason}", markup=False)
+        out.print(f"  line {x.line}: {kind.subject} {x.subject or '?'}: {x.reason}", markup=False)
     if summary.rejected:
         where = f"every one is in {rejects}" if rejects else "use --rejects FILE to list them all"
         out.print(f"{summary.rejected:,} rows rejected: {where}")
