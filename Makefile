@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEMO_DB ?= sqlite:///jifen-demo.db
 .DEFAULT_GOAL := help
 
-.PHONY: help install demo serve migrate test test-quick check bench clean
+.PHONY: help install demo serve worker migrate test test-quick check bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -25,6 +25,9 @@ demo: install ## Demo programme on SQLite: migrate, seed members, serve, print t
 
 serve: install ## Serve the API on JIFEN_DATABASE_URL (default: ./jifen.db)
 	$(BIN)/jifen serve
+
+worker: install ## Run the worker: each programme's nightly pipeline at 02:00 local, the outbox in between
+	$(BIN)/jifen worker
 
 migrate: install ## Create or upgrade the database schema
 	$(BIN)/jifen init

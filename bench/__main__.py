@@ -15,6 +15,7 @@ from sqlalchemy import text
 from tests.pg import start_cluster
 
 from bench import ledger as ledger_bench
+from bench import pipeline as pipeline_bench
 from bench import rules
 from bench.harness import Figure
 from jifen.bootstrap import Jifen, bootstrap
@@ -130,6 +131,8 @@ def main() -> None:
             info.append(f"- {conn.execute(text('SHOW server_version')).scalar()} (PostgreSQL)")
         probe.close()
         figures += suite("PostgreSQL", url, (1, 8))
+        print("nightly pipeline ...", file=sys.stderr)
+        sections += pipeline_bench.section(cluster, RUNS, CMD)
     finally:
         cluster.stop()
     out = ROOT / "docs" / "benchmarks.md"

@@ -12,12 +12,14 @@ from sqlalchemy import Engine
 
 from jifen.adapters.balancefiles import BalanceFile
 from jifen.adapters.db import SqlUnitOfWork, create_engine_for
+from jifen.adapters.db.joblocks import job_locks_for
 from jifen.adapters.orderfiles import OrderFile, RejectsFile
 from jifen.adapters.programfile import load_program_file, parse_program, read_program_file
+from jifen.adapters.publishing import LoggingPublisher
 from jifen.config import Settings
 from jifen.domain.definition import ProgramDefinition
 from jifen.domain.programs import Program
-from jifen.services.ports import Clock, UnitOfWork
+from jifen.services.ports import Clock, JobLocks, Publisher, UnitOfWork
 from jifen.services.rulebooks import Rulebooks
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "db" / "migrations"
@@ -40,6 +42,11 @@ class Jifen:
     engine: Engine
     clock: Clock
     rulebooks: Rulebooks = field(default_factory=lambda: Rulebooks(compile_program))
+    publisher: Publisher = field(default_factory=LoggingPublisher)
+    locks: JobLocks = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.locks = job_locks_for(self.engine)
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
         return SqlUnitOfWork(self.engine, write=write)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -22,6 +23,11 @@ class Settings(BaseSettings):
     workers: int = Field(1, ge=1, le=64)
     max_body_bytes: int = Field(64 * 1024, ge=1024)
     db_pool_size: int = Field(10, ge=1, le=200)
+    #: the worker runs each programme's nightly pipeline from this local time
+    worker_run_at: time = time(2, 0)
+    worker_poll_seconds: float = Field(5.0, gt=0, le=3600)
+    outbox_batch: int = Field(500, ge=1, le=50_000)
+    pipeline_chunk: int = Field(5000, ge=1, le=1_000_000)  # members per transaction
 
     @model_validator(mode="after")
     def _refuse_unsafe_secrets(self) -> Settings:

@@ -13,6 +13,8 @@ from jifen.adapters.db.earning import SqlEarningStore
 from jifen.adapters.db.imports import SqlImports
 from jifen.adapters.db.ledger import SqlLedger
 from jifen.adapters.db.members import SqlMembers
+from jifen.adapters.db.pipeline import SqlNightly
+from jifen.adapters.db.pipeline_runs import SqlOutboxRelay, SqlPipelineRuns
 from jifen.adapters.db.programs import SqlPrograms
 from jifen.adapters.db.records import SqlApiKeys, SqlAuditLog, SqlIdempotencyKeys, SqlOutbox
 from jifen.adapters.db.tiers import SqlTiers
@@ -36,6 +38,9 @@ class SqlUnitOfWork:
     verifier: ports.Verifier
     imports: ports.Imports
     tiers: ports.TierStore
+    nightly: ports.Nightly
+    pipeline_runs: ports.PipelineRuns
+    outbox_relay: ports.OutboxRelay
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self.engine = engine
@@ -58,6 +63,9 @@ class SqlUnitOfWork:
         self.verifier = SqlVerifier(conn)
         self.imports = SqlImports(conn)
         self.tiers = SqlTiers(conn)
+        self.nightly = SqlNightly(conn)
+        self.pipeline_runs = SqlPipelineRuns(conn)
+        self.outbox_relay = SqlOutboxRelay(conn)
         return self
 
     def __exit__(

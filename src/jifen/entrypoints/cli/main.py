@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import time
 from pathlib import Path
 from typing import Annotated
 
@@ -10,12 +11,15 @@ import typer
 from rich.console import Console
 
 from jifen.bootstrap import bootstrap
+from jifen.domain.errors import InvalidInput
 from jifen.entrypoints.cli import apikeys, demo, simulate
 from jifen.entrypoints.cli import imports as imports_cli
+from jifen.entrypoints.cli import jobs as jobs_cli
 from jifen.entrypoints.cli import program as program_cli
 from jifen.entrypoints.cli import tiers as tiers_cli
 from jifen.entrypoints.cli.errors import friendly
 from jifen.entrypoints.cli.server import run_server
+from jifen.entrypoints.worker import run_worker
 from jifen.services import programs, settlement, verification
 
 app = typer.Typer(
@@ -28,6 +32,7 @@ app.add_typer(apikeys.app, name="apikey")
 app.add_typer(program_cli.app, name="program")
 app.add_typer(imports_cli.app, name="import")
 app.add_typer(tiers_cli.app, name="tier")
+app.add_typer(jobs_cli.app, name="jobs")
 app.command("simulate-order")(simulate.simulate_order)
 app.command("demo")(demo.demo)
 console = Console(stderr=True)
@@ -76,11 +81,33 @@ def verify() -> None:
 @app.command()
 @friendly
 def settle(program: ProgramOpt = None) -> None:
-    """Release expired holds, mature pending points and expire lots that are due."""
+    """Settle what is due right now: the settlement steps of `jobs run`, cut-off = now."""
     jf = bootstrap()
     found = programs.find_program(jf.uow(write=False), program)
-    done = settlement.settle_due(jf.uow, jf.clock, found)
+    done = settlement.settle_due(jf.uow, jf.clock, found, chunk=jf.settings.pipeline_chunk)
     console.print(f"settled {done.members} members with {done.entries} entries")
+
+
+@app.command()
+@friendly
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="one round, then exit (for cron)")] = False,
+    run_at: Annotated[
+        str | None,
+        typer.Option("--run-at", metavar="HH:MM", help="default JIFEN_WORKER_RUN_AT (02:00)"),
+    ] = None,
+) -> None:
+    """Drain the outbox; run each programme's nightly pipeline once a day at a local time."""
+    jf = bootstrap()
+    at = jf.settings.worker_run_at if run_at is None else _clock_time(run_at)
+    run_worker(jf, at, once=once)
+
+
+def _clock_time(text: str) -> time:
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"--run-at must be a time such as 02:00, not {text!r}") from None
 
 
 if __name__ == "__main__":  # pragma: no cover

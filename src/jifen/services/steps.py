@@ -1,0 +1,41 @@
+"""The shape of a nightly pipeline step: one chunk of members per call.
+
+A step is a name and a function ``(uow, program, cutoff, cursor, limit) -> Chunk``
+that does the work due by ``cutoff`` for up to ``limit`` members with ids above
+``cursor``, inside the caller's transaction, and says where it stopped. The
+pipeline commits the chunk together with its checkpoint, so a step must only
+write through ``uow`` and must be safe to run again after a crash: a chunk
+either committed with its checkpoint or left nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from jifen.domain.programs import Program
+from jifen.services.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Chunk:
+    cursor: int  # the last member id this chunk covered: the next chunk starts after it
+    done: bool  # no member after ``cursor`` has work for this step
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+
+StepFn = Callable[[UnitOfWork, Program, datetime, int, int], Chunk]
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    run: StepFn
+
+
+def add_counts(total: Mapping[str, int], more: Mapping[str, int]) -> dict[str, int]:
+    summed = dict(total)
+    for key, value in more.items():
+        summed[key] = summed.get(key, 0) + value
+    return summed
