@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,9 +19,14 @@ from tests.import_fixtures import import_rows, write_jsonl
 pytestmark = pytest.mark.e2e
 
 
+def today_in_shanghai() -> date:
+    """The programme's local date: the one the command judges expiry by."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
 def legacy() -> list[dict[str, Any]]:
     """Balances around today (the command runs on the real clock): 2,100 points in five lots."""
-    today = date.today()
+    today = today_in_shanghai()
     return [
         lot("C-1", 1200, expires_at=(today + timedelta(days=300)).isoformat()),
         lot("C-1", 300, earned_at=(today - timedelta(days=30)).isoformat(), reference="2025"),
@@ -35,14 +41,14 @@ def test_an_import_reports_what_it_did_and_a_second_run_changes_nothing(
 ) -> None:
     # given C-1 has joined, and a file with the worked balances and one that ended yesterday
     program = fresh_market(jf, "C-1")
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (today_in_shanghai() - timedelta(days=1)).isoformat()
     path = write_csv(tmp_path / "balances.csv", [*legacy(), lot("C-9", 40, expires_at=yesterday)])
     # when it is imported
     done = jifen(jf, tmp_path, "import", "balances", str(path), "--rejects", "rejects.csv")
     # then the summary counts it, the rejects file names the row, and the ledger verifies
     assert done.returncode == 1, done.stderr
     reason = (
-        f"already_expired: these points expired at {date.today().isoformat()}T00:00:00+08:00, "
+        f"already_expired: these points expired at {today_in_shanghai().isoformat()}T00:00:00+08:00, "
         "before they were imported"
     )
     for expected in (
