@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from jifen.domain.nightly import cutoff, horizon_of, local_day, reminder_windows
+from jifen.domain.days import local_day
+from jifen.domain.nightly import cutoff, horizon_of, reminder_windows
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -18,23 +18,17 @@ that reaches it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from jifen.domain.days import start_of
 
 HORIZONS = (1, 7, 30)
 
 
 def cutoff(day: date, tz: ZoneInfo) -> datetime:
-    """The first instant of ``day`` in ``tz``, in UTC.
-
-    Where clocks jump over midnight the day starts at the jump; where midnight
-    happens twice, at its first occurrence.
-    """
-    return datetime.combine(day, time(), tz).astimezone(UTC)
-
-
-def local_day(when: datetime, tz: ZoneInfo) -> date:
-    return when.astimezone(tz).date()
+    """The first instant of ``day`` in ``tz`` (:func:`jifen.domain.days.start_of`), in UTC."""
+    return start_of(day, tz).astimezone(UTC)
 
 
 @dataclass(frozen=True)

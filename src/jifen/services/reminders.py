@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from jifen.domain.nightly import local_day, reminder_windows
+from jifen.domain.days import local_day
+from jifen.domain.nightly import reminder_windows
 from jifen.domain.programs import Program
 from jifen.services.ports import UnitOfWork
 from jifen.services.steps import Chunk

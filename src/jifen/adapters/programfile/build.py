@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from jifen.adapters.programfile.schema import (
     CampaignSpec,
+    ExpirySpec,
     ProgramFile,
     RuleSpec,
     WindowSpec,
@@ -118,7 +119,7 @@ def build_earning(spec: ProgramFile, version: int, compile_condition: Compile) -
             for t in spec.tiers
         },
         activity_types=activities,
-        expiry=ExpiryPolicy(spec.earning.expiry.months, spec.earning.expiry.round_to),
+        expiry=expiry_policy(spec.earning.expiry),
         pending_days=spec.earning.pending_days,
     )
 
@@ -258,3 +259,8 @@ def unique(ids: list[str], path: Path, what: str) -> None:
         if x in seen:
             raise SpecError((*path, i), f"duplicate {what} {x!r}")
         seen.add(x)
+
+
+def expiry_policy(spec: ExpirySpec) -> ExpiryPolicy:
+    days = tuple((int(text[:2]), int(text[3:])) for text in spec.days)
+    return ExpiryPolicy(spec.months, spec.round_to, days, spec.min_months)

@@ -6,7 +6,7 @@ is refused so that no rounding happens before jifen sees the value.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -55,6 +55,34 @@ class BaseSpec(Strict):
 class ExpirySpec(Strict):
     months: int | None = Field(None, ge=1, le=600)
     round_to: Literal["month", "quarter", "year"] | None = None
+    days: list[str] = Field(default_factory=list, max_length=12)  # "MM-DD": points end then
+    min_months: int = Field(0, ge=0, le=600)  # with `days`: points live at least this long
+
+    @field_validator("days")
+    @classmethod
+    def _days_of_year(cls, value: list[str]) -> list[str]:
+        for text in value:
+            try:
+                if len(text) != 5 or text[2] != "-":
+                    raise ValueError
+                day = date.fromisoformat(f"2000-{text}")
+            except ValueError:
+                raise ValueError(f"{text!r} is not a day of the year written MM-DD") from None
+            if (day.month, day.day) == (2, 29):
+                raise ValueError("02-29 comes only in leap years; use 02-28 or 03-01")
+        if len(set(value)) != len(value):
+            raise ValueError("a day is listed twice")
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ExpirySpec:
+        if self.days and (self.months is not None or self.round_to is not None):
+            raise ValueError("expiry is either `months` (with `round_to`) or fixed `days`")
+        if self.min_months and not self.days:
+            raise ValueError("`min_months` goes with fixed `days`")
+        if self.round_to is not None and self.months is None:
+            raise ValueError("`round_to` needs `months`")
+        return self
 
 
 class EarningSection(Strict):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from jifen.domain.days import start_of
 from jifen.domain.earning.rules import (
     BaseRate,
     Campaign,
@@ -22,28 +23,64 @@ from jifen.domain.earning.rules import (
 
 @dataclass(frozen=True)
 class ExpiryPolicy:
-    """Points expire ``months`` after they are earned, optionally at the end of
-    that month, quarter or year, in the programme's timezone; None: never."""
+    """When points expire, judged in the programme's timezone. One of:
+
+    - ``months`` after they are earned, to the same local time of day (the last
+      day of a shorter month; a wall time a DST jump skips is read as the clocks
+      read it after the jump), or rounded to the end of that month, quarter or
+      year (``round_to``);
+    - fixed ``days`` of the year, (month, day) such as (12, 31): the end of the
+      first such day at least ``min_months`` after the points were earned;
+    - neither: never.
+
+    "The end of a day" is the first instant of the next local day, the instant
+    the nightly pipeline's cut-off for that day falls on (:mod:`jifen.domain.nightly`).
+    """
 
     months: int | None = None
     round_to: str | None = None  # "month", "quarter", "year"
+    days: tuple[tuple[int, int], ...] = ()  # (month, day): days of the year points end on
+    min_months: int = 0  # with ``days``: points live at least this long
 
     def expires_at(self, earned: datetime, tz: ZoneInfo) -> datetime | None:
+        """The instant (in UTC) points earned at ``earned`` expire; None: never."""
+        local = earned.astimezone(tz)
+        if self.days:
+            return self._fixed(local, tz).astimezone(UTC)
         if self.months is None:
             return None
-        local = earned.astimezone(tz)
-        month_index = local.year * 12 + (local.month - 1) + self.months
-        year, month = divmod(month_index, 12)
-        month += 1
+        year, month = _plus_months(local.year, local.month, self.months)
         if self.round_to is None:
             day = min(local.day, _days_in(year, month))
-            return local.replace(year=year, month=month, day=day)
+            # a wall time in a DST gap or overlap: its offset is the one before the change
+            return local.replace(year=year, month=month, day=day).astimezone(UTC)
         last_month = {"month": month, "quarter": ((month - 1) // 3 + 1) * 3, "year": 12}[
             self.round_to
         ]
         # the first instant after the period: midnight starting the next month
-        next_year, next_month = (year + 1, 1) if last_month == 12 else (year, last_month + 1)
-        return datetime(next_year, next_month, 1, tzinfo=tz)
+        next_year, next_month = _plus_months(year, last_month, 1)
+        return start_of(date(next_year, next_month, 1), tz).astimezone(UTC)
+
+    def _fixed(self, local: datetime, tz: ZoneInfo) -> datetime:
+        year, month = _plus_months(local.year, local.month, self.min_months)
+        at_least = local.replace(year=year, month=month, day=min(local.day, _days_in(year, month)))
+        for y in (at_least.year, at_least.year + 1):
+            for m, d in sorted(self.days):
+                end = start_of(date(y, m, d) + timedelta(days=1), tz)
+                if end > at_least:
+                    return end
+        raise AssertionError("a day of the year comes round within two years")  # pragma: no cover
+
+    def longer(self, months: int) -> ExpiryPolicy:
+        """The same policy for points that live ``months`` (a tier's ``expiry_months``)."""
+        if self.days:
+            return replace(self, min_months=months)
+        return replace(self, months=months)
+
+
+def _plus_months(year: int, month: int, months: int) -> tuple[int, int]:
+    y, m = divmod(year * 12 + (month - 1) + months, 12)
+    return y, m + 1
 
 
 def _days_in(year: int, month: int) -> int:
@@ -101,5 +138,5 @@ class EarningProgram:
         if t is not None and t.never_expire:
             return None
         if t is not None and t.expiry_months is not None:
-            return ExpiryPolicy(t.expiry_months, self.expiry.round_to).expires_at(earned, self.tz)
+            return self.expiry.longer(t.expiry_months).expires_at(earned, self.tz)
         return self.expiry.expires_at(earned, self.tz)
