@@ -31,7 +31,7 @@ def _load(value: str) -> dict[str, Any]:
 
 
 def night(jf: Jifen, clock: FakeClock, program: Program, day: date) -> pipeline.Night:
-    return pipeline.run_night(jf.uow, clock, jf.locks, program, day, chunk=2)
+    return pipeline.run_night(jf.uow, clock, jf.locks, jf.rulebooks, program, day, chunk=2)
 
 
 def test_reminder_days_follow_the_programme_timezone_around_midnight(

@@ -56,7 +56,9 @@ def test_the_pipeline_settles_exactly_as_the_per_member_path(
     one_by_one = settlement.settle_each_member(jf.uow, clock, program_a)
     assert isinstance(twin.clock, FakeClock)
     twin.clock.set(CUTOFF + timedelta(hours=2))
-    night = pipeline.run_night(twin.uow, twin.clock, twin.locks, program_b, DAY, chunk=3)
+    night = pipeline.run_night(
+        twin.uow, twin.clock, twin.locks, twin.rulebooks, program_b, DAY, chunk=3
+    )
     # then both wrote the same ledger, and something was settled in each way
     after = state(jf)
     assert after == state(twin)

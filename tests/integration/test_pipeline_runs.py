@@ -58,11 +58,11 @@ def checkpoints(app: Jifen) -> list[tuple[str, int, bool]]:
 def test_running_the_same_night_twice_changes_nothing(jf: Jifen) -> None:
     # given a night that ran to the end
     program = populated(jf)
-    first = pipeline.run_night(jf.uow, jf.clock, jf.locks, program, DAY, chunk=4)
+    first = pipeline.run_night(jf.uow, jf.clock, jf.locks, jf.rulebooks, program, DAY, chunk=4)
     assert not first.already_done
     settled = state(jf, reminders=True)
     # when it runs again
-    second = pipeline.run_night(jf.uow, jf.clock, jf.locks, program, DAY, chunk=4)
+    second = pipeline.run_night(jf.uow, jf.clock, jf.locks, jf.rulebooks, program, DAY, chunk=4)
     # then every step says it was done already, and no row changed
     assert second.already_done
     assert [s.counts for s in second.steps] == [s.counts for s in first.steps]
@@ -73,12 +73,12 @@ def test_running_the_same_night_twice_changes_nothing(jf: Jifen) -> None:
 def test_a_night_forgotten_by_its_checkpoints_still_finds_nothing_to_do(jf: Jifen) -> None:
     # given a night that ran, whose checkpoints are then lost
     program = populated(jf)
-    pipeline.run_night(jf.uow, jf.clock, jf.locks, program, DAY, chunk=4)
+    pipeline.run_night(jf.uow, jf.clock, jf.locks, jf.rulebooks, program, DAY, chunk=4)
     settled = state(jf, reminders=True)
     with jf.engine.begin() as conn:
         conn.execute(text("DELETE FROM pipeline_runs"))
     # when it runs again: then it writes nothing (what was due is settled, reminders were sent)
-    again = pipeline.run_night(jf.uow, jf.clock, jf.locks, program, DAY, chunk=4)
+    again = pipeline.run_night(jf.uow, jf.clock, jf.locks, jf.rulebooks, program, DAY, chunk=4)
     assert all(s.counts.get("entries", 0) == 0 for s in again.steps)
     assert all(s.counts.get("events", 0) == 0 for s in again.steps)
     assert state(jf, reminders=True) == settled
@@ -86,24 +86,26 @@ def test_a_night_forgotten_by_its_checkpoints_still_finds_nothing_to_do(jf: Jife
 
 # Readings 2n are the checkpoint read as a chunk begins, 2n+1 the checkpoint written
 # after its work, before commit: these cut into every step, before and after work.
-@pytest.mark.parametrize("reading", [4, 9, 16, 27])
+@pytest.mark.parametrize("reading", [4, 9, 16, 31])
 def test_a_crash_inside_a_chunk_resumes_after_the_last_committed_chunk(
     jf: Jifen, twin: Jifen, reading: int
 ) -> None:
     # given the same population in two databases; one runs its night uninterrupted
     expected_program = populated(twin)
-    pipeline.run_night(twin.uow, twin.clock, twin.locks, expected_program, DAY, chunk=3)
+    pipeline.run_night(
+        twin.uow, twin.clock, twin.locks, twin.rulebooks, expected_program, DAY, chunk=3
+    )
     program = populated(jf)
     # when the other loses power in the middle of a chunk
     crashing = CrashingClock(jf.clock.now(), reading)
     with pytest.raises(PowerCut):
-        pipeline.run_night(jf.uow, crashing, jf.locks, program, DAY, chunk=3)
+        pipeline.run_night(jf.uow, crashing, jf.locks, jf.rulebooks, program, DAY, chunk=3)
     # then what committed is consistent, and the chunk in flight left nothing behind
     assert_verified(jf)
     ((step, cursor, _),) = [c for c in checkpoints(jf) if not c[2]]
     assert cursor > 0
     # and running again resumes there, and ends where the uninterrupted run ended
-    night = pipeline.run_night(jf.uow, jf.clock, jf.locks, program, DAY, chunk=3)
+    night = pipeline.run_night(jf.uow, jf.clock, jf.locks, jf.rulebooks, program, DAY, chunk=3)
     assert {s.name: s.resumed_after for s in night.steps}[step] == cursor
     assert state(jf, reminders=True) == state(twin, reminders=True)
     assert_verified(jf)
@@ -111,7 +113,9 @@ def test_a_crash_inside_a_chunk_resumes_after_the_last_committed_chunk(
 
 def test_a_crash_between_chunks_keeps_the_committed_ones(jf: Jifen, twin: Jifen) -> None:
     expected_program = populated(twin)
-    pipeline.run_night(twin.uow, twin.clock, twin.locks, expected_program, DAY, chunk=3)
+    pipeline.run_night(
+        twin.uow, twin.clock, twin.locks, twin.rulebooks, expected_program, DAY, chunk=3
+    )
     program = populated(jf)
     seen: list[StepProgress] = []
 
@@ -122,11 +126,18 @@ def test_a_crash_between_chunks_keeps_the_committed_ones(jf: Jifen, twin: Jifen)
 
     with pytest.raises(PowerCut):
         pipeline.run_night(
-            jf.uow, jf.clock, jf.locks, program, DAY, chunk=3, progress=crash_on_the_third
+            jf.uow,
+            jf.clock,
+            jf.locks,
+            jf.rulebooks,
+            program,
+            DAY,
+            chunk=3,
+            progress=crash_on_the_third,
         )
     step, cursor = seen[-1].step, seen[-1].cursor
     assert (step, cursor, False) in checkpoints(jf)
-    night = pipeline.run_night(jf.uow, jf.clock, jf.locks, program, DAY, chunk=3)
+    night = pipeline.run_night(jf.uow, jf.clock, jf.locks, jf.rulebooks, program, DAY, chunk=3)
     resumed = {s.name: s.resumed_after for s in night.steps}
     assert resumed[step] == cursor
     assert state(jf, reminders=True) == state(twin, reminders=True)
@@ -143,14 +154,14 @@ def test_as_of_a_day_settles_what_is_due_by_its_local_midnight(
     make_member(jf, program, "C-3", 70, available_at=midnight)
     clock.set(midnight + timedelta(hours=2))
     # when the night of 2026-03-09 runs: nothing is due yet
-    pipeline.run_night(jf.uow, clock, jf.locks, program, date(2026, 3, 9))
+    pipeline.run_night(jf.uow, clock, jf.locks, jf.rulebooks, program, date(2026, 3, 9))
     assert [balances(jf, program, m) for m in ("C-1", "C-2", "C-3")] == [
         (100, 0, 0),
         (100, 0, 0),
         (0, 70, 0),
     ]
     # and the night of 2026-03-10 expires the first and matures the pending points
-    night = pipeline.run_night(jf.uow, clock, jf.locks, program, date(2026, 3, 10))
+    night = pipeline.run_night(jf.uow, clock, jf.locks, jf.rulebooks, program, date(2026, 3, 10))
     assert night.cutoff == midnight
     found = rows(jf, "SELECT kind, created_at FROM entries WHERE kind IN ('expire', 'mature')")
     assert sorted(r["kind"] for r in found) == ["expire", "mature"]
@@ -170,7 +181,7 @@ def test_a_night_that_has_not_started_is_refused(
 ) -> None:
     # 2026-03-01 04:00 UTC is noon on 1 March in Shanghai: 2 March has not begun there
     with pytest.raises(InvalidInput) as refused:
-        pipeline.run_night(jf.uow, clock, jf.locks, program, date(2026, 3, 2))
+        pipeline.run_night(jf.uow, clock, jf.locks, jf.rulebooks, program, date(2026, 3, 2))
     assert refused.value.params == {"field": "as_of"}
     assert checkpoints(jf) == []
 

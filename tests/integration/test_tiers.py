@@ -18,7 +18,7 @@ from jifen.adapters.db.tables import lots
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import InvalidInput, NotFound
 from jifen.domain.programs import Program
-from jifen.services import birthdays, expiring, members, refunds, tiers
+from jifen.services import birthdays, expiring, members, pipeline, refunds, tiers
 from jifen.services.commands import CreateMember, RefundOrder, SetTierFloor
 from tests.earning_fixtures import ROOT, buy, count, join, line, publish
 from tests.factories import FakeClock, assert_verified, balances, key
@@ -300,7 +300,7 @@ def test_birthday_gifts_follow_the_tier_once_a_year(jf: Jifen) -> None:
     before = {m: balances(jf, program, m)[0] for m in ("member", "silver", "gold", "tomorrow")}
 
     def run(day: date) -> birthdays.Gifts:
-        return birthdays.birthday_gifts(jf.uow, jf.clock, jf.rulebooks, program, day, chunk=2)
+        return birthdays.birthday_gifts(jf.uow, jf.rulebooks, program, day, chunk=2)
 
     # regular 50 (生日礼), silver 100; gold's gift is double points in the month, not points
     assert run(date(2026, 3, 2)) == birthdays.Gifts(members=2, points=150)
@@ -315,4 +315,86 @@ def test_birthday_gifts_follow_the_tier_once_a_year(jf: Jifen) -> None:
     assert run(date(2027, 2, 28)) == birthdays.Gifts(members=1, points=50)  # 29 Feb, no leap
     assert run(date(2028, 2, 28)) == birthdays.Gifts()  # a leap year: the 29th comes
     assert run(date(2028, 2, 29)) == birthdays.Gifts(members=1, points=50)
+    assert_verified(jf)
+
+
+def test_the_night_of_1_january_reviews_tiers_then_gives_the_days_gifts_once(jf: Jifen) -> None:
+    program = publish(jf)
+    for ref in ("keeps", "drops", "silver"):
+        born = date(1985, 1, 1) if ref != "keeps" else date(1985, 6, 1)
+        members.create_member(
+            jf.uow(), jf.clock, program, CreateMember(ref, birthday=born), key("join")
+        )
+    buy(jf, program, "keeps", "k1", "5000.00", line("sofa", 1, "5000.00"))
+    buy(jf, program, "drops", "d1", "5000.00", line("sofa", 1, "5000.00"))
+    buy(jf, program, "silver", "s1", "1000.00", line("desk", 1, "1000.00"))
+    clock(jf).set(datetime(2026, 9, 1, tzinfo=UTC))
+    refunds.refund_order(
+        jf.uow(), jf.clock, jf.rulebooks, program, RefundOrder("r-d1", "d1", amount="2500.00")
+    )
+    before = {m: balances(jf, program, m)[0] for m in ("keeps", "drops", "silver")}
+    clock(jf).set(NEW_YEAR + timedelta(hours=2))
+
+    night = pipeline.run_night(jf.uow, jf.clock, jf.locks, jf.rulebooks, program, chunk=2)
+
+    assert night.day == date(2027, 1, 1)
+    steps = {s.name: dict(s.counts) for s in night.steps}
+    assert list(steps) == [
+        "release_holds",
+        "mature_pending",
+        "expire_lots",
+        "tier_reviews",
+        "birthday_gifts",
+        "expiry_reminders",
+    ]
+    # The gift is the tier's held on the birthday: "drops", gold until that night's
+    # review, gets silver's 100 points (gold's gift would be double points all month).
+    assert steps["birthday_gifts"] == {"members": 2, "points": 200}
+    assert steps["tier_reviews"] == {"members": 3, "changed": 1}
+    after = {m: balances(jf, program, m)[0] for m in before}
+    assert {m: after[m] - before[m] for m in before} == {"keeps": 0, "drops": 100, "silver": 100}
+    assert [view(jf, program, m).tier for m in ("keeps", "drops", "silver")] == [
+        "gold",
+        "silver",
+        "silver",
+    ]
+    demoted = [e for e in topics(jf, "tier.changed") if e["reason"] == "demoted"]
+    assert demoted == [
+        {
+            "member": "drops",
+            "from": "gold",
+            "to": "silver",
+            "reason": "demoted",
+            "review_month": 202801,
+            "at_risk": False,
+        }
+    ]
+
+    again = pipeline.run_night(jf.uow, jf.clock, jf.locks, jf.rulebooks, program, chunk=2)
+    assert again.already_done
+    assert {m: balances(jf, program, m)[0] for m in before} == after
+    # Outside the pipeline too, the day's gift is given once a year.
+    assert birthdays.birthday_gifts(jf.uow, jf.rulebooks, program, date(2027, 1, 1)) == (
+        birthdays.Gifts()
+    )
+    assert_verified(jf)
+
+
+def test_20000_yuan_makes_diamond_five_times_points_that_never_expire(jf: Jifen) -> None:
+    program = publish(jf)
+    join(jf, program, "D-1")
+    buy(jf, program, "D-1", "1", "19999.00", line("piano", 1, "19999.00"))
+    assert view(jf, program, "D-1").tier == "gold"
+    buy(jf, program, "D-1", "2", "1.00", line("gum", 1, "1.00"))  # 20,000 yuan in all
+    v = view(jf, program, "D-1")
+    assert (v.tier, v.multiplier, v.next_tier) == ("diamond", "5", None)
+    assert [p["en"] for p in v.perks][:2] == [
+        "A yearly gift of our choosing",
+        "Invitations to brand events, such as meeting the designers",
+    ]
+    result = buy(jf, program, "D-1", "3", "100.00", line("milk", 1, "100.00"))
+    assert rules_of(result)["tier:diamond"] == 400  # x5: the base 100 and 400 more
+    with jf.engine.connect() as conn:
+        ends = conn.execute(select(lots.c.expires_at).where(lots.c.remaining > 0)).scalars()
+        assert set(ends) == {None}  # 积分永不过期: the older lots stopped expiring too
     assert_verified(jf)

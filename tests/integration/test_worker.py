@@ -57,7 +57,9 @@ def test_a_second_runner_refuses_a_night_that_is_running(
         assert go_on.wait(30)
 
     def run_first() -> None:
-        night = pipeline.run_night(jf.uow, clock, jf.locks, program, DAY, chunk=4, progress=hold_on)
+        night = pipeline.run_night(
+            jf.uow, clock, jf.locks, jf.rulebooks, program, DAY, chunk=4, progress=hold_on
+        )
         first.append(night)
 
     runner = threading.Thread(target=run_first)
@@ -67,7 +69,9 @@ def test_a_second_runner_refuses_a_night_that_is_running(
         # when a second runner starts, in this process and in another one
         other = another_process(database_url, clock)
         with pytest.raises(Conflict) as refused:
-            pipeline.run_night(other.uow, clock, other.locks, program, DAY, chunk=4)
+            pipeline.run_night(
+                other.uow, clock, other.locks, other.rulebooks, program, DAY, chunk=4
+            )
         env = {k: v for k, v in os.environ.items() if not k.startswith("JIFEN_")}
         env["JIFEN_DATABASE_URL"] = database_url
         cli = subprocess.run(
@@ -87,7 +91,9 @@ def test_a_second_runner_refuses_a_night_that_is_running(
     assert cli.stderr.strip().splitlines()[-1].startswith("error: job_running: ")
     assert first and not first[0].already_done
     settled = state(jf, reminders=True)
-    assert pipeline.run_night(other.uow, clock, other.locks, program, DAY).already_done
+    assert pipeline.run_night(
+        other.uow, clock, other.locks, other.rulebooks, program, DAY
+    ).already_done
     assert state(jf, reminders=True) == settled
     other.close()
 
@@ -103,7 +109,9 @@ def test_two_workers_started_together_run_each_night_once(
     at = CUTOFF + timedelta(hours=2)  # 02:00 in Shanghai
     assert isinstance(twin.clock, FakeClock)
     twin.clock.set(at)
-    worker.tick(twin.uow, twin.clock, twin.locks, RecordingPublisher(), run_at, chunk=3)
+    worker.tick(
+        twin.uow, twin.clock, twin.locks, twin.rulebooks, RecordingPublisher(), run_at, chunk=3
+    )
     # when two workers tick at the same moment against the first database
     clock.set(at)
     apps = [jf, another_process(database_url, clock)]
@@ -115,7 +123,9 @@ def test_two_workers_started_together_run_each_night_once(
         start.wait()
         try:
             ticks.append(
-                worker.tick(app.uow, clock, app.locks, RecordingPublisher(), run_at, chunk=3)
+                worker.tick(
+                    app.uow, clock, app.locks, app.rulebooks, RecordingPublisher(), run_at, chunk=3
+                )
             )
         except BaseException as exc:
             errors.append(exc)
@@ -141,7 +151,7 @@ def test_the_worker_runs_each_night_once_from_its_local_time(
 
     def tick_at(when: datetime) -> worker.Tick:
         clock.set(when)
-        return worker.tick(jf.uow, clock, jf.locks, publisher, time(2, 0))
+        return worker.tick(jf.uow, clock, jf.locks, jf.rulebooks, publisher, time(2, 0))
 
     # 01:59 in Shanghai on 5 March: not yet; 02:00: the night of 5 March; later: not again
     assert tick_at(datetime(2026, 3, 4, 17, 59, tzinfo=UTC)).nights == ()

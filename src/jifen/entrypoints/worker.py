@@ -49,6 +49,7 @@ def run_worker(jf: Jifen, run_at: time, *, once: bool = False) -> None:
                 jf.uow,
                 jf.clock,
                 jf.locks,
+                jf.rulebooks,
                 jf.publisher,
                 run_at,
                 chunk=jf.settings.pipeline_chunk,

@@ -1,23 +1,33 @@
 """Birthday gifts: a tier's ``birthday.points``, once a year, on the member's birthday.
 
-Run for a local day (the nightly pipeline runs it for the day that starts);
-members born on 29 February get theirs on 28 February in other years. Each
-gift is an ordinary earn keyed by member and year, so running a day twice, or
-two days that both match, gives one gift a year.
+A step of the nightly pipeline: the night of local day D gives each active
+member born on D's month and day the gift of the tier in effect at D's first
+instant (members born on 29 February get theirs on 28 February in other
+years). The members of a chunk are found in one statement and credited in the
+chunk's transaction; each gift is an ordinary earn under the key
+``birthday:{member}:{year}``, so a night run twice, or two nights that both
+match (a birthday corrected in between), still give one gift a year. A tier
+whose benefit is a multiplier in the birthday month gives no points here: the
+earning rules apply it to orders.
 """
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
+from jifen.domain.days import local_day
+from jifen.domain.ledger import LotSource
+from jifen.domain.nightly import cutoff as cutoff_of
 from jifen.domain.programs import Program
 from jifen.services import ledger
 from jifen.services.commands import Earn
-from jifen.services.ports import Clock, UnitOfWorkFactory
+from jifen.services.idempotency import once
+from jifen.services.ports import UnitOfWork, UnitOfWorkFactory
+from jifen.services.results import Receipt
 from jifen.services.rulebooks import Rulebooks
+from jifen.services.steps import Chunk, Step, StepFn, current_rules, run_through
 
 
 @dataclass(frozen=True)
@@ -26,50 +36,64 @@ class Gifts:
     points: int = 0
 
 
+def birthdays_on(day: date) -> list[tuple[int, int]]:
+    """The (month, day) birthdays celebrated on ``day``."""
+    days = [(day.month, day.day)]
+    if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
+        days.append((2, 29))
+    return days
+
+
+def gift_step(rulebooks: Rulebooks) -> StepFn:
+    def run(uow: UnitOfWork, program: Program, cutoff: datetime, cursor: int, limit: int) -> Chunk:
+        rules = current_rules(uow, rulebooks, program)
+        gifts: dict[str, int] = {}
+        if rules is not None:
+            gifts = {lvl.code: lvl.birthday.points for lvl in rules.tiers.levels if lvl.birthday}
+        if rules is None or not any(gifts.values()):
+            return Chunk(cursor, True, {})
+        day = local_day(cutoff, program.tz)
+        found = uow.tiers.birthdays(program.id, birthdays_on(day), cursor, limit)
+        given = points = 0
+        for member in found:
+            tier = rules.tiers.effective(member.tiering, cutoff)
+            gift = gifts.get(tier.code, 0)
+            if not gift:
+                continue
+            earn = Earn(
+                member=member.external_id,
+                points=gift,
+                source=LotSource.GIFT.value,
+                reference=f"birthday-{day.year}",
+                rule_id=f"birthday:{tier.code}",
+                expires_at=rules.earning.expires_at(cutoff, tier.code),
+            )
+            key = f"birthday:{member.external_id}:{day.year}"
+            if not _give(uow, program, earn, key, cutoff).replayed:
+                given, points = given + 1, points + gift
+        last = found[-1].id if found else cursor
+        return Chunk(last, len(found) < limit, {"members": given, "points": points})
+
+    return run
+
+
+def _give(uow: UnitOfWork, program: Program, earn: Earn, key: str, now: datetime) -> Receipt:
+    def work() -> Receipt:
+        return ledger.earn_in(uow, program, earn, now)
+
+    return once(uow, program.id, key, earn, now, Receipt, work, commit=False)
+
+
 def birthday_gifts(
     uow_factory: UnitOfWorkFactory,
-    clock: Clock,
     rulebooks: Rulebooks,
     program: Program,
     day: date,
     *,
     chunk: int = 500,
 ) -> Gifts:
-    with uow_factory(write=False) as uow:
-        definition = rulebooks.current(uow, program)
-    policy = definition.tiers
-    gifts = {lvl.code: lvl.birthday.points for lvl in policy.levels if lvl.birthday}
-    if not any(gifts.values()):
-        return Gifts()
-    days = [(day.month, day.day)]
-    if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
-        days.append((2, 29))
-    start = datetime.combine(day, time(), ZoneInfo(program.timezone))
-    given = total = after = 0
-    while True:
-        with uow_factory(write=False) as uow:
-            found = uow.tiers.birthdays(program.id, days, after, chunk)
-        for member in found:
-            tier = policy.effective(member.tiering, start)
-            points = gifts.get(tier.code, 0)
-            if not points:
-                continue
-            receipt = ledger.earn(
-                uow_factory(),
-                clock,
-                program,
-                Earn(
-                    member=member.external_id,
-                    points=points,
-                    source="gift",
-                    reference=f"birthday-{day.year}",
-                    rule_id=f"birthday:{tier.code}",
-                    expires_at=definition.earning.expires_at(max(start, clock.now()), tier.code),
-                ),
-                f"birthday:{member.external_id}:{day.year}",
-            )
-            if not receipt.replayed:
-                given, total = given + 1, total + points
-        if len(found) < chunk:
-            return Gifts(given, total)
-        after = found[-1].id
+    """The gifts of ``day``'s night, outside the pipeline (no checkpoint)."""
+    step = Step("birthday_gifts", gift_step(rulebooks))
+    cutoff = cutoff_of(day, program.tz)
+    counts = run_through(uow_factory, program, cutoff, (step,), chunk=chunk)[step.name]
+    return Gifts(counts.get("members", 0), counts.get("points", 0))

@@ -3,7 +3,7 @@
 The run for local day D (``--as-of D``) settles everything due by D's first
 instant in the programme's timezone, the *cut-off*; its entries are dated at
 the cut-off, as the per-member path would date them had it run then. Steps run
-in the order of :data:`NIGHTLY`, each a chunk of members per transaction, and
+in the order of :func:`nightly`, each a chunk of members per transaction, and
 each chunk commits together with the step's checkpoint (``pipeline_runs``):
 an interrupted run resumes after the last committed chunk, and a finished
 step is not run again for the same day. Only one runner per programme at a
@@ -16,23 +16,31 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from jifen.domain.days import local_day
 from jifen.domain.errors import Conflict, InvalidInput
 from jifen.domain.nightly import cutoff as cutoff_of
-from jifen.domain.nightly import local_day
 from jifen.domain.programs import Program
-from jifen.services import reminders, settlement
+from jifen.services import birthdays, reminders, settlement, tiers
 from jifen.services.ports import Clock, JobLocks, UnitOfWorkFactory
+from jifen.services.rulebooks import Rulebooks
 from jifen.services.steps import Step, add_counts
 
 JOB = "nightly"
 CHUNK = settlement.CHUNK
 
-#: The steps, in order. The tiers work adds "birthday_gifts" and "tier_retention"
-#: between "expire_lots" and "expiry_reminders".
-NIGHTLY: tuple[Step, ...] = (
-    *settlement.SETTLEMENT,
-    Step("expiry_reminders", reminders.expiry_reminders),
-)
+
+def nightly(rulebooks: Rulebooks) -> tuple[Step, ...]:
+    """The steps, in order. Tier reviews run before birthday gifts, so a gift is
+    that of the tier the member holds on their birthday (a member demoted on
+    1 January and born that day gets the new tier's gift, not the old one's nor
+    none), and running the gifts again for the same day gives the same answer.
+    Reminders run last, to see the night's result."""
+    return (
+        *settlement.SETTLEMENT,
+        Step("tier_reviews", tiers.review_step(rulebooks)),
+        Step("birthday_gifts", birthdays.gift_step(rulebooks)),
+        Step("expiry_reminders", reminders.expiry_reminders),
+    )
 
 
 @dataclass(frozen=True)
@@ -75,22 +83,23 @@ def members_span(uow_factory: UnitOfWorkFactory, program: Program) -> int:
 
 
 def night_done(
-    uow_factory: UnitOfWorkFactory, program: Program, day: date, steps: tuple[Step, ...] = NIGHTLY
+    uow_factory: UnitOfWorkFactory, rulebooks: Rulebooks, program: Program, day: date
 ) -> bool:
     with uow_factory(write=False) as uow:
         states = uow.pipeline_runs.of_day(program.id, day)
-    return all(s.name in states and states[s.name].finished for s in steps)
+    return all(s.name in states and states[s.name].finished for s in nightly(rulebooks))
 
 
 def run_night(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
     locks: JobLocks,
+    rulebooks: Rulebooks,
     program: Program,
     day: date | None = None,
     *,
     chunk: int = CHUNK,
-    steps: tuple[Step, ...] = NIGHTLY,
+    steps: tuple[Step, ...] | None = None,
     progress: Callable[[StepProgress], None] | None = None,
 ) -> Night:
     """Run (or resume, or confirm done) the night of ``day`` (default: today, local)."""
@@ -109,7 +118,7 @@ def run_night(
             )
         reports = tuple(
             _run_step(uow_factory, clock, program, day, cutoff, step, chunk, progress)
-            for step in steps
+            for step in (steps if steps is not None else nightly(rulebooks))
         )
     return Night(program.code, day, cutoff, reports)
 

@@ -106,6 +106,10 @@ class IdempotencyKeys(Protocol):
 
 class Outbox(Protocol):
     def add(self, program_id: int, topic: str, payload: dict[str, Any], now: datetime) -> None: ...
+    def add_many(
+        self, program_id: int, topic: str, payloads: Sequence[dict[str, Any]], now: datetime
+    ) -> None:
+        """Events of one topic, in order, in one statement."""
 
 
 class AuditLog(Protocol):
@@ -193,6 +197,16 @@ class Imports(Protocol):
 
 
 @dataclass(frozen=True)
+class Tiered:
+    """What a tier review needs of a member: less to read than a whole :class:`Member`."""
+
+    id: int
+    external_id: str
+    tier: str | None
+    tiering: TierState
+
+
+@dataclass(frozen=True)
 class TierChange:
     from_tier: str | None
     to_tier: str | None
@@ -229,7 +243,7 @@ class TierStore(Protocol):
 
     def due_for_review(
         self, program_id: int, month: int, cutoff: datetime, after_member_id: int, limit: int
-    ) -> list[Member]:
+    ) -> list[Tiered]:
         """Members whose review month has come (or whose floor has ended), locked, by id."""
 
 

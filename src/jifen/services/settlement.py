@@ -21,7 +21,7 @@ from datetime import datetime
 from jifen.domain.programs import Program
 from jifen.services.ports import Applied, Clock, DueWork, UnitOfWork, UnitOfWorkFactory
 from jifen.services.posting import Book, settled
-from jifen.services.steps import Chunk, Step, StepFn
+from jifen.services.steps import Chunk, Step, StepFn, run_through
 
 CHUNK = 5000  # members per transaction; see docs/adr/0005
 
@@ -108,15 +108,8 @@ def settle_due(
     The nightly pipeline's settlement steps with the current instant as the
     cut-off and no checkpoint: running it twice changes nothing the second time.
     """
-    now = clock.now()
-    members = entries = 0
-    for step in SETTLEMENT:
-        cursor, done = 0, False
-        while not done:
-            with uow_factory() as uow:
-                part = step.run(uow, program, now, cursor, chunk)
-                uow.commit()
-            cursor, done = part.cursor, part.done
-            members += part.counts.get("members", 0)
-            entries += part.counts.get("entries", 0)
-    return Settled(members, entries)
+    totals = run_through(uow_factory, program, clock.now(), SETTLEMENT, chunk=chunk)
+    return Settled(
+        sum(c.get("members", 0) for c in totals.values()),
+        sum(c.get("entries", 0) for c in totals.values()),
+    )

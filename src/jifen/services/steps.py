@@ -14,8 +14,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from jifen.domain.definition import ProgramDefinition
 from jifen.domain.programs import Program
-from jifen.services.ports import UnitOfWork
+from jifen.services.ports import UnitOfWork, UnitOfWorkFactory
+from jifen.services.rulebooks import Rulebooks
 
 
 @dataclass(frozen=True)
@@ -39,3 +41,40 @@ def add_counts(total: Mapping[str, int], more: Mapping[str, int]) -> dict[str, i
     for key, value in more.items():
         summed[key] = summed.get(key, 0) + value
     return summed
+
+
+def run_through(
+    uow_factory: UnitOfWorkFactory,
+    program: Program,
+    cutoff: datetime,
+    steps: tuple[Step, ...],
+    *,
+    chunk: int,
+) -> dict[str, dict[str, int]]:
+    """Run ``steps`` to the end for ``cutoff`` with no checkpoint, a chunk per transaction.
+
+    For the commands that do one part of the night on demand (``jifen settle``,
+    ``jifen tier review``): each step is idempotent, so running it again for the
+    same cut-off changes nothing. Returns each step's summed counts.
+    """
+    totals: dict[str, dict[str, int]] = {}
+    for step in steps:
+        cursor, done = 0, False
+        counts: dict[str, int] = {}
+        while not done:
+            with uow_factory() as uow:
+                part = step.run(uow, program, cutoff, cursor, chunk)
+                uow.commit()
+            cursor, done = part.cursor, part.done
+            counts = add_counts(counts, part.counts)
+        totals[step.name] = counts
+    return totals
+
+
+def current_rules(
+    uow: UnitOfWork, rulebooks: Rulebooks, program: Program
+) -> ProgramDefinition | None:
+    """The programme's current rules, or None before its first publication."""
+    if uow.versions.current(program.id) is None:
+        return None
+    return rulebooks.current(uow, program)

@@ -9,6 +9,7 @@ decisions are pure (:mod:`jifen.domain.tiers`), and the writes go out together.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -30,9 +31,10 @@ from jifen.domain.tiers import (
 from jifen.services.commands import SetTierFloor
 from jifen.services.idempotency import once
 from jifen.services.members import find_member
-from jifen.services.ports import Clock, TierChange, UnitOfWork, UnitOfWorkFactory
+from jifen.services.ports import Clock, TierChange, Tiered, UnitOfWork, UnitOfWorkFactory
 from jifen.services.posting import Book, lock_member
 from jifen.services.rulebooks import Rulebooks
+from jifen.services.steps import Chunk, Step, StepFn, current_rules, run_through
 
 HISTORY = 50
 
@@ -172,7 +174,7 @@ def review_due(
         for m in reviewing
     }
     stats = uow.tiers.stats_of(spans)
-    decisions: list[tuple[Member, Decision]] = []
+    decisions: list[tuple[Tiered, Decision]] = []
     for m in due:
         decision = None
         if m.id in spans:
@@ -188,6 +190,20 @@ def review_due(
     return Reviewed(len(due), changed, due[-1].id if due else after)
 
 
+def review_step(rulebooks: Rulebooks) -> StepFn:
+    """The nightly pipeline's ``tier_reviews``: :func:`review_due` a chunk at a time."""
+
+    def run(uow: UnitOfWork, program: Program, cutoff: datetime, cursor: int, limit: int) -> Chunk:
+        rules = current_rules(uow, rulebooks, program)
+        if rules is None or not rules.tiers:
+            return Chunk(cursor, True, {})
+        done = review_due(uow, rules.tiers, program, cutoff, cursor, limit)
+        counts = {"members": done.members, "changed": done.changed}
+        return Chunk(done.last_member_id, done.members < limit, counts)
+
+    return run
+
+
 def review_tiers(
     uow_factory: UnitOfWorkFactory,
     rulebooks: Rulebooks,
@@ -195,21 +211,11 @@ def review_tiers(
     cutoff: datetime,
     *,
     chunk: int = 2000,
-    after: int = 0,
 ) -> Reviewed:
-    """Every review due by ``cutoff``, a chunk of members per transaction."""
-    members = changed = 0
-    while True:
-        with uow_factory() as uow:
-            policy = rulebooks.current(uow, program).tiers
-            if not policy:
-                return Reviewed(members, changed, after)
-            done = review_due(uow, policy, program, cutoff, after, chunk)
-            uow.commit()
-        members, changed = members + done.members, changed + done.changed
-        if done.members < chunk:
-            return Reviewed(members, changed, done.last_member_id)
-        after = done.last_member_id
+    """Every review due by ``cutoff``, outside the pipeline (``jifen tier review``)."""
+    step = Step("tier_reviews", review_step(rulebooks))
+    counts = run_through(uow_factory, program, cutoff, (step,), chunk=chunk)[step.name]
+    return Reviewed(counts.get("members", 0), counts.get("changed", 0))
 
 
 @dataclass(frozen=True)
@@ -335,7 +341,7 @@ def _apply_many(
     uow: UnitOfWork,
     program: Program,
     policy: TierPolicy,
-    decisions: list[tuple[Member, Decision]],
+    decisions: Sequence[tuple[Member | Tiered, Decision]],
     now: datetime,
     *,
     actor: str | None = None,
@@ -345,6 +351,7 @@ def _apply_many(
     """Save each decision; record and announce those that change something visible."""
     saves: list[tuple[int, str | None, TierState]] = []
     changes: list[tuple[int, TierChange]] = []
+    events: list[dict[str, Any]] = []
     for member, decision in decisions:
         before = policy.effective(member.tiering, now)
         after = policy.effective(decision.state, now)
@@ -363,9 +370,7 @@ def _apply_many(
         previous = member.tier or policy.base.code
         change = TierChange(previous, after.code, decision.reason.value, actor, info, now)
         changes.append((member.id, change))
-        uow.outbox.add(
-            program.id,
-            "tier.changed",
+        events.append(
             {
                 "member": member.external_id,
                 "from": previous,
@@ -373,9 +378,9 @@ def _apply_many(
                 "reason": decision.reason.value,
                 "review_month": decision.state.review_month,
                 "at_risk": decision.state.at_risk,
-            },
-            now,
+            }
         )
     uow.tiers.save(saves, now)
     uow.tiers.record_changes(program.id, changes)
+    uow.outbox.add_many(program.id, "tier.changed", events, now)
     return len(changes)

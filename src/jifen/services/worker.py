@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from jifen.domain.days import local_day
 from jifen.domain.errors import Conflict
-from jifen.domain.nightly import local_day
 from jifen.domain.programs import Program
 from jifen.services import outbox, pipeline
 from jifen.services.ports import Clock, JobLocks, Publisher, UnitOfWorkFactory
+from jifen.services.rulebooks import Rulebooks
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ def tick(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
     locks: JobLocks,
+    rulebooks: Rulebooks,
     publisher: Publisher,
     run_at: time,
     *,
@@ -51,11 +53,11 @@ def tick(
     busy: list[str] = []
     for program in programs:
         day = due_day(program, clock.now(), run_at)
-        if day is None or pipeline.night_done(uow_factory, program, day):
+        if day is None or pipeline.night_done(uow_factory, rulebooks, program, day):
             continue
         try:
             night = pipeline.run_night(
-                uow_factory, clock, locks, program, day, chunk=chunk, progress=progress
+                uow_factory, clock, locks, rulebooks, program, day, chunk=chunk, progress=progress
             )
             nights.append(night)
         except Conflict as exc:

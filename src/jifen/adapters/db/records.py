@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -78,6 +79,16 @@ class SqlOutbox:
                 "created_at": now,
             },
         )
+
+    def add_many(
+        self, program_id: int, topic: str, payloads: Sequence[dict[str, Any]], now: datetime
+    ) -> None:
+        if payloads:
+            rows = [
+                {"program_id": program_id, "topic": topic, "payload": p, "created_at": now}
+                for p in payloads
+            ]
+            self.conn.execute(_OUTBOX, rows)
 
 
 class SqlAuditLog:

@@ -26,19 +26,23 @@ def member(row: Any) -> Member:
         birthday=row.birthday,
         attributes=dict(row.attributes or {}),
         tier=row.tier,
-        tiering=TierState(
-            earned=row.tier_earned,
-            since=row.tier_since,
-            review_month=row.tier_review_month,
-            at_risk=bool(row.tier_at_risk),
-            floor=row.tier_floor,
-            floor_until=row.tier_floor_until,
-            counted_from=row.tier_counted_from,
-            nudged=row.tier_nudged,
-        ),
+        tiering=tiering(row),
         orders_count=row.orders_count,
         spend_total=row.spend_total,
         last_order_at=row.last_order_at,
+    )
+
+
+def tiering(row: Any) -> TierState:
+    return TierState(
+        earned=row.tier_earned,
+        since=row.tier_since,
+        review_month=row.tier_review_month,
+        at_risk=bool(row.tier_at_risk),
+        floor=row.tier_floor,
+        floor_until=row.tier_floor_until,
+        counted_from=row.tier_counted_from,
+        nudged=row.tier_nudged,
     )
 
 

@@ -5,16 +5,42 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, literal_column, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    and_,
+    any_,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db import rows
 from jifen.adapters.db.tables import lots, member_months, members, tier_changes
 from jifen.domain.members import Member
 from jifen.domain.tiers import Stats, TierState
-from jifen.services.ports import TierChange
+from jifen.services.ports import TierChange, Tiered
 
+_TIERING = [c for c in members.c if c.name.startswith("tier_")]
 _SAVE = update(members).where(members.c.id == bindparam("b_id"))
+_SAVE_MANY = text("""
+UPDATE members m SET tier = v.tier, tier_earned = v.earned, tier_since = v.since,
+       tier_review_month = v.review, tier_at_risk = v.risk, tier_floor = v.floor,
+       tier_floor_until = v.until, tier_counted_from = v.counted, tier_nudged = v.nudged,
+       updated_at = :now
+FROM unnest(CAST(:ids AS bigint[]), CAST(:tier AS text[]), CAST(:earned AS text[]),
+            CAST(:since AS timestamptz[]), CAST(:review AS integer[]), CAST(:risk AS boolean[]),
+            CAST(:floor AS text[]), CAST(:until AS timestamptz[]), CAST(:counted AS integer[]),
+            CAST(:nudged AS text[]))
+     AS v(id, tier, earned, since, review, risk, floor, until, counted, nudged)
+WHERE m.id = v.id
+""")
 
 
 class SqlTiers:
@@ -65,15 +91,40 @@ class SqlTiers:
                         func.coalesce(func.sum(member_months.c.points), zero),
                         func.coalesce(func.sum(member_months.c.orders), zero),
                     )
-                    .where(member_months.c.member_id.in_(chunk), *window)
+                    .where(self._among(member_months.c.member_id, chunk), *window)
                     .group_by(member_months.c.member_id)
                 )
                 for member_id, spend, points, orders in result:
                     found[int(member_id)] = Stats(int(spend), int(points), int(orders))
         return found
 
+    def _among(self, column: Any, ids: list[int]) -> Any:
+        if self.conn.dialect.name == "postgresql":  # one array, not thousands of parameters
+            return column == any_(literal(ids, postgresql.ARRAY(BigInteger)))
+        return column.in_(ids)
+
     def save(self, saves: list[tuple[int, str | None, TierState]], now: datetime) -> None:
         if not saves:
+            return
+        if self.conn.dialect.name == "postgresql" and len(saves) > 1:
+            # one statement for the chunk: 60,000 single-row UPDATEs took 4 times longer
+            states = [s for _, _, s in saves]
+            self.conn.execute(
+                _SAVE_MANY,
+                {
+                    "ids": [m for m, _, _ in saves],
+                    "tier": [t for _, t, _ in saves],
+                    "earned": [s.earned for s in states],
+                    "since": [s.since for s in states],
+                    "review": [s.review_month for s in states],
+                    "risk": [s.at_risk for s in states],
+                    "floor": [s.floor for s in states],
+                    "until": [s.floor_until for s in states],
+                    "counted": [s.counted_from for s in states],
+                    "nudged": [s.nudged for s in states],
+                    "now": now,
+                },
+            )
             return
         self.conn.execute(
             _SAVE,
@@ -164,20 +215,22 @@ class SqlTiers:
 
     def due_for_review(
         self, program_id: int, month: int, cutoff: datetime, after_member_id: int, limit: int
-    ) -> list[Member]:
+    ) -> list[Tiered]:
         due = or_(
             members.c.tier_review_month <= month,
             and_(members.c.tier_floor.is_not(None), members.c.tier_floor_until <= cutoff),
         )
         query = (
-            select(members)
+            select(members.c.id, members.c.external_id, members.c.tier, *_TIERING)
             .where(members.c.program_id == program_id, members.c.id > after_member_id, due)
             .order_by(members.c.id)
             .limit(limit)
         )
         if self.conn.dialect.name == "postgresql":
             query = query.with_for_update()
-        return [rows.member(r) for r in self.conn.execute(query)]
+        return [
+            Tiered(r.id, r.external_id, r.tier, rows.tiering(r)) for r in self.conn.execute(query)
+        ]
 
 
 def _change(row: Any) -> TierChange:

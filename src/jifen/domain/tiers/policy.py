@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 
 from jifen.domain.tiers.criteria import Criteria, Route, Stats, closeness
 from jifen.domain.tiers.months import add_months
@@ -168,12 +169,14 @@ class TierPolicy:
     def base(self) -> Level:
         return self.levels[0]
 
+    @cached_property
+    def _by_code(self) -> dict[str, Level]:
+        return {lvl.code: lvl for lvl in self.levels}
+
     def level(self, code: str | None) -> Level:
         """The level ``code``; the entry level for None or a code no longer declared."""
-        for lvl in self.levels:
-            if lvl.code == code:
-                return lvl
-        return self.base
+        found = self._by_code.get(code) if code is not None else None
+        return found if found is not None else self.base
 
     def effective(self, state: TierState, now: datetime) -> Level:
         earned = self.level(state.earned)

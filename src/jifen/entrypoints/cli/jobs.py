@@ -22,7 +22,7 @@ app = typer.Typer(no_args_is_help=True, help="Run the scheduled jobs by hand.")
 err = Console(stderr=True, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 INTERRUPTED = 130
-COLUMNS = ("members", "entries", "lots", "points", "holds", "in_debt", "events")
+COLUMNS = ("members", "entries", "lots", "points", "holds", "in_debt", "events", "changed")
 
 RUN_HELP = """Run the nightly pipeline for one local day of the programme.
 
@@ -83,7 +83,8 @@ def _run(jf: Jifen, program: Program, day: date | None, chunk: int) -> Night:
     span = max(pipeline.members_span(jf.uow, program), 1)
     with _progress() as bar:
         tasks: dict[str, TaskID] = {
-            step.name: bar.add_task(step.name, total=span, entries=0) for step in pipeline.NIGHTLY
+            step.name: bar.add_task(step.name, total=span, entries=0)
+            for step in pipeline.nightly(jf.rulebooks)
         }
 
         def tick(p: StepProgress) -> None:
@@ -92,7 +93,7 @@ def _run(jf: Jifen, program: Program, day: date | None, chunk: int) -> Night:
 
         try:
             night = pipeline.run_night(
-                jf.uow, jf.clock, jf.locks, program, day, chunk=chunk, progress=tick
+                jf.uow, jf.clock, jf.locks, jf.rulebooks, program, day, chunk=chunk, progress=tick
             )
         except KeyboardInterrupt:
             bar.stop()
