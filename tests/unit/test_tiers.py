@@ -55,6 +55,11 @@ def test_fresh_market_qualification_is_spend_or_points() -> None:
     assert FRESH.qualified(Stats(spend=1000 * YUAN)).code == "silver"
     assert FRESH.qualified(Stats(points=5000)).code == "silver"
     assert FRESH.qualified(Stats(spend=3200 * YUAN, points=20000)).code == "gold"
+    assert FRESH.qualified(Stats(spend=19999 * YUAN, points=79999)).code == "gold"
+    assert FRESH.qualified(Stats(spend=20000 * YUAN)).code == "diamond"
+    assert FRESH.qualified(Stats(points=80000)).code == "diamond"
+    diamond = FRESH.level("diamond")
+    assert (diamond.multiplier, diamond.points_never_expire) == (5, True)
 
 
 def test_an_upgrade_records_when_and_schedules_the_yearly_review() -> None:
@@ -139,9 +144,12 @@ def test_progress_says_what_is_missing_for_the_next_tier() -> None:
     assert p.retain_routes == ((),)  # 2000 of the 1000 yuan silver needs a year
     far = FRESH.progress(state, NOW, Stats(spend=4000 * YUAN), Stats())
     assert not far.close
-    top = FRESH.progress(TierState(earned="gold"), NOW, Stats(), Stats(spend=100 * YUAN))
+    gold = FRESH.progress(TierState(earned="gold"), NOW, Stats(), Stats(spend=100 * YUAN))
+    assert gold.next is not None and gold.next.code == "diamond"
+    assert gold.retain_routes == ((Gap(Metric.SPEND, 10000, 300000),),)
+    top = FRESH.progress(TierState(earned="diamond"), NOW, Stats(), Stats(spend=100 * YUAN))
     assert top.next is None and top.routes == ()
-    assert top.retain_routes == ((Gap(Metric.SPEND, 10000, 300000),),)
+    assert top.retain_routes == ((Gap(Metric.SPEND, 10000, 1000000),),)
 
 
 def test_spend_or_points_and_six_purchases_combines_into_routes() -> None:
