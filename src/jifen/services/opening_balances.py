@@ -57,7 +57,9 @@ def open_balance_in(
         earned = cmd.earned_at or now
         expires = cmd.expires_at or earning.expires_at(earned, member.tier)
         if expires is not None and expires <= now:
-            raise RuleViolation(_expired(cmd, expires), code="already_expired")
+            raise RuleViolation(
+                _expired(cmd, expires.astimezone(program.tz)), code="already_expired"
+            )
         earn = Earn(
             cmd.member,
             cmd.points,
@@ -81,6 +83,7 @@ def open_balance_in(
 
 
 def _expired(cmd: OpenBalance, expires: datetime) -> str:
+    """``expires`` in the programme's timezone, as operators read dates."""
     if cmd.expires_at is not None:
         return f"these points expired at {expires.isoformat()}, before they were imported"
     return (
