@@ -5,6 +5,10 @@ is generated with ``generate_series`` straight into the schema, consistent
 enough that ``jifen verify`` passes on it: most lots are not due, ~6% have
 expired by the night's cut-off, ~3% are pending and due, 1% pending and not
 due, ~4.5% end within 30 days (reminders), 40% end later, the rest never.
+The programme is ``programs/fresh-market.yaml`` (tiers, reviews, birthday
+gifts): 1 member in 365 has a birthday that night, and 3 in 10 hold a tier.
+Two nights are measured on the same population: an ordinary one, and the
+1 January review night, on which every tiered member is reviewed.
 Each run works on a fresh copy (``CREATE DATABASE ... TEMPLATE``): first the
 ceiling, plain ``UPDATE ... SET x = x`` over exactly the lot, hold and member
 rows the pipeline writes, then (after a VACUUM) ``jifen jobs run``'s service
