@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import (
@@ -214,6 +216,54 @@ def test_clawback_under_the_debt_policy_goes_negative_and_is_repaid_by_earning(
     ledger.earn(jf.uow(), jf.clock, program, Earn("C-1", 50), key())
     assert balances(jf, program, "C-1") == (30, 0, 0)
     ledger.redeem(jf.uow(), jf.clock, program, Redeem("C-1", 30), key())
+    assert_verified(jf)
+
+
+def test_a_batch_of_grants_repays_debt_writes_what_earn_writes_and_skips_used_keys(
+    jf: Jifen,
+) -> None:
+    program = make_program(jf, "batch", NegativeBalancePolicy.ALLOW)
+    for ref in ("C-1", "C-2", "C-3"):
+        make_member(jf, program, ref)
+    earned = ledger.earn(jf.uow(), jf.clock, program, Earn("C-1", 100), key())
+    ledger.redeem(jf.uow(), jf.clock, program, Redeem("C-1", 70), key())
+    ledger.reverse(jf.uow(), jf.clock, program, Reverse(earned.entry_ids[0]), key())
+    one = ledger.earn(jf.uow(), jf.clock, program, Earn("C-3", 5, "gift"), "gift:C-3")
+    now = jf.clock.now()
+
+    def grant(keys: dict[str, str]) -> list[ledger.Receipt]:
+        uow = jf.uow()
+        with uow:
+            locked = [uow.members.lock(program.id, ref) for ref in keys]
+            grants = [
+                ledger.Grant(m, Earn(m.external_id, 50, "gift", "yearly"), keys[m.external_id])
+                for m in locked
+                if m is not None
+            ]
+            given = ledger.grant_many(uow, program, grants, now)
+            uow.commit()
+        return given
+
+    keys = {"C-1": "gift:C-1", "C-2": "gift:C-2", "C-3": "gift:C-3"}
+    given = grant(keys)
+    # C-3's key was used by an ordinary earn: nothing again, nothing compared
+    assert [(r.member, r.points, r.available) for r in given] == [("C-1", 50, -20), ("C-2", 50, 50)]
+    assert balances(jf, program, "C-1") == (-20, 0, 0)  # the debt of 70 repaid first
+    assert balances(jf, program, "C-3") == (5, 0, 0)
+    assert grant(keys) == []
+    # a retry of one of the keys through the API replays the batch's receipt
+    again = ledger.earn(jf.uow(), jf.clock, program, Earn("C-2", 50, "gift", "yearly"), "gift:C-2")
+    assert again.replayed and again.entry_ids == given[1].entry_ids
+    assert one.available == 5
+    with jf.engine.connect() as conn:
+        events = conn.execute(
+            text("SELECT payload FROM outbox WHERE topic = 'points.earn' ORDER BY id DESC LIMIT 2")
+        ).scalars()
+        payloads = [e if isinstance(e, dict) else json.loads(e) for e in events]
+    assert [(p["member"], p["points"], p["available"]) for p in payloads] == [
+        ("C-2", 50, 50),
+        ("C-1", 50, -20),
+    ]
     assert_verified(jf)
 
 

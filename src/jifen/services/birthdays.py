@@ -4,9 +4,11 @@ A step of the nightly pipeline: the night of local day D gives each active
 member born on D's month and day the gift of the tier in effect at D's first
 instant (members born on 29 February get theirs on 28 February in other
 years). The members of a chunk are found in one statement and credited in the
-chunk's transaction; each gift is an ordinary earn under the key
-``birthday:{member}:{year}``, so a night run twice, or two nights that both
-match (a birthday corrected in between), still give one gift a year. A tier
+chunk's transaction, their rows locked, and credited together in a few
+statements (:func:`jifen.services.ledger.grant_many`): each gift is an earn under
+the key ``birthday:{member}:{year}``, so a night run twice, or two nights that
+both match (a birthday corrected in between, a tier changed), still give one
+gift a year. A tier
 whose benefit is a multiplier in the birthday month gives no points here: the
 earning rules apply it to orders.
 """
@@ -23,9 +25,8 @@ from jifen.domain.nightly import cutoff as cutoff_of
 from jifen.domain.programs import Program
 from jifen.services import ledger
 from jifen.services.commands import Earn
-from jifen.services.idempotency import once
+from jifen.services.ledger import Grant
 from jifen.services.ports import UnitOfWork, UnitOfWorkFactory
-from jifen.services.results import Receipt
 from jifen.services.rulebooks import Rulebooks
 from jifen.services.steps import Chunk, Step, StepFn, current_rules, run_through
 
@@ -54,34 +55,26 @@ def gift_step(rulebooks: Rulebooks) -> StepFn:
             return Chunk(cursor, True, {})
         day = local_day(cutoff, program.tz)
         found = uow.tiers.birthdays(program.id, birthdays_on(day), cursor, limit)
-        given = points = 0
+        grants = []
         for member in found:
             tier = rules.tiers.effective(member.tiering, cutoff)
             gift = gifts.get(tier.code, 0)
-            if not gift:
-                continue
-            earn = Earn(
-                member=member.external_id,
-                points=gift,
-                source=LotSource.GIFT.value,
-                reference=f"birthday-{day.year}",
-                rule_id=f"birthday:{tier.code}",
-                expires_at=rules.earning.expires_at(cutoff, tier.code),
-            )
-            key = f"birthday:{member.external_id}:{day.year}"
-            if not _give(uow, program, earn, key, cutoff).replayed:
-                given, points = given + 1, points + gift
+            if gift:
+                earn = Earn(
+                    member=member.external_id,
+                    points=gift,
+                    source=LotSource.GIFT.value,
+                    reference=f"birthday-{day.year}",
+                    rule_id=f"birthday:{tier.code}",
+                    expires_at=rules.earning.expires_at(cutoff, tier.code),
+                )
+                grants.append(Grant(member, earn, f"birthday:{member.external_id}:{day.year}"))
+        given = ledger.grant_many(uow, program, grants, cutoff)
         last = found[-1].id if found else cursor
-        return Chunk(last, len(found) < limit, {"members": given, "points": points})
+        counts = {"members": len(given), "points": sum(r.points for r in given)}
+        return Chunk(last, len(found) < limit, counts)
 
     return run
-
-
-def _give(uow: UnitOfWork, program: Program, earn: Earn, key: str, now: datetime) -> Receipt:
-    def work() -> Receipt:
-        return ledger.earn_in(uow, program, earn, now)
-
-    return once(uow, program.id, key, earn, now, Receipt, work, commit=False)
 
 
 def birthday_gifts(

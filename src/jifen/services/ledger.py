@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from jifen.domain import ledger
 from jifen.domain.errors import InvalidInput, NotFound
-from jifen.domain.ledger import EntryKind, LotSource
-from jifen.domain.members import MemberStatus
+from jifen.domain.ledger import EntryKind, LotSource, Posting
+from jifen.domain.members import Member, MemberStatus
 from jifen.domain.points import require_points
 from jifen.domain.programs import Program
 from jifen.services import clawback
 from jifen.services.commands import Adjust, Earn, Redeem, Reverse
-from jifen.services.idempotency import once
+from jifen.services.idempotency import encode, fingerprint, once
 from jifen.services.ports import Clock, UnitOfWork
 from jifen.services.posting import Book, lock_member, settled
 from jifen.services.results import Receipt
@@ -41,24 +43,65 @@ def earn_in(
     require_points(cmd.points)
     book = Book(program, lock_member(uow, program, cmd.member))
     book.member.require_active()
-    # A credit needs no lots: only the balance, to repay any debt first.
-    book.apply(
-        uow,
-        ledger.credit(
-            ledger.Account(book.member, ()),
-            cmd.points,
-            kind=EntryKind.EARN,
-            source=_source(cmd.source),
-            now=now,
-            available_at=cmd.available_at,
-            expires_at=cmd.expires_at,
-            rule_id=cmd.rule_id,
-            reference=cmd.reference,
-            meta=meta,
-        ),
-        now,
-    )
+    book.apply(uow, _credit(book.member, cmd, now, meta), now)
     return book.receipt(EntryKind.EARN.value, now)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One credit of a batch: a member whose row this transaction has locked."""
+
+    member: Member
+    earn: Earn
+    key: str
+
+
+def grant_many(
+    uow: UnitOfWork, program: Program, grants: Sequence[Grant], now: datetime
+) -> list[Receipt]:
+    """Credits for many members in a few statements, each at most once per key.
+
+    The pipeline's batches (birthday gifts): a key already used grants nothing,
+    without replaying or comparing what it recorded. Commits nothing; returns
+    the receipts of what was granted now.
+    """
+    for grant in grants:
+        require_points(grant.earn.points)
+        grant.member.require_active()
+    claimed = uow.idempotency.claim_many(
+        program.id, {g.key: fingerprint(g.earn) for g in grants}, now
+    )
+    todo = [g for g in grants if g.key in claimed]
+    postings = [_credit(g.member, g.earn, now) for g in todo]
+    entry_ids = uow.ledger.credit_many(program.id, postings, now)
+    receipts, events = [], []
+    for grant, posting, entry_id in zip(todo, postings, entry_ids, strict=True):
+        book = Book(program, grant.member)
+        events.append(book.posted(posting, entry_id, None))
+        receipts.append(book.receipt(EntryKind.EARN.value, now))
+    uow.outbox.add_many(program.id, f"points.{EntryKind.EARN.value}", events, now)
+    uow.idempotency.record_many(
+        program.id, {g.key: encode(r) for g, r in zip(todo, receipts, strict=True)}
+    )
+    return receipts
+
+
+def _credit(
+    member: Member, cmd: Earn, now: datetime, meta: dict[str, Any] | None = None
+) -> Posting:
+    # A credit needs no lots: only the balance, to repay any debt first.
+    return ledger.credit(
+        ledger.Account(member, ()),
+        cmd.points,
+        kind=EntryKind.EARN,
+        source=_source(cmd.source),
+        now=now,
+        available_at=cmd.available_at,
+        expires_at=cmd.expires_at,
+        rule_id=cmd.rule_id,
+        reference=cmd.reference,
+        meta=meta,
+    )
 
 
 def redeem(uow: UnitOfWork, clock: Clock, program: Program, cmd: Redeem, key: str) -> Receipt:

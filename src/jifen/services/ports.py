@@ -56,6 +56,13 @@ class Ledger(Protocol):
     ) -> tuple[int, int | None]:
         """Apply atomically; return the new entry's id and a new hold's id."""
 
+    def credit_many(self, program_id: int, postings: Sequence[Posting], now: datetime) -> list[int]:
+        """Apply credits (new lots, nothing drawn or held) in a few statements.
+
+        For many members at once, each row already locked; returns the entry ids
+        in the order of ``postings``.
+        """
+
     def entry(self, program_id: int, entry_id: int) -> Entry | None: ...
     def reversals_of(self, entry_id: int) -> list[Entry]: ...
     def lots_of(self, entry_id: int) -> list[tuple[Lot, str | None]]:
@@ -102,6 +109,14 @@ class IdempotencyKeys(Protocol):
         """
 
     def record(self, program_id: int, key: str, response: dict[str, Any]) -> None: ...
+    def claim_many(self, program_id: int, keys: Mapping[str, str], now: datetime) -> set[str]:
+        """Reserve the keys (key -> fingerprint) no one holds; return those reserved now.
+
+        For the pipeline's batches, whose keys are its own: a key already taken is
+        simply not returned.
+        """
+
+    def record_many(self, program_id: int, responses: Mapping[str, dict[str, Any]]) -> None: ...
 
 
 class Outbox(Protocol):
@@ -239,7 +254,7 @@ class TierStore(Protocol):
     def birthdays(
         self, program_id: int, days: list[tuple[int, int]], after_member_id: int, limit: int
     ) -> list[Member]:
-        """Active members born on any of ``days`` (month, day), by id."""
+        """Active members born on any of ``days`` (month, day), locked, by id."""
 
     def due_for_review(
         self, program_id: int, month: int, cutoff: datetime, after_member_id: int, limit: int

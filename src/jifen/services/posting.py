@@ -46,6 +46,13 @@ class Book:
         self, uow: UnitOfWork, posting: Posting, now: datetime, *, settling: bool = False
     ) -> None:
         entry_id, hold_id = uow.ledger.apply(self.program.id, posting, now)
+        event = self.posted(posting, entry_id, hold_id, settling=settling)
+        uow.outbox.add(self.program.id, f"points.{posting.kind.value}", event, now)
+
+    def posted(
+        self, posting: Posting, entry_id: int, hold_id: int | None, *, settling: bool = False
+    ) -> dict[str, Any]:
+        """Account for a posting the ledger has applied; return its outbox event."""
         if settling:
             self.settled_ids.append(entry_id)
         else:
@@ -63,23 +70,18 @@ class Book:
                 b.held + posting.delta_held,
             ),
         )
-        uow.outbox.add(
-            self.program.id,
-            f"points.{posting.kind.value}",
-            {
-                "member": self.member.external_id,
-                "entry_id": entry_id,
-                "kind": posting.kind.value,
-                "points": posting.points,
-                "amount": posting.amount,
-                "reference": posting.reference,
-                "hold_id": posting.hold_id or hold_id,
-                "available": self.member.balances.available,
-                "pending": self.member.balances.pending,
-                "held": self.member.balances.held,
-            },
-            now,
-        )
+        return {
+            "member": self.member.external_id,
+            "entry_id": entry_id,
+            "kind": posting.kind.value,
+            "points": posting.points,
+            "amount": posting.amount,
+            "reference": posting.reference,
+            "hold_id": posting.hold_id or hold_id,
+            "available": self.member.balances.available,
+            "pending": self.member.balances.pending,
+            "held": self.member.balances.held,
+        }
 
     def earn_result(
         self, reference: str, award: AwardView, now: datetime, meta: dict[str, Any] | None = None

@@ -10,7 +10,9 @@ UPDATE``) before any plan is made, so stale plans should not happen at all.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, update
 
@@ -35,6 +37,9 @@ _take_from_lot = (
 # than executing it.
 _insert_entry = insert(entries).returning(entries.c.id)
 _insert_lot = insert(lots).returning(lots.c.id)
+# executemany, ids in the order of the rows
+_insert_entries = insert(entries).returning(entries.c.id, sort_by_parameter_order=True)
+_insert_lots = insert(lots).returning(lots.c.id, sort_by_parameter_order=True)
 NO_FLOOR = -(2**62)  # an unguarded available balance (credits, or the debt policy)
 _move_balances = (
     update(members)
@@ -73,8 +78,56 @@ class SqlLedger(SqlLedgerReads):
         self._move_balances(posting, now)
         return entry_id, hold_id
 
+    def credit_many(self, program_id: int, postings: Sequence[Posting], now: datetime) -> list[int]:
+        if not postings:
+            return []
+        for p in postings:
+            if p.draws or p.matured_lot_ids or p.new_hold or p.hold_transition or p.delta_held:
+                raise ValueError("credit_many takes credits only")
+        entry_ids = [
+            int(i)
+            for i in self.conn.execute(
+                _insert_entries, [self._entry_row(program_id, p, now) for p in postings]
+            ).scalars()
+        ]
+        news = [
+            (p.member_id, entry_id, new)
+            for p, entry_id in zip(postings, entry_ids, strict=True)
+            for new in p.new_lots
+        ]
+        lot_ids = self.conn.execute(
+            _insert_lots, [self._lot_row(program_id, m, e, new, now) for m, e, new in news]
+        ).scalars()
+        repaid = [
+            {"entry_id": e, "lot_id": lot_id, "amount": new.repaid}
+            for (_, e, new), lot_id in zip(news, lot_ids, strict=True)
+            if new.repaid
+        ]
+        if repaid:
+            self.conn.execute(insert(draws), repaid)
+        moves = [
+            {
+                "b_member": p.member_id,
+                "b_da": p.delta_available,
+                "b_dp": p.delta_pending,
+                "b_dh": 0,
+                "b_now": now,
+                "b_floor": NO_FLOOR,
+            }
+            for p in postings
+        ]
+        moved = self.conn.execute(_move_balances, moves).rowcount
+        if moved != len(moves):
+            raise Conflict("a member changed under this operation; retry", code="ledger_conflict")
+        return entry_ids
+
     def _insert_entry(self, program_id: int, p: Posting, now: datetime) -> int:
-        params = {
+        params = self._entry_row(program_id, p, now)
+        return int(self.conn.execute(_insert_entry, params).scalar_one())
+
+    @staticmethod
+    def _entry_row(program_id: int, p: Posting, now: datetime) -> dict[str, Any]:
+        return {
             "program_id": program_id,
             "member_id": p.member_id,
             "kind": p.kind.value,
@@ -91,33 +144,37 @@ class SqlLedger(SqlLedgerReads):
             "meta": p.meta,
             "created_at": now,
         }
-        return int(self.conn.execute(_insert_entry, params).scalar_one())
 
     def _insert_lot(
         self, program_id: int, member_id: int, entry_id: int, new: NewLot, now: datetime
     ) -> None:
         lot_id = self.conn.execute(
-            _insert_lot,
-            {
-                "program_id": program_id,
-                "member_id": member_id,
-                "entry_id": entry_id,
-                "amount": new.amount,
-                "remaining": new.amount - new.repaid,
-                "available_at": new.available_at,
-                "expires_at": new.expires_at,
-                "pending": new.pending,
-                "source": new.source.value,
-                "source_ref": new.source_ref,
-                "rule_id": new.rule_id,
-                "parent_lot_id": new.parent_lot_id,
-                "created_at": now,
-            },
+            _insert_lot, self._lot_row(program_id, member_id, entry_id, new, now)
         ).scalar_one()
         if new.repaid:
             self.conn.execute(
                 insert(draws).values(entry_id=entry_id, lot_id=lot_id, amount=new.repaid)
             )
+
+    @staticmethod
+    def _lot_row(
+        program_id: int, member_id: int, entry_id: int, new: NewLot, now: datetime
+    ) -> dict[str, Any]:
+        return {
+            "program_id": program_id,
+            "member_id": member_id,
+            "entry_id": entry_id,
+            "amount": new.amount,
+            "remaining": new.amount - new.repaid,
+            "available_at": new.available_at,
+            "expires_at": new.expires_at,
+            "pending": new.pending,
+            "source": new.source.value,
+            "source_ref": new.source_ref,
+            "rule_id": new.rule_id,
+            "parent_lot_id": new.parent_lot_id,
+            "created_at": now,
+        }
 
     def _draw(self, p: Posting, entry_id: int) -> None:
         params = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -63,6 +63,22 @@ class SqlIdempotencyKeys:
 
     def record(self, program_id: int, key: str, response: dict[str, Any]) -> None:
         self.conn.execute(_RECORD, {"b_program": program_id, "b_key": key, "b_response": response})
+
+    def claim_many(self, program_id: int, keys: Mapping[str, str], now: datetime) -> set[str]:
+        if not keys:
+            return set()
+        rows = [
+            {"program_id": program_id, "key": k, "fingerprint": f, "created_at": now}
+            for k, f in keys.items()
+        ]
+        return set(self.conn.execute(_CLAIM[self.conn.dialect.name], rows).scalars())
+
+    def record_many(self, program_id: int, responses: Mapping[str, dict[str, Any]]) -> None:
+        if responses:
+            rows = [
+                {"b_program": program_id, "b_key": k, "b_response": r} for k, r in responses.items()
+            ]
+            self.conn.execute(_RECORD, rows)
 
 
 class SqlOutbox:

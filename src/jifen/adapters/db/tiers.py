@@ -210,6 +210,7 @@ class SqlTiers:
             )
             .order_by(members.c.id)
             .limit(limit)
+            .with_for_update()
         )
         return [rows.member(r) for r in result]
 
