@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db import rows
+from jifen.adapters.db.planning import probe_indexes
 from jifen.adapters.db.tables import lots, member_months, members, tier_changes
 from jifen.domain.members import Member
 from jifen.domain.tiers import Stats, TierState
@@ -108,23 +109,8 @@ class SqlTiers:
             return
         if self.conn.dialect.name == "postgresql" and len(saves) > 1:
             # one statement for the chunk: 60,000 single-row UPDATEs took 4 times longer
-            states = [s for _, _, s in saves]
-            self.conn.execute(
-                _SAVE_MANY,
-                {
-                    "ids": [m for m, _, _ in saves],
-                    "tier": [t for _, t, _ in saves],
-                    "earned": [s.earned for s in states],
-                    "since": [s.since for s in states],
-                    "review": [s.review_month for s in states],
-                    "risk": [s.at_risk for s in states],
-                    "floor": [s.floor for s in states],
-                    "until": [s.floor_until for s in states],
-                    "counted": [s.counted_from for s in states],
-                    "nudged": [s.nudged for s in states],
-                    "now": now,
-                },
-            )
+            with probe_indexes(self.conn):
+                self._save_many(saves, now)
             return
         self.conn.execute(
             _SAVE,
@@ -144,6 +130,25 @@ class SqlTiers:
                 }
                 for member_id, tier, s in saves
             ],
+        )
+
+    def _save_many(self, saves: list[tuple[int, str | None, TierState]], now: datetime) -> None:
+        states = [s for _, _, s in saves]
+        self.conn.execute(
+            _SAVE_MANY,
+            {
+                "ids": [m for m, _, _ in saves],
+                "tier": [t for _, t, _ in saves],
+                "earned": [s.earned for s in states],
+                "since": [s.since for s in states],
+                "review": [s.review_month for s in states],
+                "risk": [s.at_risk for s in states],
+                "floor": [s.floor for s in states],
+                "until": [s.floor_until for s in states],
+                "counted": [s.counted_from for s in states],
+                "nudged": [s.nudged for s in states],
+                "now": now,
+            },
         )
 
     def record_changes(self, program_id: int, changes: list[tuple[int, TierChange]]) -> None:
