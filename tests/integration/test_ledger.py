@@ -29,6 +29,7 @@ from jifen.services.commands import (
     Reverse,
     UpdateMember,
 )
+from jifen.services.results import Receipt
 from tests.factories import (
     FakeClock,
     assert_verified,
@@ -231,7 +232,7 @@ def test_a_batch_of_grants_repays_debt_writes_what_earn_writes_and_skips_used_ke
     one = ledger.earn(jf.uow(), jf.clock, program, Earn("C-3", 5, "gift"), "gift:C-3")
     now = jf.clock.now()
 
-    def grant(keys: dict[str, str]) -> list[ledger.Receipt]:
+    def grant(keys: dict[str, str]) -> list[Receipt]:
         uow = jf.uow()
         with uow:
             locked = [uow.members.lock(program.id, ref) for ref in keys]

@@ -23,6 +23,10 @@ The tree::
           +-- TierTooLow              a tier-only reward
           +-- RedemptionLimitReached  the member's per-period limit
           +-- OffsetBelowMinimum      order too small for a cash offset
+          +-- RewardOutOfStock        none left (never oversold)
+          +-- RedemptionNotPending    capture/release of one no longer held
+          +-- RedemptionNotCancellable  past its policy, or its voucher used
+          +-- VoucherNotUsable        used, expired, cancelled, below its minimum
 """
 
 from __future__ import annotations
@@ -110,6 +114,26 @@ class OffsetBelowMinimum(RuleViolation):
     code = "order_below_offset_minimum"
 
 
+class RewardOutOfStock(RuleViolation):
+    code = "reward_out_of_stock"
+
+
+class RedemptionNotPending(RuleViolation):
+    """Capture or release of a redemption that is no longer held."""
+
+    code = "redemption_not_held"
+
+
+class RedemptionNotCancellable(RuleViolation):
+    code = "redemption_not_cancellable"
+
+
+class VoucherNotUsable(RuleViolation):
+    """A voucher already used, expired, cancelled or below its minimum spend (see ``code``)."""
+
+    code = "voucher_not_usable"
+
+
 __all__ = [
     "Conflict",
     "HoldNotActive",
@@ -123,9 +147,13 @@ __all__ = [
     "OffsetBelowMinimum",
     "PermissionDenied",
     "RedemptionLimitReached",
+    "RedemptionNotCancellable",
+    "RedemptionNotPending",
     "ReversalExceedsOriginal",
     "RewardNotAvailable",
+    "RewardOutOfStock",
     "RuleViolation",
     "TierTooLow",
     "Unauthenticated",
+    "VoucherNotUsable",
 ]

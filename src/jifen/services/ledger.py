@@ -185,65 +185,68 @@ def reverse(uow: UnitOfWork, clock: Clock, program: Program, cmd: Reverse, key: 
         require_points(cmd.points)
     now = clock.now()
     with uow:
+        return once(
+            uow, program.id, key, cmd, now, Receipt, lambda: reverse_in(uow, program, cmd, now)
+        )
 
-        def work() -> Receipt:
-            original = uow.ledger.entry(program.id, cmd.entry_id)
-            if original is None:
-                raise NotFound(
-                    f"entry {cmd.entry_id} not found", code="entry_not_found", entry=cmd.entry_id
-                )
-            book = Book(program, uow.members.lock_by_id(original.member_id))
-            account = settled(uow, book, now)
-            earlier = uow.ledger.reversals_of(original.id)
-            already = sum(r.amount for r in earlier)
-            amount = cmd.points if cmd.points is not None else original.amount - already
-            ledger.check_reversible(original, amount, already)
-            if amount == 0:
-                raise InvalidInput(
-                    f"entry {original.id} is already fully reversed",
-                    code="already_reversed",
-                    entry=original.id,
-                )
-            policy = program.policy
-            if ledger.is_credit(original):
-                posting = ledger.reverse_credit(
-                    account,
-                    original,
-                    clawback.credit_parts(uow, original, earlier, amount=amount),
-                    now=now,
-                    policy=policy,
-                    reason=cmd.reason,
-                    actor=cmd.actor,
-                )
-            else:
-                drawn = (
-                    uow.ledger.net_drawn(hold_id=original.hold_id)
-                    if original.kind is EntryKind.CAPTURE
-                    else uow.ledger.net_drawn(entry_id=original.id)
-                )
-                posting = ledger.reverse_debit(
-                    account,
-                    original,
-                    drawn,
-                    amount,
-                    now=now,
-                    policy=policy,
-                    reason=cmd.reason,
-                    actor=cmd.actor,
-                )
-            book.apply(uow, posting, now)
-            if cmd.actor:
-                uow.audit.record(
-                    program.id,
-                    cmd.actor,
-                    "entry.reverse",
-                    str(original.id),
-                    {"points": amount, "reason": cmd.reason},
-                    now,
-                )
-            return book.receipt(EntryKind.REVERSE.value, now)
 
-        return once(uow, program.id, key, cmd, now, Receipt, work)
+def reverse_in(uow: UnitOfWork, program: Program, cmd: Reverse, now: datetime) -> Receipt:
+    """``reverse`` inside an open unit of work and its idempotency key; commits nothing."""
+    original = uow.ledger.entry(program.id, cmd.entry_id)
+    if original is None:
+        raise NotFound(
+            f"entry {cmd.entry_id} not found", code="entry_not_found", entry=cmd.entry_id
+        )
+    book = Book(program, uow.members.lock_by_id(original.member_id))
+    account = settled(uow, book, now)
+    earlier = uow.ledger.reversals_of(original.id)
+    already = sum(r.amount for r in earlier)
+    amount = cmd.points if cmd.points is not None else original.amount - already
+    ledger.check_reversible(original, amount, already)
+    if amount == 0:
+        raise InvalidInput(
+            f"entry {original.id} is already fully reversed",
+            code="already_reversed",
+            entry=original.id,
+        )
+    policy = program.policy
+    if ledger.is_credit(original):
+        posting = ledger.reverse_credit(
+            account,
+            original,
+            clawback.credit_parts(uow, original, earlier, amount=amount),
+            now=now,
+            policy=policy,
+            reason=cmd.reason,
+            actor=cmd.actor,
+        )
+    else:
+        drawn = (
+            uow.ledger.net_drawn(hold_id=original.hold_id)
+            if original.kind is EntryKind.CAPTURE
+            else uow.ledger.net_drawn(entry_id=original.id)
+        )
+        posting = ledger.reverse_debit(
+            account,
+            original,
+            drawn,
+            amount,
+            now=now,
+            policy=policy,
+            reason=cmd.reason,
+            actor=cmd.actor,
+        )
+    book.apply(uow, posting, now)
+    if cmd.actor:
+        uow.audit.record(
+            program.id,
+            cmd.actor,
+            "entry.reverse",
+            str(original.id),
+            {"points": amount, "reason": cmd.reason},
+            now,
+        )
+    return book.receipt(EntryKind.REVERSE.value, now)
 
 
 def _source(value: str) -> LotSource:

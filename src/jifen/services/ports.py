@@ -16,6 +16,7 @@ from jifen.domain.ledger import Entry, Hold, Lot, Posting
 from jifen.domain.members import Member
 from jifen.domain.nightly import ReminderWindow
 from jifen.domain.programs import Program
+from jifen.domain.redemption import Redemption, Voucher
 from jifen.domain.tiers import Stats, TierState
 
 
@@ -37,6 +38,7 @@ class Members(Protocol):
     def get(self, program_id: int, external_id: str) -> Member | None: ...
     def lock(self, program_id: int, external_id: str) -> Member | None: ...
     def lock_by_id(self, member_id: int) -> Member: ...
+    def by_id(self, member_id: int) -> Member | None: ...
     def update(self, member_id: int, changes: dict[str, Any], now: datetime) -> Member: ...
 
 
@@ -262,6 +264,94 @@ class TierStore(Protocol):
         """Members whose review month has come (or whose floor has ended), locked, by id."""
 
 
+@dataclass(frozen=True)
+class StockLevel:
+    reward: str
+    declared: int | None
+    total: int | None  # None: unlimited
+    taken: int
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.total is None else self.total - self.taken
+
+    def total_for(self, declared: int) -> int:
+        """The total once the file declares ``declared``: a change moves it by the difference."""
+        if self.declared == declared and self.total is not None:
+            return self.total
+        return max((self.total or 0) + declared - (self.declared or 0), self.taken)
+
+
+@dataclass(frozen=True)
+class NewRedemption:
+    member_id: int
+    kind: str
+    reward: str | None
+    quantity: int
+    points: int
+    cash: int
+    status: str
+    hold_id: int | None
+    entry_id: int | None
+    reference: str | None
+    program_version: int
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+class Redemptions(Protocol):
+    """Redemptions, the live stock of rewards, and vouchers."""
+
+    def take_stock(
+        self, program_id: int, reward: str, declared: int, quantity: int, now: datetime
+    ) -> bool:
+        """Take ``quantity`` if that many are left; False (and nothing taken) if not.
+
+        The first take creates the count from the file's ``declared`` stock; a
+        later file declaring a different stock moves the total by the difference.
+        """
+
+    def return_stock(self, program_id: int, reward: str, quantity: int, now: datetime) -> None: ...
+    def set_remaining(
+        self, program_id: int, reward: str, declared: int | None, remaining: int, now: datetime
+    ) -> StockLevel:
+        """An operator's count: ``remaining`` left from now on."""
+
+    def stock(self, program_id: int) -> dict[str, StockLevel]: ...
+    def add(self, program_id: int, new: NewRedemption, now: datetime) -> Redemption: ...
+    def get(self, program_id: int, redemption_id: int) -> Redemption | None: ...
+    def settle(
+        self, redemption_id: int, status: str, now: datetime, *, entry_id: int | None = None
+    ) -> None:
+        """Move a held or completed redemption to ``status`` (guarded: it must be live)."""
+
+    def live_since(self, member_id: int, reward: str) -> list[tuple[datetime, int]]:
+        """When the member's held and completed redemptions of ``reward`` were made, and
+        how many units each took."""
+
+    def of_member(self, member_id: int, limit: int) -> list[Redemption]: ...
+    def lapsed(self, program_id: int, now: datetime, limit: int) -> list[Redemption]:
+        """Held redemptions whose hold has ended by ``now``, oldest first."""
+
+    def add_voucher(
+        self,
+        program_id: int,
+        redemption: Redemption,
+        code: str,
+        face_value: int,
+        min_spend: int,
+        expires_at: datetime,
+        now: datetime,
+    ) -> Voucher | None:
+        """None if ``code`` is taken (draw another)."""
+
+    def voucher(self, program_id: int, code: str, *, lock: bool = False) -> Voucher | None: ...
+    def vouchers_of_redemption(self, redemption_id: int) -> list[Voucher]: ...
+    def vouchers_of_member(self, member_id: int) -> list[Voucher]: ...
+    def set_voucher(
+        self, voucher_id: int, status: str, now: datetime, reference: str | None = None
+    ) -> None: ...
+
+
 class UnitOfWork(Protocol):
     members: Members
     ledger: Ledger
@@ -278,6 +368,7 @@ class UnitOfWork(Protocol):
     nightly: Nightly
     pipeline_runs: PipelineRuns
     outbox_relay: OutboxRelay
+    redemptions: Redemptions
 
     def __enter__(self) -> Self: ...
     def __exit__(

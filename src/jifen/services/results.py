@@ -108,3 +108,49 @@ class EarnResult:
     created_at: datetime
     meta: dict[str, Any] = field(default_factory=dict)
     replayed: bool = False
+
+
+@dataclass(frozen=True)
+class VoucherView:
+    code: str
+    reward: str
+    status: str
+    face_value: int
+    min_spend: int
+    expires_at: datetime
+    consumed_at: datetime | None = None
+    consumed_reference: str | None = None
+    member: str | None = None
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class RedemptionView:
+    id: int
+    member: str
+    kind: str
+    reward: str | None
+    quantity: int
+    points: int
+    cash: int  # minor units: paid on top (points + cash), or taken off the order
+    status: str
+    hold_id: int | None
+    reference: str | None
+    created_at: datetime
+    settled_at: datetime | None
+    vouchers: tuple[VoucherView, ...]
+    available: int
+    pending: int
+    held: int
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class OffsetQuoteView:
+    member: str
+    order_total: int
+    points: int
+    discount: int
+    payable: int
+    available: int
+    max_discount: int

@@ -1,5 +1,8 @@
 """The worker's day: drain the outbox, and run each programme's night once it is due.
 
+Every round also ends held redemptions whose hold has run out, so that their
+stock is back on sale within a round, not the next night.
+
 A programme's night for local day D is due from ``run_at`` (local time, in
 the programme's timezone) on D, until it has finished. A worker that was down
 at ``run_at`` runs it when it comes back; a day it missed altogether is
@@ -15,7 +18,7 @@ from datetime import date, datetime, time
 from jifen.domain.days import local_day
 from jifen.domain.errors import Conflict
 from jifen.domain.programs import Program
-from jifen.services import outbox, pipeline
+from jifen.services import outbox, pipeline, redemptions
 from jifen.services.ports import Clock, JobLocks, Publisher, UnitOfWorkFactory
 from jifen.services.rulebooks import Rulebooks
 
@@ -25,6 +28,7 @@ class Tick:
     published: int
     nights: tuple[pipeline.Night, ...] = ()
     busy: tuple[str, ...] = ()  # programmes whose night another worker is running
+    lapsed: int = 0  # held redemptions whose hold ended: stock given back
 
 
 def due_day(program: Program, now: datetime, run_at: time) -> date | None:
@@ -51,7 +55,9 @@ def tick(
         programs = uow.programs.all()
     nights: list[pipeline.Night] = []
     busy: list[str] = []
+    lapsed = 0
     for program in programs:
+        lapsed += redemptions.lapse_held(uow_factory, clock, program)
         day = due_day(program, clock.now(), run_at)
         if day is None or pipeline.night_done(uow_factory, rulebooks, program, day):
             continue
@@ -66,4 +72,4 @@ def tick(
             busy.append(program.code)
     if nights:
         published += outbox.drain(uow_factory, clock, locks, publisher, batch=batch)
-    return Tick(published, tuple(nights), tuple(busy))
+    return Tick(published, tuple(nights), tuple(busy), lapsed)

@@ -80,6 +80,10 @@ class SqlMembers:
             raise NotFound(f"member #{member_id} not found", code="member_not_found")
         return rows.member(row)
 
+    def by_id(self, member_id: int) -> Member | None:
+        row = self.conn.execute(select(members).where(members.c.id == member_id)).one_or_none()
+        return None if row is None else rows.member(row)
+
     def update(self, member_id: int, changes: dict[str, Any], now: datetime) -> Member:
         allowed = {"phone", "email", "birthday", "attributes", "status"}
         values = {k: v for k, v in changes.items() if k in allowed}

@@ -425,3 +425,69 @@ Index(
     postgresql_where=text("pending AND remaining > 0"),
     sqlite_where=text("pending AND remaining > 0"),
 )
+
+# --- redemption ---------------------------------------------------------------------
+
+reward_stock = Table(
+    "reward_stock",
+    metadata,  # the live count of each catalogue reward with a stock
+    Column("program_id", Id, ForeignKey("programs.id"), primary_key=True),
+    Column("reward", String(64), primary_key=True),
+    Column("declared", BigInteger),  # the stock the published file declares
+    Column("total", BigInteger),  # ever made available (None: unlimited)
+    Column("taken", BigInteger, nullable=False, server_default=text("0")),  # by live redemptions
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("taken >= 0", name="taken_not_negative"),
+    CheckConstraint("total IS NULL OR taken <= total", name="never_oversold"),
+)
+
+redemptions = Table(
+    "redemptions",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("member_id", Id, ForeignKey("members.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # reward, cash_offset
+    Column("reward", String(64)),
+    Column("quantity", Integer, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("cash", BigInteger, nullable=False),  # minor units: paid on top, or taken off
+    Column("status", String(16), nullable=False),  # held, completed, released, expired, cancelled
+    Column("hold_id", Id, ForeignKey("holds.id")),
+    Column("entry_id", Id, ForeignKey("entries.id")),  # the debit, once the points are spent
+    Column("reference", String(128)),  # the order paid with points
+    Column("program_version", Integer, nullable=False),
+    Column("detail", Json, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("settled_at", UTCDateTime),
+    CheckConstraint("points >= 0", name="points_not_negative"),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+)
+Index("ix_redemptions_member", redemptions.c.member_id, redemptions.c.reward)
+Index(
+    "ix_redemptions_held",
+    redemptions.c.hold_id,
+    postgresql_where=redemptions.c.status == "held",
+    sqlite_where=redemptions.c.status == "held",
+)
+
+vouchers = Table(
+    "vouchers",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("code", String(32), nullable=False),
+    Column("redemption_id", Id, ForeignKey("redemptions.id"), nullable=False),
+    Column("member_id", Id, ForeignKey("members.id"), nullable=False),
+    Column("reward", String(64), nullable=False),
+    Column("face_value", BigInteger, nullable=False),
+    Column("min_spend", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),  # issued, consumed, cancelled
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("consumed_at", UTCDateTime),
+    Column("consumed_reference", String(128)),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("code", name="uq_vouchers_code"),
+)
+Index("ix_vouchers_member", vouchers.c.member_id)
+Index("ix_vouchers_redemption", vouchers.c.redemption_id)

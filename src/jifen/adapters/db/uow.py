@@ -17,6 +17,7 @@ from jifen.adapters.db.pipeline import SqlNightly
 from jifen.adapters.db.pipeline_runs import SqlOutboxRelay, SqlPipelineRuns
 from jifen.adapters.db.programs import SqlPrograms
 from jifen.adapters.db.records import SqlApiKeys, SqlAuditLog, SqlIdempotencyKeys, SqlOutbox
+from jifen.adapters.db.redemptions import SqlRedemptions
 from jifen.adapters.db.tiers import SqlTiers
 from jifen.adapters.db.verification import SqlVerifier
 from jifen.adapters.db.versions import SqlProgramVersions
@@ -41,6 +42,7 @@ class SqlUnitOfWork:
     nightly: ports.Nightly
     pipeline_runs: ports.PipelineRuns
     outbox_relay: ports.OutboxRelay
+    redemptions: ports.Redemptions
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self.engine = engine
@@ -66,6 +68,7 @@ class SqlUnitOfWork:
         self.nightly = SqlNightly(conn)
         self.pipeline_runs = SqlPipelineRuns(conn)
         self.outbox_relay = SqlOutboxRelay(conn)
+        self.redemptions = SqlRedemptions(conn)
         return self
 
     def __exit__(

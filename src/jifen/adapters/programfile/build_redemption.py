@@ -30,7 +30,7 @@ def build_redemption(spec: ProgramFile) -> RedemptionPolicy:
         r.code: _reward(r, currency, tz, tiers, ("redemption", "catalogue", i))
         for i, r in enumerate(section.catalogue)
     }
-    return RedemptionPolicy(offset, Catalogue(rewards))
+    return RedemptionPolicy(offset, Catalogue(rewards), section.cancel_days)
 
 
 def _cash_offset(c: CashOffsetSpec, currency: str, path: Path) -> CashOffsetPolicy:

@@ -262,6 +262,7 @@ class RewardSpec(Strict):
 class RedemptionSection(Strict):
     cash_offset: CashOffsetSpec | None = None
     catalogue: list[RewardSpec] = []
+    cancel_days: int = Field(30, ge=0, le=3650)  # a redemption can be cancelled this long after
 
 
 class ProgramFile(Strict):

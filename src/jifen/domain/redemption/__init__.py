@@ -9,14 +9,27 @@ from jifen.domain.redemption.catalogue import (
     VoucherTerms,
 )
 from jifen.domain.redemption.policy import RedemptionPolicy
+from jifen.domain.redemption.redemptions import (
+    LIVE,
+    Redemption,
+    RedemptionKind,
+    RedemptionStatus,
+)
+from jifen.domain.redemption.vouchers import Voucher, VoucherStatus
 
 __all__ = [
+    "LIVE",
     "CashOffsetPolicy",
     "Catalogue",
     "Limit",
     "OffsetQuote",
+    "Redemption",
+    "RedemptionKind",
     "RedemptionPolicy",
+    "RedemptionStatus",
     "Reward",
     "RewardKind",
+    "Voucher",
+    "VoucherStatus",
     "VoucherTerms",
 ]

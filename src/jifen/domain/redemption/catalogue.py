@@ -86,11 +86,11 @@ class Reward:
                 tiers=sorted(self.tiers),
             )
 
-    def check_limits(self, local: datetime, used: Mapping[str, int]) -> None:
+    def check_limits(self, local: datetime, used: Mapping[str, int], quantity: int = 1) -> None:
         """``used`` counts this member's redemptions of the reward by period key."""
         for limit in self.limits:
             key = limit.key(local)
-            if used.get(key, 0) >= limit.max_times:
+            if used.get(key, 0) + quantity > limit.max_times:
                 raise RedemptionLimitReached(
                     f"reward {self.code!r} can be redeemed {limit.max_times} times "
                     f"per {limit.per.value}",

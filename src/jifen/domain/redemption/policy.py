@@ -12,3 +12,4 @@ from jifen.domain.redemption.catalogue import Catalogue
 class RedemptionPolicy:
     cash_offset: CashOffsetPolicy | None = None  # None: points cannot pay at checkout
     catalogue: Catalogue = field(default_factory=Catalogue)
+    cancel_days: int = 30  # a completed redemption can be cancelled this long after

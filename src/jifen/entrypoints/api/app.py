@@ -9,7 +9,15 @@ from jifen.bootstrap import Jifen, bootstrap
 from jifen.entrypoints.api import errors
 from jifen.entrypoints.api.deps import Caches
 from jifen.entrypoints.api.limits import BodyLimit
-from jifen.entrypoints.api.routers import earning, health, ledger, members, program, tiers
+from jifen.entrypoints.api.routers import (
+    earning,
+    health,
+    ledger,
+    members,
+    program,
+    redemption,
+    tiers,
+)
 
 DESCRIPTION = """
 jifen's REST API for point-of-sale, shop and CRM integrations.
@@ -33,6 +41,7 @@ def create_app(jifen: Jifen | None = None) -> FastAPI:
     app.include_router(earning.router)
     app.include_router(program.router)
     app.include_router(tiers.router)
+    app.include_router(redemption.router)
 
     app.add_middleware(BodyLimit, max_bytes=jf.settings.max_body_bytes)
     return app

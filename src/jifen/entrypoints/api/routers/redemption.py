@@ -1,0 +1,340 @@
+"""Spending points: the catalogue, redemptions, the cash offset and vouchers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from jifen.domain.errors import InvalidInput
+from jifen.entrypoints.api.deps import Caller, IdempotencyKey, LedgerRead, LedgerWrite, scoped
+from jifen.entrypoints.api.rendering import replayed_header
+from jifen.services import catalogue, redemptions, vouchers
+from jifen.services.commands import (
+    ConsumeVoucher,
+    PayWithPoints,
+    RedeemReward,
+    SetStock,
+    SettleRedemption,
+)
+from jifen.services.results import RedemptionView
+
+router = APIRouter(prefix="/v1", tags=["redemption"])
+Admin = Annotated[Caller, Depends(scoped("admin"))]
+MONEY = r"^\d{1,13}(\.\d{1,3})?$"
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class RewardOut(Out):
+    code: str
+    kind: str
+    name: dict[str, str]
+    description: dict[str, str]
+    points: int
+    cash: int = Field(description="minor units paid on top of the points")
+    category: str | None
+    image_url: str | None
+    stock: int | None = Field(description="declared in the programme file; null: unlimited")
+    remaining: int | None
+    starts: datetime | None
+    ends: datetime | None
+    available_now: bool
+    tiers: list[str]
+    limits: list[dict[str, Any]]
+    voucher: dict[str, int] | None
+
+
+class ReachableOut(Out):
+    reward: RewardOut
+    missing: int
+
+
+class MemberRewardsOut(Out):
+    member: str
+    available: int
+    tier: str | None
+    typical_order_points: int
+    affordable: list[RewardOut]
+    one_purchase_away: list[ReachableOut]
+
+
+class VoucherOut(Out):
+    code: str
+    reward: str
+    status: str
+    face_value: int
+    min_spend: int
+    expires_at: datetime
+    consumed_at: datetime | None
+    consumed_reference: str | None
+    member: str | None
+
+
+class RedemptionOut(Out):
+    id: int
+    member: str
+    kind: str
+    reward: str | None
+    quantity: int
+    points: int
+    cash: int
+    status: str
+    hold_id: int | None
+    reference: str | None
+    created_at: datetime
+    settled_at: datetime | None
+    vouchers: list[VoucherOut]
+    available: int
+    pending: int
+    held: int
+
+
+class OrderOffsetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reference: str = Field(min_length=1, max_length=100)
+    total: str = Field(pattern=MONEY, description="the order's total before points")
+
+
+class RedemptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    member: str = Field(min_length=1, max_length=128)
+    reward: str | None = Field(None, description="a catalogue reward; or `order` for a cash offset")
+    quantity: int = Field(1, ge=1, le=redemptions.MAX_QUANTITY)
+    order: OrderOffsetIn | None = None
+    points: int | None = Field(None, ge=1, description="cash offset: at most this many points")
+    mode: Literal["capture", "hold"] | None = Field(
+        None, description="hold: reserve now, capture later (default for a cash offset)"
+    )
+    ttl_seconds: int | None = Field(None, ge=1, le=30 * 86400)
+
+
+class QuoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    member: str = Field(min_length=1, max_length=128)
+    total: str = Field(pattern=MONEY)
+    points: int | None = Field(None, ge=1)
+
+
+class QuoteOut(Out):
+    member: str
+    order_total: int
+    points: int
+    discount: int
+    payable: int
+    available: int
+    max_discount: int
+
+
+class CancelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str | None = Field(None, max_length=500)
+
+
+class ConsumeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reference: str | None = Field(None, max_length=128, description="the purchase it pays for")
+    spend: str | None = Field(None, pattern=MONEY, description="that purchase's amount")
+
+
+class StockIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    remaining: int = Field(ge=0, le=10**9, description="how many are left from now on")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class StockOut(Out):
+    reward: str
+    remaining: int
+
+
+def _out(view: RedemptionView, response: Response) -> RedemptionOut:
+    replayed_header(response, view.replayed)
+    return RedemptionOut.model_validate(view)
+
+
+@router.get("/rewards", response_model=list[RewardOut], summary="The catalogue, with live stock")
+def list_rewards(caller: LedgerRead) -> list[RewardOut]:
+    jf = caller.jf
+    found = catalogue.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, caller.program)
+    return [RewardOut.model_validate(r) for r in found]
+
+
+@router.get(
+    "/members/{external_id}/rewards",
+    response_model=MemberRewardsOut,
+    summary="What the member can redeem now, and what is one purchase away",
+)
+def member_rewards(external_id: str, caller: LedgerRead) -> MemberRewardsOut:
+    jf = caller.jf
+    found = catalogue.member_rewards(
+        jf.uow(write=False), jf.clock, jf.rulebooks, caller.program, external_id
+    )
+    return MemberRewardsOut.model_validate(found)
+
+
+@router.get(
+    "/members/{external_id}/redemptions",
+    response_model=list[RedemptionOut],
+    summary="The member's redemptions, newest first, with their vouchers",
+)
+def member_redemptions(external_id: str, caller: LedgerRead) -> list[RedemptionOut]:
+    found = redemptions.redemptions_of(caller.jf.uow(write=False), caller.program, external_id)
+    return [RedemptionOut.model_validate(r) for r in found]
+
+
+@router.post(
+    "/redemptions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RedemptionOut,
+    summary="Redeem a reward, or pay part of an order with points",
+)
+def redeem(
+    body: RedemptionIn, caller: LedgerWrite, key: IdempotencyKey, response: Response
+) -> RedemptionOut:
+    jf = caller.jf
+    if (body.reward is None) == (body.order is None):
+        raise InvalidInput("give either a reward or an order", field="reward")
+    if body.order is not None:
+        cmd = PayWithPoints(
+            body.member,
+            body.order.reference,
+            body.order.total,
+            body.points,
+            body.mode != "capture",
+            body.ttl_seconds,
+        )
+        view = redemptions.pay_with_points(
+            jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or ""
+        )
+    else:
+        assert body.reward is not None
+        reward = RedeemReward(
+            body.member, body.reward, body.quantity, body.mode == "hold", body.ttl_seconds
+        )
+        view = redemptions.redeem_reward(
+            jf.uow(), jf.clock, jf.rulebooks, caller.program, reward, key or ""
+        )
+    return _out(view, response)
+
+
+@router.post(
+    "/redemptions/quote",
+    response_model=QuoteOut,
+    summary="What points would take off an order now (writes nothing)",
+)
+def quote(body: QuoteIn, caller: LedgerRead) -> QuoteOut:
+    jf = caller.jf
+    found = redemptions.quote_offset(
+        jf.uow(write=False),
+        jf.clock,
+        jf.rulebooks,
+        caller.program,
+        body.member,
+        body.total,
+        body.points,
+    )
+    return QuoteOut.model_validate(found)
+
+
+@router.get("/redemptions/{redemption_id}", response_model=RedemptionOut, summary="A redemption")
+def get_redemption(redemption_id: int, caller: LedgerRead) -> RedemptionOut:
+    found = redemptions.get_redemption(caller.jf.uow(write=False), caller.program, redemption_id)
+    return RedemptionOut.model_validate(found)
+
+
+def _settle(
+    redemption_id: int,
+    action: str,
+    caller: Caller,
+    key: str | None,
+    response: Response,
+    reason: str | None = None,
+) -> RedemptionOut:
+    jf = caller.jf
+    cmd = SettleRedemption(redemption_id, action, reason, caller.principal.actor)
+    view = redemptions.settle_redemption(
+        jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or ""
+    )
+    return _out(view, response)
+
+
+@router.post(
+    "/redemptions/{redemption_id}/capture",
+    response_model=RedemptionOut,
+    summary="Spend a held redemption's points (the order is paid)",
+)
+def capture(
+    redemption_id: int, caller: LedgerWrite, key: IdempotencyKey, response: Response
+) -> RedemptionOut:
+    return _settle(redemption_id, "capture", caller, key, response)
+
+
+@router.post(
+    "/redemptions/{redemption_id}/release",
+    response_model=RedemptionOut,
+    summary="Give a held redemption's points and stock back",
+)
+def release(
+    redemption_id: int, caller: LedgerWrite, key: IdempotencyKey, response: Response
+) -> RedemptionOut:
+    return _settle(redemption_id, "release", caller, key, response)
+
+
+@router.post(
+    "/redemptions/{redemption_id}/cancel",
+    response_model=RedemptionOut,
+    summary="Cancel a completed redemption: points to their lots, stock back, vouchers void",
+)
+def cancel(
+    redemption_id: int,
+    caller: LedgerWrite,
+    key: IdempotencyKey,
+    response: Response,
+    body: CancelIn | None = None,
+) -> RedemptionOut:
+    return _settle(redemption_id, "cancel", caller, key, response, body.reason if body else None)
+
+
+@router.get("/vouchers/{code}", response_model=VoucherOut, summary="Look a voucher up")
+def get_voucher(code: str, caller: LedgerRead) -> VoucherOut:
+    found = vouchers.get_voucher(caller.jf.uow(write=False), caller.program, code)
+    return VoucherOut.model_validate(found)
+
+
+@router.post(
+    "/vouchers/{code}/consume",
+    response_model=VoucherOut,
+    summary="Use a voucher at the till, once",
+)
+def consume(
+    code: str,
+    caller: LedgerWrite,
+    key: IdempotencyKey,
+    response: Response,
+    body: ConsumeIn | None = None,
+) -> VoucherOut:
+    jf = caller.jf
+    cmd = ConsumeVoucher(code, body.reference if body else None, body.spend if body else None)
+    found = vouchers.consume_voucher(jf.uow(), jf.clock, caller.program, cmd, key or "")
+    replayed_header(response, found.replayed)
+    return VoucherOut.model_validate(found)
+
+
+@router.put(
+    "/rewards/{code}/stock",
+    response_model=StockOut,
+    summary="Count a reward's stock: how many are left from now on (audited)",
+)
+def set_stock(
+    code: str, body: StockIn, caller: Admin, key: IdempotencyKey, response: Response
+) -> StockOut:
+    jf = caller.jf
+    cmd = SetStock(code, body.remaining, body.reason, caller.principal.actor)
+    found = catalogue.set_stock(jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or "")
+    replayed_header(response, found.replayed)
+    return StockOut.model_validate(found)

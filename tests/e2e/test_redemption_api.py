@@ -1,0 +1,125 @@
+"""Rewards, redemptions, the cash offset and vouchers over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from jifen.bootstrap import Jifen
+from jifen.entrypoints.api.app import create_app
+from jifen.services import apikeys, ledger
+from jifen.services.commands import Earn
+from tests.earning_fixtures import join, publish
+from tests.factories import key
+
+Api = tuple[TestClient, dict[str, str]]
+
+
+@pytest.fixture
+def api(jf: Jifen) -> Iterator[Api]:
+    program = publish(jf)
+    join(jf, program, "C-1")
+    ledger.earn(jf.uow(), jf.clock, program, Earn("C-1", 2600), key("give"))
+    keys = {
+        scope: apikeys.create_key(jf.uow(), jf.clock, program, scope, [scope], "test")
+        for scope in ("admin", "ledger:read", "ledger:write")
+    }
+    with TestClient(create_app(jf)) as client:
+        yield client, keys
+
+
+def auth(key: str, **headers: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}", **headers}
+
+
+def test_the_catalogue_and_what_one_member_can_have(api: Api) -> None:
+    client, keys = api
+    rewards = client.get("/v1/rewards", headers=auth(keys["ledger:read"])).json()
+    assert [(r["code"], r["points"], r["remaining"]) for r in rewards] == [
+        ("eggs", 500, 2000),
+        ("cooking-oil-5l", 2000, 500),
+        ("nutritionist-visit", 8000, 40),
+    ]
+    assert rewards[0]["name"] == {"zh-CN": "一盒鸡蛋", "en": "A box of eggs"}
+    mine = client.get("/v1/members/C-1/rewards", headers=auth(keys["ledger:read"])).json()
+    assert [r["code"] for r in mine["affordable"]] == ["eggs", "cooking-oil-5l"]
+    assert mine["one_purchase_away"] == []  # 5,400 short; a typical order earns 100
+
+
+def test_redeem_then_cancel_over_http(api: Api) -> None:
+    client, keys = api
+    write = auth(keys["ledger:write"], **{"Idempotency-Key": "r-1"})
+    r = client.post("/v1/redemptions", json={"member": "C-1", "reward": "eggs"}, headers=write)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert (body["status"], body["points"], body["available"]) == ("completed", 500, 2100)
+    again = client.post("/v1/redemptions", json={"member": "C-1", "reward": "eggs"}, headers=write)
+    assert again.json()["id"] == body["id"] and again.headers.get("Idempotent-Replayed") == "true"
+    refused = client.post(
+        "/v1/redemptions",
+        json={"member": "C-1", "reward": "eggs"},
+        headers=auth(keys["ledger:write"], **{"Idempotency-Key": "r-2"}),
+    )
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["code"] == "redemption_limit_reached"
+    cancel = client.post(
+        f"/v1/redemptions/{body['id']}/cancel",
+        json={"reason": "wrong size"},
+        headers=auth(keys["ledger:write"], **{"Idempotency-Key": "c-1"}),
+    )
+    assert (cancel.json()["status"], cancel.json()["available"]) == ("cancelled", 2600)
+
+
+def test_points_off_an_order_quote_hold_capture(api: Api) -> None:
+    client, keys = api
+    quote = client.post(
+        "/v1/redemptions/quote",
+        json={"member": "C-1", "total": "86.40", "points": 2350},
+        headers=auth(keys["ledger:read"]),
+    ).json()
+    assert (quote["points"], quote["discount"], quote["payable"]) == (2350, 2350, 6290)
+    held = client.post(
+        "/v1/redemptions",
+        json={"member": "C-1", "order": {"reference": "till-3", "total": "86.40"}, "points": 2350},
+        headers=auth(keys["ledger:write"], **{"Idempotency-Key": "o-1"}),
+    ).json()
+    assert (held["status"], held["held"], held["cash"]) == ("held", 2350, 2350)
+    done = client.post(
+        f"/v1/redemptions/{held['id']}/capture",
+        headers=auth(keys["ledger:write"], **{"Idempotency-Key": "o-1-capture"}),
+    ).json()
+    assert (done["status"], done["available"], done["held"]) == ("completed", 250, 0)
+    small = client.post(
+        "/v1/redemptions",
+        json={"member": "C-1", "order": {"reference": "till-4", "total": "49.99"}},
+        headers=auth(keys["ledger:write"], **{"Idempotency-Key": "o-2"}),
+    )
+    assert small.json()["code"] == "order_below_offset_minimum"
+    both = client.post(
+        "/v1/redemptions",
+        json={"member": "C-1", "reward": "eggs", "order": {"reference": "x", "total": "60"}},
+        headers=auth(keys["ledger:write"], **{"Idempotency-Key": "o-3"}),
+    )
+    assert both.status_code == 422 and both.json()["code"] == "invalid_input"
+
+
+def test_counting_stock_needs_the_admin_scope_and_is_seen_at_once(api: Api) -> None:
+    client, keys = api
+    body = {"remaining": 3, "reason": "shelf count"}
+    denied = client.put(
+        "/v1/rewards/eggs/stock",
+        json=body,
+        headers=auth(keys["ledger:write"], **{"Idempotency-Key": "s-0"}),
+    )
+    assert denied.status_code == 403
+    counted = client.put(
+        "/v1/rewards/eggs/stock",
+        json=body,
+        headers=auth(keys["admin"], **{"Idempotency-Key": "s-1"}),
+    )
+    assert counted.json() == {"reward": "eggs", "remaining": 3}
+    rewards = client.get("/v1/rewards", headers=auth(keys["ledger:read"])).json()
+    assert rewards[0]["remaining"] == 3

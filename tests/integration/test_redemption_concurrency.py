@@ -1,0 +1,67 @@
+"""PostgreSQL: a flash sale under a crowd, and a double click."""
+
+from __future__ import annotations
+
+from jifen.bootstrap import Jifen
+from jifen.domain.errors import RewardOutOfStock
+from jifen.services import ledger, redemptions
+from jifen.services.commands import Earn, RedeemReward
+from tests.earning_fixtures import ROOT, count, join, publish
+from tests.factories import FakeClock, assert_verified, balances, key
+from tests.integration.test_concurrency import jf, run_together, split
+
+pytestmark = __import__("pytest").mark.postgres
+__all__ = ["jf"]  # the PostgreSQL-only fixture of the concurrency tests
+
+
+def flash_sale(jf: Jifen, clock: FakeClock, stock: int) -> object:
+    source = (ROOT / "programs" / "lifestyle-brand.yaml").read_text(encoding="utf-8")
+    program = publish(jf, source=source.replace("stock: 50", f"stock: {stock}"))
+    clock.set(clock.now().replace(year=2026, month=11, day=27, hour=3))  # 11:00 in Shanghai
+    return program
+
+
+def test_a_hundred_members_claim_ten_sneakers_at_once(jf: Jifen, clock: FakeClock) -> None:
+    program = flash_sale(jf, clock, 10)
+    crowd = [join(jf, program, f"F-{n}") for n in range(100)]
+    for member in crowd:
+        ledger.earn(jf.uow(), jf.clock, program, Earn(member, 7000), key("give"))
+
+    def claim(i: int) -> object:
+        cmd = RedeemReward(crowd[i], "limited-sneakers")
+        return redemptions.redeem_reward(jf.uow(), jf.clock, jf.rulebooks, program, cmd, key())
+
+    ok, failed = split(run_together(100, claim))
+
+    assert len(ok) == 10
+    assert len(failed) == 90 and all(isinstance(e, RewardOutOfStock) for e in failed), failed[:3]
+    assert {e.code for e in failed} == {"reward_out_of_stock"}  # type: ignore[attr-defined]
+    winners = {r.member for r in ok}  # type: ignore[attr-defined]
+    for member in crowd:
+        expected = (1000, 0, 0) if member in winners else (7000, 0, 0)
+        assert balances(jf, program, member) == expected
+    with jf.uow(write=False) as uow:
+        level = uow.redemptions.stock(program.id)["limited-sneakers"]
+    assert (level.total, level.taken, level.remaining) == (10, 10, 0)
+    assert count(jf, "redemptions") == 10
+    assert_verified(jf)
+
+
+def test_a_double_click_redeems_once(jf: Jifen, clock: FakeClock) -> None:
+    program = flash_sale(jf, clock, 10)
+    join(jf, program, "C-1")
+    ledger.earn(jf.uow(), jf.clock, program, Earn("C-1", 20_000), key("give"))
+    same = key("click")
+
+    def click(_: int) -> object:
+        cmd = RedeemReward("C-1", "limited-sneakers")
+        return redemptions.redeem_reward(jf.uow(), jf.clock, jf.rulebooks, program, cmd, same)
+
+    ok, failed = split(run_together(2, click))
+
+    assert failed == []
+    assert len({r.id for r in ok}) == 1  # type: ignore[attr-defined]
+    assert sorted(r.replayed for r in ok) == [False, True]  # type: ignore[attr-defined]
+    assert balances(jf, program, "C-1") == (14_000, 0, 0)
+    assert count(jf, "redemptions") == 1
+    assert_verified(jf)
