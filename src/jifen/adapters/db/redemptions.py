@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db.tables import holds, redemptions, reward_stock, vouchers
 from jifen.domain.errors import Conflict
@@ -45,6 +46,7 @@ _TAKE = (
 class SqlRedemptions:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
     # ------------------------------------------------------------------ stock
 
@@ -63,16 +65,17 @@ class SqlRedemptions:
         # No count yet, or one made from another version of the file: settle it, try again.
         row = self._locked(program_id, reward)
         if row is None:
-            self.conn.execute(
-                insert(reward_stock).values(
-                    program_id=program_id,
-                    reward=reward,
-                    declared=declared,
-                    total=declared,
-                    taken=0,
-                    updated_at=now,
-                )
+            # The first claims of a reward race to create its count: one wins, the others
+            # then queue on its row like any later claim.
+            first = self._insert(reward_stock).values(
+                program_id=program_id,
+                reward=reward,
+                declared=declared,
+                total=declared,
+                taken=0,
+                updated_at=now,
             )
+            self.conn.execute(first.on_conflict_do_nothing(index_elements=["program_id", "reward"]))
         elif row.declared != declared:
             total = StockLevel(reward, row.declared, row.total, row.taken).total_for(declared)
             self.conn.execute(
