@@ -230,10 +230,8 @@ class SqlRedemptions:
         expires_at: datetime,
         now: datetime,
     ) -> Voucher | None:
-        if self.voucher(program_id, code) is not None:
-            return None
         row = self.conn.execute(
-            insert(vouchers)
+            self._insert(vouchers)
             .values(
                 program_id=program_id,
                 code=code,
@@ -246,9 +244,10 @@ class SqlRedemptions:
                 expires_at=expires_at,
                 created_at=now,
             )
+            .on_conflict_do_nothing(index_elements=["code"])
             .returning(*vouchers.c)
-        ).one()
-        return _voucher(row)
+        ).one_or_none()
+        return None if row is None else _voucher(row)
 
     def voucher(self, program_id: int, code: str, *, lock: bool = False) -> Voucher | None:
         query = select(vouchers).where(vouchers.c.code == code)
