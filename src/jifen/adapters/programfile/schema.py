@@ -259,10 +259,66 @@ class RewardSpec(Strict):
         return self
 
 
+class PrizeSpec(Strict):
+    code: str = Field(pattern=RULE_ID)
+    name: dict[str, str] = Field(min_length=1)
+    chance: str = Field(pattern=r"^\d{1,3}(\.\d{1,4})?%$")  # "0.5%": a quoted percentage
+    points: int | None = Field(None, ge=1, le=10**9)  # a points prize ...
+    reward: str | None = None  # ... or one of a catalogue reward
+    stock: int | None = Field(None, ge=0, le=10**9)
+    fallback: str | None = None  # the prize given when this one is out of stock
+
+    @field_validator("chance", mode="before")
+    @classmethod
+    def _percentage(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not value.endswith("%"):
+            raise ValueError('write a chance as a quoted percentage, e.g. "0.5%"')
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> PrizeSpec:
+        if (self.points is None) == (self.reward is None):
+            raise ValueError("a prize is either points or a reward")
+        return self
+
+
+class LotterySpec(Strict):
+    code: str = Field(pattern=RULE_ID)
+    name: dict[str, str] = Field(min_length=1)
+    description: dict[str, str] = {}
+    points: int = Field(ge=1, le=10**9)  # per draw
+    prizes: list[PrizeSpec] = Field(min_length=1)
+    starts: datetime | None = None
+    ends: datetime | None = None
+    min_tier: str | None = None
+    limits: list[LimitSpec] = []  # draws per member
+
+
+class PledgeSpec(Strict):
+    points: int = Field(ge=1, le=10**6)  # the brand gives `value` for every `points` donated
+    value: str
+
+    _no_float = field_validator("value", mode="before")(_money_text)
+
+
+class CauseSpec(Strict):
+    code: str = Field(pattern=RULE_ID)
+    name: dict[str, str] = Field(min_length=1)
+    description: dict[str, str] = {}
+    min_points: int = Field(1, ge=1, le=10**9)
+    step: int = Field(1, ge=1, le=10**6)
+    pledge: PledgeSpec | None = None
+    goal: int | None = Field(None, ge=1, le=10**12)
+    starts: datetime | None = None
+    ends: datetime | None = None
+
+
 class RedemptionSection(Strict):
     cash_offset: CashOffsetSpec | None = None
     catalogue: list[RewardSpec] = []
     cancel_days: int = Field(30, ge=0, le=3650)  # a redemption can be cancelled this long after
+    lotteries: list[LotterySpec] = []
+    causes: list[CauseSpec] = []
 
 
 class ProgramFile(Strict):

@@ -88,16 +88,28 @@ class Reward:
 
     def check_limits(self, local: datetime, used: Mapping[str, int], quantity: int = 1) -> None:
         """``used`` counts this member's redemptions of the reward by period key."""
-        for limit in self.limits:
-            key = limit.key(local)
-            if used.get(key, 0) + quantity > limit.max_times:
-                raise RedemptionLimitReached(
-                    f"reward {self.code!r} can be redeemed {limit.max_times} times "
-                    f"per {limit.per.value}",
-                    reward=self.code,
-                    per=limit.per.value,
-                    max_times=limit.max_times,
-                )
+        enforce_limits(
+            self.limits, local, used, quantity, f"reward {self.code!r}", reward=self.code
+        )
+
+
+def enforce_limits(
+    limits: tuple[Limit, ...],
+    local: datetime,
+    used: Mapping[str, int],
+    quantity: int,
+    what: str,
+    **params: str,
+) -> None:
+    """Refuses ``quantity`` more when a period's count would pass its limit."""
+    for limit in limits:
+        if used.get(limit.key(local), 0) + quantity > limit.max_times:
+            raise RedemptionLimitReached(
+                f"{what} can be used {limit.max_times} times per {limit.per.value}",
+                per=limit.per.value,
+                max_times=limit.max_times,
+                **params,
+            )
 
 
 @dataclass(frozen=True)

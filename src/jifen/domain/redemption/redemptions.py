@@ -27,6 +27,7 @@ from jifen.domain.errors import RedemptionNotCancellable, RedemptionNotPending
 class RedemptionKind(enum.StrEnum):
     REWARD = "reward"
     CASH_OFFSET = "cash_offset"
+    PRIZE = "prize"  # a lottery prize: no points of its own, never cancelled
 
 
 class RedemptionStatus(enum.StrEnum):
@@ -67,6 +68,11 @@ class Redemption:
             )
 
     def require_cancellable(self, now: datetime, within: timedelta) -> None:
+        if self.kind is RedemptionKind.PRIZE:
+            raise RedemptionNotCancellable(
+                f"redemption {self.id} is a lottery prize; a draw is not undone",
+                redemption=self.id,
+            )
         if self.status is not RedemptionStatus.COMPLETED:
             raise RedemptionNotCancellable(
                 f"redemption {self.id} is {self.status.value}; only a completed one is cancelled",
