@@ -26,7 +26,7 @@ from jifen.services.commands import (
     SettleRedemption,
 )
 from jifen.services.results import RedemptionView
-from tests.earning_fixtures import count, join, publish
+from tests.earning_fixtures import ROOT, count, join, publish
 from tests.factories import FakeClock, assert_verified, balances, key
 
 
@@ -239,4 +239,20 @@ def test_a_hold_that_ends_gives_its_stock_back(jf: Jifen, clock: FakeClock) -> N
     assert (view.status, view.available, view.held) == ("expired", 1000, 0)
     assert stock(jf, program, "eggs") == 2000
     assert redeem(jf, program, "C-1", "eggs").status == "completed"  # the limit freed too
+    assert_verified(jf)
+
+
+def test_a_redemption_made_without_a_stock_gives_none_back(jf: Jifen) -> None:
+    source = (ROOT / "programs" / "fresh-market.yaml").read_text(encoding="utf-8")
+    program = publish(jf, source=source.replace("      stock: 2000\n", ""))  # eggs: unlimited
+    for m in ("C-1", "C-2"):
+        join(jf, program, m)
+        give(jf, program, m, 1000)
+    unlimited = redeem(jf, program, "C-1", "eggs")
+    publish(jf, source=source)  # eggs counted from now: 2,000
+    redeem(jf, program, "C-2", "eggs")
+
+    settle(jf, program, unlimited.id, "cancel")
+
+    assert stock(jf, program, "eggs") == 1999  # C-2's box is still gone from the shelf
     assert_verified(jf)

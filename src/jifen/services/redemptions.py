@@ -112,12 +112,16 @@ def redeem_reward(
                     entry_id=None if cmd.hold else book.entry_ids[-1],
                     reference=None,
                     program_version=rules.earning.version,
-                    detail={"name": dict(reward.name), "kind": reward.kind.value},
+                    detail={
+                        "name": dict(reward.name),
+                        "kind": reward.kind.value,
+                        "stocked": reward.stock is not None,  # what to give back
+                    },
                 ),
                 now,
             )
             if not cmd.hold:
-                _issue_vouchers(uow, program, reward, redemption, now)
+                issue_vouchers(uow, program, reward, redemption, now)
             return _finish(uow, program, book.member, redemption, now)
 
         return once(uow, program.id, key, cmd, now, RedemptionView, work)
@@ -259,7 +263,7 @@ def settle_redemption(
                 if redemption.reward is not None:
                     reward = rules.redemption.catalogue.rewards.get(redemption.reward)
                     if reward is not None:
-                        _issue_vouchers(uow, program, reward, done, now)
+                        issue_vouchers(uow, program, reward, done, now)
                 return _finish(uow, program, book.member, done, now)
             if held.status is not HoldStatus.ACTIVE:
                 ledger.require_active(held, now)
@@ -322,7 +326,9 @@ def redemptions_of(
         member = uow.members.get(program.id, member_ref)
         if member is None:
             raise NotFound(f"member {member_ref} not found", code="member_not_found")
-        return [_view(uow, member, r) for r in uow.redemptions.of_member(member.id, limit)]
+        found = uow.redemptions.of_member(member.id, limit)
+        issued = uow.redemptions.vouchers_of_redemptions([r.id for r in found])
+        return [_view(uow, member, r, issued.get(r.id, [])) for r in found]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -374,13 +380,14 @@ def _give_back(
     now: datetime,
 ) -> RedemptionView:
     uow.redemptions.settle(redemption.id, status.value, now)
-    if redemption.reward is not None:
+    # A reward published without a stock took none: there is none to give back.
+    if redemption.reward is not None and redemption.detail.get("stocked", True):
         uow.redemptions.return_stock(program.id, redemption.reward, redemption.quantity, now)
     done = replace(redemption, status=status, settled_at=now)
     return _finish(uow, program, book.member, done, now)
 
 
-def _issue_vouchers(
+def issue_vouchers(
     uow: UnitOfWork, program: Program, reward: Reward, redemption: Redemption, now: datetime
 ) -> list[Voucher]:
     if reward.kind is not RewardKind.VOUCHER or reward.voucher is None:
@@ -426,7 +433,14 @@ def _finish(
     return view
 
 
-def _view(uow: UnitOfWork, member: Member, redemption: Redemption) -> RedemptionView:
+def _view(
+    uow: UnitOfWork,
+    member: Member,
+    redemption: Redemption,
+    issued: list[Voucher] | None = None,
+) -> RedemptionView:
+    if issued is None:
+        issued = uow.redemptions.vouchers_of_redemption(redemption.id)
     b = member.balances
     return RedemptionView(
         id=redemption.id,
@@ -441,9 +455,7 @@ def _view(uow: UnitOfWork, member: Member, redemption: Redemption) -> Redemption
         reference=redemption.reference,
         created_at=redemption.created_at,
         settled_at=redemption.settled_at,
-        vouchers=tuple(
-            voucher_view(v) for v in uow.redemptions.vouchers_of_redemption(redemption.id)
-        ),
+        vouchers=tuple(voucher_view(v) for v in issued),
         available=b.available,
         pending=b.pending,
         held=b.held,
