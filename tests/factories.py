@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -13,6 +14,28 @@ from jifen.services import ledger, members, programs, verification
 from jifen.services.commands import CreateMember, Earn
 
 START = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)  # noon in Shanghai
+
+
+class SeededChance:
+    """Lottery numbers from a seeded generator: the same draws on every run (tests only)."""
+
+    def __init__(self, seed: int) -> None:
+        self.random = random.Random(seed)
+
+    def below(self, n: int) -> int:
+        return self.random.randrange(n)
+
+
+class ScriptedChance:
+    """Lottery numbers given in advance, in order."""
+
+    def __init__(self, *rolls: int) -> None:
+        self.rolls = list(rolls)
+
+    def below(self, n: int) -> int:
+        roll = self.rolls.pop(0)
+        assert 0 <= roll < n
+        return roll
 
 
 class FakeClock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from jifen.adapters.publishing import LoggingPublisher
 from jifen.config import Settings
 from jifen.domain.definition import ProgramDefinition
 from jifen.domain.programs import Program
-from jifen.services.ports import Clock, JobLocks, Publisher, UnitOfWork
+from jifen.services.ports import Chance, Clock, JobLocks, Publisher, UnitOfWork
 from jifen.services.rulebooks import Rulebooks
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "db" / "migrations"
@@ -34,6 +35,13 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class SecretChance:
+    """Lottery numbers from the operating system's cryptographic source."""
+
+    def below(self, n: int) -> int:
+        return secrets.randbelow(n)
+
+
 @dataclass
 class Jifen:
     """Everything an entrypoint needs: settings, a clock, units of work."""
@@ -43,6 +51,7 @@ class Jifen:
     clock: Clock
     rulebooks: Rulebooks = field(default_factory=lambda: Rulebooks(compile_program))
     publisher: Publisher = field(default_factory=LoggingPublisher)
+    chance: Chance = field(default_factory=SecretChance)
     locks: JobLocks = field(init=False)
 
     def __post_init__(self) -> None:

@@ -12,7 +12,7 @@ from jifen.entrypoints.api.app import create_app
 from jifen.services import apikeys, ledger
 from jifen.services.commands import Earn
 from tests.earning_fixtures import join, publish
-from tests.factories import key
+from tests.factories import ScriptedChance, key
 
 Api = tuple[TestClient, dict[str, str]]
 
@@ -123,3 +123,44 @@ def test_counting_stock_needs_the_admin_scope_and_is_seen_at_once(api: Api) -> N
     assert counted.json() == {"reward": "eggs", "remaining": 3}
     rewards = client.get("/v1/rewards", headers=auth(keys["ledger:read"])).json()
     assert rewards[0]["remaining"] == 3
+
+
+def test_lottery_odds_a_draw_and_a_gift_over_http(api: Api, jf: Jifen) -> None:
+    client, keys = api
+    jf.chance = ScriptedChance(10_000)  # 50 points
+    odds = client.get("/v1/lotteries", headers=auth(keys["ledger:read"])).json()
+    assert [(p["code"], p["chance"]) for p in odds[0]["prizes"]] == [
+        ("oil", "0.05%"),
+        ("eggs", "0.5%"),
+        ("points-50", "4%"),
+        ("points-10", "20%"),
+    ]
+    write = auth(keys["ledger:write"], **{"Idempotency-Key": "d-1"})
+    body = {"member": "C-1", "lottery": "lucky-draw"}
+    r = client.post("/v1/lottery/draws", json=body, headers=write)
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert (made["cost"], made["available"], made["version"]) == (10, 2640, odds[0]["version"])
+    assert made["draws"][0]["prize"] == "points-50"
+    again = client.post("/v1/lottery/draws", json=body, headers=write)
+    assert again.json() == made and again.headers.get("Idempotent-Replayed") == "true"
+    history = client.get("/v1/members/C-1/draws", headers=auth(keys["ledger:read"])).json()
+    assert [(d["roll"], d["prize"], d["points"]) for d in history] == [(10_000, "points-50", 50)]
+
+    gift = auth(keys["ledger:write"], **{"Idempotency-Key": "g-1"})
+    r = client.post(
+        "/v1/donations", json={"member": "C-1", "cause": "food-bank", "points": 200}, headers=gift
+    )
+    assert r.status_code == 201, r.text
+    assert (r.json()["available"], r.json()["worth"]) == (2440, 200)
+    causes = client.get("/v1/causes", headers=auth(keys["ledger:read"])).json()
+    assert (causes[0]["code"], causes[0]["points"], causes[0]["donors"]) == ("food-bank", 200, 1)
+
+    off_step = client.post(
+        "/v1/donations",
+        json={"member": "C-1", "cause": "food-bank", "points": 250},
+        headers=auth(keys["ledger:write"], **{"Idempotency-Key": "g-2"}),
+    )
+    assert off_step.status_code == 422
+    assert off_step.headers["content-type"] == "application/problem+json"
+    assert off_step.json()["code"] == "invalid_input"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import RewardOutOfStock
-from jifen.services import ledger, redemptions
-from jifen.services.commands import Earn, RedeemReward
+from jifen.services import ledger, lottery, redemptions
+from jifen.services.commands import DrawLottery, Earn, RedeemReward
 from tests.earning_fixtures import ROOT, count, join, publish
 from tests.factories import FakeClock, assert_verified, balances, key
 from tests.integration.test_concurrency import jf, run_together, split
@@ -64,4 +64,38 @@ def test_a_double_click_redeems_once(jf: Jifen, clock: FakeClock) -> None:
     assert sorted(r.replayed for r in ok) == [False, True]  # type: ignore[attr-defined]
     assert balances(jf, program, "C-1") == (14_000, 0, 0)
     assert count(jf, "redemptions") == 1
+    assert_verified(jf)
+
+
+class AlwaysOil:
+    """Every number wins the top prize: the crowd all reach for the same five."""
+
+    def below(self, n: int) -> int:
+        return 0
+
+
+def test_thirty_winners_of_five_oils_fall_back_to_eggs(jf: Jifen) -> None:
+    source = (ROOT / "programs" / "fresh-market.yaml").read_text(encoding="utf-8")
+    program = publish(jf, source=source.replace("stock: 20\n", "stock: 5\n"))
+    crowd = [join(jf, program, f"L-{n}") for n in range(30)]
+    for member in crowd:
+        ledger.earn(jf.uow(), jf.clock, program, Earn(member, 100), key("give"))
+    jf.chance = AlwaysOil()
+
+    def play(i: int) -> object:
+        cmd = DrawLottery(crowd[i], "lucky-draw")
+        return lottery.draw(jf.uow(), jf.clock, jf.chance, jf.rulebooks, program, cmd, key())
+
+    ok, failed = split(run_together(30, play))
+
+    assert failed == []
+    given = sorted(d.prize for r in ok for d in r.draws)  # type: ignore[attr-defined]
+    assert given == ["eggs"] * 25 + ["oil"] * 5
+    with jf.uow(write=False) as uow:
+        levels = uow.redemptions.stock(program.id)
+    assert levels["lucky-draw/oil"].remaining == 0
+    assert levels["cooking-oil-5l"].taken == 5
+    assert levels["lucky-draw/eggs"].taken == 25
+    assert count(jf, "lottery_draws") == 30
+    assert all(balances(jf, program, m) == (90, 0, 0) for m in crowd)
     assert_verified(jf)

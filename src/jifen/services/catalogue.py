@@ -126,7 +126,7 @@ def _view(reward: Reward, level: StockLevel | None, now: datetime) -> RewardView
     elif level is None:
         remaining = reward.stock
     else:  # counted from another version of the file: the next redemption moves it so
-        remaining = level.total_for(reward.stock) - level.taken
+        remaining = level.remaining_for(reward.stock)
     terms = reward.voucher
     return RewardView(
         code=reward.code,

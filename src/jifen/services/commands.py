@@ -178,6 +178,22 @@ class PayWithPoints:
 
 
 @dataclass(frozen=True)
+class DrawLottery:
+    """``draws`` draws of a lottery, paid in one debit."""
+
+    member: str
+    lottery: str
+    draws: int = 1
+
+
+@dataclass(frozen=True)
+class Donate:
+    member: str
+    cause: str
+    points: int
+
+
+@dataclass(frozen=True)
 class SettleRedemption:
     """Capture, release or cancel a redemption."""
 

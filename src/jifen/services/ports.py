@@ -24,6 +24,13 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+class Chance(Protocol):
+    """Where lottery draws come from: a cryptographic source in production."""
+
+    def below(self, n: int) -> int:
+        """A uniform whole number in ``[0, n)``."""
+
+
 @dataclass(frozen=True)
 class NewMember:
     external_id: str
@@ -281,6 +288,10 @@ class StockLevel:
             return self.total
         return max((self.total or 0) + declared - (self.declared or 0), self.taken)
 
+    def remaining_for(self, declared: int) -> int:
+        """What is left once the file declares ``declared``."""
+        return self.total_for(declared) - self.taken
+
 
 @dataclass(frozen=True)
 class NewRedemption:
@@ -346,10 +357,78 @@ class Redemptions(Protocol):
 
     def voucher(self, program_id: int, code: str, *, lock: bool = False) -> Voucher | None: ...
     def vouchers_of_redemption(self, redemption_id: int) -> list[Voucher]: ...
+    def vouchers_of_redemptions(self, redemption_ids: Sequence[int]) -> dict[int, list[Voucher]]:
+        """Each redemption's vouchers, in one query."""
+
     def vouchers_of_member(self, member_id: int) -> list[Voucher]: ...
     def set_voucher(
         self, voucher_id: int, status: str, now: datetime, reference: str | None = None
     ) -> None: ...
+
+
+@dataclass(frozen=True)
+class NewDraw:
+    member_id: int
+    lottery: str
+    table_version: str
+    program_version: int
+    roll: int
+    out_of: int
+    drawn: str | None
+    prize: str | None
+    prize_kind: str | None
+    won: int
+    reward: str | None
+    points: int
+    entry_id: int
+    prize_entry_id: int | None = None
+    redemption_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DrawRecord:
+    id: int
+    member_id: int
+    lottery: str
+    table_version: str
+    program_version: int
+    roll: int
+    out_of: int
+    drawn: str | None
+    prize: str | None
+    prize_kind: str | None
+    won: int
+    reward: str | None
+    points: int
+    entry_id: int
+    prize_entry_id: int | None
+    redemption_id: int | None
+    created_at: datetime
+
+
+class Draws(Protocol):
+    """Every lottery draw, as it was drawn."""
+
+    def add(self, program_id: int, new: NewDraw, now: datetime) -> DrawRecord: ...
+    def since(self, member_id: int, lottery: str) -> list[datetime]:
+        """When the member drew ``lottery``: one time per draw."""
+
+    def of_member(self, member_id: int, limit: int) -> list[DrawRecord]: ...
+
+
+@dataclass(frozen=True)
+class CauseTotal:
+    cause: str
+    points: int
+    donors: int
+    gifts: int
+
+
+class Donations(Protocol):
+    def add(
+        self, program_id: int, member_id: int, cause: str, points: int, entry_id: int, now: datetime
+    ) -> int: ...
+    def totals(self, program_id: int) -> dict[str, CauseTotal]: ...
 
 
 class UnitOfWork(Protocol):
@@ -369,6 +448,8 @@ class UnitOfWork(Protocol):
     pipeline_runs: PipelineRuns
     outbox_relay: OutboxRelay
     redemptions: Redemptions
+    draws: Draws
+    donations: Donations
 
     def __enter__(self) -> Self: ...
     def __exit__(

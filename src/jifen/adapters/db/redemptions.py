@@ -9,6 +9,7 @@ constraint says so a second time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -190,6 +191,7 @@ class SqlRedemptions:
             select(redemptions.c.created_at, redemptions.c.quantity).where(
                 redemptions.c.member_id == member_id,
                 redemptions.c.reward == reward,
+                redemptions.c.kind == RedemptionKind.REWARD.value,  # prizes count for no limit
                 redemptions.c.status.in_(_LIVE),
             )
         )
@@ -259,12 +261,20 @@ class SqlRedemptions:
         return _voucher(row)
 
     def vouchers_of_redemption(self, redemption_id: int) -> list[Voucher]:
-        found = self.conn.execute(
+        return self.vouchers_of_redemptions([redemption_id]).get(redemption_id, [])
+
+    def vouchers_of_redemptions(self, redemption_ids: Sequence[int]) -> dict[int, list[Voucher]]:
+        found: dict[int, list[Voucher]] = {}
+        if not redemption_ids:
+            return found
+        rows = self.conn.execute(
             select(vouchers)
-            .where(vouchers.c.redemption_id == redemption_id)
+            .where(vouchers.c.redemption_id.in_(list(redemption_ids)))
             .order_by(vouchers.c.id)
         )
-        return [_voucher(r) for r in found]
+        for row in rows:
+            found.setdefault(row.redemption_id, []).append(_voucher(row))
+        return found
 
     def vouchers_of_member(self, member_id: int) -> list[Voucher]:
         found = self.conn.execute(

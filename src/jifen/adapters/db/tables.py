@@ -491,3 +491,43 @@ vouchers = Table(
 )
 Index("ix_vouchers_member", vouchers.c.member_id)
 Index("ix_vouchers_redemption", vouchers.c.redemption_id)
+
+lottery_draws = Table(
+    "lottery_draws",
+    metadata,  # every draw, with what it was drawn against: enough to check it again
+    Column("id", Id, primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("member_id", Id, ForeignKey("members.id"), nullable=False),
+    Column("lottery", String(64), nullable=False),
+    Column("table_version", String(16), nullable=False),  # Lottery.version: cost and prize table
+    Column("program_version", Integer, nullable=False),
+    Column("roll", BigInteger, nullable=False),  # the number drawn, below `out_of`
+    Column("out_of", BigInteger, nullable=False),
+    Column("drawn", String(64)),  # the prize the number won (None: no prize)
+    Column("prize", String(64)),  # the prize given: `drawn`, or a fallback when out of stock
+    Column("prize_kind", String(16)),  # points, reward
+    Column("won", BigInteger, nullable=False),  # points won
+    Column("reward", String(64)),  # the catalogue reward won
+    Column("points", BigInteger, nullable=False),  # what the draw cost
+    Column("entry_id", Id, ForeignKey("entries.id"), nullable=False),  # the debit
+    Column("prize_entry_id", Id, ForeignKey("entries.id")),  # a points prize's credit
+    Column("redemption_id", Id, ForeignKey("redemptions.id")),  # a reward prize
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("roll >= 0 AND roll < out_of", name="roll_in_range"),
+)
+Index("ix_lottery_draws_member", lottery_draws.c.member_id, lottery_draws.c.lottery)
+
+donations = Table(
+    "donations",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("member_id", Id, ForeignKey("members.id"), nullable=False),
+    Column("cause", String(64), nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("entry_id", Id, ForeignKey("entries.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("points > 0", name="points_positive"),
+)
+Index("ix_donations_cause", donations.c.program_id, donations.c.cause)
+Index("ix_donations_member", donations.c.member_id)

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine
 from jifen.adapters.db.earning import SqlEarningStore
 from jifen.adapters.db.imports import SqlImports
 from jifen.adapters.db.ledger import SqlLedger
+from jifen.adapters.db.lottery import SqlDonations, SqlDraws
 from jifen.adapters.db.members import SqlMembers
 from jifen.adapters.db.pipeline import SqlNightly
 from jifen.adapters.db.pipeline_runs import SqlOutboxRelay, SqlPipelineRuns
@@ -43,6 +44,8 @@ class SqlUnitOfWork:
     pipeline_runs: ports.PipelineRuns
     outbox_relay: ports.OutboxRelay
     redemptions: ports.Redemptions
+    draws: ports.Draws
+    donations: ports.Donations
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self.engine = engine
@@ -69,6 +72,8 @@ class SqlUnitOfWork:
         self.pipeline_runs = SqlPipelineRuns(conn)
         self.outbox_relay = SqlOutboxRelay(conn)
         self.redemptions = SqlRedemptions(conn)
+        self.draws = SqlDraws(conn)
+        self.donations = SqlDonations(conn)
         return self
 
     def __exit__(

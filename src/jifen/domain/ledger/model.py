@@ -35,6 +35,7 @@ class LotSource(enum.StrEnum):
     REVERSAL = "reversal"
     IMPORT = "import"
     GIFT = "gift"  # a tier's birthday gift
+    PRIZE = "prize"  # won in a lottery draw
 
 
 class HoldStatus(enum.StrEnum):

@@ -13,6 +13,7 @@ from jifen.entrypoints.api.routers import (
     earning,
     health,
     ledger,
+    lottery,
     members,
     program,
     redemption,
@@ -42,6 +43,7 @@ def create_app(jifen: Jifen | None = None) -> FastAPI:
     app.include_router(program.router)
     app.include_router(tiers.router)
     app.include_router(redemption.router)
+    app.include_router(lottery.router)
 
     app.add_middleware(BodyLimit, max_bytes=jf.settings.max_body_bytes)
     return app

@@ -16,6 +16,7 @@ from jifen.entrypoints.cli import apikeys, demo, simulate
 from jifen.entrypoints.cli import imports as imports_cli
 from jifen.entrypoints.cli import jobs as jobs_cli
 from jifen.entrypoints.cli import program as program_cli
+from jifen.entrypoints.cli import redemption as redemption_cli
 from jifen.entrypoints.cli import tiers as tiers_cli
 from jifen.entrypoints.cli.errors import friendly
 from jifen.entrypoints.cli.server import run_server
@@ -33,6 +34,9 @@ app.add_typer(program_cli.app, name="program")
 app.add_typer(imports_cli.app, name="import")
 app.add_typer(tiers_cli.app, name="tier")
 app.add_typer(jobs_cli.app, name="jobs")
+app.add_typer(redemption_cli.rewards_app, name="rewards")
+app.add_typer(redemption_cli.vouchers_app, name="vouchers")
+app.add_typer(redemption_cli.redemptions_app, name="redemptions")
 app.command("simulate-order")(simulate.simulate_order)
 app.command("demo")(demo.demo)
 console = Console(stderr=True)
