@@ -92,13 +92,9 @@ members = Table(
 )
 Index("ix_members_program_phone", members.c.program_id, members.c.phone)
 Index("ix_members_program_email", members.c.program_id, members.c.email)
-Index(
-    "ix_members_tier_review",
-    members.c.program_id,
-    members.c.tier_review_month,
-    postgresql_where=members.c.tier_review_month.is_not(None),
-    sqlite_where=members.c.tier_review_month.is_not(None),
-)
+# No index on a column the ledger or the nightly reviews update (balances, tier_*): on
+# PostgreSQL such an update stays HOT (no index entries) in the room fillfactor leaves.
+# See docs/adr/0006-members-updated-in-place.md.
 
 member_months = Table(
     "member_months",
