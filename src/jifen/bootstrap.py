@@ -16,11 +16,12 @@ from jifen.adapters.db import SqlUnitOfWork, create_engine_for
 from jifen.adapters.db.joblocks import job_locks_for
 from jifen.adapters.orderfiles import OrderFile, RejectsFile
 from jifen.adapters.programfile import load_program_file, parse_program, read_program_file
+from jifen.adapters.programfile.editing import YamlProgramEditor
 from jifen.adapters.publishing import LoggingPublisher
 from jifen.config import Settings
 from jifen.domain.definition import ProgramDefinition
 from jifen.domain.programs import Program
-from jifen.services.ports import Chance, Clock, JobLocks, Publisher, UnitOfWork
+from jifen.services.ports import Chance, Clock, JobLocks, ProgramEditor, Publisher, UnitOfWork
 from jifen.services.rulebooks import Rulebooks
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "db" / "migrations"
@@ -52,6 +53,7 @@ class Jifen:
     rulebooks: Rulebooks = field(default_factory=lambda: Rulebooks(compile_program))
     publisher: Publisher = field(default_factory=LoggingPublisher)
     chance: Chance = field(default_factory=SecretChance)
+    editor: ProgramEditor = field(default_factory=YamlProgramEditor)
     locks: JobLocks = field(init=False)
 
     def __post_init__(self) -> None:

@@ -164,3 +164,49 @@ def test_lottery_odds_a_draw_and_a_gift_over_http(api: Api, jf: Jifen) -> None:
     assert off_step.status_code == 422
     assert off_step.headers["content-type"] == "application/problem+json"
     assert off_step.json()["code"] == "invalid_input"
+
+
+def test_an_admin_edits_the_catalogue_as_a_new_programme_version(api: Api) -> None:
+    client, keys = api
+    admin = auth(keys["admin"])
+    version = client.get("/v1/program", headers=admin).json()["current_version"]
+    rice = {
+        "kind": "goods",
+        "name": {"zh-CN": "东北大米5kg", "en": "Rice, 5 kg"},
+        "points": 3000,
+        "cost": "25.00",
+        "stock": 100,
+        "limits": [{"per": "month", "max_times": 1}],
+    }
+
+    put = client.put("/v1/rewards/rice-5kg", json=rice, headers=admin)
+    again = client.put("/v1/rewards/rice-5kg", json=rice, headers=admin)
+
+    assert put.status_code == 200, put.text
+    assert (put.json()["points"], put.json()["remaining"]) == (3000, 100)
+    assert again.json() == put.json()
+    assert client.get("/v1/program", headers=admin).json()["current_version"] == version + 1  # once
+    codes = [r["code"] for r in client.get("/v1/rewards", headers=auth(keys["ledger:read"])).json()]
+    assert codes == ["eggs", "cooking-oil-5l", "nutritionist-visit", "rice-5kg"]
+    cheaper = client.put("/v1/rewards/rice-5kg", json={**rice, "points": 2500}, headers=admin)
+    assert cheaper.json()["points"] == 2500
+
+    unknown_tier = client.put(
+        "/v1/rewards/rice-5kg", json={**rice, "min_tier": "platinum"}, headers=admin
+    )
+    assert unknown_tier.status_code == 422
+    assert unknown_tier.json()["code"] == "program_file_invalid"
+    assert (
+        "redemption.catalogue.3.min_tier: unknown tier 'platinum'" in unknown_tier.json()["detail"]
+    )
+    prized = client.delete("/v1/rewards/eggs", headers=admin)  # the lucky draw gives eggs
+    assert prized.status_code == 422
+    assert "no reward 'eggs' in the catalogue" in prized.json()["detail"]
+    assert client.get("/v1/program", headers=admin).json()["current_version"] == version + 2
+
+    assert client.delete("/v1/rewards/rice-5kg", headers=admin).status_code == 204
+    assert client.delete("/v1/rewards/rice-5kg", headers=admin).json()["code"] == (
+        "reward_not_found"
+    )
+    write = auth(keys["ledger:write"])
+    assert client.put("/v1/rewards/rice-5kg", json=rice, headers=write).status_code == 403

@@ -494,6 +494,15 @@ class Compiler(Protocol):
     def __call__(self, source: str, name: str, version: int) -> ProgramDefinition: ...
 
 
+class ProgramEditor(Protocol):
+    """Edits of one part of a programme's text, for a new version."""
+
+    def put_reward(self, source: str, reward: dict[str, Any]) -> str:
+        """The text with ``reward`` (a file's catalogue entry) added or replacing its code."""
+
+    def remove_reward(self, source: str, code: str) -> str: ...
+
+
 @dataclass(frozen=True)
 class OrderRecord:
     pk: int

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jifen.domain.errors import InvalidInput, NotFound
+from jifen.domain.errors import Conflict, InvalidInput, NotFound
 from jifen.domain.programs import Program, validate_program_fields
 from jifen.services.ports import Clock, Compiler, UnitOfWork, VersionInfo
 
@@ -44,11 +44,13 @@ def publish_program(
     name: str,
     actor: str,
     expect_code: str | None = None,
+    base_version: int | None = None,
 ) -> tuple[Program, int]:
     """Validate a programme file and publish it as the next version.
 
     Publishing the text of the current version again is a no-op that returns
-    that version: re-running ``jifen init`` or a deploy changes nothing.
+    that version: re-running ``jifen init`` or a deploy changes nothing. An
+    edit of ``base_version`` is refused once another version has replaced it.
     """
     draft = compiler(source, name, 0)
     if expect_code is not None and draft.program.code != expect_code:
@@ -64,6 +66,12 @@ def publish_program(
         current = uow.versions.current(program.id)
         if current is not None and uow.versions.source(program.id, current) == source:
             return program, current
+        if base_version is not None and current != base_version:
+            raise Conflict(
+                f"version {current} was published meanwhile; edit it instead",
+                code="program_version_moved",
+                current=current,
+            )
         version = (latest.version if latest else 0) + 1
         uow.versions.add(program.id, version, source, actor, now)
         uow.versions.set_current(program.id, version)

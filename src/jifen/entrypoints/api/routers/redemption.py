@@ -152,6 +152,40 @@ class StockOut(Out):
     remaining: int
 
 
+class LimitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    per: Literal["day", "week", "month", "year", "lifetime"]
+    max_times: int = Field(ge=1)
+
+
+class VoucherTermsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    valid_days: int = Field(ge=1, le=3650)
+    face_value: str = Field("0.00", pattern=MONEY)
+    min_spend: str = Field("0.00", pattern=MONEY)
+
+
+class RewardIn(BaseModel):
+    """A reward as the programme file declares it (money as decimal strings)."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["goods", "experience", "voucher"]
+    name: dict[str, str] = Field(min_length=1)
+    description: dict[str, str] | None = None
+    points: int = Field(ge=1, le=10**9)
+    cash: str | None = Field(None, pattern=MONEY)
+    cost: str | None = Field(None, pattern=MONEY)
+    value: str | None = Field(None, pattern=MONEY)
+    category: str | None = Field(None, max_length=64)
+    image_url: str | None = Field(None, max_length=2000)
+    stock: int | None = Field(None, ge=0, le=10**9)
+    starts: datetime | None = None
+    ends: datetime | None = None
+    min_tier: str | None = None
+    limits: list[LimitIn] | None = None
+    voucher: VoucherTermsIn | None = None
+
+
 def _out(view: RedemptionView, response: Response) -> RedemptionOut:
     replayed_header(response, view.replayed)
     return RedemptionOut.model_validate(view)
@@ -323,6 +357,41 @@ def consume(
     found = vouchers.consume_voucher(jf.uow(), jf.clock, caller.program, cmd, key or "")
     replayed_header(response, found.replayed)
     return VoucherOut.model_validate(found)
+
+
+@router.put(
+    "/rewards/{code}",
+    response_model=RewardOut,
+    summary="Add or replace a reward: publishes the next programme version (admin)",
+)
+def put_reward(code: str, body: RewardIn, caller: Admin) -> RewardOut:
+    jf = caller.jf
+    fields = body.model_dump(mode="json", exclude_none=True)
+    found = catalogue.put_reward(
+        jf.uow(),
+        jf.clock,
+        jf.compile,
+        jf.editor,
+        jf.rulebooks,
+        caller.program,
+        code,
+        fields,
+        caller.principal.actor,
+    )
+    return RewardOut.model_validate(found)
+
+
+@router.delete(
+    "/rewards/{code}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Take a reward out of the catalogue in the next programme version (admin)",
+)
+def delete_reward(code: str, caller: Admin) -> Response:
+    jf = caller.jf
+    catalogue.remove_reward(
+        jf.uow(), jf.clock, jf.compile, jf.editor, caller.program, code, caller.principal.actor
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.put(
