@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from jifen.domain.access import SigninCode, WebSession
 from jifen.domain.definition import ProgramDefinition
 from jifen.domain.earning.award import Usage
 from jifen.domain.ledger import Entry, Hold, Lot, Posting
@@ -43,6 +44,9 @@ class NewMember:
 class Members(Protocol):
     def add(self, program_id: int, new: NewMember, now: datetime) -> Member: ...
     def get(self, program_id: int, external_id: str) -> Member | None: ...
+    def by_contact(self, program_id: int, contact: str) -> Member | None:
+        """By member id, phone or email (the portal's sign-in)."""
+
     def lock(self, program_id: int, external_id: str) -> Member | None: ...
     def lock_by_id(self, member_id: int) -> Member: ...
     def by_id(self, member_id: int) -> Member | None: ...
@@ -431,6 +435,25 @@ class Donations(Protocol):
     def totals(self, program_id: int) -> dict[str, CauseTotal]: ...
 
 
+class Access(Protocol):
+    """Portal sign-in codes and sessions (keyed hashes only)."""
+
+    def add_code(
+        self, program_id: int, member_id: int, code_hash: str, expires_at: datetime, now: datetime
+    ) -> None: ...
+    def latest_code(self, member_id: int) -> SigninCode | None:
+        """The member's newest code, its row locked."""
+
+    def try_code(self, code_id: int) -> None:
+        """Count one more try of a code."""
+
+    def use_code(self, code_id: int, now: datetime) -> None: ...
+    def codes_since(self, member_id: int, since: datetime) -> int: ...
+    def add_session(self, session: WebSession, now: datetime) -> None: ...
+    def session(self, token_hash: str) -> WebSession | None: ...
+    def end_session(self, token_hash: str) -> None: ...
+
+
 class UnitOfWork(Protocol):
     members: Members
     ledger: Ledger
@@ -450,6 +473,7 @@ class UnitOfWork(Protocol):
     redemptions: Redemptions
     draws: Draws
     donations: Donations
+    access: Access
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -697,6 +721,8 @@ class OutboxRelay(Protocol):
         """The oldest events not yet published, by id, locked until the transaction ends."""
 
     def mark_published(self, ids: Sequence[int], now: datetime) -> int: ...
+    def latest(self, program_id: int, topic: str, limit: int) -> list[OutboxEvent]:
+        """The newest events of one topic, newest first."""
 
 
 class Publisher(Protocol):

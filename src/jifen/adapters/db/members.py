@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db import rows
@@ -63,6 +63,23 @@ class SqlMembers:
     def get(self, program_id: int, external_id: str) -> Member | None:
         row = self.conn.execute(
             _GET, {"b_program": program_id, "b_external": external_id}
+        ).one_or_none()
+        return None if row is None else rows.member(row)
+
+    def by_contact(self, program_id: int, contact: str) -> Member | None:
+        """The member whose id, phone or email this is (the first, by id, if several)."""
+        row = self.conn.execute(
+            select(members)
+            .where(
+                members.c.program_id == program_id,
+                or_(
+                    members.c.external_id == contact,
+                    members.c.phone == contact,
+                    func.lower(members.c.email) == contact.lower(),
+                ),
+            )
+            .order_by(members.c.id)
+            .limit(1)
         ).one_or_none()
         return None if row is None else rows.member(row)
 

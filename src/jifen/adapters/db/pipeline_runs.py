@@ -104,6 +104,17 @@ class SqlOutboxRelay:
             OutboxEvent(r.id, r.program_id, r.topic, dict(r.payload), r.created_at) for r in result
         ]
 
+    def latest(self, program_id: int, topic: str, limit: int) -> list[OutboxEvent]:
+        result = self.conn.execute(
+            select(outbox)
+            .where(outbox.c.program_id == program_id, outbox.c.topic == topic)
+            .order_by(outbox.c.id.desc())
+            .limit(limit)
+        )
+        return [
+            OutboxEvent(r.id, r.program_id, r.topic, dict(r.payload), r.created_at) for r in result
+        ]
+
     def mark_published(self, ids: Sequence[int], now: datetime) -> int:
         if not ids:
             return 0

@@ -527,3 +527,31 @@ donations = Table(
 )
 Index("ix_donations_cause", donations.c.program_id, donations.c.cause)
 Index("ix_donations_member", donations.c.member_id)
+
+# --- the member portal -------------------------------------------------------------
+
+signin_codes = Table(
+    "signin_codes",
+    metadata,  # one-time codes for the portal: only their keyed hash is kept
+    Column("id", Id, primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("member_id", Id, ForeignKey("members.id"), nullable=False),
+    Column("code_hash", String(64), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("tries", Integer, nullable=False, server_default=text("0")),
+    Column("used_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+Index("ix_signin_codes_member", signin_codes.c.member_id, signin_codes.c.id)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("member_id", Id, ForeignKey("members.id"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+Index("ix_web_sessions_member", web_sessions.c.member_id)

@@ -9,6 +9,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from jifen.adapters.db.access import SqlAccess
 from jifen.adapters.db.earning import SqlEarningStore
 from jifen.adapters.db.imports import SqlImports
 from jifen.adapters.db.ledger import SqlLedger
@@ -46,6 +47,7 @@ class SqlUnitOfWork:
     redemptions: ports.Redemptions
     draws: ports.Draws
     donations: ports.Donations
+    access: ports.Access
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self.engine = engine
@@ -74,6 +76,7 @@ class SqlUnitOfWork:
         self.redemptions = SqlRedemptions(conn)
         self.draws = SqlDraws(conn)
         self.donations = SqlDonations(conn)
+        self.access = SqlAccess(conn)
         return self
 
     def __exit__(
