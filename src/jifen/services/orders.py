@@ -148,7 +148,12 @@ def _credit(
             expires_at=expires,
             reference=order.order_id,
             version=earning.version,
-            meta={"order": order.order_id},
+            # enough to tell the member why: "Order 1042 at Store 3: base 100, Gold x1.5 50"
+            meta={
+                "order": order.order_id,
+                "store": order.store,
+                "lines": [[x.rule_id, x.points] for x in lines],
+            },
         ),
         now,
     )

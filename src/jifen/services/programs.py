@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jifen.domain.definition import ProgramDefinition
 from jifen.domain.errors import Conflict, InvalidInput, NotFound
 from jifen.domain.programs import Program, validate_program_fields
 from jifen.services.ports import Clock, Compiler, UnitOfWork, VersionInfo
+from jifen.services.rulebooks import Rulebooks
 
 
 def register_program(uow: UnitOfWork, clock: Clock, spec: Program, actor: str) -> Program:
@@ -139,3 +141,11 @@ def version_source(uow: UnitOfWork, program: Program, version: int) -> str:
             version=version,
         )
     return source
+
+
+def rules_of(uow: UnitOfWork, rulebooks: Rulebooks, program: Program) -> ProgramDefinition | None:
+    """The programme's current rules (names of rules, rewards, tiers), or None before any."""
+    with uow:
+        if uow.versions.current(program.id) is None:
+            return None
+        return rulebooks.current(uow, program)

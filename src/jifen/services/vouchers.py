@@ -60,3 +60,15 @@ def _find(uow: UnitOfWork, program: Program, text: str, *, lock: bool = False) -
     if found is None:
         raise NotFound("no such voucher", code="voucher_not_found", voucher=text)
     return found
+
+
+def wallet(uow: UnitOfWork, program: Program, member_ref: str) -> list[VoucherView]:
+    """The member's vouchers, newest first: what their wallet shows."""
+    with uow:
+        member = uow.members.get(program.id, member_ref)
+        if member is None:
+            raise NotFound(f"member {member_ref} not found", code="member_not_found")
+        return [
+            voucher_view(v, member.external_id)
+            for v in uow.redemptions.vouchers_of_member(member.id)
+        ]

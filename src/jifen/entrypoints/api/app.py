@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from jifen import __version__
 from jifen.bootstrap import Jifen, bootstrap
+from jifen.entrypoints import web
 from jifen.entrypoints.api import errors
 from jifen.entrypoints.api.deps import Caches
 from jifen.entrypoints.api.limits import BodyLimit
@@ -45,5 +46,6 @@ def create_app(jifen: Jifen | None = None) -> FastAPI:
     app.include_router(redemption.router)
     app.include_router(lottery.router)
 
+    web.install(app, demo=jf.settings.demo)
     app.add_middleware(BodyLimit, max_bytes=jf.settings.max_body_bytes)
     return app

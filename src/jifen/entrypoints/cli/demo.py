@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +27,7 @@ def demo(
     serve: Annotated[bool, typer.Option(help="start the server afterwards")] = True,
 ) -> None:
     """Initialise a database with the demo programme and members, then serve it."""
+    os.environ["JIFEN_DEMO"] = "true"  # the developer mailbox shows the portal's sign-in codes
     jf = bootstrap()
     jf.migrate()
     source = jf.read_program_definition(program).source
@@ -36,6 +38,9 @@ def demo(
     key = apikeys.create_key(jf.uow(), jf.clock, saved, "demo", ["admin"], actor="demo")
     base = f"http://{jf.settings.host}:{jf.settings.port}"
     console.print(f"[bold]jifen demo[/bold]: programme {saved.code}, {members} members")
+    console.print(
+        f"  portal     {base}/portal/  (sign in as M00001; the code is at {base}/dev/mailbox)"
+    )
     console.print(f"  API docs   {base}/docs")
     console.print(f"  health     {base}/healthz")
     console.print(f"  API key    {key}")

@@ -1,0 +1,42 @@
+"""The pages people use: the member portal (and, later, the operator console)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from jifen.entrypoints.web import dev, portal, spending
+from jifen.entrypoints.web.i18n import load
+
+STATIC = Path(__file__).parent / "static"
+
+
+def install(app: FastAPI, *, demo: bool) -> None:
+    """Add the pages, their static files and languages to the API's app."""
+    app.state.languages = load()
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(portal.router)
+    app.include_router(spending.router)
+    if demo:
+        app.include_router(dev.router)
+
+    @app.exception_handler(portal.SignInRequired)
+    async def _sign_in(request: Request, exc: portal.SignInRequired) -> Response:
+        return RedirectResponse("/portal/sign-in", status_code=303)
+
+    @app.exception_handler(portal.FormExpired)
+    async def _expired(request: Request, exc: portal.FormExpired) -> Response:
+        return Response("the form has expired; go back and reload the page", status_code=403)
+
+    @app.exception_handler(portal.PageNotFound)
+    async def _missing(request: Request, exc: portal.PageNotFound) -> Response:
+        lang = portal.language(request)
+        html = lang.env.get_template("portal/missing.html").render(path=request.url.path)
+        return HTMLResponse(html, status_code=404)
+
+    @app.get("/", include_in_schema=False)
+    def _root() -> Response:
+        return RedirectResponse("/portal/", status_code=303)

@@ -1,0 +1,235 @@
+"""The member portal (``/portal/``): sign in with a code, see points, tier and history.
+
+Pages are rendered on the server in the member's language. Every form carries
+a CSRF token: the session's once signed in, a cookie's before. A page only
+ever shows the signed-in member's own data; there is no member id in a URL.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from jifen.bootstrap import Jifen
+from jifen.domain.access import SESSION_TTL, WebSession
+from jifen.domain.definition import ProgramDefinition
+from jifen.domain.errors import JifenError
+from jifen.domain.members import Member
+from jifen.domain.programs import Program
+from jifen.entrypoints.web.i18n import LOCALES, Language, pick
+from jifen.entrypoints.web.reasons import describe
+from jifen.services import expiring, members, portal_access, programs, tiers
+
+router = APIRouter(prefix="/portal", include_in_schema=False)
+SESSION = "jifen_portal"
+LANG = "jifen_lang"
+ANON_CSRF = "jifen_csrf"
+
+
+class SignInRequired(Exception):
+    """Raised by a page that needs a member: the app sends them to sign in."""
+
+
+def jifen(request: Request) -> Jifen:
+    jf: Jifen = request.app.state.jifen
+    return jf
+
+
+def language(request: Request) -> Language:
+    languages: dict[str, Language] = request.app.state.languages
+    return languages[pick(request.cookies.get(LANG), request.headers.get("accept-language"))]
+
+
+def program(request: Request) -> Program:
+    jf = jifen(request)
+    return programs.find_program(jf.uow(write=False), jf.settings.portal_program)
+
+
+Lang = Annotated[Language, Depends(language)]
+Prog = Annotated[Program, Depends(program)]
+
+
+def member(request: Request, prog: Prog) -> tuple[Member, WebSession]:
+    jf = jifen(request)
+    found = portal_access.signed_in(
+        jf.uow(write=False), jf.clock, prog, request.cookies.get(SESSION), jf.settings.secret_key
+    )
+    if found is None:
+        raise SignInRequired
+    return found
+
+
+Signed = Annotated[tuple[Member, WebSession], Depends(member)]
+
+
+def render(request: Request, lang: Language, name: str, status: int = 200, **ctx: Any) -> Response:
+    html = lang.env.get_template(name).render(request=request, path=request.url.path, **ctx)
+    return HTMLResponse(html, status_code=status)
+
+
+@router.get("/sign-in")
+def sign_in_page(request: Request, lang: Lang, prog: Prog) -> Response:
+    token = request.cookies.get(ANON_CSRF) or secrets.token_urlsafe(24)
+    response = render(request, lang, "portal/sign_in.html", program=prog, csrf=token)
+    _cookie(request, response, ANON_CSRF, token, 3600)
+    return response
+
+
+@router.post("/sign-in")
+def ask_for_code(
+    request: Request,
+    lang: Lang,
+    prog: Prog,
+    contact: Annotated[str, Form()],
+    csrf: Annotated[str, Form()],
+) -> Response:
+    _check_anonymous(request, csrf)
+    jf = jifen(request)
+    try:
+        portal_access.request_code(jf.uow(), jf.clock, prog, contact, jf.settings.secret_key)
+    except JifenError as exc:
+        return render(
+            request, lang, "portal/sign_in.html", 422, program=prog, csrf=csrf, error=exc.code
+        )
+    return RedirectResponse(f"/portal/code?contact={quote(contact.strip())}", status_code=303)
+
+
+@router.get("/code")
+def code_page(request: Request, lang: Lang, prog: Prog, contact: str = "") -> Response:
+    token = request.cookies.get(ANON_CSRF) or secrets.token_urlsafe(24)
+    response = render(request, lang, "portal/code.html", program=prog, contact=contact, csrf=token)
+    _cookie(request, response, ANON_CSRF, token, 3600)
+    return response
+
+
+@router.post("/code")
+def check_code(
+    request: Request,
+    lang: Lang,
+    prog: Prog,
+    contact: Annotated[str, Form()],
+    code: Annotated[str, Form()],
+    csrf: Annotated[str, Form()],
+) -> Response:
+    _check_anonymous(request, csrf)
+    jf = jifen(request)
+    try:
+        token, _ = portal_access.verify_code(
+            jf.uow(), jf.clock, prog, contact, code, jf.settings.secret_key
+        )
+    except JifenError as exc:
+        return render(
+            request,
+            lang,
+            "portal/code.html",
+            401,
+            program=prog,
+            contact=contact,
+            csrf=csrf,
+            error=exc.code,
+        )
+    response = RedirectResponse("/portal/", status_code=303)
+    _cookie(request, response, SESSION, token, int(SESSION_TTL.total_seconds()))
+    response.delete_cookie(ANON_CSRF, path="/portal")
+    return response
+
+
+@router.get("/")
+def home(request: Request, lang: Lang, prog: Prog, signed: Signed) -> Response:
+    jf = jifen(request)
+    who, session = signed
+    me = members.get_member(jf.uow(write=False), jf.clock, prog, who.external_id)
+    soon = expiring.expiring(jf.uow(write=False), jf.clock, prog, who.external_id, days=90)
+    tier = tiers.tier_view(jf.uow(write=False), jf.clock, jf.rulebooks, prog, who.external_id)
+    recent = members.history(jf.uow(write=False), prog, who.external_id, None, 5)
+    rules = _rules(jf, prog)
+    return render(
+        request,
+        lang,
+        "portal/home.html",
+        program=prog,
+        me=me,
+        soon=soon,
+        tier=tier,
+        progress=_progress(tier.routes),
+        recent=[describe(lang, item, rules) for item in recent.items],
+        csrf=session.csrf,
+    )
+
+
+@router.get("/history")
+def history(
+    request: Request, lang: Lang, prog: Prog, signed: Signed, before: str | None = None
+) -> Response:
+    jf = jifen(request)
+    who, session = signed
+    page = members.history(jf.uow(write=False), prog, who.external_id, before, 50)
+    rules = _rules(jf, prog)
+    return render(
+        request,
+        lang,
+        "portal/history.html",
+        program=prog,
+        items=[describe(lang, item, rules) for item in page.items],
+        next_cursor=page.next_cursor,
+        csrf=session.csrf,
+    )
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, signed: Signed, csrf: Annotated[str, Form()]) -> Response:
+    _, session = signed
+    if not secrets.compare_digest(csrf, session.csrf):
+        return Response("the form has expired; reload the page", status_code=403)
+    jf = jifen(request)
+    portal_access.sign_out(jf.uow(), request.cookies.get(SESSION, ""), jf.settings.secret_key)
+    response = RedirectResponse("/portal/sign-in", status_code=303)
+    response.delete_cookie(SESSION, path="/portal")
+    return response
+
+
+@router.get("/lang/{code}")
+def switch_language(request: Request, code: str, next: str = "/portal/") -> Response:
+    target = next if next.startswith("/portal") else "/portal/"
+    response = RedirectResponse(target, status_code=303)
+    if code in LOCALES:
+        response.set_cookie(LANG, code, max_age=365 * 86400, samesite="lax", path="/")
+    return response
+
+
+def _rules(jf: Jifen, prog: Program) -> ProgramDefinition | None:
+    return programs.rules_of(jf.uow(write=False), jf.rulebooks, prog)
+
+
+def _progress(routes: list[list[dict[str, Any]]]) -> dict[str, Any] | None:
+    """The nearest way to the next tier, as a bar: the gap with the most done."""
+    gaps = [g for route in routes for g in route if g["need"]]
+    if not gaps:
+        return None
+    best = max(gaps, key=lambda g: g["have"] / g["need"])
+    return {**best, "percent": min(100, int(100 * best["have"] / best["need"]))}
+
+
+def _check_anonymous(request: Request, csrf: str) -> None:
+    cookie = request.cookies.get(ANON_CSRF, "")
+    if not cookie or not secrets.compare_digest(cookie, csrf):
+        raise FormExpired
+
+
+class FormExpired(Exception):
+    """A form posted without its CSRF token: the app answers 403."""
+
+
+class PageNotFound(Exception):
+    """No such page for this member (another member's redemption looks the same)."""
+
+
+def _cookie(request: Request, response: Response, name: str, value: str, age: int) -> None:
+    secure = jifen(request).settings.secure_cookies
+    response.set_cookie(
+        name, value, max_age=age, httponly=True, samesite="lax", secure=secure, path="/portal"
+    )

@@ -1,0 +1,303 @@
+"""The portal's spending pages: rewards, the voucher wallet, the lottery, causes.
+
+A redeem, a draw or a gift is a form with a one-off ``nonce``: it is the
+write's idempotency key, so a double click or a reload of the POST does it once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Annotated, Any
+
+import segno
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+
+from jifen.domain.errors import JifenError
+from jifen.entrypoints.web.portal import (
+    FormExpired,
+    Lang,
+    PageNotFound,
+    Prog,
+    Signed,
+    jifen,
+    render,
+)
+from jifen.services import catalogue, donations, lottery, members, redemptions, vouchers
+from jifen.services.catalogue import RewardView
+from jifen.services.commands import Donate, DrawLottery, RedeemReward
+
+router = APIRouter(prefix="/portal", include_in_schema=False)
+
+
+@router.get("/rewards")
+def rewards_page(request: Request, lang: Lang, prog: Prog, signed: Signed) -> Response:
+    jf = jifen(request)
+    who, session = signed
+    mine = catalogue.member_rewards(
+        jf.uow(write=False), jf.clock, jf.rulebooks, prog, who.external_id
+    )
+    now = jf.clock.now()
+    shown = [
+        _offer(r, mine.available, mine.tier, now)
+        for r in catalogue.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, prog)
+        if not r.tiers or mine.tier in r.tiers
+    ]
+    shown.sort(key=lambda o: (not o["can"], o["missing"]))
+    return render(
+        request,
+        lang,
+        "portal/rewards.html",
+        program=prog,
+        available=mine.available,
+        offers=shown,
+        csrf=session.csrf,
+    )
+
+
+@router.get("/rewards/{code}")
+def reward_page(request: Request, code: str, lang: Lang, prog: Prog, signed: Signed) -> Response:
+    jf = jifen(request)
+    who, session = signed
+    me = members.get_member(jf.uow(write=False), jf.clock, prog, who.external_id)
+    found = _reward(request, prog, code)
+    offer = _offer(found, me.available, me.tier, jf.clock.now())
+    return render(
+        request,
+        lang,
+        "portal/reward.html",
+        program=prog,
+        offer=offer,
+        available=me.available,
+        nonce=secrets.token_urlsafe(16),
+        csrf=session.csrf,
+    )
+
+
+@router.post("/rewards/{code}")
+def redeem(
+    request: Request,
+    code: str,
+    lang: Lang,
+    prog: Prog,
+    signed: Signed,
+    csrf: Annotated[str, Form()],
+    nonce: Annotated[str, Form(min_length=8, max_length=64)],
+) -> Response:
+    who, session = signed
+    _check(csrf, session.csrf)
+    jf = jifen(request)
+    try:
+        done = redemptions.redeem_reward(
+            jf.uow(),
+            jf.clock,
+            jf.rulebooks,
+            prog,
+            RedeemReward(who.external_id, code),
+            f"portal:{who.id}:{nonce}",
+        )
+    except JifenError as exc:
+        me = members.get_member(jf.uow(write=False), jf.clock, prog, who.external_id)
+        offer = _offer(_reward(request, prog, code), me.available, me.tier, jf.clock.now())
+        return render(
+            request,
+            lang,
+            "portal/reward.html",
+            422,
+            program=prog,
+            offer=offer,
+            available=me.available,
+            nonce=secrets.token_urlsafe(16),
+            csrf=session.csrf,
+            error=exc.code,
+        )
+    return RedirectResponse(f"/portal/redemptions/{done.id}", status_code=303)
+
+
+@router.get("/redemptions/{redemption_id}")
+def redemption_page(
+    request: Request, redemption_id: int, lang: Lang, prog: Prog, signed: Signed
+) -> Response:
+    jf = jifen(request)
+    who, session = signed
+    found = redemptions.get_redemption(jf.uow(write=False), prog, redemption_id)
+    if found.member != who.external_id:  # another member's: it does not exist for this one
+        raise PageNotFound
+    return render(
+        request,
+        lang,
+        "portal/redemption.html",
+        program=prog,
+        done=found,
+        names=_names(request, prog),
+        qr={v.code: _qr(v.code) for v in found.vouchers},
+        csrf=session.csrf,
+    )
+
+
+@router.get("/vouchers")
+def wallet_page(request: Request, lang: Lang, prog: Prog, signed: Signed) -> Response:
+    jf = jifen(request)
+    who, session = signed
+    mine = vouchers.wallet(jf.uow(write=False), prog, who.external_id)
+    return render(
+        request,
+        lang,
+        "portal/vouchers.html",
+        program=prog,
+        vouchers=mine,
+        names=_names(request, prog),
+        qr={v.code: _qr(v.code) for v in mine if v.status == "issued"},
+        csrf=session.csrf,
+    )
+
+
+@router.get("/lottery")
+def lottery_page(request: Request, lang: Lang, prog: Prog, signed: Signed) -> Response:
+    return _lottery(request, lang, prog, signed)
+
+
+@router.post("/lottery/{code}")
+def draw(
+    request: Request,
+    code: str,
+    lang: Lang,
+    prog: Prog,
+    signed: Signed,
+    csrf: Annotated[str, Form()],
+    nonce: Annotated[str, Form(min_length=8, max_length=64)],
+) -> Response:
+    who, session = signed
+    _check(csrf, session.csrf)
+    jf = jifen(request)
+    try:
+        made = lottery.draw(
+            jf.uow(),
+            jf.clock,
+            jf.chance,
+            jf.rulebooks,
+            prog,
+            DrawLottery(who.external_id, code),
+            f"portal:{who.id}:{nonce}",
+        )
+    except JifenError as exc:
+        return _lottery(request, lang, prog, signed, error=exc.code, status=422)
+    return _lottery(request, lang, prog, signed, outcome=made.draws[0])
+
+
+@router.get("/causes")
+def causes_page(request: Request, lang: Lang, prog: Prog, signed: Signed) -> Response:
+    return _causes(request, lang, prog, signed)
+
+
+@router.post("/causes/{code}")
+def give(
+    request: Request,
+    code: str,
+    lang: Lang,
+    prog: Prog,
+    signed: Signed,
+    csrf: Annotated[str, Form()],
+    nonce: Annotated[str, Form(min_length=8, max_length=64)],
+    points: Annotated[int, Form(ge=1, le=10**9)],
+) -> Response:
+    who, session = signed
+    _check(csrf, session.csrf)
+    jf = jifen(request)
+    try:
+        gift = donations.donate(
+            jf.uow(),
+            jf.clock,
+            jf.rulebooks,
+            prog,
+            Donate(who.external_id, code, points),
+            f"portal:{who.id}:{nonce}",
+        )
+    except JifenError as exc:
+        return _causes(request, lang, prog, signed, error=exc.code, status=422)
+    return _causes(request, lang, prog, signed, gift=gift)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _lottery(
+    request: Request, lang: Lang, prog: Prog, signed: Signed, status: int = 200, **extra: Any
+) -> Response:
+    jf = jifen(request)
+    who, session = signed
+    me = members.get_member(jf.uow(write=False), jf.clock, prog, who.external_id)
+    return render(
+        request,
+        lang,
+        "portal/lottery.html",
+        status,
+        program=prog,
+        available=me.available,
+        lotteries=lottery.lotteries(jf.uow(write=False), jf.clock, jf.rulebooks, prog),
+        nonce=secrets.token_urlsafe(16),
+        csrf=session.csrf,
+        **extra,
+    )
+
+
+def _causes(
+    request: Request, lang: Lang, prog: Prog, signed: Signed, status: int = 200, **extra: Any
+) -> Response:
+    jf = jifen(request)
+    who, session = signed
+    me = members.get_member(jf.uow(write=False), jf.clock, prog, who.external_id)
+    return render(
+        request,
+        lang,
+        "portal/causes.html",
+        status,
+        program=prog,
+        available=me.available,
+        causes=donations.causes(jf.uow(write=False), jf.clock, jf.rulebooks, prog),
+        nonce=secrets.token_urlsafe(16),
+        csrf=session.csrf,
+        **extra,
+    )
+
+
+def _offer(reward: RewardView, available: int, tier: str | None, now: datetime) -> dict[str, Any]:
+    sold_out = reward.remaining is not None and reward.remaining <= 0
+    starts = reward.starts
+    upcoming = starts is not None and now < starts
+    missing = max(0, reward.points - available)
+    return {
+        "reward": reward,
+        "missing": missing,
+        "sold_out": sold_out,
+        "upcoming": upcoming,
+        "seconds_to_start": int((starts - now).total_seconds()) if starts and upcoming else None,
+        "can": reward.available_now and not sold_out and missing == 0,
+    }
+
+
+def _reward(request: Request, prog: Prog, code: str) -> RewardView:
+    jf = jifen(request)
+    for r in catalogue.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, prog):
+        if r.code == code:
+            return r
+    raise PageNotFound
+
+
+def _names(request: Request, prog: Prog) -> dict[str, dict[str, str]]:
+    jf = jifen(request)
+    return {
+        r.code: r.name for r in catalogue.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, prog)
+    }
+
+
+def _qr(code: str) -> Markup:
+    svg: str = segno.make(code.replace("-", ""), error="m").svg_inline(scale=6, border=2)
+    return Markup(svg)  # noqa: S704 - segno's own SVG of a code we issued
+
+
+def _check(sent: str, expected: str) -> None:
+    if not secrets.compare_digest(sent, expected):
+        raise FormExpired

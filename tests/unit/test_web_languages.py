@@ -1,0 +1,66 @@
+"""Every string the pages show goes through the catalogue, in both languages."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from jifen.entrypoints.web.i18n import load, pick
+
+WEB = Path(__file__).resolve().parents[2] / "src" / "jifen" / "entrypoints" / "web"
+METHODS = [("**.py", "python"), ("templates/**.html", "jinja2")]
+OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+
+
+def used() -> set[str]:
+    found = extract_from_dir(
+        str(WEB), METHODS, keywords={"_": None, "gettext": None}, options_map=OPTIONS
+    )
+    return {message for _, _, message, _, _ in found if isinstance(message, str)}
+
+
+def catalogue(locale: str) -> dict[str, str]:
+    with (WEB / "locales" / locale / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        return {m.id: m.string for m in read_po(f) if m.id}
+
+
+def test_every_message_the_pages_use_has_a_chinese_translation() -> None:
+    zh = catalogue("zh_CN")
+    messages = used()
+    assert len(messages) > 40
+    assert sorted(m for m in messages if not zh.get(m)) == []
+    assert sorted(m for m in messages if m not in catalogue("en")) == []
+
+
+def test_placeholders_survive_translation() -> None:
+    for mid, text in catalogue("zh_CN").items():
+        assert set(re.findall(r"%\(\w+\)s", mid)) == set(re.findall(r"%\(\w+\)s", text)), mid
+
+
+def test_templates_hold_no_bare_words_outside_the_catalogue() -> None:
+    for page in (WEB / "templates").rglob("*.html"):
+        text = re.sub(r"{%.*?%}|{{.*?}}", " ", page.read_text(encoding="utf-8"), flags=re.S)
+        text = re.sub(r"<[^>]+>", " ", text)
+        words = re.findall(r"[A-Za-z\u4e00-\u9fff]{2,}", text)
+        assert words == [], f"{page.name}: {words}"
+
+
+def test_numbers_money_and_days_follow_the_locale() -> None:
+    languages = load()
+    zh, en = languages["zh-CN"].env.filters, languages["en"].env.filters
+    assert en["money"](91360, "CNY") == "CN¥913.60"
+    assert zh["money"](91360, "CNY") == "¥913.60"
+    assert en["points"](12345) == "12,345"
+    assert en["day"](date(2026, 11, 3)) == "Nov 3, 2026"
+    assert zh["day"](date(2026, 11, 3)) == "2026年11月3日"
+
+
+def test_the_language_is_the_cookie_then_the_browser_then_chinese() -> None:
+    assert pick("en", "zh-CN,zh") == "en"
+    assert pick(None, "en-GB,en;q=0.9") == "en"
+    assert pick(None, "zh-TW") == "zh-CN"
+    assert pick("fr", "fr-FR") == "zh-CN"
