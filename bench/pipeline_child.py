@@ -29,7 +29,15 @@ def main() -> None:
             steps[p.step] = round(time.perf_counter() - started - sum(steps.values()), 2)
 
     night = pipeline.run_night(
-        jf.uow, jf.clock, jf.locks, jf.rulebooks, program, day, chunk=chunk, progress=progress
+        jf.uow,
+        jf.clock,
+        jf.locks,
+        jf.rulebooks,
+        program,
+        day,
+        chunk=chunk,
+        progress=progress,
+        lanes=jf.lanes,
     )
     seconds = time.perf_counter() - started
     counts = [s.counts for s in night.steps]

@@ -59,6 +59,11 @@ class Jifen:
     def __post_init__(self) -> None:
         self.locks = job_locks_for(self.engine)
 
+    @property
+    def lanes(self) -> int:
+        """Lanes for the nightly pipeline: SQLite has one writer, so one lane there."""
+        return self.settings.pipeline_lanes if self.engine.dialect.name == "postgresql" else 1
+
     def uow(self, *, write: bool = True) -> UnitOfWork:
         return SqlUnitOfWork(self.engine, write=write)
 

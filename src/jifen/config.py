@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(5.0, gt=0, le=3600)
     outbox_batch: int = Field(500, ge=1, le=50_000)
     pipeline_chunk: int = Field(5000, ge=1, le=1_000_000)  # members per transaction
+    #: member id ranges the nightly pipeline walks side by side (PostgreSQL; SQLite: 1)
+    pipeline_lanes: int = Field(2, ge=1, le=32)
     #: the programme the member portal serves (default: the only one)
     portal_program: str | None = None
     #: the demo's conveniences, such as the developer mailbox at /dev/mailbox

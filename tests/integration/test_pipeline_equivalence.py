@@ -21,14 +21,17 @@ from tests.factories import FakeClock, assert_verified, make_program
 from tests.pipeline_fixtures import CUTOFF, DAY, apply, plan, state
 
 CASES = [
-    pytest.param(1, NegativeBalancePolicy.FLOOR, timedelta(days=2), id="floor-grace"),
-    pytest.param(2, NegativeBalancePolicy.ALLOW, timedelta(days=2), id="allow-grace"),
-    pytest.param(3, NegativeBalancePolicy.ALLOW, timedelta(0), id="allow-forfeit"),
-    pytest.param(4, NegativeBalancePolicy.FLOOR, timedelta(days=30), id="floor-long-grace"),
+    pytest.param(1, NegativeBalancePolicy.FLOOR, timedelta(days=2), 1, id="floor-grace"),
+    pytest.param(2, NegativeBalancePolicy.ALLOW, timedelta(days=2), 1, id="allow-grace"),
+    pytest.param(3, NegativeBalancePolicy.ALLOW, timedelta(0), 1, id="allow-forfeit"),
+    pytest.param(4, NegativeBalancePolicy.FLOOR, timedelta(days=30), 1, id="floor-long-grace"),
+    # members split into three id ranges, each walked by its own thread
+    pytest.param(5, NegativeBalancePolicy.ALLOW, timedelta(days=2), 3, id="allow-three-lanes"),
+    pytest.param(6, NegativeBalancePolicy.FLOOR, timedelta(0), 3, id="floor-forfeit-three-lanes"),
 ]
 
 
-@pytest.mark.parametrize(("seed", "policy", "grace"), CASES)
+@pytest.mark.parametrize(("seed", "policy", "grace", "lanes"), CASES)
 def test_the_pipeline_settles_exactly_as_the_per_member_path(
     jf: Jifen,
     twin: Jifen,
@@ -36,6 +39,7 @@ def test_the_pipeline_settles_exactly_as_the_per_member_path(
     seed: int,
     policy: NegativeBalancePolicy,
     grace: timedelta,
+    lanes: int,
 ) -> None:
     # given the same population in two databases
     ops = plan(seed)
@@ -57,7 +61,7 @@ def test_the_pipeline_settles_exactly_as_the_per_member_path(
     assert isinstance(twin.clock, FakeClock)
     twin.clock.set(CUTOFF + timedelta(hours=2))
     night = pipeline.run_night(
-        twin.uow, twin.clock, twin.locks, twin.rulebooks, program_b, DAY, chunk=3
+        twin.uow, twin.clock, twin.locks, twin.rulebooks, program_b, DAY, chunk=3, lanes=lanes
     )
     # then both wrote the same ledger, and something was settled in each way
     after = state(jf)

@@ -209,3 +209,39 @@ def test_settle_now_settles_members_in_debt_one_by_one(jf: Jifen, clock: FakeClo
         "(SELECT MAX(id) FROM lots)",
     ) == [{"repaid": 40}]
     assert_verified(jf)
+
+
+def test_a_crash_in_one_lane_stops_the_others_and_the_night_resumes_in_lanes(
+    jf: Jifen, twin: Jifen
+) -> None:
+    # given the same population twice; one night runs uninterrupted in one lane
+    expected_program = populated(twin)
+    pipeline.run_night(
+        twin.uow, twin.clock, twin.locks, twin.rulebooks, expected_program, DAY, chunk=2
+    )
+    program = populated(jf)
+    # when a night in three lanes loses power part-way through
+    crashing = CrashingClock(jf.clock.now(), 21)
+    with pytest.raises(PowerCut):
+        pipeline.run_night(jf.uow, crashing, jf.locks, jf.rulebooks, program, DAY, chunk=2, lanes=3)
+    assert_verified(jf)
+    steps = {name.split("#")[0] for name, _, _ in checkpoints(jf)}
+    assert all("#" in name and name.endswith("/3") for name, _, _ in checkpoints(jf))
+    assert not pipeline.night_done(jf.uow, jf.rulebooks, program, DAY)
+    # then the same night in three lanes finishes it, exactly as one lane did
+    night = pipeline.run_night(
+        jf.uow, jf.clock, jf.locks, jf.rulebooks, program, DAY, chunk=2, lanes=3
+    )
+    assert [s.name for s in night.steps] == [s.name for s in pipeline.nightly(jf.rulebooks)]
+    assert steps <= {s.name for s in night.steps}
+    assert state(jf, reminders=True) == state(twin, reminders=True)
+    assert pipeline.night_done(jf.uow, jf.rulebooks, program, DAY)
+    assert_verified(jf)
+
+
+def test_lanes_cover_every_member_once() -> None:
+    lanes = pipeline.lanes_of(10, 3)
+    assert [(x.after, x.until) for x in lanes] == [(0, 3), (3, 6), (6, pipeline.EVERYONE)]
+    assert [x.key("expire_lots") for x in lanes] == [f"expire_lots#{i}/3" for i in (1, 2, 3)]
+    assert pipeline.lanes_of(2, 8) == pipeline.lanes_of(2, 2)  # no lane without members
+    assert pipeline.lanes_of(0, 4)[0].until == pipeline.EVERYONE

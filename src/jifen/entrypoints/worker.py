@@ -53,6 +53,7 @@ def run_worker(jf: Jifen, run_at: time, *, once: bool = False) -> None:
                 jf.publisher,
                 run_at,
                 chunk=jf.settings.pipeline_chunk,
+                lanes=jf.lanes,
                 batch=jf.settings.outbox_batch,
                 progress=between_chunks,
             )

@@ -46,7 +46,9 @@ def birthdays_on(day: date) -> list[tuple[int, int]]:
 
 
 def gift_step(rulebooks: Rulebooks) -> StepFn:
-    def run(uow: UnitOfWork, program: Program, cutoff: datetime, cursor: int, limit: int) -> Chunk:
+    def run(
+        uow: UnitOfWork, program: Program, cutoff: datetime, cursor: int, limit: int, until: int
+    ) -> Chunk:
         rules = current_rules(uow, rulebooks, program)
         gifts: dict[str, int] = {}
         if rules is not None:
@@ -54,7 +56,7 @@ def gift_step(rulebooks: Rulebooks) -> StepFn:
         if rules is None or not any(gifts.values()):
             return Chunk(cursor, True, {})
         day = local_day(cutoff, program.tz)
-        found = uow.tiers.birthdays(program.id, birthdays_on(day), cursor, limit)
+        found = uow.tiers.birthdays(program.id, birthdays_on(day), cursor, limit, until)
         grants = []
         for member in found:
             tier = rules.tiers.effective(member.tiering, cutoff)

@@ -265,14 +265,26 @@ class TierStore(Protocol):
         """Open lots of the member stop expiring; how many did."""
 
     def birthdays(
-        self, program_id: int, days: list[tuple[int, int]], after_member_id: int, limit: int
+        self,
+        program_id: int,
+        days: list[tuple[int, int]],
+        after_member_id: int,
+        limit: int,
+        until: int,
     ) -> list[Member]:
-        """Active members born on any of ``days`` (month, day), locked, by id."""
+        """Active members born on any of ``days`` (month, day), ids in (after, until], locked."""
 
     def due_for_review(
-        self, program_id: int, month: int, cutoff: datetime, after_member_id: int, limit: int
+        self,
+        program_id: int,
+        month: int,
+        cutoff: datetime,
+        after_member_id: int,
+        limit: int,
+        until: int,
     ) -> list[Tiered]:
-        """Members whose review month has come (or whose floor has ended), locked, by id."""
+        """Members whose review month has come (or whose floor has ended), ids in
+        (after, until], locked, by id."""
 
 
 @dataclass(frozen=True)
@@ -654,9 +666,10 @@ class Nightly(Protocol):
     """
 
     def stage(
-        self, program_id: int, due: DueWork, cutoff: datetime, after: int, limit: int
+        self, program_id: int, due: DueWork, cutoff: datetime, after: int, limit: int, until: int
     ) -> Staged:
-        """Lock the next ``limit`` members after id ``after`` with ``due`` work by ``cutoff``."""
+        """Lock the next ``limit`` members with ids in (after, until] with ``due`` work by
+        ``cutoff``."""
 
     def last_member_id(self, program_id: int) -> int:
         """The highest member id of the programme: how far a walk by id has to go."""
@@ -671,6 +684,7 @@ class Nightly(Protocol):
         after: int,
         limit: int,
         now: datetime,
+        until: int,
     ) -> Reminded:
         """Record and emit ``points.expiring`` for the next ``limit`` members with points in
         ``windows``, once per member, last day and horizon."""

@@ -23,13 +23,13 @@ from jifen.services.steps import Chunk
 
 
 def expiry_reminders(
-    uow: UnitOfWork, program: Program, cutoff: datetime, cursor: int, limit: int
+    uow: UnitOfWork, program: Program, cutoff: datetime, cursor: int, limit: int, until: int
 ) -> Chunk:
     day = local_day(cutoff, program.tz)
     forgotten = 0
-    if cursor == 0:  # reminders for days gone by can never be sent again
+    if cursor == 0:  # the first lane's first chunk: reminders for days gone by can never be sent
         forgotten = uow.nightly.forget_reminders(program.id, day)
     windows = reminder_windows(day, program.tz)
-    sent = uow.nightly.remind(program.id, windows, cursor, limit, cutoff)
+    sent = uow.nightly.remind(program.id, windows, cursor, limit, cutoff, until)
     counts = {"members": sent.members, "events": sent.events, "forgotten": forgotten}
     return Chunk(sent.last_member_id, sent.members < limit, counts)

@@ -62,8 +62,10 @@ def settle_each_member(
 
 
 def _settling(due: DueWork, apply: Callable[[UnitOfWork, Program, datetime], Applied]) -> StepFn:
-    def run(uow: UnitOfWork, program: Program, cutoff: datetime, cursor: int, limit: int) -> Chunk:
-        staged = uow.nightly.stage(program.id, due, cutoff, cursor, limit)
+    def run(
+        uow: UnitOfWork, program: Program, cutoff: datetime, cursor: int, limit: int, until: int
+    ) -> Chunk:
+        staged = uow.nightly.stage(program.id, due, cutoff, cursor, limit, until)
         one_by_one = sum(settle_member(uow, program, m, cutoff) for m in staged.debtors)
         done = apply(uow, program, cutoff)
         counts = {

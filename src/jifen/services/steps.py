@@ -1,8 +1,9 @@
 """The shape of a nightly pipeline step: one chunk of members per call.
 
-A step is a name and a function ``(uow, program, cutoff, cursor, limit) -> Chunk``
+A step is a name and a function ``(uow, program, cutoff, cursor, limit, until) -> Chunk``
 that does the work due by ``cutoff`` for up to ``limit`` members with ids above
-``cursor``, inside the caller's transaction, and says where it stopped. The
+``cursor`` and at most ``until`` (a lane's end; :data:`EVERYONE` for all of them),
+inside the caller's transaction, and says where it stopped. The
 pipeline commits the chunk together with its checkpoint, so a step must only
 write through ``uow`` and must be safe to run again after a crash: a chunk
 either committed with its checkpoint or left nothing behind.
@@ -27,7 +28,8 @@ class Chunk:
     counts: Mapping[str, int] = field(default_factory=dict)
 
 
-StepFn = Callable[[UnitOfWork, Program, datetime, int, int], Chunk]
+StepFn = Callable[[UnitOfWork, Program, datetime, int, int, int], Chunk]
+EVERYONE = 2**62  # an ``until`` past every member id
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def run_through(
         counts: dict[str, int] = {}
         while not done:
             with uow_factory() as uow:
-                part = step.run(uow, program, cutoff, cursor, chunk)
+                part = step.run(uow, program, cutoff, cursor, chunk, EVERYONE)
                 uow.commit()
             cursor, done = part.cursor, part.done
             counts = add_counts(counts, part.counts)

@@ -34,7 +34,7 @@ from jifen.services.members import find_member
 from jifen.services.ports import Clock, TierChange, Tiered, UnitOfWork, UnitOfWorkFactory
 from jifen.services.posting import Book, lock_member
 from jifen.services.rulebooks import Rulebooks
-from jifen.services.steps import Chunk, Step, StepFn, current_rules, run_through
+from jifen.services.steps import EVERYONE, Chunk, Step, StepFn, current_rules, run_through
 
 HISTORY = 50
 
@@ -160,12 +160,18 @@ class Reviewed:
 
 
 def review_due(
-    uow: UnitOfWork, policy: TierPolicy, program: Program, cutoff: datetime, after: int, limit: int
+    uow: UnitOfWork,
+    policy: TierPolicy,
+    program: Program,
+    cutoff: datetime,
+    after: int,
+    limit: int,
+    until: int = EVERYONE,
 ) -> Reviewed:
     """Reviews due by ``cutoff`` and floors that ended, for up to ``limit`` members after
-    ``after``; call inside ``with uow`` and commit after."""
+    ``after`` (and at most ``until``); call inside ``with uow`` and commit after."""
     month = month_in(program, cutoff)
-    due = uow.tiers.due_for_review(program.id, month, cutoff, after, limit)
+    due = uow.tiers.due_for_review(program.id, month, cutoff, after, limit, until)
     reviewing = [
         m for m in due if m.tiering.review_month is not None and m.tiering.review_month <= month
     ]
@@ -193,11 +199,13 @@ def review_due(
 def review_step(rulebooks: Rulebooks) -> StepFn:
     """The nightly pipeline's ``tier_reviews``: :func:`review_due` a chunk at a time."""
 
-    def run(uow: UnitOfWork, program: Program, cutoff: datetime, cursor: int, limit: int) -> Chunk:
+    def run(
+        uow: UnitOfWork, program: Program, cutoff: datetime, cursor: int, limit: int, until: int
+    ) -> Chunk:
         rules = current_rules(uow, rulebooks, program)
         if rules is None or not rules.tiers:
             return Chunk(cursor, True, {})
-        done = review_due(uow, rules.tiers, program, cutoff, cursor, limit)
+        done = review_due(uow, rules.tiers, program, cutoff, cursor, limit, until)
         counts = {"members": done.members, "changed": done.changed}
         return Chunk(done.last_member_id, done.members < limit, counts)
 

@@ -46,6 +46,7 @@ def tick(
     run_at: time,
     *,
     chunk: int = pipeline.CHUNK,
+    lanes: int = 1,
     batch: int = 500,
     progress: Callable[[pipeline.StepProgress], None] | None = None,
 ) -> Tick:
@@ -63,7 +64,15 @@ def tick(
             continue
         try:
             night = pipeline.run_night(
-                uow_factory, clock, locks, rulebooks, program, day, chunk=chunk, progress=progress
+                uow_factory,
+                clock,
+                locks,
+                rulebooks,
+                program,
+                day,
+                chunk=chunk,
+                progress=progress,
+                lanes=lanes,
             )
             nights.append(night)
         except Conflict as exc:

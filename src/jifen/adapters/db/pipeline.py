@@ -73,11 +73,11 @@ class SqlNightly:
     # ---------------------------------------------------------------- staging
 
     def stage(
-        self, program_id: int, due: DueWork, cutoff: datetime, after: int, limit: int
+        self, program_id: int, due: DueWork, cutoff: datetime, after: int, limit: int, until: int
     ) -> Staged:
         self._reset("pl_members")
         stage = self.sql(q.STAGE, due=q.DUE_MEMBERS[due.value])
-        self._run(stage, p=program_id, cut=cutoff, after=after, n=limit)
+        self._run(stage, p=program_id, cut=cutoff, after=after, n=limit, until=until)
         self._analyze("pl_members")
         count, last = self._run(self.sql(q.STAGED)).one()
         debtors = tuple(int(r[0]) for r in self._run(self.sql(q.DEBTORS)))
@@ -151,11 +151,19 @@ class SqlNightly:
         after: int,
         limit: int,
         now: datetime,
+        until: int,
     ) -> Reminded:
         self._reset("pl_members", "pl_windows")
         span = {"w_from": windows[0].after, "w_to": windows[-1].until}
         due = q.DUE_MEMBERS["reminders"]
-        self._run(self.sql(q.REMINDER_MEMBERS, due=due), p=program_id, after=after, n=limit, **span)
+        self._run(
+            self.sql(q.REMINDER_MEMBERS, due=due),
+            p=program_id,
+            after=after,
+            n=limit,
+            until=until,
+            **span,
+        )
         count, last = self._run(self.sql(q.STAGED)).one()
         if not count:
             return Reminded(0, after, 0)

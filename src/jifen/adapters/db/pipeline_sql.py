@@ -33,24 +33,29 @@ TEMP_TABLES = (
     " horizon INTEGER NOT NULL, last_day DATE NOT NULL, w_from {ts} NOT NULL, w_to {ts} NOT NULL)",
 )
 
-# The next `:n` members after `:after` with work due by `:cut`, in id order. Each reads
+# The next `:n` members after `:after` (and at most `:until`, the end of a lane) with work
+# due by `:cut`, in id order. Each reads
 # an index in member order and stops after n members (ix_lots_member_expiry,
 # ix_lots_member_pending; active holds are few).
 DUE_MEMBERS = {
     "holds": """SELECT DISTINCT h.member_id FROM holds h
         WHERE h.status = 'active' AND h.expires_at <= :cut AND h.member_id > :after
+          AND h.member_id <= :until
           AND h.program_id = :p
         ORDER BY h.member_id LIMIT :n""",
     "pending": """SELECT DISTINCT l.member_id FROM lots l
-        WHERE l.member_id > :after AND l.pending AND l.remaining > 0 AND l.available_at <= :cut
+        WHERE l.member_id > :after AND l.member_id <= :until
+          AND l.pending AND l.remaining > 0 AND l.available_at <= :cut
           AND l.program_id = :p
         ORDER BY l.member_id LIMIT :n""",
     "expiry": """SELECT DISTINCT l.member_id FROM lots l
-        WHERE l.member_id > :after AND l.remaining > 0 AND l.expires_at <= :cut
+        WHERE l.member_id > :after AND l.member_id <= :until
+          AND l.remaining > 0 AND l.expires_at <= :cut
           AND l.program_id = :p
         ORDER BY l.member_id LIMIT :n""",
     "reminders": """SELECT DISTINCT l.member_id FROM lots l
-        WHERE l.member_id > :after AND l.remaining > 0 AND l.expires_at > :w_from
+        WHERE l.member_id > :after AND l.member_id <= :until
+          AND l.remaining > 0 AND l.expires_at > :w_from
           AND l.expires_at <= :w_to AND l.program_id = :p
         ORDER BY l.member_id LIMIT :n""",
 }

@@ -193,7 +193,12 @@ class SqlTiers:
         return int(result.rowcount)
 
     def birthdays(
-        self, program_id: int, days: list[tuple[int, int]], after_member_id: int, limit: int
+        self,
+        program_id: int,
+        days: list[tuple[int, int]],
+        after_member_id: int,
+        limit: int,
+        until: int,
     ) -> list[Member]:
         born = or_(
             *(
@@ -209,6 +214,7 @@ class SqlTiers:
             .where(
                 members.c.program_id == program_id,
                 members.c.id > after_member_id,
+                members.c.id <= until,
                 members.c.status == "active",
                 members.c.birthday.is_not(None),
                 born,
@@ -220,7 +226,13 @@ class SqlTiers:
         return [rows.member(r) for r in result]
 
     def due_for_review(
-        self, program_id: int, month: int, cutoff: datetime, after_member_id: int, limit: int
+        self,
+        program_id: int,
+        month: int,
+        cutoff: datetime,
+        after_member_id: int,
+        limit: int,
+        until: int,
     ) -> list[Tiered]:
         due = or_(
             members.c.tier_review_month <= month,
@@ -228,7 +240,12 @@ class SqlTiers:
         )
         query = (
             select(members.c.id, members.c.external_id, members.c.tier, *_TIERING)
-            .where(members.c.program_id == program_id, members.c.id > after_member_id, due)
+            .where(
+                members.c.program_id == program_id,
+                members.c.id > after_member_id,
+                members.c.id <= until,
+                due,
+            )
             .order_by(members.c.id)
             .limit(limit)
         )

@@ -93,7 +93,15 @@ def _run(jf: Jifen, program: Program, day: date | None, chunk: int) -> Night:
 
         try:
             night = pipeline.run_night(
-                jf.uow, jf.clock, jf.locks, jf.rulebooks, program, day, chunk=chunk, progress=tick
+                jf.uow,
+                jf.clock,
+                jf.locks,
+                jf.rulebooks,
+                program,
+                day,
+                chunk=chunk,
+                progress=tick,
+                lanes=jf.lanes,
             )
         except KeyboardInterrupt:
             bar.stop()
