@@ -317,7 +317,9 @@ def render(
         "population. The ceiling is plain `UPDATE ... SET x = x` of exactly the lot, hold "
         "and member rows the pipeline writes, in one transaction, on the same copy just "
         "before. Ratio = pipeline seconds / ceiling seconds. Peak RSS is the pipeline "
-        f"process's. Target: the whole pipeline under {TARGET_SECONDS:.0f} s at 1,000,000 "
+        f"process's. The pipeline walks the members in {Settings().pipeline_lanes} lane(s) "
+        "side by side (`JIFEN_PIPELINE_LANES`; the ceiling is one statement on one core). "
+        f"Target: the whole pipeline under {TARGET_SECONDS:.0f} s at 1,000,000 "
         "members and 5,000,000 lots.",
         "",
         "| figure | seconds | min-max | ceiling seconds | ratio | peak RSS | written | note |",
