@@ -15,13 +15,22 @@ from jifen.adapters.balancefiles import BalanceFile
 from jifen.adapters.db import SqlUnitOfWork, create_engine_for
 from jifen.adapters.db.joblocks import job_locks_for
 from jifen.adapters.orderfiles import OrderFile, RejectsFile
+from jifen.adapters.passwords import Argon2Passwords
 from jifen.adapters.programfile import load_program_file, parse_program, read_program_file
 from jifen.adapters.programfile.editing import YamlProgramEditor
 from jifen.adapters.publishing import LoggingPublisher
 from jifen.config import Settings
 from jifen.domain.definition import ProgramDefinition
 from jifen.domain.programs import Program
-from jifen.services.ports import Chance, Clock, JobLocks, ProgramEditor, Publisher, UnitOfWork
+from jifen.services.ports import (
+    Chance,
+    Clock,
+    JobLocks,
+    Passwords,
+    ProgramEditor,
+    Publisher,
+    UnitOfWork,
+)
 from jifen.services.rulebooks import Rulebooks
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "db" / "migrations"
@@ -54,6 +63,7 @@ class Jifen:
     publisher: Publisher = field(default_factory=LoggingPublisher)
     chance: Chance = field(default_factory=SecretChance)
     editor: ProgramEditor = field(default_factory=YamlProgramEditor)
+    passwords: Passwords = field(default_factory=Argon2Passwords)
     locks: JobLocks = field(init=False)
 
     def __post_init__(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -164,3 +165,47 @@ def _view(member: Member, expiring: int) -> MemberView:
         updated_at=member.updated_at,
         tier=member.tier,
     )
+
+
+@dataclass(frozen=True)
+class LotView:
+    amount: int
+    remaining: int
+    available_at: datetime
+    expires_at: datetime | None
+    pending: bool
+    source: str
+
+
+def open_lots(uow: UnitOfWork, program: Program, external_id: str) -> list[LotView]:
+    """The member's lots with points left, soonest to expire first: what a spend draws."""
+    with uow:
+        member = find_member(uow, program, external_id)
+        lots = uow.ledger.open_lots(member.id)
+    return [
+        LotView(x.amount, x.remaining, x.available_at, x.expires_at, x.pending, x.source.value)
+        for x in lots
+    ]
+
+
+@dataclass(frozen=True)
+class Found:
+    external_id: str
+    phone: str | None
+    email: str | None
+    tier: str | None
+    available: int
+    status: str
+
+
+def search(uow: UnitOfWork, program: Program, text: str, limit: int = 20) -> list[Found]:
+    """The console's member search: by member id, phone or email, or their beginning."""
+    text = text.strip()
+    if not text:
+        return []
+    with uow:
+        found = uow.members.search(program.id, text[:128], limit)
+    return [
+        Found(m.external_id, m.phone, m.email, m.tier, m.balances.available, m.status.value)
+        for m in found
+    ]

@@ -16,6 +16,7 @@ from jifen.domain.earning.award import Usage
 from jifen.domain.ledger import Entry, Hold, Lot, Posting
 from jifen.domain.members import Member
 from jifen.domain.nightly import ReminderWindow
+from jifen.domain.operators import Operator
 from jifen.domain.programs import Program
 from jifen.domain.redemption import Redemption, Voucher
 from jifen.domain.tiers import Stats, TierState
@@ -46,6 +47,9 @@ class Members(Protocol):
     def get(self, program_id: int, external_id: str) -> Member | None: ...
     def by_contact(self, program_id: int, contact: str) -> Member | None:
         """By member id, phone or email (the portal's sign-in)."""
+
+    def search(self, program_id: int, text_: str, limit: int) -> list[Member]:
+        """Members whose id, phone or email starts with ``text_`` (the console)."""
 
     def lock(self, program_id: int, external_id: str) -> Member | None: ...
     def lock_by_id(self, member_id: int) -> Member: ...
@@ -466,6 +470,34 @@ class Access(Protocol):
     def end_session(self, token_hash: str) -> None: ...
 
 
+@dataclass(frozen=True)
+class ConsoleSession:
+    token_hash: str
+    operator_id: int
+    csrf: str
+    expires_at: datetime
+
+
+class Operators(Protocol):
+    def add(
+        self, username: str, name: str, role: str, password_hash: str, now: datetime
+    ) -> Operator: ...
+    def by_username(self, username: str) -> tuple[Operator, str] | None:
+        """The operator and their stored password hash."""
+
+    def by_id(self, operator_id: int) -> Operator | None: ...
+    def signed_in(self, operator_id: int, now: datetime, rehashed: str | None) -> None: ...
+    def add_session(self, session: ConsoleSession, now: datetime) -> None: ...
+    def session(self, token_hash: str) -> ConsoleSession | None: ...
+    def end_session(self, token_hash: str) -> None: ...
+
+
+class Passwords(Protocol):
+    def hash(self, password: str) -> str: ...
+    def verify(self, stored: str | None, password: str) -> bool: ...
+    def needs_rehash(self, stored: str) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     members: Members
     ledger: Ledger
@@ -486,6 +518,7 @@ class UnitOfWork(Protocol):
     draws: Draws
     donations: Donations
     access: Access
+    operators: Operators
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -83,6 +83,24 @@ class SqlMembers:
         ).one_or_none()
         return None if row is None else rows.member(row)
 
+    def search(self, program_id: int, text_: str, limit: int) -> list[Member]:
+        """Members whose id, phone or email is or starts with ``text_``, by id."""
+        prefix = text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        found = self.conn.execute(
+            select(members)
+            .where(
+                members.c.program_id == program_id,
+                or_(
+                    members.c.external_id.like(prefix, escape="\\"),
+                    members.c.phone.like(prefix, escape="\\"),
+                    func.lower(members.c.email).like(prefix.lower(), escape="\\"),
+                ),
+            )
+            .order_by(members.c.id)
+            .limit(limit)
+        )
+        return [rows.member(r) for r in found]
+
     def lock(self, program_id: int, external_id: str) -> Member | None:
         row = self.conn.execute(
             _LOCK, {"b_program": program_id, "b_external": external_id}

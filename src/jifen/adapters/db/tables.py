@@ -555,3 +555,30 @@ web_sessions = Table(
     Column("expires_at", UTCDateTime, nullable=False),
 )
 Index("ix_web_sessions_member", web_sessions.c.member_id)
+
+# --- the operator console ----------------------------------------------------------
+
+operators = Table(
+    "operators",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("role", String(16), nullable=False),  # admin, operator, analyst, cashier
+    Column("password_hash", String(255), nullable=False),  # argon2id
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("signed_in_at", UTCDateTime),
+    UniqueConstraint("username", name="uq_operators_username"),
+)
+
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("operator_id", Id, ForeignKey("operators.id"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+Index("ix_console_sessions_operator", console_sessions.c.operator_id)

@@ -15,6 +15,7 @@ from jifen.adapters.db.imports import SqlImports
 from jifen.adapters.db.ledger import SqlLedger
 from jifen.adapters.db.lottery import SqlDonations, SqlDraws
 from jifen.adapters.db.members import SqlMembers
+from jifen.adapters.db.operators import SqlOperators
 from jifen.adapters.db.pipeline import SqlNightly
 from jifen.adapters.db.pipeline_runs import SqlOutboxRelay, SqlPipelineRuns
 from jifen.adapters.db.programs import SqlPrograms
@@ -48,6 +49,7 @@ class SqlUnitOfWork:
     draws: ports.Draws
     donations: ports.Donations
     access: ports.Access
+    operators: ports.Operators
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self.engine = engine
@@ -77,6 +79,7 @@ class SqlUnitOfWork:
         self.draws = SqlDraws(conn)
         self.donations = SqlDonations(conn)
         self.access = SqlAccess(conn)
+        self.operators = SqlOperators(conn)
         return self
 
     def __exit__(

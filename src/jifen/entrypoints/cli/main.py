@@ -15,6 +15,7 @@ from jifen.domain.errors import InvalidInput
 from jifen.entrypoints.cli import apikeys, demo, simulate
 from jifen.entrypoints.cli import imports as imports_cli
 from jifen.entrypoints.cli import jobs as jobs_cli
+from jifen.entrypoints.cli import operators as operators_cli
 from jifen.entrypoints.cli import program as program_cli
 from jifen.entrypoints.cli import redemption as redemption_cli
 from jifen.entrypoints.cli import tiers as tiers_cli
@@ -30,6 +31,7 @@ app = typer.Typer(
     help="jifen (积分): a loyalty-points platform with a money-grade ledger.",
 )
 app.add_typer(apikeys.app, name="apikey")
+app.add_typer(operators_cli.app, name="operator")
 app.add_typer(program_cli.app, name="program")
 app.add_typer(imports_cli.app, name="import")
 app.add_typer(tiers_cli.app, name="tier")

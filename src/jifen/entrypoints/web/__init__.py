@@ -8,8 +8,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from jifen.entrypoints.web import dev, portal, spending
-from jifen.entrypoints.web.i18n import load
+from jifen.entrypoints.web import console, dev, portal, spending
+from jifen.entrypoints.web.i18n import LOCALES, load
 
 STATIC = Path(__file__).parent / "static"
 
@@ -20,12 +20,23 @@ def install(app: FastAPI, *, demo: bool) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(portal.router)
     app.include_router(spending.router)
+    app.include_router(console.router)
     if demo:
         app.include_router(dev.router)
 
     @app.exception_handler(portal.SignInRequired)
     async def _sign_in(request: Request, exc: portal.SignInRequired) -> Response:
         return RedirectResponse("/portal/sign-in", status_code=303)
+
+    @app.exception_handler(console.ConsoleSignInRequired)
+    async def _console_sign_in(request: Request, exc: console.ConsoleSignInRequired) -> Response:
+        return RedirectResponse("/console/sign-in", status_code=303)
+
+    @app.exception_handler(console.NotAllowed)
+    async def _not_allowed(request: Request, exc: console.NotAllowed) -> Response:
+        lang = portal.language(request)
+        html = lang.env.get_template("console/not_allowed.html").render(path=request.url.path)
+        return HTMLResponse(html, status_code=403)
 
     @app.exception_handler(portal.FormExpired)
     async def _expired(request: Request, exc: portal.FormExpired) -> Response:
@@ -36,6 +47,14 @@ def install(app: FastAPI, *, demo: bool) -> None:
         lang = portal.language(request)
         html = lang.env.get_template("portal/missing.html").render(path=request.url.path)
         return HTMLResponse(html, status_code=404)
+
+    @app.get("/lang/{code}", include_in_schema=False)
+    def _language(code: str, next: str = "/portal/") -> Response:
+        target = next if next.startswith(("/portal", "/console")) else "/portal/"
+        response = RedirectResponse(target, status_code=303)
+        if code in LOCALES:
+            response.set_cookie(portal.LANG, code, max_age=365 * 86400, samesite="lax", path="/")
+        return response
 
     @app.get("/", include_in_schema=False)
     def _root() -> Response:

@@ -20,7 +20,7 @@ from jifen.domain.definition import ProgramDefinition
 from jifen.domain.errors import JifenError
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
-from jifen.entrypoints.web.i18n import LOCALES, Language, pick
+from jifen.entrypoints.web.i18n import Language, pick
 from jifen.entrypoints.web.reasons import describe
 from jifen.services import expiring, members, portal_access, programs, tiers
 
@@ -189,15 +189,6 @@ def sign_out(request: Request, signed: Signed, csrf: Annotated[str, Form()]) -> 
     portal_access.sign_out(jf.uow(), request.cookies.get(SESSION, ""), jf.settings.secret_key)
     response = RedirectResponse("/portal/sign-in", status_code=303)
     response.delete_cookie(SESSION, path="/portal")
-    return response
-
-
-@router.get("/lang/{code}")
-def switch_language(request: Request, code: str, next: str = "/portal/") -> Response:
-    target = next if next.startswith("/portal") else "/portal/"
-    response = RedirectResponse(target, status_code=303)
-    if code in LOCALES:
-        response.set_cookie(LANG, code, max_age=365 * 86400, samesite="lax", path="/")
     return response
 
 

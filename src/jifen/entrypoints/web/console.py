@@ -1,0 +1,240 @@
+"""The operator console (``/console/``): sign in, find a member, look and act.
+
+Every page checks the operator's role (``domain.operators``); a form they may
+not use is not shown, and posting it anyway is refused with 403. Every write
+goes through the same services as the API, named ``console:<username>`` in the
+ledger and the audit log, with a one-off nonce as its idempotency key.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from jifen.domain.errors import JifenError
+from jifen.domain.operators import CONSOLE_SESSION_TTL, Operator, Permission
+from jifen.domain.programs import Program
+from jifen.entrypoints.web.portal import (
+    ANON_CSRF,
+    FormExpired,
+    Lang,
+    PageNotFound,
+    jifen,
+    render,
+)
+from jifen.entrypoints.web.reasons import describe
+from jifen.services import ledger, members, operators, programs, tiers
+from jifen.services.commands import Adjust, SetTierFloor
+from jifen.services.ports import ConsoleSession
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+SESSION = "jifen_console"
+
+
+class ConsoleSignInRequired(Exception):
+    """A console page without a signed-in operator: the app sends them to sign in."""
+
+
+class NotAllowed(Exception):
+    """The operator's role does not allow this: the app answers 403."""
+
+
+def program(request: Request) -> Program:
+    jf = jifen(request)
+    return programs.find_program(jf.uow(write=False), jf.settings.portal_program)
+
+
+def operator(request: Request) -> tuple[Operator, ConsoleSession]:
+    jf = jifen(request)
+    found = operators.signed_in(
+        jf.uow(write=False), jf.clock, request.cookies.get(SESSION), jf.settings.secret_key
+    )
+    if found is None:
+        raise ConsoleSignInRequired
+    return found
+
+
+Prog = Annotated[Program, Depends(program)]
+Staff = Annotated[tuple[Operator, ConsoleSession], Depends(operator)]
+
+
+def page(
+    request: Request, lang: Lang, name: str, staff: Staff, status: int = 200, **ctx: Any
+) -> Response:
+    who, session = staff
+    return render(request, lang, name, status, operator=who, csrf=session.csrf, **ctx)
+
+
+@router.get("/sign-in")
+def sign_in_page(request: Request, lang: Lang, prog: Prog) -> Response:
+    token = request.cookies.get(ANON_CSRF) or secrets.token_urlsafe(24)
+    response = render(request, lang, "console/sign_in.html", program=prog, csrf=token)
+    _cookie(request, response, ANON_CSRF, token, 3600)
+    return response
+
+
+@router.post("/sign-in")
+def sign_in(
+    request: Request,
+    lang: Lang,
+    prog: Prog,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=1024)],
+    csrf: Annotated[str, Form()],
+) -> Response:
+    if not secrets.compare_digest(request.cookies.get(ANON_CSRF, ""), csrf):
+        raise FormExpired
+    jf = jifen(request)
+    try:
+        token, _, _ = operators.sign_in(
+            jf.uow(), jf.clock, jf.passwords, username, password, jf.settings.secret_key
+        )
+    except JifenError as exc:
+        return render(
+            request, lang, "console/sign_in.html", 401, program=prog, csrf=csrf, error=exc.code
+        )
+    response = RedirectResponse("/console/", status_code=303)
+    _cookie(request, response, SESSION, token, int(CONSOLE_SESSION_TTL.total_seconds()))
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, staff: Staff, csrf: Annotated[str, Form()]) -> Response:
+    _check(csrf, staff[1])
+    jf = jifen(request)
+    operators.sign_out(jf.uow(), request.cookies.get(SESSION, ""), jf.settings.secret_key)
+    response = RedirectResponse("/console/sign-in", status_code=303)
+    response.delete_cookie(SESSION, path="/console")
+    return response
+
+
+@router.get("/")
+def home(request: Request, lang: Lang, prog: Prog, staff: Staff, q: str = "") -> Response:
+    _allow(staff, Permission.VIEW_MEMBERS)
+    jf = jifen(request)
+    found = members.search(jf.uow(write=False), prog, q) if q.strip() else []
+    return page(request, lang, "console/members.html", staff, program=prog, q=q, found=found)
+
+
+@router.get("/members/{external_id}")
+def member_page(
+    request: Request, external_id: str, lang: Lang, prog: Prog, staff: Staff
+) -> Response:
+    return _member(request, lang, prog, staff, external_id)
+
+
+@router.post("/members/{external_id}/adjust")
+def adjust(
+    request: Request,
+    external_id: str,
+    lang: Lang,
+    prog: Prog,
+    staff: Staff,
+    csrf: Annotated[str, Form()],
+    nonce: Annotated[str, Form(min_length=8, max_length=64)],
+    points: Annotated[int, Form()],
+    reason: Annotated[str, Form(max_length=500)],
+) -> Response:
+    _check(csrf, staff[1])
+    _allow(staff, Permission.ADJUST_POINTS)
+    jf = jifen(request)
+    who = staff[0]
+    try:
+        ledger.adjust(
+            jf.uow(),
+            jf.clock,
+            prog,
+            Adjust(external_id, points, reason, who.actor),
+            f"console:{who.id}:{nonce}",
+        )
+    except JifenError as exc:
+        return _member(request, lang, prog, staff, external_id, error=exc.code, status=422)
+    return RedirectResponse(f"/console/members/{external_id}?done=adjusted", status_code=303)
+
+
+@router.post("/members/{external_id}/tier")
+def override_tier(
+    request: Request,
+    external_id: str,
+    lang: Lang,
+    prog: Prog,
+    staff: Staff,
+    csrf: Annotated[str, Form()],
+    tier: Annotated[str, Form(max_length=64)],
+    until: Annotated[str, Form(max_length=10)],
+    reason: Annotated[str, Form(max_length=500)],
+) -> Response:
+    _check(csrf, staff[1])
+    _allow(staff, Permission.OVERRIDE_TIER)
+    jf = jifen(request)
+    try:
+        end = datetime.combine(datetime.fromisoformat(until).date(), time(23, 59, 59), prog.tz)
+    except ValueError:
+        return _member(request, lang, prog, staff, external_id, error="invalid_input", status=422)
+    cmd = SetTierFloor(external_id, tier or None, end, reason, staff[0].actor)
+    try:
+        tiers.set_floor(
+            jf.uow(), jf.clock, jf.rulebooks, prog, cmd, f"console:{secrets.token_hex(8)}"
+        )
+    except JifenError as exc:
+        return _member(request, lang, prog, staff, external_id, error=exc.code, status=422)
+    return RedirectResponse(f"/console/members/{external_id}?done=tier", status_code=303)
+
+
+def _member(
+    request: Request,
+    lang: Lang,
+    prog: Prog,
+    staff: Staff,
+    external_id: str,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    _allow(staff, Permission.VIEW_MEMBERS)
+    jf = jifen(request)
+    try:
+        me = members.get_member(jf.uow(write=False), jf.clock, prog, external_id)
+    except JifenError:
+        raise PageNotFound from None
+    rules = programs.rules_of(jf.uow(write=False), jf.rulebooks, prog)
+    history = members.history(jf.uow(write=False), prog, external_id, None, 30)
+    who = staff[0]
+    return page(
+        request,
+        lang,
+        "console/member.html",
+        staff,
+        status,
+        program=prog,
+        me=me,
+        tier=tiers.tier_view(jf.uow(write=False), jf.clock, jf.rulebooks, prog, external_id),
+        tiers=[(lvl.code, lvl.name) for lvl in rules.tiers.levels] if rules else [],
+        lots=members.open_lots(jf.uow(write=False), prog, external_id),
+        lines=[(item, describe(lang, item, rules)) for item in history.items],
+        may_adjust=who.may(Permission.ADJUST_POINTS),
+        may_override=who.may(Permission.OVERRIDE_TIER),
+        nonce=secrets.token_urlsafe(16),
+        done=request.query_params.get("done"),
+        **extra,
+    )
+
+
+def _allow(staff: Staff, permission: Permission) -> None:
+    if not staff[0].may(permission):
+        raise NotAllowed
+
+
+def _check(sent: str, session: ConsoleSession) -> None:
+    if not secrets.compare_digest(sent, session.csrf):
+        raise FormExpired
+
+
+def _cookie(request: Request, response: Response, name: str, value: str, age: int) -> None:
+    secure = jifen(request).settings.secure_cookies
+    response.set_cookie(
+        name, value, max_age=age, httponly=True, samesite="strict", secure=secure, path="/console"
+    )

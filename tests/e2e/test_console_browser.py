@@ -1,0 +1,116 @@
+"""The operator console in headless Chromium: sign-in, roles, a member's page, adjustments."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import create_engine, text
+
+from jifen.services import ledger, operators
+from jifen.services.commands import Earn
+from tests.e2e.test_portal_browser import Shop, browser, seeded, serve, shots
+
+pytestmark = pytest.mark.e2e
+__all__ = ["browser", "shots"]  # fixtures shared with the portal's tests
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def back_office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    """The fresh market; Ana holds 300 points; an admin and an analyst can sign in."""
+    workdir = tmp_path_factory.mktemp("console")
+    jf, program, url = seeded(workdir, "fresh-market")
+    ledger.earn(jf.uow(), jf.clock, program, Earn("C-1", 300), "earn-c1")
+    for username, role in (("alice", "admin"), ("sam", "analyst")):
+        operators.create_operator(
+            jf.uow(), jf.clock, jf.passwords, username, username.title(), role, PASSWORD, "test"
+        )
+    jf.close()
+    yield from serve(workdir, url)
+
+
+def sign_in(page: Page, shop: Shop, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{shop.base}/console/")
+    expect(page).to_have_url(f"{shop.base}/console/sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def scalar(shop: Shop, sql: str) -> object:
+    engine = create_engine(shop.url)
+    with engine.connect() as conn:
+        found = conn.execute(text(sql)).scalar()
+    engine.dispose()
+    return found
+
+
+def test_an_admin_finds_a_member_and_adjusts_their_points(
+    browser: Browser, back_office: Shop, shots: Path
+) -> None:
+    page = browser.new_context(locale="en-US").new_page()
+    sign_in(page, back_office, "alice", "not the password")
+    expect(page.get_by_role("alert")).to_have_text("Wrong username or password.")
+    sign_in(page, back_office, "alice")
+    expect(page.get_by_text("Alice · admin")).to_be_visible()
+
+    page.get_by_label("Member number, phone or email").fill("ana@")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="C-1").click()
+    expect(page.get_by_test_id("available")).to_have_text("300")
+    page.get_by_label("Points (negative to take away)").fill("50")
+    page.get_by_label("Reason (kept in the audit log)").fill("late delivery")
+    page.get_by_role("button", name="Adjust").click()
+
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+    expect(page.get_by_test_id("available")).to_have_text("350")
+    line = page.locator("ul.lines li").first
+    expect(line).to_contain_text("Adjusted by the shop")
+    expect(line).to_contain_text("late delivery")
+    expect(line).to_contain_text("console:alice")
+    page.screenshot(path=shots / "console-member.png", full_page=True)
+    actor = scalar(back_office, "SELECT actor FROM audit_log WHERE action = 'points.adjust'")
+    assert actor == "console:alice"
+    page.context.close()
+
+
+def test_an_analyst_reads_but_cannot_adjust(
+    browser: Browser, back_office: Shop, shots: Path
+) -> None:
+    page = browser.new_context(locale="en-US").new_page()
+    sign_in(page, back_office, "sam")
+    page.goto(f"{back_office.base}/console/members/C-2")
+    expect(page.get_by_role("heading", name="Member C-2")).to_be_visible()
+    expect(page.get_by_role("button", name="Adjust")).to_have_count(0)
+    csrf = page.locator("input[name=csrf]").first.get_attribute("value")
+    entries = scalar(back_office, "SELECT COUNT(*) FROM entries")
+
+    answer = page.context.request.post(
+        f"{back_office.base}/console/members/C-2/adjust",
+        form={"csrf": csrf or "", "nonce": "forged-1234", "points": "999", "reason": "me"},
+        headers={"Accept-Language": "en"},
+    )
+
+    assert answer.status == 403
+    assert "Your role does not allow this" in answer.text()
+    assert scalar(back_office, "SELECT COUNT(*) FROM entries") == entries
+    page.screenshot(path=shots / "analyst.png", full_page=True)
+    page.context.close()
+
+
+def test_a_form_without_its_token_is_refused(browser: Browser, back_office: Shop) -> None:
+    page = browser.new_context(locale="en-US").new_page()
+    sign_in(page, back_office, "alice")
+    entries = scalar(back_office, "SELECT COUNT(*) FROM entries")
+    answer = page.context.request.post(
+        f"{back_office.base}/console/members/C-2/adjust",
+        form={"csrf": "guessed", "nonce": "forged-1234", "points": "999", "reason": "x"},
+    )
+    assert answer.status == 403
+    assert scalar(back_office, "SELECT COUNT(*) FROM entries") == entries
+    assert re.search(r"expired", answer.text())
+    page.context.close()
