@@ -6,11 +6,12 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, text
 
-from jifen.services import ledger, operators
+from jifen.services import apikeys, ledger, operators
 from jifen.services.commands import Earn
 from tests.e2e.test_portal_browser import Shop, browser, seeded, serve, shots
 
@@ -29,8 +30,11 @@ def back_office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
         operators.create_operator(
             jf.uow(), jf.clock, jf.passwords, username, username.title(), role, PASSWORD, "test"
         )
+    key = apikeys.create_key(jf.uow(), jf.clock, program, "till", ["ledger:write"], "test")
     jf.close()
-    yield from serve(workdir, url)
+    for shop in serve(workdir, url):
+        shop.key = key
+        yield shop
 
 
 def sign_in(page: Page, shop: Shop, username: str, password: str = PASSWORD) -> None:
@@ -113,4 +117,45 @@ def test_a_form_without_its_token_is_refused(browser: Browser, back_office: Shop
     assert answer.status == 403
     assert scalar(back_office, "SELECT COUNT(*) FROM entries") == entries
     assert re.search(r"expired", answer.text())
+    page.context.close()
+
+
+def test_an_operator_previews_a_rule_change_publishes_it_and_the_next_order_earns_by_it(
+    browser: Browser, back_office: Shop, shots: Path
+) -> None:
+    page = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, back_office, "alice")
+    page.get_by_role("link", name="Programme").click()
+    source = page.get_by_label("Programme file (a draft until you publish it)")
+    text_ = source.input_value()
+    assert "  base:" in text_ and "    points: 1\n" in text_
+
+    broken = text_.replace("    points: 1\n", "    points: one\n", 1)
+    source.fill(broken)
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_test_id("error")).to_contain_text("earning.base.points")
+
+    source.fill(text_.replace("    points: 1\n", "    points: 2\n", 1))  # 2 points per yuan
+    page.get_by_label("Lines: sku, quantity, unit price, category").fill("rice, 1, 100.00, grain")
+    page.get_by_role("button", name="Preview").click()
+    preview = page.get_by_test_id("preview")
+    expect(preview.locator("tr", has_text="base")).to_contain_text("100")
+    expect(preview.locator("tr.changed", has_text="base")).to_contain_text("200")
+    page.screenshot(path=shots / "preview.png", full_page=True)
+    page.get_by_role("button", name="Publish as a new version").click()
+    expect(page.get_by_role("status")).to_have_text("Published.")
+    expect(page.get_by_text("Published version: 2")).to_be_visible()
+
+    till = httpx.post(
+        f"{back_office.base}/v1/orders",
+        json={"order_id": "after-edit", "member": "C-2", "paid": "50.00",
+              "lines": [{"sku": "rice", "quantity": 1, "unit_price": "50.00"}]},
+        headers={"Authorization": f"Bearer {back_office.key}"},
+        timeout=10,
+    )  # fmt: skip
+    assert till.status_code == 201, till.text
+    base = [x for x in till.json()["award"]["lines"] if x["rule_id"] == "base"]
+    assert base[0]["points"] == 100  # 50 yuan at the new 2 points per yuan
+    actor = scalar(back_office, "SELECT published_by FROM program_versions WHERE version = 2")
+    assert actor == "console:alice"
     page.context.close()

@@ -36,6 +36,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 class Shop:
     base: str
     url: str
+    key: str = ""  # an API key, where a test needs one
 
 
 def serve(workdir: Path, url: str) -> Iterator[Shop]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,13 +13,13 @@ from jifen.domain.earning.member_vars import member_vars
 from jifen.domain.earning.orders import Order, OrderLine
 from jifen.domain.errors import InvalidInput
 from jifen.domain.ledger import EntryKind, LotSource
-from jifen.domain.members import Member
+from jifen.domain.members import Balances, Member, MemberStatus
 from jifen.domain.money import to_minor
 from jifen.domain.programs import Program
 from jifen.services import awards, tiers
 from jifen.services.commands import PlaceOrder
 from jifen.services.idempotency import once
-from jifen.services.ports import Clock, UnitOfWork
+from jifen.services.ports import Clock, Compiler, UnitOfWork
 from jifen.services.posting import Book, lock_member
 from jifen.services.results import AwardView, EarnResult
 from jifen.services.rulebooks import Rulebooks
@@ -250,3 +251,60 @@ def order_from_json(data: dict[str, Any]) -> Order:
             for x in data["lines"]
         ),
     )
+
+
+@dataclass(frozen=True)
+class Preview:
+    """One sample order under the published rules and under a draft, side by side."""
+
+    published: AwardView
+    draft: AwardView
+    rows: tuple[tuple[str, int, int], ...]  # (rule, published points, draft points)
+
+
+def preview_order(
+    uow: UnitOfWork,
+    clock: Clock,
+    compiler: Compiler,
+    rulebooks: Rulebooks,
+    program: Program,
+    draft_source: str,
+    cmd: PlaceOrder,
+) -> Preview:
+    """What ``cmd`` earns now and what it would earn under ``draft_source``; writes nothing.
+
+    The member is ``cmd.member`` if it names one, else a member who has just joined.
+    A draft that does not validate raises its error, with the line, as publishing would.
+    """
+    draft = compiler(draft_source, "draft", 0)
+    if draft.program.code != program.code:
+        raise InvalidInput(
+            f"this file is for programme {draft.program.code}, not {program.code}",
+            code="program_code_mismatch",
+            field="program.code",
+        )
+    now = clock.now()
+    order = to_order(cmd, program.currency, now)
+    with uow:
+        published = rulebooks.current(uow, program).earning
+        found = uow.members.get(program.id, cmd.member) if cmd.member else None
+        member = found or Member(
+            0, program.id, "preview", MemberStatus.ACTIVE, Balances(0, 0, 0), now, now
+        )
+        views = []
+        for earning in (published, draft.earning):
+            award, _ = _evaluate(uow, earning, member, order)
+            views.append(awards.view(award, earning.version))
+    before, after = views
+    rules = list(
+        dict.fromkeys([x.rule_id for x in before.lines] + [x.rule_id for x in after.lines])
+    )
+    rows = tuple(
+        (
+            rule,
+            sum(x.points for x in before.lines if x.rule_id == rule),
+            sum(x.points for x in after.lines if x.rule_id == rule),
+        )
+        for rule in rules
+    )
+    return Preview(before, after, rows)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, time
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from jifen.domain.errors import JifenError
+from jifen.domain.errors import InvalidInput, JifenError
 from jifen.domain.operators import CONSOLE_SESSION_TTL, Operator, Permission
 from jifen.domain.programs import Program
 from jifen.entrypoints.web.portal import (
@@ -27,8 +28,8 @@ from jifen.entrypoints.web.portal import (
     render,
 )
 from jifen.entrypoints.web.reasons import describe
-from jifen.services import ledger, members, operators, programs, tiers
-from jifen.services.commands import Adjust, SetTierFloor
+from jifen.services import ledger, members, operators, orders, programs, tiers
+from jifen.services.commands import Adjust, LineIn, PlaceOrder, SetTierFloor
 from jifen.services.ports import ConsoleSession
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -183,6 +184,107 @@ def override_tier(
     except JifenError as exc:
         return _member(request, lang, prog, staff, external_id, error=exc.code, status=422)
     return RedirectResponse(f"/console/members/{external_id}?done=tier", status_code=303)
+
+
+@router.get("/program")
+def program_page(request: Request, lang: Lang, prog: Prog, staff: Staff) -> Response:
+    _allow(staff, Permission.EDIT_PROGRAM)
+    jf = jifen(request)
+    info = programs.versions(jf.uow(write=False), prog)
+    current = info.current or 0
+    source = programs.version_source(jf.uow(write=False), prog, current) if current else ""
+    return _program(
+        request, lang, prog, staff, source, current, done=request.query_params.get("done")
+    )
+
+
+@router.post("/program")
+def program_action(
+    request: Request,
+    lang: Lang,
+    prog: Prog,
+    staff: Staff,
+    csrf: Annotated[str, Form()],
+    action: Annotated[str, Form(pattern="^(preview|publish)$")],
+    source: Annotated[str, Form(max_length=256 * 1024)],
+    base: Annotated[int, Form(ge=0)],
+    member: Annotated[str, Form(max_length=128)] = "",
+    lines: Annotated[str, Form(max_length=4000)] = "",
+    paid: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    _check(csrf, staff[1])
+    _allow(staff, Permission.EDIT_PROGRAM)
+    jf = jifen(request)
+    sample = {"member": member, "lines": lines, "paid": paid}
+    try:
+        if action == "publish":
+            programs.publish_program(
+                jf.uow(),
+                jf.clock,
+                jf.compile,
+                source,
+                "console",
+                staff[0].actor,
+                prog.code,
+                base_version=base,
+            )
+            return RedirectResponse("/console/program?done=published", status_code=303)
+        order = _sample_order(member, lines, paid)
+        shown = orders.preview_order(
+            jf.uow(write=False), jf.clock, jf.compile, jf.rulebooks, prog, source, order
+        )
+    except JifenError as exc:
+        return _program(
+            request, lang, prog, staff, source, base, 422, error=exc.detail, sample=sample
+        )
+    return _program(request, lang, prog, staff, source, base, preview=shown, sample=sample)
+
+
+def _program(
+    request: Request,
+    lang: Lang,
+    prog: Prog,
+    staff: Staff,
+    source: str,
+    base: int,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    jf = jifen(request)
+    info = programs.versions(jf.uow(write=False), prog)
+    extra.setdefault("sample", {"member": "", "lines": "rice, 1, 100.00, grain", "paid": ""})
+    return page(
+        request,
+        lang,
+        "console/program.html",
+        staff,
+        status,
+        program=prog,
+        source=source,
+        base=base,
+        versions=list(reversed(info.versions))[:10],
+        current=info.current,
+        **extra,
+    )
+
+
+def _sample_order(member: str, lines: str, paid: str) -> PlaceOrder:
+    """``sku, quantity, unit price[, category]`` per line; paid defaults to the lines' sum."""
+    parsed = []
+    for n, raw in enumerate(x for x in lines.splitlines() if x.strip()):
+        parts = [p.strip() for p in raw.split(",")]
+        if len(parts) < 3 or not parts[1].isdigit():
+            raise InvalidInput(f"line {n + 1}: write sku, quantity, unit price[, category]")
+        parsed.append(
+            LineIn(parts[0], int(parts[1]), parts[2], parts[3] if len(parts) > 3 else None)
+        )
+    if not parsed:
+        raise InvalidInput("give the sample order at least one line")
+    try:
+        total = paid.strip() or str(sum(Decimal(x.unit_price) * x.quantity for x in parsed))
+    except InvalidOperation:
+        raise InvalidInput("a unit price is a number such as 12.50") from None
+    return PlaceOrder("preview", member.strip(), total, tuple(parsed))
 
 
 def _member(
