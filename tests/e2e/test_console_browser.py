@@ -40,9 +40,9 @@ def back_office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
 def sign_in(page: Page, shop: Shop, username: str, password: str = PASSWORD) -> None:
     page.goto(f"{shop.base}/console/")
     expect(page).to_have_url(f"{shop.base}/console/sign-in")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label(re.compile("^(Username|用户名)$")).fill(username)
+    page.get_by_label(re.compile("^(Password|密码)$")).fill(password)
+    page.get_by_role("button", name=re.compile("^(Sign in|登录)$")).click()
 
 
 def scalar(shop: Shop, sql: str) -> object:
@@ -158,4 +158,25 @@ def test_an_operator_previews_a_rule_change_publishes_it_and_the_next_order_earn
     assert base[0]["points"] == 100  # 50 yuan at the new 2 points per yuan
     actor = scalar(back_office, "SELECT published_by FROM program_versions WHERE version = 2")
     assert actor == "console:alice"
+    page.context.close()
+
+
+def test_the_dashboard_shows_the_ledger_in_figures_and_charts(
+    browser: Browser, back_office: Shop, shots: Path
+) -> None:
+    page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, back_office, "sam")  # an analyst may read the dashboard
+    page.get_by_role("link", name="仪表盘").click()
+
+    owed = scalar(back_office, "SELECT SUM(available + pending + held) FROM members")
+    members = scalar(back_office, "SELECT COUNT(*) FROM members")
+    expect(page.get_by_test_id("members")).to_have_text(str(members))
+    expect(page.get_by_test_id("outstanding")).to_have_text(f"{owed:,}")
+    expect(page.get_by_test_id("liability")).to_have_text(f"¥{owed / 100:,.2f}")
+    expect(page.get_by_role("img", name="每日发放与兑换积分")).to_be_visible()
+    page.screenshot(path=shots / "dashboard.png", full_page=True)
+    page.get_by_label("开始日期").fill("2026-12-31")
+    page.get_by_label("结束日期").fill("2026-01-01")
+    page.get_by_role("button", name="查看").click()
+    expect(page.get_by_role("alert")).to_be_visible()
     page.context.close()

@@ -498,6 +498,33 @@ class Passwords(Protocol):
     def needs_rehash(self, stored: str) -> bool: ...
 
 
+@dataclass(frozen=True)
+class PeriodFigures:
+    members: int
+    active: int  # members with any movement in the period
+    issued: int
+    redeemed: int
+    expired: int
+    outstanding: int  # available + pending + held, now
+    tiers: list[tuple[str, int]]  # active members per tier ('' for none)
+    rewards: list[tuple[str, int, int]]  # top rewards: (code, units, points)
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    day: int  # days since 1970-01-01 in the programme's local time
+    issued: int
+    redeemed: int
+    expired: int
+
+
+class Reports(Protocol):
+    def period(self, program_id: int, start: datetime, end: datetime) -> PeriodFigures: ...
+    def by_day(
+        self, program_id: int, start: datetime, end: datetime, offset_seconds: int
+    ) -> list[DayFigures]: ...
+
+
 class UnitOfWork(Protocol):
     members: Members
     ledger: Ledger
@@ -519,6 +546,7 @@ class UnitOfWork(Protocol):
     donations: Donations
     access: Access
     operators: Operators
+    reports: Reports
 
     def __enter__(self) -> Self: ...
     def __exit__(

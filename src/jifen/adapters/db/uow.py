@@ -21,6 +21,7 @@ from jifen.adapters.db.pipeline_runs import SqlOutboxRelay, SqlPipelineRuns
 from jifen.adapters.db.programs import SqlPrograms
 from jifen.adapters.db.records import SqlApiKeys, SqlAuditLog, SqlIdempotencyKeys, SqlOutbox
 from jifen.adapters.db.redemptions import SqlRedemptions
+from jifen.adapters.db.reports import SqlReports
 from jifen.adapters.db.tiers import SqlTiers
 from jifen.adapters.db.verification import SqlVerifier
 from jifen.adapters.db.versions import SqlProgramVersions
@@ -50,6 +51,7 @@ class SqlUnitOfWork:
     donations: ports.Donations
     access: ports.Access
     operators: ports.Operators
+    reports: ports.Reports
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self.engine = engine
@@ -80,6 +82,7 @@ class SqlUnitOfWork:
         self.donations = SqlDonations(conn)
         self.access = SqlAccess(conn)
         self.operators = SqlOperators(conn)
+        self.reports = SqlReports(conn)
         return self
 
     def __exit__(

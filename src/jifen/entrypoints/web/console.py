@@ -9,7 +9,7 @@ ledger and the audit log, with a one-off nonce as its idempotency key.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -28,7 +28,7 @@ from jifen.entrypoints.web.portal import (
     render,
 )
 from jifen.entrypoints.web.reasons import describe
-from jifen.services import ledger, members, operators, orders, programs, tiers
+from jifen.services import catalogue, dashboard, ledger, members, operators, orders, programs, tiers
 from jifen.services.commands import Adjust, LineIn, PlaceOrder, SetTierFloor
 from jifen.services.ports import ConsoleSession
 
@@ -184,6 +184,40 @@ def override_tier(
     except JifenError as exc:
         return _member(request, lang, prog, staff, external_id, error=exc.code, status=422)
     return RedirectResponse(f"/console/members/{external_id}?done=tier", status_code=303)
+
+
+@router.get("/dashboard")
+def dashboard_page(
+    request: Request, lang: Lang, prog: Prog, staff: Staff, start: str = "", end: str = ""
+) -> Response:
+    _allow(staff, Permission.VIEW_DASHBOARD)
+    jf = jifen(request)
+    today = jf.clock.now().astimezone(prog.tz).date()
+    try:
+        last = date.fromisoformat(end) if end else today
+        first = date.fromisoformat(start) if start else last - timedelta(days=29)
+        found = dashboard.dashboard(jf.uow(write=False), prog, first, last)
+    except (ValueError, JifenError):
+        return page(request, lang, "console/dashboard.html", staff, 422, program=prog, bad=True)
+    peak = max([1, *(max(d.issued, d.redeemed, d.expired) for d in found.days)])
+    names = {
+        r.code: r.name for r in catalogue.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, prog)
+    }
+    rules = programs.rules_of(jf.uow(write=False), jf.rulebooks, prog)
+    tier_names = {lvl.code: lvl.name for lvl in rules.tiers.levels} if rules else {}
+    if rules and rules.tiers.levels:
+        tier_names[""] = rules.tiers.base.name  # no tier yet: the entry level
+    return page(
+        request,
+        lang,
+        "console/dashboard.html",
+        staff,
+        program=prog,
+        d=found,
+        peak=peak,
+        names=names,
+        tier_names=tier_names,
+    )
 
 
 @router.get("/program")
