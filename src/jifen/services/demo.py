@@ -2,23 +2,27 @@
 
 Deterministic (a fixed seed) and idempotent: every write carries a key made
 from the member and step, so seeding twice changes nothing. Members join,
-sign up, shop (through the real earning rules) and redeem.
+sign up, shop (through the real earning rules), redeem rewards and give to a cause.
 """
 
 from __future__ import annotations
 
 import random
+from contextlib import suppress
 from datetime import timedelta
+from decimal import Decimal
 
+from jifen.domain.errors import NotFound, RuleViolation
 from jifen.domain.programs import Program
-from jifen.services import activities, holds, ledger, members, orders
+from jifen.services import activities, donations, holds, members, orders, redemptions
 from jifen.services.commands import (
     CreateMember,
+    Donate,
     LineIn,
     PlaceHold,
     PlaceOrder,
     RecordActivity,
-    Redeem,
+    RedeemReward,
 )
 from jifen.services.ports import Clock, UnitOfWorkFactory
 from jifen.services.rulebooks import Rulebooks
@@ -64,7 +68,7 @@ def seed_demo(
         )
         for k in range(rng.randrange(1, 7)):
             basket = tuple(rng.sample(SHELF, rng.randrange(1, 4)))
-            paid = sum(float(x.unit_price) * x.quantity for x in basket)
+            paid = sum(Decimal(x.unit_price) * x.quantity for x in basket)
             orders.record_order(
                 uow(),
                 clock,
@@ -80,14 +84,22 @@ def seed_demo(
                     placed_at=now - timedelta(days=rng.randrange(0, 60), hours=rng.randrange(24)),
                 ),
             )
-        if rng.random() < 0.3:
-            ledger.redeem(
-                uow(),
-                clock,
-                program,
-                Redeem(ext, 100, "coffee", "coffee voucher"),
-                f"demo:{ext}:redeem",
-            )
+        # A member who cannot afford it (or a programme without it) just does not.
+        if rng.random() < 0.4:
+            reward = rng.choice(["eggs", "eggs", "cooking-oil-5l"])
+            with suppress(RuleViolation, NotFound):
+                redemptions.redeem_reward(
+                    uow(),
+                    clock,
+                    rulebooks,
+                    program,
+                    RedeemReward(ext, reward),
+                    f"demo:{ext}:redeem",
+                )
+        if rng.random() < 0.2:
+            gift = Donate(ext, "food-bank", 100)
+            with suppress(RuleViolation, NotFound):
+                donations.donate(uow(), clock, rulebooks, program, gift, f"demo:{ext}:give")
         if rng.random() < 0.15:
             holds.place_hold(
                 uow(), clock, program, PlaceHold(ext, 50, 3600, f"cart-{n}"), f"demo:{ext}:hold"
