@@ -243,3 +243,31 @@ def test_a_member_redeems_a_voucher_and_finds_it_in_the_wallet(
     expect(other.get_by_text("No vouchers yet.")).to_be_visible()
     other.context.close()
     context.close()
+
+
+def test_a_member_draws_in_the_lottery_and_gives_to_the_food_bank(
+    browser: Browser, shop: Shop, shots: Path
+) -> None:
+    page = browser.new_context(locale="en-US", viewport={"width": 375, "height": 812}).new_page()
+    sign_in(page, shop, "C-1")
+    before = int(page.get_by_test_id("available").inner_text().replace(",", ""))
+
+    page.get_by_role("link", name="Lottery", exact=True).click()
+    expect(page.get_by_role("cell", name="75.45%")).to_be_visible()  # the odds, in the open
+    page.get_by_role("button", name="Draw for 10 points").click()
+    outcome = page.get_by_test_id("outcome")
+    expect(outcome).to_have_text(re.compile(r"You won: .+!|No prize this time\."))
+    page.screenshot(path=shots / "lottery.png", full_page=True)
+
+    page.get_by_role("link", name="Give", exact=True).click()
+    page.get_by_label("Points to give (multiples of 100)").fill("100")
+    page.get_by_role("button", name="Give").click()
+    expect(page.get_by_role("status")).to_have_text("Thank you! You gave 100 points.")
+    expect(page.get_by_test_id("cause-total")).to_contain_text("100 points given by 1 members")
+    page.get_by_role("link", name="Points", exact=True).click()
+    after = int(page.get_by_test_id("available").inner_text().replace(",", ""))
+    won = after - (before - 10 - 100)
+    assert won in (0, 10, 50), (before, after)  # a points prize, or none (goods are not points)
+    expect(page.get_by_text("Donated to Community food bank")).to_be_visible()
+    expect(page.get_by_text("Lottery draw")).to_be_visible()
+    page.context.close()

@@ -59,21 +59,7 @@ def rewards_page(request: Request, lang: Lang, prog: Prog, signed: Signed) -> Re
 
 @router.get("/rewards/{code}")
 def reward_page(request: Request, code: str, lang: Lang, prog: Prog, signed: Signed) -> Response:
-    jf = jifen(request)
-    who, session = signed
-    me = members.get_member(jf.uow(write=False), jf.clock, prog, who.external_id)
-    found = _reward(request, prog, code)
-    offer = _offer(found, me.available, me.tier, jf.clock.now())
-    return render(
-        request,
-        lang,
-        "portal/reward.html",
-        program=prog,
-        offer=offer,
-        available=me.available,
-        nonce=secrets.token_urlsafe(16),
-        csrf=session.csrf,
-    )
+    return _reward_page(request, lang, prog, signed, code)
 
 
 @router.post("/rewards/{code}")
@@ -86,33 +72,14 @@ def redeem(
     csrf: Annotated[str, Form()],
     nonce: Annotated[str, Form(min_length=8, max_length=64)],
 ) -> Response:
-    who, session = signed
-    _check(csrf, session.csrf)
     jf = jifen(request)
+    cmd = RedeemReward(signed[0].external_id, code)
     try:
         done = redemptions.redeem_reward(
-            jf.uow(),
-            jf.clock,
-            jf.rulebooks,
-            prog,
-            RedeemReward(who.external_id, code),
-            f"portal:{who.id}:{nonce}",
+            jf.uow(), jf.clock, jf.rulebooks, prog, cmd, _key(signed, csrf, nonce)
         )
     except JifenError as exc:
-        me = members.get_member(jf.uow(write=False), jf.clock, prog, who.external_id)
-        offer = _offer(_reward(request, prog, code), me.available, me.tier, jf.clock.now())
-        return render(
-            request,
-            lang,
-            "portal/reward.html",
-            422,
-            program=prog,
-            offer=offer,
-            available=me.available,
-            nonce=secrets.token_urlsafe(16),
-            csrf=session.csrf,
-            error=exc.code,
-        )
+        return _reward_page(request, lang, prog, signed, code, 422, error=exc.code)
     return RedirectResponse(f"/portal/redemptions/{done.id}", status_code=303)
 
 
@@ -169,18 +136,11 @@ def draw(
     csrf: Annotated[str, Form()],
     nonce: Annotated[str, Form(min_length=8, max_length=64)],
 ) -> Response:
-    who, session = signed
-    _check(csrf, session.csrf)
     jf = jifen(request)
+    cmd = DrawLottery(signed[0].external_id, code)
     try:
         made = lottery.draw(
-            jf.uow(),
-            jf.clock,
-            jf.chance,
-            jf.rulebooks,
-            prog,
-            DrawLottery(who.external_id, code),
-            f"portal:{who.id}:{nonce}",
+            jf.uow(), jf.clock, jf.chance, jf.rulebooks, prog, cmd, _key(signed, csrf, nonce)
         )
     except JifenError as exc:
         return _lottery(request, lang, prog, signed, error=exc.code, status=422)
@@ -203,17 +163,11 @@ def give(
     nonce: Annotated[str, Form(min_length=8, max_length=64)],
     points: Annotated[int, Form(ge=1, le=10**9)],
 ) -> Response:
-    who, session = signed
-    _check(csrf, session.csrf)
     jf = jifen(request)
+    cmd = Donate(signed[0].external_id, code, points)
     try:
         gift = donations.donate(
-            jf.uow(),
-            jf.clock,
-            jf.rulebooks,
-            prog,
-            Donate(who.external_id, code, points),
-            f"portal:{who.id}:{nonce}",
+            jf.uow(), jf.clock, jf.rulebooks, prog, cmd, _key(signed, csrf, nonce)
         )
     except JifenError as exc:
         return _causes(request, lang, prog, signed, error=exc.code, status=422)
@@ -221,6 +175,39 @@ def give(
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _reward_page(
+    request: Request,
+    lang: Lang,
+    prog: Prog,
+    signed: Signed,
+    code: str,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    jf = jifen(request)
+    who, session = signed
+    me = members.get_member(jf.uow(write=False), jf.clock, prog, who.external_id)
+    return render(
+        request,
+        lang,
+        "portal/reward.html",
+        status,
+        program=prog,
+        offer=_offer(_reward(request, prog, code), me.available, me.tier, jf.clock.now()),
+        available=me.available,
+        nonce=secrets.token_urlsafe(16),
+        csrf=session.csrf,
+        **extra,
+    )
+
+
+def _key(signed: Signed, csrf: str, nonce: str) -> str:
+    """The write's idempotency key, once the form's CSRF token is checked."""
+    who, session = signed
+    _check(csrf, session.csrf)
+    return f"portal:{who.id}:{nonce}"
 
 
 def _lottery(
