@@ -180,3 +180,36 @@ def test_the_dashboard_shows_the_ledger_in_figures_and_charts(
     page.get_by_role("button", name="查看").click()
     expect(page.get_by_role("alert")).to_be_visible()
     page.context.close()
+
+
+def test_an_operator_counts_a_shelf_and_sees_campaign_budgets(
+    browser: Browser, back_office: Shop, shots: Path
+) -> None:
+    page = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, back_office, "alice")
+    page.get_by_role("link", name="Catalogue").click()
+    eggs = page.locator("tr[data-reward=eggs]")
+    expect(eggs.get_by_test_id("left")).to_have_text("2,000 / 2,000")
+    expect(
+        page.locator("tr[data-campaign=vegetable-day]").get_by_test_id("budget-left")
+    ).to_have_text("500,000 / 500,000")
+
+    eggs.get_by_label("Left on the shelf").fill("1990")
+    eggs.get_by_label("Why").fill("ten broken boxes")
+    eggs.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+    expect(page.locator("tr[data-reward=eggs]").get_by_test_id("left")).to_have_text(
+        "1,990 / 2,000"
+    )
+    actor = scalar(back_office, "SELECT actor FROM audit_log WHERE action = 'reward.stock'")
+    assert actor == "console:alice"
+    page.screenshot(path=shots / "catalogue.png", full_page=True)
+    page.context.close()
+
+    analyst = browser.new_context(locale="en-US").new_page()
+    sign_in(analyst, back_office, "sam")
+    expect(analyst.get_by_role("link", name="Catalogue")).to_have_count(0)
+    answer = analyst.goto(f"{back_office.base}/console/catalogue")
+    assert answer is not None and answer.status == 403
+    analyst.context.close()

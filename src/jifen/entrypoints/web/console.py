@@ -28,8 +28,18 @@ from jifen.entrypoints.web.portal import (
     render,
 )
 from jifen.entrypoints.web.reasons import describe
-from jifen.services import catalogue, dashboard, ledger, members, operators, orders, programs, tiers
-from jifen.services.commands import Adjust, LineIn, PlaceOrder, SetTierFloor
+from jifen.services import (
+    campaigns,
+    catalogue,
+    dashboard,
+    ledger,
+    members,
+    operators,
+    orders,
+    programs,
+    tiers,
+)
+from jifen.services.commands import Adjust, LineIn, PlaceOrder, SetStock, SetTierFloor
 from jifen.services.ports import ConsoleSession
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -217,6 +227,55 @@ def dashboard_page(
         peak=peak,
         names=names,
         tier_names=tier_names,
+    )
+
+
+@router.get("/catalogue")
+def catalogue_page(request: Request, lang: Lang, prog: Prog, staff: Staff) -> Response:
+    return _catalogue(request, lang, prog, staff, done=request.query_params.get("done"))
+
+
+@router.post("/catalogue/{code}/stock")
+def count_stock(
+    request: Request,
+    code: str,
+    lang: Lang,
+    prog: Prog,
+    staff: Staff,
+    csrf: Annotated[str, Form()],
+    nonce: Annotated[str, Form(min_length=8, max_length=64)],
+    remaining: Annotated[int, Form(ge=0, le=10**9)],
+    reason: Annotated[str, Form(max_length=500)],
+) -> Response:
+    _check(csrf, staff[1])
+    _allow(staff, Permission.MANAGE_STOCK)
+    jf = jifen(request)
+    cmd = SetStock(code, remaining, reason, staff[0].actor)
+    try:
+        catalogue.set_stock(
+            jf.uow(), jf.clock, jf.rulebooks, prog, cmd, f"console:{staff[0].id}:{nonce}"
+        )
+    except JifenError as exc:
+        return _catalogue(request, lang, prog, staff, 422, error=exc.code)
+    return RedirectResponse("/console/catalogue?done=stock", status_code=303)
+
+
+def _catalogue(
+    request: Request, lang: Lang, prog: Prog, staff: Staff, status: int = 200, **extra: Any
+) -> Response:
+    _allow(staff, Permission.MANAGE_STOCK)
+    jf = jifen(request)
+    return page(
+        request,
+        lang,
+        "console/catalogue.html",
+        staff,
+        status,
+        program=prog,
+        rewards=catalogue.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, prog),
+        campaigns=campaigns.campaigns(jf.uow(write=False), jf.clock, jf.rulebooks, prog),
+        nonce=secrets.token_urlsafe(16),
+        **extra,
     )
 
 
