@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -9,7 +11,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 class Argon2Passwords:
     def __init__(self) -> None:
         self._hasher = PasswordHasher()
-        self._dummy = self._hasher.hash("a password nobody has")
+
+    @cached_property
+    def _dummy(self) -> str:
+        # Hashed on the first sign-in with an unknown name, not at every start-up:
+        # an argon2 hash costs tens of milliseconds and 64 MiB by design.
+        return self._hasher.hash("a password nobody has")
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)

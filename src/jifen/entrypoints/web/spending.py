@@ -41,7 +41,7 @@ def rewards_page(request: Request, lang: Lang, prog: Prog, signed: Signed) -> Re
     )
     now = jf.clock.now()
     shown = [
-        _offer(r, mine.available, mine.tier, now)
+        _offer(r, mine.available, now)
         for r in catalogue.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, prog)
         if not r.tiers or mine.tier in r.tiers
     ]
@@ -186,21 +186,8 @@ def _reward_page(
     status: int = 200,
     **extra: Any,
 ) -> Response:
-    jf = jifen(request)
-    who, session = signed
-    me = members.get_member(jf.uow(write=False), jf.clock, prog, who.external_id)
-    return render(
-        request,
-        lang,
-        "portal/reward.html",
-        status,
-        program=prog,
-        offer=_offer(_reward(request, prog, code), me.available, me.tier, jf.clock.now()),
-        available=me.available,
-        nonce=secrets.token_urlsafe(16),
-        csrf=session.csrf,
-        **extra,
-    )
+    found = _reward(request, prog, code)
+    return _spending(request, lang, prog, signed, "portal/reward.html", status, found, **extra)
 
 
 def _key(signed: Signed, csrf: str, nonce: str) -> str:
@@ -214,19 +201,9 @@ def _lottery(
     request: Request, lang: Lang, prog: Prog, signed: Signed, status: int = 200, **extra: Any
 ) -> Response:
     jf = jifen(request)
-    who, session = signed
-    me = members.get_member(jf.uow(write=False), jf.clock, prog, who.external_id)
-    return render(
-        request,
-        lang,
-        "portal/lottery.html",
-        status,
-        program=prog,
-        available=me.available,
-        lotteries=lottery.lotteries(jf.uow(write=False), jf.clock, jf.rulebooks, prog),
-        nonce=secrets.token_urlsafe(16),
-        csrf=session.csrf,
-        **extra,
+    shown = lottery.lotteries(jf.uow(write=False), jf.clock, jf.rulebooks, prog)
+    return _spending(
+        request, lang, prog, signed, "portal/lottery.html", status, lotteries=shown, **extra
     )
 
 
@@ -234,23 +211,43 @@ def _causes(
     request: Request, lang: Lang, prog: Prog, signed: Signed, status: int = 200, **extra: Any
 ) -> Response:
     jf = jifen(request)
+    shown = donations.causes(jf.uow(write=False), jf.clock, jf.rulebooks, prog)
+    return _spending(
+        request, lang, prog, signed, "portal/causes.html", status, causes=shown, **extra
+    )
+
+
+def _spending(
+    request: Request,
+    lang: Lang,
+    prog: Prog,
+    signed: Signed,
+    template: str,
+    status: int = 200,
+    reward: RewardView | None = None,
+    **extra: Any,
+) -> Response:
+    """A page with a spending form: the member's points, the CSRF token and a fresh nonce
+    (and, for one reward, whether the member can have it)."""
+    jf = jifen(request)
     who, session = signed
     me = members.get_member(jf.uow(write=False), jf.clock, prog, who.external_id)
+    if reward is not None:
+        extra["offer"] = _offer(reward, me.available, jf.clock.now())
     return render(
         request,
         lang,
-        "portal/causes.html",
+        template,
         status,
         program=prog,
         available=me.available,
-        causes=donations.causes(jf.uow(write=False), jf.clock, jf.rulebooks, prog),
         nonce=secrets.token_urlsafe(16),
         csrf=session.csrf,
         **extra,
     )
 
 
-def _offer(reward: RewardView, available: int, tier: str | None, now: datetime) -> dict[str, Any]:
+def _offer(reward: RewardView, available: int, now: datetime) -> dict[str, Any]:
     sold_out = reward.remaining is not None and reward.remaining <= 0
     starts = reward.starts
     upcoming = starts is not None and now < starts
