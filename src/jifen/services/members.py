@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from jifen.domain.errors import Conflict, InvalidInput, NotFound
+from jifen.domain.ledger import EntryKind
 from jifen.domain.members import Member, MemberStatus
 from jifen.domain.programs import Program
 from jifen.services.commands import CreateMember, UpdateMember
@@ -118,6 +119,7 @@ def history(
     with uow:
         member = find_member(uow, program, external_id)
         page = uow.ledger.history(member.id, before, limit)
+        spans = uow.ledger.earned_spans([e.id for e in page.entries if e.kind is EntryKind.EXPIRE])
     items = tuple(
         HistoryItem(
             id=e.id,
@@ -133,6 +135,8 @@ def history(
             reverses_entry_id=e.reverses_entry_id,
             hold_id=e.hold_id,
             meta=e.meta,
+            earned_from=spans[e.id][0] if e.id in spans else None,
+            earned_to=spans[e.id][1] if e.id in spans else None,
         )
         for e in page.entries
     )

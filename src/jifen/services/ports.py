@@ -98,6 +98,9 @@ class Ledger(Protocol):
     ) -> list[Hold]: ...
     def members_due(self, program_id: int, now: datetime, limit: int) -> list[int]: ...
     def history(self, member_id: int, before: int | None, limit: int) -> Page: ...
+    def earned_spans(self, entry_ids: list[int]) -> dict[int, tuple[datetime, datetime]]:
+        """For each debit entry, when the oldest and newest lots it drew were earned."""
+
     def expiring_lots(
         self, member_id: int, now: datetime, until: datetime
     ) -> list[tuple[datetime, int]]:

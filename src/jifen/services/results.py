@@ -58,6 +58,9 @@ class HistoryItem:
     reverses_entry_id: int | None
     hold_id: int | None
     meta: dict[str, Any]
+    # an expiry: when the oldest and the newest of the lots it ended were earned
+    earned_from: datetime | None = None
+    earned_to: datetime | None = None
 
 
 @dataclass(frozen=True)

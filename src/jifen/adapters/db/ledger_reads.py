@@ -148,6 +148,17 @@ class SqlLedgerReads:
         found = found[:limit]
         return Page(found, found[-1].id if more else None)
 
+    def earned_spans(self, entry_ids: list[int]) -> dict[int, tuple[datetime, datetime]]:
+        if not entry_ids:
+            return {}
+        result = self.conn.execute(
+            select(draws.c.entry_id, func.min(lots.c.created_at), func.max(lots.c.created_at))
+            .join(lots, lots.c.id == draws.c.lot_id)
+            .where(draws.c.entry_id.in_(entry_ids))
+            .group_by(draws.c.entry_id)
+        )
+        return {int(r[0]): (r[1], r[2]) for r in result}
+
     def expiring_lots(
         self, member_id: int, now: datetime, until: datetime
     ) -> list[tuple[datetime, int]]:

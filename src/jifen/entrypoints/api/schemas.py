@@ -109,6 +109,12 @@ class EntryOut(_Out):
     reverses_entry_id: int | None
     hold_id: int | None
     meta: dict[str, Any]
+    earned_from: datetime | None = Field(
+        None, description="an expiry: when the oldest of the lots it ended was earned"
+    )
+    earned_to: datetime | None = Field(
+        None, description="an expiry: when the newest of the lots it ended was earned"
+    )
 
 
 class EntriesOut(_Out):

@@ -25,7 +25,7 @@ def demo(
     program: Annotated[Path, typer.Option(help="the programme file")] = Path(
         "programs/fresh-market.yaml"
     ),
-    members: Annotated[int, typer.Option(help="synthetic members to create")] = 40,
+    members: Annotated[int, typer.Option(help="synthetic members to create")] = 80,
     serve: Annotated[bool, typer.Option(help="start the server afterwards")] = True,
 ) -> None:
     """Initialise a database with the demo programme and members, then serve it."""
@@ -33,10 +33,13 @@ def demo(
     jf = bootstrap()
     jf.migrate()
     source = jf.read_program_definition(program).source
+    # published where the demo's history begins, so its first members earn by it
+    began = demo_data.DemoClock(demo_data.start_of(jf.clock.now()))
     saved, _ = programs.publish_program(
-        jf.uow(), jf.clock, jf.compile, source, str(program), actor="demo"
+        jf.uow(), began, jf.compile, source, str(program), actor="demo"
     )
-    demo_data.seed_demo(jf.uow, jf.clock, jf.rulebooks, saved, members)
+    with console.status(f"playing fifteen months of history for {members} members"):
+        created = demo_data.seed_demo(jf.uow, jf.clock, jf.locks, jf.rulebooks, saved, members)
     key = apikeys.create_key(jf.uow(), jf.clock, saved, "demo", ["admin"], actor="demo")
     password = secrets.token_urlsafe(12)
     try:
@@ -47,7 +50,8 @@ def demo(
     except Conflict:
         console_login = "demo / (the password printed when it was created)"
     base = f"http://{jf.settings.host}:{jf.settings.port}"
-    console.print(f"[bold]jifen demo[/bold]: programme {saved.code}, {members} members")
+    seeded = f"{created} members" if created else "seeded before, left as it is"
+    console.print(f"[bold]jifen demo[/bold]: programme {saved.code}, {seeded}")
     console.print(
         f"  portal     {base}/portal/  (sign in as M00001; the code is at {base}/dev/mailbox)"
     )

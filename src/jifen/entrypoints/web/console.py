@@ -409,7 +409,7 @@ def _member(
         tier=tiers.tier_view(jf.uow(write=False), jf.clock, jf.rulebooks, prog, external_id),
         tiers=[(lvl.code, lvl.name) for lvl in rules.tiers.levels] if rules else [],
         lots=members.open_lots(jf.uow(write=False), prog, external_id),
-        lines=[(item, describe(lang, item, rules)) for item in history.items],
+        lines=[(item, describe(lang, item, rules, prog.timezone)) for item in history.items],
         may_adjust=who.may(Permission.ADJUST_POINTS),
         may_override=who.may(Permission.OVERRIDE_TIER),
         nonce=secrets.token_urlsafe(16),

@@ -34,10 +34,15 @@ class Language:
     code: str  # zh-CN, en
     env: Environment
     translations: Translations
+    locale: Locale
 
     def gettext(self, text: str, **values: Any) -> str:
         found: str = self.translations.gettext(text)
         return found % values if values else found
+
+    def day(self, value: date | datetime, tz: str | None = None) -> str:
+        """A date in this language's medium form: 3 Nov 2025, 2025年11月3日."""
+        return _day(value, tz, self.locale)
 
 
 def load(templates: Path = HERE / "templates") -> dict[str, Language]:
@@ -84,7 +89,7 @@ def _language(code: str, templates: Path) -> Language:
     )
     env.globals["lang"] = code
     env.globals["languages"] = LOCALES
-    return Language(code, env, translations)
+    return Language(code, env, translations, locale)
 
 
 def _day(value: date | datetime, tz: str | None, locale: Locale) -> str:

@@ -156,7 +156,7 @@ def home(request: Request, lang: Lang, prog: Prog, signed: Signed) -> Response:
         soon=soon,
         tier=tier,
         progress=_progress(tier.routes),
-        recent=[describe(lang, item, rules) for item in recent.items],
+        recent=[describe(lang, item, rules, prog.timezone) for item in recent.items],
         csrf=session.csrf,
     )
 
@@ -174,7 +174,7 @@ def history(
         lang,
         "portal/history.html",
         program=prog,
-        items=[describe(lang, item, rules) for item in page.items],
+        items=[describe(lang, item, rules, prog.timezone) for item in page.items],
         next_cursor=page.next_cursor,
         csrf=session.csrf,
     )

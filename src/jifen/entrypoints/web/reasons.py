@@ -24,7 +24,9 @@ class Line:
     pending: int
 
 
-def describe(lang: Language, item: HistoryItem, rules: ProgramDefinition | None = None) -> Line:
+def describe(
+    lang: Language, item: HistoryItem, rules: ProgramDefinition | None = None, tz: str | None = None
+) -> Line:
     _ = lang.gettext
     ref = item.reference or ""
     detail = ""
@@ -50,6 +52,13 @@ def describe(lang: Language, item: HistoryItem, rules: ProgramDefinition | None 
         text = _("Paid with points: order %(order)s", order=ref.removeprefix("order:"))
     elif item.kind == "redeem" and ref.startswith("lottery:"):
         text = _("Lottery draw")
+    elif item.kind == "expire" and item.earned_from and item.earned_to:
+        first, last = lang.day(item.earned_from, tz), lang.day(item.earned_to, tz)
+        text = (
+            _("Expired: earned %(day)s", day=first)
+            if first == last
+            else _("Expired: earned %(first)s to %(last)s", first=first, last=last)
+        )
     elif item.kind == "redeem" and ref.startswith("cause:"):
         text = _("Donated to %(cause)s", cause=_cause(lang, rules, ref.removeprefix("cause:")))
     else:
