@@ -20,7 +20,8 @@ def install(app: FastAPI, *, demo: bool) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(portal.router)
     app.include_router(spending.router)
-    app.include_router(console.router)
+    for router in console.ROUTERS:
+        app.include_router(router)
     if demo:
         app.include_router(dev.router)
 

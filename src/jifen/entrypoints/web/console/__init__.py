@@ -1,0 +1,17 @@
+"""The operator console (``/console/``), one module per section of the product."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from jifen.entrypoints.web.console import catalogue, dashboard, members, programme, session
+from jifen.entrypoints.web.console.session import ConsoleSignInRequired, NotAllowed
+
+ROUTERS: tuple[APIRouter, ...] = (
+    session.router,
+    members.router,
+    dashboard.router,
+    catalogue.router,
+    programme.router,
+)
+__all__ = ["ROUTERS", "ConsoleSignInRequired", "NotAllowed"]
