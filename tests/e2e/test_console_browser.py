@@ -213,3 +213,102 @@ def test_an_operator_counts_a_shelf_and_sees_campaign_budgets(
     answer = analyst.goto(f"{back_office.base}/console/catalogue")
     assert answer is not None and answer.status == 403
     analyst.context.close()
+
+
+def test_an_admin_holds_a_member_at_gold_until_a_date(
+    browser: Browser, back_office: Shop, shots: Path
+) -> None:
+    page = browser.new_context(locale="en-US").new_page()
+    sign_in(page, back_office, "alice")
+    page.goto(f"{back_office.base}/console/members/C-2")
+    expect(page.get_by_test_id("tier")).not_to_contain_text("Gold")
+    page.get_by_label("At least this tier").select_option(label="Gold")
+    page.get_by_label("Until (last day)").fill("2027-03-31")
+    page.get_by_label("Why the override (kept in the audit log)").fill("store manager's guest")
+    page.get_by_role("button", name="Override").click()
+
+    expect(page.get_by_role("status")).to_have_text("Saved.")
+    expect(page.get_by_test_id("tier")).to_have_text(
+        re.compile(r"^Gold \(held until Mar 31, 2027\)$")
+    )
+    page.screenshot(path=shots / "override.png", full_page=True)
+    row = scalar(
+        back_office, "SELECT tier || ' ' || tier_floor FROM members WHERE external_id = 'C-2'"
+    )
+    assert row == "gold gold"
+    actor = scalar(back_office, "SELECT actor FROM tier_changes ORDER BY id DESC LIMIT 1")
+    assert actor == "console:alice"
+
+    page.get_by_label("Until (last day)").fill("not a date")  # a bad form changes nothing
+    answer = page.context.request.post(
+        f"{back_office.base}/console/members/C-2/tier",
+        form={
+            "csrf": page.locator("input[name=csrf]").first.get_attribute("value") or "",
+            "tier": "diamond", "until": "31/03/2027", "reason": "typo",
+        },
+        headers={"Accept-Language": "en"},
+    )  # fmt: skip
+    assert answer.status == 422
+    assert scalar(back_office, "SELECT tier FROM members WHERE external_id = 'C-2'") == "gold"
+    page.context.close()
+
+
+def test_an_admin_adds_a_cashier_then_switches_them_off(
+    browser: Browser, back_office: Shop, shots: Path
+) -> None:
+    admin = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(admin, back_office, "alice")
+    admin.get_by_role("link", name="Operators").click()
+    admin.get_by_label("Username").fill("dana")
+    admin.get_by_label("Name", exact=True).fill("Dana")
+    admin.get_by_label("Role", exact=True).select_option("cashier")
+    admin.get_by_label("Password (at least 12 characters)").fill("short")
+    admin.get_by_role("button", name="Add").click()  # the browser refuses the short password
+    assert scalar(back_office, "SELECT COUNT(*) FROM operators WHERE username = 'dana'") == 0
+    admin.get_by_label("Password (at least 12 characters)").fill(PASSWORD)
+    admin.get_by_role("button", name="Add").click()
+    expect(admin.get_by_role("status")).to_have_text("dana can sign in now.")
+
+    cashier = browser.new_context(locale="en-US").new_page()
+    sign_in(cashier, back_office, "dana")
+    expect(cashier.get_by_text("Dana · cashier")).to_be_visible()
+    expect(cashier.get_by_role("link", name="Operators")).to_have_count(0)
+
+    row = admin.locator("tr[data-operator=dana]")
+    row.get_by_label("Access of dana").select_option("no")
+    row.get_by_role("button", name="Save").click()
+    expect(admin.get_by_role("status")).to_have_text("Saved.")
+    expect(admin.locator("tr[data-operator=dana]")).to_have_class("off")
+    admin.screenshot(path=shots / "operators.png", full_page=True)
+
+    cashier.reload()  # her session ended with her access
+    expect(cashier).to_have_url(f"{back_office.base}/console/sign-in")
+    sign_in(cashier, back_office, "dana")
+    expect(cashier.get_by_role("alert")).to_have_text("Wrong username or password.")
+    cashier.context.close()
+
+    # an admin cannot lock themselves out
+    mine = admin.locator("tr[data-operator=alice]")
+    mine.get_by_label("Access of alice").select_option("no")
+    mine.get_by_role("button", name="Save").click()
+    expect(admin.get_by_role("alert")).to_have_text(
+        "You cannot demote or switch off your own account."
+    )
+    assert scalar(back_office, "SELECT active FROM operators WHERE username = 'alice'") in (1, True)
+    changes = scalar(back_office, "SELECT COUNT(*) FROM audit_log WHERE action = 'operator.change'")
+    assert changes == 1
+    admin.context.close()
+
+
+@pytest.mark.parametrize(
+    "path", ["/console/", "/console/members/C-1", "/console/dashboard", "/console/catalogue",
+             "/console/program", "/console/till", "/console/operators"],
+)  # fmt: skip
+def test_every_console_page_fits_a_phone(browser: Browser, back_office: Shop, path: str) -> None:
+    page = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 812}).new_page()
+    sign_in(page, back_office, "alice")
+    page.goto(f"{back_office.base}{path}")
+    expect(page.locator("main")).to_be_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    assert overflow <= 375, f"{path} is {overflow}px wide at 375px"
+    page.context.close()

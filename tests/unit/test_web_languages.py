@@ -18,7 +18,7 @@ OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
 
 def used() -> set[str]:
     found = extract_from_dir(
-        str(WEB), METHODS, keywords={"_": None, "gettext": None}, options_map=OPTIONS
+        str(WEB), METHODS, keywords={"_": None, "gettext": None, "N_": None}, options_map=OPTIONS
     )
     return {message for _, _, message, _, _ in found if isinstance(message, str)}
 

@@ -52,6 +52,7 @@ class Operator:
     role: Role
     active: bool
     created_at: datetime
+    signed_in_at: datetime | None = None
 
     @property
     def actor(self) -> str:

@@ -208,6 +208,7 @@ class ConsumeVoucher:
     code: str
     reference: str | None = None  # the purchase it was used on
     spend: str | None = None  # that purchase's amount, for a minimum spend
+    actor: str = "api"  # who took it: an API key, a console operator, the CLI
 
 
 @dataclass(frozen=True)

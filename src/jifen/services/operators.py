@@ -11,8 +11,8 @@ import re
 import secrets
 
 from jifen.domain.access import keyed_hash
-from jifen.domain.errors import InvalidInput, Unauthenticated
-from jifen.domain.operators import CONSOLE_SESSION_TTL, Operator, Role
+from jifen.domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from jifen.domain.operators import CONSOLE_SESSION_TTL, Operator, Permission, Role
 from jifen.services.ports import Clock, ConsoleSession, Passwords, UnitOfWork
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -31,11 +31,8 @@ def create_operator(
 ) -> Operator:
     if not USERNAME.match(username):
         raise InvalidInput("a username is 2-64 lower-case letters, digits, . _ -", field="username")
-    if role not in {r.value for r in Role}:
-        roles = ", ".join(r.value for r in Role)
-        raise InvalidInput(f"role is one of {roles}", field="role")
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"a password has at least {MIN_PASSWORD} characters", field="password")
+    _require_role(role)
+    _require_password(password)
     now = clock.now()
     with uow:
         made = uow.operators.add(
@@ -44,6 +41,81 @@ def create_operator(
         uow.audit.record(None, actor, "operator.create", username, {"role": role}, now)
         uow.commit()
         return made
+
+
+def everyone(uow: UnitOfWork) -> list[Operator]:
+    with uow:
+        return uow.operators.everyone()
+
+
+def change_operator(
+    uow: UnitOfWork,
+    clock: Clock,
+    by: Operator,
+    username: str,
+    *,
+    role: str | None = None,
+    active: bool | None = None,
+) -> Operator:
+    """An admin changes another operator's role or switches them off (or on again).
+
+    An admin cannot demote or switch off themselves, so a programme always keeps
+    the admin doing the change. Switching someone off ends their sessions at once.
+    """
+    by.require(Permission.MANAGE_OPERATORS)
+    if role is not None:
+        _require_role(role)
+    now = clock.now()
+    with uow:
+        who = _operator(uow, username)
+        if who.id == by.id and (active is False or role not in (None, by.role.value)):
+            raise Conflict(
+                "you cannot demote or switch off your own account",
+                code="own_account",
+                username=username,
+            )
+        changed = uow.operators.change(who.id, role=role, active=active)
+        if active is False:
+            uow.operators.end_sessions(who.id)
+        detail = {k: v for k, v in (("role", role), ("active", active)) if v is not None}
+        uow.audit.record(None, by.actor, "operator.change", username, detail, now)
+        uow.commit()
+        return changed
+
+
+def set_password(
+    uow: UnitOfWork, clock: Clock, passwords: Passwords, by: Operator, username: str, password: str
+) -> None:
+    """An admin sets a new password (their own, or one to hand over); sessions end."""
+    if by.username != username:
+        by.require(Permission.MANAGE_OPERATORS)
+    _require_password(password)
+    hashed = passwords.hash(password)
+    now = clock.now()
+    with uow:
+        who = _operator(uow, username)
+        uow.operators.change(who.id, password_hash=hashed)
+        uow.operators.end_sessions(who.id)
+        uow.audit.record(None, by.actor, "operator.password", username, {}, now)
+        uow.commit()
+
+
+def _operator(uow: UnitOfWork, username: str) -> Operator:
+    found = uow.operators.by_username(username)
+    if found is None:
+        raise NotFound(f"no operator {username!r}", code="operator_not_found", username=username)
+    return found[0]
+
+
+def _require_role(role: str) -> None:
+    if role not in {r.value for r in Role}:
+        roles = ", ".join(r.value for r in Role)
+        raise InvalidInput(f"role is one of {roles}", field="role")
+
+
+def _require_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"a password has at least {MIN_PASSWORD} characters", field="password")
 
 
 def sign_in(

@@ -489,6 +489,20 @@ class Operators(Protocol):
         """The operator and their stored password hash."""
 
     def by_id(self, operator_id: int) -> Operator | None: ...
+    def everyone(self) -> list[Operator]:
+        """All operators, by username."""
+
+    def change(
+        self,
+        operator_id: int,
+        *,
+        role: str | None = None,
+        active: bool | None = None,
+        password_hash: str | None = None,
+    ) -> Operator: ...
+    def end_sessions(self, operator_id: int) -> int:
+        """End every console session of the operator; how many there were."""
+
     def signed_in(self, operator_id: int, now: datetime, rehashed: str | None) -> None: ...
     def add_session(self, session: ConsoleSession, now: datetime) -> None: ...
     def session(self, token_hash: str) -> ConsoleSession | None: ...

@@ -30,6 +30,14 @@ def consume_voucher(
             )
             member = uow.members.by_id(voucher.member_id)
             ref = member.external_id if member else None
+            uow.audit.record(
+                program.id,
+                cmd.actor,
+                "voucher.consume",
+                voucher.code,
+                {"member": ref, "reward": voucher.reward, "reference": cmd.reference},
+                now,
+            )
             uow.outbox.add(
                 program.id,
                 "voucher.consumed",

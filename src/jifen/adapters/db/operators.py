@@ -53,6 +53,37 @@ class SqlOperators:
         ).one_or_none()
         return None if row is None else _operator(row)
 
+    def everyone(self) -> list[Operator]:
+        result = self.conn.execute(select(operators).order_by(operators.c.username))
+        return [_operator(r) for r in result]
+
+    def change(
+        self,
+        operator_id: int,
+        *,
+        role: str | None = None,
+        active: bool | None = None,
+        password_hash: str | None = None,
+    ) -> Operator:
+        values = {
+            k: v
+            for k, v in (("role", role), ("active", active), ("password_hash", password_hash))
+            if v is not None
+        }
+        row = self.conn.execute(
+            update(operators)
+            .where(operators.c.id == operator_id)
+            .values(values)
+            .returning(*operators.c)
+        ).one()
+        return _operator(row)
+
+    def end_sessions(self, operator_id: int) -> int:
+        done = self.conn.execute(
+            delete(console_sessions).where(console_sessions.c.operator_id == operator_id)
+        )
+        return int(done.rowcount)
+
     def signed_in(self, operator_id: int, now: datetime, rehashed: str | None) -> None:
         values: dict[str, Any] = {"signed_in_at": now}
         if rehashed is not None:
@@ -86,5 +117,11 @@ class SqlOperators:
 
 def _operator(row: Any) -> Operator:
     return Operator(
-        row.id, row.username, row.name, Role(row.role), bool(row.active), row.created_at
+        row.id,
+        row.username,
+        row.name,
+        Role(row.role),
+        bool(row.active),
+        row.created_at,
+        row.signed_in_at,
     )

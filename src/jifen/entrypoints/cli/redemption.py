@@ -127,7 +127,7 @@ def consume_voucher(
     """Use CODE once, at a till."""
     jf = bootstrap()
     found = programs.find_program(jf.uow(write=False), program)
-    cmd = ConsumeVoucher(code, reference, spend)
+    cmd = ConsumeVoucher(code, reference, spend, "cli")
     done = vouchers.consume_voucher(jf.uow(), jf.clock, found, cmd, _key("voucher"))
     _print_voucher(done, found.currency)
 

@@ -45,6 +45,11 @@ class Language:
         return _day(value, tz, self.locale)
 
 
+def N_(text: str) -> str:  # noqa: N802 (gettext's name for "translate later")
+    """Mark words that come from data (an error code, a role) for the catalogue."""
+    return text
+
+
 def load(templates: Path = HERE / "templates") -> dict[str, Language]:
     return {code: _language(code, templates) for code in LOCALES}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from math import ceil
 from typing import Annotated, Any
 
 import segno
@@ -257,7 +258,7 @@ def _offer(reward: RewardView, available: int, now: datetime) -> dict[str, Any]:
         "missing": missing,
         "sold_out": sold_out,
         "upcoming": upcoming,
-        "seconds_to_start": int((starts - now).total_seconds()) if starts and upcoming else None,
+        "seconds_to_start": ceil((starts - now).total_seconds()) if starts and upcoming else None,
         "can": reward.available_now and not sold_out and missing == 0,
     }
 

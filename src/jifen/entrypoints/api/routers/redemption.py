@@ -353,7 +353,12 @@ def consume(
     body: ConsumeIn | None = None,
 ) -> VoucherOut:
     jf = caller.jf
-    cmd = ConsumeVoucher(code, body.reference if body else None, body.spend if body else None)
+    cmd = ConsumeVoucher(
+        code,
+        body.reference if body else None,
+        body.spend if body else None,
+        caller.principal.actor,
+    )
     found = vouchers.consume_voucher(jf.uow(), jf.clock, caller.program, cmd, key or "")
     replayed_header(response, found.replayed)
     return VoucherOut.model_validate(found)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from jifen.entrypoints.web.console import catalogue, dashboard, members, programme, session
+from jifen.entrypoints.web.console import (
+    catalogue,
+    dashboard,
+    members,
+    operators,
+    programme,
+    session,
+    till,
+)
 from jifen.entrypoints.web.console.session import ConsoleSignInRequired, NotAllowed
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -13,5 +21,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     dashboard.router,
     catalogue.router,
     programme.router,
+    till.router,
+    operators.router,
 )
 __all__ = ["ROUTERS", "ConsoleSignInRequired", "NotAllowed"]

@@ -1,0 +1,57 @@
+"""Words the pages show that come from data rather than templates.
+
+Error codes, roles, voucher statuses, lot sources and activity kinds reach a
+page as values (``{{ _(error) }}``), so no template names them. Listing them
+here with ``N_`` puts them in the catalogue's extraction, and the language test
+then requires each to have its Chinese.
+"""
+
+from __future__ import annotations
+
+from jifen.entrypoints.web.i18n import N_
+
+ERRORS = (
+    N_("insufficient_points"),
+    N_("reward_out_of_stock"),
+    N_("reward_unlimited"),
+    N_("redemption_limit_reached"),
+    N_("reward_not_available"),
+    N_("tier_too_low"),
+    N_("lottery_not_open"),
+    N_("cause_not_open"),
+    N_("signin_code_invalid"),
+    N_("signin_codes_exhausted"),
+    N_("sign_in_failed"),
+    N_("not_allowed"),
+    N_("invalid_input"),
+    N_("voucher_not_found"),
+    N_("voucher_already_used"),
+    N_("voucher_cancelled"),
+    N_("voucher_expired"),
+    N_("voucher_min_spend_not_met"),
+    N_("operator_exists"),
+    N_("operator_not_found"),
+    N_("own_account"),
+    N_("member_not_found"),
+    N_("program_version_moved"),
+)
+ROLES = (N_("admin"), N_("operator"), N_("analyst"), N_("cashier"))
+VOUCHER_STATUSES = (N_("issued"), N_("consumed"), N_("cancelled"))
+LOT_SOURCES = (
+    N_("order"),
+    N_("activity"),
+    N_("adjustment"),
+    N_("reversal"),
+    N_("import"),
+    N_("gift"),
+    N_("prize"),
+)
+ACTIVITIES = (
+    N_("sign_up"),
+    N_("profile_completed"),
+    N_("referral_signed_up"),
+    N_("referral_converted"),
+    N_("social_share"),
+    N_("check_in"),
+    N_("survey_completed"),
+)
