@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEMO_DB ?= sqlite:///jifen-demo.db
 .DEFAULT_GOAL := help
 
-.PHONY: help install demo serve worker migrate test test-quick check bench clean
+.PHONY: help install demo serve worker migrate test test-quick check bench screenshots clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -43,6 +43,9 @@ check: install ## ruff, format check, mypy --strict, the layering contracts
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+screenshots: install ## Retake the README's screenshots from a fresh demo (needs chromium)
+	$(BIN)/python docs/images/take.py
 
 bench: install ## Run the benchmarks and write docs/benchmarks.md
 	$(BIN)/python -m bench

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 from playwright.sync_api import Browser, expect
 
 from jifen.bootstrap import bootstrap
@@ -24,6 +25,10 @@ from tests.factories import FakeClock
 pytestmark = pytest.mark.e2e
 __all__ = ["browser", "shots"]
 OPENS_IN = timedelta(seconds=12)  # long enough to sign in and see the countdown
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+LAST_DAY = datetime.now(SHANGHAI).date() + timedelta(days=20)
+# 40 points that end at midnight after LAST_DAY, local time: usable through LAST_DAY
+LAST_DAY_ENDS = datetime.combine(LAST_DAY + timedelta(days=1), time(), SHANGHAI)
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +39,7 @@ def brand(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     url = f"sqlite:///{workdir / 'jifen.db'}"
     jf = bootstrap(Settings(database_url=url), clock=FakeClock(datetime.now(UTC)))
     jf.migrate()
-    opens = (datetime.now(UTC) + OPENS_IN).astimezone(ZoneInfo("Asia/Shanghai"))
+    opens = (datetime.now(UTC) + OPENS_IN).astimezone(SHANGHAI)
     source = (ROOT / "programs" / "lifestyle-brand.yaml").read_text(encoding="utf-8")
     source = source.replace(
         "starts: 2026-11-27T10:00:00", f"starts: {opens:%Y-%m-%dT%H:%M:%S}"
@@ -47,6 +52,8 @@ def brand(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     redemptions.redeem_reward(
         jf.uow(), jf.clock, jf.rulebooks, program, RedeemReward("C-1", "free-drink"), "drink"
     )
+    # after the redemption, which would have spent the soonest-expiring points first
+    ledger.earn(jf.uow(), jf.clock, program, Earn("C-1", 40, expires_at=LAST_DAY_ENDS), "soon")
     operators.create_operator(
         jf.uow(), jf.clock, jf.passwords, "carl", "Carl", "cashier", PASSWORD, "test"
     )
@@ -63,6 +70,8 @@ def voucher_code(shop: Shop) -> str:
 def test_a_flash_sale_counts_down_then_opens(browser: Browser, brand: Shop, shots: Path) -> None:
     page = browser.new_context(locale="en-US", viewport={"width": 375, "height": 812}).new_page()
     sign_in(page, brand, "C-1")
+    last_day = format_date(LAST_DAY, "medium", locale="en_US")
+    expect(page.get_by_text(f"40 points expire after {last_day}")).to_be_visible()
     page.get_by_role("link", name="Rewards").click()
     sneakers = page.locator("li.offer[data-reward=limited-sneakers]")
     expect(sneakers.get_by_text("Flash sale")).to_be_visible()

@@ -181,9 +181,11 @@ def _night(demo: _Demo, day: date) -> None:
 def _member(demo: _Demo, n: int) -> None:
     rng, ext = demo.rng, member_ref(n)
     habit = rng.choices(list(HABITS), weights=[h[0] for h in HABITS.values()])[0]
-    _, gap, items, stops_after = HABITS[habit]
     # more joined in the opening months than lately; nobody joins in the last three days
     days_ago = 3 + (HISTORY_DAYS - 13) * (1 - rng.random() ** 2)
+    if n == 1:  # the member the README signs in as: a loyal weekly shopper from the start
+        habit, days_ago = "weekly", HISTORY_DAYS - 20
+    _, gap, items, stops_after = HABITS[habit]
     joined = demo.now - timedelta(days=days_ago)
     joined = joined.replace(hour=rng.randrange(1, 12))  # shop hours in Shanghai, in UTC
     name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", *GIVEN])
@@ -206,7 +208,7 @@ def _member(demo: _Demo, n: int) -> None:
             LineIn(x.sku, x.quantity * rng.randint(*items), x.unit_price, x.category, x.tags)
             for x in rng.sample(SHELF, rng.randrange(1, 5))
         ]
-        store = f"store-{rng.randrange(1, 4)}"
+        store = rng.choice(["1", "2", "3", "1", "2", "3", None])  # None: in the app
         demo.at(visit, partial(_shop, demo, n, k, ext, tuple(lines), store))
         if k >= 2 and rng.random() < 0.12:
             reward = rng.choice(["eggs", "eggs", "eggs", "cooking-oil-5l", "nutritionist-visit"])
@@ -238,10 +240,13 @@ def _act(demo: _Demo, ext: str, kind: str) -> None:
     )  # fmt: skip
 
 
-def _shop(demo: _Demo, n: int, k: int, ext: str, basket: tuple[LineIn, ...], store: str) -> None:
+def _shop(
+    demo: _Demo, n: int, k: int, ext: str, basket: tuple[LineIn, ...], store: str | None
+) -> None:
     paid = sum(Decimal(x.unit_price) * x.quantity for x in basket)
-    channel = demo.rng.choice(["store", "store", "app"])
-    order = PlaceOrder(f"demo-{n}-{k}", ext, f"{paid:.2f}", basket, channel=channel, store=store)
+    channel = "store" if store else "app"
+    order_id = f"{n:03d}{k:03d}"  # a till's receipt number
+    order = PlaceOrder(order_id, ext, f"{paid:.2f}", basket, channel=channel, store=store)
     orders.record_order(demo.uow(), demo.clock, demo.rulebooks, demo.program, order)
 
 
