@@ -15,8 +15,8 @@ from sqlalchemy import text
 from tests.pg import start_cluster
 
 from bench import ledger as ledger_bench
+from bench import over_http, rules
 from bench import pipeline as pipeline_bench
-from bench import rules
 from bench.harness import Figure
 from jifen.bootstrap import Jifen, bootstrap
 from jifen.config import Settings
@@ -131,6 +131,8 @@ def main() -> None:
             info.append(f"- {conn.execute(text('SHOW server_version')).scalar()} (PostgreSQL)")
         probe.close()
         figures += suite("PostgreSQL", url, (1, 8))
+        print("earning and reading over HTTP ...", file=sys.stderr)
+        sections += over_http.section(cluster, RUNS, CMD)
         print("nightly pipeline ...", file=sys.stderr)
         sections += pipeline_bench.section(cluster, RUNS, CMD)
     finally:

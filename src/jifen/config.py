@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1, le=64)
+    threads: int = Field(4, ge=1, le=256)  # endpoint threads per worker (ADR 0009)
     max_body_bytes: int = Field(64 * 1024, ge=1024)
     db_pool_size: int = Field(10, ge=1, le=200)
     #: the worker runs each programme's nightly pipeline from this local time

@@ -27,17 +27,22 @@ class Rulebooks:
         found = self._cache.get(key)
         if found is not None:
             return found
-        source = uow.versions.source(program.id, version)
-        if source is None:
-            raise NotFound(
-                f"programme {program.code} has no version {version}",
-                code="program_version_not_found",
-                version=version,
-            )
-        compiled = self.compiler(source, f"{program.code} v{version}", version)
+        # One compile per version: requests arriving together at a cold start wait for
+        # the first one's, rather than each building the same rules under one GIL.
         with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                return found
+            source = uow.versions.source(program.id, version)
+            if source is None:
+                raise NotFound(
+                    f"programme {program.code} has no version {version}",
+                    code="program_version_not_found",
+                    version=version,
+                )
+            compiled = self.compiler(source, f"{program.code} v{version}", version)
             self._cache[key] = compiled
-        return compiled
+            return compiled
 
     def current(self, uow: UnitOfWork, program: Program) -> ProgramDefinition:
         version = uow.versions.current(program.id)

@@ -92,6 +92,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import re
+import threading
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -198,8 +199,17 @@ def _keywords(token: Token) -> Token:
     return token
 
 
-@functools.cache
+_PARSER_LOCK = threading.Lock()
+
+
 def _parser() -> Lark:
+    """The parser, built once per process even when several threads ask at once."""
+    with _PARSER_LOCK:
+        return _build_parser()
+
+
+@functools.cache
+def _build_parser() -> Lark:
     """cel-python's grammar with its parser options, in a parser of our own.
 
     ``celpy.celparser.CELParser`` keeps one parser for the process, built

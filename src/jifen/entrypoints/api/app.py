@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI
 
 from jifen import __version__
@@ -33,7 +37,15 @@ jifen's REST API for point-of-sale, shop and CRM integrations.
 
 def create_app(jifen: Jifen | None = None) -> FastAPI:
     jf = jifen or bootstrap()
-    app = FastAPI(title="jifen", version=__version__, description=DESCRIPTION)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Endpoints run in a thread pool; a few threads keep the database busy, and more
+        # only queue for the GIL on each of a request's round trips (ADR 0009).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = jf.settings.threads
+        yield
+
+    app = FastAPI(title="jifen", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.jifen = jf
     app.state.caches = Caches()
     errors.install(app)
