@@ -1,12 +1,7 @@
 -- wrk: POST /v1/orders, a five-line order per request, each with its own order id.
 -- wrk -s orders.lua URL -- KEY MEMBERS PREFIX
-local threads = {}
+dofile(os.getenv("JIFEN_BENCH_LUA_DIR") .. "/common.lua")
 local counter = 0
-
-function setup(thread)
-  table.insert(threads, thread)
-  thread:set("tid", #threads)
-end
 
 function init(args)
   key, members, prefix = args[1], tonumber(args[2]), args[3]
@@ -28,5 +23,3 @@ function request()
   local body = string.format(BODY, prefix .. "-" .. tid .. "-" .. counter, member)
   return wrk.format(nil, "/v1/orders", nil, body)
 end
-
-done = dofile(os.getenv("JIFEN_BENCH_LUA_DIR") .. "/report.lua")

@@ -1,12 +1,7 @@
 -- wrk: GET a member's balance, or their history (PATH_SUFFIX "/entries"), round robin.
 -- wrk -s reads.lua URL -- KEY MEMBERS SUFFIX
-local threads = {}
+dofile(os.getenv("JIFEN_BENCH_LUA_DIR") .. "/common.lua")
 local counter = 0
-
-function setup(thread)
-  table.insert(threads, thread)
-  thread:set("tid", #threads)
-end
 
 function init(args)
   key, members, suffix = args[1], tonumber(args[2]), args[3] or ""
@@ -19,5 +14,3 @@ function request()
   local member = string.format("B%05d", (counter * 16 + tid) % members)
   return wrk.format("GET", "/v1/members/" .. member .. suffix)
 end
-
-done = dofile(os.getenv("JIFEN_BENCH_LUA_DIR") .. "/report.lua")

@@ -1,5 +1,13 @@
--- wrk's done(): one JSON line on stdout for the harness.
-return function(summary, latency, requests)
+-- Shared by the wrk scripts: a thread number for unique ids, and done() reporting one
+-- JSON line on stdout for the harness.
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("tid", #threads)
+end
+
+function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
     '{"requests": %d, "duration_us": %d, "socket_errors": %d, "bad_status": %d, '
