@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import event, text
@@ -50,6 +51,16 @@ MEMBERS = 2_000
 CLIENTS = (1, 16, 64)
 SECONDS = float(os.environ.get("JIFEN_BENCH_HTTP_SECONDS", "8"))
 WORKERS = int(os.environ.get("JIFEN_BENCH_HTTP_WORKERS", "2"))
+# the typical order, as orders.lua posts it
+PAID = "158.70"
+LINES: list[dict[str, Any]] = [
+    {"sku": "eggs-12", "quantity": 1, "unit_price": "15.00", "category": "dairy",
+     "tags": ["daily_special"]},
+    {"sku": "bok-choy", "quantity": 2, "unit_price": "6.50", "category": "vegetables"},
+    {"sku": "pork-500g", "quantity": 1, "unit_price": "32.00", "category": "meat"},
+    {"sku": "rice-10kg", "quantity": 1, "unit_price": "65.00", "category": "grocery"},
+    {"sku": "apples-1kg", "quantity": 1, "unit_price": "33.70", "category": "fruit"},
+]  # fmt: skip
 TARGET_SHARE = 0.5  # of the lower ceiling
 TARGET_P99_MS = 50.0  # at 16 clients
 
@@ -176,17 +187,7 @@ def _server(url: str, app: str, extra: dict[str, str]) -> Iterator[str]:
 def _answers(base: str, key: str) -> dict[str, object]:
     """The real answers, for the bare endpoint to send the same sizes back."""
     headers = {"Authorization": f"Bearer {key}"}
-    body = {
-        "order_id": "sample", "member": "B00001", "paid": "158.70", "store": "3",
-        "lines": [
-            {"sku": "eggs-12", "quantity": 1, "unit_price": "15.00", "category": "dairy",
-             "tags": ["daily_special"]},
-            {"sku": "bok-choy", "quantity": 2, "unit_price": "6.50", "category": "vegetables"},
-            {"sku": "pork-500g", "quantity": 1, "unit_price": "32.00", "category": "meat"},
-            {"sku": "rice-10kg", "quantity": 1, "unit_price": "65.00", "category": "grocery"},
-            {"sku": "apples-1kg", "quantity": 1, "unit_price": "33.70", "category": "fruit"},
-        ],
-    }  # fmt: skip
+    body = {"order_id": "sample", "member": "B00001", "paid": PAID, "store": "3", "lines": LINES}
     order = httpx.post(f"{base}/v1/orders", json=body, headers=headers, timeout=10)
     member = httpx.get(f"{base}/v1/members/B00001", headers=headers, timeout=10)
     entries = httpx.get(f"{base}/v1/members/B00001/entries", headers=headers, timeout=10)
@@ -273,16 +274,13 @@ def _in_process(url: str, count: int = 300) -> tuple[float, float]:
     def _count(*_: object) -> None:
         statements[0] += 1
 
-    lines = (
-        LineIn("eggs-12", 1, "15.00", "dairy", ("daily_special",)),
-        LineIn("bok-choy", 2, "6.50", "vegetables"),
-        LineIn("pork-500g", 1, "32.00", "meat"),
-        LineIn("rice-10kg", 1, "65.00", "grocery"),
-        LineIn("apples-1kg", 1, "33.70", "fruit"),
+    lines = tuple(
+        LineIn(x["sku"], x["quantity"], x["unit_price"], x["category"], tuple(x.get("tags", ())))
+        for x in LINES
     )
 
     def one(i: int) -> None:
-        order = PlaceOrder(f"inproc-{i}", f"B{i % MEMBERS:05d}", "158.70", lines, store="3")
+        order = PlaceOrder(f"inproc-{i}", f"B{i % MEMBERS:05d}", PAID, lines, store="3")
         orders.record_order(jf.uow(), jf.clock, jf.rulebooks, program, order)
 
     one(-1)

@@ -72,6 +72,15 @@ def rewards(
         return [_view(r, levels.get(r.code), now) for r in rules.redemption.catalogue]
 
 
+def reward_names(
+    uow: UnitOfWork, rulebooks: Rulebooks, program: Program
+) -> dict[str, dict[str, str]]:
+    """Each reward's names by language, from the current rules alone (no stock read)."""
+    with uow:
+        rules = rulebooks.current(uow, program)
+    return {r.code: dict(r.name) for r in rules.redemption.catalogue}
+
+
 def member_rewards(
     uow: UnitOfWork, clock: Clock, rulebooks: Rulebooks, program: Program, member_ref: str
 ) -> MemberRewards:

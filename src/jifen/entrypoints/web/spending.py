@@ -273,9 +273,7 @@ def _reward(request: Request, prog: Prog, code: str) -> RewardView:
 
 def _names(request: Request, prog: Prog) -> dict[str, dict[str, str]]:
     jf = jifen(request)
-    return {
-        r.code: r.name for r in catalogue.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, prog)
-    }
+    return catalogue.reward_names(jf.uow(write=False), jf.rulebooks, prog)
 
 
 def _qr(code: str) -> Markup:

@@ -11,7 +11,7 @@ from jifen.domain.errors import JifenError
 from jifen.domain.operators import Permission
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, page
 from jifen.entrypoints.web.portal import Lang, jifen
-from jifen.services import catalogue, dashboard, programs
+from jifen.services import dashboard, programs
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -30,10 +30,8 @@ def dashboard_page(
     except (ValueError, JifenError):
         return page(request, lang, "console/dashboard.html", staff, 422, program=prog, bad=True)
     peak = max([1, *(max(d.issued, d.redeemed, d.expired) for d in found.days)])
-    names = {
-        r.code: r.name for r in catalogue.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, prog)
-    }
     rules = programs.rules_of(jf.uow(write=False), jf.rulebooks, prog)
+    names = {r.code: r.name for r in rules.redemption.catalogue} if rules else {}
     tier_names = {lvl.code: lvl.name for lvl in rules.tiers.levels} if rules else {}
     if rules and rules.tiers.levels:
         tier_names[""] = rules.tiers.base.name  # no tier yet: the entry level

@@ -15,7 +15,6 @@ from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, pag
 from jifen.entrypoints.web.portal import Lang, jifen
 from jifen.services import catalogue, vouchers
 from jifen.services.commands import ConsumeVoucher
-from jifen.services.results import VoucherView
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -61,16 +60,13 @@ def _till(
     allow(staff, Permission.CONSUME_VOUCHERS)
     jf = jifen(request)
     found = None
-    if code.strip() and "error" not in extra:
-        try:
+    if code.strip():
+        try:  # after a refusal, the voucher as it now stands, if the code names one
             found = vouchers.get_voucher(jf.uow(write=False), prog, code)
         except JifenError as exc:
-            extra["error"], status = exc.code, 404
-    elif code.strip():
-        found = _quietly(request, prog, code)
-    names = {
-        r.code: r.name for r in catalogue.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, prog)
-    }
+            if "error" not in extra:
+                extra["error"], status = exc.code, 404
+    names = catalogue.reward_names(jf.uow(write=False), jf.rulebooks, prog)
     return page(
         request,
         lang,
@@ -84,11 +80,3 @@ def _till(
         nonce=secrets.token_urlsafe(16),
         **extra,
     )
-
-
-def _quietly(request: Request, prog: Prog, code: str) -> VoucherView | None:
-    """The voucher as it stands after a refusal, if the code names one."""
-    try:
-        return vouchers.get_voucher(jifen(request).uow(write=False), prog, code)
-    except JifenError:
-        return None
