@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum, IntEnum, StrEnum
 
 import pytest
 
 from jifen.domain.errors import InvalidRequest
-from jifen.services.commands import Earn, Redeem
+from jifen.services.commands import Earn, LineIn, PlaceOrder, Redeem
 from jifen.services.idempotency import decode, encode, fingerprint, require_key
 from jifen.services.results import MemberView, Receipt
 
@@ -57,3 +62,79 @@ def test_fingerprints_differ_by_command_type_and_content() -> None:
 def test_missing_or_malformed_keys_are_refused(bad: str | None) -> None:
     with pytest.raises(InvalidRequest):
         require_key(bad)
+
+
+def _as_json_would(obj: object) -> object:
+    """What stored responses and fingerprints were built from before: asdict, then JSON."""
+
+    def plain(value: object) -> object:
+        if isinstance(value, datetime | date):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, Enum):
+            return value.value
+        raise TypeError(type(value).__name__)
+
+    return json.loads(json.dumps(dataclasses.asdict(obj), default=plain))  # type: ignore[call-overload]
+
+
+class Colour(StrEnum):
+    RED = "red"
+
+
+class Size(IntEnum):
+    BIG = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class Inner:
+    when: datetime
+    day: date
+    price: Decimal
+    colour: Colour
+    size: Size
+
+
+@dataclasses.dataclass(frozen=True)
+class Outer:
+    inner: Inner
+    items: tuple[Inner, ...]
+    table: dict[object, object]
+    ratio: float
+    flag: bool
+    nothing: None
+
+
+def test_encoding_gives_what_asdict_and_json_gave() -> None:
+    inner = Inner(
+        datetime(2026, 3, 1, 12, 30, tzinfo=UTC),
+        date(2026, 3, 1),
+        Decimal("12.50"),
+        Colour.RED,
+        Size.BIG,
+    )
+    outer = Outer(
+        inner,
+        (inner, inner),
+        {"a": [1, (2, 3)], 4: "four", True: None, Colour.RED: {"x": Decimal("1")}},
+        0.25,
+        False,
+        None,
+    )
+    assert encode(outer) == _as_json_would(outer)
+    order = PlaceOrder(
+        "o-1",
+        "C-1",
+        "12.50",
+        (LineIn("eggs", 2, "6.25", "dairy", ("daily_special",)),),
+        datetime(2026, 3, 1, 12, tzinfo=UTC),
+        attributes={"coupon": ["A", 1]},
+    )
+    assert encode(order) == _as_json_would(order)
+    assert (
+        fingerprint(order)
+        == hashlib.sha256(
+            json.dumps(["PlaceOrder", _as_json_would(order)], sort_keys=True).encode()
+        ).hexdigest()
+    )

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from jifen.domain.errors import Conflict, InvalidInput, JifenError
 from jifen.domain.programs import Program
@@ -31,6 +31,7 @@ from jifen.services.rulebooks import Rulebooks
 Row = tuple[int, dict[str, Any]]
 MAX_EXAMPLES = 100
 T = TypeVar("T")
+T_contra = TypeVar("T_contra", contravariant=True)
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,19 @@ class RowHandler(Protocol[T]):
         """Write one row inside an open unit of work, without committing it."""
 
 
+@runtime_checkable
+class BatchWriter(Protocol[T_contra]):
+    """A handler that can also write a whole batch at once, faster."""
+
+    def write_many(
+        self, uow: UnitOfWork, items: Sequence[T_contra], now: datetime
+    ) -> Sequence[Written | JifenError]:
+        """Each row's outcome, as ``write`` would have it row by row, without committing.
+
+        Any exception means the batch is to be written again row by row.
+        """
+
+
 @dataclass
 class ImportSummary:
     """Counts for the whole file (earlier, interrupted runs included)."""
@@ -92,6 +106,7 @@ class ImportSummary:
     resumed_after: int = 0  # the checkpoint this run started from (0: from the top)
     last_line: int = 0  # the checkpoint now: every row up to it is committed
     seconds: float = 0.0  # this run
+    batches_redone: int = 0  # batches written at once that failed and were redone row by row
     examples: list[Rejected] = field(default_factory=list)  # this run's first rejections
 
     @property
@@ -250,7 +265,7 @@ def _run_batch(job: _Job[T], batch: list[Row], summary: ImportSummary) -> None:
     checked = [_check(job.handler, line, record, now) for line, record in batch]
     last = batch[-1][0]
     with job.uow_factory() as uow:
-        outcomes = [x if isinstance(x, Rejected) else _write(uow, job, x) for x in checked]
+        outcomes = _write_batch(uow, job, checked, summary)
         counts = _tally(summary.counts, outcomes)
         if job.record is not None and not uow.imports.advance(
             job.record.id, summary.last_line, last, counts, job.clock.now()
@@ -278,6 +293,28 @@ def _check(
         return _Checked(line, subject, handler.check(record, now))
     except InvalidInput as exc:
         return Rejected(line, subject, _reason(exc))
+
+
+def _write_batch(
+    uow: UnitOfWork, job: _Job[T], checked: list[_Checked[T] | Rejected], summary: ImportSummary
+) -> list[Outcome]:
+    """The batch at once if the handler can, else (or if that fails) row by row."""
+    rows = [x for x in checked if not isinstance(x, Rejected)]
+    if rows and isinstance(job.handler, BatchWriter):
+        try:
+            with uow.savepoint():
+                written = iter(job.handler.write_many(uow, [x.item for x in rows], job.clock.now()))
+        except Exception:  # undone whole; row by row then says which row, if any
+            summary.batches_redone += 1
+        else:
+            return [x if isinstance(x, Rejected) else _outcome(x, next(written)) for x in checked]
+    return [x if isinstance(x, Rejected) else _write(uow, job, x) for x in checked]
+
+
+def _outcome(row: _Checked[T], written: Written | JifenError) -> Outcome:
+    if isinstance(written, JifenError):
+        return Rejected(row.line, row.subject, _reason(written))
+    return written
 
 
 def _write(uow: UnitOfWork, job: _Job[T], row: _Checked[T]) -> Outcome:

@@ -47,10 +47,12 @@ def record_order_in(
     now: datetime,
     *,
     commit: bool = True,
+    print_: str | None = None,
 ) -> EarnResult:
     """``record_order`` inside an open unit of work; ``commit=False`` leaves it open.
 
-    ``order`` is ``to_order(cmd, ...)``, validated by the caller.
+    ``order`` is ``to_order(cmd, ...)``, validated by the caller; ``print_`` is
+    ``fingerprint(cmd)`` if the caller has it.
     """
 
     def work() -> EarnResult:
@@ -87,9 +89,13 @@ def record_order_in(
         )
         return book.earn_result(order.order_id, awards.view(award, earning.version), now)
 
-    return once(
-        uow, program.id, f"order:{order.order_id}", cmd, now, EarnResult, work, commit=commit
-    )
+    key = order_key(order.order_id)
+    return once(uow, program.id, key, cmd, now, EarnResult, work, commit=commit, print_=print_)
+
+
+def order_key(order_id: str) -> str:
+    """An order's idempotency key: its order id."""
+    return f"order:{order_id}"
 
 
 def simulate_order(

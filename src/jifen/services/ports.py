@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -52,6 +52,9 @@ class Members(Protocol):
         """Members whose id, phone or email starts with ``text_`` (the console)."""
 
     def lock(self, program_id: int, external_id: str) -> Member | None: ...
+    def lock_many(self, program_id: int, external_ids: Collection[str]) -> dict[str, Member]:
+        """Lock the members found, in id order (so two batches never wait in a cycle)."""
+
     def lock_by_id(self, member_id: int) -> Member: ...
     def by_id(self, member_id: int) -> Member | None: ...
     def update(self, member_id: int, changes: dict[str, Any], now: datetime) -> Member: ...
@@ -78,6 +81,18 @@ class Ledger(Protocol):
 
         For many members at once, each row already locked; returns the entry ids
         in the order of ``postings``.
+        """
+
+    def next_entry_ids(self, count: int) -> list[int]:
+        """Reserve ids for entries this transaction is about to write (``write_credits``)."""
+
+    def write_credits(
+        self, program_id: int, credits: Sequence[tuple[int, Posting, datetime]]
+    ) -> None:
+        """Write credits decided earlier, each (reserved entry id, posting, when).
+
+        Credits only: new lots, nothing drawn, repaid or held. The members' rows
+        are already locked; each member's balance moves once, by the sum.
         """
 
     def entry(self, program_id: int, entry_id: int) -> Entry | None: ...
@@ -137,6 +152,8 @@ class IdempotencyKeys(Protocol):
         """
 
     def record_many(self, program_id: int, responses: Mapping[str, dict[str, Any]]) -> None: ...
+    def stored_many(self, program_id: int, keys: Collection[str]) -> dict[str, StoredResponse]:
+        """What the keys already taken hold (a key no one holds is not returned)."""
 
 
 class Outbox(Protocol):
@@ -145,6 +162,11 @@ class Outbox(Protocol):
         self, program_id: int, topic: str, payloads: Sequence[dict[str, Any]], now: datetime
     ) -> None:
         """Events of one topic, in order, in one statement."""
+
+    def add_events(
+        self, program_id: int, events: Sequence[tuple[str, dict[str, Any], datetime]]
+    ) -> None:
+        """Events (topic, payload, when) of any topics, in order, in one statement."""
 
 
 class AuditLog(Protocol):
@@ -262,6 +284,12 @@ class TierStore(Protocol):
 
     def stats_of(self, spans: dict[int, tuple[int | None, int]]) -> dict[int, Stats]:
         """Several members' activity at once, each over its own months."""
+
+    def months_of(self, member_ids: Collection[int]) -> dict[int, dict[int, Stats]]:
+        """Each member's activity month by month (yyyymm), every month counted."""
+
+    def add_stats_many(self, rows: Sequence[tuple[int, int, Stats]]) -> None:
+        """Add (member id, month, activity) rows, as ``add_stats`` one by one."""
 
     def save(self, saves: list[tuple[int, str | None, TierState]], now: datetime) -> None:
         """Per member id: the tier in effect and how it was reached."""
@@ -618,6 +646,22 @@ class ProgramEditor(Protocol):
 
 
 @dataclass(frozen=True)
+class NewOrderRecord:
+    """An order row to write (``add_orders``)."""
+
+    program_id: int
+    member_id: int
+    order_id: str
+    version: int
+    placed_at: datetime
+    paid: int
+    entry_id: int | None
+    snapshot: dict[str, Any]
+    award: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class OrderRecord:
     pk: int
     order_id: str
@@ -648,6 +692,12 @@ class EarningStore(Protocol):
     def add_usage(self, member_id: int, rows: list[tuple[str, str, int, int]]) -> None:
         """Add (rule id, period, points, times) to the member's usage."""
 
+    def usage_of(self, keys: Collection[tuple[int, str, str]]) -> dict[tuple[int, str, str], Usage]:
+        """Usage by (member id, rule id, period); a key never used is not returned."""
+
+    def add_usage_many(self, rows: Sequence[tuple[int, str, str, int, int]]) -> None:
+        """Add (member id, rule id, period, points, times) rows, as ``add_usage``."""
+
     def streak(self, member_id: int, activity: str) -> tuple[date, int] | None: ...
     def set_streak(self, member_id: int, activity: str, day: date, days: int) -> None: ...
     def ensure_budget(self, program_id: int, campaign_id: str, budget: int) -> None: ...
@@ -661,6 +711,9 @@ class EarningStore(Protocol):
     def record_spend(
         self, entry_id: int, campaign_id: str, rule_id: str, shard: int, points: int
     ) -> None: ...
+    def record_spends(self, rows: Sequence[tuple[int, str, str, int, int]]) -> None:
+        """(entry id, campaign, rule, shard, points) rows, as ``record_spend``."""
+
     def spends_of(self, entry_id: int) -> list[tuple[str, str, int, int]]:
         """(campaign, rule, shard, net points) spent by an entry's award."""
 
@@ -676,7 +729,8 @@ class EarningStore(Protocol):
         snapshot: dict[str, Any],
         award: dict[str, Any],
         now: datetime,
-    ) -> int: ...
+    ) -> None: ...
+    def add_orders(self, rows: Sequence[NewOrderRecord]) -> None: ...
     def order(self, program_id: int, order_id: str) -> OrderRecord | None: ...
     def refunds_of(self, order_pk: int) -> list[RefundRecord]: ...
     def add_refund(
@@ -695,6 +749,8 @@ class EarningStore(Protocol):
         now: datetime,
     ) -> None: ...
     def count_order(self, member_id: int, placed_at: datetime, paid: int) -> None: ...
+    def count_orders(self, rows: Sequence[tuple[int, int, int, datetime]]) -> None:
+        """(member id, orders, paid, latest placed_at) rows, as ``count_order`` n times."""
 
 
 # --- the nightly pipeline -----------------------------------------------------------------

@@ -24,10 +24,12 @@ from jifen.services.results import AwardView, EarnResult, Receipt
 def lock_member(uow: UnitOfWork, program: Program, external_id: str) -> Member:
     member = uow.members.lock(program.id, external_id)
     if member is None:
-        raise NotFound(
-            f"member {external_id} not found", code="member_not_found", member=external_id
-        )
+        raise member_not_found(external_id)
     return member
+
+
+def member_not_found(external_id: str) -> NotFound:
+    return NotFound(f"member {external_id} not found", code="member_not_found", member=external_id)
 
 
 @dataclass

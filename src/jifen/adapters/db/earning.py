@@ -7,12 +7,14 @@ update (``spent + n <= budget``), so the budget is never overspent.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, literal, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from jifen.adapters.db.rows import chunks
 from jifen.adapters.db.tables import (
     activities,
     campaign_budgets,
@@ -25,7 +27,7 @@ from jifen.adapters.db.tables import (
 )
 from jifen.domain.earning.award import Usage
 from jifen.domain.money import allocate
-from jifen.services.ports import OrderRecord, RefundRecord
+from jifen.services.ports import NewOrderRecord, OrderRecord, RefundRecord
 
 SHARDS = 8
 _TAKE = (
@@ -46,31 +48,41 @@ class SqlEarningStore:
         self.insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
     def usage(self, member_id: int, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Usage]:
-        if not keys:
-            return {}
-        result = self.conn.execute(
-            select(rule_usage).where(
-                rule_usage.c.member_id == member_id,
-                rule_usage.c.rule_id.in_({k[0] for k in keys}),
-                rule_usage.c.period.in_({k[1] for k in keys}),
-            )
-        )
-        return {(r.rule_id, r.period): Usage(r.points, r.times) for r in result}
+        found = self.usage_of([(member_id, rule, period) for rule, period in keys])
+        return {(rule, period): u for (_, rule, period), u in found.items()}
 
-    def add_usage(self, member_id: int, rows: list[tuple[str, str, int, int]]) -> None:
-        for rule_id, period, points, times in rows:
-            stmt = self.insert(rule_usage).values(
-                member_id=member_id, rule_id=rule_id, period=period, points=points, times=times
-            )
-            self.conn.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["member_id", "rule_id", "period"],
-                    set_={
-                        "points": rule_usage.c.points + points,
-                        "times": rule_usage.c.times + times,
-                    },
+    def usage_of(self, keys: Collection[tuple[int, str, str]]) -> dict[tuple[int, str, str], Usage]:
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        found = {}
+        members_ = {k[0] for k in wanted}
+        rules = {k[1] for k in wanted}
+        periods = {k[2] for k in wanted}
+        for chunk in chunks(members_):
+            result = self.conn.execute(
+                select(rule_usage).where(
+                    rule_usage.c.member_id.in_(chunk),
+                    rule_usage.c.rule_id.in_(rules),
+                    rule_usage.c.period.in_(periods),
                 )
             )
+            for r in result:
+                key = (r.member_id, r.rule_id, r.period)
+                if key in wanted:
+                    found[key] = Usage(r.points, r.times)
+        return found
+
+    def add_usage(self, member_id: int, rows: list[tuple[str, str, int, int]]) -> None:
+        self.add_usage_many([(member_id, *row) for row in rows])
+
+    def add_usage_many(self, rows: Sequence[tuple[int, str, str, int, int]]) -> None:
+        if rows:
+            params = [
+                {"member_id": m, "rule_id": r, "period": k, "points": p, "times": t}
+                for m, r, k, p, t in rows
+            ]
+            self.conn.execute(_ADD_USAGE[self.conn.dialect.name], params)
 
     def streak(self, member_id: int, activity: str) -> tuple[date, int] | None:
         row = self.conn.execute(
@@ -187,15 +199,15 @@ class SqlEarningStore:
     def record_spend(
         self, entry_id: int, campaign_id: str, rule_id: str, shard: int, points: int
     ) -> None:
-        self.conn.execute(
-            insert(campaign_spend).values(
-                entry_id=entry_id,
-                campaign_id=campaign_id,
-                rule_id=rule_id,
-                shard=shard,
-                points=points,
-            )
-        )
+        self.record_spends([(entry_id, campaign_id, rule_id, shard, points)])
+
+    def record_spends(self, rows: Sequence[tuple[int, str, str, int, int]]) -> None:
+        if rows:
+            params = [
+                {"entry_id": e, "campaign_id": c, "rule_id": r, "shard": sh, "points": p}
+                for e, c, r, sh, p in rows
+            ]
+            self.conn.execute(insert(campaign_spend), params)
 
     def spends_of(self, entry_id: int) -> list[tuple[str, str, int, int]]:
         result = self.conn.execute(
@@ -224,26 +236,28 @@ class SqlEarningStore:
         snapshot: dict[str, Any],
         award: dict[str, Any],
         now: datetime,
-    ) -> int:
-        return int(
-            self.conn.execute(
-                insert(orders)
-                .values(
-                    program_id=program_id,
-                    order_id=order_id,
-                    member_id=member_id,
-                    version=version,
-                    placed_at=placed_at,
-                    paid=paid,
-                    refunded=0,
-                    entry_id=entry_id,
-                    snapshot=snapshot,
-                    award=award,
-                    created_at=now,
+    ) -> None:
+        self.add_orders(
+            [
+                NewOrderRecord(
+                    program_id,
+                    member_id,
+                    order_id,
+                    version,
+                    placed_at,
+                    paid,
+                    entry_id,
+                    snapshot,
+                    award,
+                    now,
                 )
-                .returning(orders.c.id)
-            ).scalar_one()
+            ]
         )
+
+    def add_orders(self, rows: Sequence[NewOrderRecord]) -> None:
+        if rows:
+            params = [{**vars(r), "refunded": 0} for r in rows]
+            self.conn.execute(insert(orders), params)
 
     def order(self, program_id: int, order_id: str) -> OrderRecord | None:
         r = self.conn.execute(
@@ -320,19 +334,42 @@ class SqlEarningStore:
         )
 
     def count_order(self, member_id: int, placed_at: datetime, paid: int) -> None:
-        # typed, so that SQLite stores UTC and not the wall-clock time of an offset
-        placed = literal(placed_at, members.c.last_order_at.type)
-        latest = (
-            func.max(func.coalesce(members.c.last_order_at, placed), placed)
-            if self.conn.dialect.name == "sqlite"
-            else func.greatest(func.coalesce(members.c.last_order_at, placed), placed)
+        self.count_orders([(member_id, 1, paid, placed_at)])
+
+    def count_orders(self, rows: Sequence[tuple[int, int, int, datetime]]) -> None:
+        if rows:
+            params = [
+                {"b_member": m, "b_orders": n, "b_paid": paid, "b_placed": placed}
+                for m, n, paid, placed in rows
+            ]
+            self.conn.execute(_COUNT_ORDERS[self.conn.dialect.name], params)
+
+
+def _add_usage(dialect_insert: Any) -> Any:
+    stmt = dialect_insert(rule_usage)
+    return stmt.on_conflict_do_update(
+        index_elements=["member_id", "rule_id", "period"],
+        set_={
+            "points": rule_usage.c.points + stmt.excluded.points,
+            "times": rule_usage.c.times + stmt.excluded.times,
+        },
+    )
+
+
+def _count_orders(latest_of: Any) -> Any:
+    # typed, so that SQLite stores UTC and not the wall-clock time of an offset
+    placed = bindparam("b_placed", type_=members.c.last_order_at.type)
+    return (
+        update(members)
+        .where(members.c.id == bindparam("b_member"))
+        .values(
+            orders_count=members.c.orders_count + bindparam("b_orders"),
+            spend_total=members.c.spend_total + bindparam("b_paid"),
+            last_order_at=latest_of(func.coalesce(members.c.last_order_at, placed), placed),
         )
-        self.conn.execute(
-            update(members)
-            .where(members.c.id == member_id)
-            .values(
-                orders_count=members.c.orders_count + 1,
-                spend_total=members.c.spend_total + paid,
-                last_order_at=latest,
-            )
-        )
+    )
+
+
+# Built once per dialect: these run for every order.
+_ADD_USAGE = {"postgresql": _add_usage(postgresql.insert), "sqlite": _add_usage(sqlite.insert)}
+_COUNT_ORDERS = {"postgresql": _count_orders(func.greatest), "sqlite": _count_orders(func.max)}

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, update
+from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 
 from jifen.adapters.db.ledger_reads import SqlLedgerReads
 from jifen.adapters.db.tables import draws, entries, holds, lots, members
@@ -40,6 +40,9 @@ _insert_lot = insert(lots).returning(lots.c.id)
 # executemany, ids in the order of the rows
 _insert_entries = insert(entries).returning(entries.c.id, sort_by_parameter_order=True)
 _insert_lots = insert(lots).returning(lots.c.id, sort_by_parameter_order=True)
+_NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('entries', 'id')) FROM generate_series(1, :n)"
+)
 NO_FLOOR = -(2**62)  # an unguarded available balance (credits, or the debt policy)
 _move_balances = (
     update(members)
@@ -61,6 +64,7 @@ _move_balances = (
 class SqlLedger(SqlLedgerReads):
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn)
+        self._granted = 0  # SQLite: the last entry id next_entry_ids handed out
 
     def apply(self, program_id: int, posting: Posting, now: datetime) -> tuple[int, int | None]:
         entry_id = self._insert_entry(program_id, posting, now)
@@ -120,6 +124,53 @@ class SqlLedger(SqlLedgerReads):
         if moved != len(moves):
             raise Conflict("a member changed under this operation; retry", code="ledger_conflict")
         return entry_ids
+
+    def next_entry_ids(self, count: int) -> list[int]:
+        if count <= 0:
+            return []
+        if self.conn.dialect.name == "postgresql":
+            return [int(i) for i in self.conn.execute(_NEXT_IDS, {"n": count}).scalars()]
+        # SQLite: this transaction began IMMEDIATE, so nobody else writes entries
+        # until it ends; ids are handed out above every row and every earlier grant.
+        top = int(self.conn.execute(select(func.coalesce(func.max(entries.c.id), 0))).scalar_one())
+        first = max(top, self._granted) + 1
+        self._granted = first + count - 1
+        return list(range(first, first + count))
+
+    def write_credits(
+        self, program_id: int, credits: Sequence[tuple[int, Posting, datetime]]
+    ) -> None:
+        if not credits:
+            return
+        for _, p, _ in credits:
+            if p.draws or p.matured_lot_ids or p.new_hold or p.hold_transition or p.delta_held:
+                raise ValueError("write_credits takes credits only")
+            if any(new.repaid for new in p.new_lots):
+                raise ValueError("write_credits takes credits that repay nothing")
+        self.conn.execute(
+            insert(entries),
+            [{"id": entry_id, **self._entry_row(program_id, p, at)} for entry_id, p, at in credits],
+        )
+        self.conn.execute(
+            insert(lots),
+            [
+                self._lot_row(program_id, p.member_id, entry_id, new, at)
+                for entry_id, p, at in credits
+                for new in p.new_lots
+            ],
+        )
+        moves: dict[int, dict[str, Any]] = {}
+        for _, p, at in credits:
+            move = moves.setdefault(
+                p.member_id,
+                {"b_member": p.member_id, "b_da": 0, "b_dp": 0, "b_dh": 0, "b_floor": NO_FLOOR},
+            )
+            move["b_da"] += p.delta_available
+            move["b_dp"] += p.delta_pending
+            move["b_now"] = at
+        moved = self.conn.execute(_move_balances, list(moves.values())).rowcount
+        if moved != len(moves):
+            raise Conflict("a member changed under this operation; retry", code="ledger_conflict")
 
     def _insert_entry(self, program_id: int, p: Posting, now: datetime) -> int:
         params = self._entry_row(program_id, p, now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -106,6 +107,17 @@ class SqlMembers:
             _LOCK, {"b_program": program_id, "b_external": external_id}
         ).one_or_none()
         return None if row is None else rows.member(row)
+
+    def lock_many(self, program_id: int, external_ids: Collection[str]) -> dict[str, Member]:
+        if not external_ids:
+            return {}
+        result = self.conn.execute(
+            select(members)
+            .where(members.c.program_id == program_id, members.c.external_id.in_(external_ids))
+            .order_by(members.c.id)
+            .with_for_update()
+        )
+        return {row.external_id: rows.member(row) for row in result}
 
     def lock_by_id(self, member_id: int) -> Member:
         row = self.conn.execute(

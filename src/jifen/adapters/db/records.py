@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from jifen.adapters.db.rows import chunks
 from jifen.adapters.db.tables import api_keys, audit_log, idempotency_keys, outbox
 from jifen.services.ports import ApiKeyRecord, StoredResponse
 
@@ -80,6 +81,23 @@ class SqlIdempotencyKeys:
             ]
             self.conn.execute(_RECORD, rows)
 
+    def stored_many(self, program_id: int, keys: Collection[str]) -> dict[str, StoredResponse]:
+        found = {}
+        for chunk in chunks(keys):
+            result = self.conn.execute(
+                select(
+                    idempotency_keys.c.key,
+                    idempotency_keys.c.fingerprint,
+                    idempotency_keys.c.response,
+                ).where(
+                    idempotency_keys.c.program_id == program_id,
+                    idempotency_keys.c.key.in_(chunk),
+                )
+            )
+            for row in result:
+                found[row.key] = StoredResponse(row.fingerprint, row.response)
+        return found
+
 
 class SqlOutbox:
     def __init__(self, conn: Connection) -> None:
@@ -103,6 +121,16 @@ class SqlOutbox:
             rows = [
                 {"program_id": program_id, "topic": topic, "payload": p, "created_at": now}
                 for p in payloads
+            ]
+            self.conn.execute(_OUTBOX, rows)
+
+    def add_events(
+        self, program_id: int, events: Sequence[tuple[str, dict[str, Any], datetime]]
+    ) -> None:
+        if events:
+            rows = [
+                {"program_id": program_id, "topic": t, "payload": p, "created_at": at}
+                for t, p, at in events
             ]
             self.conn.execute(_OUTBOX, rows)
 

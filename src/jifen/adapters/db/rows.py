@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from jifen.domain.ledger import Entry, EntryKind, Hold, HoldStatus, Lot, LotSource
 from jifen.domain.members import Balances, Member, MemberStatus
 from jifen.domain.programs import LedgerPolicy, NegativeBalancePolicy, Program
 from jifen.domain.tiers import TierState
+
+T = TypeVar("T")
+CHUNK = 5000  # values bound in one statement, under SQLite's 32,766 parameters
+
+
+def chunks(items: Collection[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """``items`` in lists of at most ``size``, in order."""
+    batch = list(items)
+    for i in range(0, len(batch), size):
+        yield batch[i : i + size]
 
 
 def member(row: Any) -> Member:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -44,29 +45,56 @@ WHERE m.id = v.id
 """)
 
 
+def _add_stats(dialect_insert: Any) -> Any:
+    stmt = dialect_insert(member_months)
+    return stmt.on_conflict_do_update(
+        index_elements=["member_id", "month"],
+        set_={
+            "spend": member_months.c.spend + stmt.excluded.spend,
+            "points": member_months.c.points + stmt.excluded.points,
+            "orders": member_months.c.orders + stmt.excluded.orders,
+        },
+    )
+
+
+_ADD_STATS = {"postgresql": _add_stats(postgresql.insert), "sqlite": _add_stats(sqlite.insert)}
+
+
 class SqlTiers:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self._insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
     def add_stats(
         self, member_id: int, month: int, *, spend: int = 0, points: int = 0, orders: int = 0
     ) -> None:
-        if not (spend or points or orders):
-            return
-        stmt = self._insert(member_months).values(
-            member_id=member_id, month=month, spend=spend, points=points, orders=orders
-        )
-        self.conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["member_id", "month"],
-                set_={
-                    "spend": member_months.c.spend + stmt.excluded.spend,
-                    "points": member_months.c.points + stmt.excluded.points,
-                    "orders": member_months.c.orders + stmt.excluded.orders,
-                },
+        self.add_stats_many([(member_id, month, Stats(spend, points, orders))])
+
+    def add_stats_many(self, rows_: Sequence[tuple[int, int, Stats]]) -> None:
+        params = [
+            {
+                "member_id": member_id,
+                "month": month,
+                "spend": s.spend,
+                "points": s.points,
+                "orders": s.orders,
+            }
+            for member_id, month, s in rows_
+            if s.spend or s.points or s.orders
+        ]
+        if params:
+            self.conn.execute(_ADD_STATS[self.conn.dialect.name], params)
+
+    def months_of(self, member_ids: Collection[int]) -> dict[int, dict[int, Stats]]:
+        found: dict[int, dict[int, Stats]] = {}
+        for chunk in rows.chunks(member_ids):
+            result = self.conn.execute(
+                select(member_months).where(self._among(member_months.c.member_id, chunk))
             )
-        )
+            for r in result:
+                found.setdefault(r.member_id, {})[r.month] = Stats(
+                    int(r.spend), int(r.points), int(r.orders)
+                )
+        return found
 
     def stats(self, member_id: int, first: int | None, last: int) -> Stats:
         return self.stats_of({member_id: (first, last)}).get(member_id, Stats())
@@ -84,7 +112,7 @@ class SqlTiers:
             window = [member_months.c.month <= last]
             if first is not None:
                 window.append(member_months.c.month >= first)
-            for chunk in _chunks(ids, 5000):
+            for chunk in rows.chunks(ids):
                 result = self.conn.execute(
                     select(
                         member_months.c.member_id,
@@ -260,7 +288,3 @@ def _change(row: Any) -> TierChange:
     return TierChange(
         row.from_tier, row.to_tier, row.reason, row.actor, dict(row.detail), row.created_at
     )
-
-
-def _chunks(ids: list[int], size: int) -> list[list[int]]:
-    return [ids[i : i + size] for i in range(0, len(ids), size)]

@@ -30,7 +30,7 @@ class Stats:
     orders: int = 0
 
     def of(self, metric: Metric) -> int:
-        return int(getattr(self, metric.value))
+        return int(getattr(self, metric))  # a StrEnum is its name; .value costs more
 
     def __add__(self, other: Stats) -> Stats:
         return Stats(
