@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlalchemy import text
 from tests.pg import start_cluster
 
+from bench import bulk_import, over_http, rules
 from bench import ledger as ledger_bench
-from bench import over_http, rules
 from bench import pipeline as pipeline_bench
 from bench.harness import Figure
 from jifen.bootstrap import Jifen, bootstrap
@@ -135,6 +135,8 @@ def main() -> None:
         sections += over_http.section(cluster, RUNS, CMD)
         print("nightly pipeline ...", file=sys.stderr)
         sections += pipeline_bench.section(cluster, RUNS, CMD)
+        print("bulk import ...", file=sys.stderr)
+        sections += bulk_import.section(cluster, RUNS, CMD)
     finally:
         cluster.stop()
     out = ROOT / "docs" / "benchmarks.md"
