@@ -19,6 +19,7 @@ peak whatever the size.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -125,19 +126,33 @@ def _measure(place: Place, big: Path, small: Path, runs: int) -> dict[str, Any]:
 
 def _import(url: str, path: Path) -> Run:
     env = {**os.environ, "JIFEN_DATABASE_URL": url, "COLUMNS": "100"}
-    started = time.perf_counter()
-    child = subprocess.Popen(
-        [JIFEN, "import", "orders", str(path)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    out = child.stdout.read().decode() if child.stdout else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"jifen import orders failed: {out}")
-    return Run(seconds, usage.ru_maxrss / 1024)
+    with tempfile.NamedTemporaryFile("r", suffix=".json") as usage:
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", LAUNCH, usage.name, JIFEN, "import", "orders", str(path)],
+            env=env,
+            capture_output=True,
+            check=False,
+        )
+        seconds = time.perf_counter() - started
+        if done.returncode != 0:
+            raise RuntimeError(f"jifen import orders failed: {done.stdout.decode()}")
+        peak_kb = json.loads(usage.read())
+    return Run(seconds, peak_kb / 1024)
+
+
+# A small launcher forks the import and reports its peak RSS: a child forked from this
+# (large) process would count this process's pages until it execs.
+LAUNCH = """
+import json, os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as fh:
+    json.dump(usage.ru_maxrss, fh)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 def _verify(url: str) -> bool:

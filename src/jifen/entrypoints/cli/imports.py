@@ -243,6 +243,8 @@ def _report(kind: Kind, summary: ImportSummary, rejects: Path | None) -> None:
     out.print(f"rejected          {summary.rejected:,}")
     out.print(f"{kind.points:<18}{summary.points:,}")
     out.print(f"seconds           {summary.seconds:.1f} ({rate:,.0f} rows/s)")
+    if summary.batches_redone:
+        out.print(f"{summary.batches_redone:,} batches failed at once and were written row by row")
     for x in summary.examples[:SHOWN_REJECTIONS]:
         out.print(f"  line {x.line}: {kind.subject} {x.subject or '?'}: {x.reason}", markup=False)
     if summary.rejected:
