@@ -19,7 +19,7 @@ from jifen.domain.programs import Program
 from jifen.services import awards, tiers
 from jifen.services.commands import PlaceOrder
 from jifen.services.idempotency import once
-from jifen.services.ports import Clock, Compiler, UnitOfWork
+from jifen.services.ports import Clock, Compiler, NewOrderRecord, UnitOfWork
 from jifen.services.posting import Book, lock_member
 from jifen.services.results import AwardView, EarnResult
 from jifen.services.rulebooks import Rulebooks
@@ -75,17 +75,21 @@ def record_order_in(
             uow, definition.tiers, book, order.placed_at, now,
             spend=order.paid, points=book.points, orders=1,
         )  # fmt: skip
-        uow.earning.add_order(
-            program.id,
-            book.member.id,
-            order.order_id,
-            earning.version,
-            order.placed_at,
-            order.paid,
-            entry_id,
-            snapshot,
-            awards.award_json(award),
-            now,
+        uow.earning.add_orders(
+            [
+                NewOrderRecord(
+                    program.id,
+                    book.member.id,
+                    order.order_id,
+                    earning.version,
+                    order.placed_at,
+                    order.paid,
+                    entry_id,
+                    snapshot,
+                    awards.award_json(award),
+                    now,
+                )
+            ]
         )
         return book.earn_result(order.order_id, awards.view(award, earning.version), now)
 

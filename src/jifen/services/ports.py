@@ -717,19 +717,6 @@ class EarningStore(Protocol):
     def spends_of(self, entry_id: int) -> list[tuple[str, str, int, int]]:
         """(campaign, rule, shard, net points) spent by an entry's award."""
 
-    def add_order(
-        self,
-        program_id: int,
-        member_id: int,
-        order_id: str,
-        version: int,
-        placed_at: datetime,
-        paid: int,
-        entry_id: int | None,
-        snapshot: dict[str, Any],
-        award: dict[str, Any],
-        now: datetime,
-    ) -> None: ...
     def add_orders(self, rows: Sequence[NewOrderRecord]) -> None: ...
     def order(self, program_id: int, order_id: str) -> OrderRecord | None: ...
     def refunds_of(self, order_pk: int) -> list[RefundRecord]: ...

@@ -18,7 +18,7 @@ fails is rolled back whole by its caller.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -321,36 +321,12 @@ class _Earning(_Passing):
     ) -> None:
         self.wb.kept.spends.append((entry_id, campaign_id, rule_id, shard, points))
 
-    def add_order(
-        self,
-        program_id: int,
-        member_id: int,
-        order_id: str,
-        version: int,
-        placed_at: datetime,
-        paid: int,
-        entry_id: int | None,
-        snapshot: dict[str, Any],
-        award: dict[str, Any],
-        now: datetime,
-    ) -> None:
-        row = NewOrderRecord(
-            program_id,
-            member_id,
-            order_id,
-            version,
-            placed_at,
-            paid,
-            entry_id,
-            snapshot,
-            award,
-            now,
-        )
-        if program_id != self.wb.program_id:
+    def add_orders(self, rows: Sequence[NewOrderRecord]) -> None:
+        if any(r.program_id != self.wb.program_id for r in rows):
             self.wb.flush()
-            self.wb.inner.earning.add_orders([row])
+            self.wb.inner.earning.add_orders(rows)
             return
-        self.wb.kept.orders.append(row)
+        self.wb.kept.orders.extend(rows)
 
     def count_order(self, member_id: int, placed_at: datetime, paid: int) -> None:
         n, total, latest = self.wb.kept.counted.get(member_id, (0, 0, placed_at))

@@ -224,36 +224,6 @@ class SqlEarningStore:
         )
         return [(r.campaign_id, r.rule_id, r.shard, int(r.n)) for r in result]
 
-    def add_order(
-        self,
-        program_id: int,
-        member_id: int,
-        order_id: str,
-        version: int,
-        placed_at: datetime,
-        paid: int,
-        entry_id: int | None,
-        snapshot: dict[str, Any],
-        award: dict[str, Any],
-        now: datetime,
-    ) -> None:
-        self.add_orders(
-            [
-                NewOrderRecord(
-                    program_id,
-                    member_id,
-                    order_id,
-                    version,
-                    placed_at,
-                    paid,
-                    entry_id,
-                    snapshot,
-                    award,
-                    now,
-                )
-            ]
-        )
-
     def add_orders(self, rows: Sequence[NewOrderRecord]) -> None:
         if rows:
             params = [{**vars(r), "refunded": 0} for r in rows]
