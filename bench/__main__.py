@@ -18,6 +18,7 @@ from bench import bulk_import, over_http, rules
 from bench import ledger as ledger_bench
 from bench import pipeline as pipeline_bench
 from bench.harness import Figure
+from bench.over_http import flash_sale
 from jifen.bootstrap import Jifen, bootstrap
 from jifen.config import Settings
 from jifen.domain.programs import Program
@@ -133,6 +134,8 @@ def main() -> None:
         figures += suite("PostgreSQL", url, (1, 8))
         print("earning and reading over HTTP ...", file=sys.stderr)
         sections += over_http.section(cluster, RUNS, CMD)
+        print("a flash sale's claims ...", file=sys.stderr)
+        sections += flash_sale.section(cluster, RUNS, CMD)
         print("nightly pipeline ...", file=sys.stderr)
         sections += pipeline_bench.section(cluster, RUNS, CMD)
         print("bulk import ...", file=sys.stderr)

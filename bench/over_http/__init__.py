@@ -93,11 +93,11 @@ def section(cluster: Cluster, runs: int, command: str) -> list[str]:
     key, first, last = _populate(url)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        with _server(url, "jifen.entrypoints.api.app:create_app", {}) as real:
+        with server(url, "jifen.entrypoints.api.app:create_app", {}) as real:
             answers = _answers(real, key)
             (work / "answers.json").write_text(json.dumps(answers), encoding="utf-8")
             bare_env = {"JIFEN_BENCH_BARE_ANSWERS": str(work / "answers.json")}
-            with _server(url, "bench.over_http.bare_app:create_app", bare_env) as bare:
+            with server(url, "bench.over_http.bare_app:create_app", bare_env) as bare:
                 for base in (real, bare):  # warm both: imports, pools, caches
                     _wrk(wrk, base, "orders.lua", 16, 2, key, "warm")
                 rows = [Row(n, [], [], []) for n in CLIENTS]
@@ -117,18 +117,23 @@ def section(cluster: Cluster, runs: int, command: str) -> list[str]:
                     ]
                     for name, suffix in (("balance", "-"), ("history", "/entries"))
                 }
-    problems = _verify(url)
+    problems = verify(url)
     inside = _in_process(url)
     return _render(rows, reads, runs, command, problems, inside)
 
 
 def _database(cluster: Cluster) -> str:
+    return database(cluster, DATABASE)
+
+
+def database(cluster: Cluster, name: str) -> str:
+    """A new, empty database on the cluster; its URL."""
     admin = bootstrap(Settings(database_url=cluster.url()))
     with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {DATABASE}"))
-        conn.execute(text(f"CREATE DATABASE {DATABASE}"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
     admin.close()
-    return cluster.url(DATABASE)
+    return cluster.url(name)
 
 
 def _populate(url: str) -> tuple[str, int, int]:
@@ -150,7 +155,7 @@ def _populate(url: str) -> tuple[str, int, int]:
 
 
 @contextmanager
-def _server(url: str, app: str, extra: dict[str, str]) -> Iterator[str]:
+def server(url: str, app: str, extra: dict[str, str]) -> Iterator[str]:
     """uvicorn with ``jifen serve``'s settings, on a free port; yields its base URL."""
     port = free_port()
     env = {
@@ -200,17 +205,14 @@ def _wrk(
     wrk: str, base: str, script: str, clients: int, seconds: float, key: str, tag: str,
     extra: str = "",
 ) -> Load:  # fmt: skip
-    args = [
-        wrk, f"-t{min(clients, 2)}", f"-c{clients}", f"-d{round(seconds)}s", "--timeout", "10s",
-        "-s", str(HERE / script), base, "--", key, str(MEMBERS),
-        extra or f"{tag}-{clients}-{time.monotonic_ns()}",
-    ]  # fmt: skip
-    env = {**os.environ, "JIFEN_BENCH_LUA_DIR": str(HERE)}
-    done = subprocess.run(args, env=env, capture_output=True, text=True, check=True)
-    found = re.search(r"^\{.*\}$", done.stdout, re.MULTILINE)
-    if found is None:
-        raise SystemExit(f"wrk gave no report:\n{done.stdout}\n{done.stderr}")
-    r = json.loads(found.group(0))
+    r = wrk_report(
+        wrk,
+        base,
+        script,
+        clients,
+        seconds,
+        [key, str(MEMBERS), extra or f"{tag}-{clients}-{time.monotonic_ns()}"],
+    )
     return Load(
         r["requests"] / (r["duration_us"] / 1e6),
         r["p50_us"] / 1000,
@@ -218,6 +220,23 @@ def _wrk(
         r["socket_errors"] + r["bad_status"],
         r["requests"],
     )
+
+
+def wrk_report(
+    wrk: str, base: str, script: str, clients: int, seconds: float, args: list[str]
+) -> dict[str, Any]:
+    """One wrk run of ``script`` (in this folder) with ``args`` after ``--``: its JSON report."""
+    command = [
+        wrk, f"-t{min(clients, 2)}", f"-c{clients}", f"-d{round(seconds)}s", "--timeout", "10s",
+        "-s", str(HERE / script), base, "--", *args,
+    ]  # fmt: skip
+    env = {**os.environ, "JIFEN_BENCH_LUA_DIR": str(HERE)}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    found = re.search(r"^\{.*\}$", done.stdout, re.MULTILINE)
+    if found is None:
+        raise SystemExit(f"wrk gave no report:\n{done.stdout}\n{done.stderr}")
+    report: dict[str, Any] = json.loads(found.group(0))
+    return report
 
 
 def _under_load(wrk: str, base: str, key: str, suffix: str, run: int) -> Load:
@@ -237,14 +256,28 @@ def _under_load(wrk: str, base: str, key: str, suffix: str, run: int) -> Load:
 def _pgbench(
     pgbench: Path, cluster: Cluster, work: Path, clients: int, first: int, last: int
 ) -> Load:
+    defines = {"first": first, "last": last, "program": 1}
+    return pgbench_run(pgbench, cluster, work, clients, "earn.pgbench", DATABASE, defines)
+
+
+def pgbench_run(
+    pgbench: Path,
+    cluster: Cluster,
+    work: Path,
+    clients: int,
+    script: str,
+    database: str,
+    defines: dict[str, object],
+) -> Load:
+    """pgbench running ``script`` (in this folder) for SECONDS; latencies from its log."""
     logs = work / f"pgbench-{clients}-{time.monotonic_ns()}"
     logs.mkdir()
     os.chmod(logs, 0o777)  # the cluster may run as postgres; pgbench runs as us
+    variables = [arg for name, value in defines.items() for arg in ("-D", f"{name}={value}")]
     args = [
         str(pgbench), "-n", "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres",
         "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(int(SECONDS)),
-        "-f", str(HERE / "earn.pgbench"), "-D", f"first={first}", "-D", f"last={last}",
-        "-D", "program=1", "-l", "--log-prefix", str(logs / "tx"), DATABASE,
+        "-f", str(HERE / script), *variables, "-l", "--log-prefix", str(logs / "tx"), database,
     ]  # fmt: skip
     done = subprocess.run(args, capture_output=True, text=True, check=False, cwd=work)
     if done.returncode != 0:
@@ -256,8 +289,8 @@ def _pgbench(
     failed = re.search(r"number of failed transactions: (\d+)", done.stdout)
     return Load(
         tps,
-        _percentile(latencies, 50) / 1000,
-        _percentile(latencies, 99) / 1000,
+        percentile(latencies, 50) / 1000,
+        percentile(latencies, 99) / 1000,
         int(failed.group(1)) if failed else 0,
         len(latencies),
     )
@@ -293,11 +326,11 @@ def _in_process(url: str, count: int = 300) -> tuple[float, float]:
     return seconds / count * 1000, statements[0] / count
 
 
-def _percentile(values: list[int], p: float) -> float:
+def percentile(values: list[int], p: float) -> float:
     return float(values[min(len(values) - 1, int(len(values) * p / 100))]) if values else 0.0
 
 
-def _verify(url: str) -> list[str]:
+def verify(url: str) -> list[str]:
     jf = bootstrap(Settings(database_url=url))
     try:
         report = verification.verify(jf.uow)
@@ -306,7 +339,7 @@ def _verify(url: str) -> list[str]:
     return [] if report["ok"] else [f"verify: {report['problems']}"]
 
 
-def _med(loads: list[Load], attr: str) -> float:
+def med(loads: list[Load], attr: str) -> float:
     return statistics.median(getattr(x, attr) for x in loads)
 
 
@@ -338,20 +371,20 @@ def _render(
     verdicts = []
     for row in rows:
         j, b, g = row.jifen, row.bare, row.pgbench
-        rate, bare, pg = _med(j, "rate"), _med(b, "rate"), _med(g, "rate")
+        rate, bare, pg = med(j, "rate"), med(b, "rate"), med(g, "rate")
         lower = min(bare, pg)
         errors = sum(x.errors for x in j)
-        p99 = _med(j, "p99_ms")
+        p99 = med(j, "p99_ms")
         met = rate >= TARGET_SHARE * lower and errors == 0
         if row.clients == 16:
             met = met and p99 < TARGET_P99_MS
         verdicts.append((row.clients, met, rate / lower, p99))
-        noisy = " (noisy)" if _spread(j) > 0.25 else ""
+        noisy = " (noisy)" if spread(j) > 0.25 else ""
         lines.append(
             f"| {row.clients} | {rate:,.0f} ({min(x.rate for x in j):,.0f}-"
-            f"{max(x.rate for x in j):,.0f}){noisy} | {_med(j, 'p50_ms'):.1f} | {p99:.1f} "
-            f"| {errors} | {bare:,.0f} ({_med(b, 'p99_ms'):.1f}) | {pg:,.0f} "
-            f"({_med(g, 'p99_ms'):.1f}) | {rate / lower:.2f} "
+            f"{max(x.rate for x in j):,.0f}){noisy} | {med(j, 'p50_ms'):.1f} | {p99:.1f} "
+            f"| {errors} | {bare:,.0f} ({med(b, 'p99_ms'):.1f}) | {pg:,.0f} "
+            f"({med(g, 'p99_ms'):.1f}) | {rate / lower:.2f} "
             f"({'bare endpoint' if bare < pg else 'pgbench'}) | {'yes' if met else 'no'} |"
         )
     lines += [
@@ -368,9 +401,9 @@ def _render(
     for name, pairs in reads.items():
         mine, bare = [p[0] for p in pairs], [p[1] for p in pairs]
         lines.append(
-            f"| {name} | {_med(mine, 'rate'):,.0f} | {_med(mine, 'p50_ms'):.1f} "
-            f"| {_med(mine, 'p99_ms'):.1f} | {sum(x.errors for x in mine)} "
-            f"| {_med(bare, 'rate'):,.0f} | {_med(bare, 'p99_ms'):.1f} |"
+            f"| {name} | {med(mine, 'rate'):,.0f} | {med(mine, 'p50_ms'):.1f} "
+            f"| {med(mine, 'p99_ms'):.1f} | {sum(x.errors for x in mine)} "
+            f"| {med(bare, 'rate'):,.0f} | {med(bare, 'p99_ms'):.1f} |"
         )
     lines += ["", *[f"- {p}" for p in problems]]
     missed = [v for v in verdicts if not v[1]]
@@ -387,7 +420,7 @@ def _render(
         lines.append(
             f"- Where an order's time goes: through the service alone, one at a time with no "
             f"HTTP, an order takes {inside[0]:.1f} ms and {inside[1]:.0f} SQL statements, "
-            f"each a round trip; pgbench's bare earn takes {_med(pg1, 'p50_ms'):.1f} ms "
+            f"each a round trip; pgbench's bare earn takes {med(pg1, 'p50_ms'):.1f} ms "
             "(p50, 1 client) for its 5. The order path is bound by its round trips and the "
             "Python around each, not by PostgreSQL: under load the server's connections "
             "sit idle in transaction, waiting for the next statement."
@@ -401,6 +434,6 @@ def _render(
     return lines
 
 
-def _spread(loads: list[Load]) -> float:
+def spread(loads: list[Load]) -> float:
     rates = [x.rate for x in loads]
     return (max(rates) - min(rates)) / statistics.median(rates)

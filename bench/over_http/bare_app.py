@@ -1,4 +1,4 @@
-"""The bare endpoint: the HTTP ceiling for ``POST /v1/orders`` and the reads.
+"""The bare endpoint: the HTTP ceiling for ``POST /v1/orders``, the reads and the claims.
 
 The same FastAPI, the same request models and the same uvicorn configuration as
 ``jifen serve``, without the database: an order's body is parsed and validated
@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from jifen.entrypoints.api.earning_schemas import OrderBody
+from jifen.entrypoints.api.routers.redemption import RedemptionIn
 
 ANSWERS: dict[str, Any] = json.loads(
     Path(os.environ["JIFEN_BENCH_BARE_ANSWERS"]).read_text(encoding="utf-8")
@@ -33,6 +34,10 @@ def create_app() -> FastAPI:
     @app.post("/v1/orders", status_code=201)
     def order(body: OrderBody) -> JSONResponse:
         return JSONResponse(ANSWERS["order"], status_code=201)
+
+    @app.post("/v1/redemptions", status_code=201)
+    def redemption(body: RedemptionIn) -> JSONResponse:
+        return JSONResponse(ANSWERS["redemption"], status_code=201)
 
     @app.get("/v1/members/{external_id}")
     def member(external_id: str) -> JSONResponse:

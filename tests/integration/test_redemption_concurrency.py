@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
+from sqlalchemy import text
+
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import RewardOutOfStock
 from jifen.services import ledger, lottery, redemptions
@@ -44,6 +48,41 @@ def test_a_hundred_members_claim_ten_sneakers_at_once(jf: Jifen, clock: FakeCloc
         level = uow.redemptions.stock(program.id)["limited-sneakers"]
     assert (level.total, level.taken, level.remaining) == (10, 10, 0)
     assert count(jf, "redemptions") == 10
+    assert_verified(jf)
+
+
+def test_once_sold_out_a_claim_is_refused_without_waiting_for_the_members_row(
+    jf: Jifen, clock: FakeClock
+) -> None:
+    program = flash_sale(jf, clock, 1)
+    for member in ("C-1", "C-2"):
+        join(jf, program, member)
+        ledger.earn(jf.uow(), jf.clock, program, Earn(member, 7000), key("give"))
+    claim = RedeemReward("C-1", "limited-sneakers")
+    redemptions.redeem_reward(jf.uow(), jf.clock, jf.rulebooks, program, claim, key())
+    answers: list[object] = []
+
+    def late() -> None:
+        cmd = RedeemReward("C-2", "limited-sneakers")
+        try:
+            answers.append(
+                redemptions.redeem_reward(jf.uow(), jf.clock, jf.rulebooks, program, cmd, key())
+            )
+        except RewardOutOfStock as refused:
+            answers.append(refused)
+
+    with jf.engine.begin() as busy:  # C-2's row is locked by a write still in progress
+        busy.execute(text("SELECT id FROM members WHERE external_id = 'C-2' FOR UPDATE"))
+        asking = threading.Thread(target=late)
+        asking.start()
+        asking.join(timeout=10)
+        answered_while_locked = not asking.is_alive()
+    asking.join()
+
+    assert answered_while_locked
+    assert len(answers) == 1 and isinstance(answers[0], RewardOutOfStock)
+    assert balances(jf, program, "C-2") == (7000, 0, 0)
+    assert count(jf, "redemptions") == 1
     assert_verified(jf)
 
 

@@ -379,6 +379,9 @@ class Redemptions(Protocol):
         """An operator's count: ``remaining`` left from now on."""
 
     def stock(self, program_id: int) -> dict[str, StockLevel]: ...
+    def stock_of(self, program_id: int, reward: str) -> StockLevel | None:
+        """A reward's count as last committed, without waiting for a claim in progress."""
+
     def add(self, program_id: int, new: NewRedemption, now: datetime) -> Redemption: ...
     def get(self, program_id: int, redemption_id: int) -> Redemption | None: ...
     def settle(

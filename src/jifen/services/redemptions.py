@@ -1,10 +1,12 @@
 """Spending points: catalogue rewards and the cash offset, in one or two phases.
 
 Each write locks the member's row first, settles what is due, then decides:
-the reward's window and tiers, the member's limits, the points, and last the
-stock, whose row is the one place concurrent claims of a reward meet (taken
-last, it is held for the shortest time). Any refusal raises before commit, so
-a refused redemption writes nothing. Every write runs once per idempotency key.
+the reward's window and tiers, the member's limits, the points; it writes the
+debit and the redemption, and takes the stock last of all: the stock row is
+the one place concurrent claims of a reward meet, so it is held only from its
+``UPDATE`` to the commit. A reward already sold out is refused before any lock,
+from the count last committed. Any refusal raises before commit, so a refused
+redemption writes nothing. Every write runs once per idempotency key.
 """
 
 from __future__ import annotations
@@ -66,6 +68,12 @@ def redeem_reward(
         def work() -> RedemptionView:
             rules = rulebooks.current(uow, program)
             reward = _reward(rules, cmd.reward)
+            if reward.stock is not None:
+                # Sold out is said at once, without queueing for the member's row: after a
+                # flash sale's last unit, the crowd's every request is this refusal.
+                level = uow.redemptions.stock_of(program.id, reward.code)
+                if level is not None and level.remaining_for(reward.stock) < cmd.quantity:
+                    raise _out_of_stock(reward)
             book = Book(program, lock_member(uow, program, cmd.member))
             book.member.require_active()
             tier = (
@@ -90,12 +98,6 @@ def redeem_reward(
                     account, points, kind=EntryKind.REDEEM, now=now, reference=reference
                 )
             book.apply(uow, posting, now)
-            if reward.stock is not None and not uow.redemptions.take_stock(
-                program.id, reward.code, reward.stock, cmd.quantity, now
-            ):
-                raise RewardOutOfStock(
-                    f"reward {reward.code!r} is out of stock", reward=reward.code
-                )
             redemption = uow.redemptions.add(
                 program.id,
                 NewRedemption(
@@ -120,9 +122,15 @@ def redeem_reward(
                 ),
                 now,
             )
-            if not cmd.hold:
-                issue_vouchers(uow, program, reward, redemption, now)
-            return _finish(uow, program, book.member, redemption, now)
+            issued = [] if cmd.hold else issue_vouchers(uow, program, reward, redemption, now)
+            view = _finish(uow, program, book.member, redemption, now, issued)
+            # The stock last: its row is where every claim of the reward meets, held from
+            # here to the commit. Refused, the transaction and all the above roll back.
+            if reward.stock is not None and not uow.redemptions.take_stock(
+                program.id, reward.code, reward.stock, cmd.quantity, now
+            ):
+                raise _out_of_stock(reward)
+            return view
 
         return once(uow, program.id, key, cmd, now, RedemptionView, work)
 
@@ -387,6 +395,10 @@ def _give_back(
     return _finish(uow, program, book.member, done, now)
 
 
+def _out_of_stock(reward: Reward) -> RewardOutOfStock:
+    return RewardOutOfStock(f"reward {reward.code!r} is out of stock", reward=reward.code)
+
+
 def issue_vouchers(
     uow: UnitOfWork, program: Program, reward: Reward, redemption: Redemption, now: datetime
 ) -> list[Voucher]:
@@ -411,9 +423,14 @@ def issue_vouchers(
 
 
 def _finish(
-    uow: UnitOfWork, program: Program, member: Member, redemption: Redemption, now: datetime
+    uow: UnitOfWork,
+    program: Program,
+    member: Member,
+    redemption: Redemption,
+    now: datetime,
+    issued: list[Voucher] | None = None,
 ) -> RedemptionView:
-    view = _view(uow, member, redemption)
+    view = _view(uow, member, redemption, issued)
     uow.outbox.add(
         program.id,
         f"redemption.{redemption.status.value}",

@@ -128,6 +128,14 @@ class SqlRedemptions:
         )
         return {r.reward: StockLevel(r.reward, r.declared, r.total, r.taken) for r in found}
 
+    def stock_of(self, program_id: int, reward: str) -> StockLevel | None:
+        row = self.conn.execute(
+            select(reward_stock).where(
+                reward_stock.c.program_id == program_id, reward_stock.c.reward == reward
+            )
+        ).one_or_none()
+        return None if row is None else StockLevel(row.reward, row.declared, row.total, row.taken)
+
     def _locked(self, program_id: int, reward: str) -> Any:
         return self.conn.execute(
             select(reward_stock)
