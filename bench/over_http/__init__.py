@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ import httpx
 from sqlalchemy import event, text
 from tests.pg import Cluster, free_port
 
+from bench import profile
 from jifen.bootstrap import bootstrap
 from jifen.config import Settings
 from jifen.services import apikeys, members, orders, programs, verification
@@ -93,11 +95,13 @@ def section(cluster: Cluster, runs: int, command: str) -> list[str]:
     key, first, last = _populate(url)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        with server(url, "jifen.entrypoints.api.app:create_app", {}) as real:
+        with server(url, "jifen.entrypoints.api.app:create_app", {}) as served:
+            real = served.base
             answers = _answers(real, key)
             (work / "answers.json").write_text(json.dumps(answers), encoding="utf-8")
             bare_env = {"JIFEN_BENCH_BARE_ANSWERS": str(work / "answers.json")}
-            with server(url, "bench.over_http.bare_app:create_app", bare_env) as bare:
+            with server(url, "bench.over_http.bare_app:create_app", bare_env) as bare_served:
+                bare = bare_served.base
                 for base in (real, bare):  # warm both: imports, pools, caches
                     _wrk(wrk, base, "orders.lua", 16, 2, key, "warm")
                 rows = [Row(n, [], [], []) for n in CLIENTS]
@@ -117,9 +121,10 @@ def section(cluster: Cluster, runs: int, command: str) -> list[str]:
                     ]
                     for name, suffix in (("balance", "-"), ("history", "/entries"))
                 }
+                areas = _profile(wrk, served, key)
     problems = verify(url)
     inside = _in_process(url)
-    return _render(rows, reads, runs, command, problems, inside)
+    return _render(rows, reads, runs, command, problems, inside, areas)
 
 
 def _database(cluster: Cluster) -> str:
@@ -154,9 +159,15 @@ def _populate(url: str) -> tuple[str, int, int]:
     return key, int(first), int(last)
 
 
+@dataclass(frozen=True)
+class Served:
+    base: str  # the server's URL
+    pid: int  # uvicorn's main process; the workers are its children
+
+
 @contextmanager
-def server(url: str, app: str, extra: dict[str, str]) -> Iterator[str]:
-    """uvicorn with ``jifen serve``'s settings, on a free port; yields its base URL."""
+def server(url: str, app: str, extra: dict[str, str]) -> Iterator[Served]:
+    """uvicorn with ``jifen serve``'s settings, on a free port."""
     port = free_port()
     env = {
         **os.environ,
@@ -183,7 +194,7 @@ def server(url: str, app: str, extra: dict[str, str]) -> Iterator[str]:
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise SystemExit(f"{app} did not start")
             time.sleep(0.2)
-        yield base
+        yield Served(base, proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -249,6 +260,19 @@ def _under_load(wrk: str, base: str, key: str, suffix: str, run: int) -> Load:
     time.sleep(0.5)
     try:
         return _wrk(wrk, base, "reads.lua", 16, SECONDS, key, "", extra=suffix)
+    finally:
+        background.join()
+
+
+def _profile(wrk: str, served: Served, key: str) -> Counter[str]:
+    """py-spy on the server's workers while orders are posted at 16 connections."""
+    background = threading.Thread(
+        target=_wrk, args=(wrk, served.base, "orders.lua", 16, SECONDS, key, "profile")
+    )
+    background.start()
+    time.sleep(1)
+    try:
+        return profile.record_pid(served.pid, SECONDS - 2)
     finally:
         background.join()
 
@@ -350,6 +374,7 @@ def _render(
     command: str,
     problems: list[str],
     inside: tuple[float, float],
+    areas: Counter[str],
 ) -> list[str]:
     lines = [
         "## Earning over HTTP",
@@ -424,6 +449,12 @@ def _render(
             "(p50, 1 client) for its 5. The order path is bound by its round trips and the "
             "Python around each, not by PostgreSQL: under load the server's connections "
             "sit idle in transaction, waiting for the next statement."
+        )
+        lines.append(
+            "- What the server's Python does meanwhile (py-spy on uvicorn's workers while "
+            "orders are posted at 16 connections; samples of the thread holding the GIL, by "
+            "the innermost area): "
+            f"{profile.shares(areas)}."
         )
     lines += [
         "",

@@ -129,11 +129,13 @@ def section(cluster: Cluster, runs: int, command: str) -> list[str]:
     done: list[Run] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        with server(url, "jifen.entrypoints.api.app:create_app", {}) as real:
+        with server(url, "jifen.entrypoints.api.app:create_app", {}) as served:
+            real = served.base
             answers = _answers(real, key)
             (work / "answers.json").write_text(json.dumps(answers), encoding="utf-8")
             bare_env = {"JIFEN_BENCH_BARE_ANSWERS": str(work / "answers.json")}
-            with server(url, "bench.over_http.bare_app:create_app", bare_env) as bare:
+            with server(url, "bench.over_http.bare_app:create_app", bare_env) as bare_served:
+                bare = bare_served.base
                 for base in (real, bare):  # warm both on a reward of their own
                     _claims(wrk, base, key, "flash-warm", 16, 2, "warm")
                 for run in range(runs):
