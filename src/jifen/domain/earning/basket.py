@@ -29,14 +29,12 @@ class Basket:
 
     def matching(self, match: Match) -> list[int]:
         """Indices of the lines ``match`` selects, in order."""
-        if match.everything:
+        keys = match.keys
+        if not keys:
             return self.every
+        if len(keys) == 1:  # the usual rule: one sku, category or tag
+            return self._index.get(keys[0], [])
         found: set[int] = set()
-        for kind, values in (
-            ("sku", match.skus),
-            ("category", match.categories),
-            ("tag", match.tags),
-        ):
-            for value in values:
-                found.update(self._index.get((kind, value), ()))
+        for key in keys:
+            found.update(self._index.get(key, ()))
         return sorted(found)

@@ -23,7 +23,7 @@ from jifen.domain.earning.multipliers import Applied, extras
 from jifen.domain.earning.orders import Order
 from jifen.domain.earning.periods import period_key
 from jifen.domain.earning.program import EarningProgram
-from jifen.domain.earning.rules import ORDER_KINDS, Rule, RuleKind
+from jifen.domain.earning.rules import Rule, RuleKind
 from jifen.domain.money import allocate, round_points
 
 
@@ -77,8 +77,8 @@ def evaluate_order(program: EarningProgram, order: Order, ctx: Context) -> Award
             )
         )
     applied: list[Applied] = []
-    for rule in program.rules:
-        if rule.kind not in ORDER_KINDS or not _gate(program, rule, ctx, act, tally):
+    for rule in program.order_rules:
+        if not _gate(program, rule, ctx, act, tally):
             continue
         if rule.kind is RuleKind.MULTIPLIER:
             scope = frozenset(basket.matching(rule.match))
@@ -152,8 +152,9 @@ def _fixed_points(rule: Rule, basket: Basket, tally: _Tally) -> int:
         if not matched:
             tally.skip(rule, Skip.NO_MATCHING_LINES)
             return 0
-        count = {"unit": sum(x.quantity for x in matched), "line": len(matched)}.get(rule.per, 1)
-        return rule.points * count
+        if rule.per == "unit":
+            return rule.points * sum(x.quantity for x in matched)
+        return rule.points * (len(matched) if rule.per == "line" else 1)
     return rule.points  # a bonus
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from jifen.domain.days import start_of
 from jifen.domain.earning.rules import (
+    ORDER_KINDS,
     BaseRate,
     Campaign,
     Condition,
@@ -124,6 +125,11 @@ class EarningProgram:
             )
             gates[rule.id] = Gate(rule.window != Window(), campaign, conditions)
         return gates
+
+    @cached_property
+    def order_rules(self) -> tuple[Rule, ...]:
+        """The rules an order can fire, in evaluation order."""
+        return tuple(r for r in self.rules if r.kind in ORDER_KINDS)
 
     @cached_property
     def _by_id(self) -> dict[str, Rule]:

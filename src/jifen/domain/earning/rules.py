@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Protocol
 
 from jifen.domain.earning.orders import OrderLine
@@ -96,6 +97,15 @@ class Match:
     @property
     def everything(self) -> bool:
         return not (self.skus or self.categories or self.tags)
+
+    @cached_property
+    def keys(self) -> tuple[tuple[str, str], ...]:
+        """What the match looks up in an order's index of lines (none: every line)."""
+        return (
+            *(("sku", v) for v in sorted(self.skus)),
+            *(("category", v) for v in sorted(self.categories)),
+            *(("tag", v) for v in sorted(self.tags)),
+        )
 
     def __call__(self, line: OrderLine) -> bool:
         if self.everything:
