@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, String, any_, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db.rows import chunks
@@ -42,14 +42,39 @@ _TAKE = (
 )
 
 
+# One member's usage of capped rules in some periods: every order asks, so the statement
+# is built once (PostgreSQL takes the periods as one array, SQLite as an expanding IN).
+_USAGE_OF_MEMBER = select(
+    rule_usage.c.rule_id, rule_usage.c.period, rule_usage.c.points, rule_usage.c.times
+).where(rule_usage.c.member_id == bindparam("b_member"))
+_USAGE_ONE = {
+    "postgresql": _USAGE_OF_MEMBER.where(
+        rule_usage.c.period == any_(bindparam("b_periods", type_=postgresql.ARRAY(String)))
+    ),
+    "sqlite": _USAGE_OF_MEMBER.where(
+        rule_usage.c.period.in_(bindparam("b_periods", expanding=True))
+    ),
+}
+
+
 class SqlEarningStore:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
     def usage(self, member_id: int, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Usage]:
-        found = self.usage_of([(member_id, rule, period) for rule, period in keys])
-        return {(rule, period): u for (_, rule, period), u in found.items()}
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        periods = sorted({period for _, period in wanted})
+        result = self.conn.execute(
+            _USAGE_ONE[self.conn.dialect.name], {"b_member": member_id, "b_periods": periods}
+        )
+        return {
+            (r.rule_id, r.period): Usage(r.points, r.times)
+            for r in result
+            if (r.rule_id, r.period) in wanted
+        }
 
     def usage_of(self, keys: Collection[tuple[int, str, str]]) -> dict[tuple[int, str, str], Usage]:
         wanted = set(keys)

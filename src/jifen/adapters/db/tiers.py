@@ -58,6 +58,17 @@ def _add_stats(dialect_insert: Any) -> Any:
 
 
 _ADD_STATS = {"postgresql": _add_stats(postgresql.insert), "sqlite": _add_stats(sqlite.insert)}
+# One member's months summed: every order asks, so the statement is built once.
+_ZERO: Any = literal_column("0")
+_STATS_ONE = select(
+    func.coalesce(func.sum(member_months.c.spend), _ZERO),
+    func.coalesce(func.sum(member_months.c.points), _ZERO),
+    func.coalesce(func.sum(member_months.c.orders), _ZERO),
+).where(
+    member_months.c.member_id == bindparam("b_member"),
+    member_months.c.month >= bindparam("b_first"),
+    member_months.c.month <= bindparam("b_last"),
+)
 
 
 class SqlTiers:
@@ -97,7 +108,9 @@ class SqlTiers:
         return found
 
     def stats(self, member_id: int, first: int | None, last: int) -> Stats:
-        return self.stats_of({member_id: (first, last)}).get(member_id, Stats())
+        params = {"b_member": member_id, "b_first": first or 0, "b_last": last}
+        spend, points, orders = self.conn.execute(_STATS_ONE, params).one()
+        return Stats(int(spend), int(points), int(orders))
 
     def stats_of(self, spans: dict[int, tuple[int | None, int]]) -> dict[int, Stats]:
         if not spans:
