@@ -30,7 +30,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,33 +95,28 @@ def section(cluster: Cluster, runs: int, command: str) -> list[str]:
     key, first, last = _populate(url)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        with server(url, "jifen.entrypoints.api.app:create_app", {}) as served:
+        with real_and_bare(url, work, lambda base: _answers(base, key)) as (served, bare):
             real = served.base
-            answers = _answers(real, key)
-            (work / "answers.json").write_text(json.dumps(answers), encoding="utf-8")
-            bare_env = {"JIFEN_BENCH_BARE_ANSWERS": str(work / "answers.json")}
-            with server(url, "bench.over_http.bare_app:create_app", bare_env) as bare_served:
-                bare = bare_served.base
-                for base in (real, bare):  # warm both: imports, pools, caches
-                    _wrk(wrk, base, "orders.lua", 16, 2, key, "warm")
-                rows = [Row(n, [], [], []) for n in CLIENTS]
-                for run in range(runs):
-                    for row in rows:
-                        n = row.clients
-                        row.jifen.append(_wrk(wrk, real, "orders.lua", n, SECONDS, key, f"r{run}"))
-                        row.bare.append(_wrk(wrk, bare, "orders.lua", n, SECONDS, key, f"b{run}"))
-                        row.pgbench.append(_pgbench(pgbench, cluster, work, n, first, last))
-                reads = {
-                    name: [
-                        (
-                            _under_load(wrk, real, key, suffix, run),
-                            _under_load(wrk, bare, key, suffix, run),
-                        )
-                        for run in range(runs)
-                    ]
-                    for name, suffix in (("balance", "-"), ("history", "/entries"))
-                }
-                areas = _profile(wrk, served, key)
+            for base in (real, bare):  # warm both: imports, pools, caches
+                _wrk(wrk, base, "orders.lua", 16, 2, key, "warm")
+            rows = [Row(n, [], [], []) for n in CLIENTS]
+            for run in range(runs):
+                for row in rows:
+                    n = row.clients
+                    row.jifen.append(_wrk(wrk, real, "orders.lua", n, SECONDS, key, f"r{run}"))
+                    row.bare.append(_wrk(wrk, bare, "orders.lua", n, SECONDS, key, f"b{run}"))
+                    row.pgbench.append(_pgbench(pgbench, cluster, work, n, first, last))
+            reads = {
+                name: [
+                    (
+                        _under_load(wrk, real, key, suffix, run),
+                        _under_load(wrk, bare, key, suffix, run),
+                    )
+                    for run in range(runs)
+                ]
+                for name, suffix in (("balance", "-"), ("history", "/entries"))
+            }
+            areas = _profile(wrk, served, key)
     problems = verify(url)
     inside = _in_process(url)
     return _render(rows, reads, runs, command, problems, inside, areas)
@@ -198,6 +193,19 @@ def server(url: str, app: str, extra: dict[str, str]) -> Iterator[Served]:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@contextmanager
+def real_and_bare(
+    url: str, work: Path, answers: Callable[[str], dict[str, object]]
+) -> Iterator[tuple[Served, str]]:
+    """jifen's server, then the bare endpoint answering what ``answers(base)`` got from it."""
+    with server(url, "jifen.entrypoints.api.app:create_app", {}) as served:
+        path = work / "answers.json"
+        path.write_text(json.dumps(answers(served.base)), encoding="utf-8")
+        bare_env = {"JIFEN_BENCH_BARE_ANSWERS": str(path)}
+        with server(url, "bench.over_http.bare_app:create_app", bare_env) as bare:
+            yield served, bare.base
 
 
 def _answers(base: str, key: str) -> dict[str, object]:

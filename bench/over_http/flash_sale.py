@@ -31,7 +31,6 @@ of its own.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import statistics
@@ -57,7 +56,7 @@ from bench.over_http import (
     database,
     med,
     pgbench_run,
-    server,
+    real_and_bare,
     verify,
     wrk_report,
 )
@@ -129,25 +128,20 @@ def section(cluster: Cluster, runs: int, command: str) -> list[str]:
     done: list[Run] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        with server(url, "jifen.entrypoints.api.app:create_app", {}) as served:
+        with real_and_bare(url, work, lambda base: _answers(base, key)) as (served, bare):
             real = served.base
-            answers = _answers(real, key)
-            (work / "answers.json").write_text(json.dumps(answers), encoding="utf-8")
-            bare_env = {"JIFEN_BENCH_BARE_ANSWERS": str(work / "answers.json")}
-            with server(url, "bench.over_http.bare_app:create_app", bare_env) as bare_served:
-                bare = bare_served.base
-                for base in (real, bare):  # warm both on a reward of their own
-                    _claims(wrk, base, key, "flash-warm", 16, 2, "warm")
-                for run in range(runs):
-                    reward = f"flash-{run}"
-                    mine = _claims(wrk, real, key, reward, CLIENTS, SECONDS, f"r{run}")
-                    theirs = _claims(wrk, bare, key, reward, CLIENTS, SECONDS, f"b{run}")
-                    pg = pgbench_run(
-                        cluster.bindir / "pgbench", cluster, work, CLIENTS, "claim.pgbench",
-                        CEILING_DATABASE, defines,
-                    )  # fmt: skip
-                    sale = _sale(url, reward, mine[1])
-                    done.append(Run(sale, mine[0], theirs[0], pg))
+            for base in (real, bare):  # warm both on a reward of their own
+                _claims(wrk, base, key, "flash-warm", 16, 2, "warm")
+            for run in range(runs):
+                reward = f"flash-{run}"
+                mine = _claims(wrk, real, key, reward, CLIENTS, SECONDS, f"r{run}")
+                theirs = _claims(wrk, bare, key, reward, CLIENTS, SECONDS, f"b{run}")
+                pg = pgbench_run(
+                    cluster.bindir / "pgbench", cluster, work, CLIENTS, "claim.pgbench",
+                    CEILING_DATABASE, defines,
+                )  # fmt: skip
+                sale = _sale(url, reward, mine[1])
+                done.append(Run(sale, mine[0], theirs[0], pg))
     problems = [p for i, r in enumerate(done) for p in r.sale.problems(i)] + verify(url)
     return _render(done, command, problems)
 

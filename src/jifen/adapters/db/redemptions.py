@@ -129,19 +129,17 @@ class SqlRedemptions:
         return {r.reward: StockLevel(r.reward, r.declared, r.total, r.taken) for r in found}
 
     def stock_of(self, program_id: int, reward: str) -> StockLevel | None:
-        row = self.conn.execute(
-            select(reward_stock).where(
-                reward_stock.c.program_id == program_id, reward_stock.c.reward == reward
-            )
-        ).one_or_none()
+        row = self._row(program_id, reward)
         return None if row is None else StockLevel(row.reward, row.declared, row.total, row.taken)
 
     def _locked(self, program_id: int, reward: str) -> Any:
-        return self.conn.execute(
-            select(reward_stock)
-            .where(reward_stock.c.program_id == program_id, reward_stock.c.reward == reward)
-            .with_for_update()
-        ).one_or_none()
+        return self._row(program_id, reward, lock=True)
+
+    def _row(self, program_id: int, reward: str, *, lock: bool = False) -> Any:
+        found = select(reward_stock).where(
+            reward_stock.c.program_id == program_id, reward_stock.c.reward == reward
+        )
+        return self.conn.execute(found.with_for_update() if lock else found).one_or_none()
 
     # ------------------------------------------------------------------ redemptions
 
