@@ -1,14 +1,20 @@
-"""Dependencies: who is calling, for which programme, with which key."""
+"""Dependencies: who is calling, for which programme, with which key.
+
+They are ``async``: FastAPI runs a plain ``def`` dependency on the thread pool,
+a hand-off (and a wait for the GIL) per dependency per request. On a cache hit
+they answer in the event loop; only a miss reads the database, on the pool.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Header, Request
+from starlette.concurrency import run_in_threadpool
 
 from jifen.bootstrap import Jifen
 from jifen.domain.programs import Program
@@ -28,12 +34,13 @@ class TTLCache(Generic[V]):
         self.seconds = seconds
         self._items: dict[object, tuple[float, V]] = {}
 
-    def get(self, key: object, load: Callable[[], V]) -> V:
+    async def get(self, key: object, load: Callable[[], V]) -> V:
+        """The cached value, or ``load()`` run on the thread pool (it reads the database)."""
         now = time.monotonic()
         hit = self._items.get(key)
         if hit is not None and hit[0] > now:
             return hit[1]
-        value = load()
+        value = await run_in_threadpool(load)
         if len(self._items) > 10_000:
             self._items.clear()
         self._items[key] = (now + self.seconds, value)
@@ -48,12 +55,12 @@ class Caches:
     programs: TTLCache[Program] = field(default_factory=lambda: TTLCache(CACHE_SECONDS))
 
 
-def get_jifen(request: Request) -> Jifen:
+async def get_jifen(request: Request) -> Jifen:
     jifen: Jifen = request.app.state.jifen
     return jifen
 
 
-def get_caches(request: Request) -> Caches:
+async def get_caches(request: Request) -> Caches:
     caches: Caches = request.app.state.caches
     return caches
 
@@ -62,7 +69,7 @@ JifenDep = Annotated[Jifen, Depends(get_jifen)]
 CachesDep = Annotated[Caches, Depends(get_caches)]
 
 
-def get_principal(
+async def get_principal(
     jf: JifenDep,
     caches: CachesDep,
     authorization: Annotated[str | None, Header()] = None,
@@ -72,9 +79,9 @@ def get_principal(
     if authorization and authorization.lower().startswith("bearer "):
         presented = authorization[7:].strip()
     if not presented:
-        return apikeys.authenticate(jf.uow(write=False), None)
+        return apikeys.authenticate(jf.uow(write=False), None)  # raises: no key
     digest = hashlib.sha256(presented.encode()).digest()
-    return caches.principals.get(
+    return await caches.principals.get(
         digest, lambda: apikeys.authenticate(jf.uow(write=False), presented)
     )
 
@@ -91,10 +98,10 @@ class Caller:
     jf: Jifen
 
 
-def scoped(scope: str) -> Callable[[Principal, Jifen, Caches], Caller]:
-    def dependency(principal: PrincipalDep, jf: JifenDep, caches: CachesDep) -> Caller:
+def scoped(scope: str) -> Callable[[Principal, Jifen, Caches], Awaitable[Caller]]:
+    async def dependency(principal: PrincipalDep, jf: JifenDep, caches: CachesDep) -> Caller:
         principal.require(scope)
-        program = caches.programs.get(
+        program = await caches.programs.get(
             principal.program_id,
             lambda: programs.program_by_id(jf.uow(write=False), principal.program_id),
         )

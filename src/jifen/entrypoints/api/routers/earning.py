@@ -12,12 +12,13 @@ from jifen.entrypoints.api.earning_schemas import (
     OrderBody,
     RefundBody,
 )
-from jifen.entrypoints.api.rendering import replayed_header
+from jifen.entrypoints.api.rendering import rendered
 from jifen.services import activities, orders, refunds
 from jifen.services.commands import LineIn, PlaceOrder, RecordActivity, RefundOrder
 from jifen.services.results import EarnResult
 
 router = APIRouter(prefix="/v1", tags=["earning"])
+CREATED = status.HTTP_201_CREATED
 
 
 def _order(body: OrderBody) -> PlaceOrder:
@@ -38,21 +39,20 @@ def _order(body: OrderBody) -> PlaceOrder:
     )
 
 
-def _out(result: EarnResult, response: Response) -> EarnOut:
-    replayed_header(response, result.replayed)
-    return EarnOut.model_validate(result)
+def _out(result: EarnResult) -> Response:
+    return rendered(EarnOut.model_validate(result), CREATED, replayed=result.replayed)
 
 
 @router.post(
     "/orders",
-    status_code=status.HTTP_201_CREATED,
+    status_code=CREATED,
     response_model=EarnOut,
     summary="Earn on a purchase (idempotent by order_id)",
 )
-def place_order(body: OrderBody, caller: LedgerWrite, response: Response) -> EarnOut:
+def place_order(body: OrderBody, caller: LedgerWrite) -> Response:
     jf = caller.jf
     result = orders.record_order(jf.uow(), jf.clock, jf.rulebooks, caller.program, _order(body))
-    return _out(result, response)
+    return _out(result)
 
 
 @router.post(
@@ -68,11 +68,11 @@ def simulate(body: OrderBody, caller: LedgerWrite) -> AwardOut:
 
 @router.post(
     "/orders/{order_id}/refunds",
-    status_code=status.HTTP_201_CREATED,
+    status_code=CREATED,
     response_model=EarnOut,
     summary="Take back what refunded money earned (idempotent by refund_id)",
 )
-def refund(order_id: str, body: RefundBody, caller: LedgerWrite, response: Response) -> EarnOut:
+def refund(order_id: str, body: RefundBody, caller: LedgerWrite) -> Response:
     jf = caller.jf
     cmd = RefundOrder(
         body.refund_id,
@@ -81,23 +81,19 @@ def refund(order_id: str, body: RefundBody, caller: LedgerWrite, response: Respo
         tuple((sku, qty) for sku, qty in body.lines),
         body.full,
     )
-    return _out(
-        refunds.refund_order(jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd), response
-    )
+    return _out(refunds.refund_order(jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd))
 
 
 @router.post(
     "/activities",
-    status_code=status.HTTP_201_CREATED,
+    status_code=CREATED,
     response_model=EarnOut,
     summary="Earn on a non-purchase activity (sign-up, share, check-in, ...)",
 )
-def record_activity(
-    body: ActivityBody, caller: LedgerWrite, key: IdempotencyKey, response: Response
-) -> EarnOut:
+def record_activity(body: ActivityBody, caller: LedgerWrite, key: IdempotencyKey) -> Response:
     jf = caller.jf
     cmd = RecordActivity(body.member, body.type, body.payload, body.occurred_at)
     result = activities.record_activity(
         jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or ""
     )
-    return _out(result, response)
+    return _out(result)
