@@ -36,7 +36,7 @@ _take_from_lot = (
 # Hot statements are built once: building ``.values(...)`` per call costs more
 # than executing it.
 _insert_entry = insert(entries).returning(entries.c.id)
-_insert_lot = insert(lots).returning(lots.c.id)
+_add_lots = insert(lots)
 # executemany, ids in the order of the rows
 _insert_entries = insert(entries).returning(entries.c.id, sort_by_parameter_order=True)
 _insert_lots = insert(lots).returning(lots.c.id, sort_by_parameter_order=True)
@@ -68,8 +68,8 @@ class SqlLedger(SqlLedgerReads):
 
     def apply(self, program_id: int, posting: Posting, now: datetime) -> tuple[int, int | None]:
         entry_id = self._insert_entry(program_id, posting, now)
-        for new in posting.new_lots:
-            self._insert_lot(program_id, posting.member_id, entry_id, new, now)
+        if posting.new_lots:
+            self._insert_lots(program_id, posting.member_id, entry_id, posting.new_lots, now)
         if posting.draws:
             self._draw(posting, entry_id)
         if posting.matured_lot_ids:
@@ -196,16 +196,27 @@ class SqlLedger(SqlLedgerReads):
             "created_at": now,
         }
 
-    def _insert_lot(
-        self, program_id: int, member_id: int, entry_id: int, new: NewLot, now: datetime
+    def _insert_lots(
+        self,
+        program_id: int,
+        member_id: int,
+        entry_id: int,
+        news: Sequence[NewLot],
+        now: datetime,
     ) -> None:
-        lot_id = self.conn.execute(
-            _insert_lot, self._lot_row(program_id, member_id, entry_id, new, now)
-        ).scalar_one()
-        if new.repaid:
-            self.conn.execute(
-                insert(draws).values(entry_id=entry_id, lot_id=lot_id, amount=new.repaid)
-            )
+        """A posting's lots in one statement (an order's rules each credit a lot)."""
+        params = [self._lot_row(program_id, member_id, entry_id, new, now) for new in news]
+        if not any(new.repaid for new in news):
+            self.conn.execute(_add_lots, params)  # no ids needed: one plain INSERT
+            return
+        lot_ids = list(self.conn.execute(_insert_lots, params).scalars())
+        repaid = [
+            {"entry_id": entry_id, "lot_id": lot_id, "amount": new.repaid}
+            for new, lot_id in zip(news, lot_ids, strict=True)
+            if new.repaid
+        ]
+        if repaid:
+            self.conn.execute(insert(draws), repaid)
 
     @staticmethod
     def _lot_row(
