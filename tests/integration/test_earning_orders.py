@@ -5,6 +5,8 @@ The fake clock starts on Sunday 2026-03-01, noon in Shanghai.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from jifen.bootstrap import Jifen
@@ -62,6 +64,24 @@ def test_an_order_is_awarded_once_per_order_id(jf: Jifen) -> None:
     with pytest.raises(IdempotencyConflict):
         buy(jf, program, "C-1", "3001", "51.00")
     assert balances(jf, program, "C-1") == (100, 0, 0)
+
+
+def test_an_order_counts_on_its_member_once_and_a_late_one_keeps_the_latest_date(
+    jf: Jifen,
+) -> None:
+    # given a member with one order, the same order retried, and one placed days earlier
+    program = publish(jf)
+    join(jf, program, "C-1")
+    now = jf.clock.now()
+    buy(jf, program, "C-1", "3101", "50.00")
+    buy(jf, program, "C-1", "3101", "50.00")
+    buy(jf, program, "C-1", "3102", "20.50", at=now - timedelta(days=3))
+    # then the member counts two orders, their spend in fen, and the latest order's time
+    with jf.uow(write=False) as uow:
+        member = uow.members.get(program.id, "C-1")
+    assert member is not None
+    assert (member.orders_count, member.spend_total) == (2, 7050)
+    assert member.last_order_at == now
 
 
 def test_simulation_explains_and_writes_nothing(jf: Jifen) -> None:

@@ -70,26 +70,23 @@ def record_order_in(
             assert entry_id is not None, "a budget is only taken for points credited"
             uow.earning.record_spend(entry_id, campaign, rule, shard, points)
         uow.earning.add_usage(book.member.id, awards.usage_rows(award))
-        uow.earning.count_order(book.member.id, order.placed_at, order.paid)
         tiers.count_activity(
             uow, definition.tiers, book, order.placed_at, now,
             spend=order.paid, points=book.points, orders=1,
         )  # fmt: skip
-        uow.earning.add_orders(
-            [
-                NewOrderRecord(
-                    program.id,
-                    book.member.id,
-                    order.order_id,
-                    earning.version,
-                    order.placed_at,
-                    order.paid,
-                    entry_id,
-                    snapshot,
-                    awards.award_json(award),
-                    now,
-                )
-            ]
+        uow.earning.add_order(  # and counts it on the member
+            NewOrderRecord(
+                program.id,
+                book.member.id,
+                order.order_id,
+                earning.version,
+                order.placed_at,
+                order.paid,
+                entry_id,
+                snapshot,
+                awards.award_json(award),
+                now,
+            )
         )
         return book.earn_result(order.order_id, awards.view(award, earning.version), now)
 

@@ -282,6 +282,12 @@ class TierStore(Protocol):
     def stats(self, member_id: int, first: int | None, last: int) -> Stats:
         """The member's activity over months ``[first, last]`` (None: from the start)."""
 
+    def add_then_sum(
+        self, member_id: int, month: int, added: Stats, first: int | None, last: int
+    ) -> Stats:
+        """``add_stats`` of ``added`` to ``month``, then ``stats(first, last)``: one write
+        and its read, in one round trip where the database allows."""
+
     def stats_of(self, spans: dict[int, tuple[int | None, int]]) -> dict[int, Stats]:
         """Several members' activity at once, each over its own months."""
 
@@ -650,7 +656,7 @@ class ProgramEditor(Protocol):
 
 @dataclass(frozen=True)
 class NewOrderRecord:
-    """An order row to write (``add_orders``)."""
+    """An order row to write (``add_order``)."""
 
     program_id: int
     member_id: int
@@ -720,7 +726,12 @@ class EarningStore(Protocol):
     def spends_of(self, entry_id: int) -> list[tuple[str, str, int, int]]:
         """(campaign, rule, shard, net points) spent by an entry's award."""
 
-    def add_orders(self, rows: Sequence[NewOrderRecord]) -> None: ...
+    def add_order(self, record: NewOrderRecord) -> None:
+        """Record an order and count it on its member: orders, spend, the latest order."""
+
+    def add_orders(self, rows: Sequence[NewOrderRecord]) -> None:
+        """Order rows alone; their members are counted by ``count_orders``."""
+
     def order(self, program_id: int, order_id: str) -> OrderRecord | None: ...
     def refunds_of(self, order_pk: int) -> list[RefundRecord]: ...
     def add_refund(
@@ -738,9 +749,8 @@ class EarningStore(Protocol):
         award: dict[str, Any],
         now: datetime,
     ) -> None: ...
-    def count_order(self, member_id: int, placed_at: datetime, paid: int) -> None: ...
     def count_orders(self, rows: Sequence[tuple[int, int, int, datetime]]) -> None:
-        """(member id, orders, paid, latest placed_at) rows, as ``count_order`` n times."""
+        """(member id, orders, paid, latest placed_at) rows: what ``add_order`` counts."""
 
 
 # --- the nightly pipeline -----------------------------------------------------------------

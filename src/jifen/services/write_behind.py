@@ -328,7 +328,11 @@ class _Earning(_Passing):
             return
         self.wb.kept.orders.extend(rows)
 
-    def count_order(self, member_id: int, placed_at: datetime, paid: int) -> None:
+    def add_order(self, record: NewOrderRecord) -> None:
+        self.add_orders([record])
+        self._count(record.member_id, record.placed_at, record.paid)
+
+    def _count(self, member_id: int, placed_at: datetime, paid: int) -> None:
         n, total, latest = self.wb.kept.counted.get(member_id, (0, 0, placed_at))
         self.wb.kept.counted[member_id] = (n + 1, total + paid, max(latest, placed_at))
 
@@ -358,6 +362,14 @@ class _Tiers(_Passing):
         if member_id in self.wb.months:
             months = self.wb.months[member_id]
             months[month] = months.get(month, Stats()) + add
+
+    def add_then_sum(
+        self, member_id: int, month: int, added: Stats, first: int | None, last: int
+    ) -> Stats:
+        self.add_stats(
+            member_id, month, spend=added.spend, points=added.points, orders=added.orders
+        )
+        return self.stats(member_id, first, last)
 
     def stats(self, member_id: int, first: int | None, last: int) -> Stats:
         months = self.wb.months.get(member_id)

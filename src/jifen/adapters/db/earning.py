@@ -8,6 +8,7 @@ update (``spent + n <= budget``), so the budget is never overspent.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
@@ -249,10 +250,24 @@ class SqlEarningStore:
         )
         return [(r.campaign_id, r.rule_id, r.shard, int(r.n)) for r in result]
 
+    def add_order(self, record: NewOrderRecord) -> None:
+        row = {**vars(record), "refunded": 0}
+        counts = {
+            "b_member": record.member_id,
+            "b_orders": 1,
+            "b_paid": record.paid,
+            "b_placed": record.placed_at,
+        }
+        if self.conn.dialect.name == "postgresql":  # one round trip: the count rides along
+            self.conn.execute(_ADD_ORDER_COUNTED, {f"o_{k}": v for k, v in row.items()} | counts)
+            return
+        self.conn.execute(_COUNT_ORDERS["sqlite"], counts)
+        self.conn.execute(_ADD_ORDER, row)
+
     def add_orders(self, rows: Sequence[NewOrderRecord]) -> None:
         if rows:
             params = [{**vars(r), "refunded": 0} for r in rows]
-            self.conn.execute(insert(orders), params)
+            self.conn.execute(_ADD_ORDER, params)
 
     def order(self, program_id: int, order_id: str) -> OrderRecord | None:
         r = self.conn.execute(
@@ -328,9 +343,6 @@ class SqlEarningStore:
             )
         )
 
-    def count_order(self, member_id: int, placed_at: datetime, paid: int) -> None:
-        self.count_orders([(member_id, 1, paid, placed_at)])
-
     def count_orders(self, rows: Sequence[tuple[int, int, int, datetime]]) -> None:
         if rows:
             params = [
@@ -368,3 +380,17 @@ def _count_orders(latest_of: Any) -> Any:
 # Built once per dialect: these run for every order.
 _ADD_USAGE = {"postgresql": _add_usage(postgresql.insert), "sqlite": _add_usage(sqlite.insert)}
 _COUNT_ORDERS = {"postgresql": _count_orders(func.greatest), "sqlite": _count_orders(func.max)}
+_ADD_ORDER = insert(orders)
+
+
+def _add_order_counted() -> Any:
+    # The order's values are bound under their own names (o_...): a parameter named
+    # like a column of members would otherwise be SET on the member too.
+    names = [f.name for f in fields(NewOrderRecord)] + ["refunded"]
+    values = {n: bindparam(f"o_{n}", type_=orders.c[n].type) for n in names}
+    counted = _COUNT_ORDERS["postgresql"].cte("counted")
+    # PostgreSQL runs a data-modifying WITH whether or not the INSERT reads it
+    return insert(orders).values(values).add_cte(counted)
+
+
+_ADD_ORDER_COUNTED = _add_order_counted()
