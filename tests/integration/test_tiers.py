@@ -18,6 +18,7 @@ from jifen.adapters.db.tables import lots
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import InvalidInput, NotFound
 from jifen.domain.programs import Program
+from jifen.domain.tiers import Stats
 from jifen.services import birthdays, expiring, members, pipeline, refunds, tiers
 from jifen.services.commands import CreateMember, RefundOrder, SetTierFloor
 from tests.earning_fixtures import ROOT, buy, count, join, line, publish
@@ -398,3 +399,33 @@ def test_20000_yuan_makes_diamond_five_times_points_that_never_expire(jf: Jifen)
         ends = conn.execute(select(lots.c.expires_at).where(lots.c.remaining > 0)).scalars()
         assert set(ends) == {None}  # 积分永不过期: the older lots stopped expiring too
     assert_verified(jf)
+
+
+def test_adding_a_month_then_summing_the_window_sees_the_month_just_added(jf: Jifen) -> None:
+    # given a member with activity in three months, one of them outside the window
+    program = publish(jf)
+    join(jf, program, "C-1")
+    with jf.uow() as uow:
+        member = uow.members.lock(program.id, "C-1")
+        assert member is not None
+        uow.tiers.add_stats_many(
+            [
+                (member.id, 202512, Stats(900, 90, 1)),
+                (member.id, 202602, Stats(100, 10, 1)),
+                (member.id, 202603, Stats(50, 5, 1)),
+            ]
+        )
+        # when an order adds to a month already counted, and another to a new month
+        again = uow.tiers.add_then_sum(member.id, 202603, Stats(20, 2, 1), 202601, 202612)
+        fresh = uow.tiers.add_then_sum(member.id, 202604, Stats(7, 1, 1), 202601, 202612)
+        # and one lands outside the window it sums
+        outside = uow.tiers.add_then_sum(member.id, 202512, Stats(5, 0, 1), 202601, 202612)
+        whole = uow.tiers.add_then_sum(member.id, 202604, Stats(0, 0, 1), None, 202612)
+        uow.commit()
+    # then each sum counts its own addition exactly once, and the table agrees
+    assert again == Stats(170, 17, 3)
+    assert fresh == Stats(177, 18, 4)
+    assert outside == Stats(177, 18, 4)
+    assert whole == Stats(1082, 108, 7)
+    with jf.uow(write=False) as uow:
+        assert uow.tiers.stats(member.id, None, 202612) == whole

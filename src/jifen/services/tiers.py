@@ -55,20 +55,26 @@ def count_activity(
     orders: int = 0,
 ) -> None:
     """Count what an order, refund or activity did (refunds: negative), then reconsider."""
-    uow.tiers.add_stats(
-        book.member.id, month_in(book.program, when), spend=spend, points=points, orders=orders
-    )
-    if spend > 0 or points > 0 or orders > 0:
-        reconsider(uow, policy, book, now)
-
-
-def reconsider(uow: UnitOfWork, policy: TierPolicy, book: Book, now: datetime) -> None:
-    """Upgrade a member who now qualifies higher; clear a risk the member has made up."""
-    if not policy:
+    counted = month_in(book.program, when)
+    if not policy or not (spend > 0 or points > 0 or orders > 0):
+        uow.tiers.add_stats(book.member.id, counted, spend=spend, points=points, orders=orders)
         return
+    window = policy.window.span(month_in(book.program, now), book.member.tiering.counted_from)
+    added = Stats(spend, points, orders)
+    reconsider(
+        uow, policy, book, now, uow.tiers.add_then_sum(book.member.id, counted, added, *window)
+    )
+
+
+def reconsider(
+    uow: UnitOfWork, policy: TierPolicy, book: Book, now: datetime, stats: Stats
+) -> None:
+    """Upgrade a member who now qualifies higher; clear a risk the member has made up.
+
+    ``stats`` is the member's activity over the policy's window, this one counted.
+    """
     state = book.member.tiering
     month = month_in(book.program, now)
-    stats = uow.tiers.stats(book.member.id, *policy.window.span(month, state.counted_from))
     decision = policy.upgrade(state, stats, now, month)
     if decision is None and state.at_risk and state.review_month is not None:
         first, _ = policy.review.window(state.review_month, at_risk=True)

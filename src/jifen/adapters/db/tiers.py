@@ -70,6 +70,25 @@ _STATS_ONE = select(
     member_months.c.month <= bindparam("b_last"),
 )
 
+# An order's month added and the tier window summed in one round trip. The sum reads
+# the months as they were before the statement, so the month just written comes from
+# what the INSERT returns, and the other months from the table.
+_ADD_THEN_SUM = text("""
+WITH up AS (
+  INSERT INTO member_months AS m (member_id, month, spend, points, orders)
+  VALUES (:member, :month, :spend, :points, :orders)
+  ON CONFLICT (member_id, month) DO UPDATE SET spend = m.spend + excluded.spend,
+    points = m.points + excluded.points, orders = m.orders + excluded.orders
+  RETURNING month, spend, points, orders
+)
+SELECT coalesce(sum(spend), 0), coalesce(sum(points), 0), coalesce(sum(orders), 0) FROM (
+  SELECT spend, points, orders FROM member_months
+   WHERE member_id = :member AND month >= :first AND month <= :last AND month <> :month
+  UNION ALL
+  SELECT spend, points, orders FROM up WHERE month >= :first AND month <= :last
+) AS counted
+""")
+
 
 class SqlTiers:
     def __init__(self, conn: Connection) -> None:
@@ -94,6 +113,24 @@ class SqlTiers:
         ]
         if params:
             self.conn.execute(_ADD_STATS[self.conn.dialect.name], params)
+
+    def add_then_sum(
+        self, member_id: int, month: int, added: Stats, first: int | None, last: int
+    ) -> Stats:
+        if self.conn.dialect.name != "postgresql":
+            self.add_stats_many([(member_id, month, added)])
+            return self.stats(member_id, first, last)
+        params = {
+            "member": member_id,
+            "month": month,
+            "spend": added.spend,
+            "points": added.points,
+            "orders": added.orders,
+            "first": first or 0,
+            "last": last,
+        }
+        spend, points, orders = self.conn.execute(_ADD_THEN_SUM, params).one()
+        return Stats(int(spend), int(points), int(orders))
 
     def months_of(self, member_ids: Collection[int]) -> dict[int, dict[int, Stats]]:
         found: dict[int, dict[int, Stats]] = {}
