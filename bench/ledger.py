@@ -17,7 +17,8 @@ from bench.harness import rate, repeat
 from jifen.bootstrap import Jifen
 from jifen.domain.programs import Program
 from jifen.services import ledger, members
-from jifen.services.commands import CreateMember, Earn, Redeem
+from jifen.services.ledger.commands import Earn, Redeem
+from jifen.services.members.commands import CreateMember
 
 MEMBERS = 200
 _run = itertools.count()

@@ -38,7 +38,8 @@ from jifen.config import Settings
 from jifen.domain.days import local_day
 from jifen.domain.nightly import cutoff
 from jifen.domain.programs import Program
-from jifen.services import programs, settlement
+from jifen.services import programs
+from jifen.services.nightly import settlement
 
 DEFAULT_MEMBERS = 200_000  # keeps `make bench` in its budget; 1,000,000 is the target's size
 DEFAULT_CHUNK = settlement.CHUNK

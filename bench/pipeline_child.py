@@ -13,8 +13,9 @@ import time
 from datetime import date
 
 from jifen.bootstrap import bootstrap
-from jifen.services import pipeline, programs
-from jifen.services.pipeline import StepProgress
+from jifen.services.nightly import pipeline
+from jifen.services.nightly.lanes import StepProgress
+from jifen.services.programs import registry as programs
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ from jifen.adapters.db.tables import lots, members
 from jifen.bootstrap import Jifen
 from jifen.domain.programs import Program
 from jifen.services import imports
-from jifen.services.imports import ImportSummary, Row
+from jifen.services.imports.rows import ImportSummary, Row
 from tests.import_fixtures import write_jsonl
 
 

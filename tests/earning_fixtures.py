@@ -10,9 +10,11 @@ from sqlalchemy import text
 
 from jifen.bootstrap import Jifen
 from jifen.domain.programs import Program
-from jifen.services import members, orders, programs
-from jifen.services.commands import CreateMember, LineIn, PlaceOrder
-from jifen.services.results import EarnResult
+from jifen.services import members, programs
+from jifen.services.earning import orders
+from jifen.services.earning.commands import LineIn, PlaceOrder
+from jifen.services.earning.views import EarnResult
+from jifen.services.members.commands import CreateMember
 from tests.factories import key
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,8 +10,11 @@ from decimal import Decimal
 
 from jifen.bootstrap import Jifen
 from jifen.domain.programs import LedgerPolicy, NegativeBalancePolicy, Program
-from jifen.services import ledger, members, programs, verification
-from jifen.services.commands import CreateMember, Earn
+from jifen.services import ledger, members
+from jifen.services.ledger import verification
+from jifen.services.ledger.commands import Earn
+from jifen.services.members.commands import CreateMember
+from jifen.services.programs import registry as programs
 
 START = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)  # noon in Shanghai
 

@@ -26,7 +26,7 @@ from jifen.adapters.orderfiles import LINE_COLUMNS, ORDER_COLUMNS
 from jifen.bootstrap import Jifen
 from jifen.domain.programs import Program
 from jifen.services import imports
-from jifen.services.imports import ImportSummary, Row
+from jifen.services.imports.rows import ImportSummary, Row
 
 CSV_COLUMNS = ORDER_COLUMNS + LINE_COLUMNS  # the order file's own columns
 

@@ -26,8 +26,10 @@ from sqlalchemy import text
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import JifenError
 from jifen.domain.programs import Program
-from jifen.services import holds, ledger, members
-from jifen.services.commands import CreateMember, Earn, PlaceHold, Redeem, Reverse
+from jifen.services import ledger, members
+from jifen.services.ledger import holds
+from jifen.services.ledger.commands import Earn, PlaceHold, Redeem, Reverse
+from jifen.services.members.commands import CreateMember
 from tests.factories import START, FakeClock
 
 DAY = date(2026, 3, 8)  # the night settled: Asia/Shanghai, cut-off 2026-03-07 16:00 UTC

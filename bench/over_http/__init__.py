@@ -47,8 +47,12 @@ from tests.pg import Cluster, free_port
 from bench import profile
 from jifen.bootstrap import bootstrap
 from jifen.config import Settings
-from jifen.services import apikeys, members, orders, programs, verification
-from jifen.services.commands import CreateMember, LineIn, PlaceOrder
+from jifen.services import earning as orders
+from jifen.services import members, programs
+from jifen.services.access import apikeys
+from jifen.services.earning.commands import LineIn, PlaceOrder
+from jifen.services.ledger import verification
+from jifen.services.members.commands import CreateMember
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]

@@ -63,7 +63,8 @@ from bench.over_http import (
 from jifen.adapters.programfile.editing import YamlProgramEditor
 from jifen.bootstrap import bootstrap
 from jifen.config import Settings
-from jifen.services import apikeys, imports, programs
+from jifen.services import imports, programs
+from jifen.services.access import apikeys
 
 DATABASE = "flash_bench"
 CEILING_DATABASE = "flash_ceiling"

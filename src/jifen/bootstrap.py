@@ -22,16 +22,12 @@ from jifen.adapters.publishing import LoggingPublisher
 from jifen.config import Settings
 from jifen.domain.definition import ProgramDefinition
 from jifen.domain.programs import Program
-from jifen.services.ports import (
-    Chance,
-    Clock,
-    JobLocks,
-    Passwords,
-    ProgramEditor,
-    Publisher,
-    UnitOfWork,
-)
+from jifen.services.access.ports import Passwords
+from jifen.services.nightly.ports import JobLocks
+from jifen.services.ports import Chance, Clock, Publisher
+from jifen.services.programs.ports import ProgramEditor
 from jifen.services.rulebooks import Rulebooks
+from jifen.services.unit_of_work import UnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "db" / "migrations"
 

@@ -18,8 +18,10 @@ from sqlalchemy import text
 from jifen.bootstrap import Jifen
 from jifen.domain.programs import Program
 from jifen.entrypoints.api.app import create_app
-from jifen.services import apikeys, holds, members
-from jifen.services.commands import PlaceHold
+from jifen.services import members
+from jifen.services.access import apikeys
+from jifen.services.ledger import holds
+from jifen.services.ledger.commands import PlaceHold
 from tests.factories import key, make_member
 
 pytestmark = pytest.mark.e2e

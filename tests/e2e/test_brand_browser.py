@@ -15,8 +15,12 @@ from playwright.sync_api import Browser, expect
 
 from jifen.bootstrap import bootstrap
 from jifen.config import Settings
-from jifen.services import ledger, members, operators, programs, redemptions
-from jifen.services.commands import CreateMember, Earn, RedeemReward
+from jifen.services import ledger, members, programs
+from jifen.services import redemption as redemptions
+from jifen.services.access import operators
+from jifen.services.ledger.commands import Earn
+from jifen.services.members.commands import CreateMember
+from jifen.services.redemption.commands import RedeemReward
 from tests.e2e.test_console_browser import PASSWORD, scalar
 from tests.e2e.test_console_browser import sign_in as staff_sign_in
 from tests.e2e.test_portal_browser import ROOT, Shop, browser, serve, shots, sign_in

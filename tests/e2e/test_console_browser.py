@@ -11,8 +11,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, text
 
-from jifen.services import apikeys, ledger, operators
-from jifen.services.commands import Earn
+from jifen.services import access as operators
+from jifen.services import ledger
+from jifen.services.access import apikeys
+from jifen.services.ledger.commands import Earn
 from tests.e2e.test_portal_browser import Shop, browser, seeded, serve, shots
 
 pytestmark = pytest.mark.e2e

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from jifen.bootstrap import Jifen
 from jifen.entrypoints.api.app import create_app
-from jifen.services import apikeys
+from jifen.services.access import apikeys
 from tests.earning_fixtures import ROOT, count, join, publish
 
 

@@ -17,7 +17,8 @@ from sqlalchemy import text
 from jifen.bootstrap import bootstrap
 from jifen.config import Settings
 from jifen.services import ledger, members, programs
-from jifen.services.commands import CreateMember, Earn
+from jifen.services.ledger.commands import Earn
+from jifen.services.members.commands import CreateMember
 from tests.factories import FakeClock
 
 pytestmark = pytest.mark.e2e

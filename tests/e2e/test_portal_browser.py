@@ -22,8 +22,11 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from jifen.bootstrap import Jifen, bootstrap
 from jifen.config import Settings
 from jifen.domain.programs import Program
-from jifen.services import ledger, members, orders, programs
-from jifen.services.commands import CreateMember, Earn, LineIn, PlaceOrder
+from jifen.services import ledger, members, programs
+from jifen.services.earning import orders
+from jifen.services.earning.commands import LineIn, PlaceOrder
+from jifen.services.ledger.commands import Earn
+from jifen.services.members.commands import CreateMember
 from tests.e2e.test_api_server import CLI, free_port, jifen_env
 from tests.factories import FakeClock
 

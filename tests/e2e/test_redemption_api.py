@@ -9,8 +9,9 @@ from fastapi.testclient import TestClient
 
 from jifen.bootstrap import Jifen
 from jifen.entrypoints.api.app import create_app
-from jifen.services import apikeys, ledger
-from jifen.services.commands import Earn
+from jifen.services import ledger
+from jifen.services.access import apikeys
+from jifen.services.ledger.commands import Earn
 from tests.earning_fixtures import join, publish
 from tests.factories import ScriptedChance, key
 

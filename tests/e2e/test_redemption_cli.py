@@ -9,8 +9,12 @@ import pytest
 
 from jifen.bootstrap import bootstrap
 from jifen.config import Settings
-from jifen.services import donations, ledger, members, programs, redemptions
-from jifen.services.commands import CreateMember, Donate, Earn, RedeemReward
+from jifen.services import ledger, members, programs
+from jifen.services import redemption as redemptions
+from jifen.services.ledger.commands import Earn
+from jifen.services.members.commands import CreateMember
+from jifen.services.redemption import donations
+from jifen.services.redemption.commands import Donate, RedeemReward
 from tests.e2e.test_jobs_cli import ROOT, jifen, scalar
 from tests.factories import FakeClock
 

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from jifen.bootstrap import Jifen, bootstrap
 from jifen.config import Settings
 from jifen.entrypoints.api.app import create_app
-from jifen.services import apikeys, programs
+from jifen.services.access import apikeys
+from jifen.services.programs import registry as programs
 from tests.e2e.test_cli import PROGRAM_FILE, jifen
 from tests.earning_fixtures import buy, count, join, line, publish
 

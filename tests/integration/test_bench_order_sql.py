@@ -14,8 +14,8 @@ from bench.over_http import LINES, ORDER_SQL, PAID, script_statements
 from sqlalchemy import event
 
 from jifen.bootstrap import Jifen
-from jifen.services import orders
-from jifen.services.commands import LineIn, PlaceOrder
+from jifen.services.earning import orders
+from jifen.services.earning.commands import LineIn, PlaceOrder
 from tests.earning_fixtures import join, publish
 from tests.integration.test_concurrency import jf
 

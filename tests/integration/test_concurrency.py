@@ -24,16 +24,11 @@ from jifen.bootstrap import Jifen, bootstrap
 from jifen.config import Settings
 from jifen.domain.errors import Conflict, InsufficientPoints, RuleViolation
 from jifen.domain.programs import Program
-from jifen.services import holds, ledger, members, verification
-from jifen.services.commands import (
-    CaptureHold,
-    CreateMember,
-    Earn,
-    PlaceHold,
-    Redeem,
-    ReleaseHold,
-)
-from jifen.services.results import Receipt
+from jifen.services import ledger, members
+from jifen.services.ledger import holds, verification
+from jifen.services.ledger.commands import CaptureHold, Earn, PlaceHold, Redeem, ReleaseHold
+from jifen.services.ledger.views import Receipt
+from jifen.services.members.commands import CreateMember
 from tests.conftest import _truncate_all
 from tests.factories import FakeClock, assert_verified, balances, key, make_member
 

@@ -9,8 +9,11 @@ import pytest
 
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import InvalidInput
-from jifen.services import dashboard, ledger, redemptions
-from jifen.services.commands import Earn, Redeem, RedeemReward
+from jifen.services import ledger
+from jifen.services import redemption as redemptions
+from jifen.services.ledger.commands import Earn, Redeem
+from jifen.services.redemption.commands import RedeemReward
+from jifen.services.reporting import period as dashboard
 from tests.earning_fixtures import join, publish, set_tier
 from tests.factories import FakeClock, key
 

@@ -7,7 +7,9 @@ from datetime import date, timedelta
 from sqlalchemy import text
 
 from jifen.bootstrap import Jifen
-from jifen.services import dashboard, demo, verification
+from jifen.services import demo
+from jifen.services.ledger import verification
+from jifen.services.reporting import period as dashboard
 from tests.earning_fixtures import publish
 from tests.factories import FakeClock
 

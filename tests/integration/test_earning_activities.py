@@ -7,9 +7,9 @@ import pytest
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import InvalidInput
 from jifen.domain.programs import Program
-from jifen.services import activities, refunds
-from jifen.services.commands import RecordActivity, RefundOrder
-from jifen.services.results import EarnResult
+from jifen.services.earning import activities, refunds
+from jifen.services.earning.commands import RecordActivity, RefundOrder
+from jifen.services.earning.views import EarnResult
 from tests.earning_fixtures import ROOT, buy, count, join, line, publish
 from tests.factories import FakeClock, assert_verified, balances, key
 

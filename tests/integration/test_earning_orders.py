@@ -16,8 +16,11 @@ from jifen.domain.errors import (
     InvalidInput,
     NotFound,
 )
-from jifen.services import ledger, members, orders, refunds
-from jifen.services.commands import PlaceOrder, Redeem, RefundOrder
+from jifen.services import earning as orders
+from jifen.services import ledger, members
+from jifen.services.earning import refunds
+from jifen.services.earning.commands import PlaceOrder, RefundOrder
+from jifen.services.ledger.commands import Redeem
 from tests.earning_fixtures import ROOT, buy, count, join, line, publish, set_tier
 from tests.factories import FakeClock, assert_verified, balances
 

@@ -11,7 +11,8 @@ from sqlalchemy import text
 
 from jifen.bootstrap import Jifen
 from jifen.domain.programs import Program
-from jifen.services import pipeline, programs
+from jifen.services.nightly import pipeline
+from jifen.services.programs import registry as programs
 from tests.factories import FakeClock, make_member, make_program
 from tests.pipeline_fixtures import rows
 

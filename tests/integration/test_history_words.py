@@ -7,8 +7,10 @@ from datetime import timedelta
 from jifen.bootstrap import Jifen
 from jifen.entrypoints.web.i18n import load
 from jifen.entrypoints.web.reasons import describe
-from jifen.services import ledger, members, orders, programs
-from jifen.services.commands import Earn, LineIn, PlaceOrder, Redeem
+from jifen.services import ledger, members, programs
+from jifen.services.earning import orders
+from jifen.services.earning.commands import LineIn, PlaceOrder
+from jifen.services.ledger.commands import Earn, Redeem
 from tests.earning_fixtures import join, publish
 from tests.factories import FakeClock, key
 

@@ -18,8 +18,8 @@ from jifen.bootstrap import Jifen
 from jifen.domain.errors import NotFound
 from jifen.domain.programs import Program
 from jifen.services import imports, members
-from jifen.services.commands import UpdateMember
-from jifen.services.imports import Rejected
+from jifen.services.imports.rows import Rejected
+from jifen.services.members.commands import UpdateMember
 from jifen.services.rulebooks import Rulebooks
 from tests.balance_fixtures import (
     WORKED,

@@ -26,12 +26,13 @@ from jifen.bootstrap import Jifen
 from jifen.domain.errors import JifenError
 from jifen.domain.programs import Program
 from jifen.services import imports, ledger, members
-from jifen.services.commands import Earn, UpdateMember
-from jifen.services.import_records import command_from
-from jifen.services.imports import Rejected
-from jifen.services.orders import record_order
-from jifen.services.ports import UnitOfWork
-from jifen.services.results import Receipt
+from jifen.services.earning.orders import record_order
+from jifen.services.imports.order_records import command_from
+from jifen.services.imports.rows import Rejected
+from jifen.services.ledger.commands import Earn
+from jifen.services.ledger.views import Receipt
+from jifen.services.members.commands import UpdateMember
+from jifen.services.unit_of_work import UnitOfWork
 from tests.earning_fixtures import ROOT, join, publish
 from tests.factories import FakeClock, assert_verified, balances, key
 from tests.import_fixtures import write_jsonl

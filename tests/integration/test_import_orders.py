@@ -18,8 +18,9 @@ from jifen.bootstrap import Jifen
 from jifen.domain.errors import NotFound
 from jifen.domain.programs import Program
 from jifen.services import imports, members
-from jifen.services.commands import UpdateMember
-from jifen.services.imports import ImportCounts, Rejected
+from jifen.services.imports.rows import Rejected
+from jifen.services.imports.runner import ImportCounts
+from jifen.services.members.commands import UpdateMember
 from jifen.services.ports import NewMember
 from jifen.services.rulebooks import Rulebooks
 from tests.earning_fixtures import buy, count, join, line, publish

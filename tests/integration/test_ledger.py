@@ -18,8 +18,9 @@ from jifen.domain.errors import (
     RuleViolation,
 )
 from jifen.domain.programs import NegativeBalancePolicy, Program
-from jifen.services import holds, ledger, members
-from jifen.services.commands import (
+from jifen.services import ledger, members
+from jifen.services.ledger import holds
+from jifen.services.ledger.commands import (
     Adjust,
     CaptureHold,
     Earn,
@@ -27,9 +28,9 @@ from jifen.services.commands import (
     Redeem,
     ReleaseHold,
     Reverse,
-    UpdateMember,
 )
-from jifen.services.results import Receipt
+from jifen.services.ledger.views import Receipt
+from jifen.services.members.commands import UpdateMember
 from tests.factories import (
     FakeClock,
     assert_verified,

@@ -43,18 +43,21 @@ from jifen.bootstrap import Jifen, bootstrap
 from jifen.config import Settings
 from jifen.domain.errors import JifenError
 from jifen.domain.programs import NegativeBalancePolicy, Program
-from jifen.services import holds, ledger, members, settlement, verification
-from jifen.services.commands import (
+from jifen.services import ledger, members
+from jifen.services import ledger as holds
+from jifen.services.ledger import verification
+from jifen.services.ledger.commands import (
     Adjust,
     CaptureHold,
-    CreateMember,
     Earn,
     PlaceHold,
     Redeem,
     ReleaseHold,
     Reverse,
 )
-from jifen.services.results import Receipt
+from jifen.services.ledger.views import Receipt
+from jifen.services.members.commands import CreateMember
+from jifen.services.nightly import settlement
 from tests.factories import FakeClock, key, make_program
 
 # --------------------------------------------------------------------------- databases

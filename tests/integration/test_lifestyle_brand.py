@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 
 from jifen.bootstrap import Jifen
 from jifen.domain.programs import Program
-from jifen.services import activities, ledger, refunds
-from jifen.services.commands import RecordActivity, Redeem, RefundOrder
+from jifen.services import ledger
+from jifen.services.earning import activities, refunds
+from jifen.services.earning.commands import RecordActivity, RefundOrder
+from jifen.services.ledger.commands import Redeem
 from tests.earning_fixtures import buy, join, publish, set_tier
 from tests.factories import FakeClock, assert_verified, balances, key
 

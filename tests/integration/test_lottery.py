@@ -17,9 +17,11 @@ import pytest
 
 from jifen.bootstrap import Jifen
 from jifen.domain.programs import Program
-from jifen.services import donations, lottery, redemptions
-from jifen.services.commands import Donate, DrawLottery, SettleRedemption
-from jifen.services.results import DonationView, DrawsView
+from jifen.services import redemption as lottery
+from jifen.services import redemption as redemptions
+from jifen.services.redemption import donations
+from jifen.services.redemption.commands import Donate, DrawLottery, SettleRedemption
+from jifen.services.redemption.views import DonationView, DrawsView
 from tests.earning_fixtures import ROOT, count, join, publish
 from tests.factories import ScriptedChance, SeededChance, assert_verified, balances, key
 from tests.integration.test_redemption import error_of, give, stock

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unauthenticated
 from jifen.domain.operators import Operator
-from jifen.services import operators
+from jifen.services.access import operators
 from tests.factories import FakeClock
 
 PASSWORD = "correct horse battery"

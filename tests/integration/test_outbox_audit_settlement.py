@@ -10,8 +10,10 @@ from sqlalchemy import text
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import InsufficientPoints
 from jifen.domain.programs import Program
-from jifen.services import holds, ledger, members, settlement, verification
-from jifen.services.commands import Adjust, Earn, PlaceHold, Redeem
+from jifen.services import ledger, members
+from jifen.services.ledger import holds, verification
+from jifen.services.ledger.commands import Adjust, Earn, PlaceHold, Redeem
+from jifen.services.nightly import settlement
 from tests.factories import FakeClock, key, make_member
 
 

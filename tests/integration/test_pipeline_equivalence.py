@@ -16,7 +16,7 @@ import pytest
 
 from jifen.bootstrap import Jifen
 from jifen.domain.programs import NegativeBalancePolicy
-from jifen.services import pipeline, settlement
+from jifen.services.nightly import pipeline, settlement
 from tests.factories import FakeClock, assert_verified, make_program
 from tests.pipeline_fixtures import CUTOFF, DAY, apply, plan, state
 

@@ -16,9 +16,11 @@ from sqlalchemy import text
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import InvalidInput
 from jifen.domain.programs import NegativeBalancePolicy, Program
-from jifen.services import ledger, pipeline, settlement
-from jifen.services.commands import Earn, Redeem, Reverse
-from jifen.services.pipeline import StepProgress
+from jifen.services import ledger
+from jifen.services import nightly as pipeline
+from jifen.services.ledger.commands import Earn, Redeem, Reverse
+from jifen.services.nightly import settlement
+from jifen.services.nightly.lanes import StepProgress
 from tests.factories import FakeClock, assert_verified, balances, key, make_member, make_program
 from tests.pipeline_fixtures import CUTOFF, DAY, apply, plan, rows, state
 

@@ -8,8 +8,9 @@ from jifen.bootstrap import Jifen
 from jifen.domain.access import keyed_hash
 from jifen.domain.errors import JifenError
 from jifen.domain.programs import Program
-from jifen.services import members, portal_access
-from jifen.services.commands import CreateMember
+from jifen.services import members
+from jifen.services.access import portal_signin as portal_access
+from jifen.services.members.commands import CreateMember
 from tests.earning_fixtures import count, publish
 from tests.factories import FakeClock, key
 

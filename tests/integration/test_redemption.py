@@ -17,15 +17,17 @@ import pytest
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import JifenError
 from jifen.domain.programs import Program
-from jifen.services import ledger, redemptions, vouchers
-from jifen.services.commands import (
+from jifen.services import ledger
+from jifen.services import redemption as redemptions
+from jifen.services.ledger.commands import Earn
+from jifen.services.redemption import vouchers
+from jifen.services.redemption.commands import (
     ConsumeVoucher,
-    Earn,
     PayWithPoints,
     RedeemReward,
     SettleRedemption,
 )
-from jifen.services.results import RedemptionView
+from jifen.services.redemption.views import RedemptionView
 from tests.earning_fixtures import ROOT, count, join, publish
 from tests.factories import FakeClock, assert_verified, balances, key
 

@@ -8,8 +8,11 @@ from sqlalchemy import text
 
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import RewardOutOfStock
-from jifen.services import ledger, lottery, redemptions
-from jifen.services.commands import DrawLottery, Earn, RedeemReward
+from jifen.services import ledger
+from jifen.services import redemption as redemptions
+from jifen.services.ledger.commands import Earn
+from jifen.services.redemption import lottery
+from jifen.services.redemption.commands import DrawLottery, RedeemReward
 from tests.earning_fixtures import ROOT, count, join, publish
 from tests.factories import FakeClock, assert_verified, balances, key
 from tests.integration.test_concurrency import jf, run_together, split

@@ -19,8 +19,14 @@ from jifen.bootstrap import Jifen
 from jifen.domain.errors import InvalidInput, NotFound
 from jifen.domain.programs import Program
 from jifen.domain.tiers import Stats
-from jifen.services import birthdays, expiring, members, pipeline, refunds, tiers
-from jifen.services.commands import CreateMember, RefundOrder, SetTierFloor
+from jifen.services import members, tiers
+from jifen.services.earning import refunds
+from jifen.services.earning.commands import RefundOrder
+from jifen.services.members import expiring_points as expiring
+from jifen.services.members.commands import CreateMember
+from jifen.services.nightly import pipeline
+from jifen.services.tiers import birthdays
+from jifen.services.tiers.commands import SetTierFloor
 from tests.earning_fixtures import ROOT, buy, count, join, line, publish
 from tests.factories import FakeClock, assert_verified, balances, key
 

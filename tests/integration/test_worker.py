@@ -15,8 +15,8 @@ from jifen.bootstrap import Jifen, bootstrap
 from jifen.config import Settings
 from jifen.domain.errors import Conflict
 from jifen.domain.programs import Program
-from jifen.services import outbox, pipeline, worker
-from jifen.services.pipeline import StepProgress
+from jifen.services.nightly import outbox, pipeline, worker
+from jifen.services.nightly.lanes import StepProgress
 from jifen.services.ports import OutboxEvent
 from tests.factories import FakeClock, make_member, make_program
 from tests.pipeline_fixtures import CUTOFF, DAY, apply, plan, rows, state

@@ -13,10 +13,10 @@ from jifen.adapters.balancefiles import BalanceFile
 from jifen.adapters.importfiles import RejectsFile
 from jifen.adapters.orderfiles import OrderFile
 from jifen.domain.errors import InvalidInput
-from jifen.services.balance_records import opening_from
-from jifen.services.commands import OpenBalance
-from jifen.services.import_records import ERROR
-from jifen.services.imports import Rejected
+from jifen.services.imports.balance_records import opening_from
+from jifen.services.imports.commands import OpenBalance
+from jifen.services.imports.order_records import ERROR
+from jifen.services.imports.rows import Rejected
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)  # noon in Shanghai

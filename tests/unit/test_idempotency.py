@@ -12,9 +12,11 @@ from enum import Enum, IntEnum, StrEnum
 import pytest
 
 from jifen.domain.errors import InvalidRequest
-from jifen.services.commands import Earn, LineIn, PlaceOrder, Redeem
+from jifen.services.earning.commands import LineIn, PlaceOrder
 from jifen.services.idempotency import decode, encode, fingerprint, require_key
-from jifen.services.results import MemberView, Receipt
+from jifen.services.ledger.commands import Earn, Redeem
+from jifen.services.ledger.views import Receipt
+from jifen.services.members.views import MemberView
 
 
 def test_a_receipt_decodes_to_what_was_encoded() -> None:

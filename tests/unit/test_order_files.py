@@ -10,9 +10,9 @@ import pytest
 
 from jifen.adapters.orderfiles import OrderFile, RejectsFile
 from jifen.domain.errors import InvalidInput
-from jifen.services.commands import LineIn, PlaceOrder
-from jifen.services.import_records import ERROR, command_from
-from jifen.services.imports import Rejected
+from jifen.services.earning.commands import LineIn, PlaceOrder
+from jifen.services.imports.order_records import ERROR, command_from
+from jifen.services.imports.rows import Rejected
 
 GOOD: dict[str, Any] = {
     "order_id": "1042",

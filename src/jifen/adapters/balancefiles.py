@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from jifen.adapters.importfiles import RecordFile, csv_rows
-from jifen.services.import_records import ERROR
-from jifen.services.imports import Row
+from jifen.services.imports.order_records import ERROR
+from jifen.services.imports.rows import Row
 
 COLUMNS = ("member", "points", "expires_at", "earned_at", "reference")
 REQUIRED = frozenset({"member", "points"})

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import IO, Any, ClassVar
 
 from jifen.domain.errors import InvalidInput
-from jifen.services.import_records import ERROR
-from jifen.services.imports import ImportFile, Rejected, Row
+from jifen.services.imports.order_records import ERROR
+from jifen.services.imports.rows import ImportFile, Rejected, Row
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
 HEAD_BYTES = 64 * 1024

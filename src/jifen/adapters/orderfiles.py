@@ -16,8 +16,8 @@ from itertools import groupby, islice
 from typing import IO, Any
 
 from jifen.adapters.importfiles import RecordFile, RejectsFile, csv_rows
-from jifen.services.import_records import ERROR, MAX_LINES
-from jifen.services.imports import Row
+from jifen.services.imports.order_records import ERROR, MAX_LINES
+from jifen.services.imports.rows import Row
 
 __all__ = ["LINE_COLUMNS", "ORDER_COLUMNS", "OrderFile", "RejectsFile"]
 

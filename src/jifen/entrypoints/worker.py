@@ -15,8 +15,8 @@ from types import FrameType
 from rich.console import Console
 
 from jifen.bootstrap import Jifen
-from jifen.services import worker
-from jifen.services.pipeline import StepProgress
+from jifen.services.nightly import worker
+from jifen.services.nightly.lanes import StepProgress
 
 log = Console(stderr=True, highlight=False, soft_wrap=True)
 

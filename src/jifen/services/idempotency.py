@@ -20,7 +20,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from jifen.domain.errors import IdempotencyConflict, InvalidRequest
-from jifen.services.ports import StoredResponse, UnitOfWork
+from jifen.services.ports import SharedWork, StoredResponse
 
 R = TypeVar("R")
 MAX_KEY_LENGTH = 255
@@ -45,7 +45,7 @@ def fingerprint(command: object) -> str:
 
 
 def once(
-    uow: UnitOfWork,
+    uow: SharedWork,
     program_id: int,
     key: str,
     command: object,

@@ -12,7 +12,7 @@ import threading
 from jifen.domain.definition import ProgramDefinition
 from jifen.domain.errors import NotFound
 from jifen.domain.programs import Program
-from jifen.services.ports import Compiler, UnitOfWork
+from jifen.services.ports import Compiler, SharedWork
 
 
 class Rulebooks:
@@ -21,7 +21,7 @@ class Rulebooks:
         self._cache: dict[tuple[int, int], ProgramDefinition] = {}
         self._lock = threading.Lock()
 
-    def version(self, uow: UnitOfWork, program: Program, version: int) -> ProgramDefinition:
+    def version(self, uow: SharedWork, program: Program, version: int) -> ProgramDefinition:
         """A published version; call inside ``with uow``."""
         key = (program.id, version)
         found = self._cache.get(key)
@@ -44,7 +44,7 @@ class Rulebooks:
             self._cache[key] = compiled
             return compiled
 
-    def current(self, uow: UnitOfWork, program: Program) -> ProgramDefinition:
+    def current(self, uow: SharedWork, program: Program) -> ProgramDefinition:
         version = uow.versions.current(program.id)
         if version is None:
             raise NotFound(
@@ -52,3 +52,9 @@ class Rulebooks:
                 code="program_not_published",
             )
         return self.version(uow, program, version)
+
+    def current_or_none(self, uow: SharedWork, program: Program) -> ProgramDefinition | None:
+        """The programme's current rules, or None before its first publication."""
+        if uow.versions.current(program.id) is None:
+            return None
+        return self.current(uow, program)

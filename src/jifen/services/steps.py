@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Generic, TypeVar
 
-from jifen.domain.definition import ProgramDefinition
 from jifen.domain.programs import Program
-from jifen.services.ports import UnitOfWork, UnitOfWorkFactory
-from jifen.services.rulebooks import Rulebooks
+from jifen.services.ports import Transaction, WorkFactory
 
 
 @dataclass(frozen=True)
@@ -28,14 +27,15 @@ class Chunk:
     counts: Mapping[str, int] = field(default_factory=dict)
 
 
-StepFn = Callable[[UnitOfWork, Program, datetime, int, int, int], Chunk]
+W = TypeVar("W", bound=Transaction)
+StepFn = Callable[[W, Program, datetime, int, int, int], Chunk]
 EVERYONE = 2**62  # an ``until`` past every member id
 
 
 @dataclass(frozen=True)
-class Step:
+class Step(Generic[W]):
     name: str
-    run: StepFn
+    run: StepFn[W]
 
 
 def add_counts(total: Mapping[str, int], more: Mapping[str, int]) -> dict[str, int]:
@@ -46,10 +46,10 @@ def add_counts(total: Mapping[str, int], more: Mapping[str, int]) -> dict[str, i
 
 
 def run_through(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: WorkFactory[W],
     program: Program,
     cutoff: datetime,
-    steps: tuple[Step, ...],
+    steps: tuple[Step[W], ...],
     *,
     chunk: int,
 ) -> dict[str, dict[str, int]]:
@@ -71,12 +71,3 @@ def run_through(
             counts = add_counts(counts, part.counts)
         totals[step.name] = counts
     return totals
-
-
-def current_rules(
-    uow: UnitOfWork, rulebooks: Rulebooks, program: Program
-) -> ProgramDefinition | None:
-    """The programme's current rules, or None before its first publication."""
-    if uow.versions.current(program.id) is None:
-        return None
-    return rulebooks.current(uow, program)

@@ -28,7 +28,7 @@ from jifen.adapters.db.tables import (
 )
 from jifen.domain.earning.award import Usage
 from jifen.domain.money import allocate
-from jifen.services.ports import NewOrderRecord, OrderRecord, RefundRecord
+from jifen.services.earning.ports import NewOrderRecord, OrderRecord, RefundRecord
 
 SHARDS = 8
 _TAKE = (

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from jifen.adapters.db.tables import imports
-from jifen.services.ports import ImportCounts, ImportRecord
+from jifen.services.imports.ports import ImportCounts, ImportRecord
 
 
 def _record(row: Any) -> ImportRecord:

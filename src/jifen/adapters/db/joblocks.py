@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from jifen.services.ports import JobLocks
+from jifen.services.nightly.ports import JobLocks
 
 
 def _key(job: str) -> int:

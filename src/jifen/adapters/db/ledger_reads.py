@@ -9,7 +9,7 @@ from sqlalchemy import Connection, and_, bindparam, func, literal_column, select
 from jifen.adapters.db import rows
 from jifen.adapters.db.tables import draws, entries, holds, lots
 from jifen.domain.ledger import Entry, EntryKind, Hold, HoldStatus, Lot
-from jifen.services.ports import Page
+from jifen.services.ledger.ports import Page
 
 # Built once: these run before every spend.
 _OPEN_LOTS = (

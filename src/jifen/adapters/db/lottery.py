@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Row, distinct, func, insert, select
 
 from jifen.adapters.db.tables import donations, lottery_draws
-from jifen.services.ports import CauseTotal, DrawRecord, NewDraw
+from jifen.services.redemption.ports import CauseTotal, DrawRecord, NewDraw
 
 
 class SqlDraws:

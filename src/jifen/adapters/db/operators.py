@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from jifen.adapters.db.tables import console_sessions, operators
 from jifen.domain.errors import Conflict
 from jifen.domain.operators import Operator, Role
-from jifen.services.ports import ConsoleSession
+from jifen.services.access.ports import ConsoleSession
 
 
 class SqlOperators:

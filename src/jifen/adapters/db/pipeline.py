@@ -21,7 +21,7 @@ from jifen.adapters.db import pipeline_sql as q
 from jifen.adapters.db.types import UTCDateTime
 from jifen.domain.errors import Conflict, JifenError
 from jifen.domain.nightly import ReminderWindow
-from jifen.services.ports import Applied, DueWork, Reminded, Staged
+from jifen.services.nightly.ports import Applied, DueWork, Reminded, Staged
 
 _TYPES: dict[str, Any] = {
     "cut": UTCDateTime(),

@@ -10,7 +10,8 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db.tables import outbox, pipeline_runs
-from jifen.services.ports import OutboxEvent, StepState
+from jifen.services.nightly.ports import StepState
+from jifen.services.ports import OutboxEvent
 
 _INSERT: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 

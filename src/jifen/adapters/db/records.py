@@ -11,7 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db.rows import chunks
 from jifen.adapters.db.tables import api_keys, audit_log, idempotency_keys, outbox
-from jifen.services.ports import ApiKeyRecord, StoredResponse
+from jifen.services.access.ports import ApiKeyRecord
+from jifen.services.ports import StoredResponse
 
 
 def _claim(dialect_insert: Any) -> Any:

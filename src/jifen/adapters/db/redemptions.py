@@ -26,7 +26,7 @@ from jifen.domain.redemption import (
     Voucher,
     VoucherStatus,
 )
-from jifen.services.ports import NewRedemption, StockLevel
+from jifen.services.redemption.ports import NewRedemption, StockLevel
 
 _LIVE = [s.value for s in LIVE]
 _TAKE = (

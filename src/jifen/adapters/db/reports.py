@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, text
 
 from jifen.adapters.db.types import UTCDateTime
-from jifen.services.ports import DayFigures, PeriodFigures
+from jifen.services.reporting.ports import DayFigures, PeriodFigures
 
 # Issued: earned, and credited by hand; redeemed: spent in one step or captured.
 _KINDS = """SUM(CASE WHEN kind = 'earn' OR (kind = 'adjust' AND delta_available + delta_pending > 0)

@@ -27,7 +27,7 @@ from jifen.adapters.db.planning import probe_indexes
 from jifen.adapters.db.tables import lots, member_months, members, tier_changes
 from jifen.domain.members import Member
 from jifen.domain.tiers import Stats, TierState
-from jifen.services.ports import TierChange, Tiered
+from jifen.services.tiers.ports import TierChange, Tiered
 
 _TIERING = [c for c in members.c if c.name.startswith("tier_")]
 _SAVE = update(members).where(members.c.id == bindparam("b_id"))

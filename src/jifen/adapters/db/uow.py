@@ -25,33 +25,52 @@ from jifen.adapters.db.reports import SqlReports
 from jifen.adapters.db.tiers import SqlTiers
 from jifen.adapters.db.verification import SqlVerifier
 from jifen.adapters.db.versions import SqlProgramVersions
-from jifen.services import ports
+from jifen.services.access.ports import Access, ApiKeys, Operators
+from jifen.services.earning.ports import EarningStore
+from jifen.services.imports.ports import Imports
+from jifen.services.ledger.ports import Ledger, Verifier
+from jifen.services.nightly.ports import Nightly, PipelineRuns
+from jifen.services.ports import (
+    AuditLog,
+    IdempotencyKeys,
+    Members,
+    Outbox,
+    OutboxRelay,
+    Programs,
+    ProgramVersions,
+)
+from jifen.services.redemption.ports import Donations, Draws, Redemptions
+from jifen.services.reporting.ports import Reports
+from jifen.services.tiers.ports import TierStore
 
 
 class SqlUnitOfWork:
-    """``with uow: ...; uow.commit()``: leaving without commit rolls back."""
+    """``with uow: ...; uow.commit()``: leaving without commit rolls back.
 
-    members: ports.Members
-    ledger: ports.Ledger
-    idempotency: ports.IdempotencyKeys
-    outbox: ports.Outbox
-    audit: ports.AuditLog
-    apikeys: ports.ApiKeys
-    programs: ports.Programs
-    versions: ports.ProgramVersions
-    earning: ports.EarningStore
-    verifier: ports.Verifier
-    imports: ports.Imports
-    tiers: ports.TierStore
-    nightly: ports.Nightly
-    pipeline_runs: ports.PipelineRuns
-    outbox_relay: ports.OutboxRelay
-    redemptions: ports.Redemptions
-    draws: ports.Draws
-    donations: ports.Donations
-    access: ports.Access
-    operators: ports.Operators
-    reports: ports.Reports
+    Implements :class:`jifen.services.unit_of_work.UnitOfWork`: every area's repositories.
+    """
+
+    members: Members
+    ledger: Ledger
+    idempotency: IdempotencyKeys
+    outbox: Outbox
+    audit: AuditLog
+    apikeys: ApiKeys
+    programs: Programs
+    versions: ProgramVersions
+    earning: EarningStore
+    verifier: Verifier
+    imports: Imports
+    tiers: TierStore
+    nightly: Nightly
+    pipeline_runs: PipelineRuns
+    outbox_relay: OutboxRelay
+    redemptions: Redemptions
+    draws: Draws
+    donations: Donations
+    access: Access
+    operators: Operators
+    reports: Reports
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self.engine = engine

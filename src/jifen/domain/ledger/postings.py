@@ -232,7 +232,7 @@ def release(
     """Give a hold's points back to the lots they came from."""
     give = held.amount if amount is None else amount
     back = return_points(drawn, give, debt=account.debt, now=now, policy=policy)
-    return _returning(
+    return returned_posting(
         account,
         back,
         kind=EntryKind.RELEASE,
@@ -306,7 +306,7 @@ def require_active(held: Hold, now: datetime) -> None:
         raise RuleViolation(f"hold {held.id} has expired", code="hold_expired", hold=held.id)
 
 
-def _returning(
+def returned_posting(
     account: Account,
     back: Returned,
     *,
@@ -319,6 +319,7 @@ def _returning(
     reason: str | None = None,
     actor: str | None = None,
 ) -> Posting:
+    """Points drawn, given back to their lots: a hold released, a debit reversed."""
     meta: dict[str, Any] = {}
     if back.repaid:
         meta["repaid_debt"] = back.repaid

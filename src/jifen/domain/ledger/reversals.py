@@ -23,7 +23,7 @@ from typing import Any
 from jifen.domain.errors import InvalidInput, ReversalExceedsOriginal
 from jifen.domain.ledger.accounts import Account, draw_soonest_expiring, return_points
 from jifen.domain.ledger.model import Draw, Entry, EntryKind, Lot, Posting
-from jifen.domain.ledger.postings import _returning
+from jifen.domain.ledger.postings import returned_posting
 from jifen.domain.programs import LedgerPolicy, NegativeBalancePolicy
 
 CREDIT_KINDS = frozenset({EntryKind.EARN, EntryKind.ADJUST})
@@ -140,7 +140,7 @@ def reverse_debit(
     back = return_points(
         drawn, amount, debt=account.debt, now=now, policy=policy, source_ref=entry.reference
     )
-    return _returning(
+    return returned_posting(
         account,
         back,
         kind=EntryKind.REVERSE,

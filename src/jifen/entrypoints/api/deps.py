@@ -18,8 +18,9 @@ from starlette.concurrency import run_in_threadpool
 
 from jifen.bootstrap import Jifen
 from jifen.domain.programs import Program
-from jifen.services import apikeys, programs
-from jifen.services.apikeys import Principal
+from jifen.services import programs
+from jifen.services.access import apikeys
+from jifen.services.access.apikeys import Principal
 
 #: Verified keys and programmes are cached this long: a revoked key stops
 #: working within this many seconds on every server process.

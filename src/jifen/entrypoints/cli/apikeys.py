@@ -8,7 +8,8 @@ import typer
 
 from jifen.bootstrap import bootstrap
 from jifen.entrypoints.cli.errors import friendly
-from jifen.services import apikeys, programs
+from jifen.services.access import apikeys
+from jifen.services.programs import registry as programs
 
 app = typer.Typer(no_args_is_help=True, help="Manage API keys.")
 

@@ -14,8 +14,9 @@ from jifen.bootstrap import bootstrap
 from jifen.domain.errors import Conflict
 from jifen.entrypoints.cli.errors import friendly
 from jifen.entrypoints.cli.server import run_server
-from jifen.services import apikeys, operators, programs
 from jifen.services import demo as demo_data
+from jifen.services import programs
+from jifen.services.access import apikeys, operators
 
 console = Console(soft_wrap=True)
 

@@ -15,8 +15,10 @@ from jifen.bootstrap import Jifen, bootstrap
 from jifen.domain.errors import InvalidInput, JifenError
 from jifen.domain.programs import Program
 from jifen.entrypoints.cli.errors import friendly
-from jifen.services import pipeline, programs
-from jifen.services.pipeline import Night, StepProgress
+from jifen.services.nightly import pipeline
+from jifen.services.nightly.lanes import StepProgress
+from jifen.services.nightly.pipeline import Night
+from jifen.services.programs import registry as programs
 
 app = typer.Typer(no_args_is_help=True, help="Run the scheduled jobs by hand.")
 err = Console(stderr=True, soft_wrap=True)

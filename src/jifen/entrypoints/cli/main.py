@@ -22,7 +22,9 @@ from jifen.entrypoints.cli import tiers as tiers_cli
 from jifen.entrypoints.cli.errors import friendly
 from jifen.entrypoints.cli.server import run_server
 from jifen.entrypoints.worker import run_worker
-from jifen.services import programs, settlement, verification
+from jifen.services import programs
+from jifen.services.ledger import verification
+from jifen.services.nightly import settlement
 
 app = typer.Typer(
     name="jifen",

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from jifen.bootstrap import bootstrap
 from jifen.entrypoints.cli.errors import friendly
-from jifen.services import operators
+from jifen.services.access import operators
 
 app = typer.Typer(
     no_args_is_help=True, help="Console operators: admin, operator, analyst, cashier."

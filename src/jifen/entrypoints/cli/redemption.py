@@ -19,9 +19,13 @@ from rich.table import Table
 from jifen.bootstrap import bootstrap
 from jifen.domain.money import to_major
 from jifen.entrypoints.cli.errors import friendly
-from jifen.services import catalogue, donations, lottery, programs, redemptions, vouchers
-from jifen.services.commands import ConsumeVoucher, SetStock, SettleRedemption
-from jifen.services.results import RedemptionView, VoucherView
+from jifen.services import redemption as catalogue
+from jifen.services import redemption as lottery
+from jifen.services import redemption as redemptions
+from jifen.services.programs import registry as programs
+from jifen.services.redemption import donations, vouchers
+from jifen.services.redemption.commands import ConsumeVoucher, SetStock, SettleRedemption
+from jifen.services.redemption.views import RedemptionView, VoucherView
 
 rewards_app = typer.Typer(no_args_is_help=True, help="The catalogue, lotteries and causes.")
 vouchers_app = typer.Typer(no_args_is_help=True, help="Look vouchers up and take them at a till.")

@@ -14,8 +14,9 @@ from rich.table import Table
 from jifen.bootstrap import bootstrap
 from jifen.domain.errors import InvalidInput
 from jifen.entrypoints.cli.errors import friendly
-from jifen.services import orders, programs
-from jifen.services.commands import LineIn, PlaceOrder
+from jifen.services import earning as orders
+from jifen.services.earning.commands import LineIn, PlaceOrder
+from jifen.services.programs import registry as programs
 
 console = Console()
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from jifen.entrypoints.web.portal import Lang, Prog, jifen, render
-from jifen.services import portal_access
+from jifen.services.access import portal_signin as portal_access
 
 router = APIRouter(prefix="/dev", include_in_schema=False)
 

@@ -22,7 +22,9 @@ from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.entrypoints.web.i18n import Language, pick
 from jifen.entrypoints.web.reasons import describe
-from jifen.services import expiring, members, portal_access, programs, tiers
+from jifen.services import members, programs, tiers
+from jifen.services.access import portal_signin as portal_access
+from jifen.services.members import expiring_points as expiring
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 SESSION = "jifen_portal"

@@ -26,9 +26,13 @@ from jifen.entrypoints.web.portal import (
     jifen,
     render,
 )
-from jifen.services import catalogue, donations, lottery, members, redemptions, vouchers
-from jifen.services.catalogue import RewardView
-from jifen.services.commands import Donate, DrawLottery, RedeemReward
+from jifen.services import members
+from jifen.services import redemption as lottery
+from jifen.services import redemption as redemptions
+from jifen.services import redemption as vouchers
+from jifen.services.redemption import catalogue, donations
+from jifen.services.redemption.catalogue import RewardView
+from jifen.services.redemption.commands import Donate, DrawLottery, RedeemReward
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 

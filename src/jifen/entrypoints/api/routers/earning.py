@@ -13,9 +13,10 @@ from jifen.entrypoints.api.earning_schemas import (
     RefundBody,
 )
 from jifen.entrypoints.api.rendering import rendered
-from jifen.services import activities, orders, refunds
-from jifen.services.commands import LineIn, PlaceOrder, RecordActivity, RefundOrder
-from jifen.services.results import EarnResult
+from jifen.services import earning as orders
+from jifen.services.earning import activities, refunds
+from jifen.services.earning.commands import LineIn, PlaceOrder, RecordActivity, RefundOrder
+from jifen.services.earning.views import EarnResult
 
 router = APIRouter(prefix="/v1", tags=["earning"])
 CREATED = status.HTTP_201_CREATED

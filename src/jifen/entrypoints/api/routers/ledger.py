@@ -13,9 +13,10 @@ from jifen.entrypoints.api.schemas import (
     ReceiptOut,
     ReversalIn,
 )
-from jifen.services import holds, ledger
-from jifen.services.commands import Adjust, CaptureHold, PlaceHold, ReleaseHold, Reverse
-from jifen.services.results import Receipt
+from jifen.services import ledger
+from jifen.services.ledger import holds
+from jifen.services.ledger.commands import Adjust, CaptureHold, PlaceHold, ReleaseHold, Reverse
+from jifen.services.ledger.views import Receipt
 
 router = APIRouter(prefix="/v1", tags=["ledger"])
 CREATED = status.HTTP_201_CREATED

@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from jifen.entrypoints.api.deps import IdempotencyKey, LedgerRead, LedgerWrite
 from jifen.entrypoints.api.rendering import replayed_header
 from jifen.entrypoints.api.routers.redemption import VoucherOut
-from jifen.services import donations, lottery
-from jifen.services.commands import Donate, DrawLottery
-from jifen.services.lottery import MAX_DRAWS
+from jifen.services import redemption as lottery
+from jifen.services.redemption import donations
+from jifen.services.redemption.commands import Donate, DrawLottery
+from jifen.services.redemption.lottery import MAX_DRAWS
 
 router = APIRouter(prefix="/v1", tags=["lottery and causes"])
 

@@ -11,15 +11,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from jifen.domain.errors import InvalidInput
 from jifen.entrypoints.api.deps import Caller, IdempotencyKey, LedgerRead, LedgerWrite, scoped
 from jifen.entrypoints.api.rendering import replayed_header
-from jifen.services import catalogue, redemptions, vouchers
-from jifen.services.commands import (
+from jifen.services import redemption as catalogue
+from jifen.services import redemption as redemptions
+from jifen.services.redemption import vouchers
+from jifen.services.redemption.claims import MAX_QUANTITY
+from jifen.services.redemption.commands import (
     ConsumeVoucher,
     PayWithPoints,
     RedeemReward,
     SetStock,
     SettleRedemption,
 )
-from jifen.services.results import RedemptionView
+from jifen.services.redemption.views import RedemptionView
 
 router = APIRouter(prefix="/v1", tags=["redemption"])
 Admin = Annotated[Caller, Depends(scoped("admin"))]
@@ -104,7 +107,7 @@ class RedemptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     member: str = Field(min_length=1, max_length=128)
     reward: str | None = Field(None, description="a catalogue reward; or `order` for a cash offset")
-    quantity: int = Field(1, ge=1, le=redemptions.MAX_QUANTITY)
+    quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
     order: OrderOffsetIn | None = None
     points: int | None = Field(None, ge=1, description="cash offset: at most this many points")
     mode: Literal["capture", "hold"] | None = Field(

@@ -10,8 +10,9 @@ from pydantic import BaseModel, Field
 
 from jifen.entrypoints.api.deps import Caller, IdempotencyKey, MembersRead, scoped
 from jifen.entrypoints.api.rendering import replayed_header
-from jifen.services import expiring, tiers
-from jifen.services.commands import SetTierFloor
+from jifen.services import tiers
+from jifen.services.members import expiring_points as expiring
+from jifen.services.tiers.commands import SetTierFloor
 
 router = APIRouter(prefix="/v1/members", tags=["tiers"])
 Admin = Annotated[Caller, Depends(scoped("admin"))]

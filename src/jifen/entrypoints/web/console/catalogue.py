@@ -12,8 +12,9 @@ from jifen.domain.errors import JifenError
 from jifen.domain.operators import Permission
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
 from jifen.entrypoints.web.portal import Lang, jifen
-from jifen.services import campaigns, catalogue
-from jifen.services.commands import SetStock
+from jifen.services import redemption as catalogue
+from jifen.services.earning import campaign_budgets as campaigns
+from jifen.services.redemption.commands import SetStock
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 

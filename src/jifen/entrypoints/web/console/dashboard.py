@@ -11,7 +11,8 @@ from jifen.domain.errors import JifenError
 from jifen.domain.operators import Permission
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, page
 from jifen.entrypoints.web.portal import Lang, jifen
-from jifen.services import dashboard, programs
+from jifen.services import programs
+from jifen.services import reporting as dashboard
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 

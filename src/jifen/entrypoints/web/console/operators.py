@@ -12,7 +12,7 @@ from jifen.domain.errors import JifenError
 from jifen.domain.operators import Permission, Role
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
 from jifen.entrypoints.web.portal import Lang, jifen
-from jifen.services import operators
+from jifen.services import access as operators
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 

@@ -12,8 +12,9 @@ from jifen.domain.errors import InvalidInput, JifenError
 from jifen.domain.operators import Permission
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
 from jifen.entrypoints.web.portal import Lang, jifen
-from jifen.services import orders, programs
-from jifen.services.commands import LineIn, PlaceOrder
+from jifen.services import earning as orders
+from jifen.services import programs
+from jifen.services.earning.commands import LineIn, PlaceOrder
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 

@@ -18,8 +18,9 @@ from jifen.domain.errors import JifenError
 from jifen.domain.operators import CONSOLE_SESSION_TTL, Operator, Permission
 from jifen.domain.programs import Program
 from jifen.entrypoints.web.portal import ANON_CSRF, FormExpired, Lang, jifen, render
-from jifen.services import operators, programs
-from jifen.services.ports import ConsoleSession
+from jifen.services.access import operators
+from jifen.services.access.ports import ConsoleSession
+from jifen.services.programs import registry as programs
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 SESSION = "jifen_console"

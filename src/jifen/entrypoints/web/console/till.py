@@ -13,8 +13,8 @@ from jifen.domain.errors import JifenError
 from jifen.domain.operators import Permission
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
 from jifen.entrypoints.web.portal import Lang, jifen
-from jifen.services import catalogue, vouchers
-from jifen.services.commands import ConsumeVoucher
+from jifen.services.redemption import catalogue, vouchers
+from jifen.services.redemption.commands import ConsumeVoucher
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 

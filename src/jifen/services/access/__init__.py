@@ -1,0 +1,39 @@
+"""Who may do what: API keys, console operators, members' portal sign-in.
+
+- ``apikeys``: API keys: created once, shown once, stored as a hash, checked per request.
+- ``operators``: Operators of the console: created from the CLI, signed in with a password.
+- ``portal_signin``: Members sign in to the portal with a one-time code sent through the outbox.
+- ``ports``: Who may do what: API keys, operators and their sessions, portal sign-in.
+"""
+
+from jifen.services.access.apikeys import (
+    Principal,
+    authenticate,
+    create_key,
+)
+from jifen.services.access.operators import (
+    change_operator,
+    create_operator,
+    everyone,
+    set_password,
+    sign_in,
+)
+from jifen.services.access.portal_signin import (
+    request_code,
+    signin_codes_sent,
+    verify_code,
+)
+
+__all__ = [
+    "Principal",
+    "authenticate",
+    "change_operator",
+    "create_key",
+    "create_operator",
+    "everyone",
+    "request_code",
+    "set_password",
+    "sign_in",
+    "signin_codes_sent",
+    "verify_code",
+]

@@ -1,0 +1,104 @@
+"""Earning: orders, refunds and activities in, points out, every point explained.
+
+- ``activities``: Non-purchase activities: sign-up, profile, survey, share, check-in, referral.
+- ``awards``: Steps shared by orders and activities: caps to read, budgets to take, views.
+- ``campaign_budgets``: Campaigns as operators follow them: when they run and what is left of
+  their budget.
+- ``commands``: Earning's commands: orders, refunds and activities.
+- ``order_data``: An order as the till sends it, checked (``to_order``), and as it is kept
+  (JSON).
+- ``orders``: Orders: earn on a purchase, or simulate it; every point explained.
+- ``ports``: Everything earning keeps besides the ledger: caps, streaks, budgets, orders.
+- ``previews``: What an order would earn, written nowhere: a simulation, and a draft programme's
+  answer beside the published one's.
+- ``refunds``: Refunds: take back what the refunded part of an order earned, rule by rule.
+- ``views``: What earning's use cases return: every point explained.
+"""
+
+from jifen.services.earning.activities import (
+    record_activity,
+)
+from jifen.services.earning.awards import (
+    available_from,
+    award_json,
+    budget_preview,
+    cap_keys,
+    expired_before_recorded,
+    expiry_of,
+    member_lines,
+    take_budgets,
+    usage_rows,
+    view,
+)
+from jifen.services.earning.campaign_budgets import (
+    CampaignView,
+    campaigns,
+)
+from jifen.services.earning.commands import (
+    LineIn,
+    PlaceOrder,
+    RecordActivity,
+    RefundOrder,
+)
+from jifen.services.earning.order_data import (
+    order_from_json,
+    order_json,
+    to_order,
+)
+from jifen.services.earning.orders import (
+    evaluate,
+    order_key,
+    record_order,
+    record_order_in,
+)
+from jifen.services.earning.previews import (
+    Preview,
+    preview_order,
+    simulate_order,
+)
+from jifen.services.earning.refunds import (
+    refund_order,
+)
+from jifen.services.earning.views import (
+    AwardLineView,
+    AwardView,
+    EarnResult,
+    SkippedView,
+    earn_result,
+)
+
+__all__ = [
+    "AwardLineView",
+    "AwardView",
+    "CampaignView",
+    "EarnResult",
+    "LineIn",
+    "PlaceOrder",
+    "Preview",
+    "RecordActivity",
+    "RefundOrder",
+    "SkippedView",
+    "available_from",
+    "award_json",
+    "budget_preview",
+    "campaigns",
+    "cap_keys",
+    "earn_result",
+    "evaluate",
+    "expired_before_recorded",
+    "expiry_of",
+    "member_lines",
+    "order_from_json",
+    "order_json",
+    "order_key",
+    "preview_order",
+    "record_activity",
+    "record_order",
+    "record_order_in",
+    "refund_order",
+    "simulate_order",
+    "take_budgets",
+    "to_order",
+    "usage_rows",
+    "view",
+]

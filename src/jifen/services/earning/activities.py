@@ -1,0 +1,187 @@
+"""Non-purchase activities: sign-up, profile, survey, share, check-in, referral."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from jifen.domain import ledger
+from jifen.domain.earning.award import Award
+from jifen.domain.earning.engine import Context, evaluate_activity
+from jifen.domain.earning.member_vars import member_vars
+from jifen.domain.earning.program import EarningProgram
+from jifen.domain.earning.rules import RuleKind
+from jifen.domain.errors import InvalidInput, NotFound
+from jifen.domain.ledger import EntryKind, LotSource
+from jifen.domain.members import Member
+from jifen.domain.programs import Program
+from jifen.services.earning import awards
+from jifen.services.earning.commands import RecordActivity
+from jifen.services.earning.ports import EarningWork
+from jifen.services.earning.views import EarnResult, earn_result
+from jifen.services.idempotency import once
+from jifen.services.ledger import Book
+from jifen.services.ports import Clock
+from jifen.services.rulebooks import Rulebooks
+from jifen.services.tiers import count_activity
+
+TYPES: dict[str, type | tuple[type, ...]] = {
+    "string": str,
+    "integer": int,
+    "number": (int, float),
+    "boolean": bool,
+}
+
+
+def record_activity(
+    uow: EarningWork,
+    clock: Clock,
+    rulebooks: Rulebooks,
+    program: Program,
+    cmd: RecordActivity,
+    key: str,
+) -> EarnResult:
+    now = clock.now()
+    when = cmd.occurred_at or now
+    if when.tzinfo is None:
+        raise InvalidInput("occurred_at needs a timezone offset", field="occurred_at")
+    with uow:
+
+        def work() -> EarnResult:
+            definition = rulebooks.current(uow, program)
+            earning = definition.earning
+            _check_payload(earning, cmd.type, cmd.payload)
+            book, referrer = _lock(uow, program, cmd.member, cmd.payload.get("referrer"))
+            book.member.require_active()
+            local = when.astimezone(earning.tz)
+            ctx = Context(
+                now=local,
+                member=member_vars(book.member, local, earning.currency),
+                tier=book.member.tier,
+                usage=uow.earning.usage(book.member.id, awards.cap_keys(earning, local)),
+                streaks=_streaks(uow, earning, book.member, cmd.type, local.date()),
+            )
+            award = evaluate_activity(earning, cmd.type, cmd.payload, ctx)
+            award, spends = awards.take_budgets(uow, program, earning, award, book.member.id)
+            entry_id = _credit(uow, book, award, earning, cmd.type, when, now, "member")
+            referred = None
+            if referrer is not None:
+                referred = _credit(uow, referrer, award, earning, cmd.type, when, now, "referrer")
+            for campaign, rule, shard, points in spends:
+                spent_by = entry_id or referred  # a referrer-only line spends the referrer's
+                assert spent_by is not None, "a budget is only taken for points credited"
+                uow.earning.record_spend(spent_by, campaign, rule, shard, points)
+            uow.earning.add_usage(book.member.id, awards.usage_rows(award))
+            count_activity(uow, definition.tiers, book, when, now, points=book.points)
+            if referrer is not None:
+                count_activity(uow, definition.tiers, referrer, when, now, points=referrer.points)
+            uow.earning.add_activity(
+                program.id,
+                book.member.id,
+                cmd.type,
+                dict(cmd.payload),
+                when,
+                earning.version,
+                entry_id,
+                awards.award_json(award),
+                now,
+            )
+            return earn_result(book, cmd.type, awards.view(award, earning.version), now)
+
+        return once(uow, program.id, key, cmd, now, EarnResult, work)
+
+
+def _check_payload(earning: EarningProgram, kind: str, payload: Mapping[str, Any]) -> None:
+    fields = earning.activity_types.get(kind)
+    if fields is None:
+        known = ", ".join(sorted(earning.activity_types))
+        raise InvalidInput(
+            f"unknown activity type {kind!r}; this programme knows {known}",
+            code="unknown_activity_type",
+            field="type",
+        )
+    for name, kind_name in fields.items():
+        value = payload.get(name)
+        expected = TYPES[kind_name]
+        if (
+            value is None
+            or isinstance(value, bool) is not (kind_name == "boolean")
+            or (not isinstance(value, expected))
+        ):
+            raise InvalidInput(f"payload.{name} must be a {kind_name}", field=f"payload.{name}")
+    extra = set(payload) - set(fields)
+    if extra:
+        raise InvalidInput(
+            f"payload has unknown fields: {', '.join(sorted(extra))}", field="payload"
+        )
+
+
+def _lock(
+    uow: EarningWork, program: Program, member: str, referrer: object
+) -> tuple[Book, Book | None]:
+    """Lock the member, and the referrer if any, in id order (no deadlock)."""
+    found = uow.members.get(program.id, member)
+    if found is None:
+        raise NotFound(f"member {member} not found", code="member_not_found", member=member)
+    if not isinstance(referrer, str):
+        return Book(program, uow.members.lock_by_id(found.id)), None
+    other = uow.members.get(program.id, referrer)
+    if other is None or other.id == found.id:
+        raise InvalidInput(
+            f"referrer {referrer} is not another member of this programme",
+            code="referrer_not_found",
+            field="payload.referrer",
+        )
+    locked = {m: uow.members.lock_by_id(m) for m in sorted((found.id, other.id))}
+    return Book(program, locked[found.id]), Book(program, locked[other.id])
+
+
+def _streaks(
+    uow: EarningWork, earning: EarningProgram, member: Member, kind: str, today: date
+) -> dict[str, int]:
+    """Advance the member's run of days for ``kind``; streak rules see its length.
+
+    A second activity on the same day does not advance the run, and no streak
+    rule pays for it (they see 0).
+    """
+    if not any(r.kind is RuleKind.STREAK and r.activity == kind for r in earning.rules):
+        return {}
+    last = uow.earning.streak(member.id, kind)
+    if last is not None and last[0] == today:
+        return {}
+    days = last[1] + 1 if last is not None and last[0] == today - timedelta(days=1) else 1
+    uow.earning.set_streak(member.id, kind, today, days)
+    return {r.id: days for r in earning.rules if r.kind is RuleKind.STREAK and r.activity == kind}
+
+
+def _credit(
+    uow: EarningWork,
+    book: Book,
+    award: Award,
+    earning: EarningProgram,
+    kind: str,
+    when: datetime,
+    now: datetime,
+    beneficiary: str,
+) -> int | None:
+    lines = [x for x in award.lines if x.beneficiary == beneficiary and x.points > 0]
+    if not lines:
+        return None
+    book.apply(
+        uow,
+        ledger.credit_parts(
+            ledger.Account(book.member, ()),
+            [(x.points, x.rule_id) for x in lines],
+            kind=EntryKind.EARN,
+            source=LotSource.ACTIVITY,
+            now=now,
+            available_at=now,  # nothing to return: activity points are never pending
+            expires_at=awards.expiry_of(earning, max(when, now), book.member.tier),
+            reference=kind,
+            version=earning.version,
+            meta={"activity": kind, "beneficiary": beneficiary},
+        ),
+        now,
+    )
+    return book.entry_ids[-1]

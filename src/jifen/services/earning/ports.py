@@ -1,0 +1,116 @@
+"""Everything earning keeps besides the ledger: caps, streaks, budgets, orders."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from jifen.domain.earning.award import Usage
+from jifen.services.tiers.ports import TierWork
+
+
+@dataclass(frozen=True)
+class NewOrderRecord:
+    """An order row to write (``add_order``)."""
+
+    program_id: int
+    member_id: int
+    order_id: str
+    version: int
+    placed_at: datetime
+    paid: int
+    entry_id: int | None
+    snapshot: dict[str, Any]
+    award: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class OrderRecord:
+    pk: int
+    order_id: str
+    member_id: int
+    version: int
+    placed_at: datetime
+    paid: int
+    refunded: int
+    entry_id: int | None
+    snapshot: dict[str, Any]
+    award: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RefundRecord:
+    refund_id: str
+    amount: int
+    lines: list[tuple[str, int]]
+    entry_id: int | None
+
+
+class EarningStore(Protocol):
+    """Everything earning keeps besides the ledger: caps, streaks, budgets, orders."""
+
+    def usage(
+        self, member_id: int, keys: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], Usage]: ...
+    def add_usage(self, member_id: int, rows: list[tuple[str, str, int, int]]) -> None:
+        """Add (rule id, period, points, times) to the member's usage."""
+
+    def usage_of(self, keys: Collection[tuple[int, str, str]]) -> dict[tuple[int, str, str], Usage]:
+        """Usage by (member id, rule id, period); a key never used is not returned."""
+
+    def add_usage_many(self, rows: Sequence[tuple[int, str, str, int, int]]) -> None:
+        """Add (member id, rule id, period, points, times) rows, as ``add_usage``."""
+
+    def streak(self, member_id: int, activity: str) -> tuple[date, int] | None: ...
+    def set_streak(self, member_id: int, activity: str, day: date, days: int) -> None: ...
+    def ensure_budget(self, program_id: int, campaign_id: str, budget: int) -> None: ...
+    def budget_left(self, program_id: int, campaign_id: str) -> int | None: ...
+    def reserve(
+        self, program_id: int, campaign_id: str, points: int, hint: int
+    ) -> list[tuple[int, int]]:
+        """Take ``points``, or what is left of them, as [(shard, points taken)]."""
+
+    def give_back(self, program_id: int, campaign_id: str, shard: int, points: int) -> None: ...
+    def record_spend(
+        self, entry_id: int, campaign_id: str, rule_id: str, shard: int, points: int
+    ) -> None: ...
+    def record_spends(self, rows: Sequence[tuple[int, str, str, int, int]]) -> None:
+        """(entry id, campaign, rule, shard, points) rows, as ``record_spend``."""
+
+    def spends_of(self, entry_id: int) -> list[tuple[str, str, int, int]]:
+        """(campaign, rule, shard, net points) spent by an entry's award."""
+
+    def add_order(self, record: NewOrderRecord) -> None:
+        """Record an order and count it on its member: orders, spend, the latest order."""
+
+    def add_orders(self, rows: Sequence[NewOrderRecord]) -> None:
+        """Order rows alone; their members are counted by ``count_orders``."""
+
+    def order(self, program_id: int, order_id: str) -> OrderRecord | None: ...
+    def refunds_of(self, order_pk: int) -> list[RefundRecord]: ...
+    def add_refund(
+        self, program_id: int, order_pk: int, refund: RefundRecord, now: datetime
+    ) -> None: ...
+    def add_activity(
+        self,
+        program_id: int,
+        member_id: int,
+        kind: str,
+        payload: dict[str, Any],
+        occurred_at: datetime,
+        version: int,
+        entry_id: int | None,
+        award: dict[str, Any],
+        now: datetime,
+    ) -> None: ...
+    def count_orders(self, rows: Sequence[tuple[int, int, int, datetime]]) -> None:
+        """(member id, orders, paid, latest placed_at) rows: what ``add_order`` counts."""
+
+
+class EarningWork(TierWork, Protocol):
+    """What orders, refunds and activities need: they credit points and count for tiers."""
+
+    earning: EarningStore

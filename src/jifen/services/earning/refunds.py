@@ -1,0 +1,178 @@
+"""Refunds: take back what the refunded part of an order earned, rule by rule.
+
+The order is evaluated again, as it stands after every refund so far, with
+the programme version and the member's situation *at the time of the order*
+(its snapshot). Each rule keeps the smaller of what it awarded and what it
+would award now; the difference is clawed back from that rule's lot. So base
+points fall in proportion to the money returned, a threshold bonus goes when
+the order drops below the threshold, a refund never creates points, and the
+campaign budget a clawed-back line used is given back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jifen.domain import ledger
+from jifen.domain.earning.award import Award, Usage
+from jifen.domain.earning.engine import Context, evaluate_order
+from jifen.domain.earning.orders import Refund, remaining_after
+from jifen.domain.errors import InvalidInput, NotFound
+from jifen.domain.money import to_minor
+from jifen.domain.programs import Program
+from jifen.services.earning import awards
+from jifen.services.earning.commands import RefundOrder
+from jifen.services.earning.order_data import NAME, order_from_json
+from jifen.services.earning.ports import EarningWork, OrderRecord, RefundRecord
+from jifen.services.earning.views import EarnResult, earn_result
+from jifen.services.idempotency import once
+from jifen.services.ledger import Book, credit_parts, reversed_by_lot, settled
+from jifen.services.ports import Clock
+from jifen.services.rulebooks import Rulebooks
+from jifen.services.tiers import count_activity
+
+
+def refund_order(
+    uow: EarningWork, clock: Clock, rulebooks: Rulebooks, program: Program, cmd: RefundOrder
+) -> EarnResult:
+    if not NAME.match(cmd.refund_id):
+        raise InvalidInput("refund_id must be 1-128 letters, digits or ._:/#-", field="refund_id")
+    now = clock.now()
+    with uow:
+
+        def work() -> EarnResult:
+            record = uow.earning.order(program.id, cmd.order_id)
+            if record is None:
+                raise NotFound(
+                    f"order {cmd.order_id} not found", code="order_not_found", order=cmd.order_id
+                )
+            book = Book(program, uow.members.lock_by_id(record.member_id))
+            account = settled(uow, book, now)
+            refund = _refund(cmd, record, program.currency)
+            earlier = uow.earning.refunds_of(record.pk)
+            claw, now_worth = _clawback(uow, rulebooks, program, record, earlier, refund)
+            entry_id = None
+            if claw and record.entry_id is not None:
+                entry_id = _reverse(uow, book, account, record, claw, refund, now)
+            fully = record.refunded < record.paid <= record.refunded + refund.amount
+            count_activity(
+                uow, rulebooks.version(uow, program, record.version).tiers, book,
+                record.placed_at, now,
+                spend=-refund.amount, points=-sum(claw.values()), orders=-1 if fully else 0,
+            )  # fmt: skip
+            uow.earning.add_refund(
+                program.id,
+                record.pk,
+                RefundRecord(refund.refund_id, refund.amount, list(refund.lines), entry_id),
+                now,
+            )
+            version = rulebooks.version(uow, program, record.version).earning.version
+            meta = {"order": record.order_id, **book.meta, "by_rule": claw}
+            return earn_result(book, refund.refund_id, awards.view(now_worth, version), now, meta)
+
+        return once(uow, program.id, f"refund:{cmd.refund_id}", cmd, now, EarnResult, work)
+
+
+def _refund(cmd: RefundOrder, record: OrderRecord, currency: str) -> Refund:
+    if cmd.full:
+        if cmd.amount is not None or cmd.lines:
+            raise InvalidInput("a full refund takes no amount or lines", field="full")
+        lines = tuple((x["sku"], x["quantity"]) for x in record.snapshot["order"]["lines"])
+        return Refund(cmd.refund_id, record.order_id, record.paid - record.refunded, lines)
+    if cmd.amount is None:
+        raise InvalidInput("a refund needs an amount (or full: true)", field="amount")
+    amount = to_minor(cmd.amount, currency, field="amount")
+    if amount == 0 and not cmd.lines:
+        raise InvalidInput("a refund returns some money or some lines", field="amount")
+    return Refund(cmd.refund_id, record.order_id, amount, tuple(cmd.lines))
+
+
+def _clawback(
+    uow: EarningWork,
+    rulebooks: Rulebooks,
+    program: Program,
+    record: OrderRecord,
+    earlier: list[RefundRecord],
+    refund: Refund,
+) -> tuple[dict[str, int], Award]:
+    """Per rule, the points to take back now; and what the order is worth now."""
+    original = order_from_json(record.snapshot["order"])
+    before = [Refund(r.refund_id, record.order_id, r.amount, tuple(r.lines)) for r in earlier]
+    remaining = remaining_after(original, [*before, refund])  # refuses over-refunds
+    earning = rulebooks.version(uow, program, record.version).earning
+    snap = record.snapshot
+    ctx = Context(
+        now=original.placed_at.astimezone(earning.tz),
+        member=snap["member"],
+        tier=snap["tier"],
+        usage={(r, k): Usage(p, t) for r, k, p, t in snap["usage"]},
+    )
+    again = evaluate_order(earning, remaining, ctx)
+    granted = _granted(record.award)
+    taken = _taken(uow, record)
+    claw = {}
+    for rule, points in granted.items():
+        keep = min(again.points_of(rule), points)
+        owed = points - taken.get(rule, 0) - keep
+        if owed > 0:
+            claw[rule] = owed
+    return claw, again
+
+
+def _granted(award: dict[str, Any]) -> dict[str, int]:
+    granted: dict[str, int] = {}
+    for line in award["lines"]:
+        if line["beneficiary"] == "member":
+            granted[line["rule_id"]] = granted.get(line["rule_id"], 0) + line["points"]
+    return granted
+
+
+def _taken(uow: EarningWork, record: OrderRecord) -> dict[str, int]:
+    """Per rule, what earlier refunds already clawed back."""
+    if record.entry_id is None:
+        return {}
+    rule_of = {lot.id: rule for lot, rule in uow.ledger.lots_of(record.entry_id)}
+    done = reversed_by_lot(uow.ledger.reversals_of(record.entry_id))
+    taken: dict[str, int] = {}
+    for lot_id, n in done.items():
+        rule = rule_of.get(lot_id) or ""
+        taken[rule] = taken.get(rule, 0) + n
+    return taken
+
+
+def _reverse(
+    uow: EarningWork,
+    book: Book,
+    account: ledger.Account,
+    record: OrderRecord,
+    claw: dict[str, int],
+    refund: Refund,
+    now: Any,
+) -> int:
+    assert record.entry_id is not None
+    original = uow.ledger.entry(book.program.id, record.entry_id)
+    assert original is not None
+    earlier = uow.ledger.reversals_of(original.id)
+    parts = credit_parts(uow, original, earlier, per_rule=claw)
+    book.apply(
+        uow,
+        ledger.reverse_credit(
+            account,
+            original,
+            parts,
+            now=now,
+            policy=book.program.policy,
+            reason=f"refund {refund.refund_id} of order {record.order_id}",
+            meta={"refund": refund.refund_id, "order": record.order_id},
+        ),
+        now,
+    )
+    entry_id = book.entry_ids[-1]
+    unreturned = dict(claw)
+    for campaign, rule, shard, spent in uow.earning.spends_of(record.entry_id):
+        back = min(unreturned.get(rule, 0), spent)
+        if back > 0:
+            uow.earning.give_back(book.program.id, campaign, shard, back)
+            uow.earning.record_spend(record.entry_id, campaign, rule, shard, -back)
+            unreturned[rule] -= back
+    return entry_id

@@ -1,0 +1,77 @@
+"""Files in bulk: order history and opening balances, batched, idempotent, resumable.
+
+- ``balance_records``: One row of a balance file, checked before the database sees it: a dict to
+  an ``OpenBalance``.
+- ``commands``: Imports' commands: an opening balance.
+- ``opening_balances``: Opening balances: the points members bring from the system a brand
+  leaves.
+- ``order_records``: One imported record, checked before the database sees it: a dict to a
+  ``PlaceOrder``.
+- ``order_rows``: The rows of an order file, for ``imports.import_orders``: one order a row.
+- ``ports``: The checkpoints of file imports.
+- ``rows``: What an import reads and reports: a file, its rows, the handler of one kind of row,
+  the summary.
+- ``runner``: Importing files in bulk: batched, idempotent, resumable, in bounded memory.
+- ``write_behind``: A unit of work that keeps a batch's writes and writes them a table at a
+  time.
+"""
+
+from jifen.services.imports.balance_records import (
+    opening_from,
+)
+from jifen.services.imports.commands import (
+    OpenBalance,
+)
+from jifen.services.imports.opening_balances import (
+    BalanceRows,
+    balance_key,
+    open_balance_in,
+)
+from jifen.services.imports.order_records import (
+    command_from,
+)
+from jifen.services.imports.order_rows import (
+    CheckedOrder,
+    OrderRows,
+)
+from jifen.services.imports.rows import (
+    BatchWriter,
+    ImportFile,
+    ImportOptions,
+    ImportSummary,
+    Rejected,
+    RowHandler,
+    Written,
+)
+from jifen.services.imports.runner import (
+    import_balances,
+    import_orders,
+    run_import,
+    unfinished_import,
+)
+from jifen.services.imports.write_behind import (
+    WriteBehind,
+)
+
+__all__ = [
+    "BalanceRows",
+    "BatchWriter",
+    "CheckedOrder",
+    "ImportFile",
+    "ImportOptions",
+    "ImportSummary",
+    "OpenBalance",
+    "OrderRows",
+    "Rejected",
+    "RowHandler",
+    "WriteBehind",
+    "Written",
+    "balance_key",
+    "command_from",
+    "import_balances",
+    "import_orders",
+    "open_balance_in",
+    "opening_from",
+    "run_import",
+    "unfinished_import",
+]

@@ -1,0 +1,52 @@
+"""The checkpoints of file imports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from jifen.services.earning.ports import EarningWork
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    imported: int = 0
+    skipped_existing: int = 0
+    rejected: int = 0
+    points: int = 0
+
+
+@dataclass(frozen=True)
+class ImportRecord:
+    """How far the import of one file has come: rows up to ``last_line`` are done."""
+
+    id: int
+    fingerprint: str
+    file_name: str
+    last_line: int
+    counts: ImportCounts
+    started_at: datetime
+    finished_at: datetime | None
+
+
+class Imports(Protocol):
+    def unfinished(self, program_id: int, fingerprint: str) -> ImportRecord | None:
+        """The newest import of this file that has not finished, if any."""
+
+    def start(
+        self, program_id: int, fingerprint: str, file_name: str, file_size: int, now: datetime
+    ) -> ImportRecord: ...
+
+    def advance(
+        self, import_id: int, from_line: int, to_line: int, counts: ImportCounts, now: datetime
+    ) -> bool:
+        """Move the checkpoint on; False if it is no longer at ``from_line``."""
+
+    def finish(self, import_id: int, now: datetime) -> None: ...
+
+
+class ImportWork(EarningWork, Protocol):
+    """What importing files needs: earning's repositories, and the import checkpoints."""
+
+    imports: Imports

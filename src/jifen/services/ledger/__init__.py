@@ -1,0 +1,81 @@
+"""The points ledger in use: postings applied to a member's book, holds, reversals, verification.
+
+- ``book``: Shared steps of every ledger use case: lock, settle what is due, apply.
+- ``clawback``: Which lots of a credit to take back, and how much of each.
+- ``commands``: The ledger's commands: points earned, spent, adjusted, held and reversed.
+- ``holds``: Two-phase spending: place a hold, then capture or release it.
+- ``points``: Earning, spending, adjusting and reversing points.
+- ``ports``: The ledger's ports: postings applied, lots and entries read, invariants proved.
+- ``verification``: Proving the ledger's invariants: see ``jifen verify``.
+- ``views``: What the ledger's use cases return.
+"""
+
+from jifen.services.ledger.book import (
+    Book,
+    lock_member,
+    member_not_found,
+    settled,
+)
+from jifen.services.ledger.clawback import (
+    credit_parts,
+    reversed_by_lot,
+)
+from jifen.services.ledger.commands import (
+    Adjust,
+    CaptureHold,
+    Earn,
+    PlaceHold,
+    Redeem,
+    ReleaseHold,
+    Reverse,
+)
+from jifen.services.ledger.holds import (
+    capture_hold,
+    place_hold,
+    release_hold,
+)
+from jifen.services.ledger.points import (
+    Grant,
+    adjust,
+    earn,
+    earn_in,
+    grant_many,
+    redeem,
+    reverse,
+    reverse_in,
+)
+from jifen.services.ledger.verification import (
+    verify,
+)
+from jifen.services.ledger.views import (
+    Receipt,
+)
+
+__all__ = [
+    "Adjust",
+    "Book",
+    "CaptureHold",
+    "Earn",
+    "Grant",
+    "PlaceHold",
+    "Receipt",
+    "Redeem",
+    "ReleaseHold",
+    "Reverse",
+    "adjust",
+    "capture_hold",
+    "credit_parts",
+    "earn",
+    "earn_in",
+    "grant_many",
+    "lock_member",
+    "member_not_found",
+    "place_hold",
+    "redeem",
+    "release_hold",
+    "reverse",
+    "reverse_in",
+    "reversed_by_lot",
+    "settled",
+    "verify",
+]

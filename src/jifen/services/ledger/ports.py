@@ -1,0 +1,86 @@
+"""The ledger's ports: postings applied, lots and entries read, invariants proved."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from jifen.domain.ledger import Entry, Hold, Lot, Posting
+from jifen.services.ports import SharedWork
+
+
+@dataclass(frozen=True)
+class Page:
+    entries: list[Entry]
+    next_cursor: int | None
+
+
+class Ledger(Protocol):
+    def open_lots(self, member_id: int) -> list[Lot]: ...
+    def apply(
+        self,
+        program_id: int,
+        posting: Posting,
+        now: datetime,
+    ) -> tuple[int, int | None]:
+        """Apply atomically; return the new entry's id and a new hold's id."""
+
+    def credit_many(self, program_id: int, postings: Sequence[Posting], now: datetime) -> list[int]:
+        """Apply credits (new lots, nothing drawn or held) in a few statements.
+
+        For many members at once, each row already locked; returns the entry ids
+        in the order of ``postings``.
+        """
+
+    def next_entry_ids(self, count: int) -> list[int]:
+        """Reserve ids for entries this transaction is about to write (``write_credits``)."""
+
+    def write_credits(
+        self, program_id: int, credits: Sequence[tuple[int, Posting, datetime]]
+    ) -> None:
+        """Write credits decided earlier, each (reserved entry id, posting, when).
+
+        Credits only: new lots, nothing drawn, repaid or held. The members' rows
+        are already locked; each member's balance moves once, by the sum.
+        """
+
+    def entry(self, program_id: int, entry_id: int) -> Entry | None: ...
+    def reversals_of(self, entry_id: int) -> list[Entry]: ...
+    def lots_of(self, entry_id: int) -> list[tuple[Lot, str | None]]:
+        """The lots a credit entry created, in order, with the rule of each."""
+
+    def expired_from(self, lot_id: int) -> int: ...
+    def net_drawn(
+        self,
+        *,
+        entry_id: int | None = None,
+        hold_id: int | None = None,
+    ) -> list[tuple[Lot, int]]: ...
+    def hold(self, program_id: int, hold_id: int) -> Hold | None: ...
+    def due_holds(
+        self, program_id: int, now: datetime, limit: int, *, member_id: int | None = None
+    ) -> list[Hold]: ...
+    def members_due(self, program_id: int, now: datetime, limit: int) -> list[int]: ...
+    def history(self, member_id: int, before: int | None, limit: int) -> Page: ...
+    def earned_spans(self, entry_ids: list[int]) -> dict[int, tuple[datetime, datetime]]:
+        """For each debit entry, when the oldest and newest lots it drew were earned."""
+
+    def expiring_lots(
+        self, member_id: int, now: datetime, until: datetime
+    ) -> list[tuple[datetime, int]]:
+        """Open lots (pending too) expiring in ``(now, until]``: (when, points), soonest first."""
+
+    def expiring(self, member_id: int, now: datetime, until: datetime) -> int: ...
+
+
+class Verifier(Protocol):
+    def check(self) -> dict[str, Any]: ...
+
+
+class LedgerWork(SharedWork, Protocol):
+    """What the ledger's use cases (and members' views of it) need in a transaction."""
+
+    ledger: Ledger
+    verifier: Verifier

@@ -1,0 +1,67 @@
+"""Members: joining, updating, looking up, and their statement of points.
+
+- ``commands``: Members' commands: what an outside caller asks of membership.
+- ``enrolment``: Members join and are updated: checked ids, announced in the outbox.
+- ``expiring_points``: What a member is about to lose: points expiring soon, by day in the
+  programme's timezone.
+- ``lookup``: Members looked up: by id for the API, or by the beginning of an id, phone or email
+  for the console.
+- ``statement``: A member's movements and open lots, as the ledger has them.
+- ``views``: What members' use cases return.
+"""
+
+from jifen.services.members.commands import (
+    CreateMember,
+    UpdateMember,
+)
+from jifen.services.members.enrolment import (
+    create_member,
+    join,
+    require_external_id,
+    update_member,
+)
+from jifen.services.members.expiring_points import (
+    Expiring,
+    ExpiringDay,
+    expiring,
+)
+from jifen.services.members.lookup import (
+    Found,
+    find_member,
+    get_member,
+    member_view,
+    search,
+)
+from jifen.services.members.statement import (
+    LotView,
+    history,
+    open_lots,
+)
+from jifen.services.members.views import (
+    History,
+    HistoryItem,
+    MemberView,
+)
+
+__all__ = [
+    "CreateMember",
+    "Expiring",
+    "ExpiringDay",
+    "Found",
+    "History",
+    "HistoryItem",
+    "LotView",
+    "MemberView",
+    "UpdateMember",
+    "create_member",
+    "expiring",
+    "find_member",
+    "get_member",
+    "history",
+    "join",
+    "member_view",
+    "open_lots",
+    "require_external_id",
+    "search",
+    "update_member",
+]

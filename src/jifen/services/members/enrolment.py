@@ -1,0 +1,100 @@
+"""Members join and are updated: checked ids, announced in the outbox."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from jifen.domain.errors import Conflict, InvalidInput, NotFound
+from jifen.domain.members import Member, MemberStatus
+from jifen.domain.programs import Program
+from jifen.services.idempotency import once
+from jifen.services.ledger.ports import LedgerWork
+from jifen.services.members.commands import CreateMember, UpdateMember
+from jifen.services.members.lookup import EXPIRING_WINDOW, member_view
+from jifen.services.members.views import MemberView
+from jifen.services.ports import Clock, NewMember
+
+EXTERNAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
+
+
+UPDATABLE = frozenset({"phone", "email", "birthday", "attributes", "status"})
+
+
+def create_member(
+    uow: LedgerWork, clock: Clock, program: Program, cmd: CreateMember, key: str
+) -> MemberView:
+    require_external_id(cmd.external_id)
+    now = clock.now()
+    with uow:
+
+        def work() -> MemberView:
+            if uow.members.get(program.id, cmd.external_id) is not None:
+                raise Conflict(
+                    f"member {cmd.external_id} already exists",
+                    code="member_exists",
+                    member=cmd.external_id,
+                )
+            new = NewMember(
+                cmd.external_id, cmd.phone, cmd.email, cmd.birthday, dict(cmd.attributes)
+            )
+            return member_view(join(uow, program, new, now), 0)
+
+        return once(uow, program.id, key, cmd, now, MemberView, work)
+
+
+def require_external_id(external_id: str) -> str:
+    if not EXTERNAL_ID.match(external_id):
+        raise InvalidInput(
+            "external_id must be 1-128 letters, digits or ._:@-", field="external_id"
+        )
+    return external_id
+
+
+def join(uow: LedgerWork, program: Program, new: NewMember, now: datetime) -> Member:
+    """Add a member and announce it (``member.created``); inside ``with uow``."""
+    member = uow.members.add(program.id, new, now)
+    uow.outbox.add(program.id, "member.created", {"member": member.external_id}, now)
+    return member
+
+
+def update_member(
+    uow: LedgerWork, clock: Clock, program: Program, cmd: UpdateMember, key: str
+) -> MemberView:
+    unknown = set(cmd.changes) - UPDATABLE
+    if unknown:
+        raise InvalidInput(f"cannot update {', '.join(sorted(unknown))}", fields=sorted(unknown))
+    changes: dict[str, Any] = dict(cmd.changes)
+    if "status" in changes:
+        try:
+            status = MemberStatus(changes["status"])
+        except ValueError:
+            raise InvalidInput("status must be active or blocked", field="status") from None
+        if status is MemberStatus.ERASED:
+            raise InvalidInput(
+                "members are erased through the erasure process, not an update", field="status"
+            )
+        changes["status"] = status.value
+    now = clock.now()
+    with uow:
+
+        def work() -> MemberView:
+            member = uow.members.lock(program.id, cmd.external_id)
+            if member is None or member.status is MemberStatus.ERASED:
+                raise NotFound(
+                    f"member {cmd.external_id} not found",
+                    code="member_not_found",
+                    member=cmd.external_id,
+                )
+            updated = uow.members.update(member.id, changes, now)
+            uow.outbox.add(
+                program.id,
+                "member.updated",
+                {"member": updated.external_id, "fields": sorted(changes)},
+                now,
+            )
+            expiring = uow.ledger.expiring(member.id, now, now + EXPIRING_WINDOW)
+            return member_view(updated, expiring)
+
+        return once(uow, program.id, key, cmd, now, MemberView, work)

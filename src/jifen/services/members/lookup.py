@@ -1,0 +1,74 @@
+"""Members looked up: by id for the API, or by the beginning of an id, phone or email
+for the console."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from jifen.domain.errors import NotFound
+from jifen.domain.members import Member, MemberStatus
+from jifen.domain.programs import Program
+from jifen.services.ledger.ports import LedgerWork
+from jifen.services.members.views import MemberView
+from jifen.services.ports import Clock
+
+EXPIRING_WINDOW = timedelta(days=30)
+
+
+def get_member(uow: LedgerWork, clock: Clock, program: Program, external_id: str) -> MemberView:
+    now = clock.now()
+    with uow:
+        member = find_member(uow, program, external_id)
+        return member_view(member, uow.ledger.expiring(member.id, now, now + EXPIRING_WINDOW))
+
+
+def find_member(uow: LedgerWork, program: Program, external_id: str) -> Member:
+    member = uow.members.get(program.id, external_id)
+    if member is None or member.status is MemberStatus.ERASED:
+        raise NotFound(
+            f"member {external_id} not found", code="member_not_found", member=external_id
+        )
+    return member
+
+
+def member_view(member: Member, expiring: int) -> MemberView:
+    b = member.balances
+    return MemberView(
+        external_id=member.external_id,
+        status=member.status.value,
+        phone=member.phone,
+        email=member.email,
+        birthday=member.birthday,
+        attributes=member.attributes,
+        available=b.available,
+        pending=b.pending,
+        held=b.held,
+        expiring_30d=expiring,
+        created_at=member.created_at,
+        updated_at=member.updated_at,
+        tier=member.tier,
+    )
+
+
+@dataclass(frozen=True)
+class Found:
+    external_id: str
+    phone: str | None
+    email: str | None
+    tier: str | None
+    available: int
+    status: str
+
+
+def search(uow: LedgerWork, program: Program, text: str, limit: int = 20) -> list[Found]:
+    """The console's member search: by member id, phone or email, or their beginning."""
+    text = text.strip()
+    if not text:
+        return []
+    with uow:
+        found = uow.members.search(program.id, text[:128], limit)
+    return [
+        Found(m.external_id, m.phone, m.email, m.tier, m.balances.available, m.status.value)
+        for m in found
+    ]

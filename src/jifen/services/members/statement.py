@@ -1,0 +1,71 @@
+"""A member's movements and open lots, as the ledger has them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from jifen.domain.errors import InvalidInput
+from jifen.domain.ledger import EntryKind
+from jifen.domain.programs import Program
+from jifen.services.ledger.ports import LedgerWork
+from jifen.services.members.lookup import find_member
+from jifen.services.members.views import History, HistoryItem
+
+
+def history(
+    uow: LedgerWork, program: Program, external_id: str, cursor: str | None, limit: int
+) -> History:
+    if not 1 <= limit <= 200:
+        raise InvalidInput("limit must be between 1 and 200", field="limit")
+    before = None
+    if cursor is not None:
+        if not cursor.isdigit():
+            raise InvalidInput("cursor is not one this API returned", field="cursor")
+        before = int(cursor)
+    with uow:
+        member = find_member(uow, program, external_id)
+        page = uow.ledger.history(member.id, before, limit)
+        spans = uow.ledger.earned_spans([e.id for e in page.entries if e.kind is EntryKind.EXPIRE])
+    items = tuple(
+        HistoryItem(
+            id=e.id,
+            kind=e.kind.value,
+            points=e.points,
+            available_change=e.delta_available,
+            pending_change=e.delta_pending,
+            held_change=e.delta_held,
+            created_at=e.created_at,
+            reason=e.reason,
+            actor=e.actor,
+            reference=e.reference,
+            reverses_entry_id=e.reverses_entry_id,
+            hold_id=e.hold_id,
+            meta=e.meta,
+            earned_from=spans[e.id][0] if e.id in spans else None,
+            earned_to=spans[e.id][1] if e.id in spans else None,
+        )
+        for e in page.entries
+    )
+    return History(items, None if page.next_cursor is None else str(page.next_cursor))
+
+
+@dataclass(frozen=True)
+class LotView:
+    amount: int
+    remaining: int
+    available_at: datetime
+    expires_at: datetime | None
+    pending: bool
+    source: str
+
+
+def open_lots(uow: LedgerWork, program: Program, external_id: str) -> list[LotView]:
+    """The member's lots with points left, soonest to expire first: what a spend draws."""
+    with uow:
+        member = find_member(uow, program, external_id)
+        lots = uow.ledger.open_lots(member.id)
+    return [
+        LotView(x.amount, x.remaining, x.available_at, x.expires_at, x.pending, x.source.value)
+        for x in lots
+    ]
