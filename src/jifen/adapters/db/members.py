@@ -11,7 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db import rows
 from jifen.adapters.db.tables import members
-from jifen.domain.errors import Conflict, NotFound
+from jifen.domain.error_codes import MemberCode
+from jifen.domain.errors import Conflict, MemberNotFound
 from jifen.domain.members import Member, MemberStatus
 from jifen.services.ports import NewMember
 
@@ -56,7 +57,7 @@ class SqlMembers:
         if row is None:
             raise Conflict(
                 f"member {new.external_id} already exists",
-                code="member_exists",
+                code=MemberCode.EXISTS,
                 member=new.external_id,
             )
         return rows.member(row)
@@ -124,7 +125,7 @@ class SqlMembers:
             select(members).where(members.c.id == member_id).with_for_update()
         ).one_or_none()
         if row is None:
-            raise NotFound(f"member #{member_id} not found", code="member_not_found")
+            raise MemberNotFound(f"#{member_id}")
         return rows.member(row)
 
     def by_id(self, member_id: int) -> Member | None:

@@ -9,22 +9,19 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
-from jifen.adapters.db.access import SqlAccess
+from jifen.adapters.db.access import SqlAccess, SqlApiKeys, SqlOperators
+from jifen.adapters.db.audit import SqlAuditLog
 from jifen.adapters.db.earning import SqlEarningStore
+from jifen.adapters.db.idempotency import SqlIdempotencyKeys
 from jifen.adapters.db.imports import SqlImports
-from jifen.adapters.db.ledger import SqlLedger
-from jifen.adapters.db.lottery import SqlDonations, SqlDraws
+from jifen.adapters.db.ledger import SqlLedger, SqlVerifier
 from jifen.adapters.db.members import SqlMembers
-from jifen.adapters.db.operators import SqlOperators
-from jifen.adapters.db.pipeline import SqlNightly
-from jifen.adapters.db.pipeline_runs import SqlOutboxRelay, SqlPipelineRuns
-from jifen.adapters.db.programs import SqlPrograms
-from jifen.adapters.db.records import SqlApiKeys, SqlAuditLog, SqlIdempotencyKeys, SqlOutbox
-from jifen.adapters.db.redemptions import SqlRedemptions
-from jifen.adapters.db.reports import SqlReports
+from jifen.adapters.db.nightly import SqlNightly, SqlPipelineRuns
+from jifen.adapters.db.outbox import SqlOutbox, SqlOutboxRelay
+from jifen.adapters.db.programs import SqlPrograms, SqlProgramVersions
+from jifen.adapters.db.redemption import SqlDonations, SqlDraws, SqlRedemptions
+from jifen.adapters.db.reporting import SqlReports
 from jifen.adapters.db.tiers import SqlTiers
-from jifen.adapters.db.verification import SqlVerifier
-from jifen.adapters.db.versions import SqlProgramVersions
 from jifen.services.access.ports import Access, ApiKeys, Operators
 from jifen.services.earning.ports import EarningStore
 from jifen.services.imports.ports import Imports

@@ -7,7 +7,7 @@ staged in session-local temporary tables (``pl_*``), so it touches only the
 members this transaction has locked.
 
 Each statement mirrors one step of the per-member path
-(:func:`jifen.services.posting.settled` with :func:`jifen.domain.ledger.settle`
+(:func:`jifen.services.ledger.settled` with :func:`jifen.domain.ledger.settle`
 and :func:`jifen.domain.ledger.release`), for members whose available balance
 is not negative: their settlement never repays a debt.
 """

@@ -17,9 +17,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Date, TextClause, bindparam, text
 
-from jifen.adapters.db import pipeline_sql as q
+from jifen.adapters.db.nightly import pipeline_sql as q
 from jifen.adapters.db.types import UTCDateTime
-from jifen.domain.errors import Conflict, JifenError
+from jifen.domain.error_codes import LedgerCode
+from jifen.domain.errors import Conflict, LedgerInconsistent
 from jifen.domain.nightly import ReminderWindow
 from jifen.services.nightly.ports import Applied, DueWork, Reminded, Staged
 
@@ -101,10 +102,8 @@ class SqlNightly:
         self._run(self.sql(q.RETURNS), cut=cutoff)
         short = self._run(self.sql(q.SHORT_RETURNS)).first()
         if short is not None:
-            raise JifenError(
-                f"hold {short[0]} drew fewer points than it holds",
-                code="ledger_inconsistent",
-                hold=int(short[0]),
+            raise LedgerInconsistent(
+                f"hold {short[0]} drew fewer points than it holds", hold=int(short[0])
             )
         forfeit = 0 if grace > timedelta(0) else 1
         before = self._last_entry()
@@ -218,7 +217,7 @@ class SqlNightly:
         if found != expected:
             raise Conflict(
                 f"{what} changed under the nightly pipeline ({found} of {expected}); run it again",
-                code="ledger_conflict",
+                code=LedgerCode.CONFLICT,
             )
 
     def _reset(self, *tables: str) -> None:

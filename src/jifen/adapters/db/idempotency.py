@@ -1,17 +1,20 @@
-"""Idempotency keys, the outbox, the audit log and API keys."""
+"""Idempotency keys: claimed before a write, the response stored with it and replayed.
+
+A key is unique per programme. Claiming one is an INSERT ... ON CONFLICT DO NOTHING:
+on PostgreSQL a second claim of the same key waits for the first transaction to end.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db.rows import chunks
-from jifen.adapters.db.tables import api_keys, audit_log, idempotency_keys, outbox
-from jifen.services.access.ports import ApiKeyRecord
+from jifen.adapters.db.tables import idempotency_keys
 from jifen.services.ports import StoredResponse
 
 
@@ -37,7 +40,6 @@ _RECORD = (
     )
     .values(response=bindparam("b_response", type_=idempotency_keys.c.response.type))
 )
-_OUTBOX = insert(outbox)
 
 
 class SqlIdempotencyKeys:
@@ -98,107 +100,3 @@ class SqlIdempotencyKeys:
             for row in result:
                 found[row.key] = StoredResponse(row.fingerprint, row.response)
         return found
-
-
-class SqlOutbox:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-
-    def add(self, program_id: int, topic: str, payload: dict[str, Any], now: datetime) -> None:
-        self.conn.execute(
-            _OUTBOX,
-            {
-                "program_id": program_id,
-                "topic": topic,
-                "payload": payload,
-                "created_at": now,
-            },
-        )
-
-    def add_many(
-        self, program_id: int, topic: str, payloads: Sequence[dict[str, Any]], now: datetime
-    ) -> None:
-        if payloads:
-            rows = [
-                {"program_id": program_id, "topic": topic, "payload": p, "created_at": now}
-                for p in payloads
-            ]
-            self.conn.execute(_OUTBOX, rows)
-
-    def add_events(
-        self, program_id: int, events: Sequence[tuple[str, dict[str, Any], datetime]]
-    ) -> None:
-        if events:
-            rows = [
-                {"program_id": program_id, "topic": t, "payload": p, "created_at": at}
-                for t, p, at in events
-            ]
-            self.conn.execute(_OUTBOX, rows)
-
-
-class SqlAuditLog:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-
-    def record(
-        self,
-        program_id: int | None,
-        actor: str,
-        action: str,
-        target: str | None,
-        detail: dict[str, Any],
-        now: datetime,
-    ) -> None:
-        self.conn.execute(
-            insert(audit_log).values(
-                program_id=program_id,
-                actor=actor,
-                action=action,
-                target=target,
-                detail=detail,
-                created_at=now,
-            )
-        )
-
-
-class SqlApiKeys:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-
-    def add(
-        self,
-        program_id: int,
-        name: str,
-        prefix: str,
-        secret_hash: str,
-        scopes: list[str],
-        now: datetime,
-    ) -> int:
-        return int(
-            self.conn.execute(
-                insert(api_keys)
-                .values(
-                    program_id=program_id,
-                    name=name,
-                    prefix=prefix,
-                    secret_hash=secret_hash,
-                    scopes=scopes,
-                    created_at=now,
-                )
-                .returning(api_keys.c.id)
-            ).scalar_one()
-        )
-
-    def by_prefix(self, prefix: str) -> ApiKeyRecord | None:
-        row = self.conn.execute(select(api_keys).where(api_keys.c.prefix == prefix)).one_or_none()
-        if row is None:
-            return None
-        return ApiKeyRecord(
-            id=row.id,
-            program_id=row.program_id,
-            name=row.name,
-            prefix=row.prefix,
-            secret_hash=row.secret_hash,
-            scopes=frozenset(row.scopes),
-            revoked=row.revoked_at is not None,
-        )

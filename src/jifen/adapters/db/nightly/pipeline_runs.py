@@ -1,17 +1,16 @@
-"""Checkpoints of the nightly pipeline, and the outbox as the worker drains it."""
+"""Checkpoints of the nightly pipeline: each step of a night, moved on with each chunk."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from jifen.adapters.db.tables import outbox, pipeline_runs
+from jifen.adapters.db.tables import pipeline_runs
 from jifen.services.nightly.ports import StepState
-from jifen.services.ports import OutboxEvent
 
 _INSERT: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
@@ -87,41 +86,3 @@ class SqlPipelineRuns:
             r.step: StepState(int(r.cursor), dict(r.counts), r.finished_at is not None)
             for r in result
         }
-
-
-class SqlOutboxRelay:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-
-    def unpublished(self, limit: int) -> list[OutboxEvent]:
-        result = self.conn.execute(
-            select(outbox)
-            .where(outbox.c.published_at.is_(None))
-            .order_by(outbox.c.id)
-            .limit(limit)
-            .with_for_update()
-        )
-        return [
-            OutboxEvent(r.id, r.program_id, r.topic, dict(r.payload), r.created_at) for r in result
-        ]
-
-    def latest(self, program_id: int, topic: str, limit: int) -> list[OutboxEvent]:
-        result = self.conn.execute(
-            select(outbox)
-            .where(outbox.c.program_id == program_id, outbox.c.topic == topic)
-            .order_by(outbox.c.id.desc())
-            .limit(limit)
-        )
-        return [
-            OutboxEvent(r.id, r.program_id, r.topic, dict(r.payload), r.created_at) for r in result
-        ]
-
-    def mark_published(self, ids: Sequence[int], now: datetime) -> int:
-        if not ids:
-            return 0
-        result = self.conn.execute(
-            update(outbox)
-            .where(outbox.c.id.in_(list(ids)), outbox.c.published_at.is_(None))
-            .values(published_at=now)
-        )
-        return int(result.rowcount)

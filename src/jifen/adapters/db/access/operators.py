@@ -9,6 +9,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jifen.adapters.db.tables import console_sessions, operators
+from jifen.domain.error_codes import AccessCode
 from jifen.domain.errors import Conflict
 from jifen.domain.operators import Operator, Role
 from jifen.services.access.ports import ConsoleSession
@@ -37,7 +38,7 @@ class SqlOperators:
                 ).one()
         except IntegrityError:
             raise Conflict(
-                f"operator {username!r} exists", code="operator_exists", username=username
+                f"operator {username!r} exists", code=AccessCode.OPERATOR_EXISTS, username=username
             ) from None
         return _operator(row)
 

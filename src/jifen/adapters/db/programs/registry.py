@@ -1,4 +1,4 @@
-"""Programmes."""
+"""Programmes: saved from their file, found by code or id."""
 
 from __future__ import annotations
 

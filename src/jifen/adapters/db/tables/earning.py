@@ -1,0 +1,115 @@
+"""What earning keeps besides the ledger: orders, refunds, activities, rule usage, streaks,
+campaign budgets and what each entry spent of them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    text,
+)
+
+from jifen.adapters.db.tables.schema import metadata
+from jifen.adapters.db.types import Id, Json, UTCDateTime
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("order_id", String(128), nullable=False),
+    Column("member_id", Id, ForeignKey("members.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("placed_at", UTCDateTime, nullable=False),
+    Column("paid", BigInteger, nullable=False),  # minor units
+    Column("refunded", BigInteger, nullable=False, server_default=text("0")),
+    Column("entry_id", Id, ForeignKey("entries.id")),
+    Column("snapshot", Json, nullable=False),  # what the rules saw: order, member, usage
+    Column("award", Json, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("program_id", "order_id", name="uq_orders_program_order"),
+    CheckConstraint("refunded >= 0 AND refunded <= paid", name="refunded_within_paid"),
+)
+Index("ix_orders_member", orders.c.member_id, orders.c.placed_at)
+
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("refund_id", String(128), nullable=False),
+    Column("order_pk", Id, ForeignKey("orders.id"), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("lines", Json, nullable=False),
+    Column("entry_id", Id, ForeignKey("entries.id")),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("program_id", "refund_id", name="uq_refunds_program_refund"),
+)
+Index("ix_refunds_order", refunds.c.order_pk)
+
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("member_id", Id, ForeignKey("members.id"), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("payload", Json, nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("entry_id", Id, ForeignKey("entries.id")),
+    Column("award", Json, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+Index("ix_activities_member", activities.c.member_id, activities.c.kind)
+
+rule_usage = Table(
+    "rule_usage",
+    metadata,
+    Column("member_id", Id, ForeignKey("members.id"), primary_key=True),
+    Column("rule_id", String(64), primary_key=True),
+    Column("period", String(32), primary_key=True),
+    Column("points", BigInteger, nullable=False),
+    Column("times", BigInteger, nullable=False),
+)
+
+member_streaks = Table(
+    "member_streaks",
+    metadata,
+    Column("member_id", Id, ForeignKey("members.id"), primary_key=True),
+    Column("activity", String(64), primary_key=True),
+    Column("last_day", Date, nullable=False),
+    Column("days", Integer, nullable=False),
+)
+
+campaign_budgets = Table(
+    "campaign_budgets",
+    metadata,
+    Column("program_id", Id, ForeignKey("programs.id"), primary_key=True),
+    Column("campaign_id", String(64), primary_key=True),
+    Column("shard", Integer, primary_key=True),
+    Column("budget", BigInteger, nullable=False),
+    Column("spent", BigInteger, nullable=False, server_default=text("0")),
+    CheckConstraint("spent >= 0 AND spent <= budget", name="spent_within_budget"),
+)
+
+campaign_spend = Table(
+    "campaign_spend",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("entry_id", Id, ForeignKey("entries.id"), nullable=False),
+    Column("campaign_id", String(64), nullable=False),
+    Column("rule_id", String(64), nullable=False),
+    Column("shard", Integer, nullable=False),
+    Column("points", BigInteger, nullable=False),  # negative when returned
+)
+Index("ix_campaign_spend_entry", campaign_spend.c.entry_id)

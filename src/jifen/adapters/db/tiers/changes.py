@@ -1,0 +1,51 @@
+"""Every tier change: appended, never changed, read newest first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from jifen.adapters.db.tables import tier_changes
+from jifen.services.tiers.ports import TierChange
+
+
+class SqlTierChanges:
+    """Part of :class:`~jifen.adapters.db.tiers.SqlTiers`: the tier change history."""
+
+    conn: Connection
+
+    def record_changes(self, program_id: int, changes: list[tuple[int, TierChange]]) -> None:
+        if not changes:
+            return
+        self.conn.execute(
+            tier_changes.insert(),
+            [
+                {
+                    "program_id": program_id,
+                    "member_id": member_id,
+                    "from_tier": c.from_tier,
+                    "to_tier": c.to_tier,
+                    "reason": c.reason,
+                    "actor": c.actor,
+                    "detail": c.detail,
+                    "created_at": c.at,
+                }
+                for member_id, c in changes
+            ],
+        )
+
+    def changes(self, member_id: int, limit: int) -> list[TierChange]:
+        result = self.conn.execute(
+            select(tier_changes)
+            .where(tier_changes.c.member_id == member_id)
+            .order_by(tier_changes.c.id.desc())
+            .limit(limit)
+        )
+        return [_change(r) for r in result]
+
+
+def _change(row: Any) -> TierChange:
+    return TierChange(
+        row.from_tier, row.to_tier, row.reason, row.actor, dict(row.detail), row.created_at
+    )
