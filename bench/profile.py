@@ -30,14 +30,12 @@ AREAS: list[tuple[str, tuple[str, ...]]] = [
     ("SQLAlchemy: building statements, binding parameters, reading rows", ("sqlalchemy/",)),
     ("idempotency: the fingerprint and the stored response", ("jifen/services/idempotency",)),
     ("deciding: rules, award, tiers, ledger postings (jifen.domain)", ("jifen/domain/",)),
-    ("writing a batch (the write-behind unit of work)", ("jifen/services/write_behind",)),
+    ("writing a batch (the write-behind unit of work)", ("jifen/services/imports/write_behind",)),
     (
         "reading and checking the rows (the file, the CLI, the pre-checks)",
         (
-            "jifen/services/imports",
-            "jifen/services/order_rows",
+            "jifen/services/imports/",
             "jifen/entrypoints/cli",
-            "jifen/services/import_records",
             "typer/",
             "click/",
             "rich/",

@@ -1,0 +1,98 @@
+"""The batch: what it read beforehand, what it keeps, and ``flush``.
+
+Every wrapped repository of a :class:`~.WriteBehind` shares one ``Batch``:
+the members it locked (as the batch's own writes have changed them), the
+idempotency keys it claimed and what they now hold, its members' rule usage
+and months of activity, the programme's current version, the entry ids it
+reserved, and :class:`~.kept.Kept`, the writes not yet written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
+
+from jifen.domain.earning.award import Usage
+from jifen.domain.members import Member
+from jifen.domain.tiers import Stats
+from jifen.services.earning.ports import EarningWork
+from jifen.services.imports.write_behind.kept import Kept
+
+ENTRY_IDS = 256  # reserved at a time
+
+
+class Batch:
+    """``inner``: the open unit of work it writes to; ``program_id``: the batch's one programme."""
+
+    def __init__(self, inner: EarningWork, program_id: int) -> None:
+        self.inner = inner
+        self.program_id = program_id
+        self.kept = Kept()
+        self.by_external: dict[str, Member] = {}
+        self.by_id: dict[int, Member] = {}
+        self.claimed: dict[str, str] = {}  # key -> fingerprint, claimed for the batch
+        self.answered: dict[str, dict[str, Any]] = {}  # what each claimed key now holds
+        self.usage: dict[tuple[int, str, str], Usage] = {}
+        self.usage_known: set[tuple[int, str, str]] = set()
+        self.months: dict[int, dict[int, Stats]] = {}
+        self.version: int | None = None
+        self._ids: list[int] = []
+
+    # -- what the batch read beforehand ------------------------------------------------
+
+    def know_members(self, found: Mapping[str, Member]) -> None:
+        """Members this transaction has locked (``members.lock_many``)."""
+        for member in found.values():
+            self.remember(member)
+
+    def know_keys(self, claimed: Mapping[str, str]) -> None:
+        """Idempotency keys this transaction has claimed (key -> fingerprint)."""
+        self.claimed.update(claimed)
+
+    def know_usage(
+        self,
+        keys: Collection[tuple[int, str, str]],
+        found: Mapping[tuple[int, str, str], Usage],
+    ) -> None:
+        """Usage read for ``keys`` (member, rule, period); a key not in ``found`` is unused."""
+        self.usage_known.update(keys)
+        self.usage.update(found)
+
+    def know_months(self, member_ids: Collection[int]) -> None:
+        """Read the members' activity month by month, to sum their tier windows here."""
+        found = self.inner.tiers.months_of(member_ids)
+        for member_id in member_ids:
+            self.months[member_id] = found.get(member_id, {})
+
+    # -- writing ---------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write everything kept, a table at a time, in an order the foreign keys allow."""
+        kept, self.kept = self.kept, Kept()
+        self._ids = []  # SQLite reserves max(id) + 1...: never across another writer
+        if kept:
+            kept.write(self.inner, self.program_id)
+
+    def next_entry_id(self) -> int:
+        """An id the ledger reserved for an entry this batch keeps."""
+        if not self._ids:
+            self._ids = self.inner.ledger.next_entry_ids(ENTRY_IDS)
+        return self._ids.pop(0)
+
+    # -- the members it knows -------------------------------------------------------------
+
+    def remember(self, member: Member) -> None:
+        self.by_external[member.external_id] = member
+        self.by_id[member.id] = member
+
+    def change_member(self, member_id: int, change: Callable[[Member], Member]) -> None:
+        """Apply a kept write to the member as the batch knows it (if it does)."""
+        member = self.by_id.get(member_id)
+        if member is not None:
+            self.remember(change(member))
+
+    def forget_member(self, member_id: int) -> None:
+        """The database changed the member: read it again next time."""
+        member = self.by_id.pop(member_id, None)
+        if member is not None:
+            self.by_external.pop(member.external_id, None)

@@ -1,0 +1,155 @@
+"""Earning's store: rule usage, campaign spends, orders and their counts on members."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from jifen.domain.earning.award import Usage
+from jifen.domain.members import Member
+from jifen.services.earning.ports import EarningStore, NewOrderRecord, OrderRecord, RefundRecord
+from jifen.services.imports.write_behind.batch import Batch
+from jifen.services.imports.write_behind.through import Through
+
+
+def _counted(placed_at: datetime, paid: int) -> Callable[[Member], Member]:
+    def counted(m: Member) -> Member:
+        last = m.last_order_at
+        return replace(
+            m,
+            orders_count=m.orders_count + 1,
+            spend_total=m.spend_total + paid,
+            last_order_at=placed_at if last is None else max(last, placed_at),
+        )
+
+    return counted
+
+
+class BatchEarning(Through[EarningStore]):
+    """Keeps: usage (read once per key, then summed here), campaign spends, the batch's
+    orders and their counts on members. ``reserve`` takes a campaign's budget in the
+    database at once, as it is decided (budgets are rows other writers share). The rest
+    pass through."""
+
+    def __init__(self, batch: Batch) -> None:
+        super().__init__(batch, lambda uow: uow.earning)
+
+    def usage(self, member_id: int, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Usage]:
+        wanted = [(member_id, rule, period) for rule, period in keys]
+        if not all(k in self.batch.usage_known for k in wanted):
+            self.batch.know_usage(wanted, self.written().usage_of(wanted))
+        return {(k[1], k[2]): self.batch.usage[k] for k in wanted if k in self.batch.usage}
+
+    def add_usage(self, member_id: int, rows: list[tuple[str, str, int, int]]) -> None:
+        for rule, period, points, times in rows:
+            key = (member_id, rule, period)
+            for store in (self.batch.usage, self.batch.kept.usage):
+                u = store.get(key, Usage(0, 0))
+                store[key] = Usage(u.points + points, u.times + times)
+
+    def reserve(
+        self,
+        program_id: int,
+        campaign_id: str,
+        points: int,
+        hint: int,
+    ) -> list[tuple[int, int]]:
+        return self.db.reserve(program_id, campaign_id, points, hint)
+
+    def record_spend(
+        self,
+        entry_id: int,
+        campaign_id: str,
+        rule_id: str,
+        shard: int,
+        points: int,
+    ) -> None:
+        self.batch.kept.spends.append((entry_id, campaign_id, rule_id, shard, points))
+
+    def add_orders(self, rows: Sequence[NewOrderRecord]) -> None:
+        if any(r.program_id != self.batch.program_id for r in rows):
+            self.written().add_orders(rows)
+            return
+        self.batch.kept.orders.extend(rows)
+
+    def add_order(self, record: NewOrderRecord) -> None:
+        self.add_orders([record])
+        self._count(record.member_id, record.placed_at, record.paid)
+
+    def _count(self, member_id: int, placed_at: datetime, paid: int) -> None:
+        n, total, latest = self.batch.kept.counted.get(member_id, (0, 0, placed_at))
+        self.batch.kept.counted[member_id] = (n + 1, total + paid, max(latest, placed_at))
+        self.batch.change_member(member_id, _counted(placed_at, paid))
+
+    # -- passing through ------------------------------------------------------------
+
+    def usage_of(self, keys: Collection[tuple[int, str, str]]) -> dict[tuple[int, str, str], Usage]:
+        return self.written().usage_of(keys)
+
+    def add_usage_many(self, rows: Sequence[tuple[int, str, str, int, int]]) -> None:
+        self.written().add_usage_many(rows)
+
+    def streak(self, member_id: int, activity: str) -> tuple[date, int] | None:
+        return self.written().streak(member_id, activity)
+
+    def set_streak(self, member_id: int, activity: str, day: date, days: int) -> None:
+        self.written().set_streak(member_id, activity, day, days)
+
+    def ensure_budget(self, program_id: int, campaign_id: str, budget: int) -> None:
+        self.written().ensure_budget(program_id, campaign_id, budget)
+
+    def budget_left(self, program_id: int, campaign_id: str) -> int | None:
+        return self.written().budget_left(program_id, campaign_id)
+
+    def give_back(self, program_id: int, campaign_id: str, shard: int, points: int) -> None:
+        self.written().give_back(program_id, campaign_id, shard, points)
+
+    def record_spends(self, rows: Sequence[tuple[int, str, str, int, int]]) -> None:
+        self.written().record_spends(rows)
+
+    def spends_of(self, entry_id: int) -> list[tuple[str, str, int, int]]:
+        return self.written().spends_of(entry_id)
+
+    def order(self, program_id: int, order_id: str) -> OrderRecord | None:
+        return self.written().order(program_id, order_id)
+
+    def refunds_of(self, order_pk: int) -> list[RefundRecord]:
+        return self.written().refunds_of(order_pk)
+
+    def add_refund(
+        self,
+        program_id: int,
+        order_pk: int,
+        refund: RefundRecord,
+        now: datetime,
+    ) -> None:
+        self.written().add_refund(program_id, order_pk, refund, now)
+
+    def add_activity(
+        self,
+        program_id: int,
+        member_id: int,
+        kind: str,
+        payload: dict[str, Any],
+        occurred_at: datetime,
+        version: int,
+        entry_id: int | None,
+        award: dict[str, Any],
+        now: datetime,
+    ) -> None:
+        self.written().add_activity(
+            program_id,
+            member_id,
+            kind,
+            payload,
+            occurred_at,
+            version,
+            entry_id,
+            award,
+            now,
+        )
+
+    def count_orders(self, rows: Sequence[tuple[int, int, int, datetime]]) -> None:
+        self.written().count_orders(rows)
