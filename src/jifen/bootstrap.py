@@ -13,10 +13,10 @@ from sqlalchemy import Engine
 
 from jifen.adapters.balancefiles import BalanceFile
 from jifen.adapters.db import SqlUnitOfWork, create_engine_for
-from jifen.adapters.db.joblocks import job_locks_for
+from jifen.adapters.db.nightly import job_locks_for
 from jifen.adapters.orderfiles import OrderFile, RejectsFile
 from jifen.adapters.passwords import Argon2Passwords
-from jifen.adapters.programfile import load_program_file, parse_program, read_program_file
+from jifen.adapters.programfile import load_program_file, parse_program, read_program_definition
 from jifen.adapters.programfile.editing import YamlProgramEditor
 from jifen.adapters.publishing import LoggingPublisher
 from jifen.config import Settings
@@ -82,12 +82,13 @@ class Jifen:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
 
-    def read_program_file(self, path: str | Path) -> Program:
+    def load_program_file(self, path: str | Path) -> Program:
+        """The programme part of a file (what the ledger needs)."""
         return load_program_file(path)
 
     def read_program_definition(self, path: str | Path) -> ProgramDefinition:
         """A programme file, validated and compiled (rules included)."""
-        return read_program_file(path)
+        return read_program_definition(path)
 
     def compile(self, source: str, name: str, version: int) -> ProgramDefinition:
         return compile_program(source, name, version)

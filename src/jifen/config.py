@@ -8,7 +8,9 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused in production
+DEV_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside dev and test
+#: where the development secret (or a short key) may run: a developer's machine, a test run
+DEV_SECRET_ALLOWED = frozenset({"development", "test"})
 
 
 class Settings(BaseSettings):
@@ -40,11 +42,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_secrets(self) -> Settings:
-        if self.environment == "production" and (
+        if self.environment not in DEV_SECRET_ALLOWED and (
             self.secret_key == DEV_SECRET or len(self.secret_key) < 32
         ):
             raise ValueError(
                 "JIFEN_SECRET_KEY must be set to a random value of at least 32 characters "
-                "outside development"
+                f"when JIFEN_ENVIRONMENT is {self.environment!r} (the development secret "
+                "and short keys are for development and test runs only)"
             )
         return self

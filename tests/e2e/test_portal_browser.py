@@ -208,6 +208,57 @@ def test_a_member_sees_only_their_own_points(browser: Browser, shop: Shop, shots
         c.close()
 
 
+@pytest.mark.parametrize(
+    ("locale", "title", "hint", "back"),
+    [
+        ("zh-CN", "表单已过期", "请返回该页面，重新提交表单。", "返回"),
+        ("en-US", "This form has expired", "Go back to the page and send the form again.", "Back"),
+    ],
+    ids=["zh-CN", "en"],
+)
+def test_a_stale_form_is_refused_in_the_visitors_language_with_a_way_back(
+    browser: Browser, shop: Shop, shots: Path, locale: str, title: str, hint: str, back: str
+) -> None:
+    page = browser.new_context(locale=locale).new_page()
+    page.goto(f"{shop.base}/portal/sign-in")
+    page.context.clear_cookies()  # the form's token is gone, as an hour later
+    contact = f"nobody-{locale}@example.com"  # asks for no code, so spends no member's quota
+    page.get_by_label(re.compile("Member number|会员号")).fill(contact)
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.get_by_role("button", name=re.compile("Send me a code|发送验证码")).click()
+
+    assert posted.value.status == 403
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    expect(page.get_by_text(hint)).to_be_visible()
+    assert page.locator("html").get_attribute("lang") == locale.removesuffix("-US")
+    page.screenshot(path=shots / "form-expired.png", full_page=True)
+    page.get_by_role("link", name=back, exact=True).click()
+    expect(page).to_have_url(f"{shop.base}/portal/sign-in")  # the form again, with a new token
+    page.get_by_label(re.compile("Member number|会员号")).fill(contact)
+    page.get_by_role("button", name=re.compile("Send me a code|发送验证码")).click()
+    expect(page).to_have_url(re.compile(r"/portal/code"))
+    page.context.close()
+
+
+def test_signing_out_with_a_stale_token_is_refused_and_keeps_the_session(
+    browser: Browser, shop: Shop
+) -> None:
+    page = browser.new_context(locale="zh-CN").new_page()
+    sign_in(page, shop, "C-2")
+
+    answer = page.context.request.post(
+        f"{shop.base}/portal/sign-out",
+        form={"csrf": "from-an-old-page"},
+        headers={"Accept-Language": "zh-CN"},
+    )
+
+    assert answer.status == 403
+    assert "表单已过期" in answer.text()
+    page.goto(f"{shop.base}/portal/")
+    expect(page.get_by_text("可用积分")).to_be_visible()  # still signed in
+    page.context.close()
+
+
 def test_a_member_redeems_a_voucher_and_finds_it_in_the_wallet(
     browser: Browser, brand: Shop, shots: Path
 ) -> None:

@@ -1,11 +1,16 @@
-"""Settings come from JIFEN_* variables and refuse unsafe secrets outside development."""
+"""Settings come from JIFEN_* variables and refuse unsafe secrets outside development and tests."""
 
 from __future__ import annotations
+
+from typing import get_args
 
 import pytest
 from pydantic import ValidationError
 
-from jifen.config import Settings
+from jifen.config import DEV_SECRET, DEV_SECRET_ALLOWED, Settings
+
+ENVIRONMENTS = get_args(Settings.model_fields["environment"].annotation)
+PRODUCTION_LIKE = [e for e in ENVIRONMENTS if e not in DEV_SECRET_ALLOWED]
 
 
 def test_unset_database_url_means_a_local_sqlite_file(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -30,3 +35,59 @@ def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPat
         Settings()
     monkeypatch.setenv("JIFEN_SECRET_KEY", "x" * 40)
     assert Settings().environment == "production"
+
+
+def test_every_environment_but_development_and_test_is_production_like() -> None:
+    assert set(ENVIRONMENTS) == {"development", "test", "production"}
+    assert PRODUCTION_LIKE == ["production"]
+
+
+@pytest.mark.parametrize("environment", sorted(DEV_SECRET_ALLOWED))
+def test_development_and_test_runs_may_use_the_development_secret(
+    monkeypatch: pytest.MonkeyPatch, environment: str
+) -> None:
+    monkeypatch.setenv("JIFEN_ENVIRONMENT", environment)
+    monkeypatch.delenv("JIFEN_SECRET_KEY", raising=False)
+    assert Settings().secret_key == DEV_SECRET
+    monkeypatch.setenv("JIFEN_SECRET_KEY", "short")
+    assert Settings().environment == environment
+
+
+def test_unset_environment_is_development(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("JIFEN_ENVIRONMENT", raising=False)
+    monkeypatch.delenv("JIFEN_SECRET_KEY", raising=False)
+    assert Settings().environment == "development"
+
+
+def test_an_unknown_environment_is_refused_rather_than_taken_for_development(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JIFEN_ENVIRONMENT", "prod")
+    monkeypatch.setenv("JIFEN_SECRET_KEY", "k" * 40)
+    with pytest.raises(ValidationError, match="environment"):
+        Settings()
+
+
+@pytest.mark.parametrize("environment", PRODUCTION_LIKE)
+@pytest.mark.parametrize("secret", [None, "short", "x" * 31])
+def test_a_production_like_environment_refuses_the_development_secret_and_short_keys(
+    monkeypatch: pytest.MonkeyPatch, environment: str, secret: str | None
+) -> None:
+    monkeypatch.setenv("JIFEN_ENVIRONMENT", environment)
+    if secret is None:
+        monkeypatch.delenv("JIFEN_SECRET_KEY", raising=False)
+    else:
+        monkeypatch.setenv("JIFEN_SECRET_KEY", secret)
+    with pytest.raises(ValidationError, match=f"JIFEN_SECRET_KEY .* {environment!r}"):
+        Settings()
+
+
+@pytest.mark.parametrize("environment", PRODUCTION_LIKE)
+def test_a_production_like_environment_accepts_a_key_of_32_characters_or_more(
+    monkeypatch: pytest.MonkeyPatch, environment: str
+) -> None:
+    monkeypatch.setenv("JIFEN_ENVIRONMENT", environment)
+    for key in ("k" * 32, "a-random-value-from-the-secret-store-0123456789"):
+        monkeypatch.setenv("JIFEN_SECRET_KEY", key)
+        settings = Settings()
+        assert (settings.environment, settings.secret_key) == (environment, key)

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jifen.adapters.programfile import ProgramFileError
-from jifen.adapters.programfile.loader import read_program_file
+from jifen.adapters.programfile.loader import read_program_definition
 from jifen.domain.days import start_of
 from jifen.domain.earning.program import ExpiryPolicy
 from jifen.domain.earning.rules import TierEarning
@@ -181,7 +181,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_fixed_days_are_read_from_the_programme_file(tmp_path: Path) -> None:
-    earning = read_program_file(write(tmp_path, FILE)).earning
+    earning = read_program_definition(write(tmp_path, FILE)).earning
     assert earning.expiry == ExpiryPolicy(days=((6, 30), (12, 31)), min_months=3)
     assert earning.expires_at(utc(2026, 5, 15)) == utc(2026, 12, 31, 16)
 
@@ -201,7 +201,7 @@ def test_fixed_days_are_read_from_the_programme_file(tmp_path: Path) -> None:
 def test_a_bad_expiry_is_reported_on_its_line(tmp_path: Path, expiry: str, message: str) -> None:
     text = FILE.replace('{days: ["06-30", "12-31"], min_months: 3}', expiry)
     with pytest.raises(ProgramFileError) as err:
-        read_program_file(write(tmp_path, text))
+        read_program_definition(write(tmp_path, text))
     detail = str(err.value.detail)
     assert detail.startswith(f"{tmp_path / 'p.yaml'}:8: earning.expiry")
     assert message in detail

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jifen.adapters.programfile import ProgramFileError
-from jifen.adapters.programfile.loader import read_program_file
+from jifen.adapters.programfile.loader import read_program_definition
 from jifen.domain.errors import InvalidInput
 from jifen.domain.redemption import ODDS, Lottery, Prize, PrizeKind
 from tests.unit.test_redemption_policy import ROOT, write
@@ -44,7 +44,7 @@ redemption:
 
 
 def test_the_fresh_market_lucky_draw_is_10_points_with_its_odds_in_parts_per_million() -> None:
-    policy = read_program_file(ROOT / "programs" / "fresh-market.yaml").redemption
+    policy = read_program_definition(ROOT / "programs" / "fresh-market.yaml").redemption
     draw = policy.lotteries["lucky-draw"]
     assert draw.points == 10  # 用少量积分(如10积分)参与抽奖
     assert [(p.code, p.chance) for p in draw.prizes] == [
@@ -59,7 +59,7 @@ def test_the_fresh_market_lucky_draw_is_10_points_with_its_odds_in_parts_per_mil
 
 
 def test_each_prize_owns_a_range_of_numbers_in_the_order_written(tmp_path: Path) -> None:
-    wheel = read_program_file(write(tmp_path, FILE)).redemption.lotteries["wheel"]
+    wheel = read_program_definition(write(tmp_path, FILE)).redemption.lotteries["wheel"]
     at = {}
     for roll in (0, 9_999, 10_000, 214_999, 215_000):
         p = wheel.pick(roll)
@@ -70,9 +70,9 @@ def test_each_prize_owns_a_range_of_numbers_in_the_order_written(tmp_path: Path)
 
 
 def test_the_version_follows_the_table_and_nothing_else(tmp_path: Path) -> None:
-    first = read_program_file(write(tmp_path, FILE)).redemption.lotteries["wheel"]
-    renamed = read_program_file(write(tmp_path, FILE.replace("{en: Wheel}", "{en: Spin}")))
-    changed = read_program_file(write(tmp_path, FILE.replace('"20.5%"', '"20.4%"')))
+    first = read_program_definition(write(tmp_path, FILE)).redemption.lotteries["wheel"]
+    renamed = read_program_definition(write(tmp_path, FILE.replace("{en: Wheel}", "{en: Spin}")))
+    changed = read_program_definition(write(tmp_path, FILE.replace('"20.5%"', '"20.4%"')))
     assert renamed.redemption.lotteries["wheel"].version == first.version
     assert changed.redemption.lotteries["wheel"].version != first.version
 
@@ -96,11 +96,11 @@ def test_a_bad_table_or_cause_is_refused_with_its_reason(
 ) -> None:
     assert old in FILE
     with pytest.raises(ProgramFileError, match=says):
-        read_program_file(write(tmp_path, FILE.replace(old, new, 1)))
+        read_program_definition(write(tmp_path, FILE.replace(old, new, 1)))
 
 
 def test_a_gift_is_at_least_the_minimum_in_whole_steps(tmp_path: Path) -> None:
-    trees = read_program_file(write(tmp_path, FILE)).redemption.causes["trees"]
+    trees = read_program_definition(write(tmp_path, FILE)).redemption.causes["trees"]
     now = datetime(2026, 11, 23, tzinfo=UTC)
     trees.check(750, now)
     for bad in (250, 600):
@@ -122,7 +122,7 @@ def test_pick_matches_a_plain_walk_of_the_ranges(chances: list[int], roll: int) 
 
 
 def test_seeded_frequencies_over_a_million_picks_match_the_fresh_market_table() -> None:
-    draw = read_program_file(ROOT / "programs" / "fresh-market.yaml").redemption.lotteries[
+    draw = read_program_definition(ROOT / "programs" / "fresh-market.yaml").redemption.lotteries[
         "lucky-draw"
     ]
     rng = random.Random(1123)

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jifen.adapters.programfile import ProgramFileError
-from jifen.adapters.programfile.loader import read_program_file
+from jifen.adapters.programfile.loader import read_program_definition
 from jifen.domain.errors import (
     InsufficientPoints,
     NotFound,
@@ -59,7 +59,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_the_fresh_market_catalogue_and_offset_are_the_seed_values() -> None:
-    r = read_program_file(ROOT / "programs" / "fresh-market.yaml").redemption
+    r = read_program_definition(ROOT / "programs" / "fresh-market.yaml").redemption
     assert r.cash_offset == CashOffsetPolicy(points=100, value=100, min_order=5000)
     eggs, oil, visit = (
         r.catalogue.get(c) for c in ("eggs", "cooking-oil-5l", "nutritionist-visit")
@@ -73,14 +73,14 @@ def test_the_fresh_market_catalogue_and_offset_are_the_seed_values() -> None:
 def test_a_reward_is_built_in_minor_units_local_time_and_tiers_from_its_minimum(
     tmp_path: Path,
 ) -> None:
-    mug = read_program_file(write(tmp_path, FILE)).redemption.catalogue.get("mug")
+    mug = read_program_definition(write(tmp_path, FILE)).redemption.catalogue.get("mug")
     assert (mug.points, mug.cost, mug.cash, mug.stock) == (2000, 1500, 0, None)
     assert mug.tiers == {"gold", "diamond"}
     assert mug.starts == datetime(2026, 12, 1, 10, tzinfo=SHANGHAI)
 
 
 def test_a_rewards_window_and_tiers_are_checked(tmp_path: Path) -> None:
-    mug = read_program_file(write(tmp_path, FILE)).redemption.catalogue.get("mug")
+    mug = read_program_definition(write(tmp_path, FILE)).redemption.catalogue.get("mug")
     opening = datetime(2026, 12, 1, 10, tzinfo=SHANGHAI)
     mug.check(opening, "gold")
     mug.check(opening, "diamond")
@@ -95,9 +95,9 @@ def test_a_rewards_window_and_tiers_are_checked(tmp_path: Path) -> None:
 
 
 def test_per_member_limits_count_by_calendar_period() -> None:
-    eggs = read_program_file(ROOT / "programs" / "fresh-market.yaml").redemption.catalogue.get(
-        "eggs"
-    )
+    eggs = read_program_definition(
+        ROOT / "programs" / "fresh-market.yaml"
+    ).redemption.catalogue.get("eggs")
     monday = datetime(2026, 11, 23, 9, tzinfo=SHANGHAI)
     eggs.check_limits(monday, {})
     with pytest.raises(RedemptionLimitReached) as err:
@@ -108,7 +108,7 @@ def test_per_member_limits_count_by_calendar_period() -> None:
 
 def test_an_unknown_reward_is_not_found(tmp_path: Path) -> None:
     with pytest.raises(NotFound):
-        read_program_file(write(tmp_path, FILE)).redemption.catalogue.get("teapot")
+        read_program_definition(write(tmp_path, FILE)).redemption.catalogue.get("teapot")
 
 
 @pytest.mark.parametrize(
@@ -135,14 +135,14 @@ def test_a_bad_catalogue_or_offset_is_reported_with_its_line(
     assert old in FILE
     path = write(tmp_path, FILE.replace(old, new, 1))
     with pytest.raises(ProgramFileError) as err:
-        read_program_file(path)
+        read_program_definition(path)
     assert str(err.value.detail).startswith(f"{path}:{line}: {field}")
 
 
 def test_two_rewards_with_one_code_are_refused(tmp_path: Path) -> None:
     text = FILE + "    - {code: mug, kind: goods, name: {en: Mug 2}, points: 10}\n"
     with pytest.raises(ProgramFileError, match=r":25: redemption\.catalogue\.1: duplicate reward"):
-        read_program_file(write(tmp_path, text))
+        read_program_definition(write(tmp_path, text))
 
 
 # -- the cash offset: 100 points = 1 yuan, only on orders of 50 yuan or more --

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jifen.adapters.programfile import ProgramFileError
-from jifen.adapters.programfile.loader import read_program_file
+from jifen.adapters.programfile.loader import read_program_definition
 from jifen.domain.tiers import (
     AllOf,
     AnyOf,
@@ -29,8 +29,8 @@ from jifen.domain.tiers import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-FRESH = read_program_file(ROOT / "programs" / "fresh-market.yaml").tiers
-LIFESTYLE = read_program_file(ROOT / "programs" / "lifestyle-brand.yaml").tiers
+FRESH = read_program_definition(ROOT / "programs" / "fresh-market.yaml").tiers
+LIFESTYLE = read_program_definition(ROOT / "programs" / "lifestyle-brand.yaml").tiers
 NOW = datetime(2026, 11, 23, 4, tzinfo=UTC)
 YUAN = 100
 
@@ -205,7 +205,7 @@ def test_the_entry_level_cannot_have_qualification(tmp_path: Path) -> None:
     path = tmp_path / "p.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ProgramFileError, match=r"tiers\.0\.qualify: the first tier"):
-        read_program_file(path)
+        read_program_definition(path)
 
 
 def test_empty_criteria_and_never_expire_with_months_are_refused(tmp_path: Path) -> None:
@@ -222,7 +222,7 @@ def test_empty_criteria_and_never_expire_with_months_are_refused(tmp_path: Path)
         path = tmp_path / "p.yaml"
         path.write_text(base.replace(old, new, 1), encoding="utf-8")
         with pytest.raises(ProgramFileError, match=field.replace(".", r"\.")):
-            read_program_file(path)
+            read_program_definition(path)
 
 
 def test_no_tiers_is_a_valid_policy() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from jifen.domain.error_codes import RedemptionCode
 from jifen.domain.errors import NotFound
 
 
@@ -30,7 +31,9 @@ class YamlProgramEditor:
         data, catalogue = _catalogue(source)
         kept = [r for r in catalogue if not (isinstance(r, dict) and r.get("code") == code)]
         if len(kept) == len(catalogue):
-            raise NotFound(f"no reward {code!r} in the catalogue", code="reward_not_found")
+            raise NotFound(
+                f"no reward {code!r} in the catalogue", code=RedemptionCode.REWARD_NOT_FOUND
+            )
         catalogue[:] = kept
         return _dump(data)
 

@@ -17,20 +17,22 @@ from jifen.adapters.programfile.build_redemption import build_redemption
 from jifen.adapters.programfile.build_tiers import build_tiers
 from jifen.adapters.programfile.schema import ProgramFile
 from jifen.domain.definition import ProgramDefinition
+from jifen.domain.error_codes import Code, ProgramCode
 from jifen.domain.errors import InvalidInput, JifenError
 from jifen.domain.programs import Program, validate_program_fields
 
 
 class ProgramFileError(InvalidInput):
-    code = "program_file_invalid"
+    code: Code = ProgramCode.FILE_INVALID
 
 
 def load_program_file(path: str | Path) -> Program:
     """The programme part of a file (what the ledger needs)."""
-    return read_program_file(path).program
+    return read_program_definition(path).program
 
 
-def read_program_file(path: str | Path, version: int = 0) -> ProgramDefinition:
+def read_program_definition(path: str | Path, version: int = 0) -> ProgramDefinition:
+    """A programme file, validated and compiled (rules included)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")

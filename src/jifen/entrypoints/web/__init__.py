@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -41,7 +42,12 @@ def install(app: FastAPI, *, demo: bool) -> None:
 
     @app.exception_handler(portal.FormExpired)
     async def _expired(request: Request, exc: portal.FormExpired) -> Response:
-        return Response("the form has expired; go back and reload the page", status_code=403)
+        """In the visitor's language, with a way back; ``data-code="form_expired"`` in any."""
+        area = "console" if request.url.path.startswith("/console") else "portal"
+        back = _page_of_the_form(request, area)
+        lang = portal.language(request)
+        html = lang.env.get_template("form_expired.html").render(path=back, back=back, area=area)
+        return HTMLResponse(html, status_code=403)
 
     @app.exception_handler(portal.PageNotFound)
     async def _missing(request: Request, exc: portal.PageNotFound) -> Response:
@@ -60,3 +66,14 @@ def install(app: FastAPI, *, demo: bool) -> None:
     @app.get("/", include_in_schema=False)
     def _root() -> Response:
         return RedirectResponse("/portal/", status_code=303)
+
+
+def _page_of_the_form(request: Request, area: str) -> str:
+    """Where the form was (the browser's Referer, if one of our pages), else the area's home.
+
+    The form's own address may only take a POST; a fresh GET of its page brings a fresh token.
+    """
+    sent = urlsplit(request.headers.get("referer", ""))
+    if sent.netloc == request.url.netloc and sent.path.startswith(f"/{area}/"):
+        return sent.path + (f"?{sent.query}" if sent.query else "")
+    return f"/{area}/"

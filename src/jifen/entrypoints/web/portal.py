@@ -22,9 +22,9 @@ from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.entrypoints.web.i18n import Language, pick
 from jifen.entrypoints.web.reasons import describe
-from jifen.services import members, programs, tiers
+from jifen.services import members, programs
 from jifen.services.access import portal_signin as portal_access
-from jifen.services.members import expiring_points as expiring
+from jifen.services.portal import home_page
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 SESSION = "jifen_portal"
@@ -144,21 +144,17 @@ def check_code(
 def home(request: Request, lang: Lang, prog: Prog, signed: Signed) -> Response:
     jf = jifen(request)
     who, session = signed
-    me = members.get_member(jf.uow(write=False), jf.clock, prog, who.external_id)
-    soon = expiring.expiring(jf.uow(write=False), jf.clock, prog, who.external_id, days=90)
-    tier = tiers.tier_view(jf.uow(write=False), jf.clock, jf.rulebooks, prog, who.external_id)
-    recent = members.history(jf.uow(write=False), prog, who.external_id, None, 5)
-    rules = _rules(jf, prog)
+    page = home_page(jf.uow(write=False), jf.clock, jf.rulebooks, prog, who.external_id)
     return render(
         request,
         lang,
         "portal/home.html",
         program=prog,
-        me=me,
-        soon=soon,
-        tier=tier,
-        progress=_progress(tier.routes),
-        recent=[describe(lang, item, rules, prog.timezone) for item in recent.items],
+        me=page.member,
+        soon=page.expiring,
+        tier=page.tier,
+        progress=_progress(page.tier.routes),
+        recent=[describe(lang, item, page.rules, prog.timezone) for item in page.recent],
         csrf=session.csrf,
     )
 
@@ -186,7 +182,7 @@ def history(
 def sign_out(request: Request, signed: Signed, csrf: Annotated[str, Form()]) -> Response:
     _, session = signed
     if not secrets.compare_digest(csrf, session.csrf):
-        return Response("the form has expired; reload the page", status_code=403)
+        raise FormExpired
     jf = jifen(request)
     portal_access.sign_out(jf.uow(), request.cookies.get(SESSION, ""), jf.settings.secret_key)
     response = RedirectResponse("/portal/sign-in", status_code=303)

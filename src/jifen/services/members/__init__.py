@@ -10,38 +10,19 @@
 - ``views``: What members' use cases return.
 """
 
-from jifen.services.members.commands import (
-    CreateMember,
-    UpdateMember,
-)
-from jifen.services.members.enrolment import (
-    create_member,
-    join,
-    require_external_id,
-    update_member,
-)
-from jifen.services.members.expiring_points import (
-    Expiring,
-    ExpiringDay,
-    expiring,
-)
+from jifen.services.members.commands import CreateMember, UpdateMember
+from jifen.services.members.enrolment import create_member, join, require_external_id, update_member
+from jifen.services.members.expiring_points import Expiring, ExpiringDay, expiring, expiring_of
 from jifen.services.members.lookup import (
     Found,
     find_member,
     get_member,
     member_view,
+    member_view_of,
     search,
 )
-from jifen.services.members.statement import (
-    LotView,
-    history,
-    open_lots,
-)
-from jifen.services.members.views import (
-    History,
-    HistoryItem,
-    MemberView,
-)
+from jifen.services.members.statement import LotView, history, history_of, open_lots
+from jifen.services.members.views import History, HistoryItem, MemberView
 
 __all__ = [
     "CreateMember",
@@ -55,11 +36,14 @@ __all__ = [
     "UpdateMember",
     "create_member",
     "expiring",
+    "expiring_of",
     "find_member",
     "get_member",
     "history",
+    "history_of",
     "join",
     "member_view",
+    "member_view_of",
     "open_lots",
     "require_external_id",
     "search",

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from jifen.domain.errors import InvalidInput
+from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.services.ledger.ports import LedgerWork
 from jifen.services.members.lookup import find_member
@@ -33,13 +34,19 @@ class Expiring:
 def expiring(
     uow: LedgerWork, clock: Clock, program: Program, external_id: str, days: int = 90
 ) -> Expiring:
-    if not 1 <= days <= MAX_DAYS:
-        raise InvalidInput(f"days must be between 1 and {MAX_DAYS}", field="days")
+    _check_days(days)
     now = clock.now()
-    tz = ZoneInfo(program.timezone)
     with uow:
-        member = find_member(uow, program, external_id)
-        lots = uow.ledger.expiring_lots(member.id, now, now + timedelta(days=days))
+        return expiring_of(uow, program, find_member(uow, program, external_id), now, days)
+
+
+def expiring_of(
+    uow: LedgerWork, program: Program, member: Member, now: datetime, days: int = 90
+) -> Expiring:
+    """What ``expiring`` answers for a member already read; call inside ``with uow``."""
+    _check_days(days)
+    tz = ZoneInfo(program.timezone)
+    lots = uow.ledger.expiring_lots(member.id, now, now + timedelta(days=days))
     grouped: dict[date, tuple[datetime, int]] = {}
     for when, points in lots:
         # a lot expiring at midnight can be used until the end of the day before
@@ -48,3 +55,8 @@ def expiring(
         grouped[local] = (min(first, when), total + points)
     by_day = tuple(ExpiringDay(d, w, p) for d, (w, p) in sorted(grouped.items()))
     return Expiring(member.external_id, days, sum(x.points for x in by_day), by_day)
+
+
+def _check_days(days: int) -> None:
+    if not 1 <= days <= MAX_DAYS:
+        raise InvalidInput(f"days must be between 1 and {MAX_DAYS}", field="days")

@@ -4,9 +4,9 @@ for the console."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from jifen.domain.errors import NotFound
+from jifen.domain.errors import MemberNotFound
 from jifen.domain.members import Member, MemberStatus
 from jifen.domain.programs import Program
 from jifen.services.ledger.ports import LedgerWork
@@ -19,16 +19,18 @@ EXPIRING_WINDOW = timedelta(days=30)
 def get_member(uow: LedgerWork, clock: Clock, program: Program, external_id: str) -> MemberView:
     now = clock.now()
     with uow:
-        member = find_member(uow, program, external_id)
-        return member_view(member, uow.ledger.expiring(member.id, now, now + EXPIRING_WINDOW))
+        return member_view_of(uow, find_member(uow, program, external_id), now)
+
+
+def member_view_of(uow: LedgerWork, member: Member, now: datetime) -> MemberView:
+    """The member as ``get_member`` shows them at ``now``; call inside ``with uow``."""
+    return member_view(member, uow.ledger.expiring(member.id, now, now + EXPIRING_WINDOW))
 
 
 def find_member(uow: LedgerWork, program: Program, external_id: str) -> Member:
     member = uow.members.get(program.id, external_id)
     if member is None or member.status is MemberStatus.ERASED:
-        raise NotFound(
-            f"member {external_id} not found", code="member_not_found", member=external_id
-        )
+        raise MemberNotFound(external_id)
     return member
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from jifen.domain.errors import InvalidInput
 from jifen.domain.ledger import EntryKind
+from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.services.ledger.ports import LedgerWork
 from jifen.services.members.lookup import find_member
@@ -16,17 +17,21 @@ from jifen.services.members.views import History, HistoryItem
 def history(
     uow: LedgerWork, program: Program, external_id: str, cursor: str | None, limit: int
 ) -> History:
-    if not 1 <= limit <= 200:
-        raise InvalidInput("limit must be between 1 and 200", field="limit")
+    _check_limit(limit)
     before = None
     if cursor is not None:
         if not cursor.isdigit():
             raise InvalidInput("cursor is not one this API returned", field="cursor")
         before = int(cursor)
     with uow:
-        member = find_member(uow, program, external_id)
-        page = uow.ledger.history(member.id, before, limit)
-        spans = uow.ledger.earned_spans([e.id for e in page.entries if e.kind is EntryKind.EXPIRE])
+        return history_of(uow, find_member(uow, program, external_id), before, limit)
+
+
+def history_of(uow: LedgerWork, member: Member, before: int | None, limit: int) -> History:
+    """``history`` for a member already read, before entry ``before``; call inside ``with uow``."""
+    _check_limit(limit)
+    page = uow.ledger.history(member.id, before, limit)
+    spans = uow.ledger.earned_spans([e.id for e in page.entries if e.kind is EntryKind.EXPIRE])
     items = tuple(
         HistoryItem(
             id=e.id,
@@ -48,6 +53,11 @@ def history(
         for e in page.entries
     )
     return History(items, None if page.next_cursor is None else str(page.next_cursor))
+
+
+def _check_limit(limit: int) -> None:
+    if not 1 <= limit <= 200:
+        raise InvalidInput("limit must be between 1 and 200", field="limit")
 
 
 @dataclass(frozen=True)
