@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
+from jifen.domain.error_codes import ImportCode
 from jifen.domain.errors import InvalidInput
 from jifen.services.imports.order_records import ERROR
 from jifen.services.imports.rows import ImportFile, Rejected, Row
@@ -55,7 +56,7 @@ class RecordFile:
             raise InvalidInput(
                 f"{self.path}: cannot tell the format from the name; "
                 "use .jsonl, .ndjson or .csv, or --format jsonl|csv",
-                code="import_format_unknown",
+                code=ImportCode.FORMAT_UNKNOWN,
             )
         try:
             self.size = self.path.stat().st_size
@@ -64,7 +65,7 @@ class RecordFile:
             )
         except OSError as exc:
             raise InvalidInput(
-                f"{self.path}: cannot read: {exc.strerror}", code="import_file_unreadable"
+                f"{self.path}: cannot read: {exc.strerror}", code=ImportCode.FILE_UNREADABLE
             ) from exc
         self.position = 0
         if self.format == "csv":  # a wrong header is one error before any work
@@ -89,7 +90,7 @@ class RecordFile:
                 f"{self.path}: the header needs the columns {', '.join(self.columns)}"
                 + (f"; missing: {', '.join(missing)}" if missing else "")
                 + (f"; unknown: {', '.join(unknown)}" if unknown else ""),
-                code="import_csv_header",
+                code=ImportCode.CSV_HEADER,
             )
         return header
 
@@ -110,7 +111,7 @@ class RecordFile:
             except UnicodeDecodeError:
                 raise InvalidInput(
                     f"{self.path}: line {number} is not UTF-8; save the file as UTF-8",
-                    code="import_file_encoding",
+                    code=ImportCode.FILE_ENCODING,
                 ) from None
             yield text.removeprefix("\ufeff") if number == 1 else text
 

@@ -12,6 +12,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from jifen.domain.error_codes import AccessCode
 from jifen.domain.errors import Unauthenticated
 
 CODE_DIGITS = 6
@@ -38,7 +39,9 @@ class SigninCode:
         """Refuses a used, expired, exhausted or wrong code, all with one answer."""
         usable = self.used_at is None and now < self.expires_at and self.tries < CODE_TRIES
         if not usable or not hmac.compare_digest(self.code_hash, code_hash):
-            raise Unauthenticated("that code is wrong or has expired", code="signin_code_invalid")
+            raise Unauthenticated(
+                "that code is wrong or has expired", code=AccessCode.SIGNIN_CODE_INVALID
+            )
 
 
 @dataclass(frozen=True)

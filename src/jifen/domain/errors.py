@@ -1,45 +1,66 @@
 """Errors raised by the domain and the services.
 
-Every error carries a stable, machine-readable ``code`` (snake_case) that the
-API returns in problem+json and the CLI prints; ``detail`` is for people and
-``params`` holds the values an integrator may act on.
+Every error carries a stable, machine-readable ``code`` (a member of one of the
+enums of :mod:`jifen.domain.error_codes`) that the API returns in problem+json
+and the CLI prints; ``detail`` is for people and ``params`` holds the values an
+integrator may act on. Each branch of the tree is a *family*: it fixes the HTTP
+status (``entrypoints/api/errors.py``) and the CLI's exit code
+(``entrypoints/cli/errors.py``), and every code names the family it is raised with.
 
 The tree::
 
     JifenError
-     +-- InvalidInput            bad or missing values            (HTTP 422)
-     |    +-- InvalidRequest        a malformed request as a whole   (HTTP 400)
-     +-- Unauthenticated         no or unknown credentials        (HTTP 401)
-     +-- PermissionDenied        credentials lack a scope         (HTTP 403)
-     +-- NotFound                an unknown member, hold, entry   (HTTP 404)
-     +-- Conflict                state or key clash               (HTTP 409)
+     +-- InvalidInput            bad or missing values              (HTTP 422)
+     |    +-- InvalidRequest        a malformed request as a whole     (HTTP 400)
+     +-- Unauthenticated         no or unknown credentials          (HTTP 401)
+     +-- PermissionDenied        credentials lack a scope           (HTTP 403)
+     +-- NotFound                an unknown member, hold, entry     (HTTP 404)
+     |    +-- MemberNotFound
+     +-- Conflict                state or key clash                 (HTTP 409)
      |    +-- IdempotencyConflict   same key, different request
-     +-- RuleViolation           a business rule refuses          (HTTP 422)
-          +-- InsufficientPoints
-          +-- HoldNotActive
-          +-- MemberNotActive
-          +-- ReversalExceedsOriginal
-          +-- RewardNotAvailable      outside the reward's window
-          +-- TierTooLow              a tier-only reward
-          +-- RedemptionLimitReached  the member's per-period limit
-          +-- OffsetBelowMinimum      order too small for a cash offset
-          +-- RewardOutOfStock        none left (never oversold)
-          +-- RedemptionNotPending    capture/release of one no longer held
-          +-- RedemptionNotCancellable  past its policy, or its voucher used
-          +-- VoucherNotUsable        used, expired, cancelled, below its minimum
+     |    +-- LedgerConflict        a guarded write lost a race: retry
+     +-- RuleViolation           a business rule refuses            (HTTP 422)
+     |    +-- InsufficientPoints
+     |    +-- HoldNotActive
+     |    +-- MemberNotActive
+     |    +-- ReversalExceedsOriginal
+     |    +-- RewardNotAvailable      outside the reward's window
+     |    +-- TierTooLow              a tier-only reward
+     |    +-- RedemptionLimitReached  the member's per-period limit
+     |    +-- OffsetBelowMinimum      order too small for a cash offset
+     |    +-- RewardOutOfStock        none left (never oversold)
+     |    +-- RedemptionNotPending    capture/release of one no longer held
+     |    +-- RedemptionNotCancellable  past its policy, or its voucher used
+     |    +-- VoucherNotUsable        used, expired, cancelled, below its minimum
+     +-- LedgerInconsistent      a balance disagrees with its lots  (HTTP 409, and an alert)
+
+``LedgerInconsistent`` is no client's doing: the ledger refuses to act on what it
+cannot prove rather than guess. Nothing is written, the request is refused with
+409 (retrying will not help until an operator repairs the member; ``jifen verify``
+names them), and the entrypoints log it as an error for the operator's alerting.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
+
+from jifen.domain.error_codes import (
+    Code,
+    Family,
+    LedgerCode,
+    MemberCode,
+    RedemptionCode,
+    RequestCode,
+)
 
 
 class JifenError(Exception):
-    """Root of every error jifen raises on purpose."""
+    """Root of every error jifen raises on purpose; raise a branch, never the root."""
 
-    code: str = "jifen_error"
+    family: ClassVar[Family]
+    code: Code
 
-    def __init__(self, detail: str, *, code: str | None = None, **params: Any) -> None:
+    def __init__(self, detail: str, *, code: Code | None = None, **params: Any) -> None:
         super().__init__(detail)
         self.detail = detail
         if code is not None:
@@ -51,90 +72,137 @@ class JifenError(Exception):
 
 
 class InvalidInput(JifenError):
-    code = "invalid_input"
+    family = Family.INVALID_INPUT
+    code: Code = RequestCode.INVALID_INPUT
 
 
 class InvalidRequest(InvalidInput):
-    code = "invalid_request"
+    family = Family.INVALID_REQUEST
+    code: Code = RequestCode.INVALID_REQUEST
 
 
 class Unauthenticated(JifenError):
-    code = "unauthenticated"
+    family = Family.UNAUTHENTICATED
+    code: Code = RequestCode.UNAUTHENTICATED
 
 
 class PermissionDenied(JifenError):
-    code = "permission_denied"
+    family = Family.PERMISSION_DENIED
+    code: Code = RequestCode.PERMISSION_DENIED
 
 
 class NotFound(JifenError):
-    code = "not_found"
+    family = Family.NOT_FOUND
+    code: Code = RequestCode.NOT_FOUND
+
+
+class MemberNotFound(NotFound):
+    """No member ``external_id`` in the programme (or one that was erased)."""
+
+    code: Code = MemberCode.NOT_FOUND
+
+    def __init__(self, external_id: str) -> None:
+        super().__init__(f"member {external_id} not found", member=external_id)
 
 
 class Conflict(JifenError):
-    code = "conflict"
+    family = Family.CONFLICT
+    code: Code = RequestCode.CONFLICT
 
 
 class IdempotencyConflict(Conflict):
-    code = "idempotency_key_reused"
+    code: Code = RequestCode.IDEMPOTENCY_KEY_REUSED
+
+
+class LedgerConflict(Conflict):
+    """A guarded write found its rows changed since they were read: nothing was written."""
+
+    code: Code = LedgerCode.CONFLICT
+
+    def __init__(self, what: str = "a member", **params: Any) -> None:
+        super().__init__(f"{what} changed under this operation; retry", **params)
 
 
 class RuleViolation(JifenError):
-    code = "rule_violation"
+    family = Family.RULE_VIOLATION
+    code: Code = RequestCode.RULE_VIOLATION
 
 
 class InsufficientPoints(RuleViolation):
-    code = "insufficient_points"
+    code: Code = LedgerCode.INSUFFICIENT_POINTS
 
 
 class HoldNotActive(RuleViolation):
-    code = "hold_not_active"
+    code: Code = LedgerCode.HOLD_NOT_ACTIVE
 
 
 class MemberNotActive(RuleViolation):
-    code = "member_not_active"
+    code: Code = MemberCode.NOT_ACTIVE
 
 
 class ReversalExceedsOriginal(RuleViolation):
-    code = "reversal_exceeds_original"
+    code: Code = LedgerCode.REVERSAL_EXCEEDS_ORIGINAL
 
 
 class RewardNotAvailable(RuleViolation):
-    code = "reward_not_available"
+    code: Code = RedemptionCode.REWARD_NOT_AVAILABLE
 
 
 class TierTooLow(RuleViolation):
-    code = "tier_too_low"
+    code: Code = RedemptionCode.TIER_TOO_LOW
 
 
 class RedemptionLimitReached(RuleViolation):
-    code = "redemption_limit_reached"
+    code: Code = RedemptionCode.LIMIT_REACHED
 
 
 class OffsetBelowMinimum(RuleViolation):
-    code = "order_below_offset_minimum"
+    code: Code = RedemptionCode.ORDER_BELOW_OFFSET_MINIMUM
 
 
 class RewardOutOfStock(RuleViolation):
-    code = "reward_out_of_stock"
+    code: Code = RedemptionCode.REWARD_OUT_OF_STOCK
 
 
 class RedemptionNotPending(RuleViolation):
     """Capture or release of a redemption that is no longer held."""
 
-    code = "redemption_not_held"
+    code: Code = RedemptionCode.REDEMPTION_NOT_HELD
 
 
 class RedemptionNotCancellable(RuleViolation):
-    code = "redemption_not_cancellable"
+    code: Code = RedemptionCode.REDEMPTION_NOT_CANCELLABLE
 
 
 class VoucherNotUsable(RuleViolation):
     """A voucher already used, expired, cancelled or below its minimum spend (see ``code``)."""
 
-    code = "voucher_not_usable"
+    code: Code = RedemptionCode.VOUCHER_NOT_USABLE
 
+
+class LedgerInconsistent(JifenError):
+    """A member's cached balance disagrees with their lots (see the module's docstring)."""
+
+    family = Family.LEDGER_INCONSISTENT
+    code: Code = LedgerCode.INCONSISTENT
+
+
+FAMILIES: dict[Family, type[JifenError]] = {
+    cls.family: cls
+    for cls in (
+        InvalidInput,
+        InvalidRequest,
+        Unauthenticated,
+        PermissionDenied,
+        NotFound,
+        Conflict,
+        RuleViolation,
+        LedgerInconsistent,
+    )
+}
 
 __all__ = [
+    "FAMILIES",
     "Conflict",
     "HoldNotActive",
     "IdempotencyConflict",
@@ -142,7 +210,10 @@ __all__ = [
     "InvalidInput",
     "InvalidRequest",
     "JifenError",
+    "LedgerConflict",
+    "LedgerInconsistent",
     "MemberNotActive",
+    "MemberNotFound",
     "NotFound",
     "OffsetBelowMinimum",
     "PermissionDenied",

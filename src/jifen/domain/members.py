@@ -26,7 +26,7 @@ class Balances:
     held: int = 0  # reserved by open holds
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Member:
     id: int
     program_id: int
@@ -44,6 +44,19 @@ class Member:
     orders_count: int = 0
     spend_total: int = 0  # minor units, lifetime
     last_order_at: datetime | None = None
+
+    @classmethod
+    def newcomer(cls, program_id: int, external_id: str, now: datetime) -> Member:
+        """A member who has just joined, not stored: what a preview evaluates for nobody."""
+        return cls(
+            id=0,
+            program_id=program_id,
+            external_id=external_id,
+            status=MemberStatus.ACTIVE,
+            balances=Balances(),
+            created_at=now,
+            updated_at=now,
+        )
 
     def require_active(self) -> None:
         if self.status is not MemberStatus.ACTIVE:

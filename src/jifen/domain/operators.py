@@ -13,6 +13,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from jifen.domain.error_codes import AccessCode
 from jifen.domain.errors import PermissionDenied
 
 CONSOLE_SESSION_TTL = timedelta(hours=8)  # a working day
@@ -66,6 +67,6 @@ class Operator:
         if not self.may(permission):
             raise PermissionDenied(
                 f"a {self.role.value} may not {permission.value.replace('_', ' ')}",
-                code="not_allowed",
+                code=AccessCode.NOT_ALLOWED,
                 permission=permission.value,
             )

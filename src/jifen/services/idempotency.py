@@ -14,27 +14,34 @@ import json
 import types
 import typing
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, TypeVar
+from functools import cache, partial
+from typing import Any, Generic, TypeVar
 
+from jifen.domain.error_codes import RequestCode
 from jifen.domain.errors import IdempotencyConflict, InvalidRequest
+from jifen.domain.programs import Program
 from jifen.services.ports import SharedWork, StoredResponse
 
 R = TypeVar("R")
+C = TypeVar("C")
+W = TypeVar("W", bound=SharedWork)
 MAX_KEY_LENGTH = 255
 
 
 def require_key(key: str | None) -> str:
     if key is None or not key.strip():
         raise InvalidRequest(
-            "an Idempotency-Key is required for every write", code="idempotency_key_required"
+            "an Idempotency-Key is required for every write",
+            code=RequestCode.IDEMPOTENCY_KEY_REQUIRED,
         )
     if len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise InvalidRequest(
             f"an Idempotency-Key is 1 to {MAX_KEY_LENGTH} printable characters",
-            code="idempotency_key_invalid",
+            code=RequestCode.IDEMPOTENCY_KEY_INVALID,
         )
     return key
 
@@ -44,37 +51,60 @@ def fingerprint(command: object) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def once(
-    uow: SharedWork,
-    program_id: int,
-    key: str,
-    command: object,
-    now: datetime,
-    result_type: type[R],
-    work: Callable[[], R],
-    *,
-    commit: bool = True,
-    print_: str | None = None,
-) -> R:
-    """Run ``work`` once per ``key``; call inside ``with uow``.
+@dataclass(frozen=True)
+class Keyed(Generic[C]):
+    """A write from outside, done once per key: its programme, its command, the key, when.
 
-    Commits, unless ``commit`` is false: then the caller commits (a batch).
-    ``print_`` is ``fingerprint(command)``, if the caller has it already.
+    ``fingerprint`` is the command's, computed here unless a batch has it already: the
+    same key sent again with another command is refused.
     """
-    print_ = print_ or fingerprint(command)
-    stored = uow.idempotency.claim(program_id, require_key(key), print_, now)
+
+    program: Program
+    command: C
+    key: str
+    now: datetime
+    fingerprint: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.fingerprint:
+            object.__setattr__(self, "fingerprint", fingerprint(self.command))
+
+
+def once(uow: W, call: Keyed[C], body: Callable[[W, Keyed[C]], R], *, commit: bool = True) -> R:
+    """Run ``body(uow, call)`` once per ``call.key``; call inside ``with uow``.
+
+    Every write from outside has this shape: the public use case checks its input and
+    opens the unit of work, and its body (a plain function of the unit of work and the
+    keyed call) does the work. A key used before replays its first answer, whose type is
+    the body's return annotation. Commits, unless ``commit`` is false (a batch commits).
+    """
+    program_id = call.program.id
+    stored = uow.idempotency.claim(program_id, require_key(call.key), call.fingerprint, call.now)
     if stored is not None:
-        return replayed(stored, print_, key, result_type)
-    result = work()
-    uow.idempotency.record(program_id, key, encode(result))
+        return replayed(stored, call.fingerprint, call.key, answer_type(body))
+    result = body(uow, call)
+    uow.idempotency.record(program_id, call.key, encode(result))
     if commit:
         uow.commit()
     return result
 
 
-def replayed(stored: StoredResponse, print_: str, key: str, result_type: type[R]) -> R:
-    """The first response to ``key``, if this request (``print_``) is the same as the first."""
-    if stored.fingerprint != print_ or stored.response is None:
+def answer_type(body: Callable[..., R]) -> type[R]:
+    """What ``body`` returns, from its annotation (through ``functools.partial``)."""
+    while isinstance(body, partial):
+        body = body.func
+    return typing.cast(type[R], _returns(body))
+
+
+@cache
+def _returns(fn: Callable[..., Any]) -> Any:
+    return typing.get_type_hints(fn)["return"]
+
+
+def replayed(stored: StoredResponse, sent: str, key: str, result_type: type[R]) -> R:
+    """The first response to ``key``, if this request (its fingerprint ``sent``) is the
+    same as the first."""
+    if stored.fingerprint != sent or stored.response is None:
         raise IdempotencyConflict("this Idempotency-Key was used for a different request", key=key)
     return dataclasses.replace(decode(result_type, stored.response), replayed=True)  # type: ignore[type-var]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 
 from jifen.domain.definition import ProgramDefinition
+from jifen.domain.error_codes import ProgramCode
 from jifen.domain.errors import NotFound
 from jifen.domain.programs import Program
 from jifen.services.ports import Compiler, SharedWork
@@ -37,7 +38,7 @@ class Rulebooks:
             if source is None:
                 raise NotFound(
                     f"programme {program.code} has no version {version}",
-                    code="program_version_not_found",
+                    code=ProgramCode.VERSION_NOT_FOUND,
                     version=version,
                 )
             compiled = self.compiler(source, f"{program.code} v{version}", version)
@@ -49,7 +50,7 @@ class Rulebooks:
         if version is None:
             raise NotFound(
                 f"programme {program.code} has no published rules; publish its programme file",
-                code="program_not_published",
+                code=ProgramCode.NOT_PUBLISHED,
             )
         return self.version(uow, program, version)
 

@@ -254,10 +254,4 @@ def _multiply(
         _grant(rule, extra[a.rule_id], ctx, tally)
         if len(tally.lines) > before:
             line = tally.lines[-1]
-            tally.lines[-1] = AwardLine(
-                line.rule_id,
-                line.kind,
-                line.points,
-                line.campaign,
-                detail={**line.detail, "factor": str(a.factor)},
-            )
+            tally.lines[-1] = line._replace(detail={**line.detail, "factor": str(a.factor)})

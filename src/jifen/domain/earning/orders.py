@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import InvalidInput
 from jifen.domain.money import allocate
 
@@ -71,7 +72,7 @@ def remaining_after(order: Order, refunds: list[Refund]) -> Order:
     if refunded > order.paid:
         raise InvalidInput(
             f"refunds of {refunded} exceed the {order.paid} paid on order {order.order_id}",
-            code="refund_exceeds_paid",
+            code=EarningCode.REFUND_EXCEEDS_PAID,
             order=order.order_id,
         )
     lines = []
@@ -86,11 +87,15 @@ def remaining_after(order: Order, refunds: list[Refund]) -> Order:
     for sku, left in returned.items():
         if left and any(line.sku == sku for line in order.lines):
             raise InvalidInput(
-                f"more of {sku} returned than bought", code="refund_exceeds_quantity", sku=sku
+                f"more of {sku} returned than bought",
+                code=EarningCode.REFUND_EXCEEDS_QUANTITY,
+                sku=sku,
             )
         if left:
             raise InvalidInput(
-                f"{sku} is not on order {order.order_id}", code="refund_unknown_line", sku=sku
+                f"{sku} is not on order {order.order_id}",
+                code=EarningCode.REFUND_UNKNOWN_LINE,
+                sku=sku,
             )
 
     return replace(order, paid=order.paid - refunded, lines=tuple(lines))

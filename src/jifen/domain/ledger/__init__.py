@@ -1,6 +1,15 @@
-"""The points ledger: lots, entries, holds and the postings that move them."""
+"""The points ledger: lots, entries, holds and the postings that move them.
+
+- ``model``: lots, entries, holds, draws, and the posting a use case plans.
+- ``accounts``: a member's account (balances and open lots); drawing soonest-expiring first.
+- ``postings``: credits and debits planned.
+- ``holds``: two-phase spending planned: hold, capture, release.
+- ``settlement``: what is due by now: matured pending points, expired lots.
+- ``reversals``: exact undo of a credit or a debit, lot by lot.
+"""
 
 from jifen.domain.ledger.accounts import Account, draw_soonest_expiring, return_points
+from jifen.domain.ledger.holds import capture, hold, release, require_active
 from jifen.domain.ledger.model import (
     Draw,
     Entry,
@@ -15,16 +24,7 @@ from jifen.domain.ledger.model import (
     Posting,
     expiry_order,
 )
-from jifen.domain.ledger.postings import (
-    capture,
-    credit,
-    credit_parts,
-    debit,
-    hold,
-    release,
-    require_active,
-    settle,
-)
+from jifen.domain.ledger.postings import credit, credit_parts, debit
 from jifen.domain.ledger.reversals import (
     CreditHistory,
     check_reversible,
@@ -32,6 +32,7 @@ from jifen.domain.ledger.reversals import (
     reverse_credit,
     reverse_debit,
 )
+from jifen.domain.ledger.settlement import settle
 
 __all__ = [
     "Account",

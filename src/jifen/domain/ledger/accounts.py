@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from jifen.domain.errors import InsufficientPoints, JifenError
+from jifen.domain.errors import InsufficientPoints, LedgerInconsistent
 from jifen.domain.ledger.model import Draw, Lot, LotSource, NewLot, expiry_order
 from jifen.domain.members import Member
 from jifen.domain.programs import LedgerPolicy
@@ -69,9 +69,8 @@ def draw_exactly(account: Account, amount: int, now: datetime) -> tuple[Draw, ..
     if missing:
         # The cached balance promised points the lots do not have: refuse
         # rather than guess; `jifen verify` will name the member.
-        raise JifenError(
+        raise LedgerInconsistent(
             f"member {account.member.external_id} balance disagrees with its lots",
-            code="ledger_inconsistent",
             member=account.member.external_id,
         )
     return draws
@@ -138,9 +137,5 @@ def return_points(
         else:
             forfeited += give
     if left:
-        raise JifenError(
-            "asked to return more points than were drawn",
-            code="ledger_inconsistent",
-            requested=amount,
-        )
+        raise LedgerInconsistent("asked to return more points than were drawn", requested=amount)
     return Returned(tuple(draws), tuple(new_lots), repaid, forfeited)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from jifen.domain.error_codes import LedgerCode
 from jifen.domain.errors import InvalidInput, ReversalExceedsOriginal
 from jifen.domain.ledger.accounts import Account, draw_soonest_expiring, return_points
 from jifen.domain.ledger.model import Draw, Entry, EntryKind, Lot, Posting
@@ -48,7 +49,7 @@ def check_reversible(entry: Entry, amount: int, already_reversed: int) -> None:
     if not (is_credit(entry) or debit):
         raise InvalidInput(
             f"a {entry.kind.value} entry cannot be reversed",
-            code="entry_not_reversible",
+            code=LedgerCode.ENTRY_NOT_REVERSIBLE,
             entry=entry.id,
         )
     left = entry.amount - already_reversed
@@ -72,37 +73,26 @@ def reverse_credit(
     actor: str | None = None,
     meta: dict[str, Any] | None = None,
 ) -> Posting:
-    """Take back ``amount`` of each (lot history, amount) part of a credit entry."""
-    draws: list[Draw] = []
-    from_lots = forgiven_total = rest = delta_pending = 0
-    lots_meta: dict[str, int] = {}
-    forgiven_meta: dict[str, int] = {}
-    for history, amount in parts:
-        lot = history.lot
-        from_lot = min(amount, lot.remaining)
-        forgiven = min(amount - from_lot, history.expired - history.forgiven)
-        rest += amount - from_lot - forgiven
-        from_lots += from_lot
-        forgiven_total += forgiven
-        lots_meta[str(lot.id)] = amount
-        if forgiven:
-            forgiven_meta[str(lot.id)] = forgiven
-        if from_lot:
-            draws.append(Draw(lot.id, from_lot))
-            delta_pending -= from_lot if lot.pending else 0
+    """Take back ``amount`` of each (lot history, amount) part of a credit entry.
+
+    From each part's own lot what is left in it; what has expired since is forgiven;
+    the rest from the member's other spendable lots, soonest-expiring first, and what
+    they lack becomes debt (under the ``allow`` policy) or a recorded shortfall.
+    """
+    taken = _from_own_lots(parts)
     own = {h.lot.id for h, _ in parts}
     spendable = [lot for lot in account.spendable(now) if lot.id not in own]
-    others, shortfall = draw_soonest_expiring(spendable, rest)
-    clawed = rest - shortfall
+    others, shortfall = draw_soonest_expiring(spendable, taken.rest)
+    clawed = taken.rest - shortfall
     out: dict[str, Any] = {
         **(meta or {}),
-        "lots": lots_meta,
-        "from_lot": from_lots,
+        "lots": taken.per_lot,
+        "from_lot": taken.from_lots,
         "clawed_back": clawed,
     }
-    if forgiven_meta:
-        out["forgiven_expired"] = forgiven_meta
-    delta_available = -clawed - (from_lots + delta_pending)
+    if taken.forgiven:
+        out["forgiven_expired"] = taken.forgiven
+    delta_available = -clawed - (taken.from_lots + taken.delta_pending)
     allow_negative = False
     if shortfall and policy.negative_balance is NegativeBalancePolicy.ALLOW:
         delta_available -= shortfall
@@ -115,8 +105,8 @@ def reverse_credit(
         kind=EntryKind.REVERSE,
         amount=sum(amount for _, amount in parts),
         delta_available=delta_available,
-        delta_pending=delta_pending,
-        draws=tuple(draws) + others,
+        delta_pending=taken.delta_pending,
+        draws=taken.draws + others,
         reverses_entry_id=entry.id,
         allow_negative=allow_negative,
         reason=reason,
@@ -124,6 +114,38 @@ def reverse_credit(
         reference=entry.reference,
         meta=out,
     )
+
+
+@dataclass(frozen=True)
+class _Taken:
+    """What a credit's own lots give back towards its reversal."""
+
+    draws: tuple[Draw, ...]
+    from_lots: int  # drawn from the credit's own lots
+    rest: int  # still to take, from the member's other lots
+    delta_pending: int
+    per_lot: dict[str, int]  # lot id -> amount reversed against it
+    forgiven: dict[str, int]  # lot id -> amount forgiven: expired since
+
+
+def _from_own_lots(parts: Sequence[tuple[CreditHistory, int]]) -> _Taken:
+    draws: list[Draw] = []
+    from_lots = rest = delta_pending = 0
+    per_lot: dict[str, int] = {}
+    forgiven_by_lot: dict[str, int] = {}
+    for history, amount in parts:
+        lot = history.lot
+        from_lot = min(amount, lot.remaining)
+        forgiven = min(amount - from_lot, history.expired - history.forgiven)
+        rest += amount - from_lot - forgiven
+        from_lots += from_lot
+        per_lot[str(lot.id)] = amount
+        if forgiven:
+            forgiven_by_lot[str(lot.id)] = forgiven
+        if from_lot:
+            draws.append(Draw(lot.id, from_lot))
+            delta_pending -= from_lot if lot.pending else 0
+    return _Taken(tuple(draws), from_lots, rest, delta_pending, per_lot, forgiven_by_lot)
 
 
 def reverse_debit(

@@ -14,6 +14,7 @@ import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from jifen.domain.earning.periods import period_key
 from jifen.domain.earning.rules import Period
@@ -99,17 +100,14 @@ def enforce_limits(
     used: Mapping[str, int],
     quantity: int,
     what: str,
-    **params: str,
+    **params: Any,
 ) -> None:
     """Refuses ``quantity`` more when a period's count would pass its limit."""
     for limit in limits:
         if used.get(limit.key(local), 0) + quantity > limit.max_times:
-            raise RedemptionLimitReached(
-                f"{what} can be used {limit.max_times} times per {limit.per.value}",
-                per=limit.per.value,
-                max_times=limit.max_times,
-                **params,
-            )
+            detail = f"{what} can be used {limit.max_times} times per {limit.per.value}"
+            shown: dict[str, Any] = {"per": limit.per.value, "max_times": limit.max_times}
+            raise RedemptionLimitReached(detail, **shown, **params)
 
 
 @dataclass(frozen=True)

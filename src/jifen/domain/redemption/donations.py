@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from jifen.domain.error_codes import RedemptionCode
 from jifen.domain.errors import InvalidInput, RewardNotAvailable
 
 
@@ -41,7 +42,7 @@ class Cause:
         ):
             raise RewardNotAvailable(
                 f"cause {self.code!r} is not taking gifts now",
-                code="cause_not_open",
+                code=RedemptionCode.CAUSE_NOT_OPEN,
                 cause=self.code,
             )
         if points < self.min_points or points % self.step:

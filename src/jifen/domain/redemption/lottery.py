@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from jifen.domain.error_codes import RedemptionCode
 from jifen.domain.errors import NotFound, RewardNotAvailable, TierTooLow
 from jifen.domain.redemption.catalogue import Limit, enforce_limits
 
@@ -76,7 +77,9 @@ class Lottery:
             if p.code == code:
                 return p
         raise NotFound(
-            f"lottery {self.code!r} has no prize {code!r}", code="prize_not_found", prize=code
+            f"lottery {self.code!r} has no prize {code!r}",
+            code=RedemptionCode.PRIZE_NOT_FOUND,
+            prize=code,
         )
 
     def pick(self, roll: int) -> Prize | None:
@@ -110,7 +113,7 @@ class Lottery:
         ):
             raise RewardNotAvailable(
                 f"lottery {self.code!r} is not open now",
-                code="lottery_not_open",
+                code=RedemptionCode.LOTTERY_NOT_OPEN,
                 lottery=self.code,
                 starts=self.starts.isoformat() if self.starts else None,
                 ends=self.ends.isoformat() if self.ends else None,

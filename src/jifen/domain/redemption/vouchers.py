@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from jifen.domain.error_codes import RedemptionCode
 from jifen.domain.errors import VoucherNotUsable
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -63,25 +64,27 @@ class Voucher:
         if self.status is VoucherStatus.CONSUMED:
             raise VoucherNotUsable(
                 f"voucher {self.code} was already used",
-                code="voucher_already_used",
+                code=RedemptionCode.VOUCHER_ALREADY_USED,
                 voucher=self.code,
                 consumed_at=self.consumed_at.isoformat() if self.consumed_at else None,
             )
         if self.status is VoucherStatus.CANCELLED:
             raise VoucherNotUsable(
-                f"voucher {self.code} was cancelled", code="voucher_cancelled", voucher=self.code
+                f"voucher {self.code} was cancelled",
+                code=RedemptionCode.VOUCHER_CANCELLED,
+                voucher=self.code,
             )
         if now >= self.expires_at:
             raise VoucherNotUsable(
                 f"voucher {self.code} has expired",
-                code="voucher_expired",
+                code=RedemptionCode.VOUCHER_EXPIRED,
                 voucher=self.code,
                 expires_at=self.expires_at.isoformat(),
             )
         if self.min_spend and (spend is None or spend < self.min_spend):
             raise VoucherNotUsable(
                 f"voucher {self.code} needs a purchase of at least {self.min_spend} minor units",
-                code="voucher_min_spend_not_met",
+                code=RedemptionCode.VOUCHER_MIN_SPEND_NOT_MET,
                 voucher=self.code,
                 min_spend=self.min_spend,
             )

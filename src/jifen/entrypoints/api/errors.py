@@ -1,7 +1,13 @@
-"""One function maps the error tree to HTTP, as problem+json (RFC 9457)."""
+"""One function maps the error tree to HTTP, as problem+json (RFC 9457).
+
+Each family of :mod:`jifen.domain.errors` has one status; the codes that only HTTP
+knows (a method the route lacks, a body too large) are listed in ``HTTP_ONLY``. The
+table of every code in ``docs/api.md`` is made from both (:mod:`.codes`).
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,18 +16,29 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jifen.domain import errors
+from jifen.domain.error_codes import Family, RequestCode
 
 PROBLEM = "application/problem+json"
 
-STATUS: tuple[tuple[type[errors.JifenError], int], ...] = (
-    (errors.InvalidRequest, 400),
-    (errors.InvalidInput, 422),
-    (errors.Unauthenticated, 401),
-    (errors.PermissionDenied, 403),
-    (errors.NotFound, 404),
-    (errors.Conflict, 409),
-    (errors.RuleViolation, 422),
+STATUS: dict[Family, int] = {
+    Family.INVALID_REQUEST: 400,
+    Family.INVALID_INPUT: 422,
+    Family.UNAUTHENTICATED: 401,
+    Family.PERMISSION_DENIED: 403,
+    Family.NOT_FOUND: 404,
+    Family.CONFLICT: 409,
+    Family.RULE_VIOLATION: 422,
+    Family.LEDGER_INCONSISTENT: 409,
+}
+
+#: (code, status, meaning) of the answers no service raises: the HTTP layer's own
+HTTP_ONLY: tuple[tuple[str, int, str], ...] = (
+    ("method_not_allowed", 405, "the route does not take this method"),
+    ("payload_too_large", 413, "the body exceeds `JIFEN_MAX_BODY_BYTES` (64 KiB by default)"),
+    ("http_error", 400, "any other refusal of the HTTP layer; the status says which"),
 )
+
+log = logging.getLogger("jifen.api")
 
 TITLES = {
     400: "Bad request",
@@ -37,7 +54,7 @@ TITLES = {
 
 
 def status_of(exc: errors.JifenError) -> int:
-    return next((status for cls, status in STATUS if isinstance(exc, cls)), 500)
+    return STATUS[exc.family]
 
 
 def problem(
@@ -60,7 +77,9 @@ def problem(
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(errors.JifenError)
-    async def _jifen(_: Request, exc: errors.JifenError) -> JSONResponse:
+    async def _jifen(request: Request, exc: errors.JifenError) -> JSONResponse:
+        if isinstance(exc, errors.LedgerInconsistent):  # the operator's alerting watches this
+            log.error("%s %s: %s %s", request.method, request.url.path, exc, exc.params)
         return problem(status_of(exc), exc.code, exc.detail, _jsonable(exc.params))
 
     @app.exception_handler(RequestValidationError)
@@ -71,21 +90,31 @@ def install(app: FastAPI) -> None:
         ]
         if any(e["type"] == "json_invalid" for e in exc.errors()):
             return problem(
-                400, "malformed_json", "the request body is not valid JSON", {"errors": issues}
+                400,
+                RequestCode.MALFORMED_JSON,
+                "the request body is not valid JSON",
+                {"errors": issues},
             )
         # FastAPI refuses a write without the header before the service can say why
         if any(tuple(e["loc"]) == ("header", "Idempotency-Key") for e in exc.errors()):
             return problem(
-                400, "idempotency_key_required", "an Idempotency-Key is required for every write"
+                400,
+                RequestCode.IDEMPOTENCY_KEY_REQUIRED,
+                "an Idempotency-Key is required for every write",
             )
         first = issues[0]
         return problem(
-            422, "invalid_input", f"{first['field']}: {first['message']}", {"errors": issues}
+            422,
+            RequestCode.INVALID_INPUT,
+            f"{first['field']}: {first['message']}",
+            {"errors": issues},
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        code = {404: RequestCode.NOT_FOUND, 405: "method_not_allowed"}.get(
+            exc.status_code, "http_error"
+        )
         return problem(exc.status_code, code, str(exc.detail))
 
 

@@ -8,22 +8,25 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 from jifen.domain import errors
+from jifen.domain.error_codes import Family
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-EXIT_CODES: tuple[tuple[type[errors.JifenError], int], ...] = (
-    (errors.InvalidInput, 2),
-    (errors.NotFound, 3),
-    (errors.Conflict, 4),
-    (errors.RuleViolation, 5),
-    (errors.Unauthenticated, 6),
-    (errors.PermissionDenied, 6),
-)
+EXIT_CODES: dict[Family, int] = {
+    Family.INVALID_REQUEST: 2,
+    Family.INVALID_INPUT: 2,
+    Family.NOT_FOUND: 3,
+    Family.CONFLICT: 4,
+    Family.RULE_VIOLATION: 5,
+    Family.UNAUTHENTICATED: 6,
+    Family.PERMISSION_DENIED: 6,
+    Family.LEDGER_INCONSISTENT: 7,
+}
 
 
 def exit_code(exc: errors.JifenError) -> int:
-    return next((code for cls, code in EXIT_CODES if isinstance(exc, cls)), 1)
+    return EXIT_CODES[exc.family]
 
 
 def friendly(fn: Callable[P, R]) -> Callable[P, R]:

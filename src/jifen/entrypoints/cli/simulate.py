@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jifen.bootstrap import bootstrap
+from jifen.domain.error_codes import ImportCode
 from jifen.domain.errors import InvalidInput
 from jifen.entrypoints.cli.errors import friendly
 from jifen.services import earning as orders
@@ -84,4 +85,6 @@ def _command(file: Path) -> PlaceOrder:
             store=data.get("store"),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput(f"{file}: not an order: {exc}", code="order_file_invalid") from exc
+        raise InvalidInput(
+            f"{file}: not an order: {exc}", code=ImportCode.ORDER_FILE_INVALID
+        ) from exc

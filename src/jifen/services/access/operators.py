@@ -11,6 +11,7 @@ import re
 import secrets
 
 from jifen.domain.access import keyed_hash
+from jifen.domain.error_codes import AccessCode
 from jifen.domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from jifen.domain.operators import CONSOLE_SESSION_TTL, Operator, Permission, Role
 from jifen.services.access.ports import AccessWork, ConsoleSession, Passwords
@@ -72,7 +73,7 @@ def change_operator(
         if who.id == by.id and (active is False or role not in (None, by.role.value)):
             raise Conflict(
                 "you cannot demote or switch off your own account",
-                code="own_account",
+                code=AccessCode.OWN_ACCOUNT,
                 username=username,
             )
         changed = uow.operators.change(who.id, role=role, active=active)
@@ -104,7 +105,9 @@ def set_password(
 def _operator(uow: AccessWork, username: str) -> Operator:
     found = uow.operators.by_username(username)
     if found is None:
-        raise NotFound(f"no operator {username!r}", code="operator_not_found", username=username)
+        raise NotFound(
+            f"no operator {username!r}", code=AccessCode.OPERATOR_NOT_FOUND, username=username
+        )
     return found[0]
 
 
@@ -131,7 +134,7 @@ def sign_in(
                 None, f"console:{username[:64]}", "console.sign_in_failed", None, {}, now
             )
             uow.commit()
-            raise Unauthenticated("wrong username or password", code="sign_in_failed")
+            raise Unauthenticated("wrong username or password", code=AccessCode.SIGN_IN_FAILED)
         assert stored is not None
         rehashed = passwords.hash(password) if passwords.needs_rehash(stored) else None
         uow.operators.signed_in(operator.id, now, rehashed)

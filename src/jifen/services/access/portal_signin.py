@@ -12,13 +12,8 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from jifen.domain.access import (
-    CODE_DIGITS,
-    CODE_TTL,
-    SESSION_TTL,
-    WebSession,
-    keyed_hash,
-)
+from jifen.domain.access import CODE_DIGITS, CODE_TTL, SESSION_TTL, WebSession, keyed_hash
+from jifen.domain.error_codes import AccessCode
 from jifen.domain.errors import InvalidInput, RuleViolation, Unauthenticated
 from jifen.domain.members import Member, MemberStatus
 from jifen.domain.programs import Program
@@ -41,7 +36,8 @@ def request_code(uow: AccessWork, clock: Clock, program: Program, contact: str, 
             return
         if uow.access.codes_since(member.id, now - timedelta(hours=1)) >= CODES_PER_HOUR:
             raise RuleViolation(
-                "too many codes asked for; try again in an hour", code="signin_codes_exhausted"
+                "too many codes asked for; try again in an hour",
+                code=AccessCode.SIGNIN_CODES_EXHAUSTED,
             )
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         expires = now + CODE_TTL
@@ -69,7 +65,9 @@ def verify_code(
         member = uow.members.by_contact(program.id, contact.strip())
         latest = uow.access.latest_code(member.id) if member is not None else None
         if member is None or latest is None:
-            raise Unauthenticated("that code is wrong or has expired", code="signin_code_invalid")
+            raise Unauthenticated(
+                "that code is wrong or has expired", code=AccessCode.SIGNIN_CODE_INVALID
+            )
         uow.access.try_code(latest.id)
         try:
             latest.check(keyed_hash(code.strip(), key), now)

@@ -189,6 +189,23 @@ def _member(demo: _Demo, n: int) -> None:
     if rng.random() < 0.5:
         profile = joined + timedelta(days=rng.randrange(0, 20))
         demo.at(profile, partial(_act, demo, ext, "profile_completed"))
+    _visits(demo, n, ext, joined, gap, items, stops_after)
+    if rng.random() < 0.1:  # a basket held at a till right now
+        demo.at(demo.now - timedelta(minutes=10), partial(_hold, demo, n, ext))
+
+
+def _visits(
+    demo: _Demo,
+    n: int,
+    ext: str,
+    joined: datetime,
+    gap: tuple[float, float],
+    items: tuple[int, int],
+    stops_after: int | None,
+) -> None:
+    """The member's shopping from joining to now: baskets, and now and then a reward, a
+    draw or a gift."""
+    rng = demo.rng
     visit, k = joined + timedelta(hours=rng.uniform(0.2, 48)), 0
     while visit <= demo.now and (stops_after is None or k < stops_after):
         lines = [
@@ -210,8 +227,6 @@ def _member(demo: _Demo, n: int) -> None:
         visit += timedelta(days=rng.uniform(*gap))
         visit = visit.replace(hour=rng.randrange(1, 13), minute=rng.randrange(60))
         k += 1
-    if rng.random() < 0.1:  # a basket held at a till right now
-        demo.at(demo.now - timedelta(minutes=10), partial(_hold, demo, n, ext))
 
 
 def _join(demo: _Demo, cmd: CreateMember) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from jifen.domain import ledger
@@ -12,7 +13,8 @@ from jifen.domain.earning.engine import Context, evaluate_activity
 from jifen.domain.earning.member_vars import member_vars
 from jifen.domain.earning.program import EarningProgram
 from jifen.domain.earning.rules import RuleKind
-from jifen.domain.errors import InvalidInput, NotFound
+from jifen.domain.error_codes import EarningCode
+from jifen.domain.errors import InvalidInput, MemberNotFound
 from jifen.domain.ledger import EntryKind, LotSource
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
@@ -20,7 +22,7 @@ from jifen.services.earning import awards
 from jifen.services.earning.commands import RecordActivity
 from jifen.services.earning.ports import EarningWork
 from jifen.services.earning.views import EarnResult, earn_result
-from jifen.services.idempotency import once
+from jifen.services.idempotency import Keyed, once
 from jifen.services.ledger import Book
 from jifen.services.ports import Clock
 from jifen.services.rulebooks import Rulebooks
@@ -47,49 +49,59 @@ def record_activity(
     if when.tzinfo is None:
         raise InvalidInput("occurred_at needs a timezone offset", field="occurred_at")
     with uow:
+        call = Keyed(program, cmd, key, now)
+        return once(uow, call, partial(_record, rulebooks=rulebooks, when=when))
 
-        def work() -> EarnResult:
-            definition = rulebooks.current(uow, program)
-            earning = definition.earning
-            _check_payload(earning, cmd.type, cmd.payload)
-            book, referrer = _lock(uow, program, cmd.member, cmd.payload.get("referrer"))
-            book.member.require_active()
-            local = when.astimezone(earning.tz)
-            ctx = Context(
-                now=local,
-                member=member_vars(book.member, local, earning.currency),
-                tier=book.member.tier,
-                usage=uow.earning.usage(book.member.id, awards.cap_keys(earning, local)),
-                streaks=_streaks(uow, earning, book.member, cmd.type, local.date()),
-            )
-            award = evaluate_activity(earning, cmd.type, cmd.payload, ctx)
-            award, spends = awards.take_budgets(uow, program, earning, award, book.member.id)
-            entry_id = _credit(uow, book, award, earning, cmd.type, when, now, "member")
-            referred = None
-            if referrer is not None:
-                referred = _credit(uow, referrer, award, earning, cmd.type, when, now, "referrer")
-            for campaign, rule, shard, points in spends:
-                spent_by = entry_id or referred  # a referrer-only line spends the referrer's
-                assert spent_by is not None, "a budget is only taken for points credited"
-                uow.earning.record_spend(spent_by, campaign, rule, shard, points)
-            uow.earning.add_usage(book.member.id, awards.usage_rows(award))
-            count_activity(uow, definition.tiers, book, when, now, points=book.points)
-            if referrer is not None:
-                count_activity(uow, definition.tiers, referrer, when, now, points=referrer.points)
-            uow.earning.add_activity(
-                program.id,
-                book.member.id,
-                cmd.type,
-                dict(cmd.payload),
-                when,
-                earning.version,
-                entry_id,
-                awards.award_json(award),
-                now,
-            )
-            return earn_result(book, cmd.type, awards.view(award, earning.version), now)
 
-        return once(uow, program.id, key, cmd, now, EarnResult, work)
+def _record(
+    uow: EarningWork, call: Keyed[RecordActivity], *, rulebooks: Rulebooks, when: datetime
+) -> EarnResult:
+    program, cmd, now = call.program, call.command, call.now
+    definition = rulebooks.current(uow, program)
+    earning = definition.earning
+    _check_payload(earning, cmd.type, cmd.payload)
+    book, referrer = _lock(uow, program, cmd.member, cmd.payload.get("referrer"))
+    book.member.require_active()
+    award = _evaluate(uow, earning, book, cmd, when)
+    award, spends = awards.take_budgets(uow, program, earning, award, book.member.id)
+    entry_id = _credit(uow, book, award, earning, cmd.type, when, now, "member")
+    referred = None
+    if referrer is not None:
+        referred = _credit(uow, referrer, award, earning, cmd.type, when, now, "referrer")
+    for campaign, rule, shard, points in spends:
+        spent_by = entry_id or referred  # a referrer-only line spends the referrer's
+        assert spent_by is not None, "a budget is only taken for points credited"
+        uow.earning.record_spend(spent_by, campaign, rule, shard, points)
+    uow.earning.add_usage(book.member.id, awards.usage_rows(award))
+    for counted in (book, referrer):
+        if counted is not None:
+            count_activity(uow, definition.tiers, counted, when, now, points=counted.points)
+    uow.earning.add_activity(
+        program.id,
+        book.member.id,
+        cmd.type,
+        dict(cmd.payload),
+        when,
+        earning.version,
+        entry_id,
+        awards.award_json(award),
+        now,
+    )
+    return earn_result(book, cmd.type, awards.view(award, earning.version), now)
+
+
+def _evaluate(
+    uow: EarningWork, earning: EarningProgram, book: Book, cmd: RecordActivity, when: datetime
+) -> Award:
+    local = when.astimezone(earning.tz)
+    ctx = Context(
+        now=local,
+        member=member_vars(book.member, local, earning.currency),
+        tier=book.member.tier,
+        usage=uow.earning.usage(book.member.id, awards.cap_keys(earning, local)),
+        streaks=_streaks(uow, earning, book.member, cmd.type, local.date()),
+    )
+    return evaluate_activity(earning, cmd.type, cmd.payload, ctx)
 
 
 def _check_payload(earning: EarningProgram, kind: str, payload: Mapping[str, Any]) -> None:
@@ -98,7 +110,7 @@ def _check_payload(earning: EarningProgram, kind: str, payload: Mapping[str, Any
         known = ", ".join(sorted(earning.activity_types))
         raise InvalidInput(
             f"unknown activity type {kind!r}; this programme knows {known}",
-            code="unknown_activity_type",
+            code=EarningCode.UNKNOWN_ACTIVITY_TYPE,
             field="type",
         )
     for name, kind_name in fields.items():
@@ -123,14 +135,14 @@ def _lock(
     """Lock the member, and the referrer if any, in id order (no deadlock)."""
     found = uow.members.get(program.id, member)
     if found is None:
-        raise NotFound(f"member {member} not found", code="member_not_found", member=member)
+        raise MemberNotFound(member)
     if not isinstance(referrer, str):
         return Book(program, uow.members.lock_by_id(found.id)), None
     other = uow.members.get(program.id, referrer)
     if other is None or other.id == found.id:
         raise InvalidInput(
             f"referrer {referrer} is not another member of this programme",
-            code="referrer_not_found",
+            code=EarningCode.REFERRER_NOT_FOUND,
             field="payload.referrer",
         )
     locked = {m: uow.members.lock_by_id(m) for m in sorted((found.id, other.id))}

@@ -1,14 +1,24 @@
-"""Orders: earn on a purchase, or simulate it; every point explained."""
+"""Orders: earn on a purchase; every point explained.
+
+An order is evaluated against the programme's current rules and the member as
+they stand (their tier, their capped rules' usage), its campaign lines are
+charged to their budgets, its points credited as one entry with a lot per rule,
+and what it counts towards tiers added up, all in the transaction that claims
+its order id.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from jifen.domain import ledger
+from jifen.domain.earning.award import Award
 from jifen.domain.earning.engine import Context, evaluate_order
 from jifen.domain.earning.member_vars import member_vars
 from jifen.domain.earning.orders import Order
+from jifen.domain.earning.program import EarningProgram
 from jifen.domain.ledger import EntryKind, LotSource
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
@@ -17,8 +27,8 @@ from jifen.services.earning.commands import PlaceOrder
 from jifen.services.earning.order_data import order_json, to_order
 from jifen.services.earning.ports import EarningWork, NewOrderRecord
 from jifen.services.earning.views import EarnResult, earn_result
-from jifen.services.idempotency import once
-from jifen.services.ledger import Book, lock_member
+from jifen.services.idempotency import Keyed, once
+from jifen.services.ledger import Book
 from jifen.services.ports import Clock
 from jifen.services.rulebooks import Rulebooks
 from jifen.services.tiers import count_activity
@@ -31,63 +41,25 @@ def record_order(
     now = clock.now()
     order = to_order(cmd, program.currency, now)
     with uow:
-        return record_order_in(uow, rulebooks, program, cmd, order, now)
+        return record_order_in(
+            uow, rulebooks, Keyed(program, cmd, order_key(cmd.order_id), now), order
+        )
 
 
 def record_order_in(
     uow: EarningWork,
     rulebooks: Rulebooks,
-    program: Program,
-    cmd: PlaceOrder,
+    call: Keyed[PlaceOrder],
     order: Order,
-    now: datetime,
     *,
     commit: bool = True,
-    print_: str | None = None,
 ) -> EarnResult:
-    """``record_order`` inside an open unit of work; ``commit=False`` leaves it open.
+    """``record_order`` inside an open unit of work; ``commit=False`` leaves it open (a batch).
 
-    ``order`` is ``to_order(cmd, ...)``, validated by the caller; ``print_`` is
-    ``fingerprint(cmd)`` if the caller has it.
+    ``order`` is ``to_order(call.command, ...)``, checked by the caller; ``call.key`` is
+    ``order_key(order.order_id)``.
     """
-
-    def work() -> EarnResult:
-        definition = rulebooks.current(uow, program)
-        earning = definition.earning
-        book = Book(program, lock_member(uow, program, cmd.member))
-        book.member.require_active()
-        award, snapshot = evaluate(uow, earning, book.member, order)
-        expires = awards.expiry_of(earning, order.placed_at, book.member.tier)
-        if expires is not None and expires <= now:
-            award = awards.expired_before_recorded(award)  # legacy: credit nothing
-        award, spends = awards.take_budgets(uow, program, earning, award, book.member.id)
-        entry_id = _credit(uow, book, award, order, earning, now, expires)
-        for campaign, rule, shard, points in spends:
-            assert entry_id is not None, "a budget is only taken for points credited"
-            uow.earning.record_spend(entry_id, campaign, rule, shard, points)
-        uow.earning.add_usage(book.member.id, awards.usage_rows(award))
-        count_activity(
-            uow, definition.tiers, book, order.placed_at, now,
-            spend=order.paid, points=book.points, orders=1,
-        )  # fmt: skip
-        uow.earning.add_order(  # and counts it on the member
-            NewOrderRecord(
-                program.id,
-                book.member.id,
-                order.order_id,
-                earning.version,
-                order.placed_at,
-                order.paid,
-                entry_id,
-                snapshot,
-                awards.award_json(award),
-                now,
-            )
-        )
-        return earn_result(book, order.order_id, awards.view(award, earning.version), now)
-
-    key = order_key(order.order_id)
-    return once(uow, program.id, key, cmd, now, EarnResult, work, commit=commit, print_=print_)
+    return once(uow, call, partial(_record, rulebooks=rulebooks, order=order), commit=commit)
 
 
 def order_key(order_id: str) -> str:
@@ -95,12 +67,49 @@ def order_key(order_id: str) -> str:
     return f"order:{order_id}"
 
 
+def _record(
+    uow: EarningWork, call: Keyed[PlaceOrder], *, rulebooks: Rulebooks, order: Order
+) -> EarnResult:
+    program, now = call.program, call.now
+    definition = rulebooks.current(uow, program)
+    earning = definition.earning
+    book = Book.locked(uow, program, call.command.member)
+    book.member.require_active()
+    award, snapshot = evaluate(uow, earning, book.member, order)
+    expires = awards.expiry_of(earning, order.placed_at, book.member.tier)
+    if expires is not None and expires <= now:
+        award = awards.expired_before_recorded(award)  # legacy: credit nothing
+    award, spends = awards.take_budgets(uow, program, earning, award, book.member.id)
+    entry_id = _credit(uow, book, award, order, earning, now, expires)
+    for campaign, rule, shard, points in spends:
+        assert entry_id is not None, "a budget is only taken for points credited"
+        uow.earning.record_spend(entry_id, campaign, rule, shard, points)
+    uow.earning.add_usage(book.member.id, awards.usage_rows(award))
+    count_activity(
+        uow, definition.tiers, book, order.placed_at, now,
+        spend=order.paid, points=book.points, orders=1,
+    )  # fmt: skip
+    uow.earning.add_order(  # and counts it on the member
+        NewOrderRecord(
+            program_id=program.id,
+            member_id=book.member.id,
+            order_id=order.order_id,
+            version=earning.version,
+            placed_at=order.placed_at,
+            paid=order.paid,
+            entry_id=entry_id,
+            snapshot=snapshot,
+            award=awards.award_json(award),
+            created_at=now,
+        )
+    )
+    return earn_result(book, order.order_id, awards.view(award, earning.version), now)
+
+
 def evaluate(
-    uow: EarningWork,
-    earning: Any,
-    member: Member,
-    order: Order,
-) -> tuple[Any, dict[str, Any]]:
+    uow: EarningWork, earning: EarningProgram, member: Member, order: Order
+) -> tuple[Award, dict[str, Any]]:
+    """The order's award under ``earning``, and the snapshot a refund evaluates it again on."""
     local = order.placed_at.astimezone(earning.tz)
     keys = awards.cap_keys(earning, local)
     usage = uow.earning.usage(member.id, keys)
@@ -118,35 +127,32 @@ def evaluate(
 def _credit(
     uow: EarningWork,
     book: Book,
-    award: Any,
+    award: Award,
     order: Order,
-    earning: Any,
+    earning: EarningProgram,
     now: datetime,
     expires: datetime | None,
 ) -> int | None:
-
+    """The member's lines as one entry, a lot per rule; its id (None: nothing to credit)."""
     lines = awards.member_lines(award)
     if not lines:
         return None
-    book.apply(
-        uow,
-        ledger.credit_parts(
-            ledger.Account(book.member, ()),
-            [(x.points, x.rule_id) for x in lines],
-            kind=EntryKind.EARN,
-            source=LotSource.ORDER,
-            now=now,
-            available_at=max(awards.available_from(earning, order.placed_at), now),
-            expires_at=expires,
-            reference=order.order_id,
-            version=earning.version,
-            # enough to tell the member why: "Order 1042 at Store 3: base 100, Gold x1.5 50"
-            meta={
-                "order": order.order_id,
-                "store": order.store,
-                "lines": [[x.rule_id, x.points] for x in lines],
-            },
-        ),
-        now,
+    posting = ledger.credit_parts(
+        ledger.Account(book.member, ()),
+        [(x.points, x.rule_id) for x in lines],
+        kind=EntryKind.EARN,
+        source=LotSource.ORDER,
+        now=now,
+        available_at=max(awards.available_from(earning, order.placed_at), now),
+        expires_at=expires,
+        reference=order.order_id,
+        version=earning.version,
+        # enough to tell the member why: "Order 1042 at Store 3: base 100, Gold x1.5 50"
+        meta={
+            "order": order.order_id,
+            "store": order.store,
+            "lines": [[x.rule_id, x.points] for x in lines],
+        },
     )
+    book.apply(uow, posting, now)
     return book.entry_ids[-1]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jifen.domain.error_codes import ProgramCode
 from jifen.domain.errors import InvalidInput
-from jifen.domain.members import Balances, Member, MemberStatus
+from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.services.earning import awards
 from jifen.services.earning.commands import PlaceOrder
@@ -58,7 +59,7 @@ def preview_order(
     if draft.program.code != program.code:
         raise InvalidInput(
             f"this file is for programme {draft.program.code}, not {program.code}",
-            code="program_code_mismatch",
+            code=ProgramCode.CODE_MISMATCH,
             field="program.code",
         )
     now = clock.now()
@@ -66,18 +67,18 @@ def preview_order(
     with uow:
         published = rulebooks.current(uow, program).earning
         found = uow.members.get(program.id, cmd.member) if cmd.member else None
-        member = found or Member(
-            0, program.id, "preview", MemberStatus.ACTIVE, Balances(0, 0, 0), now, now
+        member = found or Member.newcomer(program.id, "preview", now)
+        before, after = (
+            awards.view(evaluate(uow, earning, member, order)[0], earning.version)
+            for earning in (published, draft.earning)
         )
-        views = []
-        for earning in (published, draft.earning):
-            award, _ = evaluate(uow, earning, member, order)
-            views.append(awards.view(award, earning.version))
-    before, after = views
-    rules = list(
-        dict.fromkeys([x.rule_id for x in before.lines] + [x.rule_id for x in after.lines])
-    )
-    rows = tuple(
+    return Preview(before, after, _side_by_side(before, after))
+
+
+def _side_by_side(before: AwardView, after: AwardView) -> tuple[tuple[str, int, int], ...]:
+    """Each rule that paid under either version: (rule, published points, draft points)."""
+    rules = dict.fromkeys([x.rule_id for x in before.lines] + [x.rule_id for x in after.lines])
+    return tuple(
         (
             rule,
             sum(x.points for x in before.lines if x.rule_id == rule),
@@ -85,4 +86,3 @@ def preview_order(
         )
         for rule in rules
     )
-    return Preview(before, after, rows)

@@ -11,12 +11,14 @@ campaign budget a clawed-back line used is given back.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from jifen.domain import ledger
 from jifen.domain.earning.award import Award, Usage
 from jifen.domain.earning.engine import Context, evaluate_order
 from jifen.domain.earning.orders import Refund, remaining_after
+from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import InvalidInput, NotFound
 from jifen.domain.money import to_minor
 from jifen.domain.programs import Program
@@ -25,7 +27,7 @@ from jifen.services.earning.commands import RefundOrder
 from jifen.services.earning.order_data import NAME, order_from_json
 from jifen.services.earning.ports import EarningWork, OrderRecord, RefundRecord
 from jifen.services.earning.views import EarnResult, earn_result
-from jifen.services.idempotency import once
+from jifen.services.idempotency import Keyed, once
 from jifen.services.ledger import Book, credit_parts, reversed_by_lot, settled
 from jifen.services.ports import Clock
 from jifen.services.rulebooks import Rulebooks
@@ -37,40 +39,39 @@ def refund_order(
 ) -> EarnResult:
     if not NAME.match(cmd.refund_id):
         raise InvalidInput("refund_id must be 1-128 letters, digits or ._:/#-", field="refund_id")
-    now = clock.now()
     with uow:
+        call = Keyed(program, cmd, f"refund:{cmd.refund_id}", clock.now())
+        return once(uow, call, partial(_refund_order, rulebooks=rulebooks))
 
-        def work() -> EarnResult:
-            record = uow.earning.order(program.id, cmd.order_id)
-            if record is None:
-                raise NotFound(
-                    f"order {cmd.order_id} not found", code="order_not_found", order=cmd.order_id
-                )
-            book = Book(program, uow.members.lock_by_id(record.member_id))
-            account = settled(uow, book, now)
-            refund = _refund(cmd, record, program.currency)
-            earlier = uow.earning.refunds_of(record.pk)
-            claw, now_worth = _clawback(uow, rulebooks, program, record, earlier, refund)
-            entry_id = None
-            if claw and record.entry_id is not None:
-                entry_id = _reverse(uow, book, account, record, claw, refund, now)
-            fully = record.refunded < record.paid <= record.refunded + refund.amount
-            count_activity(
-                uow, rulebooks.version(uow, program, record.version).tiers, book,
-                record.placed_at, now,
-                spend=-refund.amount, points=-sum(claw.values()), orders=-1 if fully else 0,
-            )  # fmt: skip
-            uow.earning.add_refund(
-                program.id,
-                record.pk,
-                RefundRecord(refund.refund_id, refund.amount, list(refund.lines), entry_id),
-                now,
-            )
-            version = rulebooks.version(uow, program, record.version).earning.version
-            meta = {"order": record.order_id, **book.meta, "by_rule": claw}
-            return earn_result(book, refund.refund_id, awards.view(now_worth, version), now, meta)
 
-        return once(uow, program.id, f"refund:{cmd.refund_id}", cmd, now, EarnResult, work)
+def _refund_order(
+    uow: EarningWork, call: Keyed[RefundOrder], *, rulebooks: Rulebooks
+) -> EarnResult:
+    program, cmd, now = call.program, call.command, call.now
+    record = uow.earning.order(program.id, cmd.order_id)
+    if record is None:
+        raise NotFound(
+            f"order {cmd.order_id} not found", code=EarningCode.ORDER_NOT_FOUND, order=cmd.order_id
+        )
+    book = Book(program, uow.members.lock_by_id(record.member_id))
+    account = settled(uow, book, now)
+    refund = _refund(cmd, record, program.currency)
+    earlier = uow.earning.refunds_of(record.pk)
+    claw, now_worth = _clawback(uow, rulebooks, program, record, earlier, refund)
+    entry_id = None
+    if claw and record.entry_id is not None:
+        entry_id = _reverse(uow, book, account, record, claw, refund, now)
+    rules = rulebooks.version(uow, program, record.version)
+    fully = record.refunded < record.paid <= record.refunded + refund.amount
+    count_activity(
+        uow, rules.tiers, book, record.placed_at, now,
+        spend=-refund.amount, points=-sum(claw.values()), orders=-1 if fully else 0,
+    )  # fmt: skip
+    kept = RefundRecord(refund.refund_id, refund.amount, list(refund.lines), entry_id)
+    uow.earning.add_refund(program.id, record.pk, kept, now)
+    meta = {"order": record.order_id, **book.meta, "by_rule": claw}
+    view = awards.view(now_worth, rules.earning.version)
+    return earn_result(book, refund.refund_id, view, now, meta)
 
 
 def _refund(cmd: RefundOrder, record: OrderRecord, currency: str) -> Refund:

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from jifen.domain.error_codes import ImportCode
 from jifen.domain.errors import InvalidInput
 from jifen.services.imports.commands import OpenBalance
 from jifen.services.imports.order_records import ERROR
@@ -30,16 +31,16 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def opening_from(record: object, tz: ZoneInfo, now: datetime) -> OpenBalance:
     """The opening balance a record describes; ``InvalidInput`` says what is wrong with it."""
     if not isinstance(record, dict):
-        raise InvalidInput("a row must be a JSON object", code="row_invalid")
+        raise InvalidInput("a row must be a JSON object", code=ImportCode.ROW_INVALID)
     if ERROR in record:
-        raise InvalidInput(str(record[ERROR]), code="row_unreadable")
+        raise InvalidInput(str(record[ERROR]), code=ImportCode.ROW_UNREADABLE)
     unknown = sorted(str(k) for k in record if k not in FIELDS)
     if unknown:
         raise InvalidInput(f"unknown field {unknown[0]}", field=unknown[0])
     earned_at = _time(record, "earned_at", tz, next_day=False)
     if earned_at is not None and earned_at > now:
         raise InvalidInput(
-            f"earned_at {record['earned_at']} is in the future", code="earned_in_future"
+            f"earned_at {record['earned_at']} is in the future", code=ImportCode.EARNED_IN_FUTURE
         )
     expires_at = _time(record, "expires_at", tz, next_day=True)
     if expires_at is not None and earned_at is not None and expires_at <= earned_at:

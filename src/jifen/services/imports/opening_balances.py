@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
+from jifen.domain.error_codes import ImportCode
 from jifen.domain.errors import Conflict, IdempotencyConflict, RuleViolation
 from jifen.domain.ledger import LotSource
 from jifen.domain.programs import Program
-from jifen.services.idempotency import once
+from jifen.services.idempotency import Keyed, once
 from jifen.services.imports.balance_records import opening_from
 from jifen.services.imports.commands import OpenBalance
 from jifen.services.imports.ports import ImportWork
@@ -48,39 +50,41 @@ def open_balance_in(
     ``cmd`` is ``opening_from(...)``, checked by the caller; ``commit=False``
     leaves the unit of work open (a batch).
     """
-
-    def work() -> Receipt:
-        member = uow.members.get(program.id, cmd.member) or join(
-            uow, program, NewMember(cmd.member), now
-        )
-        member.require_active()
-        earning = rulebooks.current(uow, program).earning
-        earned = cmd.earned_at or now
-        expires = cmd.expires_at or earning.expires_at(earned, member.tier)
-        if expires is not None and expires <= now:
-            raise RuleViolation(
-                _expired(cmd, expires.astimezone(program.tz)), code="already_expired"
-            )
-        earn = Earn(
-            cmd.member,
-            cmd.points,
-            source=LotSource.IMPORT.value,
-            reference=cmd.reference,
-            expires_at=expires,
-        )
-        meta = {"opening_balance": cmd.reference, "earned_at": earned.isoformat()}
-        return earn_in(uow, program, earn, now, meta=meta)
-
+    call = Keyed(program, cmd, balance_key(cmd), now)
     try:
-        return once(uow, program.id, balance_key(cmd), cmd, now, Receipt, work, commit=commit)
+        return once(uow, call, partial(_open, rulebooks=rulebooks), commit=commit)
     except IdempotencyConflict:
         raise Conflict(
             f"member {cmd.member} already has an opening balance with reference "
             f"{cmd.reference!r} and other details; give each of a member's lots its own reference",
-            code="reference_reused",
+            code=ImportCode.REFERENCE_REUSED,
             member=cmd.member,
             reference=cmd.reference,
         ) from None
+
+
+def _open(uow: ImportWork, call: Keyed[OpenBalance], *, rulebooks: Rulebooks) -> Receipt:
+    program, cmd, now = call.program, call.command, call.now
+    member = uow.members.get(program.id, cmd.member) or join(
+        uow, program, NewMember(cmd.member), now
+    )
+    member.require_active()
+    earning = rulebooks.current(uow, program).earning
+    earned = cmd.earned_at or now
+    expires = cmd.expires_at or earning.expires_at(earned, member.tier)
+    if expires is not None and expires <= now:
+        raise RuleViolation(
+            _expired(cmd, expires.astimezone(program.tz)), code=ImportCode.ALREADY_EXPIRED
+        )
+    earn = Earn(
+        cmd.member,
+        cmd.points,
+        source=LotSource.IMPORT.value,
+        reference=cmd.reference,
+        expires_at=expires,
+    )
+    meta = {"opening_balance": cmd.reference, "earned_at": earned.isoformat()}
+    return earn_in(uow, program, earn, now, meta=meta)
 
 
 def _expired(cmd: OpenBalance, expires: datetime) -> str:

@@ -12,6 +12,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from jifen.domain.error_codes import ImportCode
 from jifen.domain.errors import InvalidInput
 from jifen.services.earning import LineIn, PlaceOrder
 
@@ -40,9 +41,9 @@ MAX_QUANTITY = 1_000_000
 def command_from(record: object) -> PlaceOrder:
     """The order a record describes; ``InvalidInput`` says what is wrong with it."""
     if not isinstance(record, dict):
-        raise InvalidInput("a row must be a JSON object", code="row_invalid")
+        raise InvalidInput("a row must be a JSON object", code=ImportCode.ROW_INVALID)
     if ERROR in record:
-        raise InvalidInput(str(record[ERROR]), code="row_unreadable")
+        raise InvalidInput(str(record[ERROR]), code=ImportCode.ROW_UNREADABLE)
     _known(record, ORDER_FIELDS, "")
     lines = record.get("lines", [])
     if not isinstance(lines, list) or len(lines) > MAX_LINES:

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
 
 from jifen.domain.earning.orders import Order
+from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import Conflict, IdempotencyConflict, JifenError
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
@@ -27,7 +27,8 @@ from jifen.services.earning import (
     record_order_in,
     to_order,
 )
-from jifen.services.idempotency import fingerprint, replayed
+from jifen.services.earning.ports import EarningWork
+from jifen.services.idempotency import Keyed, fingerprint, replayed
 from jifen.services.imports.order_records import command_from
 from jifen.services.imports.ports import ImportWork
 from jifen.services.imports.write_behind import WriteBehind
@@ -62,9 +63,8 @@ class OrderRows:
 
     def write(self, uow: ImportWork, item: CheckedOrder, now: datetime) -> EarnResult:
         try:
-            return record_order_in(
-                uow, self.rulebooks, self.program, item.cmd, item.order, now, commit=False
-            )
+            call = Keyed(self.program, item.cmd, order_key(item.order.order_id), now)
+            return record_order_in(uow, self.rulebooks, call, item.order, commit=False)
         except IdempotencyConflict:
             raise _reused() from None
 
@@ -78,9 +78,9 @@ class OrderRows:
         stored = uow.idempotency.stored_many(program.id, set(keys))
         found = uow.members.lock_many(program.id, {x.cmd.member for x in items})
         outcomes: list[EarnResult | JifenError | None] = []
-        for item, key, print_ in zip(items, keys, prints, strict=True):
+        for item, key, sent in zip(items, keys, prints, strict=True):
             member = found.get(item.cmd.member)
-            outcomes.append(_settled_early(stored.get(key), member, item, key, print_))
+            outcomes.append(_settled_early(stored.get(key), member, item, key, sent))
         todo = [i for i, x in enumerate(outcomes) if x is None]
         claims: dict[str, str] = {}
         for i in todo:
@@ -94,7 +94,7 @@ class OrderRows:
         wb = WriteBehind(uow, program.id)
         wb.know_members(found)
         wb.know_keys({k: claims[k] for k in claimed})
-        batch = cast(ImportWork, wb)  # it wraps the repositories the order path uses
+        batch: EarningWork = wb  # mypy proves it: every repository the order path may use
         definition = self.rulebooks.current(batch, program)
         earning = definition.earning
         usage_keys = {
@@ -108,9 +108,8 @@ class OrderRows:
         for i in todo:
             try:
                 cmd, order = items[i].cmd, items[i].order
-                outcomes[i] = record_order_in(
-                    batch, self.rulebooks, program, cmd, order, now, commit=False, print_=prints[i]
-                )
+                call = Keyed(program, cmd, keys[i], now, fingerprint=prints[i])
+                outcomes[i] = record_order_in(batch, self.rulebooks, call, order, commit=False)
             except IdempotencyConflict:  # the same order id twice in the batch
                 outcomes[i] = _reused()
         wb.flush()
@@ -120,12 +119,12 @@ class OrderRows:
 
 
 def _settled_early(
-    stored: StoredResponse | None, member: Member | None, item: CheckedOrder, key: str, print_: str
+    stored: StoredResponse | None, member: Member | None, item: CheckedOrder, key: str, sent: str
 ) -> EarnResult | JifenError | None:
     """A replay, or why the row cannot be recorded; None: it is to be recorded."""
     try:
         if stored is not None:
-            return replayed(stored, print_, key, EarnResult)
+            return replayed(stored, sent, key, EarnResult)
         if member is None:
             raise member_not_found(item.cmd.member)
         member.require_active()
@@ -138,5 +137,5 @@ def _settled_early(
 
 def _reused() -> Conflict:
     return Conflict(
-        "this order id is already recorded with different details", code="order_id_reused"
+        "this order id is already recorded with different details", code=EarningCode.ORDER_ID_REUSED
     )

@@ -21,6 +21,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any, Generic
 
+from jifen.domain.error_codes import ImportCode
 from jifen.domain.errors import Conflict, InvalidInput, JifenError
 from jifen.domain.programs import Program
 from jifen.services.imports.opening_balances import BalanceRows
@@ -190,7 +191,7 @@ def _run_batch(job: _Job[T], batch: list[Row], summary: ImportSummary) -> None:
             job.record.id, summary.last_line, last, counts, job.clock.now()
         ):
             raise Conflict(
-                "another run is importing this file at the same time", code="import_in_progress"
+                "another run is importing this file at the same time", code=ImportCode.IN_PROGRESS
             )
         uow.commit()
     rejected = [x for x in outcomes if isinstance(x, Rejected)]

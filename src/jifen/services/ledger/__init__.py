@@ -4,8 +4,11 @@
 - ``clawback``: Which lots of a credit to take back, and how much of each.
 - ``commands``: The ledger's commands: points earned, spent, adjusted, held and reversed.
 - ``holds``: Two-phase spending: place a hold, then capture or release it.
-- ``points``: Earning, spending, adjusting and reversing points.
+- ``points``: Points in and out of a member's book: earned, granted in batches, redeemed,
+  adjusted.
 - ``ports``: The ledger's ports: postings applied, lots and entries read, invariants proved.
+- ``reversals``: Reversals: all or part of an earlier credit or debit undone, exactly, lot by
+  lot.
 - ``verification``: Proving the ledger's invariants: see ``jifen verify``.
 - ``views``: What the ledger's use cases return.
 """
@@ -29,27 +32,11 @@ from jifen.services.ledger.commands import (
     ReleaseHold,
     Reverse,
 )
-from jifen.services.ledger.holds import (
-    capture_hold,
-    place_hold,
-    release_hold,
-)
-from jifen.services.ledger.points import (
-    Grant,
-    adjust,
-    earn,
-    earn_in,
-    grant_many,
-    redeem,
-    reverse,
-    reverse_in,
-)
-from jifen.services.ledger.verification import (
-    verify,
-)
-from jifen.services.ledger.views import (
-    Receipt,
-)
+from jifen.services.ledger.holds import capture_hold, place_hold, release_hold
+from jifen.services.ledger.points import Grant, adjust, earn, earn_in, grant_many, redeem
+from jifen.services.ledger.reversals import reverse, reverse_in
+from jifen.services.ledger.verification import verify
+from jifen.services.ledger.views import Receipt
 
 __all__ = [
     "Adjust",

@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from jifen.domain import ledger
-from jifen.domain.errors import NotFound
-from jifen.domain.ledger import Account, HoldStatus, Posting
+from jifen.domain.errors import MemberNotFound
+from jifen.domain.ledger import Account, EntryKind, HoldStatus, Posting
 from jifen.domain.members import Balances, Member
 from jifen.domain.programs import Program
 from jifen.services.ledger.ports import LedgerWork
@@ -28,8 +28,8 @@ def lock_member(uow: LedgerWork, program: Program, external_id: str) -> Member:
     return member
 
 
-def member_not_found(external_id: str) -> NotFound:
-    return NotFound(f"member {external_id} not found", code="member_not_found", member=external_id)
+def member_not_found(external_id: str) -> MemberNotFound:
+    return MemberNotFound(external_id)
 
 
 @dataclass
@@ -44,12 +44,22 @@ class Book:
     points: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def locked(cls, uow: LedgerWork, program: Program, external_id: str) -> Book:
+        """The book of the member ``external_id``, whose row this transaction now locks."""
+        return cls(program, lock_member(uow, program, external_id))
+
     def apply(
         self, uow: LedgerWork, posting: Posting, now: datetime, *, settling: bool = False
     ) -> None:
         entry_id, hold_id = uow.ledger.apply(self.program.id, posting, now)
         event = self.posted(posting, entry_id, hold_id, settling=settling)
-        uow.outbox.add(self.program.id, f"points.{posting.kind.value}", event, now)
+        uow.outbox.add(self.program.id, self.topic(posting.kind), event, now)
+
+    @staticmethod
+    def topic(kind: EntryKind) -> str:
+        """The outbox topic of a posting of ``kind``."""
+        return f"points.{kind.value}"
 
     def posted(
         self, posting: Posting, entry_id: int, hold_id: int | None, *, settling: bool = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from jifen.domain import ledger
+from jifen.domain.error_codes import LedgerCode
 from jifen.domain.errors import NotFound, ReversalExceedsOriginal
 from jifen.services.ledger.ports import LedgerWork
 
@@ -33,7 +34,7 @@ def credit_parts(
 ) -> list[tuple[ledger.CreditHistory, int]]:
     lots = uow.ledger.lots_of(original.id)
     if not lots:
-        raise NotFound(f"entry {original.id} created no lot", code="lot_not_found")
+        raise NotFound(f"entry {original.id} created no lot", code=LedgerCode.LOT_NOT_FOUND)
     taken = reversed_by_lot(earlier)
     forgiven = reversed_by_lot(earlier, "forgiven_expired")
     parts = []

@@ -1,4 +1,4 @@
-"""Earning, spending, adjusting and reversing points."""
+"""Points in and out of a member's book: earned, granted in batches, redeemed, adjusted."""
 
 from __future__ import annotations
 
@@ -8,28 +8,29 @@ from datetime import datetime
 from typing import Any
 
 from jifen.domain import ledger
-from jifen.domain.errors import InvalidInput, NotFound
+from jifen.domain.errors import InvalidInput
 from jifen.domain.ledger import EntryKind, LotSource, Posting
 from jifen.domain.members import Member, MemberStatus
 from jifen.domain.points import require_points
 from jifen.domain.programs import Program
-from jifen.services.idempotency import encode, fingerprint, once
-from jifen.services.ledger import clawback
-from jifen.services.ledger.book import Book, lock_member, settled
-from jifen.services.ledger.commands import Adjust, Earn, Redeem, Reverse
+from jifen.services.idempotency import Keyed, encode, fingerprint, once
+from jifen.services.ledger.book import Book, settled
+from jifen.services.ledger.commands import Adjust, Earn, Redeem
 from jifen.services.ledger.ports import LedgerWork
 from jifen.services.ledger.views import Receipt
 from jifen.services.ports import Clock
 
 
 def earn(uow: LedgerWork, clock: Clock, program: Program, cmd: Earn, key: str) -> Receipt:
+    """Credit points from outside the earning rules (an integration's own reward)."""
     require_points(cmd.points)
     _source(cmd.source)
-    now = clock.now()
     with uow:
-        return once(
-            uow, program.id, key, cmd, now, Receipt, lambda: earn_in(uow, program, cmd, now)
-        )
+        return once(uow, Keyed(program, cmd, key, clock.now()), _earn)
+
+
+def _earn(uow: LedgerWork, call: Keyed[Earn]) -> Receipt:
+    return earn_in(uow, call.program, call.command, call.now)
 
 
 def earn_in(
@@ -42,7 +43,7 @@ def earn_in(
 ) -> Receipt:
     """``earn`` inside an open unit of work and its idempotency key; commits nothing."""
     require_points(cmd.points)
-    book = Book(program, lock_member(uow, program, cmd.member))
+    book = Book.locked(uow, program, cmd.member)
     book.member.require_active()
     book.apply(uow, _credit(book.member, cmd, now, meta), now)
     return book.receipt(EntryKind.EARN.value, now)
@@ -80,7 +81,7 @@ def grant_many(
         book = Book(program, grant.member)
         events.append(book.posted(posting, entry_id, None))
         receipts.append(book.receipt(EntryKind.EARN.value, now))
-    uow.outbox.add_many(program.id, f"points.{EntryKind.EARN.value}", events, now)
+    uow.outbox.add_many(program.id, Book.topic(EntryKind.EARN), events, now)
     uow.idempotency.record_many(
         program.id, {g.key: encode(r) for g, r in zip(todo, receipts, strict=True)}
     )
@@ -106,29 +107,27 @@ def _credit(
 
 
 def redeem(uow: LedgerWork, clock: Clock, program: Program, cmd: Redeem, key: str) -> Receipt:
+    """Spend points from the member's soonest-expiring lots."""
     require_points(cmd.points)
-    now = clock.now()
     with uow:
+        return once(uow, Keyed(program, cmd, key, clock.now()), _redeem)
 
-        def work() -> Receipt:
-            book = Book(program, lock_member(uow, program, cmd.member))
-            book.member.require_active()
-            account = settled(uow, book, now)
-            book.apply(
-                uow,
-                ledger.debit(
-                    account,
-                    cmd.points,
-                    kind=EntryKind.REDEEM,
-                    now=now,
-                    reason=cmd.reason,
-                    reference=cmd.reference,
-                ),
-                now,
-            )
-            return book.receipt(EntryKind.REDEEM.value, now)
 
-        return once(uow, program.id, key, cmd, now, Receipt, work)
+def _redeem(uow: LedgerWork, call: Keyed[Redeem]) -> Receipt:
+    cmd, now = call.command, call.now
+    book = Book.locked(uow, call.program, cmd.member)
+    book.member.require_active()
+    account = settled(uow, book, now)
+    posting = ledger.debit(
+        account,
+        cmd.points,
+        kind=EntryKind.REDEEM,
+        now=now,
+        reason=cmd.reason,
+        reference=cmd.reference,
+    )
+    book.apply(uow, posting, now)
+    return book.receipt(EntryKind.REDEEM.value, now)
 
 
 def adjust(uow: LedgerWork, clock: Clock, program: Program, cmd: Adjust, key: str) -> Receipt:
@@ -138,116 +137,35 @@ def adjust(uow: LedgerWork, clock: Clock, program: Program, cmd: Adjust, key: st
     require_points(abs(cmd.points))
     if not cmd.reason.strip():
         raise InvalidInput("an adjustment needs a reason", field="reason")
-    now = clock.now()
     with uow:
-
-        def work() -> Receipt:
-            book = Book(program, lock_member(uow, program, cmd.member))
-            if book.member.status is MemberStatus.ERASED:
-                book.member.require_active()
-            account = settled(uow, book, now)
-            if cmd.points > 0:
-                posting = ledger.credit(
-                    account,
-                    cmd.points,
-                    kind=EntryKind.ADJUST,
-                    source=LotSource.ADJUSTMENT,
-                    now=now,
-                    expires_at=cmd.expires_at,
-                    reason=cmd.reason,
-                    actor=cmd.actor,
-                )
-            else:
-                posting = ledger.debit(
-                    account,
-                    -cmd.points,
-                    kind=EntryKind.ADJUST,
-                    now=now,
-                    reason=cmd.reason,
-                    actor=cmd.actor,
-                )
-            book.apply(uow, posting, now)
-            uow.audit.record(
-                program.id,
-                cmd.actor,
-                "points.adjust",
-                cmd.member,
-                {"points": cmd.points, "reason": cmd.reason, "entry_id": book.entry_ids[0]},
-                now,
-            )
-            return book.receipt(EntryKind.ADJUST.value, now)
-
-        return once(uow, program.id, key, cmd, now, Receipt, work)
+        return once(uow, Keyed(program, cmd, key, clock.now()), _adjust)
 
 
-def reverse(uow: LedgerWork, clock: Clock, program: Program, cmd: Reverse, key: str) -> Receipt:
-    """Undo all or part of an earlier credit or debit, exactly."""
-    if cmd.points is not None:
-        require_points(cmd.points)
-    now = clock.now()
-    with uow:
-        return once(
-            uow, program.id, key, cmd, now, Receipt, lambda: reverse_in(uow, program, cmd, now)
-        )
-
-
-def reverse_in(uow: LedgerWork, program: Program, cmd: Reverse, now: datetime) -> Receipt:
-    """``reverse`` inside an open unit of work and its idempotency key; commits nothing."""
-    original = uow.ledger.entry(program.id, cmd.entry_id)
-    if original is None:
-        raise NotFound(
-            f"entry {cmd.entry_id} not found", code="entry_not_found", entry=cmd.entry_id
-        )
-    book = Book(program, uow.members.lock_by_id(original.member_id))
+def _adjust(uow: LedgerWork, call: Keyed[Adjust]) -> Receipt:
+    cmd, now = call.command, call.now
+    book = Book.locked(uow, call.program, cmd.member)
+    if book.member.status is MemberStatus.ERASED:
+        book.member.require_active()
     account = settled(uow, book, now)
-    earlier = uow.ledger.reversals_of(original.id)
-    already = sum(r.amount for r in earlier)
-    amount = cmd.points if cmd.points is not None else original.amount - already
-    ledger.check_reversible(original, amount, already)
-    if amount == 0:
-        raise InvalidInput(
-            f"entry {original.id} is already fully reversed",
-            code="already_reversed",
-            entry=original.id,
-        )
-    policy = program.policy
-    if ledger.is_credit(original):
-        posting = ledger.reverse_credit(
+    if cmd.points > 0:
+        posting = ledger.credit(
             account,
-            original,
-            clawback.credit_parts(uow, original, earlier, amount=amount),
+            cmd.points,
+            kind=EntryKind.ADJUST,
+            source=LotSource.ADJUSTMENT,
             now=now,
-            policy=policy,
+            expires_at=cmd.expires_at,
             reason=cmd.reason,
             actor=cmd.actor,
         )
     else:
-        drawn = (
-            uow.ledger.net_drawn(hold_id=original.hold_id)
-            if original.kind is EntryKind.CAPTURE
-            else uow.ledger.net_drawn(entry_id=original.id)
-        )
-        posting = ledger.reverse_debit(
-            account,
-            original,
-            drawn,
-            amount,
-            now=now,
-            policy=policy,
-            reason=cmd.reason,
-            actor=cmd.actor,
+        posting = ledger.debit(
+            account, -cmd.points, kind=EntryKind.ADJUST, now=now, reason=cmd.reason, actor=cmd.actor
         )
     book.apply(uow, posting, now)
-    if cmd.actor:
-        uow.audit.record(
-            program.id,
-            cmd.actor,
-            "entry.reverse",
-            str(original.id),
-            {"points": amount, "reason": cmd.reason},
-            now,
-        )
-    return book.receipt(EntryKind.REVERSE.value, now)
+    detail = {"points": cmd.points, "reason": cmd.reason, "entry_id": book.entry_ids[0]}
+    uow.audit.record(call.program.id, cmd.actor, "points.adjust", cmd.member, detail, now)
+    return book.receipt(EntryKind.ADJUST.value, now)
 
 
 def _source(value: str) -> LotSource:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from jifen.domain.errors import Conflict, InvalidInput, NotFound
+from jifen.domain.error_codes import MemberCode
+from jifen.domain.errors import Conflict, InvalidInput
 from jifen.domain.members import Member, MemberStatus
 from jifen.domain.programs import Program
-from jifen.services.idempotency import once
+from jifen.services.idempotency import Keyed, once
+from jifen.services.ledger import member_not_found
 from jifen.services.ledger.ports import LedgerWork
 from jifen.services.members.commands import CreateMember, UpdateMember
 from jifen.services.members.lookup import EXPIRING_WINDOW, member_view
@@ -25,23 +28,22 @@ UPDATABLE = frozenset({"phone", "email", "birthday", "attributes", "status"})
 def create_member(
     uow: LedgerWork, clock: Clock, program: Program, cmd: CreateMember, key: str
 ) -> MemberView:
+    """A member joins through the API (or the console, or an import)."""
     require_external_id(cmd.external_id)
-    now = clock.now()
     with uow:
+        return once(uow, Keyed(program, cmd, key, clock.now()), _create)
 
-        def work() -> MemberView:
-            if uow.members.get(program.id, cmd.external_id) is not None:
-                raise Conflict(
-                    f"member {cmd.external_id} already exists",
-                    code="member_exists",
-                    member=cmd.external_id,
-                )
-            new = NewMember(
-                cmd.external_id, cmd.phone, cmd.email, cmd.birthday, dict(cmd.attributes)
-            )
-            return member_view(join(uow, program, new, now), 0)
 
-        return once(uow, program.id, key, cmd, now, MemberView, work)
+def _create(uow: LedgerWork, call: Keyed[CreateMember]) -> MemberView:
+    cmd = call.command
+    if uow.members.get(call.program.id, cmd.external_id) is not None:
+        raise Conflict(
+            f"member {cmd.external_id} already exists",
+            code=MemberCode.EXISTS,
+            member=cmd.external_id,
+        )
+    new = NewMember(cmd.external_id, cmd.phone, cmd.email, cmd.birthday, dict(cmd.attributes))
+    return member_view(join(uow, call.program, new, call.now), 0)
 
 
 def require_external_id(external_id: str) -> str:
@@ -76,25 +78,17 @@ def update_member(
                 "members are erased through the erasure process, not an update", field="status"
             )
         changes["status"] = status.value
-    now = clock.now()
     with uow:
+        return once(uow, Keyed(program, cmd, key, clock.now()), partial(_update, changes=changes))
 
-        def work() -> MemberView:
-            member = uow.members.lock(program.id, cmd.external_id)
-            if member is None or member.status is MemberStatus.ERASED:
-                raise NotFound(
-                    f"member {cmd.external_id} not found",
-                    code="member_not_found",
-                    member=cmd.external_id,
-                )
-            updated = uow.members.update(member.id, changes, now)
-            uow.outbox.add(
-                program.id,
-                "member.updated",
-                {"member": updated.external_id, "fields": sorted(changes)},
-                now,
-            )
-            expiring = uow.ledger.expiring(member.id, now, now + EXPIRING_WINDOW)
-            return member_view(updated, expiring)
 
-        return once(uow, program.id, key, cmd, now, MemberView, work)
+def _update(uow: LedgerWork, call: Keyed[UpdateMember], *, changes: dict[str, Any]) -> MemberView:
+    program, now = call.program, call.now
+    member = uow.members.lock(program.id, call.command.external_id)
+    if member is None or member.status is MemberStatus.ERASED:
+        raise member_not_found(call.command.external_id)
+    updated = uow.members.update(member.id, changes, now)
+    event = {"member": updated.external_id, "fields": sorted(changes)}
+    uow.outbox.add(program.id, "member.updated", event, now)
+    expiring = uow.ledger.expiring(member.id, now, now + EXPIRING_WINDOW)
+    return member_view(updated, expiring)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from jifen.domain.days import local_day
+from jifen.domain.error_codes import NightlyCode
 from jifen.domain.errors import Conflict, InvalidInput
 from jifen.domain.nightly import cutoff as cutoff_of
 from jifen.domain.programs import Program
@@ -121,7 +122,7 @@ def run_night(
         if not held:
             raise Conflict(
                 f"the nightly pipeline of {program.code} is already running elsewhere",
-                code="job_running",
+                code=NightlyCode.JOB_RUNNING,
                 program=program.code,
             )
         night = LaneRunner(uow_factory, clock, program, day, cutoff, chunk, progress)

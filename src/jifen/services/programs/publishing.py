@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from jifen.domain.definition import ProgramDefinition
+from jifen.domain.error_codes import ProgramCode
 from jifen.domain.errors import Conflict, InvalidInput, NotFound
 from jifen.domain.programs import Program
 from jifen.services.ports import Clock, Compiler, VersionInfo
@@ -33,35 +35,45 @@ def publish_program(
     if expect_code is not None and draft.program.code != expect_code:
         raise InvalidInput(
             f"this file is for programme {draft.program.code}, not {expect_code}",
-            code="program_code_mismatch",
+            code=ProgramCode.CODE_MISMATCH,
             field="program.code",
         )
     program = register_program(uow, clock, draft.program, actor)
     now = clock.now()
     with uow:
-        latest = uow.versions.latest(program.id)
         current = uow.versions.current(program.id)
         if current is not None and uow.versions.source(program.id, current) == source:
             return program, current
         if base_version is not None and current != base_version:
             raise Conflict(
                 f"version {current} was published meanwhile; edit it instead",
-                code="program_version_moved",
+                code=ProgramCode.VERSION_MOVED,
                 current=current,
             )
-        version = (latest.version if latest else 0) + 1
-        uow.versions.add(program.id, version, source, actor, now)
-        uow.versions.set_current(program.id, version)
-        for campaign in draft.earning.campaigns.values():
-            if campaign.budget is not None:
-                uow.earning.ensure_budget(program.id, campaign.id, campaign.budget)
-
-        uow.audit.record(
-            program.id, actor, "program.publish", program.code, {"version": version}, now
-        )
-        uow.outbox.add(program.id, "program.published", {"version": version}, now)
+        version = _next_version(uow, program, draft, source, actor, now)
         uow.commit()
     return program, version
+
+
+def _next_version(
+    uow: ProgramWork,
+    program: Program,
+    draft: ProgramDefinition,
+    source: str,
+    actor: str,
+    now: datetime,
+) -> int:
+    """The text kept as the next version and made current; its campaigns' budgets opened."""
+    latest = uow.versions.latest(program.id)
+    version = (latest.version if latest else 0) + 1
+    uow.versions.add(program.id, version, source, actor, now)
+    uow.versions.set_current(program.id, version)
+    for campaign in draft.earning.campaigns.values():
+        if campaign.budget is not None:
+            uow.earning.ensure_budget(program.id, campaign.id, campaign.budget)
+    uow.audit.record(program.id, actor, "program.publish", program.code, {"version": version}, now)
+    uow.outbox.add(program.id, "program.published", {"version": version}, now)
+    return version
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,7 @@ def version_source(uow: ProgramWork, program: Program, version: int) -> str:
     if source is None:
         raise NotFound(
             f"programme {program.code} has no version {version}",
-            code="program_version_not_found",
+            code=ProgramCode.VERSION_NOT_FOUND,
             version=version,
         )
     return source

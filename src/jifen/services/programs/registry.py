@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jifen.domain.error_codes import ProgramCode
 from jifen.domain.errors import InvalidInput, NotFound
 from jifen.domain.programs import Program, validate_program_fields
 from jifen.services.ports import Clock
@@ -41,14 +42,14 @@ def find_program(uow: ProgramWork, code: str | None = None) -> Program:
         if code is not None:
             found = uow.programs.by_code(code)
             if found is None:
-                raise NotFound(f"programme {code} not found", code="program_not_found")
+                raise NotFound(f"programme {code} not found", code=ProgramCode.NOT_FOUND)
             return found
         every = uow.programs.all()
     if len(every) != 1:
         raise InvalidInput(
             "name the programme (--program CODE): there are "
             + (", ".join(p.code for p in every) or "none yet; run jifen init"),
-            code="program_required",
+            code=ProgramCode.REQUIRED,
         )
     return every[0]
 
@@ -57,7 +58,7 @@ def program_by_id(uow: ProgramWork, program_id: int) -> Program:
     with uow:
         found = uow.programs.by_id(program_id)
     if found is None:
-        raise NotFound(f"programme #{program_id} not found", code="program_not_found")
+        raise NotFound(f"programme #{program_id} not found", code=ProgramCode.NOT_FOUND)
     return found
 
 

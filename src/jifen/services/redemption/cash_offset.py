@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from jifen.domain import ledger
+from datetime import timedelta
+from functools import partial
+
 from jifen.domain.definition import ProgramDefinition
-from jifen.domain.errors import (
-    InvalidInput,
-    NotFound,
-    RuleViolation,
-)
-from jifen.domain.ledger import EntryKind
+from jifen.domain.error_codes import RedemptionCode
+from jifen.domain.errors import InvalidInput, MemberNotFound, RuleViolation
 from jifen.domain.money import to_minor
 from jifen.domain.programs import Program
 from jifen.domain.redemption import (
@@ -17,10 +15,10 @@ from jifen.domain.redemption import (
     RedemptionStatus,
 )
 from jifen.domain.redemption.cash_offset import CashOffsetPolicy
-from jifen.services.idempotency import once
-from jifen.services.ledger import Book, lock_member, settled
+from jifen.services.idempotency import Keyed, once
+from jifen.services.ledger import Book, settled
 from jifen.services.ports import Clock
-from jifen.services.redemption.claims import hold_ttl
+from jifen.services.redemption.claims import hold_ttl, spend_or_hold
 from jifen.services.redemption.commands import PayWithPoints
 from jifen.services.redemption.ports import NewRedemption, RedemptionWork
 from jifen.services.redemption.records import finish
@@ -43,7 +41,7 @@ def quote_offset(
         policy = _offset_policy(rulebooks.current(uow, program))
         member = uow.members.get(program.id, member_ref)
         if member is None:
-            raise NotFound(f"member {member_ref} not found", code="member_not_found")
+            raise MemberNotFound(member_ref)
         available = member.balances.available
         quote = policy.quote(total, available=available, points=points)
         return OffsetQuoteView(
@@ -70,65 +68,58 @@ def pay_with_points(
     if not cmd.order_reference.strip():
         raise InvalidInput("an order reference is required", field="order_reference")
     ttl = hold_ttl(program, cmd.ttl_seconds)
-    now = clock.now()
     with uow:
+        call = Keyed(program, cmd, key, clock.now())
+        return once(uow, call, partial(_pay, rulebooks=rulebooks, total=total, ttl=ttl))
 
-        def work() -> RedemptionView:
-            rules = rulebooks.current(uow, program)
-            policy = _offset_policy(rules)
-            book = Book(program, lock_member(uow, program, cmd.member))
-            book.member.require_active()
-            account = settled(uow, book, now)
-            quote = policy.quote(total, available=account.available, points=cmd.points)
-            if quote.points < 1:
-                raise RuleViolation(
-                    "these points buy no discount on this order",
-                    code="offset_too_small",
-                    order_total=total,
-                )
-            reference = f"order:{cmd.order_reference}"
-            if cmd.hold:
-                posting = ledger.hold(
-                    account,
-                    quote.points,
-                    ttl=ttl,
-                    policy=program.policy,
-                    now=now,
-                    reference=reference,
-                )
-            else:
-                posting = ledger.debit(
-                    account, quote.points, kind=EntryKind.REDEEM, now=now, reference=reference
-                )
-            book.apply(uow, posting, now)
-            redemption = uow.redemptions.add(
-                program.id,
-                NewRedemption(
-                    member_id=book.member.id,
-                    kind=RedemptionKind.CASH_OFFSET.value,
-                    reward=None,
-                    quantity=1,
-                    points=quote.points,
-                    cash=quote.discount,
-                    status=(
-                        RedemptionStatus.HELD if cmd.hold else RedemptionStatus.COMPLETED
-                    ).value,
-                    hold_id=book.hold_id,
-                    entry_id=None if cmd.hold else book.entry_ids[-1],
-                    reference=cmd.order_reference,
-                    program_version=rules.earning.version,
-                    detail={"order_total": total, "payable": quote.payable},
-                ),
-                now,
-            )
-            return finish(uow, program, book.member, redemption, now)
 
-        return once(uow, program.id, key, cmd, now, RedemptionView, work)
+def _pay(
+    uow: RedemptionWork,
+    call: Keyed[PayWithPoints],
+    *,
+    rulebooks: Rulebooks,
+    total: int,
+    ttl: timedelta,
+) -> RedemptionView:
+    program, cmd, now = call.program, call.command, call.now
+    rules = rulebooks.current(uow, program)
+    policy = _offset_policy(rules)
+    book = Book.locked(uow, program, cmd.member)
+    book.member.require_active()
+    account = settled(uow, book, now)
+    quote = policy.quote(total, available=account.available, points=cmd.points)
+    if quote.points < 1:
+        raise RuleViolation(
+            "these points buy no discount on this order",
+            code=RedemptionCode.OFFSET_TOO_SMALL,
+            order_total=total,
+        )
+    reference = f"order:{cmd.order_reference}"
+    spend_or_hold(
+        uow, book, account, quote.points, hold=cmd.hold, ttl=ttl, reference=reference, now=now
+    )
+    offset = NewRedemption(
+        member_id=book.member.id,
+        kind=RedemptionKind.CASH_OFFSET,
+        reward=None,
+        quantity=1,
+        points=quote.points,
+        cash=quote.discount,
+        status=RedemptionStatus.HELD if cmd.hold else RedemptionStatus.COMPLETED,
+        hold_id=book.hold_id,
+        entry_id=None if cmd.hold else book.entry_ids[-1],
+        reference=cmd.order_reference,
+        program_version=rules.earning.version,
+        detail={"order_total": total, "payable": quote.payable},
+    )
+    redemption = uow.redemptions.add(program.id, offset, now)
+    return finish(uow, program, book.member, redemption, now)
 
 
 def _offset_policy(rules: ProgramDefinition) -> CashOffsetPolicy:
     if rules.redemption.cash_offset is None:
         raise RuleViolation(
-            "this programme does not let points pay at checkout", code="cash_offset_not_offered"
+            "this programme does not let points pay at checkout",
+            code=RedemptionCode.OFFSET_NOT_OFFERED,
         )
     return rules.redemption.cash_offset

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from jifen.domain.definition import ProgramDefinition
-from jifen.domain.errors import JifenError, NotFound
+from jifen.domain.errors import JifenError, MemberNotFound
 from jifen.domain.members import Member
 from jifen.domain.money import exponent
 from jifen.domain.programs import Program
@@ -87,7 +87,7 @@ def member_rewards(
         rules = rulebooks.current(uow, program)
         member = uow.members.get(program.id, member_ref)
         if member is None:
-            raise NotFound(f"member {member_ref} not found", code="member_not_found")
+            raise MemberNotFound(member_ref)
         levels = uow.redemptions.stock(program.id)
         tier = rules.tiers.effective(member.tiering, now).code if rules.tiers.levels else None
         typical = _typical_points(rules, program, member, tier)

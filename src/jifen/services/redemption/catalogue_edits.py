@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jifen.domain.error_codes import ProgramCode
 from jifen.domain.errors import InvalidInput, NotFound
 from jifen.domain.programs import Program
 from jifen.services.ports import Clock, Compiler
@@ -63,5 +64,7 @@ def _current_source(uow: CatalogueWork, program: Program) -> tuple[int, str]:
         version = uow.versions.current(program.id)
         source = uow.versions.source(program.id, version) if version is not None else None
     if version is None or source is None:
-        raise NotFound(f"programme {program.code} has no published version", code="not_found")
+        raise NotFound(
+            f"programme {program.code} has no published version", code=ProgramCode.NOT_PUBLISHED
+        )
     return version, source

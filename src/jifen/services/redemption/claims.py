@@ -12,24 +12,18 @@ redemption writes nothing. Every write runs once per idempotency key.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 
 from jifen.domain import ledger
 from jifen.domain.definition import ProgramDefinition
-from jifen.domain.errors import (
-    InvalidInput,
-    NotFound,
-    RewardOutOfStock,
-)
-from jifen.domain.ledger import EntryKind
+from jifen.domain.error_codes import RedemptionCode
+from jifen.domain.errors import InvalidInput, NotFound, RewardOutOfStock
+from jifen.domain.ledger import Account, EntryKind
 from jifen.domain.programs import Program
-from jifen.domain.redemption import (
-    RedemptionKind,
-    RedemptionStatus,
-    Reward,
-)
-from jifen.services.idempotency import once
-from jifen.services.ledger import Book, lock_member, settled
+from jifen.domain.redemption import RedemptionKind, RedemptionStatus, Reward
+from jifen.services.idempotency import Keyed, once
+from jifen.services.ledger import Book, settled
 from jifen.services.ports import Clock
 from jifen.services.redemption.commands import RedeemReward
 from jifen.services.redemption.issuing import issue_vouchers
@@ -49,80 +43,114 @@ def redeem_reward(
     cmd: RedeemReward,
     key: str,
 ) -> RedemptionView:
+    """A member claims a catalogue reward: points spent (or held), the stock taken."""
     if isinstance(cmd.quantity, bool) or not 1 <= cmd.quantity <= MAX_QUANTITY:
         raise InvalidInput(f"quantity is 1 to {MAX_QUANTITY}", field="quantity")
     ttl = hold_ttl(program, cmd.ttl_seconds)
-    now = clock.now()
     with uow:
+        call = Keyed(program, cmd, key, clock.now())
+        return once(uow, call, partial(_claim, rulebooks=rulebooks, ttl=ttl))
 
-        def work() -> RedemptionView:
-            rules = rulebooks.current(uow, program)
-            reward = find_reward(rules, cmd.reward)
-            if reward.stock is not None:
-                # Sold out is said at once, without queueing for the member's row: after a
-                # flash sale's last unit, the crowd's every request is this refusal.
-                level = uow.redemptions.stock_of(program.id, reward.code)
-                if level is not None and level.remaining_for(reward.stock) < cmd.quantity:
-                    raise out_of_stock(reward)
-            book = Book(program, lock_member(uow, program, cmd.member))
-            book.member.require_active()
-            tier = (
-                rules.tiers.effective(book.member.tiering, now).code if rules.tiers.levels else None
-            )
-            reward.check(now, tier)
-            local = now.astimezone(program.tz)
-            used: Counter[str] = Counter()
-            for when, units in uow.redemptions.live_since(book.member.id, reward.code):
-                for limit in reward.limits:
-                    used[limit.key(when.astimezone(program.tz))] += units
-            reward.check_limits(local, used, cmd.quantity)
-            points = reward.points * cmd.quantity
-            account = settled(uow, book, now)
-            reference = f"reward:{reward.code}"
-            if cmd.hold:
-                posting = ledger.hold(
-                    account, points, ttl=ttl, policy=program.policy, now=now, reference=reference
-                )
-            else:
-                posting = ledger.debit(
-                    account, points, kind=EntryKind.REDEEM, now=now, reference=reference
-                )
-            book.apply(uow, posting, now)
-            redemption = uow.redemptions.add(
-                program.id,
-                NewRedemption(
-                    member_id=book.member.id,
-                    kind=RedemptionKind.REWARD.value,
-                    reward=reward.code,
-                    quantity=cmd.quantity,
-                    points=points,
-                    cash=reward.cash * cmd.quantity,
-                    status=(
-                        RedemptionStatus.HELD if cmd.hold else RedemptionStatus.COMPLETED
-                    ).value,
-                    hold_id=book.hold_id,
-                    entry_id=None if cmd.hold else book.entry_ids[-1],
-                    reference=None,
-                    program_version=rules.earning.version,
-                    detail={
-                        "name": dict(reward.name),
-                        "kind": reward.kind.value,
-                        "stocked": reward.stock is not None,  # what to give back
-                    },
-                ),
-                now,
-            )
-            issued = [] if cmd.hold else issue_vouchers(uow, program, reward, redemption, now)
-            view = finish(uow, program, book.member, redemption, now, issued)
-            # The stock last: its row is where every claim of the reward meets, held from
-            # here to the commit. Refused, the transaction and all the above roll back.
-            if reward.stock is not None and not uow.redemptions.take_stock(
-                program.id, reward.code, reward.stock, cmd.quantity, now
-            ):
-                raise out_of_stock(reward)
-            return view
 
-        return once(uow, program.id, key, cmd, now, RedemptionView, work)
+def _claim(
+    uow: RedemptionWork, call: Keyed[RedeemReward], *, rulebooks: Rulebooks, ttl: timedelta
+) -> RedemptionView:
+    """Check, pay, record; the stock last of all (see the module's docstring)."""
+    program, cmd, now = call.program, call.command, call.now
+    rules = rulebooks.current(uow, program)
+    reward = find_reward(rules, cmd.reward)
+    _refuse_if_sold_out(uow, program, reward, cmd.quantity)
+    book = Book.locked(uow, program, cmd.member)
+    _check_claim(uow, rules, book, reward, cmd.quantity, now)
+    account = settled(uow, book, now)
+    points, reference = reward.points * cmd.quantity, f"reward:{reward.code}"
+    spend_or_hold(uow, book, account, points, hold=cmd.hold, ttl=ttl, reference=reference, now=now)
+    redemption = uow.redemptions.add(program.id, _claimed(rules, book, reward, cmd), now)
+    issued = [] if cmd.hold else issue_vouchers(uow, program, reward, redemption, now)
+    view = finish(uow, program, book.member, redemption, now, issued)
+    # The stock last: its row is where every claim of the reward meets, held from
+    # here to the commit. Refused, the transaction and all the above roll back.
+    if reward.stock is not None and not uow.redemptions.take_stock(
+        program.id, reward.code, reward.stock, cmd.quantity, now
+    ):
+        raise out_of_stock(reward)
+    return view
+
+
+def _refuse_if_sold_out(
+    uow: RedemptionWork, program: Program, reward: Reward, quantity: int
+) -> None:
+    """Sold out is said at once, without queueing for the member's row: after a flash
+    sale's last unit, the crowd's every request is this refusal."""
+    if reward.stock is None:
+        return
+    level = uow.redemptions.stock_of(program.id, reward.code)
+    if level is not None and level.remaining_for(reward.stock) < quantity:
+        raise out_of_stock(reward)
+
+
+def _check_claim(
+    uow: RedemptionWork,
+    rules: ProgramDefinition,
+    book: Book,
+    reward: Reward,
+    quantity: int,
+    now: datetime,
+) -> None:
+    """The member may have it: active, in its window and tiers, within its limits."""
+    book.member.require_active()
+    tz = book.program.tz
+    tier = rules.tiers.effective(book.member.tiering, now).code if rules.tiers.levels else None
+    reward.check(now, tier)
+    used: Counter[str] = Counter()
+    for when, units in uow.redemptions.live_since(book.member.id, reward.code):
+        for limit in reward.limits:
+            used[limit.key(when.astimezone(tz))] += units
+    reward.check_limits(now.astimezone(tz), used, quantity)
+
+
+def spend_or_hold(
+    uow: RedemptionWork,
+    book: Book,
+    account: Account,
+    points: int,
+    *,
+    hold: bool,
+    ttl: timedelta,
+    reference: str,
+    now: datetime,
+) -> None:
+    """Debit the points from the (settled) account, or hold them for a later capture."""
+    policy = book.program.policy
+    posting = (
+        ledger.hold(account, points, ttl=ttl, policy=policy, now=now, reference=reference)
+        if hold
+        else ledger.debit(account, points, kind=EntryKind.REDEEM, now=now, reference=reference)
+    )
+    book.apply(uow, posting, now)
+
+
+def _claimed(
+    rules: ProgramDefinition, book: Book, reward: Reward, cmd: RedeemReward
+) -> NewRedemption:
+    return NewRedemption(
+        member_id=book.member.id,
+        kind=RedemptionKind.REWARD,
+        reward=reward.code,
+        quantity=cmd.quantity,
+        points=reward.points * cmd.quantity,
+        cash=reward.cash * cmd.quantity,
+        status=RedemptionStatus.HELD if cmd.hold else RedemptionStatus.COMPLETED,
+        hold_id=book.hold_id,
+        entry_id=None if cmd.hold else book.entry_ids[-1],
+        reference=None,
+        program_version=rules.earning.version,
+        detail={
+            "name": dict(reward.name),
+            "kind": reward.kind.value,
+            "stocked": reward.stock is not None,  # what to give back
+        },
+    )
 
 
 def out_of_stock(reward: Reward) -> RewardOutOfStock:
@@ -132,7 +160,11 @@ def out_of_stock(reward: Reward) -> RewardOutOfStock:
 def find_reward(rules: ProgramDefinition, code: str) -> Reward:
     found = rules.redemption.catalogue.rewards.get(code)
     if found is None:
-        raise NotFound(f"no reward {code!r} in the catalogue", code="reward_not_found", reward=code)
+        raise NotFound(
+            f"no reward {code!r} in the catalogue",
+            code=RedemptionCode.REWARD_NOT_FOUND,
+            reward=code,
+        )
     return found
 
 

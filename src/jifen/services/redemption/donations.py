@@ -9,16 +9,18 @@ sum of what was given.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from jifen.domain import ledger
 from jifen.domain.definition import ProgramDefinition
+from jifen.domain.error_codes import RedemptionCode
 from jifen.domain.errors import NotFound
 from jifen.domain.ledger import EntryKind
 from jifen.domain.points import require_points
 from jifen.domain.programs import Program
 from jifen.domain.redemption import Cause
-from jifen.services.idempotency import once
-from jifen.services.ledger import Book, lock_member, settled
+from jifen.services.idempotency import Keyed, once
+from jifen.services.ledger import Book, settled
 from jifen.services.ports import Clock
 from jifen.services.redemption.commands import Donate
 from jifen.services.redemption.ports import CauseTotal, RedemptionWork
@@ -30,58 +32,52 @@ def donate(
     uow: RedemptionWork, clock: Clock, rulebooks: Rulebooks, program: Program, cmd: Donate, key: str
 ) -> DonationView:
     require_points(cmd.points)
-    now = clock.now()
     with uow:
+        return once(
+            uow, Keyed(program, cmd, key, clock.now()), partial(_donate, rulebooks=rulebooks)
+        )
 
-        def work() -> DonationView:
-            cause = _cause(rulebooks.current(uow, program), cmd.cause)
-            cause.check(cmd.points, now)
-            book = Book(program, lock_member(uow, program, cmd.member))
-            book.member.require_active()
-            account = settled(uow, book, now)
-            book.apply(
-                uow,
-                ledger.debit(
-                    account,
-                    cmd.points,
-                    kind=EntryKind.REDEEM,
-                    now=now,
-                    reference=f"cause:{cause.code}",
-                ),
-                now,
-            )
-            gift = uow.donations.add(
-                program.id, book.member.id, cause.code, cmd.points, book.entry_ids[-1], now
-            )
-            total = uow.donations.totals(program.id).get(cause.code)
-            worth = cause.pledge.worth(cmd.points) if cause.pledge else None
-            uow.outbox.add(
-                program.id,
-                "donation.made",
-                {
-                    "donation_id": gift,
-                    "member": book.member.external_id,
-                    "cause": cause.code,
-                    "points": cmd.points,
-                    "worth": worth,
-                },
-                now,
-            )
-            b = book.member.balances
-            return DonationView(
-                gift,
-                book.member.external_id,
-                cause.code,
-                cmd.points,
-                worth,
-                total.points if total else cmd.points,
-                b.available,
-                b.pending,
-                b.held,
-                now,
-            )
 
-        return once(uow, program.id, key, cmd, now, DonationView, work)
+def _donate(uow: RedemptionWork, call: Keyed[Donate], *, rulebooks: Rulebooks) -> DonationView:
+    program, cmd, now = call.program, call.command, call.now
+    cause = _cause(rulebooks.current(uow, program), cmd.cause)
+    cause.check(cmd.points, now)
+    book = Book.locked(uow, program, cmd.member)
+    book.member.require_active()
+    account = settled(uow, book, now)
+    reference = f"cause:{cause.code}"
+    given = ledger.debit(account, cmd.points, kind=EntryKind.REDEEM, now=now, reference=reference)
+    book.apply(uow, given, now)
+    gift = uow.donations.add(
+        program.id, book.member.id, cause.code, cmd.points, book.entry_ids[-1], now
+    )
+    total = uow.donations.totals(program.id).get(cause.code)
+    worth = cause.pledge.worth(cmd.points) if cause.pledge else None
+    uow.outbox.add(
+        program.id,
+        "donation.made",
+        {
+            "donation_id": gift,
+            "member": book.member.external_id,
+            "cause": cause.code,
+            "points": cmd.points,
+            "worth": worth,
+        },
+        now,
+    )
+    b = book.member.balances
+    return DonationView(
+        gift,
+        book.member.external_id,
+        cause.code,
+        cmd.points,
+        worth,
+        total.points if total else cmd.points,
+        b.available,
+        b.pending,
+        b.held,
+        now,
+    )
 
 
 def causes(
@@ -117,5 +113,5 @@ def _view(cause: Cause, total: CauseTotal | None, now: datetime) -> CauseView:
 def _cause(rules: ProgramDefinition, code: str) -> Cause:
     found = rules.redemption.causes.get(code)
     if found is None:
-        raise NotFound(f"no cause {code!r}", code="cause_not_found", cause=code)
+        raise NotFound(f"no cause {code!r}", code=RedemptionCode.CAUSE_NOT_FOUND, cause=code)
     return found

@@ -12,10 +12,13 @@ auditor can check each outcome against the table it was drawn on.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from jifen.domain import ledger
 from jifen.domain.definition import ProgramDefinition
+from jifen.domain.error_codes import RedemptionCode
 from jifen.domain.errors import InvalidInput, NotFound
 from jifen.domain.ledger import EntryKind, LotSource
 from jifen.domain.programs import Program
@@ -26,9 +29,10 @@ from jifen.domain.redemption import (
     PrizeKind,
     RedemptionKind,
     RedemptionStatus,
+    Voucher,
 )
-from jifen.services.idempotency import once
-from jifen.services.ledger import Book, lock_member, settled
+from jifen.services.idempotency import Keyed, once
+from jifen.services.ledger import Book, settled
 from jifen.services.ports import Chance, Clock
 from jifen.services.redemption.commands import DrawLottery
 from jifen.services.redemption.issuing import issue_vouchers
@@ -49,148 +53,157 @@ def draw(
     cmd: DrawLottery,
     key: str,
 ) -> DrawsView:
+    """``cmd.draws`` draws of a lottery, paid in one debit."""
     if isinstance(cmd.draws, bool) or not 1 <= cmd.draws <= MAX_DRAWS:
         raise InvalidInput(f"draws is 1 to {MAX_DRAWS}", field="draws")
-    now = clock.now()
     with uow:
-
-        def work() -> DrawsView:
-            rules = rulebooks.current(uow, program)
-            lottery = _lottery(rules, cmd.lottery)
-            book = Book(program, lock_member(uow, program, cmd.member))
-            book.member.require_active()
-            tier = (
-                rules.tiers.effective(book.member.tiering, now).code if rules.tiers.levels else None
-            )
-            lottery.check(now, tier)
-            used: Counter[str] = Counter()
-            for when in uow.draws.since(book.member.id, lottery.code):
-                for limit in lottery.limits:
-                    used[limit.key(when.astimezone(program.tz))] += 1
-            lottery.check_limits(now.astimezone(program.tz), used, cmd.draws)
-            cost = lottery.points * cmd.draws
-            account = settled(uow, book, now)
-            book.apply(
-                uow,
-                ledger.debit(
-                    account,
-                    cost,
-                    kind=EntryKind.REDEEM,
-                    now=now,
-                    reference=f"lottery:{lottery.code}",
-                ),
-                now,
-            )
-            paid_by = book.entry_ids[-1]
-            outcomes = tuple(
-                _draw_one(uow, chance, program, rules, lottery, book, paid_by, now)
-                for _ in range(cmd.draws)
-            )
-            b = book.member.balances
-            uow.outbox.add(
-                program.id,
-                "lottery.drawn",
-                {
-                    "member": book.member.external_id,
-                    "lottery": lottery.code,
-                    "version": lottery.version,
-                    "cost": cost,
-                    "draws": [
-                        {"id": o.id, "roll": o.roll, "drawn": o.drawn, "prize": o.prize}
-                        for o in outcomes
-                    ],
-                },
-                now,
-            )
-            return DrawsView(
-                book.member.external_id,
-                lottery.code,
-                lottery.version,
-                cost,
-                outcomes,
-                b.available,
-                b.pending,
-                b.held,
-            )
-
-        return once(uow, program.id, key, cmd, now, DrawsView, work)
+        call = Keyed(program, cmd, key, clock.now())
+        return once(uow, call, partial(_draw, chance=chance, rulebooks=rulebooks))
 
 
-def _draw_one(
-    uow: RedemptionWork,
-    chance: Chance,
-    program: Program,
-    rules: ProgramDefinition,
-    lottery: Lottery,
-    book: Book,
-    paid_by: int,
-    now: datetime,
-) -> DrawOutcome:
-    roll = chance.below(ODDS)
-    drawn = lottery.pick(roll)
-    prize = _in_stock(uow, program, rules, lottery, drawn, now)
-    prize_entry = redemption_id = None
-    vouchers = []
-    if prize is not None and prize.kind is PrizeKind.POINTS:
-        book.apply(
-            uow,
-            ledger.credit(
-                ledger.Account(book.member, ()),
-                prize.points,
-                kind=EntryKind.EARN,
-                source=LotSource.PRIZE,
-                now=now,
-                expires_at=rules.earning.expires_at(now, book.member.tier),
-                reference=f"lottery:{lottery.code}/{prize.code}",
-            ),
-            now,
-        )
-        prize_entry = book.entry_ids[-1]
-    elif prize is not None:
-        assert prize.reward is not None
-        reward = rules.redemption.catalogue.get(prize.reward)
-        redemption = uow.redemptions.add(
-            program.id,
-            NewRedemption(
-                member_id=book.member.id,
-                kind=RedemptionKind.PRIZE.value,
-                reward=reward.code,
-                quantity=1,
-                points=0,
-                cash=0,
-                status=RedemptionStatus.COMPLETED.value,
-                hold_id=None,
-                entry_id=None,
-                reference=f"lottery:{lottery.code}/{prize.code}",
-                program_version=rules.earning.version,
-                detail={"name": dict(reward.name), "kind": reward.kind.value},
-            ),
-            now,
-        )
-        redemption_id = redemption.id
-        vouchers = issue_vouchers(uow, program, reward, redemption, now)
-    record = uow.draws.add(
+def _draw(
+    uow: RedemptionWork, call: Keyed[DrawLottery], *, chance: Chance, rulebooks: Rulebooks
+) -> DrawsView:
+    program, cmd, now = call.program, call.command, call.now
+    rules = rulebooks.current(uow, program)
+    lottery = _lottery(rules, cmd.lottery)
+    book = Book.locked(uow, program, cmd.member)
+    _check_draws(uow, rules, book, lottery, cmd.draws, now)
+    cost = lottery.points * cmd.draws
+    account = settled(uow, book, now)
+    reference = f"lottery:{lottery.code}"
+    book.apply(
+        uow, ledger.debit(account, cost, kind=EntryKind.REDEEM, now=now, reference=reference), now
+    )
+    drawing = _Drawing(uow, rules, lottery, book, book.entry_ids[-1], now)
+    outcomes = tuple(drawing.one(chance.below(ODDS)) for _ in range(cmd.draws))
+    uow.outbox.add(
         program.id,
-        NewDraw(
-            member_id=book.member.id,
-            lottery=lottery.code,
-            table_version=lottery.version,
-            program_version=rules.earning.version,
-            roll=roll,
-            out_of=ODDS,
-            drawn=drawn.code if drawn else None,
-            prize=prize.code if prize else None,
-            prize_kind=prize.kind.value if prize else None,
-            won=prize.points if prize and prize.kind is PrizeKind.POINTS else 0,
-            reward=prize.reward if prize else None,
-            points=lottery.points,
-            entry_id=paid_by,
-            prize_entry_id=prize_entry,
-            redemption_id=redemption_id,
-        ),
+        "lottery.drawn",
+        {
+            "member": book.member.external_id,
+            "lottery": lottery.code,
+            "version": lottery.version,
+            "cost": cost,
+            "draws": [
+                {"id": o.id, "roll": o.roll, "drawn": o.drawn, "prize": o.prize} for o in outcomes
+            ],
+        },
         now,
     )
-    return outcome_of(record, prize, vouchers)
+    b = book.member.balances
+    return DrawsView(
+        book.member.external_id,
+        lottery.code,
+        lottery.version,
+        cost,
+        outcomes,
+        b.available,
+        b.pending,
+        b.held,
+    )
+
+
+def _check_draws(
+    uow: RedemptionWork,
+    rules: ProgramDefinition,
+    book: Book,
+    lottery: Lottery,
+    draws: int,
+    now: datetime,
+) -> None:
+    """The member may draw: active, the lottery open to their tier, within its limits."""
+    book.member.require_active()
+    tz = book.program.tz
+    tier = rules.tiers.effective(book.member.tiering, now).code if rules.tiers.levels else None
+    lottery.check(now, tier)
+    used: Counter[str] = Counter()
+    for when in uow.draws.since(book.member.id, lottery.code):
+        for limit in lottery.limits:
+            used[limit.key(when.astimezone(tz))] += 1
+    lottery.check_limits(now.astimezone(tz), used, draws)
+
+
+@dataclass
+class _Drawing:
+    """One paid request's draws: each rolled, its prize delivered, all of it recorded."""
+
+    uow: RedemptionWork
+    rules: ProgramDefinition
+    lottery: Lottery
+    book: Book
+    paid_by: int  # the entry that paid for the draws
+    now: datetime
+
+    def one(self, roll: int) -> DrawOutcome:
+        drawn = self.lottery.pick(roll)
+        prize = _in_stock(self.uow, self.book.program, self.rules, self.lottery, drawn, self.now)
+        prize_entry: int | None = None
+        redemption_id: int | None = None
+        vouchers: list[Voucher] = []
+        if prize is not None and prize.kind is PrizeKind.POINTS:
+            prize_entry = self.credit(prize)
+        elif prize is not None:
+            redemption_id, vouchers = self.give(prize)
+        record = self.uow.draws.add(
+            self.book.program.id,
+            NewDraw(
+                member_id=self.book.member.id,
+                lottery=self.lottery.code,
+                table_version=self.lottery.version,
+                program_version=self.rules.earning.version,
+                roll=roll,
+                out_of=ODDS,
+                drawn=drawn.code if drawn else None,
+                prize=prize.code if prize else None,
+                prize_kind=prize.kind.value if prize else None,
+                won=prize.points if prize and prize.kind is PrizeKind.POINTS else 0,
+                reward=prize.reward if prize else None,
+                points=self.lottery.points,
+                entry_id=self.paid_by,
+                prize_entry_id=prize_entry,
+                redemption_id=redemption_id,
+            ),
+            self.now,
+        )
+        return outcome_of(record, prize, vouchers)
+
+    def credit(self, prize: Prize) -> int:
+        """Points won, credited as a lot of their own; the entry's id."""
+        book, now = self.book, self.now
+        posting = ledger.credit(
+            ledger.Account(book.member, ()),
+            prize.points,
+            kind=EntryKind.EARN,
+            source=LotSource.PRIZE,
+            now=now,
+            expires_at=self.rules.earning.expires_at(now, book.member.tier),
+            reference=f"lottery:{self.lottery.code}/{prize.code}",
+        )
+        book.apply(self.uow, posting, now)
+        return book.entry_ids[-1]
+
+    def give(self, prize: Prize) -> tuple[int, list[Voucher]]:
+        """A reward won, as a redemption with its vouchers; the redemption's id."""
+        assert prize.reward is not None
+        program, now = self.book.program, self.now
+        reward = self.rules.redemption.catalogue.get(prize.reward)
+        won = NewRedemption(
+            member_id=self.book.member.id,
+            kind=RedemptionKind.PRIZE,
+            reward=reward.code,
+            quantity=1,
+            points=0,
+            cash=0,
+            status=RedemptionStatus.COMPLETED,
+            hold_id=None,
+            entry_id=None,
+            reference=f"lottery:{self.lottery.code}/{prize.code}",
+            program_version=self.rules.earning.version,
+            detail={"name": dict(reward.name), "kind": reward.kind.value},
+        )
+        redemption = self.uow.redemptions.add(program.id, won, now)
+        return redemption.id, issue_vouchers(self.uow, program, reward, redemption, now)
 
 
 def _in_stock(
@@ -224,5 +237,5 @@ def _in_stock(
 def _lottery(rules: ProgramDefinition, code: str) -> Lottery:
     found = rules.redemption.lotteries.get(code)
     if found is None:
-        raise NotFound(f"no lottery {code!r}", code="lottery_not_found", lottery=code)
+        raise NotFound(f"no lottery {code!r}", code=RedemptionCode.LOTTERY_NOT_FOUND, lottery=code)
     return found

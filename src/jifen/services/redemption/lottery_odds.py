@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from jifen.domain.errors import NotFound
+from jifen.domain.errors import MemberNotFound
 from jifen.domain.programs import Program
 from jifen.domain.redemption import (
     ODDS,
@@ -15,7 +15,7 @@ from jifen.domain.redemption import (
 )
 from jifen.services.ports import Clock
 from jifen.services.redemption.issuing import voucher_view
-from jifen.services.redemption.ports import DrawRecord, RedemptionWork
+from jifen.services.redemption.ports import DrawRecord, RedemptionWork, StockLevel
 from jifen.services.redemption.views import DrawOutcome, LotteryView, PrizeView
 from jifen.services.rulebooks import Rulebooks
 
@@ -28,44 +28,42 @@ def lotteries(
     with uow:
         rules = rulebooks.current(uow, program)
         stock = uow.redemptions.stock(program.id)
-    views = []
-    for lot in rules.redemption.lotteries.values():
-        prizes = []
-        for p in lot.prizes:
-            level = stock.get(lot.stock_key(p))
-            remaining = None
-            if p.stock is not None:
-                remaining = p.stock if level is None else level.remaining_for(p.stock)
-            prizes.append(
-                PrizeView(
-                    p.code,
-                    p.kind.value,
-                    dict(p.name),
-                    percent(p.chance),
-                    p.points,
-                    p.reward,
-                    p.stock,
-                    remaining,
-                    p.fallback,
-                )
-            )
-        views.append(
-            LotteryView(
-                lot.code,
-                dict(lot.name),
-                dict(lot.description),
-                lot.points,
-                lot.version,
-                tuple(prizes),
-                percent(lot.no_prize_chance),
-                lot.starts,
-                lot.ends,
-                _open(lot, now),
-                tuple(sorted(lot.tiers)),
-                tuple({"per": x.per.value, "max_times": x.max_times} for x in lot.limits),
-            )
-        )
-    return views
+    return [_lottery_view(lot, stock, now) for lot in rules.redemption.lotteries.values()]
+
+
+def _lottery_view(lot: Lottery, stock: dict[str, StockLevel], now: datetime) -> LotteryView:
+    return LotteryView(
+        lot.code,
+        dict(lot.name),
+        dict(lot.description),
+        lot.points,
+        lot.version,
+        tuple(_prize_view(p, stock.get(lot.stock_key(p))) for p in lot.prizes),
+        percent(lot.no_prize_chance),
+        lot.starts,
+        lot.ends,
+        _open(lot, now),
+        tuple(sorted(lot.tiers)),
+        tuple({"per": x.per.value, "max_times": x.max_times} for x in lot.limits),
+    )
+
+
+def _prize_view(p: Prize, level: StockLevel | None) -> PrizeView:
+    """A prize with its odds, and what is left of it (None: unlimited)."""
+    remaining = None
+    if p.stock is not None:
+        remaining = p.stock if level is None else level.remaining_for(p.stock)
+    return PrizeView(
+        p.code,
+        p.kind.value,
+        dict(p.name),
+        percent(p.chance),
+        p.points,
+        p.reward,
+        p.stock,
+        remaining,
+        p.fallback,
+    )
 
 
 def draws_of(
@@ -75,7 +73,7 @@ def draws_of(
     with uow:
         member = uow.members.get(program.id, member_ref)
         if member is None:
-            raise NotFound(f"member {member_ref} not found", code="member_not_found")
+            raise MemberNotFound(member_ref)
         rules = rulebooks.current(uow, program)
         records = uow.draws.of_member(member.id, limit)
         issued = uow.redemptions.vouchers_of_redemptions(

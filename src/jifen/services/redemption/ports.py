@@ -7,7 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from jifen.domain.redemption import Redemption, Voucher
+from jifen.domain.redemption import (
+    Redemption,
+    RedemptionKind,
+    RedemptionStatus,
+    Voucher,
+    VoucherStatus,
+)
 from jifen.services.ledger.ports import LedgerWork
 from jifen.services.programs.ports import ProgramWork
 
@@ -34,15 +40,15 @@ class StockLevel:
         return self.total_for(declared) - self.taken
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NewRedemption:
     member_id: int
-    kind: str
+    kind: RedemptionKind
     reward: str | None
     quantity: int
     points: int
     cash: int
-    status: str
+    status: RedemptionStatus
     hold_id: int | None
     entry_id: int | None
     reference: str | None
@@ -75,7 +81,12 @@ class Redemptions(Protocol):
     def add(self, program_id: int, new: NewRedemption, now: datetime) -> Redemption: ...
     def get(self, program_id: int, redemption_id: int) -> Redemption | None: ...
     def settle(
-        self, redemption_id: int, status: str, now: datetime, *, entry_id: int | None = None
+        self,
+        redemption_id: int,
+        status: RedemptionStatus,
+        now: datetime,
+        *,
+        entry_id: int | None = None,
     ) -> None:
         """Move a held or completed redemption to ``status`` (guarded: it must be live)."""
 
@@ -106,7 +117,7 @@ class Redemptions(Protocol):
 
     def vouchers_of_member(self, member_id: int) -> list[Voucher]: ...
     def set_voucher(
-        self, voucher_id: int, status: str, now: datetime, reference: str | None = None
+        self, voucher_id: int, status: VoucherStatus, now: datetime, reference: str | None = None
     ) -> None: ...
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from jifen.domain.errors import (
-    NotFound,
-)
+from jifen.domain.error_codes import RedemptionCode
+from jifen.domain.errors import MemberNotFound, NotFound
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.domain.redemption import (
@@ -23,7 +22,7 @@ def get_redemption(uow: RedemptionWork, program: Program, redemption_id: int) ->
         redemption = find_redemption(uow, program, redemption_id)
         member = uow.members.by_id(redemption.member_id)
         if member is None:
-            raise NotFound(f"member #{redemption.member_id} not found", code="member_not_found")
+            raise MemberNotFound(f"#{redemption.member_id}")
         return redemption_view(uow, member, redemption)
 
 
@@ -33,7 +32,7 @@ def redemptions_of(
     with uow:
         member = uow.members.get(program.id, member_ref)
         if member is None:
-            raise NotFound(f"member {member_ref} not found", code="member_not_found")
+            raise MemberNotFound(member_ref)
         found = uow.redemptions.of_member(member.id, limit)
         issued = uow.redemptions.vouchers_of_redemptions([r.id for r in found])
         return [redemption_view(uow, member, r, issued.get(r.id, [])) for r in found]
@@ -101,7 +100,7 @@ def find_redemption(uow: RedemptionWork, program: Program, redemption_id: int) -
     if found is None:
         raise NotFound(
             f"redemption {redemption_id} not found",
-            code="redemption_not_found",
+            code=RedemptionCode.REDEMPTION_NOT_FOUND,
             redemption=redemption_id,
         )
     return found

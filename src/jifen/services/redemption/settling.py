@@ -7,21 +7,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 
 from jifen.domain import ledger
 from jifen.domain.definition import ProgramDefinition
-from jifen.domain.errors import (
-    InvalidInput,
-    RedemptionNotCancellable,
-)
-from jifen.domain.ledger import HoldStatus
+from jifen.domain.errors import InvalidInput, RedemptionNotCancellable
+from jifen.domain.ledger import Hold, HoldStatus
 from jifen.domain.programs import Program
-from jifen.domain.redemption import (
-    Redemption,
-    RedemptionStatus,
-    VoucherStatus,
-)
-from jifen.services.idempotency import once
+from jifen.domain.redemption import Redemption, RedemptionStatus, VoucherStatus
+from jifen.services.idempotency import Keyed, once
 from jifen.services.ledger import Book, Reverse, reverse_in, settled
 from jifen.services.ports import Clock, WorkFactory
 from jifen.services.redemption.commands import SettleRedemption
@@ -45,45 +39,59 @@ def settle_redemption(
     """Capture or release a held redemption; cancel a completed one."""
     if cmd.action not in ACTIONS:
         raise InvalidInput(f"action is one of {', '.join(ACTIONS)}", field="action")
-    now = clock.now()
     with uow:
+        call = Keyed(program, cmd, key, clock.now())
+        return once(uow, call, partial(_settle, rulebooks=rulebooks))
 
-        def work() -> RedemptionView:
-            found = find_redemption(uow, program, cmd.redemption_id)
-            book = Book(program, uow.members.lock_by_id(found.member_id))
-            redemption = find_redemption(uow, program, cmd.redemption_id)  # as of the lock
-            rules = rulebooks.current(uow, program)
-            if cmd.action == "cancel":
-                return _cancel(uow, program, rules, book, redemption, cmd, now)
-            redemption.require_held()
-            assert redemption.hold_id is not None
-            held = uow.ledger.hold(program.id, redemption.hold_id)
-            assert held is not None
-            drawn = uow.ledger.net_drawn(hold_id=held.id)
-            if cmd.action == "capture":
-                for posting in ledger.capture(
-                    book.account(uow), held, drawn, amount=None, now=now, policy=program.policy
-                ):
-                    book.apply(uow, posting, now)
-                uow.redemptions.settle(
-                    redemption.id, RedemptionStatus.COMPLETED.value, now, entry_id=book.entry_ids[0]
-                )
-                done = replace(redemption, status=RedemptionStatus.COMPLETED, settled_at=now)
-                if redemption.reward is not None:
-                    reward = rules.redemption.catalogue.rewards.get(redemption.reward)
-                    if reward is not None:
-                        issue_vouchers(uow, program, reward, done, now)
-                return finish(uow, program, book.member, done, now)
-            if held.status is not HoldStatus.ACTIVE:
-                ledger.require_active(held, now)
-            book.apply(
-                uow,
-                ledger.release(book.account(uow), held, drawn, now=now, policy=program.policy),
-                now,
-            )
-            return give_back(uow, program, book, redemption, RedemptionStatus.RELEASED, now)
 
-        return once(uow, program.id, key, cmd, now, RedemptionView, work)
+def _settle(
+    uow: RedemptionWork, call: Keyed[SettleRedemption], *, rulebooks: Rulebooks
+) -> RedemptionView:
+    program, cmd, now = call.program, call.command, call.now
+    found = find_redemption(uow, program, cmd.redemption_id)
+    book = Book(program, uow.members.lock_by_id(found.member_id))
+    redemption = find_redemption(uow, program, cmd.redemption_id)  # as of the lock
+    rules = rulebooks.current(uow, program)
+    if cmd.action == "cancel":
+        return _cancel(uow, program, rules, book, redemption, cmd, now)
+    redemption.require_held()
+    assert redemption.hold_id is not None
+    held = uow.ledger.hold(program.id, redemption.hold_id)
+    assert held is not None
+    if cmd.action == "capture":
+        return _capture(uow, rules, book, redemption, held, now)
+    if held.status is not HoldStatus.ACTIVE:
+        ledger.require_active(held, now)
+    drawn = uow.ledger.net_drawn(hold_id=held.id)
+    book.apply(
+        uow, ledger.release(book.account(uow), held, drawn, now=now, policy=program.policy), now
+    )
+    return give_back(uow, program, book, redemption, RedemptionStatus.RELEASED, now)
+
+
+def _capture(
+    uow: RedemptionWork,
+    rules: ProgramDefinition,
+    book: Book,
+    redemption: Redemption,
+    held: Hold,
+    now: datetime,
+) -> RedemptionView:
+    """The held points spent; a voucher reward's vouchers issued now."""
+    program = book.program
+    drawn = uow.ledger.net_drawn(hold_id=held.id)
+    for posting in ledger.capture(
+        book.account(uow), held, drawn, amount=None, now=now, policy=program.policy
+    ):
+        book.apply(uow, posting, now)
+    completed = RedemptionStatus.COMPLETED
+    uow.redemptions.settle(redemption.id, completed, now, entry_id=book.entry_ids[0])
+    done = replace(redemption, status=completed, settled_at=now)
+    if redemption.reward is not None:
+        reward = rules.redemption.catalogue.rewards.get(redemption.reward)
+        if reward is not None:
+            issue_vouchers(uow, program, reward, done, now)
+    return finish(uow, program, book.member, done, now)
 
 
 def lapse_held(
@@ -105,7 +113,7 @@ def lapse_held(
                 held = uow.ledger.hold(program.id, current.hold_id)
                 assert held is not None
                 if held.status is HoldStatus.CAPTURED:  # captured through /v1/holds
-                    uow.redemptions.settle(current.id, RedemptionStatus.COMPLETED.value, now)
+                    uow.redemptions.settle(current.id, RedemptionStatus.COMPLETED, now)
                     continue
                 status = (
                     RedemptionStatus.RELEASED
@@ -136,7 +144,7 @@ def _cancel(
                 redemption=redemption.id,
                 voucher=voucher.code,
             )
-        uow.redemptions.set_voucher(voucher.id, VoucherStatus.CANCELLED.value, now)
+        uow.redemptions.set_voucher(voucher.id, VoucherStatus.CANCELLED, now)
     assert redemption.entry_id is not None
     receipt = reverse_in(
         uow,
@@ -164,7 +172,7 @@ def give_back(
     status: RedemptionStatus,
     now: datetime,
 ) -> RedemptionView:
-    uow.redemptions.settle(redemption.id, status.value, now)
+    uow.redemptions.settle(redemption.id, status, now)
     # A reward published without a stock took none: there is none to give back.
     if redemption.reward is not None and redemption.detail.get("stocked", True):
         uow.redemptions.return_stock(program.id, redemption.reward, redemption.quantity, now)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
+from jifen.domain.error_codes import RedemptionCode
 from jifen.domain.errors import InvalidInput, NotFound
 from jifen.domain.programs import Program
-from jifen.services.idempotency import once
+from jifen.services.idempotency import Keyed, once
 from jifen.services.ports import Clock
 from jifen.services.redemption.commands import SetStock
 from jifen.services.redemption.ports import RedemptionWork
@@ -33,35 +35,33 @@ def set_stock(
         raise InvalidInput("remaining is 0 to 1,000,000,000", field="remaining")
     if not cmd.reason.strip():
         raise InvalidInput("a stock count needs a reason", field="reason")
-    now = clock.now()
     with uow:
+        return once(uow, Keyed(program, cmd, key, clock.now()), partial(_set, rulebooks=rulebooks))
 
-        def work() -> StockView:
-            rules = rulebooks.current(uow, program)
-            reward = rules.redemption.catalogue.rewards.get(cmd.reward)
-            if reward is None:
-                raise NotFound(
-                    f"no reward {cmd.reward!r} in the catalogue",
-                    code="reward_not_found",
-                    reward=cmd.reward,
-                )
-            if reward.stock is None:
-                raise InvalidInput(
-                    f"reward {cmd.reward!r} has no stock to count: the file declares it unlimited",
-                    code="reward_unlimited",
-                    reward=cmd.reward,
-                )
-            level = uow.redemptions.set_remaining(
-                program.id, reward.code, reward.stock, cmd.remaining, now
-            )
-            uow.audit.record(
-                program.id,
-                cmd.actor,
-                "reward.stock",
-                reward.code,
-                {"remaining": cmd.remaining, "taken": level.taken, "reason": cmd.reason},
-                now,
-            )
-            return StockView(reward.code, cmd.remaining)
 
-        return once(uow, program.id, key, cmd, now, StockView, work)
+def _set(uow: RedemptionWork, call: Keyed[SetStock], *, rulebooks: Rulebooks) -> StockView:
+    program, cmd, now = call.program, call.command, call.now
+    rules = rulebooks.current(uow, program)
+    reward = rules.redemption.catalogue.rewards.get(cmd.reward)
+    if reward is None:
+        raise NotFound(
+            f"no reward {cmd.reward!r} in the catalogue",
+            code=RedemptionCode.REWARD_NOT_FOUND,
+            reward=cmd.reward,
+        )
+    if reward.stock is None:
+        raise InvalidInput(
+            f"reward {cmd.reward!r} has no stock to count: the file declares it unlimited",
+            code=RedemptionCode.REWARD_UNLIMITED,
+            reward=cmd.reward,
+        )
+    level = uow.redemptions.set_remaining(program.id, reward.code, reward.stock, cmd.remaining, now)
+    uow.audit.record(
+        program.id,
+        cmd.actor,
+        "reward.stock",
+        reward.code,
+        {"remaining": cmd.remaining, "taken": level.taken, "reason": cmd.reason},
+        now,
+    )
+    return StockView(reward.code, cmd.remaining)

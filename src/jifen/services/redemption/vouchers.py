@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from jifen.domain.errors import NotFound
+from functools import partial
+
+from jifen.domain.error_codes import RedemptionCode
+from jifen.domain.errors import MemberNotFound, NotFound
 from jifen.domain.money import to_minor
 from jifen.domain.programs import Program
 from jifen.domain.redemption import Voucher, VoucherStatus
 from jifen.domain.redemption import vouchers as codes
-from jifen.services.idempotency import once
+from jifen.services.idempotency import Keyed, once
 from jifen.services.ports import Clock
 from jifen.services.redemption.commands import ConsumeVoucher
 from jifen.services.redemption.issuing import voucher_view
@@ -20,40 +23,33 @@ def consume_voucher(
 ) -> VoucherView:
     """Mark a voucher used; a retry with the same key answers as the first time."""
     spend = None if cmd.spend is None else to_minor(cmd.spend, program.currency, field="spend")
-    now = clock.now()
     with uow:
+        return once(uow, Keyed(program, cmd, key, clock.now()), partial(_consume, spend=spend))
 
-        def work() -> VoucherView:
-            voucher = _find(uow, program, cmd.code, lock=True)
-            voucher.check_usable(now, spend)
-            uow.redemptions.set_voucher(
-                voucher.id, VoucherStatus.CONSUMED.value, now, cmd.reference
-            )
-            member = uow.members.by_id(voucher.member_id)
-            ref = member.external_id if member else None
-            uow.audit.record(
-                program.id,
-                cmd.actor,
-                "voucher.consume",
-                voucher.code,
-                {"member": ref, "reward": voucher.reward, "reference": cmd.reference},
-                now,
-            )
-            uow.outbox.add(
-                program.id,
-                "voucher.consumed",
-                {
-                    "code": voucher.code,
-                    "member": ref,
-                    "reward": voucher.reward,
-                    "reference": cmd.reference,
-                },
-                now,
-            )
-            used = _find(uow, program, voucher.code)
-            return voucher_view(used, ref)
 
-        return once(uow, program.id, key, cmd, now, VoucherView, work)
+def _consume(uow: RedemptionWork, call: Keyed[ConsumeVoucher], *, spend: int | None) -> VoucherView:
+    program, cmd, now = call.program, call.command, call.now
+    voucher = _find(uow, program, cmd.code, lock=True)
+    voucher.check_usable(now, spend)
+    uow.redemptions.set_voucher(voucher.id, VoucherStatus.CONSUMED, now, cmd.reference)
+    member = uow.members.by_id(voucher.member_id)
+    ref = member.external_id if member else None
+    uow.audit.record(
+        program.id,
+        cmd.actor,
+        "voucher.consume",
+        voucher.code,
+        {"member": ref, "reward": voucher.reward, "reference": cmd.reference},
+        now,
+    )
+    uow.outbox.add(
+        program.id,
+        "voucher.consumed",
+        {"code": voucher.code, "member": ref, "reward": voucher.reward, "reference": cmd.reference},
+        now,
+    )
+    used = _find(uow, program, voucher.code)
+    return voucher_view(used, ref)
 
 
 def get_voucher(uow: RedemptionWork, program: Program, code: str) -> VoucherView:
@@ -67,7 +63,7 @@ def _find(uow: RedemptionWork, program: Program, text: str, *, lock: bool = Fals
     code = codes.normalize(text)
     found = None if code is None else uow.redemptions.voucher(program.id, code, lock=lock)
     if found is None:
-        raise NotFound("no such voucher", code="voucher_not_found", voucher=text)
+        raise NotFound("no such voucher", code=RedemptionCode.VOUCHER_NOT_FOUND, voucher=text)
     return found
 
 
@@ -76,7 +72,7 @@ def wallet(uow: RedemptionWork, program: Program, member_ref: str) -> list[Vouch
     with uow:
         member = uow.members.get(program.id, member_ref)
         if member is None:
-            raise NotFound(f"member {member_ref} not found", code="member_not_found")
+            raise MemberNotFound(member_ref)
         return [
             voucher_view(v, member.external_id)
             for v in uow.redemptions.vouchers_of_member(member.id)

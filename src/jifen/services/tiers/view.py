@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
-from jifen.domain.tiers import (
-    Level,
-    Progress,
-    Stats,
-    TierPolicy,
-)
+from jifen.domain.tiers import Progress, Stats, TierPolicy
 from jifen.services.members import find_member
 from jifen.services.ports import Clock
 from jifen.services.rulebooks import Rulebooks
@@ -33,25 +28,27 @@ class TierHistoryItem:
     detail: dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TierView:
     """What a member (or an operator) sees of a member's tier."""
 
     member: str
     tier: str
-    name: dict[str, str]
-    multiplier: str
-    perks: list[dict[str, str]]
-    since: datetime | None
-    review_month: int | None
-    at_risk: bool
-    floor: str | None
-    floor_until: datetime | None
-    next_tier: str | None
-    next_name: dict[str, str] | None
-    routes: list[list[dict[str, Any]]]  # each: what is missing on one way to the next tier
-    close_to_next: bool
-    retain: list[list[dict[str, Any]]]  # what keeping the tier still needs by the review
+    name: dict[str, str] = field(default_factory=dict)
+    multiplier: str = "1"
+    perks: list[dict[str, str]] = field(default_factory=list)
+    since: datetime | None = None
+    review_month: int | None = None
+    at_risk: bool = False
+    floor: str | None = None
+    floor_until: datetime | None = None
+    next_tier: str | None = None
+    next_name: dict[str, str] | None = None
+    # each: what is missing on one way to the next tier
+    routes: list[list[dict[str, Any]]] = field(default_factory=list)
+    close_to_next: bool = False
+    # what keeping the tier still needs by the review
+    retain: list[list[dict[str, Any]]] = field(default_factory=list)
     history: tuple[TierHistoryItem, ...]
     replayed: bool = False
 
@@ -72,33 +69,10 @@ def view_of(
         TierHistoryItem(c.from_tier, c.to_tier, c.reason, c.actor, c.at, c.detail)
         for c in uow.tiers.changes(member.id, HISTORY)
     )
-    if not policy:
-        return TierView(
-            member.external_id,
-            member.tier or "",
-            {},
-            "1",
-            [],
-            None,
-            None,
-            False,
-            None,
-            None,
-            None,
-            None,
-            [],
-            False,
-            [],
-            history,
-        )
-    state, month = member.tiering, month_in(program, now)
-    stats = uow.tiers.stats(member.id, *policy.window.span(month, state.counted_from))
-    period = Stats()
-    if state.review_month is not None:
-        first, _ = policy.review.window(state.review_month, state.at_risk)
-        period = uow.tiers.stats(member.id, first, month)
-    p: Progress = policy.progress(state, now, stats, period)
-    current: Level = p.current
+    if not policy:  # a programme without tiers
+        return TierView(member=member.external_id, tier=member.tier or "", history=history)
+    p = _progress(uow, program, policy, member, now)
+    state, current = member.tiering, p.current
     return TierView(
         member=member.external_id,
         tier=current.code,
@@ -117,3 +91,16 @@ def view_of(
         retain=[[gap_json(g) for g in route] for route in p.retain_routes if route],
         history=history,
     )
+
+
+def _progress(
+    uow: TierWork, program: Program, policy: TierPolicy, member: Member, now: datetime
+) -> Progress:
+    """Where the member stands: the window's activity, and the review period's so far."""
+    state, month = member.tiering, month_in(program, now)
+    stats = uow.tiers.stats(member.id, *policy.window.span(month, state.counted_from))
+    period = Stats()
+    if state.review_month is not None:
+        first, _ = policy.review.window(state.review_month, state.at_risk)
+        period = uow.tiers.stats(member.id, first, month)
+    return policy.progress(state, now, stats, period)
