@@ -199,7 +199,7 @@ def state(jf: Jifen, *, reminders: bool = False) -> dict[str, Any]:
     by_member: dict[str, list[Any]] = defaultdict(list)
     for ev in events:
         payload = _json(ev["payload"])
-        if ev["topic"] == "points.expiring" and not reminders:
+        if ev["topic"] == "points.expiry_approached" and not reminders:
             continue
         if "entry_id" in payload:
             payload["entry_id"] = ekey(payload["entry_id"])

@@ -20,7 +20,7 @@ from tests.pipeline_fixtures import rows
 def reminders(jf: Jifen, program: Program) -> list[dict[str, Any]]:
     found = rows(
         jf,
-        f"SELECT payload FROM outbox WHERE topic = 'points.expiring' AND program_id = {program.id}"
+        f"SELECT payload FROM outbox WHERE topic = 'points.expiry_approached' AND program_id = {program.id}"
         " ORDER BY id",
     )
     return [r["payload"] if isinstance(r["payload"], dict) else _load(r["payload"]) for r in found]

@@ -26,7 +26,7 @@ def test_every_committed_change_writes_an_outbox_event(jf: Jifen, program: Progr
     make_member(jf, program, "C-1", 100)
     ledger.redeem(jf.uow(), jf.clock, program, Redeem("C-1", 40), key())
     topics = [r[0] for r in rows(jf, "SELECT topic FROM outbox ORDER BY id")]
-    assert topics == ["member.created", "points.earn", "points.redeem"]
+    assert topics == ["member.created", "points.earned", "points.redeemed"]
 
 
 def test_a_refused_change_writes_no_event_and_no_key(jf: Jifen, program: Program) -> None:

@@ -272,9 +272,9 @@ def test_a_member_within_10_percent_of_the_next_tier_is_told_once(jf: Jifen) -> 
     program = publish(jf)
     join(jf, program, "C-1")
     buy(jf, program, "C-1", "1", "850.00", line("tv", 1, "850.00"))  # 85% of 1,000 yuan
-    assert topics(jf, "tier.nearly_there") == []
+    assert topics(jf, "tier.nearly_reached") == []
     buy(jf, program, "C-1", "2", "60.00", line("tea", 1, "60.00"))  # 91%
-    assert topics(jf, "tier.nearly_there") == [
+    assert topics(jf, "tier.nearly_reached") == [
         {
             "member": "C-1",
             "tier": "regular",
@@ -286,7 +286,7 @@ def test_a_member_within_10_percent_of_the_next_tier_is_told_once(jf: Jifen) -> 
         }
     ]
     buy(jf, program, "C-1", "3", "10.00", line("tea", 1, "10.00"))  # 92%: not again
-    assert len(topics(jf, "tier.nearly_there")) == 1
+    assert len(topics(jf, "tier.nearly_reached")) == 1
     assert view(jf, program, "C-1").close_to_next
 
 

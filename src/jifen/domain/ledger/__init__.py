@@ -23,6 +23,7 @@ from jifen.domain.ledger.model import (
     NewLot,
     Posting,
     expiry_order,
+    posted_topic,
 )
 from jifen.domain.ledger.postings import credit, credit_parts, debit
 from jifen.domain.ledger.reversals import (
@@ -57,6 +58,7 @@ __all__ = [
     "expiry_order",
     "hold",
     "is_credit",
+    "posted_topic",
     "release",
     "require_active",
     "return_points",

@@ -28,6 +28,25 @@ class EntryKind(enum.StrEnum):
     MATURE = "mature"  # pending points became available
 
 
+#: what happened, in the past tense: a posting's outbox topic is ``points.<this>``
+POSTED: dict[EntryKind, str] = {
+    EntryKind.EARN: "earned",
+    EntryKind.REDEEM: "redeemed",
+    EntryKind.HOLD: "held",
+    EntryKind.CAPTURE: "captured",
+    EntryKind.RELEASE: "released",
+    EntryKind.EXPIRE: "expired",
+    EntryKind.REVERSE: "reversed",
+    EntryKind.ADJUST: "adjusted",
+    EntryKind.MATURE: "matured",
+}
+
+
+def posted_topic(kind: EntryKind) -> str:
+    """The outbox topic of a posting of ``kind``: ``points.earned``, ``points.held``..."""
+    return f"points.{POSTED[kind]}"
+
+
 class LotSource(enum.StrEnum):
     ORDER = "order"
     ACTIVITY = "activity"

@@ -30,7 +30,7 @@ RUN_HELP = """Run the nightly pipeline for one local day of the programme.
 
 Steps, in order: release_holds (expired holds give their points back),
 mature_pending (pending points become available), expire_lots (points past
-their end expire), expiry_reminders (points.expiring events for points
+their end expire), expiry_reminders (points.expiry_approached events for points
 ending in 30, 7 and 1 days).
 
 --as-of DATE runs the night of that local day: everything due by its first

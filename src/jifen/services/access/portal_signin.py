@@ -21,7 +21,7 @@ from jifen.services.access.ports import AccessWork
 from jifen.services.ports import Clock
 
 CODES_PER_HOUR = 5
-SIGNIN_TOPIC = "notification.signin_code"
+SIGNIN_TOPIC = "member.signin_code_issued"
 
 
 def request_code(uow: AccessWork, clock: Clock, program: Program, contact: str, key: str) -> None:

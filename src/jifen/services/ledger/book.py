@@ -14,7 +14,7 @@ from typing import Any
 
 from jifen.domain import ledger
 from jifen.domain.errors import MemberNotFound
-from jifen.domain.ledger import Account, EntryKind, HoldStatus, Posting
+from jifen.domain.ledger import Account, HoldStatus, Posting, posted_topic
 from jifen.domain.members import Balances, Member
 from jifen.domain.programs import Program
 from jifen.services.ledger.ports import LedgerWork
@@ -54,12 +54,7 @@ class Book:
     ) -> None:
         entry_id, hold_id = uow.ledger.apply(self.program.id, posting, now)
         event = self.posted(posting, entry_id, hold_id, settling=settling)
-        uow.outbox.add(self.program.id, self.topic(posting.kind), event, now)
-
-    @staticmethod
-    def topic(kind: EntryKind) -> str:
-        """The outbox topic of a posting of ``kind``."""
-        return f"points.{kind.value}"
+        uow.outbox.add(self.program.id, posted_topic(posting.kind), event, now)
 
     def posted(
         self, posting: Posting, entry_id: int, hold_id: int | None, *, settling: bool = False

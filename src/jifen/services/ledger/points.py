@@ -9,7 +9,7 @@ from typing import Any
 
 from jifen.domain import ledger
 from jifen.domain.errors import InvalidInput
-from jifen.domain.ledger import EntryKind, LotSource, Posting
+from jifen.domain.ledger import EntryKind, LotSource, Posting, posted_topic
 from jifen.domain.members import Member, MemberStatus
 from jifen.domain.points import require_points
 from jifen.domain.programs import Program
@@ -81,7 +81,7 @@ def grant_many(
         book = Book(program, grant.member)
         events.append(book.posted(posting, entry_id, None))
         receipts.append(book.receipt(EntryKind.EARN.value, now))
-    uow.outbox.add_many(program.id, Book.topic(EntryKind.EARN), events, now)
+    uow.outbox.add_many(program.id, posted_topic(EntryKind.EARN), events, now)
     uow.idempotency.record_many(
         program.id, {g.key: encode(r) for g, r in zip(todo, receipts, strict=True)}
     )

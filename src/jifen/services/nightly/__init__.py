@@ -5,8 +5,8 @@
 - ``pipeline``: The nightly pipeline: ``jifen jobs run`` and the worker run it once per local
   day.
 - ``ports``: The nightly pipeline's set-based steps, its checkpoints, and the job locks.
-- ``reminders``: Reminders of points about to expire: ``points.expiring`` events, consumed by
-  notifications.
+- ``reminders``: Reminders of points about to expire: ``points.expiry_approached`` events,
+  consumed by notifications.
 - ``settlement``: Settling what is due: expired holds, pending points past their date, lots past
   their end.
 - ``worker``: The worker's day: drain the outbox, and run each programme's night once it is due.

@@ -78,8 +78,8 @@ class Nightly(Protocol):
         now: datetime,
         until: int,
     ) -> Reminded:
-        """Record and emit ``points.expiring`` for the next ``limit`` members with points in
-        ``windows``, once per member, last day and horizon."""
+        """Record and emit ``points.expiry_approached`` for the next ``limit`` members with
+        points in ``windows``, once per member, last day and horizon."""
 
     def forget_reminders(self, program_id: int, before: date) -> int:
         """Drop the record of reminders for last days before ``before``."""

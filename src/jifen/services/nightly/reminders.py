@@ -1,4 +1,4 @@
-"""Reminders of points about to expire: ``points.expiring`` events, consumed by notifications.
+"""Reminders of points about to expire: ``points.expiry_approached`` events, for notifications.
 
 For the night of local day D, a member's open points whose last day is D+n-1
 (they expire in n days, 1 <= n <= 30) are summed per last day and belong to

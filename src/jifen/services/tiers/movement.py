@@ -80,7 +80,7 @@ def _nudge(uow: TierWork, policy: TierPolicy, book: Book, stats: Stats, now: dat
     book.member = replace(book.member, tiering=new)
     uow.outbox.add(
         book.program.id,
-        "tier.nearly_there",
+        "tier.nearly_reached",
         {
             "member": book.member.external_id,
             "tier": p.current.code,

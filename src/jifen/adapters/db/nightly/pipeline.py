@@ -210,7 +210,7 @@ class SqlNightly:
         entries, members, points = self._run(self.sql(q.ENTRY_TOTALS)).one()
         moved = self._run(self.sql(q.MOVE_BALANCES), cut=cutoff).rowcount
         self._expect(moved, int(members), "member balances")
-        self._run(self.sql(q.OUTBOX), p=program_id, cut=cutoff)
+        self._run(self.sql(q.OUTBOX, topic=q.TOPIC), p=program_id, cut=cutoff)
         return Applied(int(members), int(entries), lots, int(points), holds)
 
     def _expect(self, found: int, expected: int, what: str) -> None:

@@ -14,6 +14,13 @@ is not negative: their settlement never repays a debt.
 
 from __future__ import annotations
 
+from jifen.domain.ledger import EntryKind, posted_topic
+
+#: a posting's outbox topic, as Book.apply names it (``posted_topic``)
+TOPIC = (
+    "CASE e.kind " + " ".join(f"WHEN '{k}' THEN '{posted_topic(k)}'" for k in EntryKind) + " END"
+)
+
 TEMP_TABLES = (
     "CREATE TEMP TABLE IF NOT EXISTS pl_members (id BIGINT PRIMARY KEY,"
     " external_id VARCHAR(128) NOT NULL, available BIGINT NOT NULL, pending BIGINT NOT NULL,"
@@ -186,7 +193,7 @@ MOVE_BALANCES = """UPDATE members SET available = members.available + d.da,
       AND (d.da >= 0 OR members.available + d.da >= 0)"""
 # what Book.apply writes: the balances after each entry, in entry order per member
 OUTBOX = """INSERT INTO outbox (program_id, topic, payload, created_at)
-    SELECT :p, 'points.' || e.kind, {obj}('member', pm.external_id, 'entry_id', e.id,
+    SELECT :p, {topic}, {obj}('member', pm.external_id, 'entry_id', e.id,
            'kind', e.kind, 'points', e.da + e.dp + e.dh,
            'amount', e.amount, 'reference', NULL, 'hold_id', e.hold_id,
            'available', pm.available + SUM(e.da) OVER w,
@@ -216,7 +223,7 @@ REMIND = """INSERT INTO expiry_reminders (program_id, member_id, day, horizon, d
     WHERE TRUE ORDER BY x.member_id, x.last_day, x.horizon
     ON CONFLICT (member_id, day, horizon) DO NOTHING"""
 REMINDER_EVENTS = """INSERT INTO outbox (program_id, topic, payload, created_at)
-    SELECT :p, 'points.expiring', {obj}('member', pm.external_id, 'points', r.points,
+    SELECT :p, 'points.expiry_approached', {obj}('member', pm.external_id, 'points', r.points,
            'date', r.day, 'days', r.days, 'horizon', r.horizon), :now
     FROM expiry_reminders r JOIN pl_members pm ON pm.id = r.member_id
     WHERE r.id > :before ORDER BY r.id"""

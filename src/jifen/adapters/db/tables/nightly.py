@@ -35,7 +35,7 @@ pipeline_runs = Table(
 
 expiry_reminders = Table(
     "expiry_reminders",
-    metadata,  # each `points.expiring` event sent: once per member, last day and horizon
+    metadata,  # each `points.expiry_approached` event sent: once per member, last day and horizon
     Column("id", Id, primary_key=True),
     Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
     Column("member_id", Id, ForeignKey("members.id"), nullable=False),
