@@ -16,11 +16,16 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from jifen.adapters.programfile import parse_program
-from jifen.domain.earning.activation import now_vars, order_vars
-from jifen.domain.earning.engine import Context, evaluate_order
-from jifen.domain.earning.orders import Order, OrderLine
-from jifen.domain.earning.program import EarningProgram
+from jifen.adapters.programfile import compile_program
+from jifen.domain.earning import (
+    Context,
+    EarningProgram,
+    Order,
+    OrderLine,
+    evaluate_order,
+    now_vars,
+    order_vars,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 WEDNESDAY = datetime(2026, 3, 4, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -69,7 +74,7 @@ def programmes() -> dict[str, EarningProgram]:
     bigger = source.replace("\ncampaigns:", EXTRA_RULES + "\ncampaigns:", 1)
     assert bigger != source
     return {
-        name: parse_program(text, name, 1).earning
+        name: compile_program(text, name, 1).earning
         for name, text in (("fresh-market", source), ("20 rules", bigger))
     }
 

@@ -16,7 +16,7 @@ from jifen.adapters.db import SqlUnitOfWork, create_engine_for
 from jifen.adapters.db.nightly import job_locks_for
 from jifen.adapters.orderfiles import OrderFile, RejectsFile
 from jifen.adapters.passwords import Argon2Passwords
-from jifen.adapters.programfile import load_program_file, parse_program, read_program_definition
+from jifen.adapters.programfile import compile_program, load_program_file, read_program_definition
 from jifen.adapters.programfile.editing import YamlProgramEditor
 from jifen.adapters.publishing import LoggingPublisher
 from jifen.config import Settings
@@ -24,16 +24,12 @@ from jifen.domain.definition import ProgramDefinition
 from jifen.domain.programs import Program
 from jifen.services.access.ports import Passwords
 from jifen.services.nightly.ports import JobLocks
-from jifen.services.ports import Chance, Clock, Publisher
+from jifen.services.ports import Chance, Clock, Compiler, Publisher
 from jifen.services.programs.ports import ProgramEditor
 from jifen.services.rulebooks import Rulebooks
 from jifen.services.unit_of_work import UnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "db" / "migrations"
-
-
-def compile_program(source: str, name: str, version: int) -> ProgramDefinition:
-    return parse_program(source, name, version)
 
 
 class SystemClock:
@@ -55,7 +51,9 @@ class Jifen:
     settings: Settings
     engine: Engine
     clock: Clock
-    rulebooks: Rulebooks = field(default_factory=lambda: Rulebooks(compile_program))
+    #: a programme's text, validated and compiled (the adapter's ``compile_program``)
+    compile: Compiler = field(default_factory=lambda: compile_program)
+    rulebooks: Rulebooks = field(init=False)
     publisher: Publisher = field(default_factory=LoggingPublisher)
     chance: Chance = field(default_factory=SecretChance)
     editor: ProgramEditor = field(default_factory=YamlProgramEditor)
@@ -63,6 +61,7 @@ class Jifen:
     locks: JobLocks = field(init=False)
 
     def __post_init__(self) -> None:
+        self.rulebooks = Rulebooks(self.compile)
         self.locks = job_locks_for(self.engine)
 
     @property
@@ -89,9 +88,6 @@ class Jifen:
     def read_program_definition(self, path: str | Path) -> ProgramDefinition:
         """A programme file, validated and compiled (rules included)."""
         return read_program_definition(path)
-
-    def compile(self, source: str, name: str, version: int) -> ProgramDefinition:
-        return compile_program(source, name, version)
 
     def order_file(self, path: str | Path, fmt: str | None = None) -> OrderFile:
         """An order file to import (JSON Lines or CSV), read as a stream."""

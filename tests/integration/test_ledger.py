@@ -259,7 +259,9 @@ def test_a_batch_of_grants_repays_debt_writes_what_earn_writes_and_skips_used_ke
     assert one.available == 5
     with jf.engine.connect() as conn:
         events = conn.execute(
-            text("SELECT payload FROM outbox WHERE topic = 'points.earned' ORDER BY id DESC LIMIT 2")
+            text(
+                "SELECT payload FROM outbox WHERE topic = 'points.earned' ORDER BY id DESC LIMIT 2"
+            )
         ).scalars()
         payloads = [e if isinstance(e, dict) else json.loads(e) for e in events]
     assert [(p["member"], p["points"], p["available"]) for p in payloads] == [

@@ -17,7 +17,7 @@ from datetime import timedelta
 import pytest
 
 from jifen.bootstrap import Jifen
-from jifen.domain.earning.award import Usage
+from jifen.domain.earning import Usage
 from jifen.domain.ledger import Account, EntryKind, debit
 from jifen.domain.members import Member
 from jifen.domain.programs import Program

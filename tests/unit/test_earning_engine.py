@@ -9,19 +9,24 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jifen.domain.earning.award import Skip, Usage
-from jifen.domain.earning.engine import Context, evaluate_activity, evaluate_order
-from jifen.domain.earning.orders import Order, OrderLine
-from jifen.domain.earning.program import EarningProgram, ExpiryPolicy
-from jifen.domain.earning.rules import (
+from jifen.domain.earning import (
     Cap,
+    Context,
+    EarningProgram,
+    ExpiryPolicy,
     Match,
+    Order,
+    OrderLine,
     Period,
     Rule,
     RuleKind,
+    Skip,
     Stacking,
     TierEarning,
+    Usage,
     Window,
+    evaluate_activity,
+    evaluate_order,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

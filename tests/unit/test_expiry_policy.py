@@ -17,8 +17,7 @@ from hypothesis import strategies as st
 from jifen.adapters.programfile import ProgramFileError
 from jifen.adapters.programfile.loader import read_program_definition
 from jifen.domain.days import start_of
-from jifen.domain.earning.program import ExpiryPolicy
-from jifen.domain.earning.rules import TierEarning
+from jifen.domain.earning import ExpiryPolicy, TierEarning
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # UTC+8 all year
 BERLIN = ZoneInfo("Europe/Berlin")  # CET +1, CEST +2 from the last Sunday of March

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from jifen.domain.earning.award import Usage
+from jifen.domain.earning import Usage
 from jifen.domain.ledger import EntryKind, LotSource, NewLot, Posting
 from jifen.domain.tiers import Stats, TierState
 from jifen.services.earning.ports import NewOrderRecord

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from jifen.domain.earning.program import EarningProgram
+from jifen.domain.earning import EarningProgram
 from jifen.domain.programs import Program
 from jifen.domain.redemption import RedemptionPolicy
 from jifen.domain.tiers import TierPolicy

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from jifen.domain.errors import MemberNotActive
-from jifen.domain.tiers.policy import TierState
+from jifen.domain.tiers import TierState
 
 
 class MemberStatus(enum.StrEnum):

@@ -14,12 +14,13 @@ from jifen.adapters.programfile.schema import (
     RuleSpec,
     WindowSpec,
 )
-from jifen.domain.earning.program import EarningProgram, ExpiryPolicy
-from jifen.domain.earning.rules import (
+from jifen.domain.earning import (
     BaseRate,
     Campaign,
     Cap,
     Condition,
+    EarningProgram,
+    ExpiryPolicy,
     Match,
     Period,
     Rule,

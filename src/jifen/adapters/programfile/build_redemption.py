@@ -16,7 +16,7 @@ from jifen.adapters.programfile.schema import (
     ProgramFile,
     RewardSpec,
 )
-from jifen.domain.earning.rules import Period
+from jifen.domain.earning import Period
 from jifen.domain.redemption import (
     ODDS,
     CashOffsetPolicy,

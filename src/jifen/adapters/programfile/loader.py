@@ -38,14 +38,14 @@ def read_program_definition(path: str | Path, version: int = 0) -> ProgramDefini
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ProgramFileError(f"{path}: cannot read: {exc.strerror}", file=str(path)) from exc
-    return parse_program(text, str(path), version)
+    return compile_program(text, str(path), version)
 
 
-def parse_program(
-    text: str, name: str, version: int = 0, compile_condition: Compile | None = None
+def compile_program(
+    source: str, name: str, version: int = 0, *, compile_condition: Compile | None = None
 ) -> ProgramDefinition:
-    """Validate and compile a programme's text; ``name`` is used in error messages."""
-    node, data = _yaml(text, name)
+    """Validate and compile a programme's source; ``name`` is used in error messages."""
+    node, data = _yaml(source, name)
     try:
         spec = ProgramFile.model_validate(data)
     except ValidationError as exc:
@@ -67,7 +67,7 @@ def parse_program(
         tiers = build_tiers(spec)
     except SpecError as exc:
         raise _error(name, node, [str(p) for p in exc.path], exc.message) from exc
-    return ProgramDefinition(build_program(spec), earning, text, redemption, tiers)
+    return ProgramDefinition(build_program(spec), earning, source, redemption, tiers)
 
 
 def _yaml(text: str, name: str) -> tuple[yaml.Node | None, Any]:

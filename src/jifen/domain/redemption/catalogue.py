@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from jifen.domain.earning.periods import period_key
-from jifen.domain.earning.rules import Period
+from jifen.domain.earning import Period, period_key
 from jifen.domain.errors import NotFound, RedemptionLimitReached, RewardNotAvailable, TierTooLow
 
 

@@ -15,6 +15,7 @@ from jifen.entrypoints.api import errors
 from jifen.entrypoints.api.deps import Caches
 from jifen.entrypoints.api.limits import BodyLimit
 from jifen.entrypoints.api.routers import (
+    catalogue,
     earning,
     health,
     ledger,
@@ -23,6 +24,7 @@ from jifen.entrypoints.api.routers import (
     program,
     redemption,
     tiers,
+    vouchers,
 )
 
 DESCRIPTION = """
@@ -55,7 +57,9 @@ def create_app(jifen: Jifen | None = None) -> FastAPI:
     app.include_router(earning.router)
     app.include_router(program.router)
     app.include_router(tiers.router)
+    app.include_router(catalogue.router)
     app.include_router(redemption.router)
+    app.include_router(vouchers.router)
     app.include_router(lottery.router)
 
     web.install(app, demo=jf.settings.demo)

@@ -16,15 +16,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from jifen.bootstrap import Jifen
 from jifen.domain.access import SESSION_TTL, WebSession
-from jifen.domain.definition import ProgramDefinition
 from jifen.domain.errors import JifenError
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.entrypoints.web.i18n import Language, pick
 from jifen.entrypoints.web.reasons import describe
-from jifen.services import members, programs
+from jifen.services import programs
 from jifen.services.access import portal_signin as portal_access
-from jifen.services.portal import home_page
+from jifen.services.portal import history_page, home_page
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 SESSION = "jifen_portal"
@@ -165,15 +164,14 @@ def history(
 ) -> Response:
     jf = jifen(request)
     who, session = signed
-    page = members.history(jf.uow(write=False), prog, who.external_id, before, 50)
-    rules = _rules(jf, prog)
+    page = history_page(jf.uow(write=False), jf.rulebooks, prog, who.external_id, before, 50)
     return render(
         request,
         lang,
         "portal/history.html",
         program=prog,
-        items=[describe(lang, item, rules, prog.timezone) for item in page.items],
-        next_cursor=page.next_cursor,
+        items=[describe(lang, item, page.rules, prog.timezone) for item in page.history.items],
+        next_cursor=page.history.next_cursor,
         csrf=session.csrf,
     )
 
@@ -188,10 +186,6 @@ def sign_out(request: Request, signed: Signed, csrf: Annotated[str, Form()]) -> 
     response = RedirectResponse("/portal/sign-in", status_code=303)
     response.delete_cookie(SESSION, path="/portal")
     return response
-
-
-def _rules(jf: Jifen, prog: Program) -> ProgramDefinition | None:
-    return programs.rules_of(jf.uow(write=False), jf.rulebooks, prog)
 
 
 def _progress(routes: list[list[dict[str, Any]]]) -> dict[str, Any] | None:

@@ -8,11 +8,14 @@ from functools import partial
 from typing import Any
 
 from jifen.domain import ledger
-from jifen.domain.earning.award import Award
-from jifen.domain.earning.engine import Context, evaluate_activity
-from jifen.domain.earning.member_vars import member_vars
-from jifen.domain.earning.program import EarningProgram
-from jifen.domain.earning.rules import RuleKind
+from jifen.domain.earning import (
+    Award,
+    Context,
+    EarningProgram,
+    RuleKind,
+    evaluate_activity,
+    member_vars,
+)
 from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import InvalidInput, MemberNotFound
 from jifen.domain.ledger import EntryKind, LotSource

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from jifen.domain.earning.award import Award, AwardLine, Skip, Skipped
-from jifen.domain.earning.periods import period_key
-from jifen.domain.earning.program import EarningProgram
+from jifen.domain.earning import Award, AwardLine, EarningProgram, Skip, Skipped, period_key
 from jifen.domain.programs import Program
 from jifen.services.earning.ports import EarningWork
 from jifen.services.earning.views import AwardLineView, AwardView, SkippedView

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from jifen.domain.earning.orders import Order, OrderLine
+from jifen.domain.earning import Order, OrderLine
 from jifen.domain.errors import InvalidInput
 from jifen.domain.money import to_minor
 from jifen.services.earning.commands import PlaceOrder

@@ -14,11 +14,7 @@ from functools import partial
 from typing import Any
 
 from jifen.domain import ledger
-from jifen.domain.earning.award import Award
-from jifen.domain.earning.engine import Context, evaluate_order
-from jifen.domain.earning.member_vars import member_vars
-from jifen.domain.earning.orders import Order
-from jifen.domain.earning.program import EarningProgram
+from jifen.domain.earning import Award, Context, EarningProgram, Order, evaluate_order, member_vars
 from jifen.domain.ledger import EntryKind, LotSource
 from jifen.domain.members import Member
 from jifen.domain.programs import Program

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from jifen.domain.earning.award import Usage
+from jifen.domain.earning import Usage
 from jifen.services.tiers.ports import TierWork
 
 

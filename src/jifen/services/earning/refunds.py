@@ -15,9 +15,7 @@ from functools import partial
 from typing import Any
 
 from jifen.domain import ledger
-from jifen.domain.earning.award import Award, Usage
-from jifen.domain.earning.engine import Context, evaluate_order
-from jifen.domain.earning.orders import Refund, remaining_after
+from jifen.domain.earning import Award, Context, Refund, Usage, evaluate_order, remaining_after
 from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import InvalidInput, NotFound
 from jifen.domain.money import to_minor

@@ -36,7 +36,7 @@ class AwardView:
     skipped: tuple[SkippedView, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EarnResult:
     """The outcome of an order, a refund or an activity."""
 
@@ -59,14 +59,14 @@ def earn_result(
     """The outcome of an order, a refund or an activity, as the member now stands."""
     b = book.member.balances
     return EarnResult(
-        reference,
-        book.member.external_id,
-        book.points,
-        award,
-        b.available,
-        b.pending,
-        b.held,
-        tuple(book.entry_ids),
-        now,
+        reference=reference,
+        member=book.member.external_id,
+        points=book.points,
+        award=award,
+        available=b.available,
+        pending=b.pending,
+        held=b.held,
+        entry_ids=tuple(book.entry_ids),
+        created_at=now,
         meta=meta or {},
     )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from jifen.domain.earning.orders import Order
+from jifen.domain.earning import Order
 from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import Conflict, IdempotencyConflict, JifenError
 from jifen.domain.members import Member

@@ -21,7 +21,7 @@ from jifen.services.members.lookup import (
     member_view_of,
     search,
 )
-from jifen.services.members.statement import LotView, history, history_of, open_lots
+from jifen.services.members.statement import LotView, history, history_of, open_lots, parse_cursor
 from jifen.services.members.views import History, HistoryItem, MemberView
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "member_view",
     "member_view_of",
     "open_lots",
+    "parse_cursor",
     "require_external_id",
     "search",
     "update_member",

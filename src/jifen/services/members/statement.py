@@ -18,13 +18,18 @@ def history(
     uow: LedgerWork, program: Program, external_id: str, cursor: str | None, limit: int
 ) -> History:
     _check_limit(limit)
-    before = None
-    if cursor is not None:
-        if not cursor.isdigit():
-            raise InvalidInput("cursor is not one this API returned", field="cursor")
-        before = int(cursor)
+    before = parse_cursor(cursor)
     with uow:
         return history_of(uow, find_member(uow, program, external_id), before, limit)
+
+
+def parse_cursor(cursor: str | None) -> int | None:
+    """A page's cursor as ``history`` returned it: the entry id to read before."""
+    if cursor is None:
+        return None
+    if not cursor.isdigit():
+        raise InvalidInput("cursor is not one this API returned", field="cursor")
+    return int(cursor)
 
 
 def history_of(uow: LedgerWork, member: Member, before: int | None, limit: int) -> History:

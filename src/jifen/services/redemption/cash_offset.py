@@ -11,10 +11,10 @@ from jifen.domain.errors import InvalidInput, MemberNotFound, RuleViolation
 from jifen.domain.money import to_minor
 from jifen.domain.programs import Program
 from jifen.domain.redemption import (
+    CashOffsetPolicy,
     RedemptionKind,
     RedemptionStatus,
 )
-from jifen.domain.redemption.cash_offset import CashOffsetPolicy
 from jifen.services.idempotency import Keyed, once
 from jifen.services.ledger import Book, settled
 from jifen.services.ports import Clock

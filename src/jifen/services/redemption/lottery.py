@@ -156,7 +156,7 @@ class _Drawing:
                 out_of=ODDS,
                 drawn=drawn.code if drawn else None,
                 prize=prize.code if prize else None,
-                prize_kind=prize.kind.value if prize else None,
+                prize_kind=prize.kind if prize else None,
                 won=prize.points if prize and prize.kind is PrizeKind.POINTS else 0,
                 reward=prize.reward if prize else None,
                 points=self.lottery.points,

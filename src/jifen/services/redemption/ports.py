@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from jifen.domain.redemption import (
+    PrizeKind,
     Redemption,
     RedemptionKind,
     RedemptionStatus,
@@ -131,7 +132,7 @@ class NewDraw:
     out_of: int
     drawn: str | None
     prize: str | None
-    prize_kind: str | None
+    prize_kind: PrizeKind | None
     won: int
     reward: str | None
     points: int
@@ -151,7 +152,7 @@ class DrawRecord:
     out_of: int
     drawn: str | None
     prize: str | None
-    prize_kind: str | None
+    prize_kind: PrizeKind | None
     won: int
     reward: str | None
     points: int

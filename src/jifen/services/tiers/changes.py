@@ -85,7 +85,14 @@ def _change(
     if after.points_never_expire and not before.points_never_expire:
         info["lots_no_longer_expiring"] = uow.tiers.stop_expiry(member.id)
     previous = member.tier or policy.base.code
-    return TierChange(previous, after.code, decision.reason.value, actor, info, now)
+    return TierChange(
+        from_tier=previous,
+        to_tier=after.code,
+        reason=decision.reason.value,
+        actor=actor,
+        detail=info,
+        at=now,
+    )
 
 
 def _event(member: Member | Tiered, decision: Decision, change: TierChange) -> dict[str, Any]:

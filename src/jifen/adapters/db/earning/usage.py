@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db.rows import chunks
 from jifen.adapters.db.tables import member_streaks, rule_usage
-from jifen.domain.earning.award import Usage
+from jifen.domain.earning import Usage
 
 # One member's usage of capped rules in some periods: every order asks, so the statement
 # is built once (PostgreSQL takes the periods as one array, SQLite as an expanding IN).

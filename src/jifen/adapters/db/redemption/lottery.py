@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Row, insert, select
 
 from jifen.adapters.db.tables import lottery_draws
+from jifen.domain.redemption import PrizeKind
 from jifen.services.redemption.ports import DrawRecord, NewDraw
 
 
@@ -44,4 +45,5 @@ class SqlDraws:
 def _draw(row: Row[tuple[object, ...]]) -> DrawRecord:
     fields = row._asdict()
     fields.pop("program_id")
-    return DrawRecord(**fields)
+    kind = fields.pop("prize_kind")
+    return DrawRecord(**fields, prize_kind=None if kind is None else PrizeKind(kind))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from jifen.domain.earning.award import Usage
+from jifen.domain.earning import Usage
 from jifen.domain.members import Member
 from jifen.domain.tiers import Stats
 from jifen.services.earning.ports import EarningWork

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from jifen.domain.earning.award import Usage
+from jifen.domain.earning import Usage
 from jifen.domain.members import Member
 from jifen.services.earning.ports import EarningStore, NewOrderRecord, OrderRecord, RefundRecord
 from jifen.services.imports.write_behind.batch import Batch

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from jifen.domain.earning.award import Usage
+from jifen.domain.earning import Usage
 from jifen.domain.ledger import Posting
 from jifen.domain.tiers import Stats, TierState
 from jifen.services.earning.ports import EarningWork, NewOrderRecord
