@@ -12,8 +12,10 @@ redemption writes nothing. Every write runs once per idempotency key.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Protocol
 
 from jifen.domain import ledger
 from jifen.domain.definition import ProgramDefinition
@@ -21,7 +23,7 @@ from jifen.domain.error_codes import RedemptionCode
 from jifen.domain.errors import InvalidInput, NotFound, RewardOutOfStock
 from jifen.domain.ledger import Account, EntryKind
 from jifen.domain.programs import Program
-from jifen.domain.redemption import RedemptionKind, RedemptionStatus, Reward
+from jifen.domain.redemption import Limit, RedemptionKind, RedemptionStatus, Reward
 from jifen.services.idempotency import Keyed, once
 from jifen.services.ledger import Book, settled
 from jifen.services.ports import Clock
@@ -61,7 +63,8 @@ def _claim(
     reward = find_reward(rules, cmd.reward)
     _refuse_if_sold_out(uow, program, reward, cmd.quantity)
     book = Book.locked(uow, program, cmd.member)
-    _check_claim(uow, rules, book, reward, cmd.quantity, now)
+    taken = uow.redemptions.live_since(book.member.id, reward.code)
+    check_allowed(rules, book, reward, taken, cmd.quantity, now)
     account = settled(uow, book, now)
     points, reference = reward.points * cmd.quantity, f"reward:{reward.code}"
     spend_or_hold(uow, book, account, points, hold=cmd.hold, ttl=ttl, reference=reference, now=now)
@@ -89,24 +92,35 @@ def _refuse_if_sold_out(
         raise out_of_stock(reward)
 
 
-def _check_claim(
-    uow: RedemptionWork,
+class Limited(Protocol):
+    """What a member may have only within a window, some tiers and per-period limits:
+    a reward, a lottery's draws."""
+
+    @property
+    def limits(self) -> tuple[Limit, ...]: ...
+    def check(self, when: datetime, tier: str | None, /) -> None: ...
+    def check_limits(self, local: datetime, used: Mapping[str, int], n: int, /) -> None: ...
+
+
+def check_allowed(
     rules: ProgramDefinition,
     book: Book,
-    reward: Reward,
-    quantity: int,
+    item: Limited,
+    taken: Iterable[tuple[datetime, int]],
+    n: int,
     now: datetime,
 ) -> None:
-    """The member may have it: active, in its window and tiers, within its limits."""
+    """The member may have ``n`` more of ``item``: active, in its window and tiers, and
+    within its limits given what they ``taken`` before (when, how many)."""
     book.member.require_active()
     tz = book.program.tz
     tier = rules.tiers.effective(book.member.tiering, now).code if rules.tiers.levels else None
-    reward.check(now, tier)
+    item.check(now, tier)
     used: Counter[str] = Counter()
-    for when, units in uow.redemptions.live_since(book.member.id, reward.code):
-        for limit in reward.limits:
+    for when, units in taken:
+        for limit in item.limits:
             used[limit.key(when.astimezone(tz))] += units
-    reward.check_limits(now.astimezone(tz), used, quantity)
+    item.check_limits(now.astimezone(tz), used, n)
 
 
 def spend_or_hold(

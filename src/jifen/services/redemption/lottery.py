@@ -11,7 +11,6 @@ auditor can check each outcome against the table it was drawn on.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -34,6 +33,7 @@ from jifen.domain.redemption import (
 from jifen.services.idempotency import Keyed, once
 from jifen.services.ledger import Book, settled
 from jifen.services.ports import Chance, Clock
+from jifen.services.redemption.claims import check_allowed
 from jifen.services.redemption.commands import DrawLottery
 from jifen.services.redemption.issuing import issue_vouchers
 from jifen.services.redemption.lottery_odds import outcome_of
@@ -68,7 +68,8 @@ def _draw(
     rules = rulebooks.current(uow, program)
     lottery = _lottery(rules, cmd.lottery)
     book = Book.locked(uow, program, cmd.member)
-    _check_draws(uow, rules, book, lottery, cmd.draws, now)
+    taken = ((when, 1) for when in uow.draws.since(book.member.id, lottery.code))
+    check_allowed(rules, book, lottery, taken, cmd.draws, now)
     cost = lottery.points * cmd.draws
     account = settled(uow, book, now)
     reference = f"lottery:{lottery.code}"
@@ -102,26 +103,6 @@ def _draw(
         b.pending,
         b.held,
     )
-
-
-def _check_draws(
-    uow: RedemptionWork,
-    rules: ProgramDefinition,
-    book: Book,
-    lottery: Lottery,
-    draws: int,
-    now: datetime,
-) -> None:
-    """The member may draw: active, the lottery open to their tier, within its limits."""
-    book.member.require_active()
-    tz = book.program.tz
-    tier = rules.tiers.effective(book.member.tiering, now).code if rules.tiers.levels else None
-    lottery.check(now, tier)
-    used: Counter[str] = Counter()
-    for when in uow.draws.since(book.member.id, lottery.code):
-        for limit in lottery.limits:
-            used[limit.key(when.astimezone(tz))] += 1
-    lottery.check_limits(now.astimezone(tz), used, draws)
 
 
 @dataclass
