@@ -11,7 +11,7 @@ from jifen.domain.earning import Usage
 from jifen.services.tiers.ports import TierWork
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NewOrderRecord:
     """An order row to write (``add_order``)."""
 
