@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_DB ?= sqlite:///jifen-demo.db
+# make's targets are development runs; a deployment sets production and a secret key
+export JIFEN_ENVIRONMENT ?= development
 .DEFAULT_GOAL := help
 
 .PHONY: help install demo serve worker migrate test test-quick check bench screenshots clean

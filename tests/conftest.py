@@ -23,6 +23,9 @@ from jifen.domain.programs import Program
 from tests.factories import FakeClock, make_program
 from tests.pg import Cluster, PostgresUnavailable, start_cluster
 
+# A test run asks for the development secret (JIFEN_ENVIRONMENT unset is production).
+os.environ["JIFEN_ENVIRONMENT"] = "test"
+
 REQUIRE_PG = bool(os.environ.get("CI") or os.environ.get("JIFEN_REQUIRE_POSTGRES"))
 
 # CI replays the same examples every run (a red run means the change broke something);

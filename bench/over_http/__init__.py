@@ -179,6 +179,7 @@ def server(url: str, app: str, extra: dict[str, str]) -> Iterator[Served]:
         **os.environ,
         **extra,
         "JIFEN_DATABASE_URL": url,
+        "JIFEN_ENVIRONMENT": "development",
         "JIFEN_DB_POOL_SIZE": "20",
         "PYTHONPATH": str(ROOT),
     }

@@ -36,6 +36,7 @@ def main() -> None:
         env = {
             **os.environ,
             "JIFEN_DATABASE_URL": f"sqlite:///{tmp}/demo.db",
+            "JIFEN_ENVIRONMENT": "development",
             "JIFEN_DEMO": "true",
             "JIFEN_PORT": str(port),
             "JIFEN_SECRET_KEY": "screenshots-" + "x" * 32,

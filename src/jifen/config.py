@@ -16,7 +16,8 @@ DEV_SECRET_ALLOWED = frozenset({"development", "test"})
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="JIFEN_", env_file=".env", extra="ignore")
 
-    environment: Literal["development", "test", "production"] = "development"
+    #: unset means production: the development secret is for runs that say they are one
+    environment: Literal["development", "test", "production"] = "production"
     #: unset means a local SQLite file next to where jifen runs
     database_url: str = "sqlite:///jifen.db"
     secret_key: str = DEV_SECRET

@@ -35,6 +35,7 @@ PROBLEM = "application/problem+json"
 
 def jifen_env(url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIFEN_")}
+    env["JIFEN_ENVIRONMENT"] = "test"
     env["JIFEN_DATABASE_URL"] = url
     return env
 

@@ -32,6 +32,7 @@ CHECKS = (
 
 def jifen(url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIFEN_")}
+    env["JIFEN_ENVIRONMENT"] = "test"
     env["JIFEN_DATABASE_URL"] = url
     return subprocess.run(
         [*CLI, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60, check=False

@@ -25,6 +25,7 @@ CLI = [sys.executable, "-m", "jifen.entrypoints.cli.main"]
 
 def env_for(jf: Jifen) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIFEN_")}
+    env["JIFEN_ENVIRONMENT"] = "test"
     env["JIFEN_DATABASE_URL"] = jf.engine.url.render_as_string(hide_password=False)
     return env
 

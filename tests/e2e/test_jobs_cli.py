@@ -31,6 +31,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def jifen(url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIFEN_")}
+    env["JIFEN_ENVIRONMENT"] = "test"
     env["JIFEN_DATABASE_URL"] = url
     env["COLUMNS"] = "160"
     return subprocess.run(
@@ -126,6 +127,7 @@ def test_worker_once_runs_the_night_and_publishes_the_outbox(seeded: str, tmp_pa
 
 def test_worker_stops_cleanly_on_sigterm(seeded: str, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIFEN_")}
+    env["JIFEN_ENVIRONMENT"] = "test"
     env.update(JIFEN_DATABASE_URL=seeded, JIFEN_WORKER_POLL_SECONDS="0.2")
     worker = subprocess.Popen(
         [*CLI, "worker"], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True

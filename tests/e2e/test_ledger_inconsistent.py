@@ -33,7 +33,7 @@ def test_a_debit_beyond_the_lots_is_refused_with_409_and_an_alert(
     auth = {"Authorization": f"Bearer {secret}", "Idempotency-Key": key("debit")}
     with TestClient(create_app(jf), raise_server_exceptions=False) as http:
         before = snapshot(jf)
-        with caplog.at_level(logging.ERROR, logger="jifen.api"):
+        with caplog.at_level(logging.ERROR, logger="jifen.ledger"):
             r = http.post(
                 "/v1/members/C-1/adjustments",
                 json={"points": -250, "reason": "a debit the lots cannot pay"},
@@ -45,5 +45,5 @@ def test_a_debit_beyond_the_lots_is_refused_with_409_and_an_alert(
     assert r.json()["code"] == "ledger_inconsistent"
     assert r.json()["params"]["member"] == "C-1"
     assert after == before, "a refused debit changed the database"
-    alerts = [x for x in caplog.records if x.name == "jifen.api" and x.levelno == logging.ERROR]
+    alerts = [x for x in caplog.records if x.name == "jifen.ledger" and x.levelno == logging.ERROR]
     assert alerts and "ledger_inconsistent" in alerts[0].getMessage()

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from jifen.adapters.db.tables import metadata
 from jifen.bootstrap import MIGRATIONS, Jifen, bootstrap
@@ -34,4 +34,39 @@ def test_migrations_run_down_and_up_again(tmp_path: Path) -> None:
     jf.migrate()
     jf.migrate()  # a second run is a no-op
     assert {t.name for t in metadata.sorted_tables} <= set(inspect(jf.engine).get_table_names())
+    jf.close()
+
+
+def test_events_written_before_the_past_tense_are_renamed_with_it(tmp_path: Path) -> None:
+    """Given outbox rows written under the old topics, migration 0011 renames them all."""
+    jf = bootstrap(Settings(database_url=f"sqlite:///{tmp_path / 'm.db'}"))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    old = ["points.earn", "points.hold", "points.expiring", "tier.nearly_there", "member.created"]
+    with jf.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0010")
+        conn.execute(
+            text(
+                "INSERT INTO programs (code, name, currency, point_value, timezone, policy,"
+                " created_at) VALUES ('p', '\"p\"', 'CNY', '0.01', 'UTC', '{}', '2026-12-01')"
+            )
+        )
+        for topic in old:
+            conn.execute(
+                text(
+                    "INSERT INTO outbox (program_id, topic, payload, created_at)"
+                    " VALUES (1, :t, '{}', '2026-12-01')"
+                ),
+                {"t": topic},
+            )
+        command.upgrade(config, "head")
+        topics = conn.execute(text("SELECT topic FROM outbox ORDER BY id")).scalars().all()
+    assert topics == [
+        "points.earned",
+        "points.held",
+        "points.expiry_approached",
+        "tier.nearly_reached",
+        "member.created",
+    ]
     jf.close()

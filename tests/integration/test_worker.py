@@ -73,6 +73,7 @@ def test_a_second_runner_refuses_a_night_that_is_running(
                 other.uow, clock, other.locks, other.rulebooks, program, DAY, chunk=4
             )
         env = {k: v for k, v in os.environ.items() if not k.startswith("JIFEN_")}
+        env["JIFEN_ENVIRONMENT"] = "test"
         env["JIFEN_DATABASE_URL"] = database_url
         cli = subprocess.run(
             [*CLI, "jobs", "run", "--as-of", str(DAY)],

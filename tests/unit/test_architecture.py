@@ -67,3 +67,20 @@ def test_service_areas_reach_each_other_through_what_they_export() -> None:
             if deep or (a_module and name != "ports"):
                 offenders.append(f"{path.relative_to(services)}: from {module} import {name}")
     assert offenders == []
+
+
+def test_entrypoints_reach_the_services_through_their_areas_packages() -> None:
+    """An area's package (what it exports) or its ``ports``; never a module inside it."""
+    services = ROOT / "src" / "jifen" / "services"
+    areas = {p.name for p in services.iterdir() if (p / "__init__.py").exists()}
+    offenders = []
+    for path in (ROOT / "src" / "jifen" / "entrypoints").rglob("*.py"):
+        for module, name in _imports(path):
+            words = module.split(".")
+            if words[:2] != ["jifen", "services"] or len(words) < 3 or words[2] not in areas:
+                continue
+            deep = len(words) > 3 and words[3] != "ports"
+            a_module = len(words) == 3 and (services / words[2] / f"{name}.py").exists()
+            if deep or (a_module and name != "ports"):
+                offenders.append(f"{path.relative_to(ROOT)}: from {module} import {name}")
+    assert offenders == []

@@ -53,10 +53,15 @@ def test_development_and_test_runs_may_use_the_development_secret(
     assert Settings().environment == environment
 
 
-def test_unset_environment_is_development(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unset_environment_is_production_and_refuses_the_development_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("JIFEN_ENVIRONMENT", raising=False)
     monkeypatch.delenv("JIFEN_SECRET_KEY", raising=False)
-    assert Settings().environment == "development"
+    with pytest.raises(ValidationError, match="JIFEN_SECRET_KEY"):
+        Settings()
+    monkeypatch.setenv("JIFEN_SECRET_KEY", "x" * 32)
+    assert Settings().environment == "production"
 
 
 def test_an_unknown_environment_is_refused_rather_than_taken_for_development(

@@ -37,7 +37,8 @@ The tree::
 ``LedgerInconsistent`` is no client's doing: the ledger refuses to act on what it
 cannot prove rather than guess. Nothing is written, the request is refused with
 409 (retrying will not help until an operator repairs the member; ``jifen verify``
-names them), and the entrypoints log it as an error for the operator's alerting.
+names them), and the unit of work logs it as an error as it rolls back (logger
+``jifen.ledger``), whichever entrypoint met it, for the operator's alerting.
 """
 
 from __future__ import annotations
@@ -97,12 +98,16 @@ class NotFound(JifenError):
 
 
 class MemberNotFound(NotFound):
-    """No member ``external_id`` in the programme (or one that was erased)."""
+    """No member ``external_id`` in the programme (or one that was erased); or, for a record
+    that names a member no longer there, no member with the row id ``member_id``."""
 
     code: Code = MemberCode.NOT_FOUND
 
-    def __init__(self, external_id: str) -> None:
-        super().__init__(f"member {external_id} not found", member=external_id)
+    def __init__(self, external_id: str | None = None, *, member_id: int | None = None) -> None:
+        if external_id is not None:
+            super().__init__(f"member {external_id} not found", member=external_id)
+        else:
+            super().__init__(f"member #{member_id} not found")
 
 
 class Conflict(JifenError):
@@ -119,8 +124,8 @@ class LedgerConflict(Conflict):
 
     code: Code = LedgerCode.CONFLICT
 
-    def __init__(self, what: str = "a member", **params: Any) -> None:
-        super().__init__(f"{what} changed under this operation; retry", **params)
+    def __init__(self, detail: str = "a member changed under this operation; retry") -> None:
+        super().__init__(detail)
 
 
 class RuleViolation(JifenError):

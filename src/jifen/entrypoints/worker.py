@@ -15,8 +15,8 @@ from types import FrameType
 from rich.console import Console
 
 from jifen.bootstrap import Jifen
-from jifen.services.nightly import worker
-from jifen.services.nightly.lanes import StepProgress
+from jifen.services import nightly
+from jifen.services.nightly import StepProgress
 
 log = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -45,7 +45,7 @@ def run_worker(jf: Jifen, run_at: time, *, once: bool = False) -> None:
     )
     while True:
         try:
-            done = worker.tick(
+            done = nightly.tick(
                 jf.uow,
                 jf.clock,
                 jf.locks,
@@ -71,7 +71,7 @@ def run_worker(jf: Jifen, run_at: time, *, once: bool = False) -> None:
             return
 
 
-def _report(done: worker.Tick) -> None:
+def _report(done: nightly.Tick) -> None:
     for night in done.nights:
         entries = sum(s.counts.get("entries", 0) for s in night.steps)
         events = sum(s.counts.get("events", 0) for s in night.steps)

@@ -125,7 +125,7 @@ class SqlMembers:
             select(members).where(members.c.id == member_id).with_for_update()
         ).one_or_none()
         if row is None:
-            raise MemberNotFound(f"#{member_id}")
+            raise MemberNotFound(member_id=member_id)
         return rows.member(row)
 
     def by_id(self, member_id: int) -> Member | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
@@ -22,6 +23,7 @@ from jifen.adapters.db.programs import SqlPrograms, SqlProgramVersions
 from jifen.adapters.db.redemption import SqlDonations, SqlDraws, SqlRedemptions
 from jifen.adapters.db.reporting import SqlReports
 from jifen.adapters.db.tiers import SqlTiers
+from jifen.domain.errors import LedgerInconsistent
 from jifen.services.access.ports import Access, ApiKeys, Operators
 from jifen.services.earning.ports import EarningStore
 from jifen.services.imports.ports import Imports
@@ -39,6 +41,8 @@ from jifen.services.ports import (
 from jifen.services.redemption.ports import Donations, Draws, Redemptions
 from jifen.services.reporting.ports import Reports
 from jifen.services.tiers.ports import TierStore
+
+log = logging.getLogger("jifen.ledger")
 
 
 class SqlUnitOfWork:
@@ -110,6 +114,7 @@ class SqlUnitOfWork:
         conn, self._conn = self._conn, None
         if conn is None:
             return
+        _alert(exc)
         try:
             if conn.in_transaction():
                 conn.rollback()
@@ -128,5 +133,16 @@ class SqlUnitOfWork:
     def savepoint(self) -> Iterator[None]:
         """SAVEPOINT ... RELEASE; an exception rolls back to the savepoint and propagates."""
         assert self._conn is not None, "savepoint outside 'with uow'"
-        with self._conn.begin_nested():
-            yield
+        try:
+            with self._conn.begin_nested():
+                yield
+        except LedgerInconsistent as exc:  # a batch may go on without this row: say it now
+            _alert(exc)
+            raise
+
+
+def _alert(exc: BaseException | None) -> None:
+    """A ledger that disagrees with itself is the operator's to hear of at once, whichever
+    entrypoint met it: the transaction rolls back, and this logs an error to alert on."""
+    if isinstance(exc, LedgerInconsistent):
+        log.error("ledger inconsistent, rolled back: %s %s", exc, exc.params)

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from jifen.domain.earning import Period, period_key
+from jifen.domain.error_codes import RedemptionCode
 from jifen.domain.errors import NotFound, RedemptionLimitReached, RewardNotAvailable, TierTooLow
 
 
@@ -123,4 +124,8 @@ class Catalogue:
         try:
             return self.rewards[code]
         except KeyError:
-            raise NotFound(f"no reward {code!r} in the catalogue", reward=code) from None
+            raise NotFound(
+                f"no reward {code!r} in the catalogue",
+                code=RedemptionCode.REWARD_NOT_FOUND,
+                reward=code,
+            ) from None

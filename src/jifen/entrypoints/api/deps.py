@@ -18,9 +18,8 @@ from starlette.concurrency import run_in_threadpool
 
 from jifen.bootstrap import Jifen
 from jifen.domain.programs import Program
-from jifen.services import programs
-from jifen.services.access import apikeys
-from jifen.services.access.apikeys import Principal
+from jifen.services import access, programs
+from jifen.services.access import Principal
 
 #: Verified keys and programmes are cached this long: a revoked key stops
 #: working within this many seconds on every server process.
@@ -80,10 +79,10 @@ async def get_principal(
     if authorization and authorization.lower().startswith("bearer "):
         presented = authorization[7:].strip()
     if not presented:
-        return apikeys.authenticate(jf.uow(write=False), None)  # raises: no key
+        return access.authenticate(jf.uow(write=False), None)  # raises: no key
     digest = hashlib.sha256(presented.encode()).digest()
     return await caches.principals.get(
-        digest, lambda: apikeys.authenticate(jf.uow(write=False), presented)
+        digest, lambda: access.authenticate(jf.uow(write=False), presented)
     )
 
 

@@ -7,7 +7,6 @@ table of every code in ``docs/api.md`` is made from both (:mod:`.codes`).
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -35,10 +34,9 @@ STATUS: dict[Family, int] = {
 HTTP_ONLY: tuple[tuple[str, int, str], ...] = (
     ("method_not_allowed", 405, "the route does not take this method"),
     ("payload_too_large", 413, "the body exceeds `JIFEN_MAX_BODY_BYTES` (64 KiB by default)"),
-    ("http_error", 400, "any other refusal of the HTTP layer; the status says which"),
+    ("http_error", 400, "any other refusal of the HTTP layer: its status is HTTP's own (4xx)"),
 )
 
-log = logging.getLogger("jifen.api")
 
 TITLES = {
     400: "Bad request",
@@ -77,9 +75,7 @@ def problem(
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(errors.JifenError)
-    async def _jifen(request: Request, exc: errors.JifenError) -> JSONResponse:
-        if isinstance(exc, errors.LedgerInconsistent):  # the operator's alerting watches this
-            log.error("%s %s: %s %s", request.method, request.url.path, exc, exc.params)
+    async def _jifen(_: Request, exc: errors.JifenError) -> JSONResponse:
         return problem(status_of(exc), exc.code, exc.detail, _jsonable(exc.params))
 
     @app.exception_handler(RequestValidationError)

@@ -8,8 +8,7 @@ import typer
 
 from jifen.bootstrap import bootstrap
 from jifen.entrypoints.cli.errors import friendly
-from jifen.services.access import apikeys
-from jifen.services.programs import registry as programs
+from jifen.services import access, programs
 
 app = typer.Typer(no_args_is_help=True, help="Manage API keys.")
 
@@ -19,7 +18,7 @@ app = typer.Typer(no_args_is_help=True, help="Manage API keys.")
 def create(
     scope: Annotated[
         list[str],
-        typer.Option("--scope", "-s", help=f"repeatable: {', '.join(sorted(apikeys.SCOPES))}"),
+        typer.Option("--scope", "-s", help=f"repeatable: {', '.join(sorted(access.SCOPES))}"),
     ],
     name: Annotated[str, typer.Option(help="who uses the key, e.g. pos-store-3")] = "default",
     program: Annotated[str | None, typer.Option("--program", "-p")] = None,
@@ -27,4 +26,4 @@ def create(
     """Create a key and print it once: it is stored only as a hash."""
     jf = bootstrap()
     found = programs.find_program(jf.uow(write=False), program)
-    print(apikeys.create_key(jf.uow(), jf.clock, found, name, scope, actor="cli"))
+    print(access.create_key(jf.uow(), jf.clock, found, name, scope, actor="cli"))

@@ -14,9 +14,8 @@ from jifen.bootstrap import bootstrap
 from jifen.domain.errors import Conflict
 from jifen.entrypoints.cli.errors import friendly
 from jifen.entrypoints.cli.server import run_server
-from jifen.services import demo as demo_data
-from jifen.services import programs
-from jifen.services.access import apikeys, operators
+from jifen.services import access, programs
+from jifen.services import demo as demo_history
 
 console = Console(soft_wrap=True)
 
@@ -35,16 +34,16 @@ def demo(
     jf.migrate()
     source = jf.read_program_definition(program).source
     # published where the demo's history begins, so its first members earn by it
-    began = demo_data.DemoClock(demo_data.start_of(jf.clock.now()))
+    began = demo_history.DemoClock(demo_history.start_of(jf.clock.now()))
     saved, _ = programs.publish_program(
         jf.uow(), began, jf.compile, source, str(program), actor="demo"
     )
     with console.status(f"playing fifteen months of history for {members} members"):
-        created = demo_data.seed_demo(jf.uow, jf.clock, jf.locks, jf.rulebooks, saved, members)
-    key = apikeys.create_key(jf.uow(), jf.clock, saved, "demo", ["admin"], actor="demo")
+        created = demo_history.seed_demo(jf.uow, jf.clock, jf.locks, jf.rulebooks, saved, members)
+    key = access.create_key(jf.uow(), jf.clock, saved, "demo", ["admin"], actor="demo")
     password = secrets.token_urlsafe(12)
     try:
-        operators.create_operator(
+        access.create_operator(
             jf.uow(), jf.clock, jf.passwords, "demo", "Demo", "admin", password, "demo"
         )
         console_login = f"demo / {password}"

@@ -22,9 +22,8 @@ from rich.progress import (
 from jifen.bootstrap import Jifen, bootstrap
 from jifen.domain.programs import Program
 from jifen.entrypoints.cli.errors import friendly
-from jifen.services import imports
-from jifen.services.imports.rows import ImportFile, ImportSummary, Rejected, Row
-from jifen.services.programs import registry as programs
+from jifen.services import imports, programs
+from jifen.services.imports import ImportFile, ImportSummary, Rejected, Row
 
 app = typer.Typer(no_args_is_help=True, help="Bring data in from files.")
 err = Console(stderr=True, soft_wrap=True)

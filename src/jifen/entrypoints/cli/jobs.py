@@ -15,10 +15,8 @@ from jifen.bootstrap import Jifen, bootstrap
 from jifen.domain.errors import InvalidInput, JifenError
 from jifen.domain.programs import Program
 from jifen.entrypoints.cli.errors import friendly
-from jifen.services.nightly import pipeline
-from jifen.services.nightly.lanes import StepProgress
-from jifen.services.nightly.pipeline import Night
-from jifen.services.programs import registry as programs
+from jifen.services import nightly, programs
+from jifen.services.nightly import Night, StepProgress
 
 app = typer.Typer(no_args_is_help=True, help="Run the scheduled jobs by hand.")
 err = Console(stderr=True, soft_wrap=True)
@@ -82,11 +80,11 @@ def _day(text: str | None) -> date | None:
 
 
 def _run(jf: Jifen, program: Program, day: date | None, chunk: int) -> Night:
-    span = max(pipeline.members_span(jf.uow, program), 1)
+    span = max(nightly.members_span(jf.uow, program), 1)
     with _progress() as bar:
         tasks: dict[str, TaskID] = {
             step.name: bar.add_task(step.name, total=span, entries=0)
-            for step in pipeline.nightly(jf.rulebooks)
+            for step in nightly.nightly(jf.rulebooks)
         }
 
         def tick(p: StepProgress) -> None:
@@ -94,7 +92,7 @@ def _run(jf: Jifen, program: Program, day: date | None, chunk: int) -> Night:
             bar.update(tasks[p.step], completed=done, entries=p.counts.get("entries", 0))
 
         try:
-            night = pipeline.run_night(
+            night = nightly.run_night(
                 jf.uow,
                 jf.clock,
                 jf.locks,

@@ -22,9 +22,7 @@ from jifen.entrypoints.cli import tiers as tiers_cli
 from jifen.entrypoints.cli.errors import friendly
 from jifen.entrypoints.cli.server import run_server
 from jifen.entrypoints.worker import run_worker
-from jifen.services import programs
-from jifen.services.ledger import verification
-from jifen.services.nightly import settlement
+from jifen.services import ledger, nightly, programs
 
 app = typer.Typer(
     name="jifen",
@@ -81,7 +79,7 @@ def serve(
 @friendly
 def verify() -> None:
     """Recompute every balance from the ledger; exit 1 if anything disagrees."""
-    report = verification.verify(bootstrap().uow)
+    report = ledger.verify(bootstrap().uow)
     print(json.dumps(report, indent=2, default=str))
     raise typer.Exit(0 if report["ok"] else 1)
 
@@ -92,7 +90,7 @@ def settle(program: ProgramOpt = None) -> None:
     """Settle what is due right now: the settlement steps of `jobs run`, cut-off = now."""
     jf = bootstrap()
     found = programs.find_program(jf.uow(write=False), program)
-    done = settlement.settle_due(jf.uow, jf.clock, found, chunk=jf.settings.pipeline_chunk)
+    done = nightly.settle_due(jf.uow, jf.clock, found, chunk=jf.settings.pipeline_chunk)
     console.print(f"settled {done.members} members with {done.entries} entries")
 
 

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from jifen.bootstrap import bootstrap
 from jifen.entrypoints.cli.errors import friendly
-from jifen.services.access import operators
+from jifen.services import access
 
 app = typer.Typer(
     no_args_is_help=True, help="Console operators: admin, operator, analyst, cashier."
@@ -34,7 +34,7 @@ def create(
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     jf = bootstrap()
-    made = operators.create_operator(
+    made = access.create_operator(
         jf.uow(), jf.clock, jf.passwords, username, name, role, password, "cli"
     )
     out.print(f"operator {made.username} ({made.role.value}) created")

@@ -19,13 +19,14 @@ from rich.table import Table
 from jifen.bootstrap import bootstrap
 from jifen.domain.money import to_major
 from jifen.entrypoints.cli.errors import friendly
-from jifen.services import redemption as catalogue
-from jifen.services import redemption as lottery
-from jifen.services import redemption as redemptions
-from jifen.services.programs import registry as programs
-from jifen.services.redemption import donations, vouchers
-from jifen.services.redemption.commands import ConsumeVoucher, SetStock, SettleRedemption
-from jifen.services.redemption.views import RedemptionView, VoucherView
+from jifen.services import programs, redemption
+from jifen.services.redemption import (
+    ConsumeVoucher,
+    RedemptionView,
+    SetStock,
+    SettleRedemption,
+    VoucherView,
+)
 
 rewards_app = typer.Typer(no_args_is_help=True, help="The catalogue, lotteries and causes.")
 vouchers_app = typer.Typer(no_args_is_help=True, help="Look vouchers up and take them at a till.")
@@ -46,7 +47,7 @@ def list_rewards(program: ProgramOpt = None, lang: Lang = "en") -> None:
     jf = bootstrap()
     found = programs.find_program(jf.uow(write=False), program)
     table = Table("code", "name", "points", "cash", "stock left", "open now")
-    for r in catalogue.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, found):
+    for r in redemption.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, found):
         table.add_row(
             r.code,
             _name(r.name, lang),
@@ -70,7 +71,7 @@ def set_stock(
     jf = bootstrap()
     found = programs.find_program(jf.uow(write=False), program)
     cmd = SetStock(reward, remaining, reason, "cli")
-    done = catalogue.set_stock(jf.uow(), jf.clock, jf.rulebooks, found, cmd, _key("stock"))
+    done = redemption.set_stock(jf.uow(), jf.clock, jf.rulebooks, found, cmd, _key("stock"))
     out.print(f"{done.reward}: {done.remaining} left")
 
 
@@ -80,7 +81,7 @@ def list_lotteries(program: ProgramOpt = None, lang: Lang = "en") -> None:
     """Each lottery's cost, prize table, odds and prizes left."""
     jf = bootstrap()
     found = programs.find_program(jf.uow(write=False), program)
-    for lot in lottery.lotteries(jf.uow(write=False), jf.clock, jf.rulebooks, found):
+    for lot in redemption.lotteries(jf.uow(write=False), jf.clock, jf.rulebooks, found):
         state = "open" if lot.open_now else "closed"
         out.print(f"{lot.code} ({_name(lot.name, lang)}): {lot.points} points a draw, {state}")
         out.print(f"  prize table version {lot.version}")
@@ -98,7 +99,7 @@ def list_causes(program: ProgramOpt = None, lang: Lang = "en") -> None:
     jf = bootstrap()
     found = programs.find_program(jf.uow(write=False), program)
     table = Table("code", "name", "points given", "donors", "gifts", "worth", "goal")
-    for c in donations.causes(jf.uow(write=False), jf.clock, jf.rulebooks, found):
+    for c in redemption.causes(jf.uow(write=False), jf.clock, jf.rulebooks, found):
         table.add_row(
             c.code,
             _name(c.name, lang),
@@ -117,7 +118,7 @@ def show_voucher(code: str, program: ProgramOpt = None) -> None:
     """A voucher: its reward, status and expiry."""
     jf = bootstrap()
     found = programs.find_program(jf.uow(write=False), program)
-    _print_voucher(vouchers.get_voucher(jf.uow(write=False), found, code), found.currency)
+    _print_voucher(redemption.get_voucher(jf.uow(write=False), found, code), found.currency)
 
 
 @vouchers_app.command("consume")
@@ -132,7 +133,7 @@ def consume_voucher(
     jf = bootstrap()
     found = programs.find_program(jf.uow(write=False), program)
     cmd = ConsumeVoucher(code, reference, spend, "cli")
-    done = vouchers.consume_voucher(jf.uow(), jf.clock, found, cmd, _key("voucher"))
+    done = redemption.consume_voucher(jf.uow(), jf.clock, found, cmd, _key("voucher"))
     _print_voucher(done, found.currency)
 
 
@@ -142,7 +143,7 @@ def show_redemption(redemption_id: int, program: ProgramOpt = None) -> None:
     """A redemption and its vouchers."""
     jf = bootstrap()
     found = programs.find_program(jf.uow(write=False), program)
-    _print_redemption(redemptions.get_redemption(jf.uow(write=False), found, redemption_id))
+    _print_redemption(redemption.get_redemption(jf.uow(write=False), found, redemption_id))
 
 
 @redemptions_app.command("cancel")
@@ -156,7 +157,7 @@ def cancel_redemption(
     jf = bootstrap()
     found = programs.find_program(jf.uow(write=False), program)
     cmd = SettleRedemption(redemption_id, "cancel", reason, "cli")
-    done = redemptions.settle_redemption(
+    done = redemption.settle_redemption(
         jf.uow(), jf.clock, jf.rulebooks, found, cmd, _key("cancel")
     )
     _print_redemption(done)

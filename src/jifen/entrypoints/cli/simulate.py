@@ -15,9 +15,8 @@ from jifen.bootstrap import bootstrap
 from jifen.domain.error_codes import ImportCode
 from jifen.domain.errors import InvalidInput
 from jifen.entrypoints.cli.errors import friendly
-from jifen.services import earning as orders
-from jifen.services.earning.commands import LineIn, PlaceOrder
-from jifen.services.programs import registry as programs
+from jifen.services import earning, programs
+from jifen.services.earning import LineIn, PlaceOrder
 
 console = Console()
 
@@ -32,7 +31,7 @@ def simulate_order(
     cmd = _command(file)
     jf = bootstrap()
     found = programs.find_program(jf.uow(write=False), program)
-    view = orders.simulate_order(jf.uow(write=False), jf.clock, jf.rulebooks, found, cmd)
+    view = earning.simulate_order(jf.uow(write=False), jf.clock, jf.rulebooks, found, cmd)
     if as_json:
         print(
             json.dumps(

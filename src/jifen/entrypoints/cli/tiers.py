@@ -12,10 +12,9 @@ from rich.console import Console
 from jifen.bootstrap import bootstrap
 from jifen.domain.errors import InvalidInput
 from jifen.entrypoints.cli.errors import friendly
-from jifen.services import tiers
+from jifen.services import programs, tiers
 from jifen.services.idempotency import fingerprint
-from jifen.services.programs import registry as programs
-from jifen.services.tiers.commands import SetTierFloor
+from jifen.services.tiers import SetTierFloor
 
 app = typer.Typer(no_args_is_help=True, help="Member tiers: show, override, review.")
 out = Console(highlight=False, soft_wrap=True)

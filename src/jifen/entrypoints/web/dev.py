@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from jifen.entrypoints.web.portal import Lang, Prog, jifen, render
-from jifen.services.access import portal_signin as portal_access
+from jifen.services import access
 
 router = APIRouter(prefix="/dev", include_in_schema=False)
 
@@ -14,5 +14,5 @@ router = APIRouter(prefix="/dev", include_in_schema=False)
 @router.get("/mailbox")
 def mailbox(request: Request, lang: Lang, prog: Prog) -> Response:
     jf = jifen(request)
-    sent = portal_access.signin_codes_sent(jf.uow(write=False), prog)
+    sent = access.signin_codes_sent(jf.uow(write=False), prog)
     return render(request, lang, "dev/mailbox.html", program=prog, sent=sent)

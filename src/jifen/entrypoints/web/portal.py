@@ -21,8 +21,7 @@ from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.entrypoints.web.i18n import Language, pick
 from jifen.entrypoints.web.reasons import describe
-from jifen.services import programs
-from jifen.services.access import portal_signin as portal_access
+from jifen.services import access, programs
 from jifen.services.portal import history_page, home_page
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
@@ -56,7 +55,7 @@ Prog = Annotated[Program, Depends(program)]
 
 def member(request: Request, prog: Prog) -> tuple[Member, WebSession]:
     jf = jifen(request)
-    found = portal_access.signed_in(
+    found = access.member_signed_in(
         jf.uow(write=False), jf.clock, prog, request.cookies.get(SESSION), jf.settings.secret_key
     )
     if found is None:
@@ -91,7 +90,7 @@ def ask_for_code(
     _check_anonymous(request, csrf)
     jf = jifen(request)
     try:
-        portal_access.request_code(jf.uow(), jf.clock, prog, contact, jf.settings.secret_key)
+        access.request_code(jf.uow(), jf.clock, prog, contact, jf.settings.secret_key)
     except JifenError as exc:
         return render(
             request, lang, "portal/sign_in.html", 422, program=prog, csrf=csrf, error=exc.code
@@ -119,7 +118,7 @@ def check_code(
     _check_anonymous(request, csrf)
     jf = jifen(request)
     try:
-        token, _ = portal_access.verify_code(
+        token, _ = access.verify_code(
             jf.uow(), jf.clock, prog, contact, code, jf.settings.secret_key
         )
     except JifenError as exc:
@@ -182,7 +181,7 @@ def sign_out(request: Request, signed: Signed, csrf: Annotated[str, Form()]) -> 
     if not secrets.compare_digest(csrf, session.csrf):
         raise FormExpired
     jf = jifen(request)
-    portal_access.sign_out(jf.uow(), request.cookies.get(SESSION, ""), jf.settings.secret_key)
+    access.member_sign_out(jf.uow(), request.cookies.get(SESSION, ""), jf.settings.secret_key)
     response = RedirectResponse("/portal/sign-in", status_code=303)
     response.delete_cookie(SESSION, path="/portal")
     return response

@@ -12,7 +12,7 @@ from typing import Any
 
 from jifen.domain.definition import ProgramDefinition
 from jifen.entrypoints.web.i18n import Language
-from jifen.services.members.views import HistoryItem
+from jifen.services.members import HistoryItem
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,8 @@ from jifen.entrypoints.web.portal import (
     jifen,
     render,
 )
-from jifen.services import members
-from jifen.services import redemption as lottery
-from jifen.services import redemption as redemptions
-from jifen.services import redemption as vouchers
-from jifen.services.redemption import catalogue, donations
-from jifen.services.redemption.catalogue import RewardView
-from jifen.services.redemption.commands import Donate, DrawLottery, RedeemReward
+from jifen.services import members, redemption
+from jifen.services.redemption import Donate, DrawLottery, RedeemReward, RewardView
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 
@@ -41,13 +36,13 @@ router = APIRouter(prefix="/portal", include_in_schema=False)
 def rewards_page(request: Request, lang: Lang, prog: Prog, signed: Signed) -> Response:
     jf = jifen(request)
     who, session = signed
-    mine = catalogue.member_rewards(
+    mine = redemption.member_rewards(
         jf.uow(write=False), jf.clock, jf.rulebooks, prog, who.external_id
     )
     now = jf.clock.now()
     shown = [
         _offer(r, mine.available, now)
-        for r in catalogue.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, prog)
+        for r in redemption.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, prog)
         if not r.tiers or mine.tier in r.tiers
     ]
     shown.sort(key=lambda o: (not o["can"], o["missing"]))
@@ -80,7 +75,7 @@ def redeem(
     jf = jifen(request)
     cmd = RedeemReward(signed[0].external_id, code)
     try:
-        done = redemptions.redeem_reward(
+        done = redemption.redeem_reward(
             jf.uow(), jf.clock, jf.rulebooks, prog, cmd, _key(signed, csrf, nonce)
         )
     except JifenError as exc:
@@ -94,7 +89,7 @@ def redemption_page(
 ) -> Response:
     jf = jifen(request)
     who, session = signed
-    found = redemptions.get_redemption(jf.uow(write=False), prog, redemption_id)
+    found = redemption.get_redemption(jf.uow(write=False), prog, redemption_id)
     if found.member != who.external_id:  # another member's: it does not exist for this one
         raise PageNotFound
     return render(
@@ -113,7 +108,7 @@ def redemption_page(
 def wallet_page(request: Request, lang: Lang, prog: Prog, signed: Signed) -> Response:
     jf = jifen(request)
     who, session = signed
-    mine = vouchers.wallet(jf.uow(write=False), prog, who.external_id)
+    mine = redemption.wallet(jf.uow(write=False), prog, who.external_id)
     return render(
         request,
         lang,
@@ -144,7 +139,7 @@ def draw(
     jf = jifen(request)
     cmd = DrawLottery(signed[0].external_id, code)
     try:
-        made = lottery.draw(
+        made = redemption.draw(
             jf.uow(), jf.clock, jf.chance, jf.rulebooks, prog, cmd, _key(signed, csrf, nonce)
         )
     except JifenError as exc:
@@ -171,7 +166,7 @@ def give(
     jf = jifen(request)
     cmd = Donate(signed[0].external_id, code, points)
     try:
-        gift = donations.donate(
+        gift = redemption.donate(
             jf.uow(), jf.clock, jf.rulebooks, prog, cmd, _key(signed, csrf, nonce)
         )
     except JifenError as exc:
@@ -206,7 +201,7 @@ def _lottery(
     request: Request, lang: Lang, prog: Prog, signed: Signed, status: int = 200, **extra: Any
 ) -> Response:
     jf = jifen(request)
-    shown = lottery.lotteries(jf.uow(write=False), jf.clock, jf.rulebooks, prog)
+    shown = redemption.lotteries(jf.uow(write=False), jf.clock, jf.rulebooks, prog)
     return _spending(
         request, lang, prog, signed, "portal/lottery.html", status, lotteries=shown, **extra
     )
@@ -216,7 +211,7 @@ def _causes(
     request: Request, lang: Lang, prog: Prog, signed: Signed, status: int = 200, **extra: Any
 ) -> Response:
     jf = jifen(request)
-    shown = donations.causes(jf.uow(write=False), jf.clock, jf.rulebooks, prog)
+    shown = redemption.causes(jf.uow(write=False), jf.clock, jf.rulebooks, prog)
     return _spending(
         request, lang, prog, signed, "portal/causes.html", status, causes=shown, **extra
     )
@@ -269,7 +264,7 @@ def _offer(reward: RewardView, available: int, now: datetime) -> dict[str, Any]:
 
 def _reward(request: Request, prog: Prog, code: str) -> RewardView:
     jf = jifen(request)
-    for r in catalogue.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, prog):
+    for r in redemption.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, prog):
         if r.code == code:
             return r
     raise PageNotFound
@@ -277,7 +272,7 @@ def _reward(request: Request, prog: Prog, code: str) -> RewardView:
 
 def _names(request: Request, prog: Prog) -> dict[str, dict[str, str]]:
     jf = jifen(request)
-    return catalogue.reward_names(jf.uow(write=False), jf.rulebooks, prog)
+    return redemption.reward_names(jf.uow(write=False), jf.rulebooks, prog)
 
 
 def _qr(code: str) -> Markup:

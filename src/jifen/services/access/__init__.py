@@ -7,6 +7,7 @@
 """
 
 from jifen.services.access.apikeys import (
+    SCOPES,
     Principal,
     authenticate,
     create_key,
@@ -18,19 +19,36 @@ from jifen.services.access.operators import (
     set_password,
     sign_in,
 )
+from jifen.services.access.operators import (
+    sign_out as operator_sign_out,
+)
+from jifen.services.access.operators import (
+    signed_in as operator_signed_in,
+)
 from jifen.services.access.portal_signin import (
     request_code,
     signin_codes_sent,
     verify_code,
 )
+from jifen.services.access.portal_signin import (
+    sign_out as member_sign_out,
+)
+from jifen.services.access.portal_signin import (
+    signed_in as member_signed_in,
+)
 
 __all__ = [
+    "SCOPES",
     "Principal",
     "authenticate",
     "change_operator",
     "create_key",
     "create_operator",
     "everyone",
+    "member_sign_out",
+    "member_signed_in",
+    "operator_sign_out",
+    "operator_signed_in",
     "request_code",
     "set_password",
     "sign_in",

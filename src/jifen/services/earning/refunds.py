@@ -11,6 +11,7 @@ campaign budget a clawed-back line used is given back.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -26,7 +27,7 @@ from jifen.services.earning.order_data import NAME, order_from_json
 from jifen.services.earning.ports import EarningWork, OrderRecord, RefundRecord
 from jifen.services.earning.views import EarnResult, earn_result
 from jifen.services.idempotency import Keyed, once
-from jifen.services.ledger import Book, credit_parts, reversed_by_lot, settled
+from jifen.services.ledger import Book, clawback_parts, reversed_by_lot, settled
 from jifen.services.ports import Clock
 from jifen.services.rulebooks import Rulebooks
 from jifen.services.tiers import count_activity
@@ -146,13 +147,13 @@ def _reverse(
     record: OrderRecord,
     claw: dict[str, int],
     refund: Refund,
-    now: Any,
+    now: datetime,
 ) -> int:
     assert record.entry_id is not None
     original = uow.ledger.entry(book.program.id, record.entry_id)
     assert original is not None
     earlier = uow.ledger.reversals_of(original.id)
-    parts = credit_parts(uow, original, earlier, per_rule=claw)
+    parts = clawback_parts(uow, original, earlier, per_rule=claw)
     book.apply(
         uow,
         ledger.reverse_credit(

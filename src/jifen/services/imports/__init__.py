@@ -40,6 +40,7 @@ from jifen.services.imports.rows import (
     ImportOptions,
     ImportSummary,
     Rejected,
+    Row,
     RowHandler,
     Written,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "OpenBalance",
     "OrderRows",
     "Rejected",
+    "Row",
     "RowHandler",
     "WriteBehind",
     "Written",

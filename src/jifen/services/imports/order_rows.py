@@ -16,7 +16,7 @@ from datetime import datetime
 
 from jifen.domain.earning import Order
 from jifen.domain.error_codes import EarningCode
-from jifen.domain.errors import Conflict, IdempotencyConflict, JifenError
+from jifen.domain.errors import Conflict, IdempotencyConflict, JifenError, MemberNotFound
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.services.earning import (
@@ -32,7 +32,6 @@ from jifen.services.idempotency import Keyed, fingerprint, replayed
 from jifen.services.imports.order_records import command_from
 from jifen.services.imports.ports import ImportWork
 from jifen.services.imports.write_behind import WriteBehind
-from jifen.services.ledger import member_not_found
 from jifen.services.ports import StoredResponse
 from jifen.services.rulebooks import Rulebooks
 
@@ -126,7 +125,7 @@ def _settled_early(
         if stored is not None:
             return replayed(stored, sent, key, EarnResult)
         if member is None:
-            raise member_not_found(item.cmd.member)
+            raise MemberNotFound(item.cmd.member)
         member.require_active()
     except IdempotencyConflict:
         return _reused()

@@ -16,11 +16,10 @@
 from jifen.services.ledger.book import (
     Book,
     lock_member,
-    member_not_found,
     settled,
 )
 from jifen.services.ledger.clawback import (
-    credit_parts,
+    clawback_parts,
     reversed_by_lot,
 )
 from jifen.services.ledger.commands import (
@@ -32,11 +31,29 @@ from jifen.services.ledger.commands import (
     ReleaseHold,
     Reverse,
 )
-from jifen.services.ledger.holds import capture_hold, place_hold, release_hold
-from jifen.services.ledger.points import Grant, adjust, earn, earn_in, grant_many, redeem
-from jifen.services.ledger.reversals import reverse, reverse_in
-from jifen.services.ledger.verification import verify
-from jifen.services.ledger.views import Receipt
+from jifen.services.ledger.holds import (
+    capture_hold,
+    place_hold,
+    release_hold,
+)
+from jifen.services.ledger.points import (
+    Grant,
+    adjust,
+    earn,
+    earn_in,
+    grant_many,
+    redeem,
+)
+from jifen.services.ledger.reversals import (
+    reverse,
+    reverse_in,
+)
+from jifen.services.ledger.verification import (
+    verify,
+)
+from jifen.services.ledger.views import (
+    Receipt,
+)
 
 __all__ = [
     "Adjust",
@@ -51,12 +68,11 @@ __all__ = [
     "Reverse",
     "adjust",
     "capture_hold",
-    "credit_parts",
+    "clawback_parts",
     "earn",
     "earn_in",
     "grant_many",
     "lock_member",
-    "member_not_found",
     "place_hold",
     "redeem",
     "release_hold",

@@ -24,12 +24,8 @@ from jifen.services.ledger.views import Receipt
 def lock_member(uow: LedgerWork, program: Program, external_id: str) -> Member:
     member = uow.members.lock(program.id, external_id)
     if member is None:
-        raise member_not_found(external_id)
+        raise MemberNotFound(external_id)
     return member
-
-
-def member_not_found(external_id: str) -> MemberNotFound:
-    return MemberNotFound(external_id)
 
 
 @dataclass

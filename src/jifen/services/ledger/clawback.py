@@ -24,7 +24,7 @@ def reversed_by_lot(earlier: list[ledger.Entry], key: str = "lots") -> dict[int,
     return totals
 
 
-def credit_parts(
+def clawback_parts(
     uow: LedgerWork,
     original: ledger.Entry,
     earlier: list[ledger.Entry],

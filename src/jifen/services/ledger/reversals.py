@@ -12,7 +12,7 @@ from jifen.domain.points import require_points
 from jifen.domain.programs import Program
 from jifen.services.idempotency import Keyed, once
 from jifen.services.ledger.book import Book, settled
-from jifen.services.ledger.clawback import credit_parts
+from jifen.services.ledger.clawback import clawback_parts
 from jifen.services.ledger.commands import Reverse
 from jifen.services.ledger.ports import LedgerWork
 from jifen.services.ledger.views import Receipt
@@ -72,7 +72,7 @@ def _reversal(
     """A credit's points taken back from its lots, or a debit's given back to the lots drawn."""
     policy = program.policy
     if ledger.is_credit(original):
-        parts = credit_parts(uow, original, earlier, amount=amount)
+        parts = clawback_parts(uow, original, earlier, amount=amount)
         return ledger.reverse_credit(
             account,
             original,

@@ -10,9 +10,23 @@
 - ``views``: What members' use cases return.
 """
 
-from jifen.services.members.commands import CreateMember, UpdateMember
-from jifen.services.members.enrolment import create_member, join, require_external_id, update_member
-from jifen.services.members.expiring_points import Expiring, ExpiringDay, expiring, expiring_of
+from jifen.services.members.commands import (
+    CreateMember,
+    UpdateMember,
+)
+from jifen.services.members.enrolment import (
+    create_member,
+    join,
+    require_external_id,
+    update_member,
+)
+from jifen.services.members.expiring_points import (
+    MAX_DAYS,
+    Expiring,
+    ExpiringDay,
+    expiring,
+    expiring_of,
+)
 from jifen.services.members.lookup import (
     Found,
     find_member,
@@ -21,10 +35,21 @@ from jifen.services.members.lookup import (
     member_view_of,
     search,
 )
-from jifen.services.members.statement import LotView, history, history_of, open_lots, parse_cursor
-from jifen.services.members.views import History, HistoryItem, MemberView
+from jifen.services.members.statement import (
+    LotView,
+    history,
+    history_of,
+    open_lots,
+    parse_cursor,
+)
+from jifen.services.members.views import (
+    History,
+    HistoryItem,
+    MemberView,
+)
 
 __all__ = [
+    "MAX_DAYS",
     "CreateMember",
     "Expiring",
     "ExpiringDay",

@@ -8,11 +8,10 @@ from functools import partial
 from typing import Any
 
 from jifen.domain.error_codes import MemberCode
-from jifen.domain.errors import Conflict, InvalidInput
+from jifen.domain.errors import Conflict, InvalidInput, MemberNotFound
 from jifen.domain.members import Member, MemberStatus
 from jifen.domain.programs import Program
 from jifen.services.idempotency import Keyed, once
-from jifen.services.ledger import member_not_found
 from jifen.services.ledger.ports import LedgerWork
 from jifen.services.members.commands import CreateMember, UpdateMember
 from jifen.services.members.lookup import EXPIRING_WINDOW, member_view
@@ -86,7 +85,7 @@ def _update(uow: LedgerWork, call: Keyed[UpdateMember], *, changes: dict[str, An
     program, now = call.program, call.now
     member = uow.members.lock(program.id, call.command.external_id)
     if member is None or member.status is MemberStatus.ERASED:
-        raise member_not_found(call.command.external_id)
+        raise MemberNotFound(call.command.external_id)
     updated = uow.members.update(member.id, changes, now)
     event = {"member": updated.external_id, "fields": sorted(changes)}
     uow.outbox.add(program.id, "member.updated", event, now)

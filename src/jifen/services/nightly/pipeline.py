@@ -7,7 +7,7 @@ in the order of :func:`nightly`, each a chunk of members per transaction, and
 each chunk commits together with the step's checkpoint (``pipeline_runs``):
 an interrupted run resumes after the last committed chunk, and a finished
 step is not run again for the same day. Only one runner per programme at a
-time (:class:`jifen.services.ports.JobLocks`).
+time (:class:`jifen.services.nightly.ports.JobLocks`).
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ class Nightly(Protocol):
 
     ``stage`` locks the chunk; the other settlement calls then write, for the
     staged members whose available balance is not negative, exactly the rows
-    the per-member path (``services.posting.settled``) would write at ``cutoff``.
+    the per-member path (``services.ledger.settled``) would write at ``cutoff``.
     """
 
     def stage(

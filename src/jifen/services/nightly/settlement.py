@@ -4,7 +4,7 @@ Three steps of the nightly pipeline, each run a chunk of members at a time in
 member id order, set-based (:class:`jifen.services.ports.Nightly`): the chunk's
 members are locked in id order, then a handful of statements write for all of
 them the same entries, draws, lots, holds, balances and outbox events that the
-per-member path (:func:`jifen.services.posting.settled`, which every spend runs
+per-member path (:func:`jifen.services.ledger.settled`, which every spend runs
 first) writes at the same instant.
 
 Members in debt (a negative available balance, under the ``allow`` policy)

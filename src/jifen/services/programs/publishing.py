@@ -41,6 +41,9 @@ def publish_program(
     program = register_program(uow, clock, draft.program, actor)
     now = clock.now()
     with uow:
+        # The latest before the current: a concurrent publish between the two reads then
+        # ends in program_version_moved or a clash of version numbers, never an overwrite.
+        latest = uow.versions.latest(program.id)
         current = uow.versions.current(program.id)
         if current is not None and uow.versions.source(program.id, current) == source:
             return program, current
@@ -50,22 +53,22 @@ def publish_program(
                 code=ProgramCode.VERSION_MOVED,
                 current=current,
             )
-        version = _next_version(uow, program, draft, source, actor, now)
+        version = (latest.version if latest else 0) + 1
+        _publish(uow, program, draft, source, version, actor, now)
         uow.commit()
     return program, version
 
 
-def _next_version(
+def _publish(
     uow: ProgramWork,
     program: Program,
     draft: ProgramDefinition,
     source: str,
+    version: int,
     actor: str,
     now: datetime,
-) -> int:
-    """The text kept as the next version and made current; its campaigns' budgets opened."""
-    latest = uow.versions.latest(program.id)
-    version = (latest.version if latest else 0) + 1
+) -> None:
+    """The text kept as ``version`` and made current; its campaigns' budgets opened."""
     uow.versions.add(program.id, version, source, actor, now)
     uow.versions.set_current(program.id, version)
     for campaign in draft.earning.campaigns.values():
@@ -73,7 +76,6 @@ def _next_version(
             uow.earning.ensure_budget(program.id, campaign.id, campaign.budget)
     uow.audit.record(program.id, actor, "program.publish", program.code, {"version": version}, now)
     uow.outbox.add(program.id, "program.published", {"version": version}, now)
-    return version
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,4 @@ def version_source(uow: ProgramWork, program: Program, version: int) -> str:
 def rules_of(uow: ProgramWork, rulebooks: Rulebooks, program: Program) -> ProgramDefinition | None:
     """The programme's current rules (names of rules, rewards, tiers), or None before any."""
     with uow:
-        if uow.versions.current(program.id) is None:
-            return None
-        return rulebooks.current(uow, program)
+        return rulebooks.current_or_none(uow, program)

@@ -11,6 +11,7 @@
   stock.
 - ``donations``: Points given to a cause, and each cause's public running total.
 - ``issuing``: Vouchers issued for a redemption, each with a code drawn at random.
+- ``limits``: What a member may have: active, in a window and tiers, within per-period limits.
 - ``lottery``: Lottery draws: pay the points, draw, deliver the prize, record everything.
 - ``lottery_odds``: The programme's lotteries as members see them (odds, prizes left), and a
   member's draws.
@@ -42,10 +43,12 @@ from jifen.services.redemption.catalogue_edits import (
     remove_reward,
 )
 from jifen.services.redemption.claims import (
+    MAX_QUANTITY,
     find_reward,
     hold_ttl,
     out_of_stock,
     redeem_reward,
+    spend_or_hold,
 )
 from jifen.services.redemption.commands import (
     ConsumeVoucher,
@@ -64,7 +67,12 @@ from jifen.services.redemption.issuing import (
     issue_vouchers,
     voucher_view,
 )
+from jifen.services.redemption.limits import (
+    Limited,
+    check_allowed,
+)
 from jifen.services.redemption.lottery import (
+    MAX_DRAWS,
     draw,
 )
 from jifen.services.redemption.lottery_odds import (
@@ -86,7 +94,6 @@ from jifen.services.redemption.settling import (
     settle_redemption,
 )
 from jifen.services.redemption.stock import (
-    StockView,
     set_stock,
 )
 from jifen.services.redemption.views import (
@@ -98,6 +105,7 @@ from jifen.services.redemption.views import (
     OffsetQuoteView,
     PrizeView,
     RedemptionView,
+    StockView,
     VoucherView,
 )
 from jifen.services.redemption.vouchers import (
@@ -107,6 +115,8 @@ from jifen.services.redemption.vouchers import (
 )
 
 __all__ = [
+    "MAX_DRAWS",
+    "MAX_QUANTITY",
     "CauseView",
     "ConsumeVoucher",
     "Donate",
@@ -114,6 +124,7 @@ __all__ = [
     "DrawLottery",
     "DrawOutcome",
     "DrawsView",
+    "Limited",
     "LotteryView",
     "MemberRewards",
     "OffsetQuoteView",
@@ -128,6 +139,7 @@ __all__ = [
     "StockView",
     "VoucherView",
     "causes",
+    "check_allowed",
     "consume_voucher",
     "donate",
     "draw",
@@ -157,6 +169,7 @@ __all__ = [
     "rewards",
     "set_stock",
     "settle_redemption",
+    "spend_or_hold",
     "voucher_view",
     "wallet",
 ]

@@ -11,11 +11,8 @@ redemption writes nothing. Every write runs once per idempotency key.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Protocol
 
 from jifen.domain import ledger
 from jifen.domain.definition import ProgramDefinition
@@ -23,12 +20,13 @@ from jifen.domain.error_codes import RedemptionCode
 from jifen.domain.errors import InvalidInput, NotFound, RewardOutOfStock
 from jifen.domain.ledger import Account, EntryKind
 from jifen.domain.programs import Program
-from jifen.domain.redemption import Limit, RedemptionKind, RedemptionStatus, Reward
+from jifen.domain.redemption import RedemptionKind, RedemptionStatus, Reward
 from jifen.services.idempotency import Keyed, once
 from jifen.services.ledger import Book, settled
 from jifen.services.ports import Clock
 from jifen.services.redemption.commands import RedeemReward
 from jifen.services.redemption.issuing import issue_vouchers
+from jifen.services.redemption.limits import check_allowed
 from jifen.services.redemption.ports import NewRedemption, RedemptionWork
 from jifen.services.redemption.records import finish
 from jifen.services.redemption.views import RedemptionView
@@ -90,37 +88,6 @@ def _refuse_if_sold_out(
     level = uow.redemptions.stock_of(program.id, reward.code)
     if level is not None and level.remaining_for(reward.stock) < quantity:
         raise out_of_stock(reward)
-
-
-class Limited(Protocol):
-    """What a member may have only within a window, some tiers and per-period limits:
-    a reward, a lottery's draws."""
-
-    @property
-    def limits(self) -> tuple[Limit, ...]: ...
-    def check(self, when: datetime, tier: str | None, /) -> None: ...
-    def check_limits(self, local: datetime, used: Mapping[str, int], n: int, /) -> None: ...
-
-
-def check_allowed(
-    rules: ProgramDefinition,
-    book: Book,
-    item: Limited,
-    taken: Iterable[tuple[datetime, int]],
-    n: int,
-    now: datetime,
-) -> None:
-    """The member may have ``n`` more of ``item``: active, in its window and tiers, and
-    within its limits given what they ``taken`` before (when, how many)."""
-    book.member.require_active()
-    tz = book.program.tz
-    tier = rules.tiers.effective(book.member.tiering, now).code if rules.tiers.levels else None
-    item.check(now, tier)
-    used: Counter[str] = Counter()
-    for when, units in taken:
-        for limit in item.limits:
-            used[limit.key(when.astimezone(tz))] += units
-    item.check_limits(now.astimezone(tz), used, n)
 
 
 def spend_or_hold(

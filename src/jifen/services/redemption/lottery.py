@@ -33,9 +33,9 @@ from jifen.domain.redemption import (
 from jifen.services.idempotency import Keyed, once
 from jifen.services.ledger import Book, settled
 from jifen.services.ports import Chance, Clock
-from jifen.services.redemption.claims import check_allowed
 from jifen.services.redemption.commands import DrawLottery
 from jifen.services.redemption.issuing import issue_vouchers
+from jifen.services.redemption.limits import check_allowed
 from jifen.services.redemption.lottery_odds import outcome_of
 from jifen.services.redemption.ports import NewDraw, NewRedemption, RedemptionWork
 from jifen.services.redemption.views import DrawOutcome, DrawsView

@@ -22,7 +22,7 @@ def get_redemption(uow: RedemptionWork, program: Program, redemption_id: int) ->
         redemption = find_redemption(uow, program, redemption_id)
         member = uow.members.by_id(redemption.member_id)
         if member is None:
-            raise MemberNotFound(f"#{redemption.member_id}")
+            raise MemberNotFound(member_id=redemption.member_id)
         return redemption_view(uow, member, redemption)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 
 from jifen.domain.error_codes import RedemptionCode
@@ -12,14 +11,8 @@ from jifen.services.idempotency import Keyed, once
 from jifen.services.ports import Clock
 from jifen.services.redemption.commands import SetStock
 from jifen.services.redemption.ports import RedemptionWork
+from jifen.services.redemption.views import StockView
 from jifen.services.rulebooks import Rulebooks
-
-
-@dataclass(frozen=True)
-class StockView:
-    reward: str
-    remaining: int
-    replayed: bool = False
 
 
 def set_stock(

@@ -141,3 +141,10 @@ class DonationView:
     held: int
     created_at: datetime
     replayed: bool = False
+
+
+@dataclass(frozen=True)
+class StockView:
+    reward: str
+    remaining: int
+    replayed: bool = False

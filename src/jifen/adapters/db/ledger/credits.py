@@ -77,7 +77,7 @@ class SqlCredits(SqlLedgerReads):
         ]
         moved = self.conn.execute(MOVE_BALANCES, moves).rowcount
         if moved != len(moves):
-            raise LedgerConflict("a member")
+            raise LedgerConflict()
         return entry_ids
 
     def next_entry_ids(self, count: int) -> list[int]:
@@ -125,4 +125,4 @@ class SqlCredits(SqlLedgerReads):
             move["b_now"] = at
         moved = self.conn.execute(MOVE_BALANCES, list(moves.values())).rowcount
         if moved != len(moves):
-            raise LedgerConflict("a member")
+            raise LedgerConflict()

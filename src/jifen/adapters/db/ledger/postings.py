@@ -94,7 +94,7 @@ class SqlLedger(SqlCredits):
         ]
         result = self.conn.execute(_take_from_lot, params)
         if result.rowcount != len(params):
-            raise LedgerConflict("a lot")
+            raise LedgerConflict("a lot changed under this operation; retry")
         self.conn.execute(
             insert(draws),
             [{"entry_id": entry_id, "lot_id": d.lot_id, "amount": d.amount} for d in p.draws],
@@ -107,7 +107,7 @@ class SqlLedger(SqlCredits):
             .values(pending=False)
         )
         if result.rowcount != len(p.matured_lot_ids):
-            raise LedgerConflict("pending points")
+            raise LedgerConflict("pending points changed under this operation")
 
     def _insert_hold(self, program_id: int, p: Posting, entry_id: int, now: datetime) -> int:
         assert p.new_hold is not None

@@ -19,8 +19,7 @@ from sqlalchemy import Connection, Date, TextClause, bindparam, text
 
 from jifen.adapters.db.nightly import pipeline_sql as q
 from jifen.adapters.db.types import UTCDateTime
-from jifen.domain.error_codes import LedgerCode
-from jifen.domain.errors import Conflict, LedgerInconsistent
+from jifen.domain.errors import LedgerConflict, LedgerInconsistent
 from jifen.domain.nightly import ReminderWindow
 from jifen.services.nightly.ports import Applied, DueWork, Reminded, Staged
 
@@ -215,9 +214,8 @@ class SqlNightly:
 
     def _expect(self, found: int, expected: int, what: str) -> None:
         if found != expected:
-            raise Conflict(
-                f"{what} changed under the nightly pipeline ({found} of {expected}); run it again",
-                code=LedgerCode.CONFLICT,
+            raise LedgerConflict(
+                f"{what} changed under the nightly pipeline ({found} of {expected}); run it again"
             )
 
     def _reset(self, *tables: str) -> None:

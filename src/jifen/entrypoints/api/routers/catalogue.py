@@ -11,10 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from jifen.entrypoints.api.deps import IdempotencyKey, LedgerRead
 from jifen.entrypoints.api.rendering import replayed_header
 from jifen.entrypoints.api.routers.redemption import MONEY, Admin, Out
-from jifen.services import redemption as catalogue
-from jifen.services.redemption.commands import (
-    SetStock,
-)
+from jifen.services import redemption
+from jifen.services.redemption import SetStock
 
 router = APIRouter(prefix="/v1", tags=["catalogue"])
 
@@ -100,7 +98,7 @@ class RewardIn(BaseModel):
 @router.get("/rewards", response_model=list[RewardOut], summary="The catalogue, with live stock")
 def list_rewards(caller: LedgerRead) -> list[RewardOut]:
     jf = caller.jf
-    found = catalogue.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, caller.program)
+    found = redemption.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, caller.program)
     return [RewardOut.model_validate(r) for r in found]
 
 
@@ -111,7 +109,7 @@ def list_rewards(caller: LedgerRead) -> list[RewardOut]:
 )
 def member_rewards(external_id: str, caller: LedgerRead) -> MemberRewardsOut:
     jf = caller.jf
-    found = catalogue.member_rewards(
+    found = redemption.member_rewards(
         jf.uow(write=False), jf.clock, jf.rulebooks, caller.program, external_id
     )
     return MemberRewardsOut.model_validate(found)
@@ -125,7 +123,7 @@ def member_rewards(external_id: str, caller: LedgerRead) -> MemberRewardsOut:
 def put_reward(code: str, body: RewardIn, caller: Admin) -> RewardOut:
     jf = caller.jf
     fields = body.model_dump(mode="json", exclude_none=True)
-    found = catalogue.put_reward(
+    found = redemption.put_reward(
         jf.uow(),
         jf.clock,
         jf.compile,
@@ -146,7 +144,7 @@ def put_reward(code: str, body: RewardIn, caller: Admin) -> RewardOut:
 )
 def delete_reward(code: str, caller: Admin) -> Response:
     jf = caller.jf
-    catalogue.remove_reward(
+    redemption.remove_reward(
         jf.uow(), jf.clock, jf.compile, jf.editor, caller.program, code, caller.principal.actor
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -162,6 +160,6 @@ def set_stock(
 ) -> StockOut:
     jf = caller.jf
     cmd = SetStock(code, body.remaining, body.reason, caller.principal.actor)
-    found = catalogue.set_stock(jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or "")
+    found = redemption.set_stock(jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or "")
     replayed_header(response, found.replayed)
     return StockOut.model_validate(found)

@@ -13,10 +13,8 @@ from jifen.entrypoints.api.earning_schemas import (
     RefundBody,
 )
 from jifen.entrypoints.api.rendering import rendered
-from jifen.services import earning as orders
-from jifen.services.earning import activities, refunds
-from jifen.services.earning.commands import LineIn, PlaceOrder, RecordActivity, RefundOrder
-from jifen.services.earning.views import EarnResult
+from jifen.services import earning
+from jifen.services.earning import EarnResult, LineIn, PlaceOrder, RecordActivity, RefundOrder
 
 router = APIRouter(prefix="/v1", tags=["earning"])
 CREATED = status.HTTP_201_CREATED
@@ -52,7 +50,7 @@ def _out(result: EarnResult) -> Response:
 )
 def place_order(body: OrderBody, caller: LedgerWrite) -> Response:
     jf = caller.jf
-    result = orders.record_order(jf.uow(), jf.clock, jf.rulebooks, caller.program, _order(body))
+    result = earning.record_order(jf.uow(), jf.clock, jf.rulebooks, caller.program, _order(body))
     return _out(result)
 
 
@@ -63,7 +61,7 @@ def place_order(body: OrderBody, caller: LedgerWrite) -> Response:
 )
 def simulate(body: OrderBody, caller: LedgerWrite) -> AwardOut:
     jf = caller.jf
-    view = orders.simulate_order(jf.uow(), jf.clock, jf.rulebooks, caller.program, _order(body))
+    view = earning.simulate_order(jf.uow(), jf.clock, jf.rulebooks, caller.program, _order(body))
     return AwardOut.model_validate(view)
 
 
@@ -82,7 +80,7 @@ def refund(order_id: str, body: RefundBody, caller: LedgerWrite) -> Response:
         tuple((sku, qty) for sku, qty in body.lines),
         body.full,
     )
-    return _out(refunds.refund_order(jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd))
+    return _out(earning.refund_order(jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd))
 
 
 @router.post(
@@ -94,7 +92,7 @@ def refund(order_id: str, body: RefundBody, caller: LedgerWrite) -> Response:
 def record_activity(body: ActivityBody, caller: LedgerWrite, key: IdempotencyKey) -> Response:
     jf = caller.jf
     cmd = RecordActivity(body.member, body.type, body.payload, body.occurred_at)
-    result = activities.record_activity(
+    result = earning.record_activity(
         jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or ""
     )
     return _out(result)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from jifen.entrypoints.api.deps import JifenDep
-from jifen.services.programs.registry import find_program_count
+from jifen.services.programs import find_program_count
 
 router = APIRouter(tags=["health"])
 

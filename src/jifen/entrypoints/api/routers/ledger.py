@@ -14,9 +14,7 @@ from jifen.entrypoints.api.schemas import (
     ReversalIn,
 )
 from jifen.services import ledger
-from jifen.services.ledger import holds
-from jifen.services.ledger.commands import Adjust, CaptureHold, PlaceHold, ReleaseHold, Reverse
-from jifen.services.ledger.views import Receipt
+from jifen.services.ledger import Adjust, CaptureHold, PlaceHold, Receipt, ReleaseHold, Reverse
 
 router = APIRouter(prefix="/v1", tags=["ledger"])
 CREATED = status.HTTP_201_CREATED
@@ -55,7 +53,7 @@ def place_hold(
     external_id: str, body: HoldIn, caller: LedgerWrite, key: IdempotencyKey, response: Response
 ) -> ReceiptOut:
     cmd = PlaceHold(external_id, body.points, body.ttl_seconds, body.reference)
-    receipt = holds.place_hold(caller.jf.uow(), caller.jf.clock, caller.program, cmd, key or "")
+    receipt = ledger.place_hold(caller.jf.uow(), caller.jf.clock, caller.program, cmd, key or "")
     return _out(receipt, response)
 
 
@@ -72,7 +70,7 @@ def capture_hold(
     body: CaptureIn | None = None,
 ) -> ReceiptOut:
     cmd = CaptureHold(hold_id, body.points if body else None)
-    receipt = holds.capture_hold(caller.jf.uow(), caller.jf.clock, caller.program, cmd, key or "")
+    receipt = ledger.capture_hold(caller.jf.uow(), caller.jf.clock, caller.program, cmd, key or "")
     return _out(receipt, response)
 
 
@@ -80,7 +78,7 @@ def capture_hold(
 def release_hold(
     hold_id: int, caller: LedgerWrite, key: IdempotencyKey, response: Response
 ) -> ReceiptOut:
-    receipt = holds.release_hold(
+    receipt = ledger.release_hold(
         caller.jf.uow(), caller.jf.clock, caller.program, ReleaseHold(hold_id), key or ""
     )
     return _out(receipt, response)

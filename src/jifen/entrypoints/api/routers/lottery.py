@@ -11,10 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from jifen.entrypoints.api.deps import IdempotencyKey, LedgerRead, LedgerWrite
 from jifen.entrypoints.api.rendering import replayed_header
 from jifen.entrypoints.api.routers.redemption import VoucherOut
-from jifen.services import redemption as lottery
-from jifen.services.redemption import donations
-from jifen.services.redemption.commands import Donate, DrawLottery
-from jifen.services.redemption.lottery import MAX_DRAWS
+from jifen.services import redemption
+from jifen.services.redemption import MAX_DRAWS, Donate, DrawLottery
 
 router = APIRouter(prefix="/v1", tags=["lottery and causes"])
 
@@ -122,7 +120,7 @@ class DonationOut(Out):
 @router.get("/lotteries", response_model=list[LotteryOut], summary="Lotteries and their odds")
 def list_lotteries(caller: LedgerRead) -> list[LotteryOut]:
     jf = caller.jf
-    found = lottery.lotteries(jf.uow(write=False), jf.clock, jf.rulebooks, caller.program)
+    found = redemption.lotteries(jf.uow(write=False), jf.clock, jf.rulebooks, caller.program)
     return [LotteryOut.model_validate(x) for x in found]
 
 
@@ -135,7 +133,9 @@ def list_lotteries(caller: LedgerRead) -> list[LotteryOut]:
 def draw(body: DrawIn, caller: LedgerWrite, key: IdempotencyKey, response: Response) -> DrawsOut:
     jf = caller.jf
     cmd = DrawLottery(body.member, body.lottery, body.draws)
-    view = lottery.draw(jf.uow(), jf.clock, jf.chance, jf.rulebooks, caller.program, cmd, key or "")
+    view = redemption.draw(
+        jf.uow(), jf.clock, jf.chance, jf.rulebooks, caller.program, cmd, key or ""
+    )
     replayed_header(response, view.replayed)
     return DrawsOut.model_validate(view)
 
@@ -147,14 +147,14 @@ def draw(body: DrawIn, caller: LedgerWrite, key: IdempotencyKey, response: Respo
 )
 def member_draws(external_id: str, caller: LedgerRead) -> list[DrawOut]:
     jf = caller.jf
-    found = lottery.draws_of(jf.uow(write=False), jf.rulebooks, caller.program, external_id)
+    found = redemption.draws_of(jf.uow(write=False), jf.rulebooks, caller.program, external_id)
     return [DrawOut.model_validate(x) for x in found]
 
 
 @router.get("/causes", response_model=list[CauseOut], summary="Causes and their running totals")
 def list_causes(caller: LedgerRead) -> list[CauseOut]:
     jf = caller.jf
-    found = donations.causes(jf.uow(write=False), jf.clock, jf.rulebooks, caller.program)
+    found = redemption.causes(jf.uow(write=False), jf.clock, jf.rulebooks, caller.program)
     return [CauseOut.model_validate(x) for x in found]
 
 
@@ -169,6 +169,6 @@ def donate(
 ) -> DonationOut:
     jf = caller.jf
     cmd = Donate(body.member, body.cause, body.points)
-    view = donations.donate(jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or "")
+    view = redemption.donate(jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or "")
     replayed_header(response, view.replayed)
     return DonationOut.model_validate(view)

@@ -8,7 +8,7 @@ from jifen.entrypoints.api.deps import IdempotencyKey, LedgerRead, MembersRead, 
 from jifen.entrypoints.api.rendering import replayed_header
 from jifen.entrypoints.api.schemas import EntriesOut, MemberIn, MemberOut, MemberPatch
 from jifen.services import members
-from jifen.services.members.commands import CreateMember, UpdateMember
+from jifen.services.members import CreateMember, UpdateMember
 
 router = APIRouter(prefix="/v1/members", tags=["members"])
 

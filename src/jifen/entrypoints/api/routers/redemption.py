@@ -11,14 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from jifen.domain.errors import InvalidInput
 from jifen.entrypoints.api.deps import Caller, IdempotencyKey, LedgerRead, LedgerWrite, scoped
 from jifen.entrypoints.api.rendering import replayed_header
-from jifen.services import redemption as redemptions
-from jifen.services.redemption.claims import MAX_QUANTITY
-from jifen.services.redemption.commands import (
+from jifen.services import redemption
+from jifen.services.redemption import (
+    MAX_QUANTITY,
     PayWithPoints,
     RedeemReward,
+    RedemptionView,
     SettleRedemption,
 )
-from jifen.services.redemption.views import RedemptionView
 
 router = APIRouter(prefix="/v1", tags=["redemption"])
 
@@ -116,7 +116,7 @@ def _out(view: RedemptionView, response: Response) -> RedemptionOut:
     summary="The member's redemptions, newest first, with their vouchers",
 )
 def member_redemptions(external_id: str, caller: LedgerRead) -> list[RedemptionOut]:
-    found = redemptions.redemptions_of(caller.jf.uow(write=False), caller.program, external_id)
+    found = redemption.redemptions_of(caller.jf.uow(write=False), caller.program, external_id)
     return [RedemptionOut.model_validate(r) for r in found]
 
 
@@ -141,7 +141,7 @@ def redeem(
             body.mode != "capture",
             body.ttl_seconds,
         )
-        view = redemptions.pay_with_points(
+        view = redemption.pay_with_points(
             jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or ""
         )
     else:
@@ -149,7 +149,7 @@ def redeem(
         reward = RedeemReward(
             body.member, body.reward, body.quantity, body.mode == "hold", body.ttl_seconds
         )
-        view = redemptions.redeem_reward(
+        view = redemption.redeem_reward(
             jf.uow(), jf.clock, jf.rulebooks, caller.program, reward, key or ""
         )
     return _out(view, response)
@@ -162,7 +162,7 @@ def redeem(
 )
 def quote(body: QuoteIn, caller: LedgerRead) -> QuoteOut:
     jf = caller.jf
-    found = redemptions.quote_offset(
+    found = redemption.quote_offset(
         jf.uow(write=False),
         jf.clock,
         jf.rulebooks,
@@ -176,7 +176,7 @@ def quote(body: QuoteIn, caller: LedgerRead) -> QuoteOut:
 
 @router.get("/redemptions/{redemption_id}", response_model=RedemptionOut, summary="A redemption")
 def get_redemption(redemption_id: int, caller: LedgerRead) -> RedemptionOut:
-    found = redemptions.get_redemption(caller.jf.uow(write=False), caller.program, redemption_id)
+    found = redemption.get_redemption(caller.jf.uow(write=False), caller.program, redemption_id)
     return RedemptionOut.model_validate(found)
 
 
@@ -190,7 +190,7 @@ def _settle(
 ) -> RedemptionOut:
     jf = caller.jf
     cmd = SettleRedemption(redemption_id, action, reason, caller.principal.actor)
-    view = redemptions.settle_redemption(
+    view = redemption.settle_redemption(
         jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or ""
     )
     return _out(view, response)

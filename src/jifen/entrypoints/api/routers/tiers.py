@@ -10,9 +10,8 @@ from pydantic import BaseModel, Field
 
 from jifen.entrypoints.api.deps import Caller, IdempotencyKey, MembersRead, scoped
 from jifen.entrypoints.api.rendering import replayed_header
-from jifen.services import tiers
-from jifen.services.members import expiring_points as expiring
-from jifen.services.tiers.commands import SetTierFloor
+from jifen.services import members, tiers
+from jifen.services.tiers import SetTierFloor
 
 router = APIRouter(prefix="/v1/members", tags=["tiers"])
 Admin = Annotated[Caller, Depends(scoped("admin"))]
@@ -102,8 +101,8 @@ def set_tier(
     summary="Points expiring in the next days, by local day",
 )
 def get_expiring(
-    external_id: str, caller: MembersRead, days: int = Query(90, ge=1, le=expiring.MAX_DAYS)
+    external_id: str, caller: MembersRead, days: int = Query(90, ge=1, le=members.MAX_DAYS)
 ) -> ExpiringOut:
     jf = caller.jf
-    found = expiring.expiring(jf.uow(write=False), jf.clock, caller.program, external_id, days)
+    found = members.expiring(jf.uow(write=False), jf.clock, caller.program, external_id, days)
     return ExpiringOut.model_validate(found, from_attributes=True)

@@ -8,10 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from jifen.entrypoints.api.deps import IdempotencyKey, LedgerRead, LedgerWrite
 from jifen.entrypoints.api.rendering import replayed_header
 from jifen.entrypoints.api.routers.redemption import MONEY, VoucherOut
-from jifen.services.redemption import vouchers
-from jifen.services.redemption.commands import (
-    ConsumeVoucher,
-)
+from jifen.services import redemption
+from jifen.services.redemption import ConsumeVoucher
 
 router = APIRouter(prefix="/v1", tags=["vouchers"])
 
@@ -24,7 +22,7 @@ class ConsumeIn(BaseModel):
 
 @router.get("/vouchers/{code}", response_model=VoucherOut, summary="Look a voucher up")
 def get_voucher(code: str, caller: LedgerRead) -> VoucherOut:
-    found = vouchers.get_voucher(caller.jf.uow(write=False), caller.program, code)
+    found = redemption.get_voucher(caller.jf.uow(write=False), caller.program, code)
     return VoucherOut.model_validate(found)
 
 
@@ -47,6 +45,6 @@ def consume(
         body.spend if body else None,
         caller.principal.actor,
     )
-    found = vouchers.consume_voucher(jf.uow(), jf.clock, caller.program, cmd, key or "")
+    found = redemption.consume_voucher(jf.uow(), jf.clock, caller.program, cmd, key or "")
     replayed_header(response, found.replayed)
     return VoucherOut.model_validate(found)

@@ -12,9 +12,8 @@ from jifen.domain.errors import JifenError
 from jifen.domain.operators import Permission
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
 from jifen.entrypoints.web.portal import Lang, jifen
-from jifen.services import redemption as catalogue
-from jifen.services.earning import campaign_budgets as campaigns
-from jifen.services.redemption.commands import SetStock
+from jifen.services import earning, redemption
+from jifen.services.redemption import SetStock
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -41,7 +40,7 @@ def count_stock(
     jf = jifen(request)
     cmd = SetStock(code, remaining, reason, staff[0].actor)
     try:
-        catalogue.set_stock(
+        redemption.set_stock(
             jf.uow(), jf.clock, jf.rulebooks, prog, cmd, f"console:{staff[0].id}:{nonce}"
         )
     except JifenError as exc:
@@ -61,8 +60,8 @@ def _catalogue(
         staff,
         status,
         program=prog,
-        rewards=catalogue.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, prog),
-        campaigns=campaigns.campaigns(jf.uow(write=False), jf.clock, jf.rulebooks, prog),
+        rewards=redemption.rewards(jf.uow(write=False), jf.clock, jf.rulebooks, prog),
+        campaigns=earning.campaigns(jf.uow(write=False), jf.clock, jf.rulebooks, prog),
         nonce=secrets.token_urlsafe(16),
         **extra,
     )

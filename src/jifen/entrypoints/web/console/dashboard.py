@@ -11,8 +11,7 @@ from jifen.domain.errors import JifenError
 from jifen.domain.operators import Permission
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, page
 from jifen.entrypoints.web.portal import Lang, jifen
-from jifen.services import programs
-from jifen.services import reporting as dashboard
+from jifen.services import programs, reporting
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -27,7 +26,7 @@ def dashboard_page(
     try:
         last = date.fromisoformat(end) if end else today
         first = date.fromisoformat(start) if start else last - timedelta(days=29)
-        found = dashboard.dashboard(jf.uow(write=False), prog, first, last)
+        found = reporting.dashboard(jf.uow(write=False), prog, first, last)
     except (ValueError, JifenError):
         return page(request, lang, "console/dashboard.html", staff, 422, program=prog, bad=True)
     peak = max([1, *(max(d.issued, d.redeemed, d.expired) for d in found.days)])

@@ -15,8 +15,8 @@ from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, pag
 from jifen.entrypoints.web.portal import Lang, PageNotFound, jifen
 from jifen.entrypoints.web.reasons import describe
 from jifen.services import ledger, members, programs, tiers
-from jifen.services.ledger.commands import Adjust
-from jifen.services.tiers.commands import SetTierFloor
+from jifen.services.ledger import Adjust
+from jifen.services.tiers import SetTierFloor
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 

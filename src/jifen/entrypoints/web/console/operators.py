@@ -12,7 +12,7 @@ from jifen.domain.errors import JifenError
 from jifen.domain.operators import Permission, Role
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
 from jifen.entrypoints.web.portal import Lang, jifen
-from jifen.services import access as operators
+from jifen.services import access
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -39,7 +39,7 @@ def create(
     allow(staff, Permission.MANAGE_OPERATORS)
     jf = jifen(request)
     try:
-        operators.create_operator(
+        access.create_operator(
             jf.uow(), jf.clock, jf.passwords, username, name, role, password, staff[0].actor
         )
     except JifenError as exc:
@@ -63,7 +63,7 @@ def change(
     allow(staff, Permission.MANAGE_OPERATORS)
     jf = jifen(request)
     try:
-        operators.change_operator(
+        access.change_operator(
             jf.uow(), jf.clock, staff[0], username, role=role, active=active == "yes"
         )
     except JifenError as exc:
@@ -85,7 +85,7 @@ def new_password(
     allow(staff, Permission.MANAGE_OPERATORS)
     jf = jifen(request)
     try:
-        operators.set_password(jf.uow(), jf.clock, jf.passwords, staff[0], username, password)
+        access.set_password(jf.uow(), jf.clock, jf.passwords, staff[0], username, password)
     except JifenError as exc:
         return _operators(request, lang, prog, staff, 422, error=exc.code, who=username)
     if username == staff[0].username:  # their own sessions have ended, this one too
@@ -111,7 +111,7 @@ def _operators(
         staff,
         status,
         program=prog,
-        people=operators.everyone(jifen(request).uow(write=False)),
+        people=access.everyone(jifen(request).uow(write=False)),
         roles=[r.value for r in Role],
         **extra,
     )

@@ -12,9 +12,8 @@ from jifen.domain.errors import InvalidInput, JifenError
 from jifen.domain.operators import Permission
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
 from jifen.entrypoints.web.portal import Lang, jifen
-from jifen.services import earning as orders
-from jifen.services import programs
-from jifen.services.earning.commands import LineIn, PlaceOrder
+from jifen.services import earning, programs
+from jifen.services.earning import LineIn, PlaceOrder
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -63,7 +62,7 @@ def program_action(
             )
             return RedirectResponse("/console/program?done=published", status_code=303)
         order = _sample_order(member, lines, paid)
-        shown = orders.preview_order(
+        shown = earning.preview_order(
             jf.uow(write=False), jf.clock, jf.compile, jf.rulebooks, prog, source, order
         )
     except JifenError as exc:

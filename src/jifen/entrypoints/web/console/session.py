@@ -18,9 +18,8 @@ from jifen.domain.errors import JifenError
 from jifen.domain.operators import CONSOLE_SESSION_TTL, Operator, Permission
 from jifen.domain.programs import Program
 from jifen.entrypoints.web.portal import ANON_CSRF, FormExpired, Lang, jifen, render
-from jifen.services.access import operators
+from jifen.services import access, programs
 from jifen.services.access.ports import ConsoleSession
-from jifen.services.programs import registry as programs
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 SESSION = "jifen_console"
@@ -41,7 +40,7 @@ def program(request: Request) -> Program:
 
 def operator(request: Request) -> tuple[Operator, ConsoleSession]:
     jf = jifen(request)
-    found = operators.signed_in(
+    found = access.operator_signed_in(
         jf.uow(write=False), jf.clock, request.cookies.get(SESSION), jf.settings.secret_key
     )
     if found is None:
@@ -81,7 +80,7 @@ def sign_in(
         raise FormExpired
     jf = jifen(request)
     try:
-        token, _, _ = operators.sign_in(
+        token, _, _ = access.sign_in(
             jf.uow(), jf.clock, jf.passwords, username, password, jf.settings.secret_key
         )
     except JifenError as exc:
@@ -97,7 +96,7 @@ def sign_in(
 def sign_out(request: Request, staff: Staff, csrf: Annotated[str, Form()]) -> Response:
     check(csrf, staff[1])
     jf = jifen(request)
-    operators.sign_out(jf.uow(), request.cookies.get(SESSION, ""), jf.settings.secret_key)
+    access.operator_sign_out(jf.uow(), request.cookies.get(SESSION, ""), jf.settings.secret_key)
     response = RedirectResponse("/console/sign-in", status_code=303)
     response.delete_cookie(SESSION, path="/console")
     return response

@@ -13,8 +13,8 @@ from jifen.domain.errors import JifenError
 from jifen.domain.operators import Permission
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
 from jifen.entrypoints.web.portal import Lang, jifen
-from jifen.services.redemption import catalogue, vouchers
-from jifen.services.redemption.commands import ConsumeVoucher
+from jifen.services import redemption
+from jifen.services.redemption import ConsumeVoucher
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -42,7 +42,9 @@ def consume(
     who = staff[0]
     cmd = ConsumeVoucher(code, reference.strip() or None, spend.strip() or None, who.actor)
     try:
-        used = vouchers.consume_voucher(jf.uow(), jf.clock, prog, cmd, f"console:{who.id}:{nonce}")
+        used = redemption.consume_voucher(
+            jf.uow(), jf.clock, prog, cmd, f"console:{who.id}:{nonce}"
+        )
     except JifenError as exc:
         return _till(request, lang, prog, staff, code, 422, error=exc.code)
     return RedirectResponse(f"/console/till?code={quote(used.code)}&done=used", status_code=303)
@@ -62,11 +64,11 @@ def _till(
     found = None
     if code.strip():
         try:  # after a refusal, the voucher as it now stands, if the code names one
-            found = vouchers.get_voucher(jf.uow(write=False), prog, code)
+            found = redemption.get_voucher(jf.uow(write=False), prog, code)
         except JifenError as exc:
             if "error" not in extra:
                 extra["error"], status = exc.code, 404
-    names = catalogue.reward_names(jf.uow(write=False), jf.rulebooks, prog)
+    names = redemption.reward_names(jf.uow(write=False), jf.rulebooks, prog)
     return page(
         request,
         lang,
