@@ -46,4 +46,5 @@ def test_a_debit_beyond_the_lots_is_refused_with_409_and_an_alert(
     assert r.json()["params"]["member"] == "C-1"
     assert after == before, "a refused debit changed the database"
     alerts = [x for x in caplog.records if x.name == "jifen.ledger" and x.levelno == logging.ERROR]
-    assert alerts and "ledger_inconsistent" in alerts[0].getMessage()
+    assert len(alerts) == 1, "one alert per inconsistency"
+    assert "ledger_inconsistent" in alerts[0].getMessage()

@@ -190,6 +190,7 @@ class LedgerInconsistent(JifenError):
 
     family = Family.LEDGER_INCONSISTENT
     code: Code = LedgerCode.INCONSISTENT
+    alerted = False  # the operator has been told (the unit of work logs it once)
 
 
 FAMILIES: dict[Family, type[JifenError]] = {

@@ -144,5 +144,6 @@ class SqlUnitOfWork:
 def _alert(exc: BaseException | None) -> None:
     """A ledger that disagrees with itself is the operator's to hear of at once, whichever
     entrypoint met it: the transaction rolls back, and this logs an error to alert on."""
-    if isinstance(exc, LedgerInconsistent):
+    if isinstance(exc, LedgerInconsistent) and not exc.alerted:
+        exc.alerted = True  # a savepoint's alert is not repeated by the transaction's
         log.error("ledger inconsistent, rolled back: %s %s", exc, exc.params)

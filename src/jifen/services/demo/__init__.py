@@ -5,16 +5,12 @@
 
 from jifen.services.demo.history import (
     DemoClock,
-    SeededChance,
-    member_ref,
     seed_demo,
     start_of,
 )
 
 __all__ = [
     "DemoClock",
-    "SeededChance",
-    "member_ref",
     "seed_demo",
     "start_of",
 ]

@@ -7,7 +7,7 @@
 - ``commands``: Earning's commands: orders, refunds and activities.
 - ``order_data``: An order as the till sends it, checked (``to_order``), and as it is kept
   (JSON).
-- ``orders``: Orders: earn on a purchase, or simulate it; every point explained.
+- ``orders``: Orders: earn on a purchase; every point explained.
 - ``ports``: Everything earning keeps besides the ledger: caps, streaks, budgets, orders.
 - ``previews``: What an order would earn, written nowhere: a simulation, and a draft programme's
   answer beside the published one's.
@@ -19,16 +19,7 @@ from jifen.services.earning.activities import (
     record_activity,
 )
 from jifen.services.earning.awards import (
-    available_from,
-    award_json,
-    budget_preview,
     cap_keys,
-    expired_before_recorded,
-    expiry_of,
-    member_lines,
-    take_budgets,
-    usage_rows,
-    view,
 )
 from jifen.services.earning.campaign_budgets import (
     CampaignView,
@@ -41,12 +32,9 @@ from jifen.services.earning.commands import (
     RefundOrder,
 )
 from jifen.services.earning.order_data import (
-    order_from_json,
-    order_json,
     to_order,
 )
 from jifen.services.earning.orders import (
-    evaluate,
     order_key,
     record_order,
     record_order_in,
@@ -64,7 +52,6 @@ from jifen.services.earning.views import (
     AwardView,
     EarnResult,
     SkippedView,
-    earn_result,
 )
 
 __all__ = [
@@ -78,18 +65,8 @@ __all__ = [
     "RecordActivity",
     "RefundOrder",
     "SkippedView",
-    "available_from",
-    "award_json",
-    "budget_preview",
     "campaigns",
     "cap_keys",
-    "earn_result",
-    "evaluate",
-    "expired_before_recorded",
-    "expiry_of",
-    "member_lines",
-    "order_from_json",
-    "order_json",
     "order_key",
     "preview_order",
     "record_activity",
@@ -97,8 +74,5 @@ __all__ = [
     "record_order_in",
     "refund_order",
     "simulate_order",
-    "take_budgets",
     "to_order",
-    "usage_rows",
-    "view",
 ]

@@ -16,23 +16,8 @@
   time.
 """
 
-from jifen.services.imports.balance_records import (
-    opening_from,
-)
 from jifen.services.imports.commands import (
     OpenBalance,
-)
-from jifen.services.imports.opening_balances import (
-    BalanceRows,
-    balance_key,
-    open_balance_in,
-)
-from jifen.services.imports.order_records import (
-    command_from,
-)
-from jifen.services.imports.order_rows import (
-    CheckedOrder,
-    OrderRows,
 )
 from jifen.services.imports.rows import (
     BatchWriter,
@@ -55,25 +40,18 @@ from jifen.services.imports.write_behind import (
 )
 
 __all__ = [
-    "BalanceRows",
     "BatchWriter",
-    "CheckedOrder",
     "ImportFile",
     "ImportOptions",
     "ImportSummary",
     "OpenBalance",
-    "OrderRows",
     "Rejected",
     "Row",
     "RowHandler",
     "WriteBehind",
     "Written",
-    "balance_key",
-    "command_from",
     "import_balances",
     "import_orders",
-    "open_balance_in",
-    "opening_from",
     "run_import",
     "unfinished_import",
 ]

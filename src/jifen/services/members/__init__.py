@@ -31,7 +31,6 @@ from jifen.services.members.lookup import (
     Found,
     find_member,
     get_member,
-    member_view,
     member_view_of,
     search,
 )
@@ -67,7 +66,6 @@ __all__ = [
     "history",
     "history_of",
     "join",
-    "member_view",
     "member_view_of",
     "open_lots",
     "parse_cursor",

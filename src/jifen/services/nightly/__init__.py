@@ -5,17 +5,14 @@
 - ``pipeline``: The nightly pipeline: ``jifen jobs run`` and the worker run it once per local
   day.
 - ``ports``: The nightly pipeline's set-based steps, its checkpoints, and the job locks.
-- ``reminders``: Reminders of points about to expire: ``points.expiry_approached`` events,
-  consumed by notifications.
+- ``reminders``: Reminders of points about to expire: ``points.expiry_approached`` events, for
+  notifications.
 - ``settlement``: Settling what is due: expired holds, pending points past their date, lots past
   their end.
 - ``worker``: The worker's day: drain the outbox, and run each programme's night once it is due.
 """
 
 from jifen.services.nightly.lanes import (
-    Lane,
-    LaneRunner,
-    LaneStopped,
     StepProgress,
     StepReport,
     lanes_of,
@@ -29,45 +26,30 @@ from jifen.services.nightly.pipeline import (
     night_done,
     nightly,
     run_night,
-    today,
-)
-from jifen.services.nightly.reminders import (
-    expiry_reminders,
 )
 from jifen.services.nightly.settlement import (
     Settled,
     settle_due,
-    settle_each_member,
-    settle_member,
 )
 from jifen.services.nightly.worker import (
     Tick,
-    due_day,
     tick,
 )
 from jifen.services.steps import EVERYONE
 
 __all__ = [
     "EVERYONE",
-    "Lane",
-    "LaneRunner",
-    "LaneStopped",
     "Night",
     "Settled",
     "StepProgress",
     "StepReport",
     "Tick",
     "drain",
-    "due_day",
-    "expiry_reminders",
     "lanes_of",
     "members_span",
     "night_done",
     "nightly",
     "run_night",
     "settle_due",
-    "settle_each_member",
-    "settle_member",
     "tick",
-    "today",
 ]

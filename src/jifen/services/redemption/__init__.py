@@ -44,11 +44,7 @@ from jifen.services.redemption.catalogue_edits import (
 )
 from jifen.services.redemption.claims import (
     MAX_QUANTITY,
-    find_reward,
-    hold_ttl,
-    out_of_stock,
     redeem_reward,
-    spend_or_hold,
 )
 from jifen.services.redemption.commands import (
     ConsumeVoucher,
@@ -63,14 +59,6 @@ from jifen.services.redemption.donations import (
     causes,
     donate,
 )
-from jifen.services.redemption.issuing import (
-    issue_vouchers,
-    voucher_view,
-)
-from jifen.services.redemption.limits import (
-    Limited,
-    check_allowed,
-)
 from jifen.services.redemption.lottery import (
     MAX_DRAWS,
     draw,
@@ -78,18 +66,12 @@ from jifen.services.redemption.lottery import (
 from jifen.services.redemption.lottery_odds import (
     draws_of,
     lotteries,
-    outcome_of,
-    percent,
 )
 from jifen.services.redemption.records import (
-    find_redemption,
-    finish,
     get_redemption,
-    redemption_view,
     redemptions_of,
 )
 from jifen.services.redemption.settling import (
-    give_back,
     lapse_held,
     settle_redemption,
 )
@@ -124,7 +106,6 @@ __all__ = [
     "DrawLottery",
     "DrawOutcome",
     "DrawsView",
-    "Limited",
     "LotteryView",
     "MemberRewards",
     "OffsetQuoteView",
@@ -139,37 +120,24 @@ __all__ = [
     "StockView",
     "VoucherView",
     "causes",
-    "check_allowed",
     "consume_voucher",
     "donate",
     "draw",
     "draws_of",
-    "find_redemption",
-    "find_reward",
-    "finish",
     "get_redemption",
     "get_voucher",
-    "give_back",
-    "hold_ttl",
-    "issue_vouchers",
     "lapse_held",
     "lotteries",
     "member_rewards",
-    "out_of_stock",
-    "outcome_of",
     "pay_with_points",
-    "percent",
     "put_reward",
     "quote_offset",
     "redeem_reward",
-    "redemption_view",
     "redemptions_of",
     "remove_reward",
     "reward_names",
     "rewards",
     "set_stock",
     "settle_redemption",
-    "spend_or_hold",
-    "voucher_view",
     "wallet",
 ]

@@ -16,12 +16,7 @@
 from jifen.services.tiers.birthdays import (
     Gifts,
     birthday_gifts,
-    birthdays_on,
     gift_step,
-)
-from jifen.services.tiers.changes import (
-    apply_decision,
-    apply_decisions,
 )
 from jifen.services.tiers.commands import (
     SetTierFloor,
@@ -31,13 +26,9 @@ from jifen.services.tiers.floors import (
 )
 from jifen.services.tiers.movement import (
     count_activity,
-    gap_json,
-    month_in,
-    reconsider,
 )
 from jifen.services.tiers.reviews import (
     Reviewed,
-    review_due,
     review_step,
     review_tiers,
 )
@@ -54,16 +45,9 @@ __all__ = [
     "SetTierFloor",
     "TierHistoryItem",
     "TierView",
-    "apply_decision",
-    "apply_decisions",
     "birthday_gifts",
-    "birthdays_on",
     "count_activity",
-    "gap_json",
     "gift_step",
-    "month_in",
-    "reconsider",
-    "review_due",
     "review_step",
     "review_tiers",
     "set_floor",
