@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     demo: bool = False
     #: send cookies only over HTTPS (set it behind TLS)
     secure_cookies: bool = False
+    #: portal sign-in codes a programme sends per hour at most, whoever asks (ADR 0015)
+    signin_codes_per_hour: int = Field(1000, ge=1, le=1_000_000)
+    #: codes asked for per hour from one client address
+    signin_codes_per_address: int = Field(20, ge=1, le=100_000)
+    #: every portal sign-in answer takes at least this long, member or not (ADR 0015)
+    signin_floor_ms: int = Field(400, ge=0, le=10_000)
 
     @model_validator(mode="after")
     def _refuse_unsafe_secrets(self) -> Settings:

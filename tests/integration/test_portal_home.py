@@ -78,9 +78,11 @@ def test_the_home_page_opens_one_unit_of_work_besides_the_programme_and_the_sess
     jf: Jifen, member: Program, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     secret = jf.settings.secret_key
-    portal_access.request_code(jf.uow(), jf.clock, member, "C-1", secret)
-    code = portal_access.signin_codes_sent(jf.uow(write=False), member, 1)[0]["code"]
-    token, _ = portal_access.verify_code(jf.uow(), jf.clock, member, "C-1", code, secret)
+    ticket = portal_access.request_code(jf.uow(), jf.clock, member, "C-1", secret)
+    code = portal_access.signin_codes_sent(jf.uow(write=False), jf.clock, member, secret, 1)
+    token, _ = portal_access.verify_code(
+        jf.uow(), jf.clock, member, ticket, code[0]["code"], secret
+    )
     opened: list[bool] = []
     factory = jf.uow
 

@@ -1,8 +1,15 @@
 """Signing in to the member portal: one-time codes and sessions.
 
-A code is six digits, sent through the notification outbox, good for ten
-minutes and five tries. Only a keyed hash of each code and of each session
-token is stored, so a copy of the database opens no one's account.
+A code is six digits, good for ten minutes and five tries. Only a keyed hash
+of each code and of each session token is stored. The code itself is never
+written anywhere: it is derived, when the message is delivered, from a random
+per-code seed and the installation's key (``code_from_seed``); the seed is
+dropped when the code is used or burnt, and forgotten once it expires. A copy
+of the database without the key opens no one's account, and after the codes'
+ten minutes not even with it (ADR 0015).
+
+A code is tried only together with the ticket of the browser that asked for
+it, so someone else's wrong guesses cannot burn a member's fresh code.
 """
 
 from __future__ import annotations
@@ -26,6 +33,12 @@ def keyed_hash(secret: str, key: str) -> str:
     return hmac.new(key.encode(), secret.encode(), hashlib.sha256).hexdigest()
 
 
+def code_from_seed(seed: str, key: str) -> str:
+    """The six digits a code's seed stands for, under the installation's key."""
+    digest = hmac.new(key.encode(), f"signin-code:{seed}".encode(), hashlib.sha256).digest()
+    return f"{int.from_bytes(digest[:8], 'big') % 10**CODE_DIGITS:0{CODE_DIGITS}d}"
+
+
 @dataclass(frozen=True)
 class SigninCode:
     id: int
@@ -34,6 +47,11 @@ class SigninCode:
     expires_at: datetime
     tries: int
     used_at: datetime | None
+    program_id: int = 0
+
+    def spent_by_this_try(self) -> bool:
+        """Whether the try being counted now is the code's last."""
+        return self.tries + 1 >= CODE_TRIES
 
     def check(self, code_hash: str, now: datetime) -> None:
         """Refuses a used, expired, exhausted or wrong code, all with one answer."""

@@ -10,7 +10,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
-from jifen.adapters.db.access import SqlAccess, SqlApiKeys, SqlOperators
+from jifen.adapters.db.access import SqlAccess, SqlApiKeys, SqlDoors, SqlOperators
 from jifen.adapters.db.audit import SqlAuditLog
 from jifen.adapters.db.earning import SqlEarningStore
 from jifen.adapters.db.idempotency import SqlIdempotencyKeys
@@ -24,7 +24,7 @@ from jifen.adapters.db.redemption import SqlDonations, SqlDraws, SqlRedemptions
 from jifen.adapters.db.reporting import SqlReports
 from jifen.adapters.db.tiers import SqlTiers
 from jifen.domain.errors import LedgerInconsistent
-from jifen.services.access.ports import Access, ApiKeys, Operators
+from jifen.services.access.ports import Access, ApiKeys, Doors, Operators
 from jifen.services.earning.ports import EarningStore
 from jifen.services.imports.ports import Imports
 from jifen.services.ledger.ports import Ledger, Verifier
@@ -71,6 +71,7 @@ class SqlUnitOfWork:
     donations: Donations
     access: Access
     operators: Operators
+    doors: Doors
     reports: Reports
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
@@ -102,6 +103,7 @@ class SqlUnitOfWork:
         self.donations = SqlDonations(conn)
         self.access = SqlAccess(conn)
         self.operators = SqlOperators(conn)
+        self.doors = SqlDoors(conn)
         self.reports = SqlReports(conn)
         return self
 

@@ -8,6 +8,9 @@ ever shows the signed-in member's own data; there is no member id in a URL.
 from __future__ import annotations
 
 import secrets
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -28,6 +31,7 @@ router = APIRouter(prefix="/portal", include_in_schema=False)
 SESSION = "jifen_portal"
 LANG = "jifen_lang"
 ANON_CSRF = "jifen_csrf"
+TICKET = "jifen_signin"  # which code this browser asked for (ADR 0015)
 
 
 class SignInRequired(Exception):
@@ -89,13 +93,28 @@ def ask_for_code(
 ) -> Response:
     _check_anonymous(request, csrf)
     jf = jifen(request)
-    try:
-        access.request_code(jf.uow(), jf.clock, prog, contact, jf.settings.secret_key)
-    except JifenError as exc:
-        return render(
-            request, lang, "portal/sign_in.html", 422, program=prog, csrf=csrf, error=exc.code
-        )
-    return RedirectResponse(f"/portal/code?contact={quote(contact.strip())}", status_code=303)
+    limits = access.SigninLimits(
+        per_address=jf.settings.signin_codes_per_address,
+        per_program=jf.settings.signin_codes_per_hour,
+    )
+    with floor(request):
+        try:
+            ticket = access.request_code(
+                jf.uow(),
+                jf.clock,
+                prog,
+                contact,
+                jf.settings.secret_key,
+                address=client_address(request),
+                limits=limits,
+            )
+        except JifenError as exc:
+            return render(
+                request, lang, "portal/sign_in.html", 422, program=prog, csrf=csrf, error=exc.code
+            )
+    response = RedirectResponse(f"/portal/code?contact={quote(contact.strip())}", status_code=303)
+    _cookie(request, response, TICKET, ticket, 900)
+    return response
 
 
 @router.get("/code")
@@ -117,25 +136,54 @@ def check_code(
 ) -> Response:
     _check_anonymous(request, csrf)
     jf = jifen(request)
-    try:
-        token, _ = access.verify_code(
-            jf.uow(), jf.clock, prog, contact, code, jf.settings.secret_key
-        )
-    except JifenError as exc:
-        return render(
-            request,
-            lang,
-            "portal/code.html",
-            401,
-            program=prog,
-            contact=contact,
-            csrf=csrf,
-            error=exc.code,
-        )
+    with floor(request):
+        try:
+            token, _ = access.verify_code(
+                jf.uow(),
+                jf.clock,
+                prog,
+                request.cookies.get(TICKET),
+                code,
+                jf.settings.secret_key,
+            )
+        except JifenError as exc:
+            return render(
+                request,
+                lang,
+                "portal/code.html",
+                401,
+                program=prog,
+                contact=contact,
+                csrf=csrf,
+                error=exc.code,
+            )
     response = RedirectResponse("/portal/", status_code=303)
     _cookie(request, response, SESSION, token, int(SESSION_TTL.total_seconds()))
     response.delete_cookie(ANON_CSRF, path="/portal")
+    response.delete_cookie(TICKET, path="/portal")
     return response
+
+
+def client_address(request: Request) -> str:
+    """The caller's address as the server saw it (behind a proxy: the proxy's, unless
+    the server is told to trust its forwarded headers)."""
+    return request.client.host if request.client else ""
+
+
+@contextmanager
+def floor(request: Request, sleep: Callable[[float], None] = time.sleep) -> Iterator[None]:
+    """Make the block take at least ``JIFEN_SIGNIN_FLOOR_MS``, however it ends.
+
+    A member's answer does more work (a code, a message) than a stranger's; the floor
+    hides the difference, so timing cannot tell who is a member.
+    """
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        left = jifen(request).settings.signin_floor_ms / 1000 - (time.monotonic() - started)
+        if left > 0:
+            sleep(left)
 
 
 @router.get("/")

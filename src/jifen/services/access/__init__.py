@@ -26,8 +26,10 @@ from jifen.services.access.operators import (
     signed_in as operator_signed_in,
 )
 from jifen.services.access.portal_signin import (
+    SigninLimits,
     request_code,
     signin_codes_sent,
+    signin_message,
     verify_code,
 )
 from jifen.services.access.portal_signin import (
@@ -40,6 +42,7 @@ from jifen.services.access.portal_signin import (
 __all__ = [
     "SCOPES",
     "Principal",
+    "SigninLimits",
     "authenticate",
     "change_operator",
     "create_key",
@@ -53,5 +56,6 @@ __all__ = [
     "set_password",
     "sign_in",
     "signin_codes_sent",
+    "signin_message",
     "verify_code",
 ]

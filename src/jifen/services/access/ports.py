@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -20,6 +21,9 @@ class ApiKeyRecord:
     secret_hash: str
     scopes: frozenset[str]
     revoked: bool
+    created_at: datetime | None = None
+    revoked_at: datetime | None = None
+    replaced_by: int | None = None
 
 
 class ApiKeys(Protocol):
@@ -33,21 +37,43 @@ class ApiKeys(Protocol):
         now: datetime,
     ) -> int: ...
     def by_prefix(self, prefix: str) -> ApiKeyRecord | None: ...
+    def by_id(self, program_id: int, key_id: int) -> ApiKeyRecord | None:
+        """The programme's key with this id, its row locked."""
+
+    def of_program(self, program_id: int) -> list[ApiKeyRecord]:
+        """Every key of the programme, revoked ones too, oldest first."""
+
+    def revoke(self, key_id: int, now: datetime, replaced_by: int | None = None) -> None: ...
 
 
 class Access(Protocol):
     """Portal sign-in codes and sessions (keyed hashes only)."""
 
     def add_code(
-        self, program_id: int, member_id: int, code_hash: str, expires_at: datetime, now: datetime
-    ) -> None: ...
-    def latest_code(self, member_id: int) -> SigninCode | None:
-        """The member's newest code, its row locked."""
+        self,
+        program_id: int,
+        member_id: int,
+        code_hash: str,
+        ticket_hash: str,
+        seed: str,
+        expires_at: datetime,
+        now: datetime,
+    ) -> int: ...
+    def code_by_ticket(self, ticket_hash: str) -> SigninCode | None:
+        """The code asked for with this ticket, its row locked."""
 
-    def try_code(self, code_id: int) -> None:
-        """Count one more try of a code."""
+    def seed(self, code_id: int, now: datetime) -> str | None:
+        """The seed of a code that can still be used (None once used, burnt or expired)."""
 
-    def use_code(self, code_id: int, now: datetime) -> None: ...
+    def try_code(self, code_id: int, *, spent: bool = False) -> None:
+        """Count one more try of a code; ``spent``: it was the last, drop its seed."""
+
+    def use_code(self, code_id: int, now: datetime) -> None:
+        """Mark a code used and drop its seed and ticket."""
+
+    def forget_expired_seeds(self, now: datetime) -> int:
+        """Drop the seeds and tickets of codes past their end; how many."""
+
     def codes_since(self, member_id: int, since: datetime) -> int: ...
     def add_session(self, session: WebSession, now: datetime) -> None: ...
     def session(self, token_hash: str) -> WebSession | None: ...
@@ -90,6 +116,19 @@ class Operators(Protocol):
     def end_session(self, token_hash: str) -> None: ...
 
 
+class Doors(Protocol):
+    """Attempts at a door, by scope (contact, address, user, all) and keyed subject."""
+
+    def count(self, door: str, scope: str, subject: str, since: datetime) -> int: ...
+    def add(self, door: str, subjects: Sequence[tuple[str, str]], now: datetime) -> None:
+        """One attempt for each ``(scope, subject)``."""
+
+    def forget(self, door: str, scope: str, subject: str) -> int:
+        """Forget a subject's attempts (an admin's unlock); how many."""
+
+    def forget_before(self, cutoff: datetime) -> int: ...
+
+
 class Passwords(Protocol):
     def hash(self, password: str) -> str: ...
     def verify(self, stored: str | None, password: str) -> bool: ...
@@ -102,3 +141,4 @@ class AccessWork(SharedWork, Protocol):
     apikeys: ApiKeys
     access: Access
     operators: Operators
+    doors: Doors

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
@@ -15,46 +16,69 @@ class SqlAccess:
         self.conn = conn
 
     def add_code(
-        self, program_id: int, member_id: int, code_hash: str, expires_at: datetime, now: datetime
-    ) -> None:
-        self.conn.execute(
-            insert(signin_codes).values(
-                program_id=program_id,
-                member_id=member_id,
-                code_hash=code_hash,
-                expires_at=expires_at,
-                tries=0,
-                created_at=now,
-            )
+        self,
+        program_id: int,
+        member_id: int,
+        code_hash: str,
+        ticket_hash: str,
+        seed: str,
+        expires_at: datetime,
+        now: datetime,
+    ) -> int:
+        return int(
+            self.conn.execute(
+                insert(signin_codes)
+                .values(
+                    program_id=program_id,
+                    member_id=member_id,
+                    code_hash=code_hash,
+                    ticket_hash=ticket_hash,
+                    seed=seed,
+                    expires_at=expires_at,
+                    tries=0,
+                    created_at=now,
+                )
+                .returning(signin_codes.c.id)
+            ).scalar_one()
         )
 
-    def latest_code(self, member_id: int) -> SigninCode | None:
-        query = (
-            select(signin_codes)
-            .where(signin_codes.c.member_id == member_id)
-            .order_by(signin_codes.c.id.desc())
-            .limit(1)
-        )
+    def code_by_ticket(self, ticket_hash: str) -> SigninCode | None:
+        query = select(signin_codes).where(signin_codes.c.ticket_hash == ticket_hash)
         if self.conn.dialect.name == "postgresql":
             query = query.with_for_update()
         row = self.conn.execute(query).one_or_none()
-        if row is None:
-            return None
-        return SigninCode(
-            row.id, row.member_id, row.code_hash, row.expires_at, row.tries, row.used_at
-        )
+        return None if row is None else _code(row)
 
-    def try_code(self, code_id: int) -> None:
-        self.conn.execute(
-            update(signin_codes)
-            .where(signin_codes.c.id == code_id)
-            .values(tries=signin_codes.c.tries + 1)
-        )
+    def seed(self, code_id: int, now: datetime) -> str | None:
+        c = signin_codes.c
+        found = self.conn.execute(
+            select(c.seed).where(
+                c.id == code_id, c.used_at.is_(None), c.expires_at > now, c.seed.is_not(None)
+            )
+        ).scalar_one_or_none()
+        return None if found is None else str(found)
+
+    def try_code(self, code_id: int, *, spent: bool = False) -> None:
+        values: dict[str, Any] = {"tries": signin_codes.c.tries + 1}
+        if spent:
+            values["seed"] = None
+        self.conn.execute(update(signin_codes).where(signin_codes.c.id == code_id).values(values))
 
     def use_code(self, code_id: int, now: datetime) -> None:
         self.conn.execute(
-            update(signin_codes).where(signin_codes.c.id == code_id).values(used_at=now)
+            update(signin_codes)
+            .where(signin_codes.c.id == code_id)
+            .values(used_at=now, seed=None, ticket_hash=None)
         )
+
+    def forget_expired_seeds(self, now: datetime) -> int:
+        c = signin_codes.c
+        done = self.conn.execute(
+            update(signin_codes)
+            .where(c.seed.is_not(None), c.expires_at <= now)
+            .values(seed=None, ticket_hash=None)
+        )
+        return int(done.rowcount)
 
     def codes_since(self, member_id: int, since: datetime) -> int:
         return int(
@@ -87,3 +111,15 @@ class SqlAccess:
 
     def end_session(self, token_hash: str) -> None:
         self.conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == token_hash))
+
+
+def _code(row: Any) -> SigninCode:
+    return SigninCode(
+        row.id,
+        row.member_id,
+        row.code_hash,
+        row.expires_at,
+        row.tries,
+        row.used_at,
+        row.program_id,
+    )

@@ -20,6 +20,7 @@ from jifen.adapters.db.tables.access import (
     api_keys,
     console_sessions,
     operators,
+    door_attempts,
     signin_codes,
     web_sessions,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "refunds",
     "reward_stock",
     "rule_usage",
+    "door_attempts",
     "signin_codes",
     "tier_changes",
     "vouchers",

@@ -30,23 +30,48 @@ api_keys = Table(
     Column("scopes", Json, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime),
+    Column("replaced_by", Id),  # the key a rotation made in its place
 )
 
 # --- the member portal -------------------------------------------------------------
 
 signin_codes = Table(
     "signin_codes",
-    metadata,  # one-time codes for the portal: only their keyed hash is kept
+    metadata,  # one-time codes for the portal: only their keyed hash is kept (ADR 0015)
     Column("id", Id, primary_key=True),
     Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
     Column("member_id", Id, ForeignKey("members.id"), nullable=False),
     Column("code_hash", String(64), nullable=False),
+    # the browser that asked holds the ticket; the code is tried only with it
+    Column("ticket_hash", String(64)),
+    # the code is derived from this and the app secret at delivery; dropped once spent
+    Column("seed", String(64)),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("tries", Integer, nullable=False, server_default=text("0")),
     Column("used_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
 )
 Index("ix_signin_codes_member", signin_codes.c.member_id, signin_codes.c.id)
+Index("ix_signin_codes_ticket", signin_codes.c.ticket_hash)
+
+# --- every door: attempts counted where all server processes see them ------------------
+
+door_attempts = Table(
+    "door_attempts",
+    metadata,  # one row per code asked for or sign-in failed; rows older than a day go
+    Column("id", Id, primary_key=True),
+    Column("door", String(16), nullable=False),  # portal_code, console_failure
+    Column("scope", String(16), nullable=False),  # contact, address, member, user, all
+    Column("subject", String(64), nullable=False),  # keyed hash of the contact, address...
+    Column("at", UTCDateTime, nullable=False),
+)
+Index(
+    "ix_door_attempts_subject",
+    door_attempts.c.door,
+    door_attempts.c.scope,
+    door_attempts.c.subject,
+    door_attempts.c.at,
+)
 
 web_sessions = Table(
     "web_sessions",
