@@ -9,6 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from jifen.adapters.balancefiles import BalanceFile
@@ -19,7 +20,7 @@ from jifen.adapters.passwords import Argon2Passwords
 from jifen.adapters.programfile import compile_program, load_program_file, read_program_definition
 from jifen.adapters.programfile.editing import YamlProgramEditor
 from jifen.adapters.publishing import LoggingPublisher
-from jifen.config import Settings
+from jifen.config import Settings, refusal
 from jifen.domain.definition import ProgramDefinition
 from jifen.domain.programs import Program
 from jifen.services.access.ports import Passwords
@@ -107,6 +108,10 @@ class Jifen:
 
 
 def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> Jifen:
-    settings = settings or Settings()
+    if settings is None:
+        try:
+            settings = Settings()
+        except ValidationError as exc:
+            raise SystemExit(refusal(exc)) from None
     engine = create_engine_for(settings.database_url, pool_size=settings.db_pool_size)
     return Jifen(settings=settings, engine=engine, clock=clock or SystemClock())

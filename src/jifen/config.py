@@ -58,3 +58,34 @@ class Settings(BaseSettings):
                 "and short keys are for development and test runs only)"
             )
         return self
+
+    @model_validator(mode="after")
+    def _refuse_demo_doors_in_production(self) -> Settings:
+        """Production runs without the demo's mailbox and only with cookies kept to HTTPS."""
+        if self.environment != "production":
+            return self
+        unsafe = [
+            text
+            for on, text in (
+                (self.demo, "JIFEN_DEMO is on (its mailbox shows members' sign-in codes)"),
+                (not self.secure_cookies, "JIFEN_SECURE_COOKIES is off (cookies over plain HTTP)"),
+            )
+            if on
+        ]
+        if unsafe:
+            raise ValueError(
+                "JIFEN_ENVIRONMENT is 'production' but " + " and ".join(unsafe) + ": refusing "
+                "to start (set JIFEN_ENVIRONMENT=development for a demo on this machine)"
+            )
+        return self
+
+
+def refusal(exc: Exception) -> str:
+    """One readable line for settings that cannot start: the first problem's message."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        for error in errors():
+            message = str(error.get("msg", "")).removeprefix("Value error, ")
+            where = ".".join(str(p) for p in error.get("loc", ()))
+            return f"jifen: refusing to start: {message}" + (f" ({where})" if where else "")
+    return f"jifen: refusing to start: {exc}"
