@@ -298,6 +298,17 @@ class AccessCode(Code):
         F.CONFLICT,
         "an operator cannot demote or disable their own account",
     )
+    APIKEY_NOT_FOUND = "apikey_not_found", F.NOT_FOUND, "no API key with this id in the programme"
+    APIKEY_REVOKED = (
+        "apikey_revoked",
+        F.CONFLICT,
+        "the API key is revoked (a rotated key names its replacement)",
+    )
+    SIGN_IN_LOCKED = (
+        "sign_in_locked",
+        F.UNAUTHENTICATED,
+        "too many failed sign-ins for this account or address; wait or ask an admin",
+    )
 
 
 class ImportCode(Code):

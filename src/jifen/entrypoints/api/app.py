@@ -15,6 +15,7 @@ from jifen.entrypoints.api import errors
 from jifen.entrypoints.api.deps import Caches
 from jifen.entrypoints.api.limits import BodyLimit
 from jifen.entrypoints.api.routers import (
+    apikeys,
     catalogue,
     earning,
     health,
@@ -61,6 +62,7 @@ def create_app(jifen: Jifen | None = None) -> FastAPI:
     app.include_router(redemption.router)
     app.include_router(vouchers.router)
     app.include_router(lottery.router)
+    app.include_router(apikeys.router)
 
     web.install(app, demo=jf.settings.demo)
     app.add_middleware(BodyLimit, max_bytes=jf.settings.max_body_bytes)

@@ -21,9 +21,11 @@ from jifen.domain.programs import Program
 from jifen.services import access, programs
 from jifen.services.access import Principal
 
-#: Verified keys and programmes are cached this long: a revoked key stops
-#: working within this many seconds on every server process.
+#: Programmes are cached this long (a publication is read through the rulebooks).
 CACHE_SECONDS = 30.0
+#: Verified keys are cached this long: a revoked key stops working within this
+#: many seconds on every server process (one read per key per second per process).
+KEY_CACHE_SECONDS = 1.0
 
 
 V = TypeVar("V")
@@ -51,7 +53,7 @@ class TTLCache(Generic[V]):
 class Caches:
     """Per-application caches (one app, one database: never shared between apps)."""
 
-    principals: TTLCache[Principal] = field(default_factory=lambda: TTLCache(CACHE_SECONDS))
+    principals: TTLCache[Principal] = field(default_factory=lambda: TTLCache(KEY_CACHE_SECONDS))
     programs: TTLCache[Program] = field(default_factory=lambda: TTLCache(CACHE_SECONDS))
 
 
@@ -114,4 +116,5 @@ MembersRead = Annotated[Caller, Depends(scoped("members:read"))]
 MembersWrite = Annotated[Caller, Depends(scoped("members:write"))]
 LedgerRead = Annotated[Caller, Depends(scoped("ledger:read"))]
 LedgerWrite = Annotated[Caller, Depends(scoped("ledger:write"))]
+Admin = Annotated[Caller, Depends(scoped("admin"))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]

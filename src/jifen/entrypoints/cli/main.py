@@ -32,6 +32,7 @@ app = typer.Typer(
 )
 app.add_typer(apikeys.app, name="apikey")
 app.add_typer(operators_cli.app, name="operator")
+app.add_typer(operators_cli.app, name="operators", hidden=True)  # the plural reads as well
 app.add_typer(program_cli.app, name="program")
 app.add_typer(imports_cli.app, name="import")
 app.add_typer(tiers_cli.app, name="tier")

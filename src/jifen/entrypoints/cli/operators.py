@@ -38,3 +38,14 @@ def create(
         jf.uow(), jf.clock, jf.passwords, username, name, role, password, "cli"
     )
     out.print(f"operator {made.username} ({made.role.value}) created")
+
+
+@app.command("unlock")
+@friendly
+def unlock(username: str) -> None:
+    """Let USERNAME try to sign in again now, after too many failed sign-ins."""
+    jf = bootstrap()
+    forgotten = access.unlock(
+        jf.uow(), jf.clock, username, jf.settings.secret_key, by=None, actor="cli"
+    )
+    out.print(f"operator {username} unlocked ({forgotten} failed sign-ins forgotten)")

@@ -8,16 +8,22 @@
 
 from jifen.services.access.apikeys import (
     SCOPES,
+    ApiKey,
     Principal,
     authenticate,
     create_key,
+    list_keys,
+    revoke_key,
+    rotate_key,
 )
 from jifen.services.access.operators import (
     change_operator,
     create_operator,
     everyone,
+    locked_out,
     set_password,
     sign_in,
+    unlock,
 )
 from jifen.services.access.operators import (
     sign_out as operator_sign_out,
@@ -41,6 +47,7 @@ from jifen.services.access.portal_signin import (
 
 __all__ = [
     "SCOPES",
+    "ApiKey",
     "Principal",
     "SigninLimits",
     "authenticate",
@@ -48,13 +55,18 @@ __all__ = [
     "create_key",
     "create_operator",
     "everyone",
+    "list_keys",
+    "locked_out",
     "member_sign_out",
     "member_signed_in",
     "operator_sign_out",
     "operator_signed_in",
     "request_code",
+    "revoke_key",
+    "rotate_key",
     "set_password",
     "sign_in",
+    "unlock",
     "signin_codes_sent",
     "signin_message",
     "verify_code",

@@ -2,7 +2,10 @@
 
 A key reads ``jf_<prefix>_<secret>``; the prefix finds the record, the secret
 is compared by its SHA-256 (keys are 256-bit random, so a slow password hash
-would add cost without adding safety).
+would add cost without adding safety). An admin lists, revokes and rotates a
+programme's keys; a rotation revokes the old key and makes a new one with its
+name and scopes, shown once. Neither a key nor a rotation's answer is stored,
+so a retried rotation is refused with ``apikey_revoked`` naming the replacement.
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
-from jifen.domain.errors import InvalidInput, PermissionDenied, Unauthenticated
+from jifen.domain.error_codes import AccessCode
+from jifen.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unauthenticated
 from jifen.domain.programs import Program
-from jifen.services.access.ports import AccessWork
+from jifen.services.access.ports import AccessWork, ApiKeyRecord
 from jifen.services.ports import Clock
 
 SCOPES = frozenset(
@@ -46,6 +51,23 @@ class Principal:
             raise PermissionDenied(f"this key lacks the {scope} scope", scope=scope)
 
 
+@dataclass(frozen=True)
+class ApiKey:
+    """A key as an admin sees it: never its secret."""
+
+    id: int
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime | None
+    revoked_at: datetime | None
+    replaced_by: int | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
 def create_key(
     uow: AccessWork, clock: Clock, program: Program, name: str, scopes: list[str], actor: str
 ) -> str:
@@ -58,11 +80,9 @@ def create_key(
         )
     if not name.strip():
         raise InvalidInput("an API key needs a name", field="name")
-    prefix = secrets.token_hex(6)
-    secret = secrets.token_urlsafe(32)
     now = clock.now()
     with uow:
-        key_id = uow.apikeys.add(program.id, name, prefix, _hash(secret), sorted(set(scopes)), now)
+        presented, key_id = _add(uow, program.id, name, sorted(set(scopes)), now)
         uow.audit.record(
             program.id,
             actor,
@@ -72,7 +92,52 @@ def create_key(
             now,
         )
         uow.commit()
-    return f"jf_{prefix}_{secret}"
+    return presented
+
+
+def list_keys(uow: AccessWork, program: Program) -> list[ApiKey]:
+    """Every key of the programme, revoked ones too, oldest first."""
+    with uow:
+        return [_view(r) for r in uow.apikeys.of_program(program.id)]
+
+
+def revoke_key(
+    uow: AccessWork, clock: Clock, program: Program, key_id: int, actor: str
+) -> ApiKey:
+    """Revoke a key; revoking it again answers the same (the first revocation stands)."""
+    now = clock.now()
+    with uow:
+        record = _record(uow, program, key_id)
+        if not record.revoked:
+            uow.apikeys.revoke(record.id, now)
+            uow.audit.record(
+                program.id, actor, "apikey.revoke", record.name, {"key_id": record.id}, now
+            )
+        uow.commit()
+        return _view(_record(uow, program, key_id))
+
+
+def rotate_key(
+    uow: AccessWork, clock: Clock, program: Program, key_id: int, actor: str
+) -> tuple[str, ApiKey]:
+    """A new key with the old one's name and scopes; the old one is revoked at once."""
+    now = clock.now()
+    with uow:
+        old = _record(uow, program, key_id)
+        if old.revoked:
+            raise Conflict(
+                f"API key {key_id} is revoked",
+                code=AccessCode.APIKEY_REVOKED,
+                key_id=key_id,
+                replaced_by=old.replaced_by,
+            )
+        presented, new_id = _add(uow, program.id, old.name, sorted(old.scopes), now)
+        uow.apikeys.revoke(old.id, now, replaced_by=new_id)
+        uow.audit.record(
+            program.id, actor, "apikey.rotate", old.name, {"key_id": old.id, "new": new_id}, now
+        )
+        uow.commit()
+        return presented, _view(_record(uow, program, new_id))
 
 
 def authenticate(uow: AccessWork, presented: str | None) -> Principal:
@@ -83,13 +148,43 @@ def authenticate(uow: AccessWork, presented: str | None) -> Principal:
         raise Unauthenticated("the API key is malformed")
     with uow:
         record = uow.apikeys.by_prefix(parts[1])
-    if (
-        record is None
-        or record.revoked
-        or not hmac.compare_digest(record.secret_hash, _hash(parts[2]))
-    ):
+    if record is None or not hmac.compare_digest(record.secret_hash, _hash(parts[2])):
         raise Unauthenticated("the API key is not valid")
+    if record.revoked:
+        raise Unauthenticated("the API key has been revoked")
     return Principal(record.id, record.program_id, record.name, record.scopes)
+
+
+def _add(
+    uow: AccessWork, program_id: int, name: str, scopes: list[str], now: datetime
+) -> tuple[str, int]:
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    key_id = uow.apikeys.add(program_id, name, prefix, _hash(secret), scopes, now)
+    return f"jf_{prefix}_{secret}", key_id
+
+
+def _record(uow: AccessWork, program: Program, key_id: int) -> ApiKeyRecord:
+    found = uow.apikeys.by_id(program.id, key_id)
+    if found is None:
+        raise NotFound(
+            f"no API key {key_id} in this programme",
+            code=AccessCode.APIKEY_NOT_FOUND,
+            key_id=key_id,
+        )
+    return found
+
+
+def _view(record: ApiKeyRecord) -> ApiKey:
+    return ApiKey(
+        record.id,
+        record.name,
+        record.prefix,
+        sorted(record.scopes),
+        record.created_at,
+        record.revoked_at,
+        record.replaced_by,
+    )
 
 
 def _hash(secret: str) -> str:

@@ -3,12 +3,19 @@
 Passwords are argon2id hashes; a wrong password and an unknown name take the
 same time and give the same answer. Sessions last a working day and are kept
 as keyed hashes, like the portal's.
+
+Failed sign-ins are counted in the database (every server process sees them)
+per username and per client address: five for one username or twenty from one
+address within fifteen minutes lock that door until the window has passed or an
+admin unlocks the account. A username that is no one's is counted and locked
+alike, so the lock tells nothing about who has an account. All audited.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 
 from jifen.domain.access import keyed_hash
 from jifen.domain.error_codes import AccessCode
@@ -19,6 +26,10 @@ from jifen.services.ports import Clock
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 12
+DOOR = "console_failure"
+LOCK_WINDOW = timedelta(minutes=15)
+FAILURES_PER_USER = 5
+FAILURES_PER_ADDRESS = 20
 
 
 def create_operator(
@@ -123,19 +134,42 @@ def _require_password(password: str) -> None:
 
 
 def sign_in(
-    uow: AccessWork, clock: Clock, passwords: Passwords, username: str, password: str, key: str
+    uow: AccessWork,
+    clock: Clock,
+    passwords: Passwords,
+    username: str,
+    password: str,
+    key: str,
+    *,
+    address: str = "",
 ) -> tuple[str, ConsoleSession, Operator]:
     now = clock.now()
+    name = username.strip().lower()
+    user, where = _subject("user", name, key), _subject("address", address, key)
     with uow:
-        found = uow.operators.by_username(username.strip().lower())
+        if (
+            uow.doors.count(DOOR, "user", user, now - LOCK_WINDOW) >= FAILURES_PER_USER
+            or uow.doors.count(DOOR, "address", where, now - LOCK_WINDOW) >= FAILURES_PER_ADDRESS
+        ):
+            uow.audit.record(
+                None, f"console:{name[:64]}", "console.sign_in_locked", None, _at(address), now
+            )
+            uow.commit()
+            raise Unauthenticated(
+                "too many failed sign-ins; try again in 15 minutes or ask an admin",
+                code=AccessCode.SIGN_IN_LOCKED,
+            )
+        found = uow.operators.by_username(name)
         operator, stored = found if found else (None, None)
         if not passwords.verify(stored, password) or operator is None or not operator.active:
+            uow.doors.add(DOOR, [("user", user), ("address", where)], now)
             uow.audit.record(
-                None, f"console:{username[:64]}", "console.sign_in_failed", None, {}, now
+                None, f"console:{name[:64]}", "console.sign_in_failed", None, _at(address), now
             )
             uow.commit()
             raise Unauthenticated("wrong username or password", code=AccessCode.SIGN_IN_FAILED)
         assert stored is not None
+        uow.doors.forget(DOOR, "user", user)
         rehashed = passwords.hash(password) if passwords.needs_rehash(stored) else None
         uow.operators.signed_in(operator.id, now, rehashed)
         token = secrets.token_urlsafe(32)
@@ -149,6 +183,41 @@ def sign_in(
         uow.audit.record(None, operator.actor, "console.sign_in", None, {}, now)
         uow.commit()
         return token, session, operator
+
+
+def unlock(
+    uow: AccessWork, clock: Clock, username: str, key: str, *, by: Operator | None, actor: str
+) -> int:
+    """An admin (or the CLI, ``by`` None) lets an account try again now; how many failures
+    were forgotten."""
+    if by is not None:
+        by.require(Permission.MANAGE_OPERATORS)
+    now = clock.now()
+    with uow:
+        who = _operator(uow, username)
+        forgotten = uow.doors.forget(DOOR, "user", _subject("user", who.username, key))
+        uow.audit.record(None, actor, "operator.unlock", who.username, {"failures": forgotten}, now)
+        uow.commit()
+        return forgotten
+
+
+def locked_out(uow: AccessWork, clock: Clock, usernames: list[str], key: str) -> set[str]:
+    """Which of these accounts are locked now by their failed sign-ins."""
+    since = clock.now() - LOCK_WINDOW
+    with uow:
+        return {
+            u
+            for u in usernames
+            if uow.doors.count(DOOR, "user", _subject("user", u, key), since) >= FAILURES_PER_USER
+        }
+
+
+def _subject(scope: str, value: str, key: str) -> str:
+    return keyed_hash(f"console-{scope}:{value}", key)
+
+
+def _at(address: str) -> dict[str, str]:
+    return {"address": address} if address else {}
 
 
 def signed_in(

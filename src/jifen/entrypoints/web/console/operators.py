@@ -93,6 +93,27 @@ def new_password(
     return _done("password", username)
 
 
+@router.post("/operators/{username}/unlock")
+def unlock(
+    request: Request,
+    username: str,
+    lang: Lang,
+    prog: Prog,
+    staff: Staff,
+    csrf: Annotated[str, Form()],
+) -> Response:
+    check(csrf, staff[1])
+    allow(staff, Permission.MANAGE_OPERATORS)
+    jf = jifen(request)
+    try:
+        access.unlock(
+            jf.uow(), jf.clock, username, jf.settings.secret_key, by=staff[0], actor=staff[0].actor
+        )
+    except JifenError as exc:
+        return _operators(request, lang, prog, staff, 422, error=exc.code, who=username)
+    return _done("unlocked", username)
+
+
 def _done(what: str, username: str) -> Response:
     return RedirectResponse(
         f"/console/operators?done={what}&who={quote(username)}", status_code=303
@@ -104,6 +125,11 @@ def _operators(
 ) -> Response:
     allow(staff, Permission.MANAGE_OPERATORS)
     extra.setdefault("form", {"username": "", "name": "", "role": Role.CASHIER.value})
+    jf = jifen(request)
+    people = access.everyone(jf.uow(write=False))
+    locked = access.locked_out(
+        jf.uow(write=False), jf.clock, [p.username for p in people], jf.settings.secret_key
+    )
     return page(
         request,
         lang,
@@ -111,7 +137,8 @@ def _operators(
         staff,
         status,
         program=prog,
-        people=access.everyone(jifen(request).uow(write=False)),
+        people=people,
+        locked=locked,
         roles=[r.value for r in Role],
         **extra,
     )

@@ -17,7 +17,14 @@ from fastapi.responses import RedirectResponse, Response
 from jifen.domain.errors import JifenError
 from jifen.domain.operators import CONSOLE_SESSION_TTL, Operator, Permission
 from jifen.domain.programs import Program
-from jifen.entrypoints.web.portal import ANON_CSRF, FormExpired, Lang, jifen, render
+from jifen.entrypoints.web.portal import (
+    ANON_CSRF,
+    FormExpired,
+    Lang,
+    client_address,
+    jifen,
+    render,
+)
 from jifen.services import access, programs
 from jifen.services.access.ports import ConsoleSession
 
@@ -81,7 +88,13 @@ def sign_in(
     jf = jifen(request)
     try:
         token, _, _ = access.sign_in(
-            jf.uow(), jf.clock, jf.passwords, username, password, jf.settings.secret_key
+            jf.uow(),
+            jf.clock,
+            jf.passwords,
+            username,
+            password,
+            jf.settings.secret_key,
+            address=client_address(request),
         )
     except JifenError as exc:
         return render(
