@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from jifen.entrypoints.web.console import (
+    apikeys,
     catalogue,
     dashboard,
     members,
@@ -23,5 +24,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     programme.router,
     till.router,
     operators.router,
+    apikeys.router,
 )
 __all__ = ["ROUTERS", "ConsoleSignInRequired", "NotAllowed"]
