@@ -49,9 +49,7 @@ def test_an_admin_key_lists_revokes_and_rotates_keys(jf: Jifen, program: Program
         assert client.get("/v1/apikeys", headers=bearer(new["key"])).status_code == 401
 
 
-def test_only_the_admin_scope_manages_keys_and_bad_ids_are_4xx(
-    jf: Jifen, program: Program
-) -> None:
+def test_only_the_admin_scope_manages_keys_and_bad_ids_are_4xx(jf: Jifen, program: Program) -> None:
     admin = access.create_key(jf.uow(), jf.clock, program, "ops", ["admin"], "test")
     writer = access.create_key(jf.uow(), jf.clock, program, "pos", ["ledger:write"], "test")
     with TestClient(create_app(jf)) as client:
@@ -64,9 +62,7 @@ def test_only_the_admin_scope_manages_keys_and_bad_ids_are_4xx(
             assert 400 <= answer.status_code < 500, bad
 
 
-def test_a_revoked_key_stops_within_a_second_on_every_process(
-    jf: Jifen, program: Program
-) -> None:
+def test_a_revoked_key_stops_within_a_second_on_every_process(jf: Jifen, program: Program) -> None:
     """Given two server processes (two apps, two caches) that have both seen a key, when one
     revokes it, both refuse it a second later."""
     reader = access.create_key(jf.uow(), jf.clock, program, "r", ["members:read"], "test")

@@ -79,7 +79,7 @@ def everything_stored(jf: Jifen) -> str:
     values: list[str] = []
     with jf.engine.connect() as conn:
         for table in inspect(conn).get_table_names():
-            for row in conn.execute(text(f'SELECT * FROM "{table}"')):  # noqa: S608
+            for row in conn.execute(text(f'SELECT * FROM "{table}"')):
                 values.extend(str(v) for v in row)
     return "\n".join(values)
 

@@ -14,7 +14,5 @@ router = APIRouter(prefix="/dev", include_in_schema=False)
 @router.get("/mailbox")
 def mailbox(request: Request, lang: Lang, prog: Prog) -> Response:
     jf = jifen(request)
-    sent = access.signin_codes_sent(
-        jf.uow(write=False), jf.clock, prog, jf.settings.secret_key
-    )
+    sent = access.signin_codes_sent(jf.uow(write=False), jf.clock, prog, jf.settings.secret_key)
     return render(request, lang, "dev/mailbox.html", program=prog, sent=sent)

@@ -66,8 +66,8 @@ __all__ = [
     "rotate_key",
     "set_password",
     "sign_in",
-    "unlock",
     "signin_codes_sent",
     "signin_message",
+    "unlock",
     "verify_code",
 ]

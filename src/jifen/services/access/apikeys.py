@@ -101,9 +101,7 @@ def list_keys(uow: AccessWork, program: Program) -> list[ApiKey]:
         return [_view(r) for r in uow.apikeys.of_program(program.id)]
 
 
-def revoke_key(
-    uow: AccessWork, clock: Clock, program: Program, key_id: int, actor: str
-) -> ApiKey:
+def revoke_key(uow: AccessWork, clock: Clock, program: Program, key_id: int, actor: str) -> ApiKey:
     """Revoke a key; revoking it again answers the same (the first revocation stands)."""
     now = clock.now()
     with uow:

@@ -57,7 +57,7 @@ def request_code(
     key: str,
     *,
     address: str = "",
-    limits: SigninLimits = SigninLimits(),  # noqa: B008 - frozen
+    limits: SigninLimits = SigninLimits(),
 ) -> str:
     """Send a code to the member with this id, phone or email, if there is one.
 

@@ -42,9 +42,7 @@ def upgrade() -> None:
         sa.Column("subject", sa.String(64), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     )
-    op.create_index(
-        "ix_door_attempts_subject", "door_attempts", ["door", "scope", "subject", "at"]
-    )
+    op.create_index("ix_door_attempts_subject", "door_attempts", ["door", "scope", "subject", "at"])
     _forget_codes_in_outbox()
 
 
@@ -59,7 +57,7 @@ def _forget_codes_in_outbox() -> None:
         if "code" not in body:
             continue
         body.pop("code")
-        update = sa.text(f"UPDATE outbox SET payload = {value} WHERE id = :i")  # noqa: S608
+        update = sa.text(f"UPDATE outbox SET payload = {value} WHERE id = :i")
         bind.execute(update, {"p": json.dumps(body), "i": row_id})
 
 
