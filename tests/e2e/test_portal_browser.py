@@ -193,7 +193,13 @@ def test_a_member_sees_only_their_own_points(browser: Browser, shop: Shop, shots
     expect(other.get_by_text("Order 1042")).to_have_count(0)
     other.screenshot(path=shots / "other-member.png", full_page=True)
 
-    # Ana's code typed against Bo's address opens nothing.
+    # Ana's fresh code, typed in a stranger's browser (which asked for Bo's), opens nothing:
+    # a code is tried only in the browser that asked for it.
+    again = ana.new_page()
+    again.goto(f"{shop.base}/portal/sign-in")
+    again.get_by_label("Member number, phone or email").fill("C-1")
+    again.get_by_role("button", name="Send me a code").click()
+    expect(again).to_have_url(re.compile(r"/portal/code"))
     stranger = browser.new_context(locale="en-US").new_page()
     stranger.goto(f"{shop.base}/portal/sign-in")
     stranger.get_by_label("Member number, phone or email").fill("C-2")
