@@ -14,6 +14,8 @@ from sqlalchemy import text
 
 from jifen.bootstrap import bootstrap
 from jifen.config import Settings
+from jifen.domain.errors import JifenError
+from jifen.services import access
 
 pytestmark = pytest.mark.e2e
 
@@ -115,6 +117,87 @@ def test_apikey_create_prints_a_key_once_and_refuses_unknown_scopes(
     assert good.returncode == 0, good.stderr
     assert good.stdout.startswith("jf_") and len(good.stdout.strip().splitlines()) == 1
     assert scalar(url, "SELECT COUNT(*) FROM api_keys") == before + 1
+
+
+def test_apikey_list_rotate_and_revoke(
+    initialised: tuple[str, Path, subprocess.CompletedProcess[str]],
+) -> None:
+    url, workdir, _ = initialised
+    made = jifen(url, workdir, "apikey", "create", "--scope", "ledger:read", "--name", "till-9")
+    assert made.returncode == 0, made.stderr
+    listed = [
+        json.loads(line) for line in jifen(url, workdir, "apikey", "list").stdout.splitlines()
+    ]
+    mine = next(k for k in listed if k["name"] == "till-9")
+    assert mine["active"] and made.stdout.strip() not in json.dumps(listed)
+
+    rotated = jifen(url, workdir, "apikey", "rotate", str(mine["id"]))
+    assert rotated.returncode == 0, rotated.stderr
+    assert rotated.stdout.startswith("jf_") and rotated.stdout != made.stdout
+    again = jifen(url, workdir, "apikey", "rotate", str(mine["id"]))
+    assert (again.returncode, again.stderr.split(":")[:2]) == (4, ["error", " apikey_revoked"])
+
+    listed = [
+        json.loads(line) for line in jifen(url, workdir, "apikey", "list").stdout.splitlines()
+    ]
+    new = next(k for k in listed if k["id"] == mine["id"])["replaced_by"]
+    revoked = jifen(url, workdir, "apikey", "revoke", str(new))
+    assert revoked.returncode == 0 and json.loads(revoked.stdout)["active"] is False
+    missing = jifen(url, workdir, "apikey", "revoke", "999999")
+    assert (missing.returncode, missing.stderr.split(":")[1]) == (3, " apikey_not_found")
+
+
+def test_operator_unlock_lets_a_locked_account_sign_in_again(
+    initialised: tuple[str, Path, subprocess.CompletedProcess[str]],
+) -> None:
+    url, workdir, _ = initialised
+    env_done = subprocess.run(
+        [*CLI, "operator", "create", "dora", "--role", "cashier", "--password-stdin"],
+        input="correct horse battery\n",
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("JIFEN_")},
+            "JIFEN_ENVIRONMENT": "test",
+            "JIFEN_DATABASE_URL": url,
+        },
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert env_done.returncode == 0, env_done.stderr
+    jf = bootstrap(Settings(database_url=url))
+    try:
+        for _ in range(5):
+            with pytest.raises(JifenError):
+                access.sign_in(
+                    jf.uow(), jf.clock, jf.passwords, "dora", "wrong one!", jf.settings.secret_key
+                )
+        with pytest.raises(JifenError, match="sign_in_locked"):
+            access.sign_in(
+                jf.uow(),
+                jf.clock,
+                jf.passwords,
+                "dora",
+                "correct horse battery",
+                jf.settings.secret_key,
+            )
+
+        done = jifen(url, workdir, "operators", "unlock", "dora")
+        assert done.returncode == 0, done.stderr
+        assert "5 failed sign-ins forgotten" in done.stdout
+        access.sign_in(
+            jf.uow(),
+            jf.clock,
+            jf.passwords,
+            "dora",
+            "correct horse battery",
+            jf.settings.secret_key,
+        )
+    finally:
+        jf.close()
+    unknown = jifen(url, workdir, "operator", "unlock", "nobody")
+    assert unknown.returncode == 3
 
 
 @pytest.mark.parametrize(

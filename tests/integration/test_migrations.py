@@ -70,3 +70,32 @@ def test_events_written_before_the_past_tense_are_renamed_with_it(tmp_path: Path
         "member.created",
     ]
     jf.close()
+
+
+def test_sign_in_codes_already_in_the_outbox_lose_their_digits(tmp_path: Path) -> None:
+    """Given sign-in events written with their code in the clear, migration 0014 removes it."""
+    jf = bootstrap(Settings(database_url=f"sqlite:///{tmp_path / 'm.db'}"))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with jf.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0013")
+        conn.execute(
+            text(
+                "INSERT INTO programs (code, name, currency, point_value, timezone, policy,"
+                " created_at) VALUES ('p', '\"p\"', 'CNY', '0.01', 'UTC', '{}', '2026-12-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO outbox (program_id, topic, payload, created_at) VALUES"
+                " (1, 'member.signin_code_issued',"
+                ' \'{"member": "C-1", "to": "a@example.com", "code": "604821"}\','
+                " '2026-12-01')"
+            )
+        )
+        command.upgrade(config, "head")
+        payload = conn.execute(text("SELECT payload FROM outbox")).scalar_one()
+    assert "604821" not in str(payload)
+    assert "a@example.com" in str(payload)
+    jf.close()
