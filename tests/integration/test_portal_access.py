@@ -167,6 +167,21 @@ def test_others_wrong_guesses_do_not_lock_a_member_out(jf: Jifen) -> None:
     assert verify(jf, program, mine, fresh) != "signin_code_invalid"
 
 
+def test_a_members_code_in_hand_survives_others_wrong_guesses(jf: Jifen) -> None:
+    """Given a member holding a fresh code, when others guess for that member (asking codes
+    of their own, or with no ticket), the member's code still opens the portal."""
+    program = publish(jf)
+    member(jf, program, "C-1", "ana@example.com")
+    mine, code = ask(jf, program, "C-1")
+    assert code is not None
+    theirs, _ = ask(jf, program, "ana@example.com", address="203.0.113.9")
+    for _ in range(10):
+        assert verify(jf, program, theirs, wrong(code)) == "signin_code_invalid"
+        assert verify(jf, program, None, wrong(code)) == "signin_code_invalid"
+
+    assert verify(jf, program, mine, code) != "signin_code_invalid"
+
+
 def test_a_code_is_tried_only_with_the_ticket_it_was_asked_with(jf: Jifen) -> None:
     program = publish(jf)
     member(jf, program, "C-1", "ana@example.com")
