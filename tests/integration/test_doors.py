@@ -10,9 +10,12 @@ from jifen.bootstrap import Jifen
 from jifen.domain.errors import JifenError, PermissionDenied
 from jifen.domain.operators import Operator
 from jifen.domain.programs import Program
-from jifen.services import access
-from jifen.services.access import operators
-from tests.factories import FakeClock
+from jifen.services import access, members
+from jifen.services.access import operators, portal_signin
+from jifen.services.members.commands import CreateMember
+from tests.earning_fixtures import publish
+from tests.factories import FakeClock, key
+from tests.integration.test_concurrency import run_together
 
 PASSWORD = "correct horse battery"
 KEY = "k" * 32
@@ -150,3 +153,38 @@ def test_a_key_of_another_programme_or_none_is_not_found(jf: Jifen, program: Pro
         with pytest.raises(JifenError) as missing:
             access.revoke_key(jf.uow(), jf.clock, program, key_id, "test")
         assert missing.value.code == "apikey_not_found"
+
+
+# --- many at once -----------------------------------------------------------------------
+
+
+def test_failures_at_once_still_lock_after_five(jf: Jifen) -> None:
+    """Given twelve wrong passwords sent at the same instant, five are judged and the rest
+    find the account locked: a count and the failure it admits are not split."""
+    make(jf, "alice")
+
+    answers = run_together(12, lambda i: attempt(jf, "alice", "wrong password!", f"10.0.1.{i}"))
+
+    assert sorted(map(str, answers)) == ["sign_in_failed"] * 5 + ["sign_in_locked"] * 7
+
+
+def test_codes_asked_at_once_for_one_contact_stop_at_five(jf: Jifen) -> None:
+    program = publish(jf)
+    members.create_member(
+        jf.uow(), jf.clock, program, CreateMember("C-1", email="a@example.com"), key("join")
+    )
+
+    def ask(i: int) -> str:
+        try:
+            portal_signin.request_code(
+                jf.uow(), jf.clock, program, "C-1", KEY, address=f"10.0.2.{i}"
+            )
+        except JifenError as exc:
+            return exc.code
+        return "asked"
+
+    answers = run_together(12, ask)
+
+    assert sorted(map(str, answers)) == ["asked"] * 5 + ["signin_codes_exhausted"] * 7
+    with jf.engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM signin_codes")).scalar_one() == 5

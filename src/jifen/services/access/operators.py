@@ -147,6 +147,7 @@ def sign_in(
     name = username.strip().lower()
     user, where = _subject("user", name, key), _subject("address", address, key)
     with uow:
+        uow.doors.hold([user, where])
         if (
             uow.doors.count(DOOR, "user", user, now - LOCK_WINDOW) >= FAILURES_PER_USER
             or uow.doors.count(DOOR, "address", where, now - LOCK_WINDOW) >= FAILURES_PER_ADDRESS

@@ -75,6 +75,7 @@ def request_code(
         ("contact", keyed_hash(f"contact:{program.id}:{contact.lower()}", key), limits.per_contact),
     ]
     with uow:
+        uow.doors.hold([subject for _, subject, _ in subjects])
         uow.access.forget_expired_seeds(now)
         uow.doors.forget_before(now - KEEP_ATTEMPTS)
         for scope, subject, limit in subjects:

@@ -119,6 +119,10 @@ class Operators(Protocol):
 class Doors(Protocol):
     """Attempts at a door, by scope (contact, address, user, all) and keyed subject."""
 
+    def hold(self, subjects: Sequence[str]) -> None:
+        """Hold these subjects until the transaction ends: a count and the attempt it
+        admits are not split by another transaction's."""
+
     def count(self, door: str, scope: str, subject: str, since: datetime) -> int: ...
     def add(self, door: str, subjects: Sequence[tuple[str, str]], now: datetime) -> None:
         """One attempt for each ``(scope, subject)``."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select, text
 
 from jifen.adapters.db.tables import door_attempts
 
@@ -17,6 +17,15 @@ from jifen.adapters.db.tables import door_attempts
 class SqlDoors:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    def hold(self, subjects: Sequence[str]) -> None:
+        """PostgreSQL: lock each subject until the transaction ends (in one order, so two
+        transactions never wait on each other crosswise); SQLite's writers are one at a time."""
+        if self.conn.dialect.name != "postgresql":
+            return
+        lock = text("SELECT pg_advisory_xact_lock(hashtextextended(:s, 15))")
+        for subject in sorted(set(subjects)):
+            self.conn.execute(lock, {"s": subject})
 
     def count(self, door: str, scope: str, subject: str, since: datetime) -> int:
         c = door_attempts.c
