@@ -1,8 +1,11 @@
 """Who may do what: API keys, console operators, members' portal sign-in.
 
-- ``apikeys``: API keys: created once, shown once, stored as a hash, checked per request.
-- ``operators``: Operators of the console: created from the CLI, signed in with a password.
-- ``portal_signin``: Members sign in to the portal with a one-time code sent through the outbox.
+- ``apikeys``: API keys: created once, shown once, stored as a hash, checked per request;
+  listed, revoked and rotated by an admin.
+- ``operators``: Operators of the console: created from the CLI, signed in with a password,
+  locked for a while after failed sign-ins, unlocked by an admin.
+- ``portal_signin``: Members sign in to the portal with a one-time code sent through the outbox,
+  derived at delivery and never stored; codes asked for are limited alike for anyone.
 - ``ports``: Who may do what: API keys, operators and their sessions, portal sign-in.
 """
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from jifen.domain.access import (
@@ -97,7 +97,7 @@ def request_code(
 
 
 def _issue(
-    uow: AccessWork, program: Program, member: Member, ticket: str, key: str, now: Any
+    uow: AccessWork, program: Program, member: Member, ticket: str, key: str, now: datetime
 ) -> None:
     seed = secrets.token_urlsafe(32)
     expires = now + CODE_TTL
