@@ -351,6 +351,9 @@ def test_the_openapi_document_lists_every_endpoint(server: Server) -> None:
         "/v1/program": {"get"},
         "/v1/program/versions": {"post"},
         "/v1/program/versions/{version}": {"get"},
+        "/v1/apikeys": {"get"},
+        "/v1/apikeys/{key_id}/revoke": {"post"},
+        "/v1/apikeys/{key_id}/rotate": {"post"},
     }
 
     assert {path: set(ops) for path, ops in paths.items()} == expected
