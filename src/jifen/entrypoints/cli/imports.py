@@ -212,6 +212,7 @@ def _run(
                 progress=tick,
                 checkpoint=source.identity,
                 rejects=sink,
+                **({"skew": jf.clock_skew} if kind is ORDERS else {}),
             )
         except KeyboardInterrupt:
             bar.stop()

@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from jifen.domain import ledger
+from jifen.domain.bounds import DEFAULT_SKEW, require_moment
 from jifen.domain.earning import (
     Award,
     Context,
@@ -46,11 +47,12 @@ def record_activity(
     program: Program,
     cmd: RecordActivity,
     key: str,
+    *,
+    skew: timedelta = DEFAULT_SKEW,
 ) -> EarnResult:
+    """``skew``: how far ahead of ``clock`` the sender's ``occurred_at`` may be."""
     now = clock.now()
-    when = cmd.occurred_at or now
-    if when.tzinfo is None:
-        raise InvalidInput("occurred_at needs a timezone offset", field="occurred_at")
+    when = require_moment(cmd.occurred_at or now, now=now, skew=skew, field="occurred_at")
     with uow:
         call = Keyed(program, cmd, key, now)
         return once(uow, call, partial(_record, rulebooks=rulebooks, when=when))

@@ -9,11 +9,12 @@ its order id.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from jifen.domain import ledger
+from jifen.domain.bounds import DEFAULT_SKEW
 from jifen.domain.earning import Award, Context, EarningProgram, Order, evaluate_order, member_vars
 from jifen.domain.ledger import EntryKind, LotSource
 from jifen.domain.members import Member
@@ -31,11 +32,19 @@ from jifen.services.tiers import count_activity
 
 
 def record_order(
-    uow: EarningWork, clock: Clock, rulebooks: Rulebooks, program: Program, cmd: PlaceOrder
+    uow: EarningWork,
+    clock: Clock,
+    rulebooks: Rulebooks,
+    program: Program,
+    cmd: PlaceOrder,
+    *,
+    skew: timedelta = DEFAULT_SKEW,
 ) -> EarnResult:
-    """Award the points of one order, once: the order id is the idempotency key."""
+    """Award the points of one order, once: the order id is the idempotency key.
+
+    ``skew``: how far ahead of ``clock`` the till's ``placed_at`` may be."""
     now = clock.now()
-    order = to_order(cmd, program.currency, now)
+    order = to_order(cmd, program.currency, now, skew)
     with uow:
         return record_order_in(
             uow, rulebooks, Keyed(program, cmd, order_key(cmd.order_id), now), order

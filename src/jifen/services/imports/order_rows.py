@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from jifen.domain.bounds import DEFAULT_SKEW
 from jifen.domain.earning import Order
 from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import Conflict, IdempotencyConflict, JifenError, MemberNotFound
@@ -48,6 +49,7 @@ class OrderRows:
 
     rulebooks: Rulebooks
     program: Program
+    skew: timedelta = DEFAULT_SKEW  # how far ahead of now a row's placed_at may be
 
     def start(self, uow: ImportWork) -> None:
         self.rulebooks.current(uow, self.program)  # no published rules: stop here
@@ -58,7 +60,7 @@ class OrderRows:
 
     def check(self, record: object, now: datetime) -> CheckedOrder:
         cmd = command_from(record)
-        return CheckedOrder(cmd, to_order(cmd, self.program.currency, now))
+        return CheckedOrder(cmd, to_order(cmd, self.program.currency, now, self.skew))
 
     def write(self, uow: ImportWork, item: CheckedOrder, now: datetime) -> EarnResult:
         try:
