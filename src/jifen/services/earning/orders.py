@@ -19,7 +19,7 @@ from jifen.domain.earning import Award, Context, EarningProgram, Order, evaluate
 from jifen.domain.ledger import EntryKind, LotSource
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
-from jifen.services.earning import awards
+from jifen.services.earning import awards, weeks
 from jifen.services.earning.commands import PlaceOrder
 from jifen.services.earning.order_data import order_json, to_order
 from jifen.services.earning.ports import EarningWork, NewOrderRecord
@@ -80,7 +80,8 @@ def _record(
     earning = definition.earning
     book = Book.locked(uow, program, call.command.member)
     book.member.require_active()
-    award, snapshot = evaluate(uow, earning, book.member, order)
+    first, moved_from = weeks.is_first(uow, earning, book.member.id, order)
+    award, snapshot = evaluate(uow, earning, book.member, order, first=first)
     expires = awards.expiry_of(earning, order.placed_at, book.member.tier)
     if expires is not None and expires <= now:
         award = awards.expired_before_recorded(award)  # legacy: credit nothing
@@ -108,17 +109,30 @@ def _record(
             created_at=now,
         )
     )
+    if moved_from is not None:
+        weeks.move_first(uow, rulebooks, book, moved_from, order.order_id, now)
     return earn_result(book, order.order_id, awards.view(award, earning.version), now)
 
 
 def evaluate(
-    uow: EarningWork, earning: EarningProgram, member: Member, order: Order
+    uow: EarningWork,
+    earning: EarningProgram,
+    member: Member,
+    order: Order,
+    *,
+    first: bool | None = None,
 ) -> tuple[Award, dict[str, Any]]:
-    """The order's award under ``earning``, and the snapshot a refund evaluates it again on."""
+    """The order's award under ``earning``, and the snapshot a refund evaluates it again on.
+
+    ``first``: whether it is the first of the member's week (default: as the orders
+    recorded so far say, see ``weeks``)."""
     local = order.placed_at.astimezone(earning.tz)
     keys = awards.cap_keys(earning, local)
     usage = uow.earning.usage(member.id, keys)
     variables = member_vars(member, local, earning.currency)
+    if first is None:
+        first = weeks.is_first(uow, earning, member.id, order)[0]
+    variables[weeks.FIRST] = first
     ctx = Context(now=local, member=variables, tier=member.tier, usage=usage)
     snapshot = {
         "member": variables,

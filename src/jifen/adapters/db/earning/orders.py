@@ -63,6 +63,24 @@ class SqlEarningStore(SqlRuleUsage, SqlCampaignBudgets):
             dict(r.award),
         )
 
+    def first_in(
+        self, member_id: int, start: datetime, end: datetime
+    ) -> tuple[datetime, str] | None:
+        r = self.conn.execute(
+            select(orders.c.placed_at, orders.c.order_id)
+            .where(
+                orders.c.member_id == member_id,
+                orders.c.placed_at >= start,
+                orders.c.placed_at < end,
+            )
+            .order_by(orders.c.placed_at, orders.c.order_id)
+            .limit(1)
+        ).one_or_none()
+        return None if r is None else (r.placed_at, r.order_id)
+
+    def replace_snapshot(self, order_pk: int, snapshot: dict[str, Any]) -> None:
+        self.conn.execute(update(orders).where(orders.c.id == order_pk).values(snapshot=snapshot))
+
     def refunds_of(self, order_pk: int) -> list[RefundRecord]:
         result = self.conn.execute(
             select(refunds).where(refunds.c.order_pk == order_pk).order_by(refunds.c.id)

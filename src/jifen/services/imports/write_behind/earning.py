@@ -115,6 +115,21 @@ class BatchEarning(Through[EarningStore]):
     def order(self, program_id: int, order_id: str) -> OrderRecord | None:
         return self.written().order(program_id, order_id)
 
+    def first_in(
+        self, member_id: int, start: datetime, end: datetime
+    ) -> tuple[datetime, str] | None:
+        """The database's first, or one of the batch's own orders if that comes first."""
+        found = [self.db.first_in(member_id, start, end)]
+        found += [
+            (o.placed_at, o.order_id)
+            for o in self.batch.kept.orders
+            if o.member_id == member_id and start <= o.placed_at < end
+        ]
+        return min((x for x in found if x is not None), default=None)
+
+    def replace_snapshot(self, order_pk: int, snapshot: dict[str, Any]) -> None:
+        self.written().replace_snapshot(order_pk, snapshot)
+
     def refunds_of(self, order_pk: int) -> list[RefundRecord]:
         return self.written().refunds_of(order_pk)
 
