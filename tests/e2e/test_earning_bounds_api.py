@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from jifen.bootstrap import Jifen
 from jifen.entrypoints.api.app import create_app
+from jifen.services import programs
 from jifen.services.access import apikeys
 from tests.earning_fixtures import count, join, publish
 
@@ -162,3 +163,17 @@ def test_money_and_points_paid_beyond_their_bounds_are_refused(
     assert body["code"] == "amount_too_large", body
     assert body["params"]["field"] == field
     assert count(jf, "orders") == 0 and count(jf, "entries") == 0
+
+
+def test_a_backdated_order_shows_its_own_date_in_the_entries(
+    api: tuple[TestClient, dict[str, str]], jf: Jifen
+) -> None:
+    client, headers = api
+    body = {**ORDER, "placed_at": "2026-02-20T18:30:00+08:00"}
+    assert client.post("/v1/orders", json=body, headers=headers).status_code == 201
+    program = programs.find_program(jf.uow(write=False))
+    key = apikeys.create_key(jf.uow(), jf.clock, program, "r", ["ledger:read"], "test")
+    r = client.get("/v1/members/C-1/entries", headers={"Authorization": f"Bearer {key}"})
+    item = r.json()["items"][0]
+    assert item["occurred_at"] == "2026-02-20T10:30:00Z"
+    assert item["created_at"] == "2026-03-01T04:00:00Z"

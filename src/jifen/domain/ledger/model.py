@@ -106,6 +106,8 @@ class NewLot:
     parent_lot_id: int | None = None
     #: points drawn from this lot as it is created, to repay a negative balance
     repaid: int = 0
+    #: when its points were earned, if not when written (a backdated order or activity)
+    earned_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,9 @@ def _record(
     book, referrer = _lock(uow, program, cmd.member, cmd.payload.get("referrer"))
     book.member.require_active()
     award = _evaluate(uow, earning, book, cmd, when)
+    expires = awards.expiry_of(earning, min(when, now), book.member.tier)
+    if expires is not None and expires <= now:  # dated so long ago its points are gone
+        award = awards.expired_before_recorded(award)
     award, spends = awards.take_budgets(uow, program, earning, award, book.member.id)
     entry_id = _credit(uow, book, award, earning, cmd.type, when, now, "member")
     referred = None
@@ -194,9 +197,10 @@ def _credit(
             source=LotSource.ACTIVITY,
             now=now,
             available_at=now,  # nothing to return: activity points are never pending
-            expires_at=awards.expiry_of(earning, max(when, now), book.member.tier),
+            expires_at=awards.expiry_of(earning, min(when, now), book.member.tier),
             reference=kind,
             version=earning.version,
+            earned_at=min(when, now),  # a backdated activity's lots carry its date
             meta={"activity": kind, "beneficiary": beneficiary},
         ),
         now,

@@ -82,7 +82,8 @@ def _record(
     book.member.require_active()
     first, moved_from = weeks.is_first(uow, earning, book.member.id, order)
     award, snapshot = evaluate(uow, earning, book.member, order, first=first)
-    expires = awards.expiry_of(earning, order.placed_at, book.member.tier)
+    # a backdated order's points are earned on its date, and expire counted from it
+    expires = awards.expiry_of(earning, min(order.placed_at, now), book.member.tier)
     if expires is not None and expires <= now:
         award = awards.expired_before_recorded(award)  # legacy: credit nothing
     award, spends = awards.take_budgets(uow, program, earning, award, book.member.id)
@@ -166,6 +167,7 @@ def _credit(
         expires_at=expires,
         reference=order.order_id,
         version=earning.version,
+        earned_at=min(order.placed_at, now),
         # enough to tell the member why: "Order 1042 at Store 3: base 100, Gold x1.5 50"
         meta={
             "order": order.order_id,
