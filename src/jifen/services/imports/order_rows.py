@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from jifen.domain.bounds import DEFAULT_SKEW
-from jifen.domain.earning import Order
+from jifen.domain.earning import Order, week_span
 from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import Conflict, IdempotencyConflict, JifenError, MemberNotFound
 from jifen.domain.members import Member
@@ -104,6 +104,15 @@ class OrderRows:
             for rule, period in cap_keys(earning, items[i].order.placed_at.astimezone(earning.tz))
         }
         wb.know_usage(usage_keys, uow.earning.usage_of(usage_keys))
+        wb.know_firsts(
+            {
+                (
+                    found[items[i].cmd.member].id,
+                    *week_span(items[i].order.placed_at.astimezone(earning.tz)),
+                )
+                for i in todo
+            }
+        )
         if definition.tiers:
             wb.know_months({found[items[i].cmd.member].id for i in todo})
         for i in todo:
