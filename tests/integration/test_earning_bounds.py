@@ -13,7 +13,7 @@ import pytest
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import InvalidInput
 from jifen.domain.ledger import EntryKind, Posting
-from jifen.domain.points import MAX_POINTS
+from jifen.domain.points import MAX_POINTS, require_points
 from tests.earning_fixtures import ROOT, buy, count, join, line, publish
 from tests.factories import assert_verified, balances
 from tests.import_fixtures import EGGS, VEG, WORKED, order, run_import, write_jsonl
@@ -87,4 +87,11 @@ def test_no_posting_moves_more_than_the_cap() -> None:
     Posting(member_id=1, kind=EntryKind.ADJUST, amount=MAX_POINTS)
     with pytest.raises(InvalidInput) as refused:
         Posting(member_id=1, kind=EntryKind.ADJUST, amount=MAX_POINTS + 1)
+    assert refused.value.code == "points_too_large"
+
+
+def test_an_adjustment_beyond_the_cap_is_refused_as_too_large() -> None:
+    assert require_points(MAX_POINTS) == MAX_POINTS
+    with pytest.raises(InvalidInput) as refused:
+        require_points(MAX_POINTS + 1)
     assert refused.value.code == "points_too_large"
