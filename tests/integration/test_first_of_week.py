@@ -51,6 +51,9 @@ def test_an_earlier_order_arriving_late_takes_the_weekly_double_from_the_later_o
         "first-order-of-week": 40,
     }
     assert kinds(jf) == [("earn", 20), ("earn", 80), ("reverse", -10)]
+    # and the answer says so: the net change, both entries, what moved from where
+    assert mon.points == 80 - 10 and len(mon.entry_ids) == 2
+    assert mon.meta == {"first_of_week_moved_from": "W1", "by_rule": {"first-order-of-week": 10}}
     assert balances(jf, program, "C-1") == (10 + 80, 0, 0)
     # and a later order of the week is not first either
     assert buy(jf, program, "C-1", "T1", "10.00", MILK, at=MONDAY + timedelta(days=1)).points == 10
@@ -76,7 +79,7 @@ def test_orders_placed_at_the_same_moment_are_ordered_by_order_id(jf: Jifen) -> 
     join(jf, program, "C-1")
     buy(jf, program, "C-1", "B", "10.00", MILK, at=MONDAY)
     a = buy(jf, program, "C-1", "A", "40.00", FISH, at=MONDAY)
-    assert a.points == 80
+    assert (a.award.points, a.points) == (80, 80 - 10)  # it earns 80, and B gives back 10
     assert balances(jf, program, "C-1") == (10 + 80, 0, 0)
 
 

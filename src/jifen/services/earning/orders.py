@@ -110,9 +110,11 @@ def _record(
             created_at=now,
         )
     )
-    if moved_from is not None:
-        weeks.move_first(uow, rulebooks, book, moved_from, order.order_id, now)
-    return earn_result(book, order.order_id, awards.view(award, earning.version), now)
+    meta = {}
+    if moved_from is not None:  # what the order that was first gave back, by rule
+        moved = weeks.move_first(uow, rulebooks, book, moved_from, order.order_id, now)
+        meta = {"first_of_week_moved_from": moved_from, "by_rule": moved}
+    return earn_result(book, order.order_id, awards.view(award, earning.version), now, meta)
 
 
 def evaluate(

@@ -45,15 +45,16 @@ def is_first(
 
 def move_first(
     uow: EarningWork, rulebooks: Rulebooks, book: Book, order_id: str, by: str, now: datetime
-) -> None:
+) -> dict[str, int]:
     """Order ``order_id`` is no longer its week's first (``by`` is): take back what that
-    gave it. ``book`` is its member's, locked; its balances follow."""
+    gave it, per rule. ``book`` is its member's, locked: its balances, points and
+    entries count the reversal."""
     program = book.program
     record = uow.earning.order(program.id, order_id)
     assert record is not None, "the week's first is a recorded order"
     snap = record.snapshot
     if snap["member"].get(FIRST) is not True:
-        return
+        return {}
     demoted = {**snap, "member": {**snap["member"], FIRST: False}}
     refunds = [
         Refund(r.refund_id, order_id, r.amount, tuple(r.lines))
@@ -63,7 +64,7 @@ def move_first(
     claw, _ = owed(uow, rulebooks, program, record, remaining, demoted)
     uow.earning.replace_snapshot(record.pk, demoted)
     if not claw or record.entry_id is None:
-        return
+        return {}
     mover = Book(program, book.member)
     account = settled(uow, mover, now)
     reason = f"first purchase of the week moved to order {by}"
@@ -72,3 +73,6 @@ def move_first(
     tiers = rulebooks.version(uow, program, record.version).tiers
     count_activity(uow, tiers, mover, record.placed_at, now, points=-sum(claw.values()))
     book.member = mover.member
+    book.points += mover.points
+    book.entry_ids.extend(mover.entry_ids)
+    return claw
