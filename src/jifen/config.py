@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     signin_codes_per_address: int = Field(20, ge=1, le=100_000)
     #: every portal sign-in answer takes at least this long, member or not (ADR 0015)
     signin_floor_ms: int = Field(400, ge=0, le=10_000)
+    #: how far ahead of this server a till's clock may run: a later placed_at/occurred_at
+    #: is refused (date_in_future)
+    clock_skew_seconds: int = Field(300, ge=0, le=86_400)
 
     @model_validator(mode="after")
     def _refuse_unsafe_secrets(self) -> Settings:
