@@ -130,6 +130,11 @@ class LedgerCode(Code):
         F.CONFLICT,
         "the member's points changed while this request ran: retry it",
     )
+    ANCHOR_UNREADABLE = (
+        "anchor_unreadable",
+        F.INVALID_INPUT,
+        "the anchor file given to `jifen verify --against` is missing, damaged or edited",
+    )
     INCONSISTENT = (
         "ledger_inconsistent",
         F.LEDGER_INCONSISTENT,

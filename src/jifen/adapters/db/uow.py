@@ -15,7 +15,7 @@ from jifen.adapters.db.audit import SqlAuditLog
 from jifen.adapters.db.earning import SqlEarningStore
 from jifen.adapters.db.idempotency import SqlIdempotencyKeys
 from jifen.adapters.db.imports import SqlImports
-from jifen.adapters.db.ledger import SqlLedger, SqlVerifier
+from jifen.adapters.db.ledger import SqlLedger, SqlVerifier, chain
 from jifen.adapters.db.members import SqlMembers
 from jifen.adapters.db.nightly import SqlNightly, SqlPipelineRuns
 from jifen.adapters.db.outbox import SqlOutbox, SqlOutboxRelay
@@ -136,8 +136,10 @@ class SqlUnitOfWork:
         try:
             with self._conn.begin_nested():
                 yield
-        except LedgerInconsistent as exc:  # a batch may go on without this row: say it now
-            _alert(exc)
+        except BaseException as exc:
+            chain.forget(self._conn)  # heads learnt inside were rolled back with it
+            if isinstance(exc, LedgerInconsistent):  # a batch may go on without this row
+                _alert(exc)
             raise
 
 
