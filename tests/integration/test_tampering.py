@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -282,8 +282,6 @@ def rewrite_history_consistently(conn: Connection) -> None:
 
 def _later(at: Any, **delta: float) -> Any:
     if isinstance(at, str):  # SQLite, read without the column's type
-        from datetime import datetime
-
         return (datetime.fromisoformat(at) + timedelta(**delta)).isoformat(sep=" ")
     return at + timedelta(**delta)
 

@@ -77,11 +77,26 @@ def serve(
 
 @app.command()
 @friendly
-def verify() -> None:
-    """Recompute every balance from the ledger; exit 1 if anything disagrees."""
-    report = ledger.verify(bootstrap().uow)
+def verify(
+    against: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="an anchor: every chain must extend its heads"),
+    ] = None,
+    anchor: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="if all is well, write an anchor here (or in DIR)"),
+    ] = None,
+) -> None:
+    """Recompute every balance and hash chain; exit 1 if anything disagrees."""
+    jf = bootstrap()
+    kept = None if against is None else jf.read_anchor(against)
+    report = ledger.verify(jf.uow, kept)
     print(json.dumps(report, indent=2, default=str))
-    raise typer.Exit(0 if report["ok"] else 1)
+    if not report["ok"]:
+        raise typer.Exit(1)
+    if anchor is not None:
+        written = jf.write_anchor(anchor)
+        console.print(f"anchor written: {written}")
 
 
 @app.command()
