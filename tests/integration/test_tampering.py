@@ -10,9 +10,11 @@ rewound, and a history rewritten consistently with every balance and hash).
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,17 +22,21 @@ from sqlalchemy import Connection, text
 
 from jifen.adapters.db.ledger.chain import read_chains
 from jifen.adapters.db.tables import entries
-from jifen.bootstrap import Jifen
-from jifen.domain.errors import InvalidInput
+from jifen.bootstrap import Jifen, bootstrap
+from jifen.config import Settings
+from jifen.domain.errors import InsufficientPoints, InvalidInput
 from jifen.domain.ledger.chain import entry_hash
 from jifen.domain.programs import Program
+from jifen.entrypoints.worker import run_worker
 from jifen.services import ledger, nightly
 from jifen.services.earning import refunds
 from jifen.services.earning.commands import RefundOrder
 from jifen.services.ledger import holds, verification
 from jifen.services.ledger.commands import CaptureHold, Earn, PlaceHold, Redeem, Reverse
+from tests.conftest import _truncate_all
 from tests.earning_fixtures import buy, join, line, publish
-from tests.factories import FakeClock, key
+from tests.factories import FakeClock, key, make_member, make_program
+from tests.integration.test_concurrency import run_together
 
 OIL = line("oil-5l", 1, "250.00", "grocery", "new")
 
@@ -368,3 +374,61 @@ def test_an_unreadable_anchor_is_refused_with_its_code(
     with pytest.raises(InvalidInput) as err:
         verification.verify(jf.uow, damage(clean.anchor))
     assert err.value.code == "anchor_unreadable"
+
+
+def test_the_worker_writes_an_anchor_after_each_night_to_the_anchor_dir(
+    jf: Jifen, clock: FakeClock, tmp_path: Path
+) -> None:
+    program = publish(jf)
+    join(jf, program, "A")
+    ledger.earn(
+        jf.uow(), clock, program, Earn("A", 100, expires_at=clock.now() + timedelta(days=1)), key()
+    )
+    settings = jf.settings.model_copy(update={"anchor_dir": tmp_path})
+    clock.set(datetime(2026, 3, 4, 18, 0, tzinfo=UTC))  # 02:00 in Shanghai: the night is due
+    run_worker(Jifen(settings, jf.engine, clock), time(2, 0), once=True)
+    written = list(tmp_path.glob("anchor-*.json"))
+    assert len(written) == 1
+    report = verification.verify(jf.uow, written[0].read_text())
+    assert report["ok"] and report["counts"]["entries"] == 2, report  # the earn, its expiry
+
+
+@pytest.mark.postgres
+def test_concurrent_postings_and_a_night_keep_every_chain_whole(
+    pg_url: str, clock: FakeClock
+) -> None:
+    _truncate_all(pg_url)
+    app = bootstrap(Settings(database_url=pg_url, db_pool_size=40), clock=clock)
+    try:
+        program = make_program(app)
+        names = tuple(f"P-{n}" for n in range(6))
+        soon = clock.now() + timedelta(seconds=1)
+        for name in names:
+            make_member(app, program, name, 100, expires_at=soon)
+            ledger.earn(app.uow(), clock, program, Earn(name, 400), key())
+
+        def writer(n: int) -> int:
+            rng = random.Random(n)
+            if n == 0:  # the night's set-based settlement, racing the postings
+                return sum(nightly.settle_due(app.uow, clock, program).entries for _ in range(5))
+            done = 0
+            for _ in range(12):
+                name = rng.choice(names)
+                try:
+                    if rng.random() < 0.5:
+                        cmd = Earn(name, rng.randint(1, 40))
+                        ledger.earn(app.uow(), clock, program, cmd, key("race"))
+                    else:
+                        ledger.redeem(app.uow(), clock, program, Redeem(name, 7), key("race"))
+                    done += 1
+                except InsufficientPoints:
+                    pass
+            return done
+
+        clock.advance(seconds=2)  # the first lots are due: the night and the writers race
+        results = run_together(12, writer)
+        assert not [r for r in results if isinstance(r, Exception)], results
+        report = verification.verify(app.uow)
+        assert report["ok"] and report["counts"]["entries"] > 3 + 50, report
+    finally:
+        app.close()
