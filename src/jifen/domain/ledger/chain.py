@@ -15,6 +15,7 @@ only a recorded extension may move it).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -66,28 +67,30 @@ def entry_hash(prev: str | None, entry: ChainedEntry) -> str:
 
 
 def encode(prev: str | None, e: ChainedEntry) -> bytes:
-    lots = sorted(_lot(lot) for lot in e.lots)
-    draws = sorted([int(lot_id), int(points)] for lot_id, points in e.draws)
-    fields = [
-        VERSION,
-        prev,
-        int(e.member_id),
-        e.kind,
-        int(e.amount),
-        int(e.delta_available),
-        int(e.delta_pending),
-        int(e.delta_held),
-        e.reference,
-        e.reverses_entry_id,
-        instant(e.created_at),
-        [json.loads(lot) for lot in lots],
-        draws,
-    ]
-    return json.dumps(fields, separators=(",", ":"), ensure_ascii=False).encode()
+    """``[version, prev, member, kind, amount, deltas..., reference, reverses, created,
+    [lots, sorted], [[lot, points] draws, sorted]]`` as compact JSON, in UTF-8."""
+    head = _dumps(
+        [
+            VERSION,
+            prev,
+            int(e.member_id),
+            e.kind,
+            int(e.amount),
+            int(e.delta_available),
+            int(e.delta_pending),
+            int(e.delta_held),
+            e.reference,
+            e.reverses_entry_id,
+            instant(e.created_at),
+        ]
+    )
+    lots = ",".join(sorted(_lot(lot) for lot in e.lots))
+    draws = _dumps(sorted([int(lot_id), int(points)] for lot_id, points in e.draws))
+    return f"{head[:-1]},[{lots}],{draws}]".encode()
 
 
 def _lot(lot: ChainedLot) -> str:
-    return json.dumps(
+    return _dumps(
         [
             int(lot.amount),
             int(lot.repaid),
@@ -98,12 +101,14 @@ def _lot(lot: ChainedLot) -> str:
             lot.rule_id,
             lot.parent_lot_id,
             instant(lot.created_at),
-        ],
-        separators=(",", ":"),
-        ensure_ascii=False,
+        ]
     )
 
 
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+@functools.lru_cache(maxsize=4096)  # an order's lots share their instants; so do a night's
 def instant(at: datetime | None) -> str | None:
     """A UTC instant to the microsecond; a naive one is taken as UTC (SQLite's reading)."""
     if at is None:
