@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import Connection, text
 
 from jifen.adapters.db.ledger.chain import read_chains
 from jifen.adapters.db.tables import entries
-from jifen.bootstrap import Jifen, bootstrap
+from jifen.bootstrap import MIGRATIONS, Jifen, bootstrap
 from jifen.config import Settings
 from jifen.domain.errors import InsufficientPoints, InvalidInput
 from jifen.domain.ledger.chain import entry_hash
@@ -432,3 +434,21 @@ def test_concurrent_postings_and_a_night_keep_every_chain_whole(
         assert report["ok"] and report["counts"]["entries"] > 3 + 50, report
     finally:
         app.close()
+
+
+def test_migration_0013_backfills_the_chains_the_ledger_writes(jf: Jifen, clock: FakeClock) -> None:
+    """Given a ledger written before the chain, migrating chains it as the live path does."""
+    _clean_ledger(jf, clock)
+    chains = "SELECT id, prev_hash, hash FROM entries ORDER BY id"
+    heads = "SELECT id, chain_head FROM members ORDER BY id"
+    with jf.engine.connect() as conn:
+        live = conn.execute(text(chains)).all(), conn.execute(text(heads)).all()
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with jf.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0012")
+        command.upgrade(config, "head")
+    with jf.engine.connect() as conn:
+        assert (conn.execute(text(chains)).all(), conn.execute(text(heads)).all()) == live
+    assert verification.verify(jf.uow)["ok"]

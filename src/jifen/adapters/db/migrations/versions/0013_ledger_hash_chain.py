@@ -134,10 +134,12 @@ def _at(value: Any) -> Any:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("lots") as batch:
-        batch.drop_column("issued_expires_at")
-    with op.batch_alter_table("entries") as batch:
-        batch.drop_column("hash")
-        batch.drop_column("prev_hash")
-    with op.batch_alter_table("members") as batch:
-        batch.drop_column("chain_head")
+    # plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch copy of lots or entries
+    # would drop a table other rows point to
+    for table, column in (
+        ("lots", "issued_expires_at"),
+        ("entries", "hash"),
+        ("entries", "prev_hash"),
+        ("members", "chain_head"),
+    ):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
