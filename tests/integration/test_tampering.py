@@ -217,8 +217,18 @@ def delete_debit_and_draws(conn: Connection) -> None:
     )
 
 
-def change_hold_amount(conn: Connection) -> None:
+def reopen_hold(conn: Connection) -> None:
     _exec(conn, "UPDATE holds SET status = 'active' WHERE id = (SELECT MIN(id) FROM holds)")
+
+
+def push_hold_expiry(conn: Connection) -> None:
+    hold = _one(conn, "SELECT MIN(id) FROM holds")
+    end = _one(conn, "SELECT expires_at FROM holds WHERE id = :h", h=hold)
+    conn.execute(
+        text("UPDATE holds SET expires_at = :x WHERE id = :h").bindparams(
+            x=_later(end, days=3650), h=hold
+        )
+    )
 
 
 def move_entry_to_another_member(conn: Connection) -> None:
@@ -311,7 +321,8 @@ SEEN_ALONE: list[tuple[Tamper, str]] = [
     (delete_draw, "entry_hash"),
     (change_entry_delta, "entry_hash"),
     (delete_debit_and_draws, "entry_hash"),
-    (change_hold_amount, "member_held"),
+    (reopen_hold, "member_held"),
+    (push_hold_expiry, "entry_hash"),
     (move_entry_to_another_member, "entry_hash"),
     (raise_reversal, "entry_hash"),
     (backdate_entry, "entry_hash"),

@@ -3,8 +3,9 @@
 An entry's hash is SHA-256 over a canonical, versioned encoding (``jifen.entry.v1``) of
 what the ledger's numbers are made of: the member, the kind, the amount and the three
 balance deltas, the reference, the entry it reverses, when it was written, the lots it
-issued (amount, what it repaid at once, dates as issued, source, rule, parent) and the
-lots it drew from (lot id, points), and the hash of the member's previous entry.
+issued (amount, what it repaid at once, dates as issued, source, rule, parent), the lots
+it drew from (lot id, points), the hold it placed (amount, end, reference), and the hash
+of the member's previous entry.
 
 Not covered, on purpose: ``meta``, ``reason`` and ``actor`` (free text an erasure may
 need to scrub), the entry's own id (the chain orders by it; a row moved breaks the links),
@@ -59,6 +60,7 @@ class ChainedEntry:
     created_at: datetime
     lots: Sequence[ChainedLot] = ()
     draws: Sequence[tuple[int, int]] = ()  # (lot id, points) on lots issued earlier
+    hold: tuple[int, datetime, str | None] | None = None  # a hold it placed: amount, end, ref
 
 
 def entry_hash(prev: str | None, entry: ChainedEntry) -> str:
@@ -68,7 +70,7 @@ def entry_hash(prev: str | None, entry: ChainedEntry) -> str:
 
 def encode(prev: str | None, e: ChainedEntry) -> bytes:
     """``[version, prev, member, kind, amount, deltas..., reference, reverses, created,
-    [lots, sorted], [[lot, points] draws, sorted]]`` as compact JSON, in UTF-8."""
+    [lots, sorted], [[lot, points] draws, sorted], hold or null]`` as compact JSON, UTF-8."""
     head = _dumps(
         [
             VERSION,
@@ -86,7 +88,8 @@ def encode(prev: str | None, e: ChainedEntry) -> bytes:
     )
     lots = ",".join(sorted(_lot(lot) for lot in e.lots))
     draws = _dumps(sorted([int(lot_id), int(points)] for lot_id, points in e.draws))
-    return f"{head[:-1]},[{lots}],{draws}]".encode()
+    hold = "null" if e.hold is None else _dumps([int(e.hold[0]), instant(e.hold[1]), e.hold[2]])
+    return f"{head[:-1]},[{lots}],{draws},{hold}]".encode()
 
 
 def _lot(lot: ChainedLot) -> str:

@@ -14,14 +14,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import ColumnElement, Connection, Transaction, bindparam, select, update
 
-from jifen.adapters.db.tables import draws, entries, lots, members
+from jifen.adapters.db.tables import draws, entries, holds, lots, members
 from jifen.domain.errors import LedgerConflict
-from jifen.domain.ledger import Draw
+from jifen.domain.ledger import Draw, NewHold
 from jifen.domain.ledger.chain import ChainedEntry, ChainedLot, entry_hash
 
 _heads: WeakKeyDictionary[Connection, tuple[Transaction | None, dict[int, str | None]]] = (
@@ -72,7 +73,10 @@ def head_of(conn: Connection, member_id: int) -> str | None:
 
 
 def chained(
-    entry: Mapping[str, Any], lot_rows: Sequence[Mapping[str, Any]], drawn: Sequence[Draw]
+    entry: Mapping[str, Any],
+    lot_rows: Sequence[Mapping[str, Any]],
+    drawn: Sequence[Draw],
+    hold: NewHold | None = None,
 ) -> ChainedEntry:
     """The hashed content of an entry about to be written, from its rows."""
     return ChainedEntry(
@@ -100,6 +104,7 @@ def chained(
             for r in lot_rows
         ),
         draws=tuple((d.lot_id, d.amount) for d in drawn),
+        hold=None if hold is None else (hold.amount, hold.expires_at, hold.reference),
     )
 
 
@@ -142,21 +147,28 @@ def read_chains(conn: Connection, where: ColumnElement[bool]) -> Iterator[Stored
     rows = found.all()
     if not rows:
         return
-    ids = [r.id for r in rows]
+    # lots and draws of the same entries, by subquery: no list of ids to bind
+    picked = select(entries.c.id).where(where).scalar_subquery()
     issued: dict[int, list[Any]] = defaultdict(list)
     lot_entry: dict[int, int] = {}
-    for lot in conn.execute(select(lots).where(lots.c.entry_id.in_(ids))):
+    for lot in conn.execute(select(lots).where(lots.c.entry_id.in_(picked))):
         issued[lot.entry_id].append(lot)
         lot_entry[lot.id] = lot.entry_id
+    placed = {
+        h.entry_id: (h.amount, h.expires_at, h.reference)
+        for h in conn.execute(select(holds).where(holds.c.entry_id.in_(picked)))
+    }
     repaid: dict[int, int] = defaultdict(int)
     drawn: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for d in conn.execute(select(draws).where(draws.c.entry_id.in_(ids)).order_by(draws.c.id)):
+    found_draws = select(draws).where(draws.c.entry_id.in_(picked)).order_by(draws.c.id)
+    for d in conn.execute(found_draws):
         if lot_entry.get(d.lot_id) == d.entry_id:
             repaid[d.lot_id] += d.amount
         else:
             drawn[d.entry_id].append((d.lot_id, d.amount))
     for r in rows:
-        yield Stored(r.id, r.member_id, r.prev_hash, r.hash, _content(r, issued, repaid, drawn))
+        content = _content(r, issued, repaid, drawn, placed.get(r.id))
+        yield Stored(r.id, r.member_id, r.prev_hash, r.hash, content)
 
 
 def _content(
@@ -164,6 +176,7 @@ def _content(
     issued: Mapping[int, list[Any]],
     repaid: Mapping[int, int],
     drawn: Mapping[int, list[tuple[int, int]]],
+    hold: tuple[int, datetime, str | None] | None,
 ) -> ChainedEntry:
     return ChainedEntry(
         member_id=r.member_id,
@@ -190,6 +203,7 @@ def _content(
             for lot in issued.get(r.id, ())
         ),
         draws=tuple(drawn.get(r.id, ())),
+        hold=hold,
     )
 
 

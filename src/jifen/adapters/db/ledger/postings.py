@@ -51,7 +51,9 @@ class SqlLedger(SqlCredits):
     def apply(self, program_id: int, posting: Posting, now: datetime) -> tuple[int, int | None]:
         row = entry_row(program_id, posting, now)
         lot_rows = [lot_row(program_id, posting.member_id, 0, new, now) for new in posting.new_lots]
-        prev, head = chain.link(self.conn, row, chain.chained(row, lot_rows, posting.draws))
+        prev, head = chain.link(
+            self.conn, row, chain.chained(row, lot_rows, posting.draws, posting.new_hold)
+        )
         entry_id = int(self.conn.execute(_insert_entry, row).scalar_one())
         if lot_rows:
             self._insert_lots(entry_id, posting.new_lots, lot_rows)

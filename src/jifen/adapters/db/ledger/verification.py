@@ -87,6 +87,7 @@ CHECKS.update(
                l.issued_expires_at AS issued
         FROM lots l
         WHERE (l.expires_at IS NOT NULL AND l.issued_expires_at IS NULL)
+           OR l.issued_expires_at <= l.available_at
            OR l.expires_at <> l.issued_expires_at
            OR (l.expires_at IS NULL AND l.issued_expires_at IS NOT NULL AND NOT EXISTS (
                SELECT 1 FROM tier_changes t

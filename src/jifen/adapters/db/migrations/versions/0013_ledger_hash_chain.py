@@ -86,6 +86,16 @@ def _backfill(bind: Any, lo: int, hi: int) -> None:
             repaid[d.lot_id] += d.amount
         else:
             drawn[d.entry_id].append((d.lot_id, d.amount))
+    placed = {
+        h.entry_id: (h.amount, _at(h.expires_at), h.reference)
+        for h in bind.execute(
+            sa.text(
+                "SELECT entry_id, amount, expires_at, reference FROM holds"
+                " WHERE member_id BETWEEN :lo AND :hi"
+            ),
+            span,
+        )
+    }
     heads: dict[int, str] = {}
     hashes = []
     for r in rows:
@@ -114,6 +124,7 @@ def _backfill(bind: Any, lo: int, hi: int) -> None:
                 for lot in issued.get(r.id, ())
             ],
             draws=drawn.get(r.id, ()),
+            hold=placed.get(r.id),
         )
         prev = heads.get(r.member_id)
         heads[r.member_id] = entry_hash(prev, content)
