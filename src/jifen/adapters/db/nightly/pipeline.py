@@ -4,8 +4,11 @@
 order), locks their rows in id order (``FOR UPDATE`` on PostgreSQL; SQLite's
 ``BEGIN IMMEDIATE`` already holds the only write lock) and copies them to a
 temporary table. Each step then writes with a handful of INSERT ... SELECT and
-UPDATE ... FROM statements over that table: no Python loop per member or lot.
-Every guarded write checks its row count, as the per-member path does.
+UPDATE ... FROM statements over that table: no Python loop per member or lot. The
+one loop is the hash chain's (``chain_written``): the entries a step wrote are read
+back once and hashed in Python, then their hashes and the members' heads are written
+in two executemany updates. Every guarded write checks its row count, as the
+per-member path does.
 """
 
 from __future__ import annotations
