@@ -1,7 +1,7 @@
 """Tampering seen: every single-row tampering of the review, on SQLite and PostgreSQL.
 
-Given a clean ledger (orders, a refund, a redemption, a reversal, a hold captured, a
-pending credit matured, lots expired) and an anchor of its chain heads taken outside the
+Given a clean ledger (orders recorded and imported, a refund, a redemption, a reversal, a
+hold captured, a pending credit matured, lots expired) and an anchor of its chain heads taken outside the
 database, when one row is changed the way the review changed it, then ``jifen verify``
 reports it: on its own for every tampering that leaves a trace in the database, and
 against the anchor for the two that do not (the newest entry deleted with its head
@@ -11,6 +11,7 @@ rewound, and a history rewritten consistently with every balance and hash).
 from __future__ import annotations
 
 import random
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -38,6 +39,7 @@ from jifen.services.ledger.commands import CaptureHold, Earn, PlaceHold, Redeem,
 from tests.conftest import _truncate_all
 from tests.earning_fixtures import buy, join, line, publish
 from tests.factories import FakeClock, key, make_member, make_program
+from tests.import_fixtures import WORKED, run_import, write
 from tests.integration.test_concurrency import run_together
 
 OIL = line("oil-5l", 1, "250.00", "grocery", "new")
@@ -52,8 +54,10 @@ class Ledger:
 
 def _clean_ledger(jf: Jifen, clock: FakeClock) -> Ledger:
     program = publish(jf)
-    for name in ("A", "B", "C"):
+    for name in ("A", "B", "C", "C-1", "C-2"):
         join(jf, program, name)
+    with tempfile.TemporaryDirectory() as tmp:  # February's orders, through the write-behind
+        run_import(jf, program, write(Path(tmp) / "orders.jsonl", WORKED, "jsonl"), batch_size=2)
     buy(jf, program, "A", "o-1", "10.00")
     buy(jf, program, "A", "o-2", "250.00", OIL)
     buy(jf, program, "B", "o-3", "120.00")
@@ -157,8 +161,12 @@ def raise_held(conn: Connection) -> None:
     _exec(conn, "UPDATE members SET held = held + 100 WHERE external_id = 'A'")
 
 
-def raise_lot_remaining(conn: Connection) -> None:
-    _exec(conn, "UPDATE lots SET remaining = remaining + 1 WHERE id = (SELECT MIN(id) FROM lots)")
+def lower_lot_remaining(conn: Connection) -> None:
+    _exec(
+        conn,
+        "UPDATE lots SET remaining = remaining - 1"
+        " WHERE id = (SELECT MIN(id) FROM lots WHERE remaining > 0)",
+    )
 
 
 def raise_lot_amount(conn: Connection) -> None:
@@ -313,7 +321,7 @@ SEEN_ALONE: list[tuple[Tamper, str]] = [
     (raise_balance, "member_balance"),
     (raise_pending, "member_balance"),
     (raise_held, "member_balance"),
-    (raise_lot_remaining, "lot_remaining"),
+    (lower_lot_remaining, "lot_remaining"),
     (raise_lot_amount, "entry_hash"),
     (raise_lot_and_balance, "entry_hash"),
     (flip_lot_pending, "member_lots"),
