@@ -135,6 +135,15 @@ def push_expiry_out(conn: Connection) -> None:
     )
 
 
+def remove_expiry(conn: Connection) -> None:
+    """A lot made never to expire, as a tier would, with no tier change that says so."""
+    _exec(
+        conn,
+        "UPDATE lots SET expires_at = NULL"
+        " WHERE id = (SELECT MIN(id) FROM lots WHERE expires_at IS NOT NULL AND remaining > 0)",
+    )
+
+
 def delete_credit_and_lower_balance(conn: Connection) -> None:
     """A credit deleted with its lot, the cached balance lowered to match (missed before)."""
     entry = _earn_of(conn, "C", "gift-1")
@@ -317,6 +326,7 @@ SEEN_ALONE: list[tuple[Tamper, str]] = [
     (raise_reversed_amount, "entry_hash"),
     (change_kind, "entry_hash"),
     (push_expiry_out, "lot_expiry"),
+    (remove_expiry, "lot_expiry"),
     (delete_credit_and_lower_balance, "entry_hash"),
     (raise_balance, "member_balance"),
     (raise_pending, "member_balance"),

@@ -81,7 +81,8 @@ _DRAWN_BY = "(SELECT entry_id, SUM(amount) AS s FROM draws GROUP BY entry_id)"
 CHECKS.update(
     {
         # a lot's end moves only by a recorded extension: a tier change since the lot was
-        # issued made the member's points never expire (tiers' stop_expiry)
+        # issued made the member's points never expire (tiers' stop_expiry, which says so
+        # in the change's detail)
         "lot_expiry": """
         SELECT l.id AS lot, l.member_id AS member, l.expires_at AS actual,
                l.issued_expires_at AS issued
@@ -91,7 +92,8 @@ CHECKS.update(
            OR l.expires_at <> l.issued_expires_at
            OR (l.expires_at IS NULL AND l.issued_expires_at IS NOT NULL AND NOT EXISTS (
                SELECT 1 FROM tier_changes t
-               WHERE t.member_id = l.member_id AND t.created_at >= l.created_at))""",
+               WHERE t.member_id = l.member_id AND t.created_at >= l.created_at
+                 AND CAST(t.detail AS TEXT) LIKE '%lots_no_longer_expiring%'))""",
         # reversals undo at most the original, are of kind reverse, undo a reversible
         # entry of the same member
         "reversal_total": """
