@@ -47,6 +47,7 @@ def adjust(
     nonce: Annotated[str, Form(min_length=8, max_length=64)],
     points: Annotated[int, Form()],
     reason: Annotated[str, Form(max_length=500)],
+    note: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     check(csrf, staff[1])
     allow(staff, Permission.ADJUST_POINTS)
@@ -57,7 +58,7 @@ def adjust(
             jf.uow(),
             jf.clock,
             prog,
-            Adjust(external_id, points, reason, who.actor),
+            Adjust(external_id, points, reason, who.actor, note=note or None),
             f"console:{who.id}:{nonce}",
         )
     except JifenError as exc:
