@@ -91,9 +91,7 @@ def traces(jf: Jifen, old_id: str = MEMBER) -> list[tuple[str, str, str]]:
     ]
 
 
-def test_the_export_holds_everything_in_its_documented_format(
-    jf: Jifen, clock: FakeClock
-) -> None:
+def test_the_export_holds_everything_in_its_documented_format(jf: Jifen, clock: FakeClock) -> None:
     program = a_member_with_a_life(jf, clock)
     found = rights.export_member(jf.uow(write=False), jf.clock, program, MEMBER)
 
@@ -146,9 +144,7 @@ def test_an_erasure_forfeits_the_points_and_verify_stays_ok(jf: Jifen, clock: Fa
     assert detail == {"forfeited": done.forfeited, "entry_id": done.entry_id}
 
 
-def test_an_erasure_leaves_no_trace_of_the_member_in_any_table(
-    jf: Jifen, clock: FakeClock
-) -> None:
+def test_an_erasure_leaves_no_trace_of_the_member_in_any_table(jf: Jifen, clock: FakeClock) -> None:
     program = a_member_with_a_life(jf, clock)
     assert {table for table, _, _ in traces(jf)} >= {
         "members",

@@ -109,7 +109,7 @@ class SqlRights:
     def _scrub(
         self, table: Table, columns: tuple[str, ...], personal: Personal, *where: Any
     ) -> None:
-        keys = [c for c in table.primary_key.columns]
+        keys = list(table.primary_key.columns)
         found = self.conn.execute(select(*keys, *(table.c[c] for c in columns)).where(*where))
         for row in found.all():
             values = {c: row._mapping[c] for c in columns}

@@ -186,7 +186,10 @@ def forfeit(account: Account, *, actor: str | None = None) -> Posting | None:
         return None
     from_available = sum(lot.remaining for lot in live if not lot.pending)
     from_pending = sum(lot.remaining for lot in live if lot.pending)
-    if from_available != max(account.available, 0) or from_pending != account.member.balances.pending:
+    if (
+        from_available != max(account.available, 0)
+        or from_pending != account.member.balances.pending
+    ):
         raise LedgerInconsistent(
             f"member {account.member.external_id} balance disagrees with its lots",
             member=account.member.external_id,

@@ -60,4 +60,3 @@ def _erase(uow: RightsWork, call: Keyed[EraseMember]) -> Erased:
     uow.audit.record(program.id, cmd.actor, "member.erase", personal.pseudonym, detail, now)
     uow.outbox.add(program.id, "member.erased", {"member": personal.pseudonym, **detail}, now)
     return Erased(personal.pseudonym, MemberStatus.ERASED.value, forfeited, entry_id, now)
-

@@ -36,7 +36,7 @@ def export_member(
             program=program.code,
             profile=_profile(member),
             consents=[],
-            balances=_balances(uow, member, now),
+            balances=_balances(member),
             lots=uow.rights.lots(member.id),
             history=[_entry(e) for e in _entries(uow, member.id)],
             redemptions=uow.rights.redemptions(member.id),
@@ -61,7 +61,7 @@ def _profile(member: Member) -> dict[str, Any]:
     }
 
 
-def _balances(uow: RightsWork, member: Member, now: datetime) -> dict[str, int]:
+def _balances(member: Member) -> dict[str, int]:
     b = member.balances
     return {"available": b.available, "pending": b.pending, "held": b.held}
 
