@@ -16,7 +16,7 @@ from sqlalchemy import JSON, String, Text, select, text
 
 from jifen.adapters.db.tables import metadata
 from jifen.bootstrap import Jifen
-from jifen.domain.errors import Conflict, MemberNotActive, MemberNotFound
+from jifen.domain.errors import Conflict, InvalidInput, MemberNotActive, MemberNotFound
 from jifen.domain.programs import Program
 from jifen.services import ledger, members, rights
 from jifen.services import redemption as redemptions
@@ -223,3 +223,13 @@ def test_a_member_with_points_on_hold_is_not_erased(jf: Jifen, clock: FakeClock)
     clock.advance(days=30)  # the hold expires: the erasure goes through
     assert erase(jf, program, k="erase-2").forfeited == 100
     assert_verified(jf)
+
+
+def test_no_one_enrols_under_a_pseudonym(jf: Jifen, clock: FakeClock) -> None:
+    program = publish(jf, "lifestyle-brand")
+    cmd = CreateMember("erased-1")
+
+    with pytest.raises(InvalidInput) as refused:
+        members.create_member(jf.uow(), jf.clock, program, cmd, key())
+
+    assert refused.value.params["field"] == "external_id"
