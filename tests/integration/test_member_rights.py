@@ -21,6 +21,8 @@ from jifen.domain.programs import Program
 from jifen.services import ledger, members, rights
 from jifen.services import redemption as redemptions
 from jifen.services.access import portal_signin as portal_access
+from jifen.services.earning import refunds
+from jifen.services.earning.commands import RefundOrder
 from jifen.services.ledger import Adjust, Earn, PlaceHold
 from jifen.services.members import CreateMember, UpdateMember
 from jifen.services.redemption.commands import RedeemReward
@@ -233,3 +235,19 @@ def test_no_one_enrols_under_a_pseudonym(jf: Jifen, clock: FakeClock) -> None:
         members.create_member(jf.uow(), jf.clock, program, cmd, key())
 
     assert refused.value.params["field"] == "external_id"
+
+
+def test_a_refund_after_an_erasure_moves_no_points(jf: Jifen, clock: FakeClock) -> None:
+    program = a_member_with_a_life(jf, clock)
+    erase(jf, program)
+    with jf.engine.connect() as conn:
+        entries = conn.execute(text("SELECT COUNT(*) FROM entries")).scalar_one()
+
+    with pytest.raises(MemberNotActive):
+        refunds.refund_order(
+            jf.uow(), jf.clock, jf.rulebooks, program, RefundOrder("r-1", "o-1", full=True)
+        )
+
+    with jf.engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM entries")).scalar_one() == entries
+    assert_verified(jf)
