@@ -17,18 +17,25 @@ from sqlalchemy import JSON, String, Text, select, text
 from jifen.adapters.db.tables import metadata
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import Conflict, InvalidInput, MemberNotActive, MemberNotFound
-from jifen.domain.programs import Program
+from jifen.domain.programs import NegativeBalancePolicy, Program
 from jifen.services import ledger, members, rights
 from jifen.services import redemption as redemptions
 from jifen.services.access import portal_signin as portal_access
 from jifen.services.earning import refunds
 from jifen.services.earning.commands import RefundOrder
-from jifen.services.ledger import Adjust, Earn, PlaceHold
+from jifen.services.ledger import Adjust, Earn, PlaceHold, Redeem, Reverse
 from jifen.services.members import CreateMember, UpdateMember
 from jifen.services.redemption.commands import RedeemReward
 from jifen.services.rights import EraseMember
 from tests.earning_fixtures import buy, line, publish
-from tests.factories import FakeClock, assert_verified, balances, key
+from tests.factories import (
+    FakeClock,
+    assert_verified,
+    balances,
+    key,
+    make_member,
+    make_program,
+)
 
 MEMBER = "C-77"
 PHONE = "+8613800138077"
@@ -250,4 +257,23 @@ def test_a_refund_after_an_erasure_moves_no_points(jf: Jifen, clock: FakeClock) 
 
     with jf.engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM entries")).scalar_one() == entries
+    assert_verified(jf)
+
+
+def test_a_debt_stays_a_debt_and_pending_points_are_forfeited(jf: Jifen, clock: FakeClock) -> None:
+    program = make_program(jf, negative_balance=NegativeBalancePolicy.ALLOW)
+    make_member(jf, program, MEMBER)
+    earned = ledger.earn(jf.uow(), jf.clock, program, Earn(MEMBER, 100), key())
+    ledger.redeem(jf.uow(), jf.clock, program, Redeem(MEMBER, 80), key())
+    ledger.reverse(jf.uow(), jf.clock, program, Reverse(earned.entry_ids[0]), key())
+    later = clock.now() + timedelta(days=5)
+    ledger.earn(jf.uow(), jf.clock, program, Earn(MEMBER, 30, available_at=later), key())
+    assert balances(jf, program, MEMBER) == (-80, 30, 0)
+
+    done = erase(jf, program)
+
+    assert done.forfeited == 30
+    with jf.engine.connect() as conn:
+        owed = conn.execute(text("SELECT available, pending FROM members")).one()
+    assert tuple(owed) == (-80, 0)
     assert_verified(jf)
