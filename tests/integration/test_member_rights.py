@@ -277,3 +277,23 @@ def test_a_debt_stays_a_debt_and_pending_points_are_forfeited(jf: Jifen, clock: 
         owed = conn.execute(text("SELECT available, pending FROM members")).one()
     assert tuple(owed) == (-80, 0)
     assert_verified(jf)
+
+
+def test_an_erased_member_is_signed_out_and_their_contacts_open_nothing(
+    jf: Jifen, clock: FakeClock
+) -> None:
+    program = publish(jf, "lifestyle-brand")
+    cmd = CreateMember(MEMBER, PHONE, EMAIL)
+    members.create_member(jf.uow(), jf.clock, program, cmd, key())
+    secret = jf.settings.secret_key
+    portal_access.request_code(jf.uow(), jf.clock, program, EMAIL, secret)
+    code = portal_access.signin_codes_sent(jf.uow(write=False), program, 1)[0]["code"]
+    token, _ = portal_access.verify_code(jf.uow(), jf.clock, program, EMAIL, code, secret)
+
+    pseudonym = erase(jf, program).member
+
+    assert portal_access.signed_in(jf.uow(write=False), jf.clock, program, token, secret) is None
+    for contact in (EMAIL, PHONE, MEMBER, pseudonym):
+        portal_access.request_code(jf.uow(), jf.clock, program, contact, secret)
+    with jf.engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM signin_codes")).scalar_one() == 0
