@@ -120,6 +120,7 @@ def test_the_export_holds_everything_in_its_documented_format(jf: Jifen, clock: 
     adjusted = next(item for item in found.history if item["kind"] == "adjust")
     assert adjusted["note"] == f"Happy birthday {NAME}"
     assert "complained" not in json.dumps(found.history)  # the internal reason stays out
+    assert [(o["order_id"], o["paid"]) for o in found.orders] == [("o-1", 12000)]
     assert [r["reward"] for r in found.redemptions] == ["free-drink"]
     assert [(v["reward"], v["status"]) for v in found.vouchers] == [("free-drink", "issued")]
     json.dumps(found.__dict__)  # JSON values only

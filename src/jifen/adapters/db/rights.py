@@ -61,6 +61,12 @@ class SqlRights:
         found = self.conn.execute(select(*cols).where(x.member_id == member_id).order_by(x.id))
         return [_plain(row._mapping) for row in found]
 
+    def orders(self, member_id: int) -> list[dict[str, Any]]:
+        o = orders.c
+        cols = [o.order_id, o.placed_at, o.paid, o.refunded, o.created_at]
+        found = self.conn.execute(select(*cols).where(o.member_id == member_id).order_by(o.id))
+        return [_plain(row._mapping) for row in found]
+
     def redemptions(self, member_id: int) -> list[dict[str, Any]]:
         r = redemptions.c
         cols = [r.id, r.kind, r.reward, r.quantity, r.points, r.cash, r.status, r.reference]

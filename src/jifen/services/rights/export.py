@@ -1,7 +1,7 @@
 """A member's data, exported as one JSON document: ``jifen.member-export/1``.
 
 Profile, consents (jifen records none yet: always an empty list in format 1),
-balances, every lot, the whole history, redemptions and vouchers. What is
+balances, every lot, the whole history, orders, redemptions and vouchers. What is
 internal stays out: an adjustment's reason (the audit log's), who on the staff
 made a change, the rules' snapshots.
 """
@@ -39,6 +39,7 @@ def export_member(
             balances=_balances(member),
             lots=uow.rights.lots(member.id),
             history=[_entry(e) for e in _entries(uow, member.id)],
+            orders=uow.rights.orders(member.id),
             redemptions=uow.rights.redemptions(member.id),
             vouchers=uow.rights.vouchers(member.id),
         )

@@ -13,6 +13,9 @@ class Rights(Protocol):
     def lots(self, member_id: int) -> list[dict[str, Any]]:
         """Every lot the member ever had, oldest first (JSON values)."""
 
+    def orders(self, member_id: int) -> list[dict[str, Any]]:
+        """The member's orders, oldest first: id, when, paid and refunded (minor units)."""
+
     def redemptions(self, member_id: int) -> list[dict[str, Any]]:
         """The member's redemptions, oldest first (JSON values)."""
 

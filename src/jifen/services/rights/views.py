@@ -31,5 +31,6 @@ class MemberExport:
     balances: dict[str, int]
     lots: list[dict[str, Any]]
     history: list[dict[str, Any]]
+    orders: list[dict[str, Any]]
     redemptions: list[dict[str, Any]]
     vouchers: list[dict[str, Any]]

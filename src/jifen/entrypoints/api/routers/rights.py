@@ -43,6 +43,7 @@ class MemberExportOut(BaseModel):
     balances: dict[str, int]
     lots: list[dict[str, Any]]
     history: list[dict[str, Any]]
+    orders: list[dict[str, Any]]
     redemptions: list[dict[str, Any]]
     vouchers: list[dict[str, Any]]
 
