@@ -359,6 +359,17 @@ class ImportCode(Code):
     ORDER_FILE_INVALID = "order_file_invalid", F.INVALID_INPUT, "the file is not an order"
 
 
+class RightsCode(Code):
+    """Members' data rights: export and erasure."""
+
+    ERASURE_WHILE_HELD = (
+        "erasure_while_held",
+        F.CONFLICT,
+        "the member has points reserved by an open hold: capture or release it (or let it"
+        " expire), then erase",
+    )
+
+
 class NightlyCode(Code):
     """The nightly pipeline and the worker."""
 
@@ -379,4 +390,5 @@ AREAS: tuple[type[Code], ...] = (
     AccessCode,
     ImportCode,
     NightlyCode,
+    RightsCode,
 )

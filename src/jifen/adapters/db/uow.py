@@ -22,6 +22,7 @@ from jifen.adapters.db.outbox import SqlOutbox, SqlOutboxRelay
 from jifen.adapters.db.programs import SqlPrograms, SqlProgramVersions
 from jifen.adapters.db.redemption import SqlDonations, SqlDraws, SqlRedemptions
 from jifen.adapters.db.reporting import SqlReports
+from jifen.adapters.db.rights import SqlRights
 from jifen.adapters.db.tiers import SqlTiers
 from jifen.domain.errors import LedgerInconsistent
 from jifen.services.access.ports import Access, ApiKeys, Operators
@@ -40,6 +41,7 @@ from jifen.services.ports import (
 )
 from jifen.services.redemption.ports import Donations, Draws, Redemptions
 from jifen.services.reporting.ports import Reports
+from jifen.services.rights.ports import Rights
 from jifen.services.tiers.ports import TierStore
 
 log = logging.getLogger("jifen.ledger")
@@ -72,6 +74,7 @@ class SqlUnitOfWork:
     access: Access
     operators: Operators
     reports: Reports
+    rights: Rights
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self.engine = engine
@@ -103,6 +106,7 @@ class SqlUnitOfWork:
         self.access = SqlAccess(conn)
         self.operators = SqlOperators(conn)
         self.reports = SqlReports(conn)
+        self.rights = SqlRights(conn)
         return self
 
     def __exit__(

@@ -18,6 +18,7 @@ from jifen.entrypoints.cli import jobs as jobs_cli
 from jifen.entrypoints.cli import operators as operators_cli
 from jifen.entrypoints.cli import program as program_cli
 from jifen.entrypoints.cli import redemption as redemption_cli
+from jifen.entrypoints.cli import rights as rights_cli
 from jifen.entrypoints.cli import tiers as tiers_cli
 from jifen.entrypoints.cli.errors import friendly
 from jifen.entrypoints.cli.server import run_server
@@ -39,6 +40,7 @@ app.add_typer(jobs_cli.app, name="jobs")
 app.add_typer(redemption_cli.rewards_app, name="rewards")
 app.add_typer(redemption_cli.vouchers_app, name="vouchers")
 app.add_typer(redemption_cli.redemptions_app, name="redemptions")
+app.add_typer(rights_cli.app, name="members")
 app.command("simulate-order")(simulate.simulate_order)
 app.command("demo")(demo.demo)
 console = Console(stderr=True)

@@ -118,7 +118,8 @@ CHECKS.update(
                  OR e.delta_held <> 0 OR i.s IS NOT NULL))
            OR (e.kind = 'mature' AND (e.delta_available <> e.amount
                  OR e.delta_pending <> -e.amount OR e.delta_held <> 0))
-           OR (e.kind = 'expire' AND (e.delta_available + e.delta_pending <> -e.amount
+           OR (e.kind IN ('expire', 'forfeit') AND (
+                 e.delta_available + e.delta_pending <> -e.amount
                  OR e.delta_held <> 0 OR COALESCE(d.s, 0) <> e.amount))
            OR (e.kind = 'hold' AND (e.delta_held <> e.amount
                  OR e.delta_available <> -e.amount OR e.delta_pending <> 0))""",

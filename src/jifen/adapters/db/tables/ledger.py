@@ -56,6 +56,7 @@ members = Table(
     Column("tier_counted_from", Integer),  # yyyymm qualification counts from (after a demotion)
     Column("tier_nudged", String(64)),  # the next tier the member was told they are close to
     Column("chain_head", String(64)),  # the hash of the member's latest entry (ADR 0001)
+    Column("erased_at", UTCDateTime),  # status erased: personal data removed then
     UniqueConstraint("program_id", "external_id", name="uq_members_program_external"),
     CheckConstraint("pending >= 0", name="pending_not_negative"),
     CheckConstraint("held >= 0", name="held_not_negative"),
