@@ -24,6 +24,7 @@ from jifen.entrypoints.api.routers import (
     members,
     program,
     redemption,
+    rights,
     tiers,
     vouchers,
 )
@@ -63,6 +64,7 @@ def create_app(jifen: Jifen | None = None) -> FastAPI:
     app.include_router(vouchers.router)
     app.include_router(lottery.router)
     app.include_router(apikeys.router)
+    app.include_router(rights.router)
 
     web.install(app, demo=jf.settings.demo)
     app.add_middleware(BodyLimit, max_bytes=jf.settings.max_body_bytes)
