@@ -108,5 +108,9 @@ class Jifen:
 
 def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> Jifen:
     settings = settings or Settings()
-    engine = create_engine_for(settings.database_url, pool_size=settings.db_pool_size)
+    engine = create_engine_for(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        connect_timeout=settings.db_connect_timeout,
+    )
     return Jifen(settings=settings, engine=engine, clock=clock or SystemClock())

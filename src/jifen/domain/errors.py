@@ -33,6 +33,7 @@ The tree::
      |    +-- RedemptionNotCancellable  past its policy, or its voucher used
      |    +-- VoucherNotUsable        used, expired, cancelled, below its minimum
      +-- LedgerInconsistent      a balance disagrees with its lots  (HTTP 409, and an alert)
+     +-- Unavailable             the database cannot be reached     (HTTP 503, Retry-After)
 
 ``LedgerInconsistent`` is no client's doing: the ledger refuses to act on what it
 cannot prove rather than guess. Nothing is written, the request is refused with
@@ -52,6 +53,7 @@ from jifen.domain.error_codes import (
     MemberCode,
     RedemptionCode,
     RequestCode,
+    SystemCode,
 )
 
 
@@ -193,6 +195,14 @@ class LedgerInconsistent(JifenError):
     alerted = False  # the operator has been told (the unit of work logs it once)
 
 
+class Unavailable(JifenError):
+    """What jifen stands on (its database) cannot be reached: nothing was written, and the
+    same request may be sent again once it is back."""
+
+    family = Family.UNAVAILABLE
+    code: Code = SystemCode.DATABASE_UNAVAILABLE
+
+
 FAMILIES: dict[Family, type[JifenError]] = {
     cls.family: cls
     for cls in (
@@ -204,6 +214,7 @@ FAMILIES: dict[Family, type[JifenError]] = {
         Conflict,
         RuleViolation,
         LedgerInconsistent,
+        Unavailable,
     )
 }
 
@@ -232,5 +243,6 @@ __all__ = [
     "RuleViolation",
     "TierTooLow",
     "Unauthenticated",
+    "Unavailable",
     "VoucherNotUsable",
 ]

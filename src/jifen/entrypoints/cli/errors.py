@@ -22,6 +22,7 @@ EXIT_CODES: dict[Family, int] = {
     Family.UNAUTHENTICATED: 6,
     Family.PERMISSION_DENIED: 6,
     Family.LEDGER_INCONSISTENT: 7,
+    Family.UNAVAILABLE: 8,  # the database is down: the same command may be run again
 }
 
 
