@@ -13,6 +13,8 @@ from jifen.domain.errors import InvalidInput
 
 #: The largest row id: the columns are 64-bit signed integers
 MAX_ROW_ID = 2**63 - 1
+#: The largest programme version: a 32-bit signed column
+MAX_VERSION = 2**31 - 1
 #: The instants a caller may name: far around any programme's life, and far inside what
 #: Python's dates and both databases hold, with room for a policy's years added to them
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)

@@ -65,7 +65,7 @@ class StockOut(Out):
 class LimitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     per: Literal["day", "week", "month", "year", "lifetime"]
-    max_times: int = Field(ge=1)
+    max_times: int = Field(ge=1, le=10**9)
 
 
 class VoucherTermsIn(BaseModel):

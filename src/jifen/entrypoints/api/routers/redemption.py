@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from jifen.domain.errors import InvalidInput
+from jifen.domain.points import MAX_POINTS
 from jifen.entrypoints.api.bounds import RowId
 from jifen.entrypoints.api.deps import Caller, IdempotencyKey, LedgerRead, LedgerWrite, scoped
 from jifen.entrypoints.api.rendering import replayed_header
@@ -77,7 +78,9 @@ class RedemptionIn(BaseModel):
     reward: str | None = Field(None, description="a catalogue reward; or `order` for a cash offset")
     quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
     order: OrderOffsetIn | None = None
-    points: int | None = Field(None, ge=1, description="cash offset: at most this many points")
+    points: int | None = Field(
+        None, ge=1, le=MAX_POINTS, description="cash offset: at most this many points"
+    )
     mode: Literal["capture", "hold"] | None = Field(
         None, description="hold: reserve now, capture later (default for a cash offset)"
     )
@@ -88,7 +91,7 @@ class QuoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     member: str = Field(min_length=1, max_length=128)
     total: str = Field(pattern=MONEY)
-    points: int | None = Field(None, ge=1)
+    points: int | None = Field(None, ge=1, le=MAX_POINTS)
 
 
 class QuoteOut(Out):
