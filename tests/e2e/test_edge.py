@@ -20,6 +20,7 @@ from jifen.config import Settings
 from jifen.domain.programs import Program
 from jifen.entrypoints import web
 from jifen.entrypoints.api.app import create_app
+from jifen.entrypoints.cli import server
 from jifen.services.access import apikeys
 from tests.factories import key, make_member, make_program
 
@@ -243,8 +244,6 @@ def test_no_page_template_holds_inline_script_or_style() -> None:
 
 
 def test_the_server_does_not_advertise_itself(monkeypatch: pytest.MonkeyPatch) -> None:
-    from jifen.entrypoints.cli import server
-
     seen: dict[str, Any] = {}
     monkeypatch.setattr(server.uvicorn, "run", lambda *a, **kw: seen.update(kw))
     server.run_server(Settings(environment="test"))
