@@ -44,6 +44,7 @@ from jifen.services.reporting.ports import Reports
 from jifen.services.tiers.ports import TierStore
 
 log = logging.getLogger("jifen.ledger")
+LOST_STATES = ("08", "53", "57")
 
 
 class SqlUnitOfWork:
@@ -152,9 +153,15 @@ class SqlUnitOfWork:
 
 
 def _lost(exc: BaseException | None) -> DBAPIError | None:
-    """``exc`` if it says the connection to the database was lost (SQLAlchemy has then
-    invalidated it, and the pool replaces it on the next checkout)."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+    """``exc`` if it says the database cannot be reached: the connection was lost (SQLAlchemy
+    has then invalidated it, and the pool replaces it on the next checkout), or PostgreSQL
+    refused for a while (SQLSTATE class 08 connection, 53 resources, 57 shutting down)."""
+    if not isinstance(exc, DBAPIError):
+        return None
+    if exc.connection_invalidated:
+        return exc
+    state = getattr(exc.orig, "sqlstate", "")  # psycopg: None when the link itself failed
+    if isinstance(exc, OperationalError) and (state is None or state[:2] in LOST_STATES):
         return exc
     return None
 
