@@ -360,7 +360,7 @@ class SystemCode(Code):
     DATABASE_UNAVAILABLE = (
         "database_unavailable",
         F.UNAVAILABLE,
-        "the database cannot be reached: nothing was written; retry after `Retry-After` seconds",
+        "the database cannot be reached: retry after `Retry-After` seconds, same `Idempotency-Key`",
     )
 
 
