@@ -276,3 +276,12 @@ def test_the_openapi_document_declares_its_security_and_every_status(edge: Edge)
                 content = responses[status]["content"]
                 assert list(content) == [PROBLEM], (method, path, status)
     assert seen >= 38
+
+
+def test_a_programme_file_nested_past_32_levels_is_a_422_not_a_500(edge: Edge) -> None:
+    source = "program:\n  code: fresh-market\nextra: " + "[" * 20_000 + "]" * 20_000 + "\n"
+    r = edge.post(
+        "/v1/program/versions", content=source.encode(), headers={"Content-Type": "text/plain"}
+    )
+    body = problem_of(r, 422, "program_file_invalid")
+    assert "nested deeper than 32 levels" in body["detail"]
