@@ -17,10 +17,12 @@ from fastapi.testclient import TestClient
 
 from jifen.bootstrap import Jifen
 from jifen.config import Settings
+from jifen.domain.errors import Unavailable
 from jifen.domain.programs import Program
 from jifen.entrypoints import web
 from jifen.entrypoints.api.app import create_app
 from jifen.entrypoints.cli import server
+from jifen.services import access
 from jifen.services.access import apikeys
 from tests.factories import key, make_member, make_program
 
@@ -285,3 +287,25 @@ def test_a_programme_file_nested_past_32_levels_is_a_422_not_a_500(edge: Edge) -
     )
     body = problem_of(r, 422, "program_file_invalid")
     assert "nested deeper than 32 levels" in body["detail"]
+
+
+def test_an_outage_behind_a_page_form_is_the_try_again_page_not_a_422(
+    edge: Edge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page that shows refusals in its own words (``except JifenError``) lets an outage
+    through to its one answer: 503 and "please try again shortly" in the visitor's language."""
+
+    def outage(*_: object, **__: object) -> None:
+        raise Unavailable("the database cannot be reached; retry shortly")
+
+    monkeypatch.setattr(access, "request_code", outage)
+    edge.http.cookies.set("jifen_csrf", "t0ken")
+    r = edge.http.post(
+        "/portal/sign-in",
+        data={"contact": "13800000000", "csrf": "t0ken"},
+        headers={"Accept-Language": "en"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 503, r.text
+    assert r.headers["retry-after"] == "5"
+    assert "Please try again shortly" in r.text

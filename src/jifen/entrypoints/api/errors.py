@@ -56,7 +56,7 @@ TITLES = {
 }
 
 
-def status_of(exc: errors.JifenError) -> int:
+def status_of(exc: errors.JifenError | errors.Unavailable) -> int:
     return STATUS[exc.family]
 
 
@@ -87,13 +87,17 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
-def problem_of(exc: errors.JifenError, *, close: bool = False) -> JSONResponse:
+def problem_of(exc: errors.JifenError | errors.Unavailable, *, close: bool = False) -> JSONResponse:
     return problem(status_of(exc), exc.code, exc.detail, _jsonable(exc.params), close=close)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(errors.JifenError)
     async def _jifen(_: Request, exc: errors.JifenError) -> JSONResponse:
+        return problem_of(exc)
+
+    @app.exception_handler(errors.Unavailable)
+    async def _unavailable(_: Request, exc: errors.Unavailable) -> JSONResponse:
         return problem_of(exc)
 
     @app.exception_handler(RequestValidationError)

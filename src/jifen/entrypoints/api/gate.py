@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jifen.bootstrap import Jifen
 from jifen.domain.error_codes import RequestCode
-from jifen.domain.errors import JifenError
+from jifen.domain.errors import JifenError, Unavailable
 from jifen.entrypoints.api.deps import Caches
 from jifen.entrypoints.api.errors import problem, problem_of
 from jifen.services import access
@@ -56,7 +56,7 @@ class AuthGate:
             await caches.principals.get(
                 digest, lambda: access.authenticate(jf.uow(write=False), presented)
             )
-        except JifenError as exc:
+        except (JifenError, Unavailable) as exc:
             await problem_of(exc, close=True)(scope, receive, send)
             return
         await self.app(scope, receive, send)
