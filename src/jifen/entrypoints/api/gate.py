@@ -44,7 +44,10 @@ class AuthGate:
         presented = presented_key(dict(scope["headers"]))
         if presented is None:
             refusal = problem(
-                401, RequestCode.UNAUTHENTICATED, "an API key is required", close=True
+                401,
+                RequestCode.UNAUTHENTICATED,
+                "an API key is required (Authorization: Bearer <key>)",
+                close=True,
             )
             await refusal(scope, receive, send)
             return
