@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from alembic import command
@@ -68,6 +68,11 @@ class Jifen:
     def lanes(self) -> int:
         """Lanes for the nightly pipeline: SQLite has one writer, so one lane there."""
         return self.settings.pipeline_lanes if self.engine.dialect.name == "postgresql" else 1
+
+    @property
+    def clock_skew(self) -> timedelta:
+        """How far ahead of ours an outside clock may run (``clock_skew_seconds``)."""
+        return timedelta(seconds=self.settings.clock_skew_seconds)
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
         return SqlUnitOfWork(self.engine, write=write)

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     demo: bool = False
     #: send cookies only over HTTPS (set it behind TLS)
     secure_cookies: bool = False
+    #: how far ahead of this server a till's clock may run: a later placed_at/occurred_at
+    #: is refused (date_in_future)
+    clock_skew_seconds: int = Field(300, ge=0, le=86_400)
 
     @model_validator(mode="after")
     def _refuse_unsafe_secrets(self) -> Settings:

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,35 @@ def test_ctrl_c_keeps_whole_batches_and_the_same_command_finishes_the_job(
     assert import_rows(jf) == [(1000, 1000, 0, True)]
     assert sum(balances(jf, program, m)[0] for m in people) > 1000
     assert_verified(jf)
+
+
+def test_rows_dated_in_the_future_are_rejected_within_the_configured_skew(
+    jf: Jifen, tmp_path: Path
+) -> None:
+    # given rows one hour and three hours ahead of this machine's clock, and a year-1 row
+    fresh_market(jf, "C-1")
+    ahead = datetime.now(UTC) + timedelta(hours=1)
+    rows = [
+        order("F1", "C-1", ahead.isoformat(), "5.00"),
+        order("F3", "C-1", (ahead + timedelta(hours=2)).isoformat(), "5.00"),
+        order("Y1", "C-1", "0001-01-01T00:00:00+08:00", "5.00"),
+    ]
+    path = write_jsonl(tmp_path / "future.jsonl", rows)
+    # when imported with the default skew (300 s), then every row is rejected with its code
+    done = jifen(jf, tmp_path, "import", "orders", str(path))
+    assert done.returncode == 1, done.stderr
+    assert "order F1: date_in_future" in done.stdout
+    assert "order Y1: date_out_of_range" in done.stdout
+    # and with a skew of two hours the first is taken
+    env = {**env_for(jf), "JIFEN_CLOCK_SKEW_SECONDS": "7200"}
+    again = subprocess.run(
+        [*CLI, "import", "orders", str(path)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "imported          1" in again.stdout, again.stdout
+    assert "order F3: date_in_future" in again.stdout

@@ -100,7 +100,7 @@ def stream(seed: int, count: int) -> list[dict[str, Any]]:
             made.append(dict(rng.choice(made)))
         elif roll < 0.09 and made:  # an order id already used, other details
             again = dict(rng.choice(made))
-            made.append({**again, "paid": f"{float(again['paid']) + 1:.2f}"})
+            made.append({**again, "store": "S9"})
         elif roll < 0.11:
             made.append({**made[-1], "order_id": f"S{seed}-{i:04d}-x", "member": "NOBODY"})
     return made

@@ -107,7 +107,7 @@ def test_bad_rows_are_rejected_with_reasons_and_the_rest_of_their_batch_is_kept(
         a1 | {"order_id": "X3", "paid": "12,50"},  # malformed money
         no_member,  # missing field
         a1 | {"order_id": "X5", "member": "C-3"},  # blocked member
-        a1 | {"paid": "129.00"},  # A1 again, for a different order
+        a1 | {"store": "S9"},  # A1 again, for a different order
         '{"order_id": "X7", ',  # not JSON
         a2,
     ]

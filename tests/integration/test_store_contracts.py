@@ -22,6 +22,7 @@ from jifen.domain.ledger import Account, EntryKind, debit
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.domain.tiers import Stats, TierState
+from jifen.services.imports.write_behind import WriteBehind
 from jifen.services.ports import StoredResponse
 from jifen.services.tiers.ports import TierChange
 from tests.factories import make_member
@@ -252,6 +253,31 @@ def test_orders_read_back_and_only_add_order_counts_them_on_the_member(
     with stores.later() as uow:
         assert counts(member(uow, program, "C-1")) == (0, 2, 700, now)
         assert uow.earning.order(program.id, "O-2") is not None
+
+
+def test_the_first_order_of_a_span_reads_back_with_the_orders_of_the_transaction(
+    stores: Stores, program: Program
+) -> None:
+    make_member(stores.jf, program, "C-1")
+    now = stores.now
+    week = (now - timedelta(days=3), now + timedelta(days=4))
+    with stores.batch(members=["C-1"]) as uow:
+        m = member(uow, program, "C-1")
+        span = (m.id, *week)
+        if isinstance(uow, WriteBehind):
+            uow.know_firsts({span})  # read beforehand, as an import's batch does
+        assert uow.earning.first_in(*span) is None and uow.earning.firsts_in([span]) == {}
+        # given orders of the span added out of time order, and one before it
+        uow.earning.add_order(order(program, m, "O-2", 100, now))
+        uow.earning.add_order(order(program, m, "O-1", 100, now - timedelta(days=1)))
+        uow.earning.add_orders([order(program, m, "O-0", 100, now - timedelta(days=9))])
+        uow.earning.add_order(order(program, m, "O-0b", 100, now - timedelta(days=1)))
+        # then the span's first is the earliest placed, the smaller id on a tie
+        first = (now - timedelta(days=1), "O-0b")
+        assert uow.earning.first_in(*span) == first
+        assert uow.earning.firsts_in([span]) == {span: first}
+    with stores.later() as uow:
+        assert uow.earning.first_in(*span) == first
 
 
 # -- tiers ------------------------------------------------------------------------------

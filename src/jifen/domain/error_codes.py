@@ -141,6 +141,11 @@ class LedgerCode(Code):
         F.RULE_VIOLATION,
         "a capture of more points than the hold reserved",
     )
+    POINTS_TOO_LARGE = (
+        "points_too_large",
+        F.INVALID_INPUT,
+        "one operation would move more than 10^12 points; nothing was written",
+    )
     CONFLICT = (
         "ledger_conflict",
         F.CONFLICT,
@@ -183,6 +188,27 @@ class EarningCode(Code):
         "referrer_not_found",
         F.INVALID_INPUT,
         "the referrer is not another member of the programme",
+    )
+    DATE_IN_FUTURE = (
+        "date_in_future",
+        F.INVALID_INPUT,
+        "`placed_at` or `occurred_at` is later than now plus the allowed clock skew; "
+        "`params.latest` says the latest accepted",
+    )
+    DATE_OUT_OF_RANGE = (
+        "date_out_of_range",
+        F.INVALID_INPUT,
+        "`placed_at` or `occurred_at` is before 2000-01-01 or after 2099",
+    )
+    AMOUNT_TOO_LARGE = (
+        "amount_too_large",
+        F.INVALID_INPUT,
+        "money, a quantity or `points_paid` beyond its documented bound; `params.maximum`",
+    )
+    PAID_DISAGREES_WITH_LINES = (
+        "paid_disagrees_with_lines",
+        F.INVALID_INPUT,
+        "`paid` is not the lines' amounts less their discounts and the order's discount",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jifen.domain.error_codes import LedgerCode
 from jifen.domain.errors import InvalidInput
 
 #: The largest amount one operation may move: far above any real programme and
@@ -20,5 +21,10 @@ def require_points(value: object, *, field: str = "points", allow_zero: bool = F
     if value < 0 or (value == 0 and not allow_zero):
         raise InvalidInput(f"{field} must be a positive number of points", field=field)
     if value > MAX_POINTS:
-        raise InvalidInput(f"{field} exceeds {MAX_POINTS}", field=field, maximum=MAX_POINTS)
+        raise InvalidInput(
+            f"{field} exceeds {MAX_POINTS}",
+            code=LedgerCode.POINTS_TOO_LARGE,
+            field=field,
+            maximum=MAX_POINTS,
+        )
     return value

@@ -20,7 +20,7 @@ from jifen.domain.earning.engine import Context, base_points, evaluate_activity,
 from jifen.domain.earning.member_vars import member_vars
 from jifen.domain.earning.multipliers import Applied, extras
 from jifen.domain.earning.orders import Order, OrderLine, Refund, remaining_after
-from jifen.domain.earning.periods import period_key, same_week
+from jifen.domain.earning.periods import first_of_week, period_key, same_week, week_span
 from jifen.domain.earning.program import EarningProgram, ExpiryPolicy, Gate
 from jifen.domain.earning.rules import (
     BaseRate,
@@ -68,10 +68,12 @@ __all__ = [
     "evaluate_activity",
     "evaluate_order",
     "extras",
+    "first_of_week",
     "member_vars",
     "now_vars",
     "order_vars",
     "period_key",
     "remaining_after",
     "same_week",
+    "week_span",
 ]

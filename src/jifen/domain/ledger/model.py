@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from jifen.domain.error_codes import LedgerCode
+from jifen.domain.errors import InvalidInput
+from jifen.domain.points import MAX_POINTS
+
 
 class EntryKind(enum.StrEnum):
     EARN = "earn"  # points earned by an order or an activity
@@ -102,6 +106,8 @@ class NewLot:
     parent_lot_id: int | None = None
     #: points drawn from this lot as it is created, to repay a negative balance
     repaid: int = 0
+    #: when its points were earned, if not when written (a backdated order or activity)
+    earned_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +164,17 @@ class Posting:
     actor: str | None = None
     reference: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """The per-operation cap, on every path that moves points (orders, imports,
+        adjustments, activities, redemptions): an operation beyond it is refused whole."""
+        if self.amount > MAX_POINTS:
+            raise InvalidInput(
+                f"one operation may move at most {MAX_POINTS} points, not {self.amount}",
+                code=LedgerCode.POINTS_TOO_LARGE,
+                points=self.amount,
+                maximum=MAX_POINTS,
+            )
 
     @property
     def points(self) -> int:

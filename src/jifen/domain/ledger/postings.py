@@ -64,9 +64,13 @@ def credit_parts(
     reference: str | None = None,
     meta: dict[str, Any] | None = None,
     version: int | None = None,
+    earned_at: datetime | None = None,
 ) -> Posting:
     """One entry, one lot per (points, rule) part, so each rule's points can be
-    reversed on their own; a negative balance is repaid from the first lots."""
+    reversed on their own; a negative balance is repaid from the first lots.
+
+    ``earned_at``: when the points were earned, if before ``now`` (a backdated order):
+    the lots carry it as their date and the entry's meta as ``occurred_at``."""
     start = available_at or now
     if expires_at is not None and expires_at <= start:
         raise InvalidInput("expires_at must be after the points become available")
@@ -86,6 +90,7 @@ def credit_parts(
                 source_ref=reference,
                 rule_id=rule_id,
                 repaid=repaid,
+                earned_at=earned_at,
             )
         )
     total = sum(amount for amount, _ in parts)
@@ -99,7 +104,7 @@ def credit_parts(
         reason=reason,
         actor=actor,
         reference=reference,
-        meta=dict(meta or {}),
+        meta={**(meta or {}), **({"occurred_at": earned_at.isoformat()} if earned_at else {})},
         program_version=version,
     )
 

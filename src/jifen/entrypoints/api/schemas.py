@@ -120,6 +120,11 @@ class EntryOut(_Out):
     earned_to: datetime | None = Field(
         None, description="an expiry: when the newest of the lots it ended was earned"
     )
+    occurred_at: datetime | None = Field(
+        None,
+        description="when it happened: an order's placed_at or an activity's occurred_at "
+        "(a backdated one keeps its own date); else created_at",
+    )
 
 
 class EntriesOut(_Out):

@@ -92,7 +92,8 @@ placed_at, paid, channel, store, sku, quantity, unit_price, category, tags
 Orders are recorded as POST /v1/orders records them, in file order, many to a
 transaction (--batch-size). An order already recorded is skipped
 (skipped_existing), so importing a file twice changes nothing. A bad row (a
-missing field, bad money, an unknown or blocked member, an order id already
+missing field, bad money, paid that disagrees with its lines, a placed_at in
+the future or before 2000, an unknown or blocked member, an order id already
 used for a different order) is rejected with its reason and the rest is
 imported. If an import is interrupted, run the same command again: it resumes
 after the last committed batch.
@@ -212,6 +213,7 @@ def _run(
                 progress=tick,
                 checkpoint=source.identity,
                 rejects=sink,
+                **({"skew": jf.clock_skew} if kind is ORDERS else {}),
             )
         except KeyboardInterrupt:
             bar.stop()

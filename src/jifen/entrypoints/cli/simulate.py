@@ -31,7 +31,9 @@ def simulate_order(
     cmd = _command(file)
     jf = bootstrap()
     found = programs.find_program(jf.uow(write=False), program)
-    view = earning.simulate_order(jf.uow(write=False), jf.clock, jf.rulebooks, found, cmd)
+    view = earning.simulate_order(
+        jf.uow(write=False), jf.clock, jf.rulebooks, found, cmd, skew=jf.clock_skew
+    )
     if as_json:
         print(
             json.dumps(

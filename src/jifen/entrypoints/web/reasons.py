@@ -74,7 +74,8 @@ def describe(
         }.get(item.kind, item.kind)
     if item.reason and item.kind in ("adjust", "reverse"):
         detail = item.reason
-    return Line(item.created_at, text, detail, item.available_change, item.pending_change)
+    when = item.occurred_at or item.created_at  # a backdated order shows its own date
+    return Line(when, text, detail, item.available_change, item.pending_change)
 
 
 def _name(lang: Language, names: Any, fallback: str) -> str:

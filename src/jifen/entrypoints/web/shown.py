@@ -34,6 +34,7 @@ ERRORS = (
     N_("own_account"),
     N_("member_not_found"),
     N_("program_version_moved"),
+    N_("points_too_large"),
 )
 ROLES = (N_("admin"), N_("operator"), N_("analyst"), N_("cashier"))
 VOUCHER_STATUSES = (N_("issued"), N_("consumed"), N_("cancelled"))

@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from jifen.domain import ledger
+from jifen.domain.bounds import DEFAULT_SKEW, require_moment
 from jifen.domain.earning import (
     Award,
     Context,
@@ -46,11 +47,12 @@ def record_activity(
     program: Program,
     cmd: RecordActivity,
     key: str,
+    *,
+    skew: timedelta = DEFAULT_SKEW,
 ) -> EarnResult:
+    """``skew``: how far ahead of ``clock`` the sender's ``occurred_at`` may be."""
     now = clock.now()
-    when = cmd.occurred_at or now
-    if when.tzinfo is None:
-        raise InvalidInput("occurred_at needs a timezone offset", field="occurred_at")
+    when = require_moment(cmd.occurred_at or now, now=now, skew=skew, field="occurred_at")
     with uow:
         call = Keyed(program, cmd, key, now)
         return once(uow, call, partial(_record, rulebooks=rulebooks, when=when))
@@ -66,6 +68,9 @@ def _record(
     book, referrer = _lock(uow, program, cmd.member, cmd.payload.get("referrer"))
     book.member.require_active()
     award = _evaluate(uow, earning, book, cmd, when)
+    expires = awards.expiry_of(earning, min(when, now), book.member.tier)
+    if expires is not None and expires <= now:  # dated so long ago its points are gone
+        award = awards.expired_before_recorded(award)
     award, spends = awards.take_budgets(uow, program, earning, award, book.member.id)
     entry_id = _credit(uow, book, award, earning, cmd.type, when, now, "member")
     referred = None
@@ -192,9 +197,10 @@ def _credit(
             source=LotSource.ACTIVITY,
             now=now,
             available_at=now,  # nothing to return: activity points are never pending
-            expires_at=awards.expiry_of(earning, max(when, now), book.member.tier),
+            expires_at=awards.expiry_of(earning, min(when, now), book.member.tier),
             reference=kind,
             version=earning.version,
+            earned_at=min(when, now),  # a backdated activity's lots carry its date
             meta={"activity": kind, "beneficiary": beneficiary},
         ),
         now,

@@ -9,16 +9,17 @@ its order id.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from jifen.domain import ledger
+from jifen.domain.bounds import DEFAULT_SKEW
 from jifen.domain.earning import Award, Context, EarningProgram, Order, evaluate_order, member_vars
 from jifen.domain.ledger import EntryKind, LotSource
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
-from jifen.services.earning import awards
+from jifen.services.earning import awards, weeks
 from jifen.services.earning.commands import PlaceOrder
 from jifen.services.earning.order_data import order_json, to_order
 from jifen.services.earning.ports import EarningWork, NewOrderRecord
@@ -31,11 +32,19 @@ from jifen.services.tiers import count_activity
 
 
 def record_order(
-    uow: EarningWork, clock: Clock, rulebooks: Rulebooks, program: Program, cmd: PlaceOrder
+    uow: EarningWork,
+    clock: Clock,
+    rulebooks: Rulebooks,
+    program: Program,
+    cmd: PlaceOrder,
+    *,
+    skew: timedelta = DEFAULT_SKEW,
 ) -> EarnResult:
-    """Award the points of one order, once: the order id is the idempotency key."""
+    """Award the points of one order, once: the order id is the idempotency key.
+
+    ``skew``: how far ahead of ``clock`` the till's ``placed_at`` may be."""
     now = clock.now()
-    order = to_order(cmd, program.currency, now)
+    order = to_order(cmd, program.currency, now, skew)
     with uow:
         return record_order_in(
             uow, rulebooks, Keyed(program, cmd, order_key(cmd.order_id), now), order
@@ -71,8 +80,10 @@ def _record(
     earning = definition.earning
     book = Book.locked(uow, program, call.command.member)
     book.member.require_active()
-    award, snapshot = evaluate(uow, earning, book.member, order)
-    expires = awards.expiry_of(earning, order.placed_at, book.member.tier)
+    first, moved_from = weeks.is_first(uow, earning, book.member.id, order)
+    award, snapshot = evaluate(uow, earning, book.member, order, first=first)
+    # a backdated order's points are earned on its date, and expire counted from it
+    expires = awards.expiry_of(earning, min(order.placed_at, now), book.member.tier)
     if expires is not None and expires <= now:
         award = awards.expired_before_recorded(award)  # legacy: credit nothing
     award, spends = awards.take_budgets(uow, program, earning, award, book.member.id)
@@ -99,17 +110,32 @@ def _record(
             created_at=now,
         )
     )
-    return earn_result(book, order.order_id, awards.view(award, earning.version), now)
+    meta = {}
+    if moved_from is not None:  # what the order that was first gave back, by rule
+        moved = weeks.move_first(uow, rulebooks, book, moved_from, order.order_id, now)
+        meta = {"first_of_week_moved_from": moved_from, "by_rule": moved}
+    return earn_result(book, order.order_id, awards.view(award, earning.version), now, meta)
 
 
 def evaluate(
-    uow: EarningWork, earning: EarningProgram, member: Member, order: Order
+    uow: EarningWork,
+    earning: EarningProgram,
+    member: Member,
+    order: Order,
+    *,
+    first: bool | None = None,
 ) -> tuple[Award, dict[str, Any]]:
-    """The order's award under ``earning``, and the snapshot a refund evaluates it again on."""
+    """The order's award under ``earning``, and the snapshot a refund evaluates it again on.
+
+    ``first``: whether it is the first of the member's week (default: as the orders
+    recorded so far say, see ``weeks``)."""
     local = order.placed_at.astimezone(earning.tz)
     keys = awards.cap_keys(earning, local)
     usage = uow.earning.usage(member.id, keys)
     variables = member_vars(member, local, earning.currency)
+    if first is None:
+        first = weeks.is_first(uow, earning, member.id, order)[0]
+    variables[weeks.FIRST] = first
     ctx = Context(now=local, member=variables, tier=member.tier, usage=usage)
     snapshot = {
         "member": variables,
@@ -143,6 +169,7 @@ def _credit(
         expires_at=expires,
         reference=order.order_id,
         version=earning.version,
+        earned_at=min(order.placed_at, now),
         # enough to tell the member why: "Order 1042 at Store 3: base 100, Gold x1.5 50"
         meta={
             "order": order.order_id,

@@ -10,6 +10,8 @@ from typing import Any, Protocol
 from jifen.domain.earning import Usage
 from jifen.services.tiers.ports import TierWork
 
+Span = tuple[int, datetime, datetime]  # a member's orders placed in [start, end)
+
 
 @dataclass(frozen=True, kw_only=True)
 class NewOrderRecord:
@@ -90,6 +92,19 @@ class EarningStore(Protocol):
         """Order rows alone; their members are counted by ``count_orders``."""
 
     def order(self, program_id: int, order_id: str) -> OrderRecord | None: ...
+    def first_in(
+        self, member_id: int, start: datetime, end: datetime
+    ) -> tuple[datetime, str] | None:
+        """(placed_at, order_id) of the member's first order placed in [start, end), by
+        placed_at then order_id (one indexed read); None: no order then."""
+
+    def firsts_in(self, spans: Collection[Span]) -> dict[Span, tuple[datetime, str]]:
+        """``first_in`` for many (member id, start, end) spans in one read; a span
+        without an order is left out."""
+
+    def replace_snapshot(self, order_pk: int, snapshot: dict[str, Any]) -> None:
+        """What the rules are to see of the order from now on (refunds evaluate on it)."""
+
     def refunds_of(self, order_pk: int) -> list[RefundRecord]: ...
     def add_refund(
         self, program_id: int, order_pk: int, refund: RefundRecord, now: datetime

@@ -4,7 +4,9 @@ answer beside the published one's."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from jifen.domain.bounds import DEFAULT_SKEW
 from jifen.domain.error_codes import ProgramCode
 from jifen.domain.errors import InvalidInput
 from jifen.domain.members import Member
@@ -21,10 +23,16 @@ from jifen.services.rulebooks import Rulebooks
 
 
 def simulate_order(
-    uow: EarningWork, clock: Clock, rulebooks: Rulebooks, program: Program, cmd: PlaceOrder
+    uow: EarningWork,
+    clock: Clock,
+    rulebooks: Rulebooks,
+    program: Program,
+    cmd: PlaceOrder,
+    *,
+    skew: timedelta = DEFAULT_SKEW,
 ) -> AwardView:
     """The same computation as record_order, as a dry run: nothing is written."""
-    order = to_order(cmd, program.currency, clock.now())
+    order = to_order(cmd, program.currency, clock.now(), skew)
     with uow:
         earning = rulebooks.current(uow, program).earning
         member = lock_member(uow, program, cmd.member)

@@ -16,7 +16,15 @@ from functools import partial
 from typing import Any
 
 from jifen.domain import ledger
-from jifen.domain.earning import Award, Context, Refund, Usage, evaluate_order, remaining_after
+from jifen.domain.earning import (
+    Award,
+    Context,
+    Order,
+    Refund,
+    Usage,
+    evaluate_order,
+    remaining_after,
+)
 from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import InvalidInput, NotFound
 from jifen.domain.money import to_minor
@@ -99,10 +107,22 @@ def _clawback(
     original = order_from_json(record.snapshot["order"])
     before = [Refund(r.refund_id, record.order_id, r.amount, tuple(r.lines)) for r in earlier]
     remaining = remaining_after(original, [*before, refund])  # refuses over-refunds
+    return owed(uow, rulebooks, program, record, remaining, record.snapshot)
+
+
+def owed(
+    uow: EarningWork,
+    rulebooks: Rulebooks,
+    program: Program,
+    record: OrderRecord,
+    remaining: Order,
+    snap: dict[str, Any],
+) -> tuple[dict[str, int], Award]:
+    """Per rule, what the order owes back if it is ``remaining`` judged on ``snap``; and
+    what it is worth so. A rule never gains: each keeps the smaller of the two."""
     earning = rulebooks.version(uow, program, record.version).earning
-    snap = record.snapshot
     ctx = Context(
-        now=original.placed_at.astimezone(earning.tz),
+        now=remaining.placed_at.astimezone(earning.tz),
         member=snap["member"],
         tier=snap["tier"],
         usage={(r, k): Usage(p, t) for r, k, p, t in snap["usage"]},
@@ -113,9 +133,9 @@ def _clawback(
     claw = {}
     for rule, points in granted.items():
         keep = min(again.points_of(rule), points)
-        owed = points - taken.get(rule, 0) - keep
-        if owed > 0:
-            claw[rule] = owed
+        due = points - taken.get(rule, 0) - keep
+        if due > 0:
+            claw[rule] = due
     return claw, again
 
 
@@ -149,6 +169,23 @@ def _reverse(
     refund: Refund,
     now: datetime,
 ) -> int:
+    reason = f"refund {refund.refund_id} of order {record.order_id}"
+    meta = {"refund": refund.refund_id, "order": record.order_id}
+    return reverse_rules(uow, book, account, record, claw, now, reason, meta)
+
+
+def reverse_rules(
+    uow: EarningWork,
+    book: Book,
+    account: ledger.Account,
+    record: OrderRecord,
+    claw: dict[str, int],
+    now: datetime,
+    reason: str,
+    meta: dict[str, Any],
+) -> int:
+    """Take ``claw`` (points per rule) back from the order's entry, by one appended
+    reversal, and give the campaign budgets back what those lines spent; its entry id."""
     assert record.entry_id is not None
     original = uow.ledger.entry(book.program.id, record.entry_id)
     assert original is not None
@@ -162,8 +199,8 @@ def _reverse(
             parts,
             now=now,
             policy=book.program.policy,
-            reason=f"refund {refund.refund_id} of order {record.order_id}",
-            meta={"refund": refund.refund_id, "order": record.order_id},
+            reason=reason,
+            meta=meta,
         ),
         now,
     )

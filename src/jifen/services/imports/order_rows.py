@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from jifen.domain.earning import Order
+from jifen.domain.bounds import DEFAULT_SKEW
+from jifen.domain.earning import Order, week_span
 from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import Conflict, IdempotencyConflict, JifenError, MemberNotFound
 from jifen.domain.members import Member
@@ -48,6 +49,7 @@ class OrderRows:
 
     rulebooks: Rulebooks
     program: Program
+    skew: timedelta = DEFAULT_SKEW  # how far ahead of now a row's placed_at may be
 
     def start(self, uow: ImportWork) -> None:
         self.rulebooks.current(uow, self.program)  # no published rules: stop here
@@ -58,7 +60,7 @@ class OrderRows:
 
     def check(self, record: object, now: datetime) -> CheckedOrder:
         cmd = command_from(record)
-        return CheckedOrder(cmd, to_order(cmd, self.program.currency, now))
+        return CheckedOrder(cmd, to_order(cmd, self.program.currency, now, self.skew))
 
     def write(self, uow: ImportWork, item: CheckedOrder, now: datetime) -> EarnResult:
         try:
@@ -102,6 +104,15 @@ class OrderRows:
             for rule, period in cap_keys(earning, items[i].order.placed_at.astimezone(earning.tz))
         }
         wb.know_usage(usage_keys, uow.earning.usage_of(usage_keys))
+        wb.know_firsts(
+            {
+                (
+                    found[items[i].cmd.member].id,
+                    *week_span(items[i].order.placed_at.astimezone(earning.tz)),
+                )
+                for i in todo
+            }
+        )
         if definition.tiers:
             wb.know_months({found[items[i].cmd.member].id for i in todo})
         for i in todo:

@@ -17,10 +17,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any, Generic
 
+from jifen.domain.bounds import DEFAULT_SKEW
 from jifen.domain.error_codes import ImportCode
 from jifen.domain.errors import Conflict, InvalidInput, JifenError
 from jifen.domain.programs import Program
@@ -108,10 +109,12 @@ def import_orders(
     progress: Callable[[ImportSummary], None] | None = None,
     checkpoint: ImportFile | None = None,
     rejects: Callable[[Sequence[Rejected]], None] | None = None,
+    skew: timedelta = DEFAULT_SKEW,
 ) -> ImportSummary:
     """Record every order of ``rows`` as ``POST /v1/orders`` would; see ``run_import``."""
     options = ImportOptions(batch_size, progress, checkpoint, rejects)
-    return run_import(uow_factory, clock, program, OrderRows(rulebooks, program), rows, options)
+    handler = OrderRows(rulebooks, program, skew)
+    return run_import(uow_factory, clock, program, handler, rows, options)
 
 
 def import_balances(

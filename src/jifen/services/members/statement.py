@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from jifen.domain.bounds import require_row_id
 from jifen.domain.errors import InvalidInput
@@ -53,10 +54,18 @@ def history_of(uow: LedgerWork, member: Member, before: int | None, limit: int) 
             meta=e.meta,
             earned_from=spans[e.id][0] if e.id in spans else None,
             earned_to=spans[e.id][1] if e.id in spans else None,
+            occurred_at=occurred_at(e.meta, e.created_at),
         )
         for e in page.entries
     )
     return History(items, None if page.next_cursor is None else str(page.next_cursor))
+
+
+def occurred_at(meta: dict[str, Any], created_at: datetime) -> datetime:
+    """When an entry's movement happened: the order's or activity's own date it carries
+    (``meta.occurred_at``), else when it was written."""
+    found = meta.get("occurred_at")
+    return datetime.fromisoformat(found).astimezone(UTC) if isinstance(found, str) else created_at
 
 
 def _check_limit(limit: int) -> None:

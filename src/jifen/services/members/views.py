@@ -43,6 +43,9 @@ class HistoryItem:
     # an expiry: when the oldest and the newest of the lots it ended were earned
     earned_from: datetime | None = None
     earned_to: datetime | None = None
+    #: when it happened: a backdated order's placed_at, an activity's occurred_at;
+    #: otherwise when it was written (created_at)
+    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ capped rules and streaks (``usage``) and the campaign budgets (``budgets``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from jifen.adapters.db.earning.budgets import SqlCampaignBudgets
 from jifen.adapters.db.earning.usage import SqlRuleUsage
 from jifen.adapters.db.tables import activities, members, orders, refunds
-from jifen.services.earning.ports import NewOrderRecord, OrderRecord, RefundRecord
+from jifen.services.earning.ports import NewOrderRecord, OrderRecord, RefundRecord, Span
 
 
 class SqlEarningStore(SqlRuleUsage, SqlCampaignBudgets):
@@ -62,6 +62,45 @@ class SqlEarningStore(SqlRuleUsage, SqlCampaignBudgets):
             dict(r.snapshot),
             dict(r.award),
         )
+
+    def first_in(
+        self, member_id: int, start: datetime, end: datetime
+    ) -> tuple[datetime, str] | None:
+        r = self.conn.execute(
+            select(orders.c.placed_at, orders.c.order_id)
+            .where(
+                orders.c.member_id == member_id,
+                orders.c.placed_at >= start,
+                orders.c.placed_at < end,
+            )
+            .order_by(orders.c.placed_at, orders.c.order_id)
+            .limit(1)
+        ).one_or_none()
+        return None if r is None else (r.placed_at, r.order_id)
+
+    def firsts_in(self, spans: Collection[Span]) -> dict[Span, tuple[datetime, str]]:
+        if not spans:
+            return {}
+        placed: dict[int, list[tuple[datetime, str]]] = {}
+        result = self.conn.execute(
+            select(orders.c.member_id, orders.c.placed_at, orders.c.order_id).where(
+                orders.c.member_id.in_({m for m, _, _ in spans}),
+                orders.c.placed_at >= min(s for _, s, _ in spans),
+                orders.c.placed_at < max(e for _, _, e in spans),
+            )
+        )
+        for r in result:
+            placed.setdefault(r.member_id, []).append((r.placed_at, r.order_id))
+        found = {}
+        for span in spans:
+            member, start, end = span
+            first = min((x for x in placed.get(member, ()) if start <= x[0] < end), default=None)
+            if first is not None:
+                found[span] = first
+        return found
+
+    def replace_snapshot(self, order_pk: int, snapshot: dict[str, Any]) -> None:
+        self.conn.execute(update(orders).where(orders.c.id == order_pk).values(snapshot=snapshot))
 
     def refunds_of(self, order_pk: int) -> list[RefundRecord]:
         result = self.conn.execute(

@@ -70,5 +70,5 @@ def lot_row(
         "source_ref": new.source_ref,
         "rule_id": new.rule_id,
         "parent_lot_id": new.parent_lot_id,
-        "created_at": now,
+        "created_at": new.earned_at or now,
     }

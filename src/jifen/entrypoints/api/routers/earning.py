@@ -50,7 +50,9 @@ def _out(result: EarnResult) -> Response:
 )
 def place_order(body: OrderBody, caller: LedgerWrite) -> Response:
     jf = caller.jf
-    result = earning.record_order(jf.uow(), jf.clock, jf.rulebooks, caller.program, _order(body))
+    result = earning.record_order(
+        jf.uow(), jf.clock, jf.rulebooks, caller.program, _order(body), skew=jf.clock_skew
+    )
     return _out(result)
 
 
@@ -61,7 +63,9 @@ def place_order(body: OrderBody, caller: LedgerWrite) -> Response:
 )
 def simulate(body: OrderBody, caller: LedgerWrite) -> AwardOut:
     jf = caller.jf
-    view = earning.simulate_order(jf.uow(), jf.clock, jf.rulebooks, caller.program, _order(body))
+    view = earning.simulate_order(
+        jf.uow(), jf.clock, jf.rulebooks, caller.program, _order(body), skew=jf.clock_skew
+    )
     return AwardOut.model_validate(view)
 
 
@@ -93,6 +97,6 @@ def record_activity(body: ActivityBody, caller: LedgerWrite, key: IdempotencyKey
     jf = caller.jf
     cmd = RecordActivity(body.member, body.type, body.payload, body.occurred_at)
     result = earning.record_activity(
-        jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or ""
+        jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or "", skew=jf.clock_skew
     )
     return _out(result)

@@ -2,20 +2,21 @@
 
 Every wrapped repository of a :class:`~.WriteBehind` shares one ``Batch``:
 the members it locked (as the batch's own writes have changed them), the
-idempotency keys it claimed and what they now hold, its members' rule usage
-and months of activity, the programme's current version, the entry ids it
+idempotency keys it claimed and what they now hold, its members' rule usage,
+months of activity and first orders of the week, the programme's current version, the entry ids it
 reserved, and :class:`~.kept.Kept`, the writes not yet written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
+from datetime import datetime
 from typing import Any
 
 from jifen.domain.earning import Usage
 from jifen.domain.members import Member
 from jifen.domain.tiers import Stats
-from jifen.services.earning.ports import EarningWork
+from jifen.services.earning.ports import EarningWork, Span
 from jifen.services.imports.write_behind.kept import Kept
 
 ENTRY_IDS = 256  # reserved at a time
@@ -35,6 +36,8 @@ class Batch:
         self.usage: dict[tuple[int, str, str], Usage] = {}
         self.usage_known: set[tuple[int, str, str]] = set()
         self.months: dict[int, dict[int, Stats]] = {}
+        #: the first order of each (member, week) span read beforehand, kept up to date
+        self.firsts: dict[int, dict[Span, tuple[datetime, str] | None]] = {}
         self.version: int | None = None
         self._ids: list[int] = []
 
@@ -57,6 +60,13 @@ class Batch:
         """Usage read for ``keys`` (member, rule, period); a key not in ``found`` is unused."""
         self.usage_known.update(keys)
         self.usage.update(found)
+
+    def know_firsts(self, spans: Collection[Span]) -> None:
+        """Read the first order of each (member, start, end) span, to decide here which
+        of the batch's orders is the first of its week."""
+        found = self.inner.earning.firsts_in(spans)
+        for span in spans:
+            self.firsts.setdefault(span[0], {})[span] = found.get(span)
 
     def know_months(self, member_ids: Collection[int]) -> None:
         """Read the members' activity month by month, to sum their tier windows here."""

@@ -9,7 +9,13 @@ from typing import Any
 
 from jifen.domain.earning import Usage
 from jifen.domain.members import Member
-from jifen.services.earning.ports import EarningStore, NewOrderRecord, OrderRecord, RefundRecord
+from jifen.services.earning.ports import (
+    EarningStore,
+    NewOrderRecord,
+    OrderRecord,
+    RefundRecord,
+    Span,
+)
 from jifen.services.imports.write_behind.batch import Batch
 from jifen.services.imports.write_behind.through import Through
 
@@ -73,6 +79,13 @@ class BatchEarning(Through[EarningStore]):
             self.written().add_orders(rows)
             return
         self.batch.kept.orders.extend(rows)
+        for r in rows:
+            known = self.batch.firsts.get(r.member_id, {})
+            for span, first in known.items():
+                if span[1] <= r.placed_at < span[2] and (
+                    first is None or (r.placed_at, r.order_id) < first
+                ):
+                    known[span] = (r.placed_at, r.order_id)
 
     def add_order(self, record: NewOrderRecord) -> None:
         self.add_orders([record])
@@ -114,6 +127,27 @@ class BatchEarning(Through[EarningStore]):
 
     def order(self, program_id: int, order_id: str) -> OrderRecord | None:
         return self.written().order(program_id, order_id)
+
+    def first_in(
+        self, member_id: int, start: datetime, end: datetime
+    ) -> tuple[datetime, str] | None:
+        """The database's first, or one of the batch's own orders if that comes first."""
+        known = self.batch.firsts.get(member_id, {})
+        if (member_id, start, end) in known:  # read beforehand, and kept up to date
+            return known[(member_id, start, end)]
+        found = [self.db.first_in(member_id, start, end)]
+        found += [
+            (o.placed_at, o.order_id)
+            for o in self.batch.kept.orders
+            if o.member_id == member_id and start <= o.placed_at < end
+        ]
+        return min((x for x in found if x is not None), default=None)
+
+    def firsts_in(self, spans: Collection[Span]) -> dict[Span, tuple[datetime, str]]:
+        return self.written().firsts_in(spans)
+
+    def replace_snapshot(self, order_pk: int, snapshot: dict[str, Any]) -> None:
+        self.written().replace_snapshot(order_pk, snapshot)
 
     def refunds_of(self, order_pk: int) -> list[RefundRecord]:
         return self.written().refunds_of(order_pk)
