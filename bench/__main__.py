@@ -15,6 +15,7 @@ from sqlalchemy import text
 from tests.pg import start_cluster
 
 from bench import bulk_import, over_http, rules
+from bench import chain as chain_bench
 from bench import ledger as ledger_bench
 from bench import pipeline as pipeline_bench
 from bench.harness import Figure
@@ -136,6 +137,8 @@ def main() -> None:
         sections += over_http.section(cluster, RUNS, CMD)
         print("a flash sale's claims ...", file=sys.stderr)
         sections += flash_sale.section(cluster, RUNS, CMD)
+        print("the hash chain on an order ...", file=sys.stderr)
+        sections += chain_bench.section(cluster, RUNS, COUNT)
         print("nightly pipeline ...", file=sys.stderr)
         sections += pipeline_bench.section(cluster, RUNS, CMD)
         print("bulk import ...", file=sys.stderr)

@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from jifen.adapters.anchorfiles import read_anchor_file, write_anchor_file
 from jifen.adapters.balancefiles import BalanceFile
 from jifen.adapters.db import SqlUnitOfWork, create_engine_for
 from jifen.adapters.db.nightly import job_locks_for
@@ -22,6 +23,7 @@ from jifen.adapters.publishing import LoggingPublisher
 from jifen.config import Settings
 from jifen.domain.definition import ProgramDefinition
 from jifen.domain.programs import Program
+from jifen.services import ledger
 from jifen.services.access.ports import Passwords
 from jifen.services.nightly.ports import JobLocks
 from jifen.services.ports import Chance, Clock, Compiler, Publisher
@@ -106,6 +108,15 @@ class Jifen:
         self, path: str | Path, *, append: bool = False, subject: str = "order_id"
     ) -> RejectsFile:
         return RejectsFile(path, append=append, subject=subject)
+
+    def read_anchor(self, path: str | Path) -> str:
+        """An anchor file's text (``anchor_unreadable`` if it cannot be read)."""
+        return read_anchor_file(Path(path))
+
+    def write_anchor(self, path: str | Path) -> Path:
+        """An anchor of the chain heads as they stand, written atomically (a directory: a
+        new timestamped file in it); returns the file written."""
+        return write_anchor_file(Path(path), ledger.anchor(self.uow, self.clock))
 
     def close(self) -> None:
         self.engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -36,6 +37,9 @@ class Settings(BaseSettings):
     pipeline_chunk: int = Field(5000, ge=1, le=1_000_000)  # members per transaction
     #: member id ranges the nightly pipeline walks side by side (PostgreSQL; SQLite: 1)
     pipeline_lanes: int = Field(2, ge=1, le=32)
+    #: where the worker writes an anchor of the ledger's chain heads after each night
+    #: (a directory an operator keeps outside the database; unset: none written)
+    anchor_dir: Path | None = None
     #: the programme the member portal serves (default: the only one)
     portal_program: str | None = None
     #: the demo's conveniences, such as the developer mailbox at /dev/mailbox

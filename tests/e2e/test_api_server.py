@@ -174,7 +174,7 @@ def test_a_client_enrols_credits_spends_and_reads_balances_and_history(server: S
 
         r = api.post(
             "/v1/members/C-100/adjustments",
-            json={"points": 500, "reason": "welcome gift"},
+            json={"points": 500, "reason": "new-member budget", "note": "welcome gift"},
             headers={"Idempotency-Key": "adj-1"},
         )
         assert r.status_code == 201, r.text
@@ -182,7 +182,12 @@ def test_a_client_enrols_credits_spends_and_reads_balances_and_history(server: S
 
         r = api.post(
             "/v1/members/C-100/adjustments",
-            json={"points": 200, "reason": "birthday bonus", "expires_at": soon},
+            json={
+                "points": 200,
+                "reason": "birthday bonus",
+                "note": "happy birthday",
+                "expires_at": soon,
+            },
             headers={"Idempotency-Key": "adj-2"},
         )
         assert r.status_code == 201, r.text
@@ -221,7 +226,7 @@ def test_a_client_enrols_credits_spends_and_reads_balances_and_history(server: S
         assert [(e["kind"], e["points"], e["reason"]) for e in page["items"]] == [
             ("capture", -120, None),
             ("hold", 0, None),
-            ("adjust", 200, "birthday bonus"),
+            ("adjust", 200, "happy birthday"),  # the note: the reason is the audit log's
             ("adjust", 500, "welcome gift"),
         ]
         assert page["items"][2]["actor"] == "apikey:e2e-admin"
@@ -319,6 +324,8 @@ def test_the_openapi_document_lists_every_endpoint(server: Server) -> None:
         "/v1/members": {"post"},
         "/v1/members/{external_id}": {"get", "patch"},
         "/v1/members/{external_id}/entries": {"get"},
+        "/v1/members/{external_id}/export": {"get"},
+        "/v1/members/{external_id}/erasure": {"post"},
         "/v1/members/{external_id}/tier": {"get", "post"},
         "/v1/members/{external_id}/expiring": {"get"},
         "/v1/members/{external_id}/redemptions": {"get"},

@@ -12,8 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from jifen.adapters.db.ledger.chain import read_chains
+from jifen.adapters.db.tables import entries
 from jifen.bootstrap import bootstrap
 from jifen.config import Settings
+from jifen.domain.ledger.chain import entry_hash
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +29,13 @@ CHECKS = (
     "member_lots",
     "member_held",
     "hold_draws",
+    "lot_expiry",
+    "reversal_total",
+    "reversal_kind",
+    "entry_shape",
     "negative_balance_not_allowed",
+    "entry_hash",
+    "chain_head",
 )
 
 
@@ -183,3 +192,75 @@ def test_verify_catches_balances_and_lots_tampered_with_in_the_database(
     code, report = verify(database_url, tmp_path)
     assert (code, report["ok"]) == (1, False)
     assert report["problems"] == problems(lot_remaining=lot_count, member_lots=lot_members)
+
+
+def test_verify_writes_an_anchor_and_checks_the_chains_extend_it(
+    database_url: str, tmp_path: Path
+) -> None:
+    seeded = jifen(
+        database_url, tmp_path, "demo", "--no-serve", "--members", "3",
+        "--program", str(PROGRAM_FILE),
+    )  # fmt: skip
+    assert seeded.returncode == 0, seeded.stderr
+    anchor = tmp_path / "heads.json"
+    wrote = jifen(database_url, tmp_path, "verify", "--anchor", str(anchor))
+    assert wrote.returncode == 0, wrote.stderr
+    assert json.loads(anchor.read_text())["format"] == "jifen.anchor.v1"
+    again = jifen(database_url, tmp_path, "verify", "--against", str(anchor))
+    assert again.returncode == 0 and json.loads(again.stdout)["problems"]["anchor"] == 0
+
+    rewrite_a_history_consistently(database_url)
+    assert verify(database_url, tmp_path)[0] == 0  # the database alone cannot tell
+    caught = jifen(database_url, tmp_path, "verify", "--against", str(anchor))
+    assert caught.returncode == 1
+    assert json.loads(caught.stdout)["problems"]["anchor"] == 1
+
+
+def rewrite_a_history_consistently(url: str) -> None:
+    """An early credit raised by 100 with its lot and the balance, every hash recomputed."""
+    jf = bootstrap(Settings(database_url=url))
+    try:
+        with jf.engine.begin() as conn:
+            entry, member = conn.execute(
+                text(
+                    "SELECT e.id, e.member_id FROM entries e JOIN lots l ON l.entry_id = e.id"
+                    " WHERE e.kind = 'earn' AND NOT l.pending AND e.delta_pending = 0"
+                    " GROUP BY e.id, e.member_id HAVING COUNT(*) = 1 ORDER BY e.id LIMIT 1"
+                )
+            ).one()
+            for sql in (
+                "UPDATE entries SET amount = amount + 100,"
+                " delta_available = delta_available + 100 WHERE id = :e",
+                "UPDATE lots SET amount = amount + 100, remaining = remaining + 100"
+                " WHERE entry_id = :e",
+                "UPDATE members SET available = available + 100 WHERE id = :m",
+            ):
+                conn.execute(text(sql), {"e": entry, "m": member})
+            prev = None
+            for stored in list(read_chains(conn, entries.c.member_id == member)):
+                digest = entry_hash(prev, stored.content)
+                conn.execute(
+                    text("UPDATE entries SET prev_hash = :p, hash = :h WHERE id = :i"),
+                    {"p": prev, "h": digest, "i": stored.id},
+                )
+                prev = digest
+            conn.execute(
+                text("UPDATE members SET chain_head = :h WHERE id = :m"), {"h": prev, "m": member}
+            )
+    finally:
+        jf.close()
+
+
+@pytest.mark.parametrize("content", [None, "{not json", '{"format": "jifen.anchor.v1"}'])
+def test_verify_against_an_unreadable_anchor_says_so_in_one_line(
+    initialised: tuple[str, Path, subprocess.CompletedProcess[str]], content: str | None
+) -> None:
+    url, workdir, _ = initialised
+    anchor = workdir / "bad-anchor.json"
+    anchor.unlink(missing_ok=True)
+    if content is not None:
+        anchor.write_text(content)
+    done = jifen(url, workdir, "verify", "--against", str(anchor))
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: anchor_unreadable: ")
+    assert done.stderr.count("\n") == 1 and done.stdout == ""

@@ -69,14 +69,18 @@ def test_an_admin_finds_a_member_and_adjusts_their_points(
     page.get_by_role("link", name="C-1").click()
     expect(page.get_by_test_id("available")).to_have_text("300")
     page.get_by_label("Points (negative to take away)").fill("50")
-    page.get_by_label("Reason (kept in the audit log)").fill("late delivery")
+    page.get_by_label("Reason (kept in the audit log)").fill("courier lost parcel 7")
+    page.get_by_label("Note for the member (shown in their history; optional)").fill(
+        "Sorry for the late delivery"
+    )
     page.get_by_role("button", name="Adjust").click()
 
     expect(page.get_by_role("status")).to_have_text("Saved.")
     expect(page.get_by_test_id("available")).to_have_text("350")
     line = page.locator("ul.lines li").first
     expect(line).to_contain_text("Adjusted by the shop")
-    expect(line).to_contain_text("late delivery")
+    expect(line).to_contain_text("Sorry for the late delivery")  # the note, not the reason
+    expect(line).not_to_contain_text("courier lost parcel")
     expect(line).to_contain_text("console:alice")
     page.screenshot(path=shots / "console-member.png", full_page=True)
     actor = scalar(back_office, "SELECT actor FROM audit_log WHERE action = 'points.adjust'")

@@ -6,6 +6,7 @@ import ast
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,3 +85,18 @@ def test_entrypoints_reach_the_services_through_their_areas_packages() -> None:
             if deep or (a_module and name != "ports"):
                 offenders.append(f"{path.relative_to(ROOT)}: from {module} import {name}")
     assert offenders == []
+
+
+def test_every_service_area_has_its_place_in_the_layers() -> None:
+    """A new area (``rights``, say) is layered like the others, or import-linter ignores it."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    contract = next(
+        c
+        for c in config["tool"]["importlinter"]["contracts"]
+        if c.get("containers") == ["jifen.services"]
+    )
+    layered = {name.strip() for layer in contract["layers"] for name in layer.split("|")}
+    services = ROOT / "src" / "jifen" / "services"
+    areas = {p.name for p in services.iterdir() if (p / "__init__.py").exists()}
+    assert "rights" in areas
+    assert sorted(areas - layered) == []

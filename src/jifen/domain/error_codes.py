@@ -151,6 +151,11 @@ class LedgerCode(Code):
         F.CONFLICT,
         "the member's points changed while this request ran: retry it",
     )
+    ANCHOR_UNREADABLE = (
+        "anchor_unreadable",
+        F.INVALID_INPUT,
+        "the anchor file given to `jifen verify --against` is missing, damaged or edited",
+    )
     INCONSISTENT = (
         "ledger_inconsistent",
         F.LEDGER_INCONSISTENT,
@@ -370,6 +375,17 @@ class ImportCode(Code):
     ORDER_FILE_INVALID = "order_file_invalid", F.INVALID_INPUT, "the file is not an order"
 
 
+class RightsCode(Code):
+    """Members' data rights: export and erasure."""
+
+    ERASURE_WHILE_HELD = (
+        "erasure_while_held",
+        F.CONFLICT,
+        "the member has points reserved by an open hold: capture or release it (or let it"
+        " expire), then erase",
+    )
+
+
 class NightlyCode(Code):
     """The nightly pipeline and the worker."""
 
@@ -400,5 +416,6 @@ AREAS: tuple[type[Code], ...] = (
     AccessCode,
     ImportCode,
     NightlyCode,
+    RightsCode,
     SystemCode,
 )

@@ -35,11 +35,13 @@ class Permission(enum.StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     CONSUME_VOUCHERS = "consume_vouchers"
     MANAGE_OPERATORS = "manage_operators"
+    EXPORT_MEMBERS = "export_members"  # download a member's data
+    ERASE_MEMBERS = "erase_members"  # erase a member: irreversible, admins only
 
 
 ALLOWED: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.OPERATOR: frozenset(Permission) - {Permission.MANAGE_OPERATORS},
+    Role.OPERATOR: frozenset(Permission) - {Permission.MANAGE_OPERATORS, Permission.ERASE_MEMBERS},
     Role.ANALYST: frozenset({Permission.VIEW_MEMBERS, Permission.VIEW_DASHBOARD}),
     Role.CASHIER: frozenset({Permission.VIEW_MEMBERS, Permission.CONSUME_VOUCHERS}),
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import signal
 import threading
 from datetime import time
+from pathlib import Path
 from types import FrameType
 
 from rich.console import Console
@@ -67,8 +68,19 @@ def run_worker(jf: Jifen, run_at: time, *, once: bool = False) -> None:
             log.print(f"error: {type(exc).__name__}: {first}; retrying in the next round")
         else:
             _report(done)
+            if done.nights and jf.settings.anchor_dir is not None:
+                _anchor(jf, jf.settings.anchor_dir)
         if once or stop.wait(jf.settings.worker_poll_seconds):
             return
+
+
+def _anchor(jf: Jifen, where: Path) -> None:
+    """After a night, the chain heads to JIFEN_ANCHOR_DIR; a failure is said, not fatal."""
+    try:
+        log.print(f"anchor written: {jf.write_anchor(where)}")
+    except Exception as exc:  # the night is done; the next one writes an anchor again
+        first = (str(exc).strip().splitlines() or [""])[0]
+        log.print(f"error: anchor not written to {where}: {type(exc).__name__}: {first}")
 
 
 def _report(done: nightly.Tick) -> None:

@@ -15,9 +15,12 @@ from jifen.services.nightly.ports import NightlyWork
 from jifen.services.ports import WorkFactory
 from jifen.services.redemption.ports import CatalogueWork
 from jifen.services.reporting.ports import ReportingWork
+from jifen.services.rights.ports import RightsWork
 
 
-class UnitOfWork(NightlyWork, ImportWork, CatalogueWork, AccessWork, ReportingWork, Protocol):
+class UnitOfWork(
+    NightlyWork, ImportWork, CatalogueWork, AccessWork, ReportingWork, RightsWork, Protocol
+):
     """Every repository, on one connection, in one transaction."""
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db import rows
+from jifen.adapters.db.ledger import chain
 from jifen.adapters.db.tables import members
 from jifen.domain.error_codes import MemberCode
 from jifen.domain.errors import Conflict, MemberNotFound
@@ -107,7 +108,10 @@ class SqlMembers:
         row = self.conn.execute(
             _LOCK, {"b_program": program_id, "b_external": external_id}
         ).one_or_none()
-        return None if row is None else rows.member(row)
+        if row is None:
+            return None
+        chain.remember(self.conn, row.id, row.chain_head)  # locked: the ledger chains on it
+        return rows.member(row)
 
     def lock_many(self, program_id: int, external_ids: Collection[str]) -> dict[str, Member]:
         if not external_ids:
@@ -118,7 +122,11 @@ class SqlMembers:
             .order_by(members.c.id)
             .with_for_update()
         )
-        return {row.external_id: rows.member(row) for row in result}
+        locked = {}
+        for row in result:
+            chain.remember(self.conn, row.id, row.chain_head)
+            locked[row.external_id] = rows.member(row)
+        return locked
 
     def lock_by_id(self, member_id: int) -> Member:
         row = self.conn.execute(
@@ -126,6 +134,7 @@ class SqlMembers:
         ).one_or_none()
         if row is None:
             raise MemberNotFound(member_id=member_id)
+        chain.remember(self.conn, row.id, row.chain_head)
         return rows.member(row)
 
     def by_id(self, member_id: int) -> Member | None:

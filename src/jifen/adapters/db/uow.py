@@ -16,13 +16,14 @@ from jifen.adapters.db.audit import SqlAuditLog
 from jifen.adapters.db.earning import SqlEarningStore
 from jifen.adapters.db.idempotency import SqlIdempotencyKeys
 from jifen.adapters.db.imports import SqlImports
-from jifen.adapters.db.ledger import SqlLedger, SqlVerifier
+from jifen.adapters.db.ledger import SqlLedger, SqlVerifier, chain
 from jifen.adapters.db.members import SqlMembers
 from jifen.adapters.db.nightly import SqlNightly, SqlPipelineRuns
 from jifen.adapters.db.outbox import SqlOutbox, SqlOutboxRelay
 from jifen.adapters.db.programs import SqlPrograms, SqlProgramVersions
 from jifen.adapters.db.redemption import SqlDonations, SqlDraws, SqlRedemptions
 from jifen.adapters.db.reporting import SqlReports
+from jifen.adapters.db.rights import SqlRights
 from jifen.adapters.db.tiers import SqlTiers
 from jifen.domain.errors import LedgerInconsistent, Unavailable
 from jifen.services.access.ports import Access, ApiKeys, Operators
@@ -41,6 +42,7 @@ from jifen.services.ports import (
 )
 from jifen.services.redemption.ports import Donations, Draws, Redemptions
 from jifen.services.reporting.ports import Reports
+from jifen.services.rights.ports import Rights
 from jifen.services.tiers.ports import TierStore
 
 log = logging.getLogger("jifen.ledger")
@@ -74,6 +76,7 @@ class SqlUnitOfWork:
     access: Access
     operators: Operators
     reports: Reports
+    rights: Rights
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self.engine = engine
@@ -108,6 +111,7 @@ class SqlUnitOfWork:
         self.access = SqlAccess(conn)
         self.operators = SqlOperators(conn)
         self.reports = SqlReports(conn)
+        self.rights = SqlRights(conn)
         return self
 
     def __exit__(
@@ -147,8 +151,10 @@ class SqlUnitOfWork:
         try:
             with self._conn.begin_nested():
                 yield
-        except LedgerInconsistent as exc:  # a batch may go on without this row: say it now
-            _alert(exc)
+        except BaseException as exc:
+            chain.forget(self._conn)  # heads learnt inside were rolled back with it
+            if isinstance(exc, LedgerInconsistent):  # a batch may go on without this row
+                _alert(exc)
             raise
 
 

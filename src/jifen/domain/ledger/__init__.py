@@ -25,7 +25,7 @@ from jifen.domain.ledger.model import (
     expiry_order,
     posted_topic,
 )
-from jifen.domain.ledger.postings import credit, credit_parts, debit
+from jifen.domain.ledger.postings import credit, credit_parts, debit, forfeit
 from jifen.domain.ledger.reversals import (
     CreditHistory,
     check_reversible,
@@ -56,6 +56,7 @@ __all__ = [
     "debit",
     "draw_soonest_expiring",
     "expiry_order",
+    "forfeit",
     "hold",
     "is_credit",
     "posted_topic",

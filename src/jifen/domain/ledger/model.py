@@ -30,6 +30,7 @@ class EntryKind(enum.StrEnum):
     REVERSE = "reverse"  # an exact (partial) undo of an earlier entry
     ADJUST = "adjust"  # an operator's manual change, with a reason
     MATURE = "mature"  # pending points became available
+    FORFEIT = "forfeit"  # every point a member held, given up when the member is erased
 
 
 #: what happened, in the past tense: a posting's outbox topic is ``points.<this>``
@@ -43,6 +44,7 @@ POSTED: dict[EntryKind, str] = {
     EntryKind.REVERSE: "reversed",
     EntryKind.ADJUST: "adjusted",
     EntryKind.MATURE: "matured",
+    EntryKind.FORFEIT: "forfeited",
 }
 
 

@@ -12,9 +12,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from jifen.domain.errors import InvalidInput
+from jifen.domain.errors import InvalidInput, LedgerInconsistent
 from jifen.domain.ledger.accounts import Account, Returned, draw_exactly
-from jifen.domain.ledger.model import EntryKind, HoldTransition, LotSource, NewLot, Posting
+from jifen.domain.ledger.model import (
+    Draw,
+    EntryKind,
+    HoldTransition,
+    LotSource,
+    NewLot,
+    Posting,
+)
 
 
 def credit(
@@ -170,4 +177,34 @@ def returned_posting(
         reason=reason,
         actor=actor,
         meta=meta,
+    )
+
+
+def forfeit(account: Account, *, actor: str | None = None) -> Posting | None:
+    """Every point left in the member's lots, given up (an erasure); None when there is none.
+
+    Call on a settled account: available lots go from ``available``, pending lots from
+    ``pending``. A debt (a negative balance) stays as it is: no lot holds points then.
+    """
+    live = [lot for lot in account.lots if lot.remaining > 0]
+    if not live:
+        return None
+    from_available = sum(lot.remaining for lot in live if not lot.pending)
+    from_pending = sum(lot.remaining for lot in live if lot.pending)
+    if (
+        from_available != max(account.available, 0)
+        or from_pending != account.member.balances.pending
+    ):
+        raise LedgerInconsistent(
+            f"member {account.member.external_id} balance disagrees with its lots",
+            member=account.member.external_id,
+        )
+    return Posting(
+        member_id=account.member.id,
+        kind=EntryKind.FORFEIT,
+        amount=from_available + from_pending,
+        delta_available=-from_available,
+        delta_pending=-from_pending,
+        draws=tuple(Draw(lot.id, lot.remaining) for lot in live),
+        actor=actor,
     )

@@ -25,6 +25,7 @@ from jifen.entrypoints.api.routers import (
     members,
     program,
     redemption,
+    rights,
     tiers,
     vouchers,
 )
@@ -70,6 +71,7 @@ def create_app(jifen: Jifen | None = None) -> FastAPI:
     app.include_router(redemption.router)
     app.include_router(vouchers.router)
     app.include_router(lottery.router)
+    app.include_router(rights.router)
 
     web.install(app, demo=jf.settings.demo)
     docs.install(app)

@@ -61,7 +61,14 @@ class AdjustmentIn(_In):
     points: StrictInt = Field(
         description="positive credits, negative debits; never 0", ge=-MAX_POINTS, le=MAX_POINTS
     )
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(
+        min_length=1,
+        max_length=500,
+        description="internal: kept in the audit log only, never shown to the member",
+    )
+    note: str | None = Field(
+        None, max_length=500, description="for the member: shown in their history"
+    )
     expires_at: Instant | None = None
 
 
@@ -108,7 +115,10 @@ class EntryOut(_Out):
     pending_change: int
     held_change: int
     created_at: datetime
-    reason: str | None
+    reason: str | None = Field(
+        description="words for the member: an adjustment's note (its internal reason is"
+        " in the audit log only), a reversal's reason"
+    )
     actor: str | None
     reference: str | None
     reverses_entry_id: int | None

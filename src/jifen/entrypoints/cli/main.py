@@ -18,6 +18,7 @@ from jifen.entrypoints.cli import jobs as jobs_cli
 from jifen.entrypoints.cli import operators as operators_cli
 from jifen.entrypoints.cli import program as program_cli
 from jifen.entrypoints.cli import redemption as redemption_cli
+from jifen.entrypoints.cli import rights as rights_cli
 from jifen.entrypoints.cli import tiers as tiers_cli
 from jifen.entrypoints.cli.errors import friendly
 from jifen.entrypoints.cli.server import run_server
@@ -39,6 +40,7 @@ app.add_typer(jobs_cli.app, name="jobs")
 app.add_typer(redemption_cli.rewards_app, name="rewards")
 app.add_typer(redemption_cli.vouchers_app, name="vouchers")
 app.add_typer(redemption_cli.redemptions_app, name="redemptions")
+app.add_typer(rights_cli.app, name="members")
 app.command("simulate-order")(simulate.simulate_order)
 app.command("demo")(demo.demo)
 console = Console(stderr=True)
@@ -77,11 +79,26 @@ def serve(
 
 @app.command()
 @friendly
-def verify() -> None:
-    """Recompute every balance from the ledger; exit 1 if anything disagrees."""
-    report = ledger.verify(bootstrap().uow)
+def verify(
+    against: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="an anchor: every chain must extend its heads"),
+    ] = None,
+    anchor: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="if all is well, write an anchor here (or in DIR)"),
+    ] = None,
+) -> None:
+    """Recompute every balance and hash chain; exit 1 if anything disagrees."""
+    jf = bootstrap()
+    kept = None if against is None else jf.read_anchor(against)
+    report = ledger.verify(jf.uow, kept)
     print(json.dumps(report, indent=2, default=str))
-    raise typer.Exit(0 if report["ok"] else 1)
+    if not report["ok"]:
+        raise typer.Exit(1)
+    if anchor is not None:
+        written = jf.write_anchor(anchor)
+        console.print(f"anchor written: {written}")
 
 
 @app.command()

@@ -71,6 +71,7 @@ def describe(
             "reverse": _("Reversed"),
             "adjust": _("Adjusted by the shop"),
             "mature": _("Pending points became available"),
+            "forfeit": _("Forfeited on erasure"),
         }.get(item.kind, item.kind)
     if item.reason and item.kind in ("adjust", "reverse"):
         detail = item.reason

@@ -9,7 +9,7 @@
 - ``ports``: The ledger's ports: postings applied, lots and entries read, invariants proved.
 - ``reversals``: Reversals: all or part of an earlier credit or debit undone, exactly, lot by
   lot.
-- ``verification``: Proving the ledger's invariants: see ``jifen verify``.
+- ``verification``: Proving the ledger's invariants and chains, anchors: ``jifen verify``.
 - ``views``: What the ledger's use cases return.
 """
 
@@ -49,6 +49,7 @@ from jifen.services.ledger.reversals import (
     reverse_in,
 )
 from jifen.services.ledger.verification import (
+    anchor,
     verify,
 )
 from jifen.services.ledger.views import (
@@ -67,6 +68,7 @@ __all__ = [
     "ReleaseHold",
     "Reverse",
     "adjust",
+    "anchor",
     "capture_hold",
     "clawback_parts",
     "earn",

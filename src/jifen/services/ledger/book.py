@@ -15,7 +15,7 @@ from typing import Any
 from jifen.domain import ledger
 from jifen.domain.errors import MemberNotFound
 from jifen.domain.ledger import Account, HoldStatus, Posting, posted_topic
-from jifen.domain.members import Balances, Member
+from jifen.domain.members import Balances, Member, MemberStatus
 from jifen.domain.programs import Program
 from jifen.services.ledger.ports import LedgerWork
 from jifen.services.ledger.views import Receipt
@@ -48,6 +48,8 @@ class Book:
     def apply(
         self, uow: LedgerWork, posting: Posting, now: datetime, *, settling: bool = False
     ) -> None:
+        if self.member.status is MemberStatus.ERASED:  # an erased member's book is closed
+            self.member.require_active()
         entry_id, hold_id = uow.ledger.apply(self.program.id, posting, now)
         event = self.posted(posting, entry_id, hold_id, settling=settling)
         uow.outbox.add(self.program.id, posted_topic(posting.kind), event, now)

@@ -27,13 +27,18 @@ class Redeem:
 
 @dataclass(frozen=True)
 class Adjust:
-    """A manual change by an operator: positive credits, negative debits."""
+    """A manual change by an operator: positive credits, negative debits.
+
+    ``reason`` is internal (the audit log keeps it; the member never sees it); ``note``,
+    if any, is what the member's history shows.
+    """
 
     member: str
     points: int
     reason: str
     actor: str
     expires_at: datetime | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from jifen.services.ledger.ports import LedgerWork
 from jifen.services.ledger.views import Receipt
 from jifen.services.ports import Clock
 
+MAX_NOTE = 500
+
 
 def earn(uow: LedgerWork, clock: Clock, program: Program, cmd: Earn, key: str) -> Receipt:
     """Credit points from outside the earning rules (an integration's own reward)."""
@@ -137,6 +139,8 @@ def adjust(uow: LedgerWork, clock: Clock, program: Program, cmd: Adjust, key: st
     require_points(abs(cmd.points))
     if not cmd.reason.strip():
         raise InvalidInput("an adjustment needs a reason", field="reason")
+    if cmd.note is not None and len(cmd.note) > MAX_NOTE:
+        raise InvalidInput(f"a note is at most {MAX_NOTE} characters", field="note")
     with uow:
         return once(uow, Keyed(program, cmd, key, clock.now()), _adjust)
 
@@ -147,6 +151,7 @@ def _adjust(uow: LedgerWork, call: Keyed[Adjust]) -> Receipt:
     if book.member.status is MemberStatus.ERASED:
         book.member.require_active()
     account = settled(uow, book, now)
+    note = (cmd.note or "").strip() or None  # the entry says only what the member may read
     if cmd.points > 0:
         posting = ledger.credit(
             account,
@@ -155,15 +160,20 @@ def _adjust(uow: LedgerWork, call: Keyed[Adjust]) -> Receipt:
             source=LotSource.ADJUSTMENT,
             now=now,
             expires_at=cmd.expires_at,
-            reason=cmd.reason,
+            reason=note,
             actor=cmd.actor,
         )
     else:
         posting = ledger.debit(
-            account, -cmd.points, kind=EntryKind.ADJUST, now=now, reason=cmd.reason, actor=cmd.actor
+            account, -cmd.points, kind=EntryKind.ADJUST, now=now, reason=note, actor=cmd.actor
         )
     book.apply(uow, posting, now)
-    detail = {"points": cmd.points, "reason": cmd.reason, "entry_id": book.entry_ids[0]}
+    detail = {
+        "points": cmd.points,
+        "reason": cmd.reason,
+        "note": note,
+        "entry_id": book.entry_ids[0],
+    }
     uow.audit.record(call.program.id, cmd.actor, "points.adjust", cmd.member, detail, now)
     return book.receipt(EntryKind.ADJUST.value, now)
 

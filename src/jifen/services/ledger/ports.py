@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -76,7 +76,11 @@ class Ledger(Protocol):
 
 
 class Verifier(Protocol):
-    def check(self) -> dict[str, Any]: ...
+    def check(self, anchored: Mapping[int, tuple[int, str]] | None = None) -> dict[str, Any]:
+        """Every invariant and every chain; with ``anchored``, that each chain extends it."""
+
+    def heads(self) -> dict[int, tuple[int, str]]:
+        """Per member with entries: (how many, the chain head)."""
 
 
 class LedgerWork(SharedWork, Protocol):

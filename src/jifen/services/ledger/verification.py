@@ -1,17 +1,27 @@
-"""Proving the ledger's invariants: see ``jifen verify``."""
+"""Proving the ledger's invariants and its chains: see ``jifen verify``."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from jifen.domain.ledger.chain import anchor_text, read_anchor
 from jifen.services.ledger.ports import LedgerWork
-from jifen.services.ports import WorkFactory
+from jifen.services.ports import Clock, WorkFactory
 
 
-def verify(uow_factory: WorkFactory[LedgerWork]) -> dict[str, Any]:
-    """Recompute every balance and lot from the entries and draws.
+def verify(uow_factory: WorkFactory[LedgerWork], against: str | None = None) -> dict[str, Any]:
+    """Recompute every balance and lot from the entries and draws, and every hash chain.
 
-    Returns ``{"ok": bool, "counts": {...}, "problems": {check: n}, "examples": [...]}``.
+    ``against`` is an anchor's text (``anchor``): each member's chain must then pass
+    through the head it held. Returns ``{"ok": bool, "counts": {...}, "problems":
+    {check: n}, "examples": [...]}``; an anchor that cannot be read is ``anchor_unreadable``.
     """
+    anchored = None if against is None else read_anchor(against)
     with uow_factory(write=False) as uow:
-        return uow.verifier.check()
+        return uow.verifier.check(anchored)
+
+
+def anchor(uow_factory: WorkFactory[LedgerWork], clock: Clock) -> str:
+    """The chain heads as they stand, as an anchor's text, to keep outside the database."""
+    with uow_factory(write=False) as uow:
+        return anchor_text(uow.verifier.heads(), clock.now())

@@ -11,6 +11,7 @@ from jifen.domain.error_codes import MemberCode
 from jifen.domain.errors import Conflict, InvalidInput, MemberNotFound
 from jifen.domain.members import Member, MemberStatus
 from jifen.domain.programs import Program
+from jifen.domain.rights import is_pseudonym
 from jifen.services.idempotency import Keyed, once
 from jifen.services.ledger.ports import LedgerWork
 from jifen.services.members.commands import CreateMember, UpdateMember
@@ -49,6 +50,10 @@ def require_external_id(external_id: str) -> str:
     if not EXTERNAL_ID.match(external_id):
         raise InvalidInput(
             "external_id must be 1-128 letters, digits or ._:@-", field="external_id"
+        )
+    if is_pseudonym(external_id):
+        raise InvalidInput(
+            "external_ids beginning with erased- name erased members", field="external_id"
         )
     return external_id
 

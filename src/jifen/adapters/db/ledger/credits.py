@@ -13,9 +13,11 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text
 
+from jifen.adapters.db.ledger import chain
 from jifen.adapters.db.ledger.reads import SqlLedgerReads
 from jifen.adapters.db.ledger.statements import (
     INSERT_LOTS,
+    MOVE_AND_CHAIN,
     MOVE_BALANCES,
     NO_FLOOR,
     entry_row,
@@ -64,6 +66,7 @@ class SqlCredits(SqlLedgerReads):
         ]
         if repaid:
             self.conn.execute(insert(draws), repaid)
+        chain.chain_written(self.conn, entries.c.id.in_(entry_ids))
         moves = [
             {
                 "b_member": p.member_id,
@@ -102,27 +105,25 @@ class SqlCredits(SqlLedgerReads):
                 raise ValueError("write_credits takes credits only")
             if any(new.repaid for new in p.new_lots):
                 raise ValueError("write_credits takes credits that repay nothing")
-        self.conn.execute(
-            insert(entries),
-            [{"id": entry_id, **entry_row(program_id, p, at)} for entry_id, p, at in credits],
-        )
-        self.conn.execute(
-            insert(lots),
-            [
-                lot_row(program_id, p.member_id, entry_id, new, at)
-                for entry_id, p, at in credits
-                for new in p.new_lots
-            ],
-        )
+        rows, lot_rows = [], []
         moves: dict[int, dict[str, Any]] = {}
-        for _, p, at in credits:
+        for entry_id, p, at in sorted(credits, key=lambda c: c[0]):  # the chain's order
+            row = {"id": entry_id, **entry_row(program_id, p, at)}
+            issued = [lot_row(program_id, p.member_id, entry_id, new, at) for new in p.new_lots]
+            prev, head = chain.link(self.conn, row, chain.chained(row, issued, ()))
+            rows.append(row)
+            lot_rows.extend(issued)
             move = moves.setdefault(
                 p.member_id,
                 {"b_member": p.member_id, "b_da": 0, "b_dp": 0, "b_dh": 0, "b_floor": NO_FLOOR},
             )
+            move.setdefault("b_prev", prev)
+            move["b_head"] = head
             move["b_da"] += p.delta_available
             move["b_dp"] += p.delta_pending
             move["b_now"] = at
-        moved = self.conn.execute(MOVE_BALANCES, list(moves.values())).rowcount
+        self.conn.execute(insert(entries), rows)
+        self.conn.execute(insert(lots), lot_rows)
+        moved = self.conn.execute(MOVE_AND_CHAIN, list(moves.values())).rowcount
         if moved != len(moves):
             raise LedgerConflict()

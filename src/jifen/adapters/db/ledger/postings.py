@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, insert, update
 
+from jifen.adapters.db.ledger import chain
 from jifen.adapters.db.ledger.credits import SqlCredits
 from jifen.adapters.db.ledger.statements import (
     INSERT_LOTS,
-    MOVE_BALANCES,
+    MOVE_AND_CHAIN,
     NO_FLOOR,
     entry_row,
     lot_row,
@@ -47,9 +49,14 @@ _add_lots = insert(lots)
 
 class SqlLedger(SqlCredits):
     def apply(self, program_id: int, posting: Posting, now: datetime) -> tuple[int, int | None]:
-        entry_id = self._insert_entry(program_id, posting, now)
-        if posting.new_lots:
-            self._insert_lots(program_id, posting.member_id, entry_id, posting.new_lots, now)
+        row = entry_row(program_id, posting, now)
+        lot_rows = [lot_row(program_id, posting.member_id, 0, new, now) for new in posting.new_lots]
+        prev, head = chain.link(
+            self.conn, row, chain.chained(row, lot_rows, posting.draws, posting.new_hold)
+        )
+        entry_id = int(self.conn.execute(_insert_entry, row).scalar_one())
+        if lot_rows:
+            self._insert_lots(entry_id, posting.new_lots, lot_rows)
         if posting.draws:
             self._draw(posting, entry_id)
         if posting.matured_lot_ids:
@@ -59,23 +66,15 @@ class SqlLedger(SqlCredits):
             hold_id = self._insert_hold(program_id, posting, entry_id, now)
         if posting.hold_transition is not None:
             self._transition_hold(posting, now)
-        self._move_balances(posting, now)
+        self._move_balances(posting, now, prev, head)
         return entry_id, hold_id
 
-    def _insert_entry(self, program_id: int, p: Posting, now: datetime) -> int:
-        params = entry_row(program_id, p, now)
-        return int(self.conn.execute(_insert_entry, params).scalar_one())
-
     def _insert_lots(
-        self,
-        program_id: int,
-        member_id: int,
-        entry_id: int,
-        news: Sequence[NewLot],
-        now: datetime,
+        self, entry_id: int, news: Sequence[NewLot], params: list[dict[str, Any]]
     ) -> None:
         """A posting's lots in one statement (an order's rules each credit a lot)."""
-        params = [lot_row(program_id, member_id, entry_id, new, now) for new in news]
+        for row in params:
+            row["entry_id"] = entry_id
         if not any(new.repaid for new in news):
             self.conn.execute(_add_lots, params)  # no ids needed: one plain INSERT
             return
@@ -140,12 +139,14 @@ class SqlLedger(SqlCredits):
         if result.rowcount != 1:
             raise HoldNotActive(f"hold {t.hold_id} is no longer active", hold=t.hold_id)
 
-    def _move_balances(self, p: Posting, now: datetime) -> None:
+    def _move_balances(self, p: Posting, now: datetime, prev: str | None, head: str) -> None:
         da = p.delta_available
         guarded = da < 0 and not p.allow_negative
         result = self.conn.execute(
-            MOVE_BALANCES,
+            MOVE_AND_CHAIN,
             {
+                "b_prev": prev,
+                "b_head": head,
                 "b_member": p.member_id,
                 "b_da": da,
                 "b_dp": p.delta_pending,
@@ -155,6 +156,8 @@ class SqlLedger(SqlCredits):
             },
         )
         if result.rowcount != 1:
+            if chain.head_moved(self.conn, p.member_id, prev):
+                raise chain.stale(self.conn, p.member_id)
             raise InsufficientPoints(
                 "the balance does not cover this operation", requested=max(-da, 0)
             )

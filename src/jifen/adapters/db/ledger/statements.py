@@ -33,6 +33,26 @@ MOVE_BALANCES = (
     )
 )
 
+#: the move of a posting written with its hash: the member's chain head moves with it,
+#: guarded by the head it was hashed against (the member row is locked; a miss is a bug)
+MOVE_AND_CHAIN = (
+    update(members)
+    .where(
+        members.c.id == bindparam("b_member"),
+        members.c.available + bindparam("b_da") >= bindparam("b_floor"),
+        members.c.pending + bindparam("b_dp") >= 0,
+        members.c.held + bindparam("b_dh") >= 0,
+        members.c.chain_head.is_not_distinct_from(bindparam("b_prev")),
+    )
+    .values(
+        available=members.c.available + bindparam("b_da"),
+        pending=members.c.pending + bindparam("b_dp"),
+        held=members.c.held + bindparam("b_dh"),
+        updated_at=bindparam("b_now"),
+        chain_head=bindparam("b_head"),
+    )
+)
+
 
 def entry_row(program_id: int, p: Posting, now: datetime) -> dict[str, Any]:
     return {
@@ -65,6 +85,7 @@ def lot_row(
         "remaining": new.amount - new.repaid,
         "available_at": new.available_at,
         "expires_at": new.expires_at,
+        "issued_expires_at": new.expires_at,
         "pending": new.pending,
         "source": new.source.value,
         "source_ref": new.source_ref,

@@ -8,10 +8,12 @@ with the ledger.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, func, select, text
 
+from jifen.adapters.db.ledger.chain_proof import chain_heads, prove_chains
 from jifen.adapters.db.tables import draws, entries, holds, lots, members, programs
 
 _DRAWN = "(SELECT lot_id, SUM(amount) AS s FROM draws GROUP BY lot_id)"
@@ -69,6 +71,61 @@ CHECKS: dict[str, str] = {
         WHERE h.status = 'active' AND COALESCE(x.s, 0) <> h.amount""",
 }
 
+_REVERSIBLE = "('earn', 'adjust', 'redeem', 'capture')"
+_ISSUED = (
+    "(SELECT entry_id, SUM(amount) AS s FROM lots WHERE parent_lot_id IS NULL GROUP BY entry_id)"
+)
+_DRAWN_BY = "(SELECT entry_id, SUM(amount) AS s FROM draws GROUP BY entry_id)"
+
+# Entries against their lots, draws and reversals; lots against how they were issued.
+CHECKS.update(
+    {
+        # a lot's end moves only by a recorded extension: a tier change since the lot was
+        # issued made the member's points never expire (tiers' stop_expiry, which says so
+        # in the change's detail)
+        "lot_expiry": """
+        SELECT l.id AS lot, l.member_id AS member, l.expires_at AS actual,
+               l.issued_expires_at AS issued
+        FROM lots l
+        WHERE (l.expires_at IS NOT NULL AND l.issued_expires_at IS NULL)
+           OR l.issued_expires_at <= l.available_at
+           OR l.expires_at <> l.issued_expires_at
+           OR (l.expires_at IS NULL AND l.issued_expires_at IS NOT NULL AND NOT EXISTS (
+               SELECT 1 FROM tier_changes t
+               WHERE t.member_id = l.member_id AND t.created_at >= l.created_at
+                 AND CAST(t.detail AS TEXT) LIKE '%lots_no_longer_expiring%'))""",
+        # reversals undo at most the original, are of kind reverse, undo a reversible
+        # entry of the same member
+        "reversal_total": """
+        SELECT o.id AS entry, o.member_id AS member, o.amount AS amount,
+               SUM(r.amount) AS reversed
+        FROM entries r JOIN entries o ON o.id = r.reverses_entry_id
+        GROUP BY o.id, o.member_id, o.amount HAVING SUM(r.amount) > o.amount""",
+        "reversal_kind": f"""
+        SELECT r.id AS entry, r.member_id AS member, r.kind AS kind, o.kind AS original
+        FROM entries r LEFT JOIN entries o ON o.id = r.reverses_entry_id
+        WHERE (r.kind = 'reverse') <> (r.reverses_entry_id IS NOT NULL)
+           OR (r.reverses_entry_id IS NOT NULL AND (o.id IS NULL
+               OR o.member_id <> r.member_id OR o.kind NOT IN {_REVERSIBLE}))""",
+        # each kind moves the balances its own way, by its amount
+        "entry_shape": f"""
+        SELECT e.id AS entry, e.member_id AS member, e.kind AS kind, e.amount AS amount
+        FROM entries e LEFT JOIN {_ISSUED} i ON i.entry_id = e.id
+             LEFT JOIN {_DRAWN_BY} d ON d.entry_id = e.id
+        WHERE (e.kind = 'earn' AND (e.delta_available + e.delta_pending <> e.amount
+                 OR e.delta_held <> 0 OR COALESCE(i.s, 0) <> e.amount))
+           OR (e.kind = 'redeem' AND (e.delta_available <> -e.amount OR e.delta_pending <> 0
+                 OR e.delta_held <> 0 OR i.s IS NOT NULL))
+           OR (e.kind = 'mature' AND (e.delta_available <> e.amount
+                 OR e.delta_pending <> -e.amount OR e.delta_held <> 0))
+           OR (e.kind IN ('expire', 'forfeit') AND (
+                 e.delta_available + e.delta_pending <> -e.amount
+                 OR e.delta_held <> 0 OR COALESCE(d.s, 0) <> e.amount))
+           OR (e.kind = 'hold' AND (e.delta_held <> e.amount
+                 OR e.delta_available <> -e.amount OR e.delta_pending <> 0))""",
+    }
+)
+
 MAX_EXAMPLES = 20
 
 
@@ -76,13 +133,23 @@ class SqlVerifier:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def check(self) -> dict[str, Any]:
+    def check(self, anchored: Mapping[int, tuple[int, str]] | None = None) -> dict[str, Any]:
         problems: dict[str, int] = {}
         examples: list[dict[str, Any]] = []
         for name, sql in CHECKS.items():
             found = self._run(name, sql, examples)
             problems[name] = found
         problems["negative_balance_not_allowed"] = self._negative_where_floor(examples)
+        problems.update({"entry_hash": 0, "chain_head": 0})
+        if anchored is not None:
+            problems["anchor"] = 0
+
+        def report(check: str, example: dict[str, Any]) -> None:
+            problems[check] += 1
+            if len(examples) < MAX_EXAMPLES:
+                examples.append({"check": check, **example})
+
+        prove_chains(self.conn, report, anchored)
         return {
             "ok": not any(problems.values()),
             "counts": self._counts(),
@@ -120,6 +187,9 @@ class SqlVerifier:
                 }
             )
         return len(found)
+
+    def heads(self) -> dict[int, tuple[int, str]]:
+        return chain_heads(self.conn)
 
     def _counts(self) -> dict[str, int]:
         counts = {}

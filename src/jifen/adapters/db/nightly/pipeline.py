@@ -4,8 +4,11 @@
 order), locks their rows in id order (``FOR UPDATE`` on PostgreSQL; SQLite's
 ``BEGIN IMMEDIATE`` already holds the only write lock) and copies them to a
 temporary table. Each step then writes with a handful of INSERT ... SELECT and
-UPDATE ... FROM statements over that table: no Python loop per member or lot.
-Every guarded write checks its row count, as the per-member path does.
+UPDATE ... FROM statements over that table: no Python loop per member or lot. The
+one loop is the hash chain's (``chain_written``): the entries a step wrote are read
+back once and hashed in Python, then their hashes and the members' heads are written
+in two executemany updates. Every guarded write checks its row count, as the
+per-member path does.
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Date, TextClause, bindparam, text
+from sqlalchemy import Connection, Date, Select, TextClause, bindparam, column, select, text
+from sqlalchemy import table as sql_table
 
+from jifen.adapters.db.ledger.chain import chain_written
 from jifen.adapters.db.nightly import pipeline_sql as q
+from jifen.adapters.db.tables import entries
 from jifen.adapters.db.types import UTCDateTime
 from jifen.domain.errors import LedgerConflict, LedgerInconsistent
 from jifen.domain.nightly import ReminderWindow
@@ -32,6 +38,7 @@ _TYPES: dict[str, Any] = {
     "day": Date(),
     "last_day": Date(),
 }
+_STAGED_ENTRIES: Select[Any] = select(column("id")).select_from(sql_table("pl_entries"))
 _DIALECT = {
     "postgresql": {"lock": " FOR UPDATE", "obj": "jsonb_build_object", "ts": "TIMESTAMPTZ"},
     "sqlite": {"lock": "", "obj": "json_object", "ts": "TEXT"},
@@ -206,11 +213,12 @@ class SqlNightly:
         self._analyze("pl_entries")
 
     def _finish(self, program_id: int, cutoff: datetime, *, lots: int, holds: int = 0) -> Applied:
-        entries, members, points = self._run(self.sql(q.ENTRY_TOTALS)).one()
+        chain_written(self.conn, entries.c.id.in_(_STAGED_ENTRIES))  # hashed in Python
+        written, members, points = self._run(self.sql(q.ENTRY_TOTALS)).one()
         moved = self._run(self.sql(q.MOVE_BALANCES), cut=cutoff).rowcount
         self._expect(moved, int(members), "member balances")
         self._run(self.sql(q.OUTBOX, topic=q.TOPIC), p=program_id, cut=cutoff)
-        return Applied(int(members), int(entries), lots, int(points), holds)
+        return Applied(int(members), int(written), lots, int(points), holds)
 
     def _expect(self, found: int, expected: int, what: str) -> None:
         if found != expected:

@@ -136,9 +136,9 @@ RETURN_TO_LOTS = """UPDATE lots SET remaining = lots.remaining + s.give
     WHERE lots.id = s.lot_id AND lots.remaining + s.give <= lots.amount"""
 RETURNED_LOTS = "SELECT COUNT(DISTINCT lot_id) FROM pl_returns WHERE alive"
 GRACE_LOTS = """INSERT INTO lots (program_id, member_id, entry_id, amount, remaining, available_at,
-        expires_at, pending, source, parent_lot_id, created_at)
-    SELECT :p, r.member_id, pe.id, r.give, r.give, :cut, :grace_end, FALSE, 'reversal', r.lot_id,
-           :cut
+        expires_at, issued_expires_at, pending, source, parent_lot_id, created_at)
+    SELECT :p, r.member_id, pe.id, r.give, r.give, :cut, :grace_end, :grace_end, FALSE,
+           'reversal', r.lot_id, :cut
     FROM pl_entries pe JOIN pl_returns r ON r.hold_id = pe.hold_id
     WHERE NOT r.alive ORDER BY pe.id, r.rank"""
 EXPIRE_HOLDS = """UPDATE holds SET status = 'expired', captured = 0, settled_at = :cut

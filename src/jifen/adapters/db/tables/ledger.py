@@ -55,6 +55,8 @@ members = Table(
     Column("tier_floor_until", UTCDateTime),  # ... until then
     Column("tier_counted_from", Integer),  # yyyymm qualification counts from (after a demotion)
     Column("tier_nudged", String(64)),  # the next tier the member was told they are close to
+    Column("chain_head", String(64)),  # the hash of the member's latest entry (ADR 0001)
+    Column("erased_at", UTCDateTime),  # status erased: personal data removed then
     UniqueConstraint("program_id", "external_id", name="uq_members_program_external"),
     CheckConstraint("pending >= 0", name="pending_not_negative"),
     CheckConstraint("held >= 0", name="held_not_negative"),
@@ -85,6 +87,9 @@ entries = Table(
     Column("program_version", Integer),
     Column("meta", Json, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # the member's chain: the previous entry's hash, and this one's (ADR 0001)
+    Column("prev_hash", String(64)),
+    Column("hash", String(64)),
     CheckConstraint("amount >= 0", name="amount_not_negative"),
 )
 Index("ix_entries_member_id", entries.c.member_id, entries.c.id)
@@ -102,6 +107,9 @@ lots = Table(
     Column("remaining", BigInteger, nullable=False),
     Column("available_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime),
+    Column(
+        "issued_expires_at", UTCDateTime
+    ),  # as issued; only a recorded extension moves expires_at
     Column("pending", Boolean, nullable=False),
     Column("source", String(16), nullable=False),
     Column("source_ref", String(128)),

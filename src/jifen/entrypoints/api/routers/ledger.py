@@ -30,7 +30,7 @@ def _out(receipt: Receipt, response: Response) -> ReceiptOut:
     "/members/{external_id}/adjustments",
     status_code=CREATED,
     response_model=ReceiptOut,
-    summary="Credit or debit points by hand, with a reason",
+    summary="Credit or debit points by hand: an internal reason, a note for the member",
 )
 def adjust(
     external_id: str,
@@ -39,7 +39,14 @@ def adjust(
     key: IdempotencyKey,
     response: Response,
 ) -> ReceiptOut:
-    cmd = Adjust(external_id, body.points, body.reason, caller.principal.actor, body.expires_at)
+    cmd = Adjust(
+        external_id,
+        body.points,
+        body.reason,
+        caller.principal.actor,
+        body.expires_at,
+        body.note,
+    )
     receipt = ledger.adjust(caller.jf.uow(), caller.jf.clock, caller.program, cmd, key or "")
     return _out(receipt, response)
 

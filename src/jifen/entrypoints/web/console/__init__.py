@@ -10,6 +10,7 @@ from jifen.entrypoints.web.console import (
     members,
     operators,
     programme,
+    rights,
     session,
     till,
 )
@@ -18,6 +19,7 @@ from jifen.entrypoints.web.console.session import ConsoleSignInRequired, NotAllo
 ROUTERS: tuple[APIRouter, ...] = (
     session.router,
     members.router,
+    rights.router,
     dashboard.router,
     catalogue.router,
     programme.router,

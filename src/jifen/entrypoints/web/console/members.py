@@ -26,7 +26,10 @@ def home(request: Request, lang: Lang, prog: Prog, staff: Staff, q: str = "") ->
     allow(staff, Permission.VIEW_MEMBERS)
     jf = jifen(request)
     found = members.search(jf.uow(write=False), prog, q) if q.strip() else []
-    return page(request, lang, "console/members.html", staff, program=prog, q=q, found=found)
+    done = request.query_params.get("done")
+    return page(
+        request, lang, "console/members.html", staff, program=prog, q=q, found=found, done=done
+    )
 
 
 @router.get("/members/{external_id}")
@@ -47,6 +50,7 @@ def adjust(
     nonce: Annotated[str, Form(min_length=8, max_length=64)],
     points: Annotated[int, Form()],
     reason: Annotated[str, Form(max_length=500)],
+    note: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     check(csrf, staff[1])
     allow(staff, Permission.ADJUST_POINTS)
@@ -57,7 +61,7 @@ def adjust(
             jf.uow(),
             jf.clock,
             prog,
-            Adjust(external_id, points, reason, who.actor),
+            Adjust(external_id, points, reason, who.actor, note=note or None),
             f"console:{who.id}:{nonce}",
         )
     except JifenError as exc:
@@ -126,6 +130,8 @@ def _member(
         lines=[(item, describe(lang, item, rules, prog.timezone)) for item in history.items],
         may_adjust=who.may(Permission.ADJUST_POINTS),
         may_override=who.may(Permission.OVERRIDE_TIER),
+        may_export=who.may(Permission.EXPORT_MEMBERS),
+        may_erase=who.may(Permission.ERASE_MEMBERS),
         nonce=secrets.token_urlsafe(16),
         done=request.query_params.get("done"),
         **extra,

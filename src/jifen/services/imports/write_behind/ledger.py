@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -137,5 +137,8 @@ class BatchVerifier(Through[Verifier]):
     def __init__(self, batch: Batch) -> None:
         super().__init__(batch, lambda uow: uow.verifier)
 
-    def check(self) -> dict[str, Any]:
-        return self.written().check()
+    def check(self, anchored: Mapping[int, tuple[int, str]] | None = None) -> dict[str, Any]:
+        return self.written().check(anchored)
+
+    def heads(self) -> dict[int, tuple[int, str]]:
+        return self.written().heads()

@@ -1,0 +1,154 @@
+"""Members' data rights in SQL: what an export reads, and what an erasure scrubs.
+
+An erasure walks every table that can hold personal data. Rows that belong to the
+member (by ``member_id``) are scrubbed where they hold text or JSON; the shared records
+(the outbox, idempotency answers, the audit log) are found by the texts that name the
+member and scrubbed the same way (:meth:`jifen.domain.rights.Personal.scrub`). The
+ledger's amounts, kinds, references, links and dates are never touched (a hash chain
+over them stays valid); only the free text beside them (``reason``, ``meta``) is.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, Connection, Table, Text, cast, delete, or_, select, update
+
+from jifen.adapters.db.tables import (
+    activities,
+    audit_log,
+    entries,
+    idempotency_keys,
+    lots,
+    members,
+    orders,
+    outbox,
+    redemptions,
+    signin_codes,
+    tier_changes,
+    vouchers,
+    web_sessions,
+)
+from jifen.domain.members import MemberStatus
+from jifen.domain.rights import Personal
+
+#: the member's own rows that keep text or JSON beside the ledger: (table, columns)
+OWN: tuple[tuple[Table, tuple[str, ...]], ...] = (
+    (entries, ("reason", "meta")),
+    (orders, ("snapshot", "award")),
+    (activities, ("payload", "award")),
+    (tier_changes, ("detail",)),
+    (redemptions, ("detail",)),
+)
+
+#: the records every area shares, found by the texts that name the member: (table, columns)
+SHARED: tuple[tuple[Table, tuple[str, ...]], ...] = (
+    (outbox, ("payload",)),
+    (idempotency_keys, ("response",)),
+    (audit_log, ("target", "detail")),
+)
+
+
+class SqlRights:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def lots(self, member_id: int) -> list[dict[str, Any]]:
+        x = lots.c
+        cols = [x.id, x.amount, x.remaining, x.available_at, x.expires_at, x.pending, x.source]
+        cols.append(x.created_at)
+        found = self.conn.execute(select(*cols).where(x.member_id == member_id).order_by(x.id))
+        return [_plain(row._mapping) for row in found]
+
+    def orders(self, member_id: int) -> list[dict[str, Any]]:
+        o = orders.c
+        cols = [o.order_id, o.placed_at, o.paid, o.refunded, o.created_at]
+        found = self.conn.execute(select(*cols).where(o.member_id == member_id).order_by(o.id))
+        return [_plain(row._mapping) for row in found]
+
+    def redemptions(self, member_id: int) -> list[dict[str, Any]]:
+        r = redemptions.c
+        cols = [r.id, r.kind, r.reward, r.quantity, r.points, r.cash, r.status, r.reference]
+        cols += [r.created_at, r.settled_at]
+        found = self.conn.execute(select(*cols).where(r.member_id == member_id).order_by(r.id))
+        return [_plain(row._mapping) for row in found]
+
+    def vouchers(self, member_id: int) -> list[dict[str, Any]]:
+        v = vouchers.c
+        cols = [v.code, v.reward, v.face_value, v.min_spend, v.status, v.expires_at]
+        cols += [v.consumed_at, v.created_at]
+        found = self.conn.execute(select(*cols).where(v.member_id == member_id).order_by(v.id))
+        return [_plain(row._mapping) for row in found]
+
+    def erased_at(self, member_id: int) -> datetime | None:
+        found = self.conn.execute(select(members.c.erased_at).where(members.c.id == member_id))
+        value: datetime | None = found.scalar_one_or_none()
+        return value
+
+    def erase(
+        self, program_id: int, member_id: int, personal: Personal, now: datetime, keep_key: str
+    ) -> None:
+        self.conn.execute(delete(signin_codes).where(signin_codes.c.member_id == member_id))
+        self.conn.execute(delete(web_sessions).where(web_sessions.c.member_id == member_id))
+        for table, columns in OWN:
+            self._scrub(table, columns, personal, table.c.member_id == member_id)
+        for table, columns in SHARED:
+            mentions = or_(*(_mentions(table.c[c], personal) for c in columns))
+            self._scrub(table, columns, personal, table.c.program_id == program_id, mentions)
+        self._rename_keys(program_id, personal, keep_key)
+        self.conn.execute(
+            update(members)
+            .where(members.c.id == member_id)
+            .values(
+                external_id=personal.pseudonym,
+                phone=None,
+                email=None,
+                birthday=None,
+                attributes={},
+                status=MemberStatus.ERASED.value,
+                erased_at=now,
+                updated_at=now,
+            )
+        )
+
+    def _scrub(
+        self, table: Table, columns: tuple[str, ...], personal: Personal, *where: Any
+    ) -> None:
+        keys = list(table.primary_key.columns)
+        found = self.conn.execute(select(*keys, *(table.c[c] for c in columns)).where(*where))
+        for row in found.all():
+            values = {c: row._mapping[c] for c in columns}
+            scrubbed = {c: personal.scrub(v) for c, v in values.items()}
+            if scrubbed != values:
+                match = [k == row._mapping[k.name] for k in keys]
+                self.conn.execute(update(table).where(*match).values(**scrubbed))
+
+    def _rename_keys(self, program_id: int, personal: Personal, keep_key: str) -> None:
+        """Internal keys such as ``birthday:C-1:2026`` take the pseudonym, so that a new
+        member enrolled under the old id starts afresh."""
+        k = idempotency_keys.c
+        found = self.conn.execute(
+            select(k.key).where(
+                k.program_id == program_id,
+                k.key.contains(personal.external_id, autoescape=True),
+                k.key != keep_key,
+            )
+        )
+        for (key,) in found.all():
+            renamed = personal.scrub_text(key)
+            if renamed != key:
+                self.conn.execute(
+                    update(idempotency_keys)
+                    .where(k.program_id == program_id, k.key == key)
+                    .values(key=renamed)
+                )
+
+
+def _mentions(column: Column[Any], personal: Personal) -> Any:
+    text_ = cast(column, Text)
+    return or_(*(text_.contains(needle, autoescape=True) for needle in personal.needles))
+
+
+def _plain(row: Any) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}

@@ -1,0 +1,99 @@
+"""A member's data, exported as one JSON document: ``jifen.member-export/1``.
+
+Profile, consents (jifen records none yet: always an empty list in format 1),
+balances, every lot, the whole history, orders, redemptions and vouchers. What is
+internal stays out: an adjustment's reason (the audit log's), who on the staff
+made a change, the rules' snapshots.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from jifen.domain.ledger import Entry
+from jifen.domain.members import Member
+from jifen.domain.programs import Program
+from jifen.domain.rights import EXPORT_FORMAT
+from jifen.services.members import find_member
+from jifen.services.ports import Clock
+from jifen.services.rights.ports import RightsWork
+from jifen.services.rights.views import MemberExport
+
+PAGE = 200
+
+
+def export_member(
+    uow: RightsWork, clock: Clock, program: Program, external_id: str
+) -> MemberExport:
+    """Everything jifen holds about the member, in a documented, versioned format."""
+    now = clock.now()
+    with uow:
+        member = find_member(uow, program, external_id)
+        return MemberExport(
+            format=EXPORT_FORMAT,
+            exported_at=now.isoformat(),
+            program=program.code,
+            profile=_profile(member),
+            consents=[],
+            balances=_balances(member),
+            lots=uow.rights.lots(member.id),
+            history=[_entry(e) for e in _entries(uow, member.id)],
+            orders=uow.rights.orders(member.id),
+            redemptions=uow.rights.redemptions(member.id),
+            vouchers=uow.rights.vouchers(member.id),
+        )
+
+
+def _profile(member: Member) -> dict[str, Any]:
+    return {
+        "external_id": member.external_id,
+        "status": member.status.value,
+        "phone": member.phone,
+        "email": member.email,
+        "birthday": member.birthday.isoformat() if member.birthday else None,
+        "attributes": member.attributes,
+        "tier": member.tier,
+        "orders_count": member.orders_count,
+        "spend_total": member.spend_total,
+        "last_order_at": _when(member.last_order_at),
+        "created_at": _when(member.created_at),
+        "updated_at": _when(member.updated_at),
+    }
+
+
+def _balances(member: Member) -> dict[str, int]:
+    b = member.balances
+    return {"available": b.available, "pending": b.pending, "held": b.held}
+
+
+def _entries(uow: RightsWork, member_id: int) -> list[Entry]:
+    found: list[Entry] = []
+    before: int | None = None
+    while True:
+        page = uow.ledger.history(member_id, before, PAGE)
+        found.extend(page.entries)
+        if page.next_cursor is None:
+            return found
+        before = page.next_cursor
+
+
+def _entry(e: Entry) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "kind": e.kind.value,
+        "points": e.points,
+        "available_change": e.delta_available,
+        "pending_change": e.delta_pending,
+        "held_change": e.delta_held,
+        "created_at": _when(e.created_at),
+        "note": e.reason,
+        "reference": e.reference,
+        "reverses_entry_id": e.reverses_entry_id,
+        "hold_id": e.hold_id,
+        "meta": e.meta,
+    }
+
+
+def _when(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
