@@ -50,6 +50,7 @@ class Cluster:
     root: Path
     port: int
     as_user: list[str]
+    options: str = ""
 
     @property
     def data(self) -> Path:
@@ -58,8 +59,8 @@ class Cluster:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
-    def run(self, *args: str) -> None:
-        subprocess.run([*self.as_user, *args], check=True, capture_output=True, text=True)
+    def run(self, *args: str, check: bool = True) -> None:
+        subprocess.run([*self.as_user, *args], check=check, capture_output=True, text=True)
 
     def start(self, *, durable: bool = False) -> None:
         initdb = str(self.bindir / "initdb")
@@ -78,16 +79,24 @@ class Cluster:
         fast = (
             "" if durable else ("-c fsync=off -c synchronous_commit=off -c full_page_writes=off ")
         )
-        options = (
+        self.options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
             f"{fast}-c max_connections=200 -c shared_buffers=128MB"
         )
+        self.resume()
+
+    def halt(self) -> None:
+        """Stop the server as an outage would (its sessions cut), keeping its data."""
+        self.run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the server (again) on its data, port and options."""
         self.run(
             str(self.bindir / "pg_ctl"),
             "-D",
             str(self.data),
             "-o",
-            options,
+            self.options,
             "-l",
             str(self.root / "log"),
             "-w",
@@ -98,8 +107,15 @@ class Cluster:
 
     def stop(self) -> None:
         try:
-            self.run(
-                str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"
+            self.run(  # not checked: a halted cluster has nothing to stop
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+                check=False,
             )
         finally:
             shutil.rmtree(self.root, ignore_errors=True)

@@ -129,5 +129,9 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> J
             settings = Settings()
         except ValidationError as exc:
             raise SystemExit(refusal(exc)) from None
-    engine = create_engine_for(settings.database_url, pool_size=settings.db_pool_size)
+    engine = create_engine_for(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        connect_timeout=settings.db_connect_timeout,
+    )
     return Jifen(settings=settings, engine=engine, clock=clock or SystemClock())

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     threads: int = Field(4, ge=1, le=256)  # endpoint threads per worker (ADR 0009)
     max_body_bytes: int = Field(64 * 1024, ge=1024)
     db_pool_size: int = Field(10, ge=1, le=200)
+    #: seconds to wait for PostgreSQL to accept a connection; then the answer is a 503
+    db_connect_timeout: int = Field(5, ge=1, le=300)
     #: the worker runs each programme's nightly pipeline from this local time
     worker_run_at: time = time(2, 0)
     worker_poll_seconds: float = Field(5.0, gt=0, le=3600)

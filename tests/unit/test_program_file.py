@@ -67,3 +67,17 @@ def test_broken_yaml_and_missing_files_are_clear_errors(tmp_path: Path) -> None:
         load_program_file(write(tmp_path, "program:\n  code: [unclosed\n"))
     with pytest.raises(ProgramFileError, match="cannot read"):
         load_program_file(tmp_path / "absent.yaml")
+
+
+@pytest.mark.parametrize(
+    "nested",
+    ["[" * 5000 + "]" * 5000, "{a: " * 5000 + "1" + "}" * 5000, "\n  - " + "- " * 2000 + "x"],
+    ids=["flow-sequences", "flow-mappings", "block-sequences"],
+)
+def test_a_file_nested_past_32_levels_is_refused_not_a_recursion_error(
+    tmp_path: Path, nested: str
+) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text(f"program:\n  code: deep\nextra: {nested}\n")
+    with pytest.raises(ProgramFileError, match="nested deeper than 32 levels"):
+        load_program_file(path)

@@ -25,6 +25,7 @@ class Family(enum.StrEnum):
     CONFLICT = "conflict"
     RULE_VIOLATION = "rule_violation"
     LEDGER_INCONSISTENT = "ledger_inconsistent"
+    UNAVAILABLE = "unavailable"
 
 
 class Code(enum.StrEnum):
@@ -78,6 +79,21 @@ class RequestCode(Code):
     NOT_FOUND = "not_found", F.NOT_FOUND, "nothing is at this address"
     CONFLICT = "conflict", F.CONFLICT, "the request clashes with the current state"
     RULE_VIOLATION = "rule_violation", F.RULE_VIOLATION, "a business rule refuses the request"
+    NUL_CHARACTER = (
+        "nul_character",
+        F.INVALID_INPUT,
+        "a text value holds a NUL character (U+0000); `params.field` names it",
+    )
+    JSON_TOO_DEEP = (
+        "json_too_deep",
+        F.INVALID_REQUEST,
+        "the body nests arrays or objects deeper than 32 levels",
+    )
+    OUT_OF_RANGE = (
+        "out_of_range",
+        F.INVALID_INPUT,
+        "a number, id or instant lies beyond what jifen stores; `params.field` names it",
+    )
 
 
 class MemberCode(Code):
@@ -391,6 +407,16 @@ class NightlyCode(Code):
     )
 
 
+class SystemCode(Code):
+    """jifen itself: what it stands on, not what was asked."""
+
+    DATABASE_UNAVAILABLE = (
+        "database_unavailable",
+        F.UNAVAILABLE,
+        "the database cannot be reached: retry after `Retry-After` seconds, same `Idempotency-Key`",
+    )
+
+
 AREAS: tuple[type[Code], ...] = (
     RequestCode,
     MemberCode,
@@ -402,4 +428,5 @@ AREAS: tuple[type[Code], ...] = (
     ImportCode,
     NightlyCode,
     RightsCode,
+    SystemCode,
 )

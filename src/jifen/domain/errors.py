@@ -34,6 +34,9 @@ The tree::
      |    +-- VoucherNotUsable        used, expired, cancelled, below its minimum
      +-- LedgerInconsistent      a balance disagrees with its lots  (HTTP 409, and an alert)
 
+    Unavailable                  the database cannot be reached     (HTTP 503, Retry-After)
+                                 (beside the tree: an outage is no refusal, see the class)
+
 ``LedgerInconsistent`` is no client's doing: the ledger refuses to act on what it
 cannot prove rather than guess. Nothing is written, the request is refused with
 409 (retrying will not help until an operator repairs the member; ``jifen verify``
@@ -52,6 +55,7 @@ from jifen.domain.error_codes import (
     MemberCode,
     RedemptionCode,
     RequestCode,
+    SystemCode,
 )
 
 
@@ -193,7 +197,30 @@ class LedgerInconsistent(JifenError):
     alerted = False  # the operator has been told (the unit of work logs it once)
 
 
-FAMILIES: dict[Family, type[JifenError]] = {
+class Unavailable(Exception):
+    """What jifen stands on (its database) cannot be reached: the same request may be sent
+    again once it is back (a write with the same idempotency key).
+
+    Not a :class:`JifenError`, on purpose: an outage is no refusal of the request, and every
+    ``except JifenError`` (a page that shows a refusal in its own words, an import that
+    rejects a row) must let it through, to the one answer an outage has (HTTP 503 with
+    ``Retry-After``, the pages' "try again shortly", CLI exit 8). It carries the same
+    ``family``, ``code``, ``detail`` and ``params`` as an error of the tree.
+    """
+
+    family: ClassVar[Family] = Family.UNAVAILABLE
+    code: Code = SystemCode.DATABASE_UNAVAILABLE
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.params: dict[str, Any] = {}
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.detail}"
+
+
+FAMILIES: dict[Family, type[JifenError | Unavailable]] = {
     cls.family: cls
     for cls in (
         InvalidInput,
@@ -204,6 +231,7 @@ FAMILIES: dict[Family, type[JifenError]] = {
         Conflict,
         RuleViolation,
         LedgerInconsistent,
+        Unavailable,
     )
 }
 
@@ -232,5 +260,6 @@ __all__ = [
     "RuleViolation",
     "TierTooLow",
     "Unauthenticated",
+    "Unavailable",
     "VoucherNotUsable",
 ]

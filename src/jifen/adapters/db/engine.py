@@ -21,7 +21,13 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def create_engine_for(url: str, *, pool_size: int = 10) -> Engine:
+#: Seconds to wait for PostgreSQL to accept a connection before the request is a 503
+CONNECT_TIMEOUT = 5
+
+
+def create_engine_for(
+    url: str, *, pool_size: int = 10, connect_timeout: int = CONNECT_TIMEOUT
+) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
@@ -29,7 +35,9 @@ def create_engine_for(url: str, *, pool_size: int = 10) -> Engine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
+        # a connection the server dropped (a restart) is found and replaced at checkout
         pool_pre_ping=True,
+        connect_args={"connect_timeout": connect_timeout},
         future=True,
     )
 

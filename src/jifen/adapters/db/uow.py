@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from jifen.adapters.db.access import SqlAccess, SqlApiKeys, SqlDoors, SqlOperators
 from jifen.adapters.db.audit import SqlAuditLog
@@ -24,7 +25,7 @@ from jifen.adapters.db.redemption import SqlDonations, SqlDraws, SqlRedemptions
 from jifen.adapters.db.reporting import SqlReports
 from jifen.adapters.db.rights import SqlRights
 from jifen.adapters.db.tiers import SqlTiers
-from jifen.domain.errors import LedgerInconsistent
+from jifen.domain.errors import LedgerInconsistent, Unavailable
 from jifen.services.access.ports import Access, ApiKeys, Doors, Operators
 from jifen.services.earning.ports import EarningStore
 from jifen.services.imports.ports import Imports
@@ -45,6 +46,7 @@ from jifen.services.rights.ports import Rights
 from jifen.services.tiers.ports import TierStore
 
 log = logging.getLogger("jifen.ledger")
+LOST_STATES = ("08", "53", "57")
 
 
 class SqlUnitOfWork:
@@ -83,8 +85,11 @@ class SqlUnitOfWork:
         self._conn: Connection | None = None
 
     def __enter__(self) -> Self:
-        conn = self.engine.connect().execution_options(jifen_write=self.write)
-        conn.begin()
+        try:
+            conn = self.engine.connect().execution_options(jifen_write=self.write)
+            conn.begin()
+        except OperationalError as exc:  # refused, timed out, shutting down: said as a 503
+            raise _unavailable(exc) from exc
         self._conn = conn
         self.members = SqlMembers(conn)
         self.ledger = SqlLedger(conn)
@@ -121,11 +126,17 @@ class SqlUnitOfWork:
         if conn is None:
             return
         _alert(exc)
+        lost = _lost(exc)
         try:
             if conn.in_transaction():
                 conn.rollback()
+        except DBAPIError:
+            if lost is None:
+                raise
         finally:
             conn.close()
+        if lost is not None:
+            raise _unavailable(lost) from lost
 
     def commit(self) -> None:
         assert self._conn is not None, "commit outside 'with uow'"
@@ -147,6 +158,26 @@ class SqlUnitOfWork:
             if isinstance(exc, LedgerInconsistent):  # a batch may go on without this row
                 _alert(exc)
             raise
+
+
+def _lost(exc: BaseException | None) -> DBAPIError | None:
+    """``exc`` if it says the database cannot be reached: the connection was lost (SQLAlchemy
+    has then invalidated it, and the pool replaces it on the next checkout), or PostgreSQL
+    refused for a while (SQLSTATE class 08 connection, 53 resources, 57 shutting down)."""
+    if not isinstance(exc, DBAPIError):
+        return None
+    if exc.connection_invalidated:
+        return exc
+    state = getattr(exc.orig, "sqlstate", "")  # psycopg: None when the link itself failed
+    if isinstance(exc, OperationalError) and (state is None or state[:2] in LOST_STATES):
+        return exc
+    return None
+
+
+def _unavailable(exc: DBAPIError) -> Unavailable:
+    first_line = (str(exc.orig).strip().splitlines() or [""])[0]
+    log.warning("database unavailable: %s", first_line)
+    return Unavailable("the database cannot be reached; retry shortly")
 
 
 def _alert(exc: BaseException | None) -> None:

@@ -70,8 +70,14 @@ def compile_program(
     return ProgramDefinition(build_program(spec), earning, source, redemption, tiers)
 
 
+#: The deepest nesting of mappings and sequences a programme file may have: PyYAML's
+#: composer recurses, and a file of ``[[[[...`` would otherwise exhaust Python's stack
+MAX_DEPTH = 32
+
+
 def _yaml(text: str, name: str) -> tuple[yaml.Node | None, Any]:
     try:
+        _check_depth(text, name)
         return yaml.compose(text), yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
@@ -80,6 +86,23 @@ def _yaml(text: str, name: str) -> tuple[yaml.Node | None, Any]:
         raise ProgramFileError(
             f"{name}:{line}: not valid YAML: {problem}", file=name, line=line
         ) from exc
+
+
+def _check_depth(text: str, name: str) -> None:
+    """Refuse nesting deeper than :data:`MAX_DEPTH`, read as a flat stream of events."""
+    depth = 0
+    for event in yaml.parse(text):
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else 0
+                raise ProgramFileError(
+                    f"{name}:{line}: nested deeper than {MAX_DEPTH} levels",
+                    file=name,
+                    line=line,
+                )
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
 
 
 def _error(

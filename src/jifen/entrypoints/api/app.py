@@ -11,8 +11,10 @@ from fastapi import FastAPI
 from jifen import __version__
 from jifen.bootstrap import Jifen, bootstrap
 from jifen.entrypoints import web
-from jifen.entrypoints.api import errors
+from jifen.entrypoints.api import docs, errors, openapi
 from jifen.entrypoints.api.deps import Caches
+from jifen.entrypoints.api.gate import AuthGate
+from jifen.entrypoints.api.headers import SecurityHeaders
 from jifen.entrypoints.api.limits import BodyLimit
 from jifen.entrypoints.api.routers import (
     apikeys,
@@ -49,7 +51,14 @@ def create_app(jifen: Jifen | None = None) -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = jf.settings.threads
         yield
 
-    app = FastAPI(title="jifen", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="jifen",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # docs.install: the same page without inline script
+        redoc_url=None,
+    )
     app.state.jifen = jf
     app.state.caches = Caches()
     errors.install(app)
@@ -67,5 +76,10 @@ def create_app(jifen: Jifen | None = None) -> FastAPI:
     app.include_router(rights.router)
 
     web.install(app, demo=jf.settings.demo)
+    docs.install(app)
+    openapi.install(app)
+    # the last added runs first: headers on every answer, then no key no body, then bounds
     app.add_middleware(BodyLimit, max_bytes=jf.settings.max_body_bytes)
+    app.add_middleware(AuthGate)
+    app.add_middleware(SecurityHeaders, hsts=jf.settings.secure_cookies)
     return app

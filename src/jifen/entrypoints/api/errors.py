@@ -28,7 +28,11 @@ STATUS: dict[Family, int] = {
     Family.CONFLICT: 409,
     Family.RULE_VIOLATION: 422,
     Family.LEDGER_INCONSISTENT: 409,
+    Family.UNAVAILABLE: 503,
 }
+
+#: Seconds a client is asked to wait (``Retry-After``) when the database is unreachable
+RETRY_AFTER_SECONDS = 5
 
 #: (code, status, meaning) of the answers no service raises: the HTTP layer's own
 HTTP_ONLY: tuple[tuple[str, int, str], ...] = (
@@ -47,11 +51,12 @@ TITLES = {
     409: "Conflict",
     413: "Payload too large",
     422: "Unprocessable request",
+    503: "Service unavailable",
     500: "Internal error",
 }
 
 
-def status_of(exc: errors.JifenError) -> int:
+def status_of(exc: errors.JifenError | errors.Unavailable) -> int:
     return STATUS[exc.family]
 
 
@@ -60,7 +65,10 @@ def problem(
     code: str,
     detail: str,
     params: dict[str, Any] | None = None,
+    *,
+    close: bool = False,
 ) -> JSONResponse:
+    """A problem+json answer; ``close`` when the request's body was left unread."""
     body = {
         "type": f"urn:jifen:problem:{code}",
         "title": TITLES.get(status, "Error"),
@@ -69,14 +77,28 @@ def problem(
         "detail": detail,
         "params": params or {},
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers: dict[str, str] = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if status == 503:
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    if close:
+        headers["Connection"] = "close"
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def problem_of(exc: errors.JifenError | errors.Unavailable, *, close: bool = False) -> JSONResponse:
+    return problem(status_of(exc), exc.code, exc.detail, _jsonable(exc.params), close=close)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(errors.JifenError)
     async def _jifen(_: Request, exc: errors.JifenError) -> JSONResponse:
-        return problem(status_of(exc), exc.code, exc.detail, _jsonable(exc.params))
+        return problem_of(exc)
+
+    @app.exception_handler(errors.Unavailable)
+    async def _unavailable(_: Request, exc: errors.Unavailable) -> JSONResponse:
+        return problem_of(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

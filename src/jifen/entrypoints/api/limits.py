@@ -1,11 +1,28 @@
-"""Refuse oversized bodies before any parsing: a plain ASGI middleware."""
+"""Bounds at the edge, before any parsing: a plain ASGI middleware.
+
+* a body larger than ``max_bytes`` is a 413 (declared or streamed);
+* JSON nested deeper than :data:`MAX_DEPTH` is a 400 ``json_too_deep`` (Python's parser
+  and the validators recurse: a 64 KiB body of ``[[[[...`` would exhaust the stack);
+* a NUL character (U+0000) anywhere in the path, the query, a JSON string or a form
+  field is a 422 ``nul_character``: PostgreSQL cannot store one in text and SQLite
+  would, so it is refused here, alike on both databases.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterator
+from urllib.parse import parse_qsl
 
+from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from jifen.domain.error_codes import RequestCode
+from jifen.entrypoints.api.errors import problem
+
+#: The deepest nesting of arrays and objects a JSON body may have
+MAX_DEPTH = 32
+NUL_ESCAPE = b"\\u0000"
 
 
 class BodyLimit:
@@ -17,9 +34,13 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        if "\x00" in scope["path"] or b"%00" in scope["query_string"]:
+            await _nul("url")(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send)
+            await self._refuse(scope, receive, send)
             return
         body = bytearray()
         more = True
@@ -30,8 +51,12 @@ class BodyLimit:
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > self.max_bytes:
-                await self._refuse(send)
+                await self._refuse(scope, receive, send)
                 return
+        refusal = _refusal(bytes(body), headers.get(b"content-type", b""))
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
         replayed = False
 
         async def replay() -> Message:
@@ -43,25 +68,97 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body: dict[str, Any] = {
-            "type": "urn:jifen:problem:payload_too_large",
-            "title": "Payload too large",
-            "status": 413,
-            "code": "payload_too_large",
-            "detail": f"the request body exceeds {self.max_bytes} bytes",
-            "params": {"max_bytes": self.max_bytes},
-        }
-        raw = json.dumps(body).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(raw)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        too_large = problem(
+            413,
+            "payload_too_large",
+            f"the request body exceeds {self.max_bytes} bytes",
+            {"max_bytes": self.max_bytes},
+            close=True,
         )
-        await send({"type": "http.response.body", "body": raw})
+        await too_large(scope, receive, send)
+
+
+def _refusal(body: bytes, content_type: bytes) -> JSONResponse | None:
+    """The answer to a body that is too deep or holds a NUL, else None."""
+    if not body or content_type.startswith(b"multipart/"):
+        return None
+    if content_type.startswith(b"application/x-www-form-urlencoded"):
+        return _form_refusal(body)
+    if b"\x00" in body:
+        return _nul("body")
+    if content_type.startswith(b"text/"):  # a programme's YAML: its reader bounds its depth
+        return None
+    if _too_deep(body):
+        return problem(
+            400,
+            RequestCode.JSON_TOO_DEEP,
+            f"the body nests arrays or objects deeper than {MAX_DEPTH} levels",
+            {"max_depth": MAX_DEPTH},
+        )
+    return _json_refusal(body) if NUL_ESCAPE in body else None
+
+
+def _form_refusal(body: bytes) -> JSONResponse | None:
+    if b"%00" not in body and b"\x00" not in body:
+        return None
+    fields = parse_qsl(body.decode("latin-1"), keep_blank_values=True)
+    return _nul(next((k for k, v in fields if "\x00" in k + v), "form"))
+
+
+def _json_refusal(body: bytes) -> JSONResponse | None:
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None  # FastAPI says malformed_json
+    field = next(_nul_fields(value, ""), None)
+    return None if field is None else _nul(field)
+
+
+def _too_deep(body: bytes) -> bool:
+    """Whether JSON ``body`` nests deeper than allowed (strings skipped, not parsed)."""
+    if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:
+        return False
+    depth = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return False
+
+
+def _nul_fields(value: object, at: str) -> Iterator[str]:
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield at or "body"
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            name = f"{at}.{k}" if at else str(k)
+            if "\x00" in k:
+                yield name
+            yield from _nul_fields(v, name)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _nul_fields(v, f"{at}.{i}" if at else str(i))
+
+
+def _nul(field: str) -> JSONResponse:
+    return problem(
+        422,
+        RequestCode.NUL_CHARACTER,
+        f"{field.replace(chr(0), '')}: text may not hold a NUL character (U+0000)",
+        {"field": field.replace("\x00", "\\u0000")},
+    )

@@ -8,7 +8,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from jifen.domain.points import MAX_POINTS
+from jifen.entrypoints.api.bounds import Instant
 
+#: The longest a hold may last: a year
+MAX_HOLD_SECONDS = 366 * 86400
 Points = Field(gt=0, le=MAX_POINTS, description="whole points, > 0")
 
 
@@ -66,12 +69,14 @@ class AdjustmentIn(_In):
     note: str | None = Field(
         None, max_length=500, description="for the member: shown in their history"
     )
-    expires_at: datetime | None = None
+    expires_at: Instant | None = None
 
 
 class HoldIn(_In):
     points: StrictInt = Points
-    ttl_seconds: StrictInt | None = Field(None, gt=0, description="defaults to the programme's")
+    ttl_seconds: StrictInt | None = Field(
+        None, gt=0, le=MAX_HOLD_SECONDS, description="defaults to the programme's; a year at most"
+    )
     reference: str | None = Field(None, max_length=128, examples=["order-1042"])
 
 

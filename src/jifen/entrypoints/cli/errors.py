@@ -22,10 +22,11 @@ EXIT_CODES: dict[Family, int] = {
     Family.UNAUTHENTICATED: 6,
     Family.PERMISSION_DENIED: 6,
     Family.LEDGER_INCONSISTENT: 7,
+    Family.UNAVAILABLE: 8,  # the database is down: the same command may be run again
 }
 
 
-def exit_code(exc: errors.JifenError) -> int:
+def exit_code(exc: errors.JifenError | errors.Unavailable) -> int:
     return EXIT_CODES[exc.family]
 
 
@@ -36,7 +37,7 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
-        except errors.JifenError as exc:
+        except (errors.JifenError, errors.Unavailable) as exc:
             print(f"error: {exc.code}: {exc.detail}", file=sys.stderr)
             raise SystemExit(exit_code(exc)) from None
 

@@ -18,4 +18,5 @@ def run_server(
         workers=workers or settings.workers,
         log_level="info",
         access_log=False,
+        server_header=False,  # no "server: uvicorn" banner
     )

@@ -9,6 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from jifen.domain.errors import Unavailable
+from jifen.entrypoints.api.errors import RETRY_AFTER_SECONDS, problem_of
 from jifen.entrypoints.web import console, dev, portal, spending
 from jifen.entrypoints.web.i18n import LOCALES, load
 
@@ -54,6 +56,17 @@ def install(app: FastAPI, *, demo: bool) -> None:
         lang = portal.language(request)
         html = lang.env.get_template("portal/missing.html").render(path=request.url.path)
         return HTMLResponse(html, status_code=404)
+
+    @app.exception_handler(Unavailable)
+    async def _unavailable(request: Request, exc: Unavailable) -> Response:
+        """A page says "try again shortly" in the visitor's language; the API, problem+json."""
+        if not request.url.path.startswith(("/portal", "/console")):
+            return problem_of(exc)
+        lang = portal.language(request)
+        area = "console" if request.url.path.startswith("/console") else "portal"
+        html = lang.env.get_template("unavailable.html").render(path=request.url.path, area=area)
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return HTMLResponse(html, status_code=503, headers=headers)
 
     @app.get("/lang/{code}", include_in_schema=False)
     def _language(code: str, next: str = "/portal/") -> Response:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from jifen.domain.bounds import require_row_id
 from jifen.domain.errors import InvalidInput
 from jifen.domain.ledger import EntryKind
 from jifen.domain.members import Member
@@ -28,9 +29,7 @@ def parse_cursor(cursor: str | None) -> int | None:
     """A page's cursor as ``history`` returned it: the entry id to read before."""
     if cursor is None:
         return None
-    if not cursor.isdigit():
-        raise InvalidInput("cursor is not one this API returned", field="cursor")
-    return int(cursor)
+    return require_row_id(cursor, field="cursor")
 
 
 def history_of(uow: LedgerWork, member: Member, before: int | None, limit: int) -> History:

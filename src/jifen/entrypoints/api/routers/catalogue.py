@@ -8,6 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from jifen.entrypoints.api.bounds import Instant
 from jifen.entrypoints.api.deps import IdempotencyKey, LedgerRead
 from jifen.entrypoints.api.rendering import replayed_header
 from jifen.entrypoints.api.routers.redemption import MONEY, Admin, Out
@@ -64,7 +65,7 @@ class StockOut(Out):
 class LimitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     per: Literal["day", "week", "month", "year", "lifetime"]
-    max_times: int = Field(ge=1)
+    max_times: int = Field(ge=1, le=10**9)
 
 
 class VoucherTermsIn(BaseModel):
@@ -88,8 +89,8 @@ class RewardIn(BaseModel):
     category: str | None = Field(None, max_length=64)
     image_url: str | None = Field(None, max_length=2000)
     stock: int | None = Field(None, ge=0, le=10**9)
-    starts: datetime | None = None
-    ends: datetime | None = None
+    starts: Instant | None = None
+    ends: Instant | None = None
     min_tier: str | None = None
     limits: list[LimitIn] | None = None
     voucher: VoucherTermsIn | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
+from jifen.entrypoints.api.bounds import RowId
 from jifen.entrypoints.api.deps import IdempotencyKey, LedgerWrite
 from jifen.entrypoints.api.rendering import replayed_header
 from jifen.entrypoints.api.schemas import (
@@ -70,7 +71,7 @@ def place_hold(
     summary="Spend held points (all, or part and release the rest)",
 )
 def capture_hold(
-    hold_id: int,
+    hold_id: RowId,
     caller: LedgerWrite,
     key: IdempotencyKey,
     response: Response,
@@ -83,7 +84,7 @@ def capture_hold(
 
 @router.post("/holds/{hold_id}/release", response_model=ReceiptOut, summary="Give held points back")
 def release_hold(
-    hold_id: int, caller: LedgerWrite, key: IdempotencyKey, response: Response
+    hold_id: RowId, caller: LedgerWrite, key: IdempotencyKey, response: Response
 ) -> ReceiptOut:
     receipt = ledger.release_hold(
         caller.jf.uow(), caller.jf.clock, caller.program, ReleaseHold(hold_id), key or ""
@@ -98,7 +99,7 @@ def release_hold(
     summary="Reverse all or part of a credit or a debit",
 )
 def reverse(
-    entry_id: int,
+    entry_id: RowId,
     caller: LedgerWrite,
     key: IdempotencyKey,
     response: Response,

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, status
 
+from jifen.entrypoints.api.bounds import VersionNo
 from jifen.entrypoints.api.deps import Caller, LedgerRead, scoped
 from jifen.entrypoints.api.earning_schemas import ProgramOut, VersionOut
 from jifen.services import programs
@@ -36,7 +37,7 @@ def get_program(caller: LedgerRead) -> ProgramOut:
 @router.get(
     "/versions/{version}", summary="The programme file of one published version", response_model=str
 )
-def get_version(version: int, caller: LedgerRead) -> str:
+def get_version(version: VersionNo, caller: LedgerRead) -> str:
     return programs.version_source(caller.jf.uow(write=False), caller.program, version)
 
 

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from jifen.domain.errors import InvalidInput
+from jifen.domain.points import MAX_POINTS
+from jifen.entrypoints.api.bounds import RowId
 from jifen.entrypoints.api.deps import Caller, IdempotencyKey, LedgerRead, LedgerWrite, scoped
 from jifen.entrypoints.api.rendering import replayed_header
 from jifen.services import redemption
@@ -76,7 +78,9 @@ class RedemptionIn(BaseModel):
     reward: str | None = Field(None, description="a catalogue reward; or `order` for a cash offset")
     quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
     order: OrderOffsetIn | None = None
-    points: int | None = Field(None, ge=1, description="cash offset: at most this many points")
+    points: int | None = Field(
+        None, ge=1, le=MAX_POINTS, description="cash offset: at most this many points"
+    )
     mode: Literal["capture", "hold"] | None = Field(
         None, description="hold: reserve now, capture later (default for a cash offset)"
     )
@@ -87,7 +91,7 @@ class QuoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     member: str = Field(min_length=1, max_length=128)
     total: str = Field(pattern=MONEY)
-    points: int | None = Field(None, ge=1)
+    points: int | None = Field(None, ge=1, le=MAX_POINTS)
 
 
 class QuoteOut(Out):
@@ -175,13 +179,13 @@ def quote(body: QuoteIn, caller: LedgerRead) -> QuoteOut:
 
 
 @router.get("/redemptions/{redemption_id}", response_model=RedemptionOut, summary="A redemption")
-def get_redemption(redemption_id: int, caller: LedgerRead) -> RedemptionOut:
+def get_redemption(redemption_id: RowId, caller: LedgerRead) -> RedemptionOut:
     found = redemption.get_redemption(caller.jf.uow(write=False), caller.program, redemption_id)
     return RedemptionOut.model_validate(found)
 
 
 def _settle(
-    redemption_id: int,
+    redemption_id: RowId,
     action: str,
     caller: Caller,
     key: str | None,
@@ -202,7 +206,7 @@ def _settle(
     summary="Spend a held redemption's points (the order is paid)",
 )
 def capture(
-    redemption_id: int, caller: LedgerWrite, key: IdempotencyKey, response: Response
+    redemption_id: RowId, caller: LedgerWrite, key: IdempotencyKey, response: Response
 ) -> RedemptionOut:
     return _settle(redemption_id, "capture", caller, key, response)
 
@@ -213,7 +217,7 @@ def capture(
     summary="Give a held redemption's points and stock back",
 )
 def release(
-    redemption_id: int, caller: LedgerWrite, key: IdempotencyKey, response: Response
+    redemption_id: RowId, caller: LedgerWrite, key: IdempotencyKey, response: Response
 ) -> RedemptionOut:
     return _settle(redemption_id, "release", caller, key, response)
 
@@ -224,7 +228,7 @@ def release(
     summary="Cancel a completed redemption: points to their lots, stock back, vouchers void",
 )
 def cancel(
-    redemption_id: int,
+    redemption_id: RowId,
     caller: LedgerWrite,
     key: IdempotencyKey,
     response: Response,
