@@ -26,9 +26,11 @@ NOTE = "Sorry for the wait at the till"
 
 def portal_token(jf: Jifen, program: Program, member: str) -> str:
     secret = jf.settings.secret_key
-    portal_access.request_code(jf.uow(), jf.clock, program, member, secret)
-    code = portal_access.signin_codes_sent(jf.uow(write=False), program, 1)[0]["code"]
-    token, _ = portal_access.verify_code(jf.uow(), jf.clock, program, member, code, secret)
+    ticket = portal_access.request_code(jf.uow(), jf.clock, program, member, secret)
+    code = portal_access.signin_codes_sent(jf.uow(write=False), jf.clock, program, secret, 1)[0][
+        "code"
+    ]
+    token, _ = portal_access.verify_code(jf.uow(), jf.clock, program, ticket, code, secret)
     return token
 
 

@@ -64,9 +64,11 @@ def a_member_with_a_life(jf: Jifen, clock: FakeClock) -> Program:
     update = UpdateMember(MEMBER, {"attributes": {"name": NAME, "city": CITY, "pet": "Rex"}})
     members.update_member(jf.uow(), jf.clock, program, update, key("update"))
     secret = jf.settings.secret_key
-    portal_access.request_code(jf.uow(), jf.clock, program, EMAIL, secret)
-    code = portal_access.signin_codes_sent(jf.uow(write=False), program, 1)[0]["code"]
-    portal_access.verify_code(jf.uow(), jf.clock, program, EMAIL, code, secret)
+    ticket = portal_access.request_code(jf.uow(), jf.clock, program, EMAIL, secret)
+    code = portal_access.signin_codes_sent(jf.uow(write=False), jf.clock, program, secret, 1)[0][
+        "code"
+    ]
+    portal_access.verify_code(jf.uow(), jf.clock, program, ticket, code, secret)
     portal_access.request_code(jf.uow(), jf.clock, program, PHONE, secret)  # left pending
     return program
 
@@ -287,9 +289,11 @@ def test_an_erased_member_is_signed_out_and_their_contacts_open_nothing(
     cmd = CreateMember(MEMBER, PHONE, EMAIL)
     members.create_member(jf.uow(), jf.clock, program, cmd, key())
     secret = jf.settings.secret_key
-    portal_access.request_code(jf.uow(), jf.clock, program, EMAIL, secret)
-    code = portal_access.signin_codes_sent(jf.uow(write=False), program, 1)[0]["code"]
-    token, _ = portal_access.verify_code(jf.uow(), jf.clock, program, EMAIL, code, secret)
+    ticket = portal_access.request_code(jf.uow(), jf.clock, program, EMAIL, secret)
+    code = portal_access.signin_codes_sent(jf.uow(write=False), jf.clock, program, secret, 1)[0][
+        "code"
+    ]
+    token, _ = portal_access.verify_code(jf.uow(), jf.clock, program, ticket, code, secret)
 
     pseudonym = erase(jf, program).member
 
