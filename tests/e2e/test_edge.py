@@ -237,6 +237,16 @@ def test_the_api_documentation_page_runs_no_inline_script(edge: Edge) -> None:
     assert edge.http.get("/static/swagger-init.js").status_code == 200
 
 
+def test_the_api_documentation_page_needs_no_cdn(edge: Edge) -> None:
+    """Swagger UI's files come from this server: the page works offline, under 'self'."""
+    r = edge.http.get("/docs")
+    assert "https://" not in r.text and "http://" not in r.text
+    assert "https://" not in r.headers["content-security-policy"]
+    for asset in re.findall(r'(?:src|href)="(/[^"]+)"', r.text):
+        got = edge.http.get(asset)
+        assert got.status_code == 200 and got.content, asset
+
+
 def test_no_page_template_holds_inline_script_or_style() -> None:
     for path in (TEMPLATES / "templates").rglob("*.html"):
         text = path.read_text()

@@ -1,39 +1,32 @@
-"""``/docs``: the API's interactive documentation, with no inline script.
+"""``/docs``: the API's interactive documentation, served from this server alone.
 
-FastAPI's own page starts Swagger UI from an inline ``<script>``; this one loads the same
-start-up from ``/static/swagger-init.js``, so its Content-Security-Policy need only add the
-CDN that serves Swagger UI's files, never ``'unsafe-inline'``.
+FastAPI's own page fetches Swagger UI from a CDN and starts it from an inline
+``<script>``. This one serves Swagger UI's files from the ``fastapi-offline`` package
+(under ``/docs/assets``) and starts it from ``/static/swagger-init.js``, so the page
+works without the internet and the site's Content-Security-Policy (``'self'`` only, no
+``'unsafe-inline'``) applies to it unchanged.
 """
 
 from __future__ import annotations
 
+from importlib.resources import files
+
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
-CDN = "https://cdn.jsdelivr.net"
-SWAGGER = f"{CDN}/npm/swagger-ui-dist@5"
-POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        f"script-src 'self' {CDN}",
-        f"style-src 'self' {CDN}",
-        "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    )
-)
+ASSETS = "/docs/assets"
 PAGE = f"""<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>jifen API</title>
-<link rel="stylesheet" href="{SWAGGER}/swagger-ui.css">
+<link rel="stylesheet" href="{ASSETS}/swagger-ui.css">
 </head>
 <body>
 <div id="swagger-ui"></div>
-<script src="{SWAGGER}/swagger-ui-bundle.js"></script>
+<script src="{ASSETS}/swagger-ui-bundle.js"></script>
 <script src="/static/swagger-init.js"></script>
 </body>
 </html>
@@ -41,6 +34,9 @@ PAGE = f"""<!doctype html>
 
 
 def install(app: FastAPI) -> None:
+    swagger = files("fastapi_offline") / "static"
+    app.mount(ASSETS, StaticFiles(directory=str(swagger)), name="docs-assets")
+
     @app.get("/docs", include_in_schema=False)
     def _docs() -> HTMLResponse:
-        return HTMLResponse(PAGE, headers={"Content-Security-Policy": POLICY})
+        return HTMLResponse(PAGE)

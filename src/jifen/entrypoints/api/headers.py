@@ -1,9 +1,9 @@
 """Security headers on every answer, page or API, refusal or not: a plain ASGI middleware.
 
 The pages run no inline script and no inline style (scripts and styles are files under
-``/static``), so the policy allows only the site's own files. The API's interactive
-documentation (``/docs``) is the one page built from a CDN's files; it gets its own
-policy (:func:`jifen.entrypoints.api.docs.install`) that this middleware leaves alone.
+``/static``), so the policy allows only the site's own files; so does the API's
+interactive documentation (``/docs``), whose Swagger UI files this server serves too
+(:mod:`jifen.entrypoints.api.docs`).
 """
 
 from __future__ import annotations
