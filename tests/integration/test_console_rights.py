@@ -60,7 +60,7 @@ def test_an_admin_downloads_the_data_then_erases_after_confirming(jf: Jifen, sho
     assert unconfirmed.status_code == 422
     assert erased.status_code == 303 and erased.headers["location"] == "/console/?done=erased"
     assert gone.status_code == 404
-    assert members.search(jf.uow(write=False), shop, "C-9") == []
+    assert members.search(jf.uow(write=False), jf.clock, shop, "C-9") == []
     assert_verified(jf)
 
 

@@ -11,8 +11,8 @@ from jifen.bootstrap import Jifen
 from jifen.domain.errors import InvalidInput
 from jifen.services import ledger
 from jifen.services import redemption as redemptions
-from jifen.services.ledger.commands import Earn, Redeem
-from jifen.services.redemption.commands import RedeemReward
+from jifen.services.ledger.commands import Earn, Redeem, Reverse
+from jifen.services.redemption.commands import RedeemReward, SettleRedemption
 from jifen.services.reporting import period as dashboard
 from tests.earning_fixtures import join, publish, set_tier
 from tests.factories import FakeClock, key
@@ -57,3 +57,33 @@ def test_a_period_backwards_or_over_a_year_is_refused(jf: Jifen, start: date, en
     program = publish(jf)
     with pytest.raises(InvalidInput):
         dashboard.dashboard(jf.uow(write=False), program, start, end)
+
+
+def test_cancelled_and_reversed_redemptions_are_not_counted_as_redeemed(
+    jf: Jifen, clock: FakeClock
+) -> None:
+    """Given two rewards claimed and a spend, one reward cancelled and half the spend
+    reversed, then the dashboard counts what members kept: one reward and half the spend."""
+    program = publish(jf)
+    join(jf, program, "C-1")
+    ledger.earn(jf.uow(), jf.clock, program, Earn("C-1", 5000), key())
+    clock.advance(days=1)  # 2 March
+    eggs, oil = RedeemReward("C-1", "eggs"), RedeemReward("C-1", "cooking-oil-5l")
+    kept = redemptions.redeem_reward(jf.uow(), jf.clock, jf.rulebooks, program, eggs, key())
+    undone = redemptions.redeem_reward(jf.uow(), jf.clock, jf.rulebooks, program, oil, key())
+    spent = ledger.redeem(jf.uow(), jf.clock, program, Redeem("C-1", 100), key())
+    clock.advance(days=1)  # 3 March: the undoing comes a day later
+    cancel = SettleRedemption(undone.id, "cancel", "changed their mind")
+    redemptions.settle_redemption(jf.uow(), jf.clock, jf.rulebooks, program, cancel, key())
+    ledger.reverse(jf.uow(), jf.clock, program, Reverse(spent.entry_ids[0], 40), key())
+
+    d = dashboard.dashboard(jf.uow(write=False), program, MARCH_1, date(2026, 3, 3))
+
+    assert (d.issued, d.redeemed) == (5000, kept.points + 60)
+    assert d.redemption_rate == Decimal("0.112")
+    assert d.rewards == [("eggs", 1, 500)]
+    assert [(x.day, x.redeemed) for x in d.days] == [
+        (MARCH_1, 0),
+        (MARCH_2, 560),
+        (date(2026, 3, 3), 0),
+    ]

@@ -255,6 +255,18 @@ class LedgerMachine(RuleBasedStateMachine):
         return max(1, view.available * n // 100)
 
     def balances(self) -> dict[str, tuple[int, int, int]]:
+        """The balances the ledger holds (settled so far)."""
+        with self.jf.engine.connect() as conn:
+            found = conn.execute(
+                text(
+                    "SELECT external_id, available, pending, held FROM members WHERE program_id = :p"
+                ),
+                {"p": self.program.id},
+            ).all()
+        return {m: (a, p, h) for m, a, p, h in found if m in self.members}
+
+    def views(self) -> dict[str, tuple[int, int, int]]:
+        """The balances a read shows: as a write now would settle them."""
         found = {}
         for m in self.members:
             view = members.get_member(self.jf.uow(write=False), self.clock, self.program, m)
@@ -464,8 +476,11 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule()
     def settle_due(self) -> None:
+        shown = self.views()
         settlement.settle_due(self.jf.uow, self.clock, self.program)
         self.model.settle(None, self.now)
+        # what a read showed before is what settling wrote
+        assert self.balances() == shown
         # running it again at the same moment finds nothing left to do
         again = settlement.settle_due(self.jf.uow, self.clock, self.program)
         assert again == settlement.Settled(0, 0)

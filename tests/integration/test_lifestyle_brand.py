@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from jifen.bootstrap import Jifen
+from jifen.domain.errors import Conflict
 from jifen.domain.programs import Program
 from jifen.services import ledger
 from jifen.services.earning import activities, refunds
@@ -60,7 +63,8 @@ def test_inviting_a_friend_pays_100_to_each_once(jf: Jifen) -> None:
     invited = _act(jf, program, "C-2", "referral_signed_up", referrer="C-1")
     assert invited.points == 100
     assert balances(jf, program, "C-1") == (100, 0, 0)
-    assert _act(jf, program, "C-2", "referral_signed_up", referrer="C-1").points == 0
+    with pytest.raises(Conflict):  # one referrer per referee, ever
+        _act(jf, program, "C-2", "referral_signed_up", referrer="C-1")
     assert balances(jf, program, "C-1") == (100, 0, 0)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -69,6 +70,80 @@ def test_events_written_before_the_past_tense_are_renamed_with_it(tmp_path: Path
         "tier.nearly_reached",
         "member.created",
     ]
+    jf.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database, not migrated."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'm.db'}"
+    cluster = request.getfixturevalue("pg_cluster")
+    if cluster is None:
+        pytest.skip("PostgreSQL not installed")
+    admin = bootstrap(Settings(database_url=cluster.url()))
+    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS jifen_migrating"))
+        conn.execute(text("CREATE DATABASE jifen_migrating"))
+    admin.close()
+    return str(cluster.url("jifen_migrating"))
+
+
+def test_keys_jifen_made_move_to_its_scope_and_a_callers_stay_the_callers(
+    empty_url: str,
+) -> None:
+    """Given an order keyed by jifen and a caller's key that only looks like one (its order
+    never recorded), migration 0012 puts the first in jifen's scope, the second in the
+    caller's; downgrading puts them back in one namespace."""
+    jf = bootstrap(Settings(database_url=empty_url))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    now = "2026-12-01 00:00:00.000000"
+    with jf.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0011")
+        conn.execute(
+            text(
+                "INSERT INTO programs (code, name, currency, point_value, timezone, policy,"
+                " created_at) VALUES ('p', '\"p\"', 'CNY', '0.01', 'UTC', '{}', :now)"
+            ),
+            {"now": now},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO members (program_id, external_id, attributes, status, created_at,"
+                " updated_at) VALUES (1, 'M1', '{}', 'active', :now, :now)"
+            ),
+            {"now": now},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO orders (program_id, order_id, member_id, version, placed_at, paid,"
+                " snapshot, award, created_at) VALUES (1, 'A', 1, 1, :now, 100, '{}', '{}', :now)"
+            ),
+            {"now": now},
+        )
+        for k in ("order:A", "order:rp-9", "adjust-1"):
+            conn.execute(
+                text(
+                    "INSERT INTO idempotency_keys (program_id, key, fingerprint, created_at)"
+                    " VALUES (1, :k, 'f', :now)"
+                ),
+                {"k": k, "now": now},
+            )
+        command.upgrade(config, "0012")
+        scopes = dict(conn.execute(text("SELECT key, scope FROM idempotency_keys")).all())
+        assert scopes == {"order:A": "jifen", "order:rp-9": "caller", "adjust-1": "caller"}
+        conn.execute(
+            text(
+                "INSERT INTO idempotency_keys (program_id, scope, key, fingerprint, created_at)"
+                " VALUES (1, 'caller', 'order:A', 'g', :now)"
+            ),
+            {"now": now},
+        )
+        command.downgrade(config, "0011")
+        kept = dict(conn.execute(text("SELECT key, fingerprint FROM idempotency_keys")).all())
+        assert kept == {"order:A": "f", "order:rp-9": "f", "adjust-1": "f"}
     jf.close()
 
 

@@ -155,9 +155,11 @@ def test_as_of_a_day_settles_what_is_due_by_its_local_midnight(
     make_member(jf, program, "C-2", 100, expires_at=midnight + timedelta(seconds=1))
     make_member(jf, program, "C-3", 70, available_at=midnight)
     clock.set(midnight + timedelta(hours=2))
-    # when the night of 2026-03-09 runs: nothing is due yet
+    # when the night of 2026-03-09 runs: nothing is due yet, it settles nothing
+    # (what a read shows is as of now, two hours after: so the stored balances are read)
     pipeline.run_night(jf.uow, clock, jf.locks, jf.rulebooks, program, date(2026, 3, 9))
-    assert [balances(jf, program, m) for m in ("C-1", "C-2", "C-3")] == [
+    stored = rows(jf, "SELECT available, pending, held FROM members ORDER BY external_id")
+    assert [tuple(r.values()) for r in stored] == [
         (100, 0, 0),
         (100, 0, 0),
         (0, 70, 0),
@@ -170,11 +172,14 @@ def test_as_of_a_day_settles_what_is_due_by_its_local_midnight(
     with jf.uow(write=False) as uow:
         expired = uow.ledger.history(uow.members.get(program.id, "C-1").id, None, 1).entries[0]  # type: ignore[union-attr]
     assert (expired.kind.value, expired.created_at) == ("expire", midnight)
-    assert [balances(jf, program, m) for m in ("C-1", "C-2", "C-3")] == [
+    stored = rows(jf, "SELECT available, pending, held FROM members ORDER BY external_id")
+    assert [tuple(r.values()) for r in stored] == [
         (0, 0, 0),
-        (100, 0, 0),
+        (100, 0, 0),  # a second after that midnight: the next night's
         (70, 0, 0),
     ]
+    # though a read, two hours later, shows C-2's points ended too
+    assert balances(jf, program, "C-2") == (0, 0, 0)
     assert_verified(jf)
 
 

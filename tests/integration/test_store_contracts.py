@@ -23,11 +23,12 @@ from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.domain.tiers import Stats, TierState
 from jifen.services.imports.write_behind import WriteBehind
-from jifen.services.ports import StoredResponse
+from jifen.services.ports import KeyScope, StoredResponse
 from jifen.services.tiers.ports import TierChange
 from tests.factories import make_member
 from tests.store_fixtures import KINDS, Stores, earned, member, order
 
+CALLER, JIFEN = KeyScope.CALLER, KeyScope.JIFEN
 pytestmark = [
     pytest.mark.parametrize("kind", KINDS),
     pytest.mark.parametrize(
@@ -138,11 +139,14 @@ def test_a_claimed_key_replays_the_response_recorded_for_it(
     with stores.batch(keys={"order:O-1": "fp-1"}) as uow:  # order:O-2: not claimed beforehand
         for k, fp in (("order:O-1", "fp-1"), ("order:O-2", "fp-2")):
             # given a key claimed and answered
-            assert uow.idempotency.claim(program.id, k, fp, now) is None
-            uow.idempotency.record(program.id, k, {"key": k})
+            assert uow.idempotency.claim(program.id, k, fp, now, JIFEN) is None
+            uow.idempotency.record(program.id, k, {"key": k}, JIFEN)
             # then claiming it again replays the response
-            replay = uow.idempotency.claim(program.id, k, fp, now)
+            replay = uow.idempotency.claim(program.id, k, fp, now, JIFEN)
             assert replay == StoredResponse(fp, {"key": k})
+            # and a caller's key of the same text is another key
+            assert uow.idempotency.claim(program.id, k, "caller", now, CALLER) is None
+            uow.idempotency.record(program.id, k, {"caller": k}, CALLER)
         stored = uow.idempotency.stored_many(program.id, {"order:O-1", "order:O-2", "order:O-3"})
         assert stored == {
             "order:O-1": StoredResponse("fp-1", {"key": "order:O-1"}),
@@ -152,6 +156,8 @@ def test_a_claimed_key_replays_the_response_recorded_for_it(
         assert uow.idempotency.stored_many(program.id, {"order:O-1"}) == {
             "order:O-1": StoredResponse("fp-1", {"key": "order:O-1"})
         }
+        callers = uow.idempotency.claim(program.id, "order:O-1", "caller", now, CALLER)
+        assert callers == StoredResponse("caller", {"caller": "order:O-1"})
 
 
 # -- the outbox -------------------------------------------------------------------------

@@ -194,6 +194,28 @@ class EarningCode(Code):
         F.INVALID_INPUT,
         "the referrer is not another member of the programme",
     )
+    REFEREE_ALREADY_REFERRED = (
+        "referee_already_referred",
+        F.CONFLICT,
+        "this member was referred before (a member has one referrer, ever): a second"
+        " sign-up pays nothing, and a conversion names the referrer of the sign-up",
+    )
+    MUTUAL_REFERRAL = (
+        "mutual_referral",
+        F.RULE_VIOLATION,
+        "the referrer was referred by this member: two members cannot refer each other",
+    )
+    REFERRAL_NOT_CONVERTED = (
+        "referral_not_converted",
+        F.RULE_VIOLATION,
+        "the referred member has no purchase yet (an order not wholly refunded):"
+        " the conversion pays once they have one",
+    )
+    REFERRAL_ALREADY_CONVERTED = (
+        "referral_already_converted",
+        F.CONFLICT,
+        "this member's referral has converted and been paid: it pays once",
+    )
     DATE_IN_FUTURE = (
         "date_in_future",
         F.INVALID_INPUT,

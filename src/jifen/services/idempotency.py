@@ -24,7 +24,7 @@ from typing import Any, Generic, TypeVar
 from jifen.domain.error_codes import RequestCode
 from jifen.domain.errors import IdempotencyConflict, InvalidRequest
 from jifen.domain.programs import Program
-from jifen.services.ports import SharedWork, StoredResponse
+from jifen.services.ports import KeyScope, SharedWork, StoredResponse
 
 R = TypeVar("R")
 C = TypeVar("C")
@@ -56,7 +56,10 @@ class Keyed(Generic[C]):
     """A write from outside, done once per key: its programme, its command, the key, when.
 
     ``fingerprint`` is the command's, computed here unless a batch has it already: the
-    same key sent again with another command is refused.
+    same key sent again with another command is refused. ``scope`` says whose the key
+    is: a caller's (the default: a key that came with the request) or jifen's own (made
+    from an order's, a refund's, a gift's id), so that no caller's key can take one of
+    jifen's.
     """
 
     program: Program
@@ -64,6 +67,7 @@ class Keyed(Generic[C]):
     key: str
     now: datetime
     fingerprint: str = ""
+    scope: KeyScope = KeyScope.CALLER
 
     def __post_init__(self) -> None:
         if not self.fingerprint:
@@ -78,12 +82,13 @@ def once(uow: W, call: Keyed[C], body: Callable[[W, Keyed[C]], R], *, commit: bo
     keyed call) does the work. A key used before replays its first answer, whose type is
     the body's return annotation. Commits, unless ``commit`` is false (a batch commits).
     """
-    program_id = call.program.id
-    stored = uow.idempotency.claim(program_id, require_key(call.key), call.fingerprint, call.now)
+    program_id, scope = call.program.id, call.scope
+    key = require_key(call.key)
+    stored = uow.idempotency.claim(program_id, key, call.fingerprint, call.now, scope)
     if stored is not None:
         return replayed(stored, call.fingerprint, call.key, answer_type(body))
     result = body(uow, call)
-    uow.idempotency.record(program_id, call.key, encode(result))
+    uow.idempotency.record(program_id, call.key, encode(result), scope)
     if commit:
         uow.commit()
     return result

@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
@@ -59,22 +60,46 @@ class StoredResponse:
     response: dict[str, Any] | None
 
 
+class KeyScope(StrEnum):
+    """Whose an idempotency key is: two namespaces, so that no text of one is the other's.
+
+    ``caller``: a key that came with a request (the API's ``Idempotency-Key``, the CLI's
+    ``--key``, the random key of a console or portal form). ``jifen``: a key jifen makes
+    from a business id of its own (``order:{order_id}``, ``refund:{refund_id}``,
+    ``birthday:{member}:{year}``, ``balance:{member}/{reference}``).
+    """
+
+    CALLER = "caller"
+    JIFEN = "jifen"
+
+
 class IdempotencyKeys(Protocol):
+    """Keys are unique per programme and scope. ``claim`` and ``record`` take the scope;
+    the ``_many`` methods serve the pipeline's and the imports' batches, whose keys are
+    always jifen's own (``KeyScope.JIFEN``)."""
+
     def claim(
         self,
         program_id: int,
         key: str,
         fingerprint: str,
         now: datetime,
+        scope: KeyScope = KeyScope.CALLER,
     ) -> StoredResponse | None:
         """Reserve ``key`` for this transaction, or return what it already holds.
 
         Blocks while another transaction holds the same key uncommitted.
         """
 
-    def record(self, program_id: int, key: str, response: dict[str, Any]) -> None: ...
+    def record(
+        self,
+        program_id: int,
+        key: str,
+        response: dict[str, Any],
+        scope: KeyScope = KeyScope.CALLER,
+    ) -> None: ...
     def claim_many(self, program_id: int, keys: Mapping[str, str], now: datetime) -> set[str]:
-        """Reserve the keys (key -> fingerprint) no one holds; return those reserved now.
+        """Reserve the jifen keys (key -> fingerprint) no one holds; return those reserved now.
 
         For the pipeline's batches, whose keys are its own: a key already taken is
         simply not returned.
@@ -82,7 +107,7 @@ class IdempotencyKeys(Protocol):
 
     def record_many(self, program_id: int, responses: Mapping[str, dict[str, Any]]) -> None: ...
     def stored_many(self, program_id: int, keys: Collection[str]) -> dict[str, StoredResponse]:
-        """What the keys already taken hold (a key no one holds is not returned)."""
+        """What the jifen keys already taken hold (a key no one holds is not returned)."""
 
 
 class Outbox(Protocol):

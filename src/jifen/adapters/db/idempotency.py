@@ -1,6 +1,7 @@
 """Idempotency keys: claimed before a write, the response stored with it and replayed.
 
-A key is unique per programme. Claiming one is an INSERT ... ON CONFLICT DO NOTHING:
+A key is unique per programme and scope (a caller's keys apart from jifen's own:
+``KeyScope``). Claiming one is an INSERT ... ON CONFLICT DO NOTHING:
 on PostgreSQL a second claim of the same key waits for the first transaction to end.
 """
 
@@ -15,13 +16,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db.rows import chunks
 from jifen.adapters.db.tables import idempotency_keys
-from jifen.services.ports import StoredResponse
+from jifen.services.ports import KeyScope, StoredResponse
 
 
 def _claim(dialect_insert: Any) -> Any:
     return (
         dialect_insert(idempotency_keys)
-        .on_conflict_do_nothing(index_elements=["program_id", "key"])
+        .on_conflict_do_nothing(index_elements=["program_id", "scope", "key"])
         .returning(idempotency_keys.c.key)
     )
 
@@ -30,16 +31,21 @@ def _claim(dialect_insert: Any) -> Any:
 _CLAIM = {"postgresql": _claim(postgresql.insert), "sqlite": _claim(sqlite.insert)}
 _STORED = select(idempotency_keys.c.fingerprint, idempotency_keys.c.response).where(
     idempotency_keys.c.program_id == bindparam("b_program"),
+    idempotency_keys.c.scope == bindparam("b_scope"),
     idempotency_keys.c.key == bindparam("b_key"),
 )
 _RECORD = (
     update(idempotency_keys)
     .where(
         idempotency_keys.c.program_id == bindparam("b_program"),
+        idempotency_keys.c.scope == bindparam("b_scope"),
         idempotency_keys.c.key == bindparam("b_key"),
     )
     .values(response=bindparam("b_response", type_=idempotency_keys.c.response.type))
 )
+
+
+_JIFEN = KeyScope.JIFEN.value  # the batches' keys (the ``_many`` methods) are jifen's own
 
 
 class SqlIdempotencyKeys:
@@ -47,7 +53,12 @@ class SqlIdempotencyKeys:
         self.conn = conn
 
     def claim(
-        self, program_id: int, key: str, fingerprint: str, now: datetime
+        self,
+        program_id: int,
+        key: str,
+        fingerprint: str,
+        now: datetime,
+        scope: KeyScope = KeyScope.CALLER,
     ) -> StoredResponse | None:
         # On PostgreSQL this waits for a concurrent transaction holding the same
         # key: when it commits we see its response, when it rolls back we win.
@@ -55,6 +66,7 @@ class SqlIdempotencyKeys:
             _CLAIM[self.conn.dialect.name],
             {
                 "program_id": program_id,
+                "scope": scope.value,
                 "key": key,
                 "fingerprint": fingerprint,
                 "created_at": now,
@@ -62,17 +74,31 @@ class SqlIdempotencyKeys:
         ).first()
         if claimed is not None:
             return None
-        row = self.conn.execute(_STORED, {"b_program": program_id, "b_key": key}).one()
+        where = {"b_program": program_id, "b_scope": scope.value, "b_key": key}
+        row = self.conn.execute(_STORED, where).one()
         return StoredResponse(row.fingerprint, row.response)
 
-    def record(self, program_id: int, key: str, response: dict[str, Any]) -> None:
-        self.conn.execute(_RECORD, {"b_program": program_id, "b_key": key, "b_response": response})
+    def record(
+        self,
+        program_id: int,
+        key: str,
+        response: dict[str, Any],
+        scope: KeyScope = KeyScope.CALLER,
+    ) -> None:
+        where = {"b_program": program_id, "b_scope": scope.value, "b_key": key}
+        self.conn.execute(_RECORD, {**where, "b_response": response})
 
     def claim_many(self, program_id: int, keys: Mapping[str, str], now: datetime) -> set[str]:
         if not keys:
             return set()
         rows = [
-            {"program_id": program_id, "key": k, "fingerprint": f, "created_at": now}
+            {
+                "program_id": program_id,
+                "scope": _JIFEN,
+                "key": k,
+                "fingerprint": f,
+                "created_at": now,
+            }
             for k, f in keys.items()
         ]
         return set(self.conn.execute(_CLAIM[self.conn.dialect.name], rows).scalars())
@@ -80,7 +106,8 @@ class SqlIdempotencyKeys:
     def record_many(self, program_id: int, responses: Mapping[str, dict[str, Any]]) -> None:
         if responses:
             rows = [
-                {"b_program": program_id, "b_key": k, "b_response": r} for k, r in responses.items()
+                {"b_program": program_id, "b_scope": _JIFEN, "b_key": k, "b_response": r}
+                for k, r in responses.items()
             ]
             self.conn.execute(_RECORD, rows)
 
@@ -94,6 +121,7 @@ class SqlIdempotencyKeys:
                     idempotency_keys.c.response,
                 ).where(
                     idempotency_keys.c.program_id == program_id,
+                    idempotency_keys.c.scope == _JIFEN,
                     idempotency_keys.c.key.in_(chunk),
                 )
             )

@@ -129,18 +129,19 @@ class SqlRights:
         member enrolled under the old id starts afresh."""
         k = idempotency_keys.c
         found = self.conn.execute(
-            select(k.key).where(
+            select(k.scope, k.key).where(
                 k.program_id == program_id,
                 k.key.contains(personal.external_id, autoescape=True),
-                k.key != keep_key,
+                # the erasure's own key (a caller's) answers its retries
+                ~((k.scope == "caller") & (k.key == keep_key)),
             )
         )
-        for (key,) in found.all():
+        for scope, key in found.all():
             renamed = personal.scrub_text(key)
             if renamed != key:
                 self.conn.execute(
                     update(idempotency_keys)
-                    .where(k.program_id == program_id, k.key == key)
+                    .where(k.program_id == program_id, k.scope == scope, k.key == key)
                     .values(key=renamed)
                 )
 

@@ -8,9 +8,12 @@
 - ``order_data``: An order as the till sends it, checked (``to_order``), and as it is kept
   (JSON).
 - ``orders``: Orders: earn on a purchase; every point explained.
-- ``ports``: Everything earning keeps besides the ledger: caps, streaks, budgets, orders.
+- ``ports``: Everything earning keeps besides the ledger: caps, streaks, budgets, orders,
+  referrals.
 - ``previews``: What an order would earn, written nowhere: a simulation, and a draft programme's
   answer beside the published one's.
+- ``referrals``: Referral pays once: one referrer per referee, ever; never oneself, never
+  each other.
 - ``refunds``: Refunds: take back what the refunded part of an order earned, rule by rule.
 - ``views``: What earning's use cases return: every point explained.
 """

@@ -25,6 +25,7 @@ from jifen.domain.programs import Program
 from jifen.services.earning import awards
 from jifen.services.earning.commands import RecordActivity
 from jifen.services.earning.ports import EarningWork
+from jifen.services.earning.referrals import check_referral
 from jifen.services.earning.views import EarnResult, earn_result
 from jifen.services.idempotency import Keyed, once
 from jifen.services.ledger import Book
@@ -67,6 +68,8 @@ def _record(
     _check_payload(earning, cmd.type, cmd.payload)
     book, referrer = _lock(uow, program, cmd.member, cmd.payload.get("referrer"))
     book.member.require_active()
+    if referrer is not None:
+        check_referral(uow, program, cmd.type, book, referrer, now)
     award = _evaluate(uow, earning, book, cmd, when)
     expires = awards.expiry_of(earning, min(when, now), book.member.tier)
     if expires is not None and expires <= now:  # dated so long ago its points are gone

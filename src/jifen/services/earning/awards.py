@@ -27,33 +27,56 @@ def take_budgets(
 ) -> tuple[Award, list[Spend]]:
     """Charge campaign lines to their budgets; cut or drop what the budget lacks.
 
-    Campaigns are charged in id order, one shard each, so concurrent orders
-    never wait on each other in a cycle.
+    Each campaign is charged once, for all its lines together, and campaigns in id
+    order: so a transaction takes either one shard of a campaign (without waiting) or
+    all of them in shard order, and concurrent orders never wait on each other in a
+    cycle. (Charging two lines of one campaign one after the other deadlocked on
+    PostgreSQL: one order's first shard, held, against another's walk of them all.)
+    What a campaign grants goes to its lines in their order.
     """
     lines, spends = list(award.lines), []
     skipped = list(award.skipped)
-    order = sorted(range(len(lines)), key=lambda i: lines[i].campaign or "")
-    for i in order:
-        line = lines[i]
+    by_campaign: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
         campaign = earning.campaigns.get(line.campaign or "")
-        if campaign is None or campaign.budget is None:
-            continue
-        taken = uow.earning.reserve(program.id, campaign.id, line.points, hint)
-        spends += [(campaign.id, line.rule_id, shard, n) for shard, n in taken]
-        got = sum(n for _, n in taken)
-        if got < line.points:
-            skipped.append(
-                Skipped(
-                    line.rule_id, Skip.BUDGET_EXHAUSTED, {"wanted": line.points, "granted": got}
+        if campaign is not None and campaign.budget is not None:
+            by_campaign.setdefault(campaign.id, []).append(i)
+    for campaign_id in sorted(by_campaign):
+        wanted = [lines[i] for i in by_campaign[campaign_id]]
+        taken = uow.earning.reserve(program.id, campaign_id, sum(x.points for x in wanted), hint)
+        for i, share in zip(by_campaign[campaign_id], _share(taken, wanted), strict=True):
+            line = lines[i]
+            spends += [(campaign_id, line.rule_id, shard, n) for shard, n in share]
+            got = sum(n for _, n in share)
+            if got < line.points:
+                skipped.append(
+                    Skipped(
+                        line.rule_id, Skip.BUDGET_EXHAUSTED, {"wanted": line.points, "granted": got}
+                    )
                 )
-            )
-            lines[i] = line._replace(points=got)
+                lines[i] = line._replace(points=got)
     kept = tuple(x for x in lines if x.points > 0)
     usage = tuple(
         (rule, key, next((x.points for x in kept if x.rule_id == rule), 0))
         for rule, key, _ in award.usage
     )
     return Award(kept, tuple(skipped), usage), spends
+
+
+def _share(taken: list[tuple[int, int]], lines: list[AwardLine]) -> list[list[tuple[int, int]]]:
+    """The (shard, points) taken, dealt to ``lines`` in order: each in full while it lasts."""
+    left = [[shard, n] for shard, n in taken]
+    shares: list[list[tuple[int, int]]] = []
+    for line in lines:
+        want, mine = line.points, []
+        for part in left:
+            give = min(want, part[1])
+            if give > 0:
+                mine.append((part[0], give))
+                part[1] -= give
+                want -= give
+        shares.append(mine)
+    return shares
 
 
 def budget_preview(

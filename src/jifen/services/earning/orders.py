@@ -26,7 +26,7 @@ from jifen.services.earning.ports import EarningWork, NewOrderRecord
 from jifen.services.earning.views import EarnResult, earn_result
 from jifen.services.idempotency import Keyed, once
 from jifen.services.ledger import Book
-from jifen.services.ports import Clock
+from jifen.services.ports import Clock, KeyScope
 from jifen.services.rulebooks import Rulebooks
 from jifen.services.tiers import count_activity
 
@@ -47,7 +47,10 @@ def record_order(
     order = to_order(cmd, program.currency, now, skew)
     with uow:
         return record_order_in(
-            uow, rulebooks, Keyed(program, cmd, order_key(cmd.order_id), now), order
+            uow,
+            rulebooks,
+            Keyed(program, cmd, order_key(cmd.order_id), now, scope=KeyScope.JIFEN),
+            order,
         )
 
 

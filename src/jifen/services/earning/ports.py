@@ -51,8 +51,17 @@ class RefundRecord:
     entry_id: int | None
 
 
+@dataclass(frozen=True)
+class Referral:
+    """Who referred a member (one referrer per referee, ever), and whether it converted."""
+
+    referrer_id: int
+    converted: bool
+
+
 class EarningStore(Protocol):
-    """Everything earning keeps besides the ledger: caps, streaks, budgets, orders."""
+    """Everything earning keeps besides the ledger: caps, streaks, budgets, orders,
+    referrals."""
 
     def usage(
         self, member_id: int, keys: list[tuple[str, str]]
@@ -123,6 +132,18 @@ class EarningStore(Protocol):
     ) -> None: ...
     def count_orders(self, rows: Sequence[tuple[int, int, int, datetime]]) -> None:
         """(member id, orders, paid, latest placed_at) rows: what ``add_order`` counts."""
+
+    def referral_of(self, referee_id: int) -> Referral | None:
+        """Who referred the member, if anyone did."""
+
+    def add_referral(
+        self, program_id: int, referee_id: int, referrer_id: int, now: datetime
+    ) -> None: ...
+    def convert_referral(self, referee_id: int, now: datetime) -> None:
+        """Mark the member's referral converted (paid)."""
+
+    def has_kept_order(self, member_id: int) -> bool:
+        """Whether the member has an order not wholly refunded (a qualifying purchase)."""
 
 
 class EarningWork(TierWork, Protocol):

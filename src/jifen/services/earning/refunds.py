@@ -36,7 +36,7 @@ from jifen.services.earning.ports import EarningWork, OrderRecord, RefundRecord
 from jifen.services.earning.views import EarnResult, earn_result
 from jifen.services.idempotency import Keyed, once
 from jifen.services.ledger import Book, clawback_parts, reversed_by_lot, settled
-from jifen.services.ports import Clock
+from jifen.services.ports import Clock, KeyScope
 from jifen.services.rulebooks import Rulebooks
 from jifen.services.tiers import count_activity
 
@@ -47,7 +47,7 @@ def refund_order(
     if not NAME.match(cmd.refund_id):
         raise InvalidInput("refund_id must be 1-128 letters, digits or ._:/#-", field="refund_id")
     with uow:
-        call = Keyed(program, cmd, f"refund:{cmd.refund_id}", clock.now())
+        call = Keyed(program, cmd, f"refund:{cmd.refund_id}", clock.now(), scope=KeyScope.JIFEN)
         return once(uow, call, partial(_refund_order, rulebooks=rulebooks))
 
 

@@ -28,7 +28,7 @@ from jifen.services.imports.commands import OpenBalance
 from jifen.services.imports.ports import ImportWork
 from jifen.services.ledger import Earn, Receipt, earn_in
 from jifen.services.members import join
-from jifen.services.ports import NewMember
+from jifen.services.ports import KeyScope, NewMember
 from jifen.services.rulebooks import Rulebooks
 
 
@@ -50,7 +50,7 @@ def open_balance_in(
     ``cmd`` is ``opening_from(...)``, checked by the caller; ``commit=False``
     leaves the unit of work open (a batch).
     """
-    call = Keyed(program, cmd, balance_key(cmd), now)
+    call = Keyed(program, cmd, balance_key(cmd), now, scope=KeyScope.JIFEN)
     try:
         return once(uow, call, partial(_open, rulebooks=rulebooks), commit=commit)
     except IdempotencyConflict:

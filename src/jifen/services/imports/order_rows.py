@@ -33,7 +33,7 @@ from jifen.services.idempotency import Keyed, fingerprint, replayed
 from jifen.services.imports.order_records import command_from
 from jifen.services.imports.ports import ImportWork
 from jifen.services.imports.write_behind import WriteBehind
-from jifen.services.ports import StoredResponse
+from jifen.services.ports import KeyScope, StoredResponse
 from jifen.services.rulebooks import Rulebooks
 
 
@@ -64,7 +64,9 @@ class OrderRows:
 
     def write(self, uow: ImportWork, item: CheckedOrder, now: datetime) -> EarnResult:
         try:
-            call = Keyed(self.program, item.cmd, order_key(item.order.order_id), now)
+            call = Keyed(
+                self.program, item.cmd, order_key(item.order.order_id), now, scope=KeyScope.JIFEN
+            )
             return record_order_in(uow, self.rulebooks, call, item.order, commit=False)
         except IdempotencyConflict:
             raise _reused() from None
@@ -118,7 +120,7 @@ class OrderRows:
         for i in todo:
             try:
                 cmd, order = items[i].cmd, items[i].order
-                call = Keyed(program, cmd, keys[i], now, fingerprint=prints[i])
+                call = Keyed(program, cmd, keys[i], now, prints[i], KeyScope.JIFEN)
                 outcomes[i] = record_order_in(batch, self.rulebooks, call, order, commit=False)
             except IdempotencyConflict:  # the same order id twice in the batch
                 outcomes[i] = _reused()

@@ -1,6 +1,7 @@
 """The points ledger in use: postings applied to a member's book, holds, reversals, verification.
 
-- ``book``: Shared steps of every ledger use case: lock, settle what is due, apply.
+- ``book``: Shared steps of every ledger use case: lock, settle what is due, apply; and
+  ``as_settled``, the balances a write would see, for reads.
 - ``clawback``: Which lots of a credit to take back, and how much of each.
 - ``commands``: The ledger's commands: points earned, spent, adjusted, held and reversed.
 - ``holds``: Two-phase spending: place a hold, then capture or release it.
@@ -15,6 +16,7 @@
 
 from jifen.services.ledger.book import (
     Book,
+    as_settled,
     lock_member,
     settled,
 )
@@ -69,6 +71,7 @@ __all__ = [
     "Reverse",
     "adjust",
     "anchor",
+    "as_settled",
     "capture_hold",
     "clawback_parts",
     "earn",

@@ -129,5 +129,35 @@ def settled(uow: LedgerWork, book: Book, now: datetime) -> Account:
     return book.account(uow) if len(book.settled_ids) > before else account
 
 
+def as_settled(uow: LedgerWork, program: Program, member: Member, now: datetime) -> Member:
+    """``member`` with the balances a write at ``now`` would decide on; writes nothing.
+
+    What :func:`settled` would post (holds past their end released, pending points past
+    their date matured, lots past their end expired) is planned by the same domain
+    functions and added up, not applied: so a read (the member, a quote, the portal)
+    shows what a write would allow, though the night has not settled the member yet.
+    """
+    book = Book(program, member)
+    account = book.account(uow)
+    if not _anything_due(account, now) and not member.balances.held:
+        return member
+    policy = program.policy
+    for due in uow.ledger.due_holds(program.id, now, 100, member_id=member.id):
+        drawn = uow.ledger.net_drawn(hold_id=due.id)
+        released = ledger.release(
+            account, due, drawn, now=now, policy=policy, status=HoldStatus.EXPIRED
+        )
+        book.posted(released, 0, None, settling=True)
+    for posting in ledger.settle(account, now):
+        book.posted(posting, 0, None, settling=True)
+    return book.member
+
+
+def _anything_due(account: Account, now: datetime) -> bool:
+    return any(
+        (lot.pending and lot.available_at <= now) or lot.is_expired(now) for lot in account.lots
+    )
+
+
 def _with_balances(member: Member, balances: Balances) -> Member:
     return replace(member, balances=balances)

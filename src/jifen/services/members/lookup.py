@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from jifen.domain.errors import MemberNotFound
 from jifen.domain.members import Member, MemberStatus
 from jifen.domain.programs import Program
+from jifen.services.ledger import as_settled
 from jifen.services.ledger.ports import LedgerWork
 from jifen.services.members.views import MemberView
 from jifen.services.ports import Clock
@@ -19,11 +20,13 @@ EXPIRING_WINDOW = timedelta(days=30)
 def get_member(uow: LedgerWork, clock: Clock, program: Program, external_id: str) -> MemberView:
     now = clock.now()
     with uow:
-        return member_view_of(uow, find_member(uow, program, external_id), now)
+        return member_view_of(uow, program, find_member(uow, program, external_id), now)
 
 
-def member_view_of(uow: LedgerWork, member: Member, now: datetime) -> MemberView:
-    """The member as ``get_member`` shows them at ``now``; call inside ``with uow``."""
+def member_view_of(uow: LedgerWork, program: Program, member: Member, now: datetime) -> MemberView:
+    """The member as ``get_member`` shows them at ``now``, their balances as a write at
+    ``now`` would find them (``as_settled``); call inside ``with uow``."""
+    member = as_settled(uow, program, member, now)
     return member_view(member, uow.ledger.expiring(member.id, now, now + EXPIRING_WINDOW))
 
 
@@ -63,13 +66,20 @@ class Found:
     status: str
 
 
-def search(uow: LedgerWork, program: Program, text: str, limit: int = 20) -> list[Found]:
-    """The console's member search: by member id, phone or email, or their beginning."""
+def search(
+    uow: LedgerWork, clock: Clock, program: Program, text: str, limit: int = 20
+) -> list[Found]:
+    """The console's member search: by member id, phone or email, or their beginning;
+    each member's points available as of now (``as_settled``)."""
     text = text.strip()
     if not text:
         return []
+    now = clock.now()
     with uow:
-        found = uow.members.search(program.id, text[:128], limit)
+        found = [
+            as_settled(uow, program, m, now)
+            for m in uow.members.search(program.id, text[:128], limit)
+        ]
     return [
         Found(m.external_id, m.phone, m.email, m.tier, m.balances.available, m.status.value)
         for m in found

@@ -48,7 +48,7 @@ def home_page(
         member = find_member(uow, program, external_id)
         rules = rulebooks.current(uow, program)
         return HomePage(
-            member=member_view_of(uow, member, now),
+            member=member_view_of(uow, program, member, now),
             expiring=expiring_of(uow, program, member, now, EXPIRING_DAYS),
             tier=view_of(uow, program, rules.tiers, member, now),
             recent=history_of(uow, member, None, RECENT).items,

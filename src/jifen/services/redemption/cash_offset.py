@@ -16,7 +16,7 @@ from jifen.domain.redemption import (
     RedemptionStatus,
 )
 from jifen.services.idempotency import Keyed, once
-from jifen.services.ledger import Book, settled
+from jifen.services.ledger import Book, as_settled, settled
 from jifen.services.ports import Clock
 from jifen.services.redemption.claims import hold_ttl, spend_or_hold
 from jifen.services.redemption.commands import PayWithPoints
@@ -42,7 +42,7 @@ def quote_offset(
         member = uow.members.get(program.id, member_ref)
         if member is None:
             raise MemberNotFound(member_ref)
-        available = member.balances.available
+        available = as_settled(uow, program, member, clock.now()).balances.available
         quote = policy.quote(total, available=available, points=points)
         return OffsetQuoteView(
             member_ref,

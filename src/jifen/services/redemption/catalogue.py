@@ -19,6 +19,7 @@ from jifen.domain.members import Member
 from jifen.domain.money import exponent
 from jifen.domain.programs import Program
 from jifen.domain.redemption import Reward
+from jifen.services.ledger import as_settled
 from jifen.services.ports import Clock
 from jifen.services.redemption.ports import RedemptionWork, StockLevel
 from jifen.services.rulebooks import Rulebooks
@@ -91,7 +92,7 @@ def member_rewards(
         levels = uow.redemptions.stock(program.id)
         tier = rules.tiers.effective(member.tiering, now).code if rules.tiers.levels else None
         typical = _typical_points(rules, program, member, tier)
-        available = member.balances.available
+        available = as_settled(uow, program, member, now).balances.available
         affordable, near = [], []
         for reward in rules.redemption.catalogue:
             view = _view(reward, levels.get(reward.code), now)

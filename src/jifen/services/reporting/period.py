@@ -1,7 +1,9 @@
 """What the programme did over a period, for the console's dashboard and for finance.
 
 Issued (earned or credited by hand), redeemed and expired points are the period's
-ledger entries; members,
+ledger entries; redeemed counts what members kept: a redemption cancelled or a spend
+reversed, whenever that happens, is taken off the period it was spent in (so is the
+redemption rate); members,
 outstanding points and the tier spread are as they stand now. The liability is
 the outstanding points at the programme's point value (pending and reserved
 points included: they are owed too). Day buckets follow the programme's

@@ -3,7 +3,9 @@
 A step of the nightly pipeline: the night of local day D gives each active
 member born on D's month and day the gift of the tier in effect at D's first
 instant (members born on 29 February get theirs on 28 February in other
-years). The members of a chunk are found in one statement and credited in the
+years), whenever the night runs: a member whose tier changed after D's first instant
+(a night run late) gets the gift of the tier they had then, read from their tier
+changes (``tiers_before``). The members of a chunk are found in one statement and credited in the
 chunk's transaction, their rows locked, and credited together in a few
 statements (:func:`jifen.services.ledger.grant_many`): each gift is an earn under
 the key ``birthday:{member}:{year}``, so a night run twice, or two nights that
@@ -56,9 +58,12 @@ def gift_step(rulebooks: Rulebooks) -> StepFn[TierWork]:
             return Chunk(cursor, True, {})
         day = local_day(cutoff, program.tz)
         found = uow.tiers.birthdays(program.id, birthdays_on(day), cursor, limit, until)
+        then = uow.tiers.tiers_before([m.id for m in found], cutoff)  # a night run late
         grants = []
         for member in found:
             tier = rules.tiers.effective(member.tiering, cutoff)
+            if member.id in then:
+                tier = rules.tiers.level(then[member.id])
             gift = gifts.get(tier.code, 0)
             if gift:
                 earn = Earn(

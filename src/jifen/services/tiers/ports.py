@@ -61,6 +61,10 @@ class TierStore(Protocol):
 
     def record_changes(self, program_id: int, changes: list[tuple[int, TierChange]]) -> None: ...
     def changes(self, member_id: int, limit: int) -> list[TierChange]: ...
+    def tiers_before(self, member_ids: Collection[int], at: datetime) -> dict[int, str | None]:
+        """Per member changed after ``at``: the tier it had then (its first later change's
+        ``from_tier``). A member not changed since ``at`` is not returned."""
+
     def stop_expiry(self, member_id: int) -> int:
         """Open lots of the member stop expiring; how many did."""
 

@@ -70,14 +70,22 @@ class SqlCampaignBudgets:
         (PostgreSQL: ``FOR UPDATE SKIP LOCKED``), so a transaction holds at most
         one shard and never waits for one. Otherwise lock every shard in shard
         order (a single global order: no deadlock) and draw across them.
+
+        The fast path runs in a savepoint, rolled back when it finds nothing: a row
+        ``SKIP LOCKED`` locked and then dropped (another order took its room meanwhile)
+        stays locked otherwise, and a transaction holding it while it walks the shards
+        in order deadlocks with one that walks them ahead of it. Call once per campaign
+        in a transaction (``take_budgets`` does).
         """
-        shard = self._quick_shard(program_id, campaign_id, points, hint)
         params = {"b_program": program_id, "b_campaign": campaign_id, "b_points": points}
-        if (
-            shard is not None
-            and self.conn.execute(_TAKE, {**params, "b_shard": shard}).rowcount == 1
-        ):
-            return [(shard, points)]
+        with self.conn.begin_nested() as fast:
+            shard = self._quick_shard(program_id, campaign_id, points, hint)
+            if (
+                shard is not None
+                and self.conn.execute(_TAKE, {**params, "b_shard": shard}).rowcount == 1
+            ):
+                return [(shard, points)]
+            fast.rollback()
         rows = self.conn.execute(
             select(campaign_budgets.c.shard, campaign_budgets.c.budget, campaign_budgets.c.spent)
             .where(
@@ -152,6 +160,10 @@ class SqlCampaignBudgets:
             .where(campaign_spend.c.entry_id == entry_id)
             .group_by(
                 campaign_spend.c.campaign_id, campaign_spend.c.rule_id, campaign_spend.c.shard
+            )
+            # in lock order: a refund gives back shard by shard, as reserve locks them
+            .order_by(
+                campaign_spend.c.campaign_id, campaign_spend.c.shard, campaign_spend.c.rule_id
             )
         )
         return [(r.campaign_id, r.rule_id, r.shard, int(r.n)) for r in result]

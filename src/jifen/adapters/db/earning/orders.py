@@ -1,7 +1,8 @@
 """Earning's own records: orders, refunds and activities, and each member's order counts.
 
 :class:`SqlEarningStore` is the ``EarningStore`` port: these records, with the usage of
-capped rules and streaks (``usage``) and the campaign budgets (``budgets``).
+capped rules and streaks (``usage``), the campaign budgets (``budgets``) and who referred
+whom (``referrals``).
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db.earning.budgets import SqlCampaignBudgets
+from jifen.adapters.db.earning.referrals import SqlReferrals
 from jifen.adapters.db.earning.usage import SqlRuleUsage
 from jifen.adapters.db.tables import activities, members, orders, refunds
 from jifen.services.earning.ports import NewOrderRecord, OrderRecord, RefundRecord, Span
 
 
-class SqlEarningStore(SqlRuleUsage, SqlCampaignBudgets):
+class SqlEarningStore(SqlRuleUsage, SqlCampaignBudgets, SqlReferrals):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert

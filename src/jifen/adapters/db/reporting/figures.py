@@ -10,10 +10,16 @@ from sqlalchemy import Connection, bindparam, text
 from jifen.adapters.db.types import UTCDateTime
 from jifen.services.reporting.ports import DayFigures, PeriodFigures
 
-# Issued: earned, and credited by hand; redeemed: spent in one step or captured.
+# Issued: earned, and credited by hand; redeemed: spent in one step or captured, less
+# what was given back since (a cancelled redemption, a reversed spend: the reversals that
+# name the entry, found by ix_entries_reverses), in the period the points were spent.
 _KINDS = """SUM(CASE WHEN kind = 'earn' OR (kind = 'adjust' AND delta_available + delta_pending > 0)
                 THEN amount ELSE 0 END) AS issued,
-       SUM(CASE WHEN kind IN ('redeem', 'capture') THEN amount ELSE 0 END) AS redeemed,
+       SUM(CASE WHEN kind IN ('redeem', 'capture')
+                THEN amount - COALESCE((SELECT SUM(back.amount) FROM entries back
+                                        WHERE back.reverses_entry_id = entries.id
+                                          AND back.kind = 'reverse'), 0)
+                ELSE 0 END) AS redeemed,
        SUM(CASE WHEN kind = 'expire' THEN amount ELSE 0 END) AS expired"""
 _DAY = {
     "postgresql": "FLOOR((EXTRACT(EPOCH FROM created_at) + :off) / 86400)",

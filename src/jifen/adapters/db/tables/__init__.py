@@ -7,7 +7,7 @@ here. A module is never named like a table it holds (``programs``, ``imports``),
 - ``schema``: the ``MetaData`` and its naming convention.
 - ``program``: programmes and their published versions.
 - ``ledger``: members and their balances, entries, lots, draws, holds.
-- ``earning``: orders, refunds, activities, rule usage, streaks, campaign budgets.
+- ``earning``: orders, refunds, activities, rule usage, streaks, referrals, campaign budgets.
 - ``tiers``: monthly activity, tier changes.
 - ``redemption``: reward stock, redemptions, vouchers, lottery draws, donations.
 - ``access``: API keys, portal sign-in codes and sessions, operators and theirs.
@@ -30,6 +30,7 @@ from jifen.adapters.db.tables.earning import (
     campaign_spend,
     member_streaks,
     orders,
+    referrals,
     refunds,
     rule_usage,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "program_versions",
     "programs",
     "redemptions",
+    "referrals",
     "refunds",
     "reward_stock",
     "rule_usage",

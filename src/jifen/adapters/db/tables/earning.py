@@ -1,5 +1,5 @@
 """What earning keeps besides the ledger: orders, refunds, activities, rule usage, streaks,
-campaign budgets and what each entry spent of them.
+referrals, campaign budgets and what each entry spent of them.
 """
 
 from __future__ import annotations
@@ -90,6 +90,19 @@ member_streaks = Table(
     Column("last_day", Date, nullable=False),
     Column("days", Integer, nullable=False),
 )
+
+# A referee has one referrer, ever: the referee is the key. Written with the sign-up's
+# payment; ``converted_at`` when the conversion is paid (once).
+referrals = Table(
+    "referrals",
+    metadata,
+    Column("referee_id", Id, ForeignKey("members.id"), primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("referrer_id", Id, ForeignKey("members.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("converted_at", UTCDateTime),
+)
+Index("ix_referrals_referrer", referrals.c.referrer_id)
 
 campaign_budgets = Table(
     "campaign_budgets",

@@ -11,6 +11,8 @@ idempotency_keys = Table(
     "idempotency_keys",
     metadata,
     Column("program_id", Id, ForeignKey("programs.id"), primary_key=True),
+    # whose the key is: "caller" (sent with a request) or "jifen" (made from its own ids)
+    Column("scope", String(8), primary_key=True),
     Column("key", String(255), primary_key=True),
     Column("fingerprint", String(64), nullable=False),
     Column("response", Json),

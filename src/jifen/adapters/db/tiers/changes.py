@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
 
+from jifen.adapters.db.rows import chunks
 from jifen.adapters.db.tables import tier_changes
 from jifen.services.tiers.ports import TierChange
 
@@ -43,6 +46,18 @@ class SqlTierChanges:
             .limit(limit)
         )
         return [_change(r) for r in result]
+
+    def tiers_before(self, member_ids: Collection[int], at: datetime) -> dict[int, str | None]:
+        found: dict[int, str | None] = {}
+        for chunk in chunks(member_ids):
+            rows = self.conn.execute(
+                select(tier_changes.c.member_id, tier_changes.c.from_tier)
+                .where(tier_changes.c.member_id.in_(chunk), tier_changes.c.created_at > at)
+                .order_by(tier_changes.c.id)
+            )
+            for member_id, from_tier in rows:
+                found.setdefault(member_id, from_tier)
+        return found
 
 
 def _change(row: Any) -> TierChange:

@@ -25,7 +25,7 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 def home(request: Request, lang: Lang, prog: Prog, staff: Staff, q: str = "") -> Response:
     allow(staff, Permission.VIEW_MEMBERS)
     jf = jifen(request)
-    found = members.search(jf.uow(write=False), prog, q) if q.strip() else []
+    found = members.search(jf.uow(write=False), jf.clock, prog, q) if q.strip() else []
     done = request.query_params.get("done")
     return page(
         request, lang, "console/members.html", staff, program=prog, q=q, found=found, done=done

@@ -13,6 +13,7 @@ from jifen.services.earning.ports import (
     EarningStore,
     NewOrderRecord,
     OrderRecord,
+    Referral,
     RefundRecord,
     Span,
 )
@@ -187,3 +188,17 @@ class BatchEarning(Through[EarningStore]):
 
     def count_orders(self, rows: Sequence[tuple[int, int, int, datetime]]) -> None:
         self.written().count_orders(rows)
+
+    def referral_of(self, referee_id: int) -> Referral | None:
+        return self.written().referral_of(referee_id)
+
+    def add_referral(
+        self, program_id: int, referee_id: int, referrer_id: int, now: datetime
+    ) -> None:
+        self.written().add_referral(program_id, referee_id, referrer_id, now)
+
+    def convert_referral(self, referee_id: int, now: datetime) -> None:
+        self.written().convert_referral(referee_id, now)
+
+    def has_kept_order(self, member_id: int) -> bool:
+        return self.written().has_kept_order(member_id)

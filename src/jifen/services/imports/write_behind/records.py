@@ -11,6 +11,7 @@ from jifen.services.imports.write_behind.through import Through
 from jifen.services.ports import (
     AuditLog,
     IdempotencyKeys,
+    KeyScope,
     Outbox,
     OutboxEvent,
     OutboxRelay,
@@ -19,15 +20,19 @@ from jifen.services.ports import (
 
 
 class BatchKeys(Through[IdempotencyKeys]):
-    """Keeps: ``claim`` and ``record`` of a key the batch claimed (``know_keys``): the
-    first claim is the request's own, a later one replays what it recorded. Other keys,
-    and the other methods, pass through."""
+    """Keeps: ``claim`` and ``record`` of a key the batch claimed (``know_keys``, jifen's
+    own keys): the first claim is the request's own, a later one replays what it
+    recorded. Other keys, a caller's among them, and the other methods, pass through."""
 
     def __init__(self, batch: Batch) -> None:
         super().__init__(batch, lambda uow: uow.idempotency)
 
-    def _own(self, program_id: int, key: str) -> bool:
-        return program_id == self.batch.program_id and key in self.batch.claimed
+    def _own(self, program_id: int, key: str, scope: KeyScope) -> bool:
+        return (
+            scope is KeyScope.JIFEN
+            and program_id == self.batch.program_id
+            and key in self.batch.claimed
+        )
 
     def claim(
         self,
@@ -35,16 +40,23 @@ class BatchKeys(Through[IdempotencyKeys]):
         key: str,
         fingerprint: str,
         now: datetime,
+        scope: KeyScope = KeyScope.CALLER,
     ) -> StoredResponse | None:
-        if not self._own(program_id, key):
-            return self.written().claim(program_id, key, fingerprint, now)
+        if not self._own(program_id, key, scope):
+            return self.written().claim(program_id, key, fingerprint, now, scope)
         if key in self.batch.answered:  # used earlier in this batch
             return StoredResponse(self.batch.claimed[key], self.batch.answered[key])
         return None  # claimed for this batch, not used yet: it is this request's
 
-    def record(self, program_id: int, key: str, response: dict[str, Any]) -> None:
-        if not self._own(program_id, key):
-            self.written().record(program_id, key, response)
+    def record(
+        self,
+        program_id: int,
+        key: str,
+        response: dict[str, Any],
+        scope: KeyScope = KeyScope.CALLER,
+    ) -> None:
+        if not self._own(program_id, key, scope):
+            self.written().record(program_id, key, response, scope)
             return
         self.batch.answered[key] = response
         self.batch.kept.responses[key] = response

@@ -95,6 +95,9 @@ class BatchTiers(Through[TierStore]):
     def changes(self, member_id: int, limit: int) -> list[TierChange]:
         return self.written().changes(member_id, limit)
 
+    def tiers_before(self, member_ids: Collection[int], at: datetime) -> dict[int, str | None]:
+        return self.written().tiers_before(member_ids, at)
+
     def stop_expiry(self, member_id: int) -> int:
         return self.written().stop_expiry(member_id)
 
