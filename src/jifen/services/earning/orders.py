@@ -84,6 +84,8 @@ def _record(
     book = Book.locked(uow, program, call.command.member)
     book.member.require_active()
     first, moved_from = weeks.is_first(uow, earning, book.member.id, order)
+    # the former first frees its capped rules' usage before this order is judged on them
+    demoted = None if moved_from is None else weeks.demote(uow, rulebooks, program, moved_from)
     award, snapshot = evaluate(uow, earning, book.member, order, first=first)
     # a backdated order's points are earned on its date, and expire counted from it
     expires = awards.expiry_of(earning, min(order.placed_at, now), book.member.tier)
@@ -115,7 +117,7 @@ def _record(
     )
     meta = {}
     if moved_from is not None:  # what the order that was first gave back, by rule
-        moved = weeks.move_first(uow, rulebooks, book, moved_from, order.order_id, now)
+        moved = weeks.give_back(uow, rulebooks, book, demoted, order.order_id, now)
         meta = {"first_of_week_moved_from": moved_from, "by_rule": moved}
     return earn_result(book, order.order_id, awards.view(award, earning.version), now, meta)
 
