@@ -90,6 +90,34 @@ def demote(
     return Demotion(record, claw)
 
 
+@dataclass(frozen=True)
+class Place:
+    """An order's place in its week: whether it is first; the order it took that from."""
+
+    first: bool
+    moved_from: str | None = None
+    demoted: Demotion | None = None  # None with moved_from: that order was not first
+
+
+NOT_FIRST = Place(False)
+
+
+def take_place(
+    uow: EarningWork,
+    rulebooks: Rulebooks,
+    program: Program,
+    earning: EarningProgram,
+    member_id: int,
+    order: Order,
+) -> Place:
+    """``order``'s place in its week; if it takes the first place from another order, that
+    one is demoted now (``demote``), before ``order`` is judged on the caps it frees."""
+    first, moved_from = is_first(uow, earning, member_id, order)
+    if moved_from is None:
+        return Place(first)
+    return Place(first, moved_from, demote(uow, rulebooks, program, moved_from))
+
+
 def _release_usage(
     uow: EarningWork,
     earning: EarningProgram,
