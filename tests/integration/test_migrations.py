@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import inspect, text
 from jifen.adapters.db.tables import metadata
 from jifen.bootstrap import MIGRATIONS, Jifen, bootstrap
 from jifen.config import Settings
+from tests.earning_fixtures import buy, join, publish
 
 
 def test_migrated_schema_matches_the_declared_tables(jf: Jifen) -> None:
@@ -214,3 +216,25 @@ def test_sign_in_codes_already_in_the_outbox_lose_their_digits(tmp_path: Path) -
     assert "604821" not in str(payload)
     assert "a@example.com" in str(payload)
     jf.close()
+
+
+def test_orders_recorded_after_their_points_expired_are_marked_by_0017(jf: Jifen) -> None:
+    """Given an order recorded after its points expired and a live one, written before the
+    column (0017's downgrade drops it), 0017 marks the first only: its award says so."""
+    program = publish(jf)
+    join(jf, program, "C-1")
+    shanghai = timezone(timedelta(hours=8))  # the clock: 2026-03-01; 12 months' expiry
+    buy(jf, program, "C-1", "dead", "10.00", at=datetime(2025, 2, 28, 10, tzinfo=shanghai))
+    buy(jf, program, "C-1", "live", "10.00", at=datetime(2025, 3, 2, 10, tzinfo=shanghai))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with jf.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0016")
+            command.upgrade(config, "head")
+    finally:
+        jf.migrate()  # the database is shared by the session's tests
+    with jf.engine.connect() as conn:
+        rows = conn.execute(text("SELECT order_id, arrived_expired FROM orders ORDER BY id"))
+        assert [(str(o), bool(x)) for o, x in rows] == [("dead", True), ("live", False)]

@@ -94,3 +94,6 @@ def _report(done: nightly.Tick) -> None:
         log.print(f"night of {code} is being run by another worker")
     if done.published:
         log.print(f"published {done.published:,} outbox events")
+    seeds, attempts = done.forgotten
+    if seeds or attempts:
+        log.print(f"forgot {seeds:,} expired sign-in codes and {attempts:,} day-old door attempts")

@@ -2,6 +2,8 @@
 
 - ``apikeys``: API keys: created once, shown once, stored as a hash, checked per request;
   listed, revoked and rotated by an admin.
+- ``forgetting``: What the doors keep only for a while, forgotten: an expired code's seed and
+  ticket, and attempts at a door older than a day (every request for a code, every worker round).
 - ``operators``: Operators of the console: created from the CLI, signed in with a password,
   locked for a while after failed sign-ins, unlocked by an admin.
 - ``portal_signin``: Members sign in to the portal with a one-time code sent through the outbox,
@@ -18,6 +20,10 @@ from jifen.services.access.apikeys import (
     list_keys,
     revoke_key,
     rotate_key,
+)
+from jifen.services.access.forgetting import (
+    Forgotten,
+    forget_stale,
 )
 from jifen.services.access.operators import (
     change_operator,
@@ -51,6 +57,7 @@ from jifen.services.access.portal_signin import (
 __all__ = [
     "SCOPES",
     "ApiKey",
+    "Forgotten",
     "Principal",
     "SigninLimits",
     "authenticate",
@@ -58,6 +65,7 @@ __all__ = [
     "create_key",
     "create_operator",
     "everyone",
+    "forget_stale",
     "list_keys",
     "locked_out",
     "member_sign_out",

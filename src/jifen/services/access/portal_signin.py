@@ -30,13 +30,13 @@ from jifen.domain.error_codes import AccessCode
 from jifen.domain.errors import InvalidInput, RuleViolation, Unauthenticated
 from jifen.domain.members import Member, MemberStatus
 from jifen.domain.programs import Program
+from jifen.services.access.forgetting import forget_in
 from jifen.services.access.ports import AccessWork
 from jifen.services.ports import Clock
 
 SIGNIN_TOPIC = "member.signin_code_issued"
 DOOR = "portal_code"
 WINDOW = timedelta(hours=1)
-KEEP_ATTEMPTS = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,7 @@ def request_code(
     ]
     with uow:
         uow.doors.hold([subject for _, subject, _ in subjects])
-        uow.access.forget_expired_seeds(now)
-        uow.doors.forget_before(now - KEEP_ATTEMPTS)
+        forget_in(uow, now)
         for scope, subject, limit in subjects:
             if uow.doors.count(DOOR, scope, subject, now - WINDOW) >= limit:
                 raise RuleViolation(

@@ -139,10 +139,15 @@ class Passwords(Protocol):
     def needs_rehash(self, stored: str) -> bool: ...
 
 
-class AccessWork(SharedWork, Protocol):
+class DoorsWork(SharedWork, Protocol):
+    """What forgetting the doors' stale secrets and attempts needs (the worker's rounds)."""
+
+    access: Access
+    doors: Doors
+
+
+class AccessWork(DoorsWork, Protocol):
     """What API keys, operators and portal sign-in need in a transaction."""
 
     apikeys: ApiKeys
-    access: Access
     operators: Operators
-    doors: Doors

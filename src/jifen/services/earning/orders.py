@@ -83,12 +83,19 @@ def _record(
     earning = definition.earning
     book = Book.locked(uow, program, call.command.member)
     book.member.require_active()
-    first, moved_from = weeks.is_first(uow, earning, book.member.id, order)
-    award, snapshot = evaluate(uow, earning, book.member, order, first=first)
     # a backdated order's points are earned on its date, and expire counted from it
     expires = awards.expiry_of(earning, min(order.placed_at, now), book.member.tier)
-    if expires is not None and expires <= now:
-        award = awards.expired_before_recorded(award)  # legacy: credit nothing
+    # legacy: points that expired before they were recorded credit nothing, and the order
+    # is out of its week's reckoning (ADR 0018)
+    dead = expires is not None and expires <= now
+    place = (
+        weeks.NOT_FIRST
+        if dead
+        else weeks.take_place(uow, rulebooks, program, earning, book.member.id, order)
+    )
+    award, snapshot = evaluate(uow, earning, book.member, order, first=place.first)
+    if dead:
+        award = awards.expired_before_recorded(award)
     award, spends = awards.take_budgets(uow, program, earning, award, book.member.id)
     entry_id = _credit(uow, book, award, order, earning, now, expires)
     for campaign, rule, shard, points in spends:
@@ -111,12 +118,13 @@ def _record(
             snapshot=snapshot,
             award=awards.award_json(award),
             created_at=now,
+            arrived_expired=dead,
         )
     )
     meta = {}
-    if moved_from is not None:  # what the order that was first gave back, by rule
-        moved = weeks.move_first(uow, rulebooks, book, moved_from, order.order_id, now)
-        meta = {"first_of_week_moved_from": moved_from, "by_rule": moved}
+    if place.moved_from is not None:  # what the order that was first gave back, by rule
+        moved = weeks.give_back(uow, rulebooks, book, place.demoted, order.order_id, now)
+        meta = {"first_of_week_moved_from": place.moved_from, "by_rule": moved}
     return earn_result(book, order.order_id, awards.view(award, earning.version), now, meta)
 
 

@@ -27,6 +27,9 @@ class NewOrderRecord:
     snapshot: dict[str, Any]
     award: dict[str, Any]
     created_at: datetime
+    #: recorded after its points would have expired: it credits nothing and is never
+    #: its week's first (``first_in`` does not see it)
+    arrived_expired: bool = False
 
 
 @dataclass(frozen=True)

@@ -128,10 +128,10 @@ def owed(
         usage={(r, k): Usage(p, t) for r, k, p, t in snap["usage"]},
     )
     again = evaluate_order(earning, remaining, ctx)
-    granted = _granted(record.award)
+    given = granted(record.award)
     taken = _taken(uow, record)
     claw = {}
-    for rule, points in granted.items():
+    for rule, points in given.items():
         keep = min(again.points_of(rule), points)
         due = points - taken.get(rule, 0) - keep
         if due > 0:
@@ -139,7 +139,8 @@ def owed(
     return claw, again
 
 
-def _granted(award: dict[str, Any]) -> dict[str, int]:
+def granted(award: dict[str, Any]) -> dict[str, int]:
+    """Per rule, the points an order's stored award gave its member."""
     granted: dict[str, int] = {}
     for line in award["lines"]:
         if line["beneficiary"] == "member":

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from jifen.domain.nightly import ReminderWindow
+from jifen.services.access.ports import DoorsWork
 from jifen.services.redemption.ports import RedemptionWork
 from jifen.services.tiers.ports import TierWork
 
@@ -120,8 +121,9 @@ class JobLocks(Protocol):
         """Try to take the lock without waiting; yield whether it was taken."""
 
 
-class NightlyWork(TierWork, RedemptionWork, Protocol):
-    """What the night's steps need: settlement, tier reviews, gifts, reminders, lapsed holds."""
+class NightlyWork(TierWork, RedemptionWork, DoorsWork, Protocol):
+    """What the night's steps and the worker's rounds need: settlement, tier reviews, gifts,
+    reminders, lapsed holds, the doors' stale secrets and attempts."""
 
     nightly: Nightly
     pipeline_runs: PipelineRuns

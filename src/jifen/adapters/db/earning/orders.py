@@ -74,6 +74,7 @@ class SqlEarningStore(SqlRuleUsage, SqlCampaignBudgets, SqlReferrals):
                 orders.c.member_id == member_id,
                 orders.c.placed_at >= start,
                 orders.c.placed_at < end,
+                orders.c.arrived_expired.is_(False),
             )
             .order_by(orders.c.placed_at, orders.c.order_id)
             .limit(1)
@@ -89,6 +90,7 @@ class SqlEarningStore(SqlRuleUsage, SqlCampaignBudgets, SqlReferrals):
                 orders.c.member_id.in_({m for m, _, _ in spans}),
                 orders.c.placed_at >= min(s for _, s, _ in spans),
                 orders.c.placed_at < max(e for _, _, e in spans),
+                orders.c.arrived_expired.is_(False),
             )
         )
         for r in result:

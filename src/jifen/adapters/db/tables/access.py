@@ -53,6 +53,14 @@ signin_codes = Table(
 )
 Index("ix_signin_codes_member", signin_codes.c.member_id, signin_codes.c.id)
 Index("ix_signin_codes_ticket", signin_codes.c.ticket_hash)
+# the codes that still hold a seed (ten minutes' worth): what the worker's every round and
+# each request for a code look through for expired ones, not every code ever sent
+Index(
+    "ix_signin_codes_seeded",
+    signin_codes.c.expires_at,
+    postgresql_where=signin_codes.c.seed.is_not(None),
+    sqlite_where=signin_codes.c.seed.is_not(None),
+)
 
 # --- every door: attempts counted where all server processes see them ------------------
 
@@ -72,6 +80,7 @@ Index(
     door_attempts.c.subject,
     door_attempts.c.at,
 )
+Index("ix_door_attempts_at", door_attempts.c.at)  # the day-old ones, deleted every round
 
 web_sessions = Table(
     "web_sessions",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -36,6 +37,8 @@ orders = Table(
     Column("snapshot", Json, nullable=False),  # what the rules saw: order, member, usage
     Column("award", Json, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # recorded after its points would have expired: out of its week's first place
+    Column("arrived_expired", Boolean, nullable=False, server_default=text("false")),
     UniqueConstraint("program_id", "order_id", name="uq_orders_program_order"),
     CheckConstraint("refunded >= 0 AND refunded <= paid", name="refunded_within_paid"),
 )

@@ -80,7 +80,7 @@ class BatchEarning(Through[EarningStore]):
             self.written().add_orders(rows)
             return
         self.batch.kept.orders.extend(rows)
-        for r in rows:
+        for r in (r for r in rows if not r.arrived_expired):  # out of its week
             known = self.batch.firsts.get(r.member_id, {})
             for span, first in known.items():
                 if span[1] <= r.placed_at < span[2] and (
@@ -140,7 +140,7 @@ class BatchEarning(Through[EarningStore]):
         found += [
             (o.placed_at, o.order_id)
             for o in self.batch.kept.orders
-            if o.member_id == member_id and start <= o.placed_at < end
+            if o.member_id == member_id and start <= o.placed_at < end and not o.arrived_expired
         ]
         return min((x for x in found if x is not None), default=None)
 
