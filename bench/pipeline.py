@@ -40,7 +40,7 @@ from jifen.config import Settings
 from jifen.domain.days import local_day
 from jifen.domain.nightly import cutoff
 from jifen.domain.programs import Program
-from jifen.services import programs
+from jifen.services import ledger, programs
 from jifen.services.nightly import settlement
 
 DEFAULT_MEMBERS = 200_000  # keeps `make bench` in its budget; 1,000,000 is the target's size
@@ -305,8 +305,7 @@ def section(cluster: Cluster, runs: int, command: str) -> list[str]:
 def verify(url: str) -> str:
     jf = bootstrap(Settings(database_url=url))
     started = time.perf_counter()
-    with jf.uow(write=False) as uow:
-        report = uow.verifier.check()
+    report = ledger.verify(jf.uow, jf.rulebooks)
     jf.close()
     took = time.perf_counter() - started
     return f"{'ok' if report['ok'] else 'FAILED'} ({took:.0f} s)"
