@@ -40,7 +40,7 @@ from jifen.config import Settings
 from jifen.domain.days import local_day
 from jifen.domain.nightly import cutoff
 from jifen.domain.programs import Program
-from jifen.services import programs
+from jifen.services import ledger, programs
 from jifen.services.nightly import settlement
 
 DEFAULT_MEMBERS = 200_000  # keeps `make bench` in its budget; 1,000,000 is the target's size
@@ -58,7 +58,7 @@ PROGRAM = ROOT / "programs" / "fresh-market.yaml"  # tiers, reviews and birthday
 
 LOTS = """
 INSERT INTO lots (id, program_id, member_id, entry_id, amount, remaining, available_at,
-                  expires_at, pending, source, created_at)
+                  expires_at, pending, source, rule_id, created_at)
 SELECT id, :p, m, m, 100, 100,
        CASE WHEN r >= 60 AND r < 90 THEN :cut - (r - 59) * interval '1 hour'
             WHEN r >= 90 AND r < 100 THEN :cut + (r - 89) * interval '1 day'
@@ -68,16 +68,16 @@ SELECT id, :p, m, m, 100, 100,
             WHEN r < 105 THEN :cut + interval '12 hours'
             WHEN r < 115 THEN :cut + interval '3 days' + (r - 105) * interval '1 hour'
             WHEN r < 145 THEN :cut + interval '8 days' + (r - 115) * interval '12 hours'
-            WHEN r < 545 THEN :cut + interval '31 days' + (r - 145) * interval '1 day'
+            WHEN r < 545 THEN :cut + interval '31 days' + (r - 145) * interval '12 hours'
             END,
-       r >= 60 AND r < 100, 'order', :made
+       r >= 60 AND r < 100, 'order', 'base', :made
 FROM (SELECT g AS id, (g - 1) / 5 + 1 AS m, abs(hashint8(g)) % 1000 AS r
       FROM generate_series(1, :n * 5) g) x
 """
 HOLD_LOTS = """
 INSERT INTO lots (id, program_id, member_id, entry_id, amount, remaining, available_at,
-                  expires_at, pending, source, created_at)
-SELECT :n * 5 + h, :p, h * 100, h * 100, 50, 40, :made, NULL, false, 'order', :made
+                  expires_at, pending, source, rule_id, created_at)
+SELECT :n * 5 + h, :p, h * 100, h * 100, 50, 40, :made, NULL, false, 'order', 'base', :made
 FROM generate_series(1, :n / 100) h
 """
 EARNS = """
@@ -305,8 +305,7 @@ def section(cluster: Cluster, runs: int, command: str) -> list[str]:
 def verify(url: str) -> str:
     jf = bootstrap(Settings(database_url=url))
     started = time.perf_counter()
-    with jf.uow(write=False) as uow:
-        report = uow.verifier.check()
+    report = ledger.verify(jf.uow, jf.rulebooks)
     jf.close()
     took = time.perf_counter() - started
     return f"{'ok' if report['ok'] else 'FAILED'} ({took:.0f} s)"

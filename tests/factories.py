@@ -98,5 +98,5 @@ def balances(jf: Jifen, program: Program, member: str) -> tuple[int, int, int]:
 
 
 def assert_verified(jf: Jifen) -> None:
-    report = verification.verify(jf.uow)
+    report = verification.verify(jf.uow, jf.rulebooks)
     assert report["ok"], report

@@ -389,7 +389,7 @@ def percentile(values: list[int], p: float) -> float:
 def verify(url: str) -> list[str]:
     jf = bootstrap(Settings(database_url=url))
     try:
-        report = verification.verify(jf.uow)
+        report = verification.verify(jf.uow, jf.rulebooks)
     finally:
         jf.close()
     return [] if report["ok"] else [f"verify: {report['problems']}"]

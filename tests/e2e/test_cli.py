@@ -35,6 +35,7 @@ CHECKS = (
     "reversal_total",
     "reversal_kind",
     "entry_shape",
+    "lot_expiry_beyond_policy",
     "negative_balance_not_allowed",
     "entry_hash",
     "chain_head",

@@ -272,7 +272,7 @@ def test_concurrent_joins_of_one_member_create_it_once_and_refuse_the_rest(
     assert len(refused) == WORKERS - 1
     ledger.earn(jf.uow(), jf.clock, program, Earn("C-1", 5), key())
     assert balances(jf, program, "C-1") == (5, 0, 0)
-    assert verification.verify(jf.uow)["counts"]["members"] == 1
+    assert verification.verify(jf.uow, jf.rulebooks)["counts"]["members"] == 1
 
 
 # -- many members, many writers ------------------------------------------------------------

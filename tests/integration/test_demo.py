@@ -40,7 +40,7 @@ def test_the_demo_plays_fifteen_months_of_history_once(jf: Jifen, clock: FakeClo
         d if isinstance(d, date) else date.fromisoformat(d) for d in nights
     }
     assert len(tiers) >= 2
-    assert verification.verify(jf.uow)["ok"]
+    assert verification.verify(jf.uow, jf.rulebooks)["ok"]
     # a dashboard of the last month has several days to chart
     d = dashboard.dashboard(
         jf.uow(write=False), program, now.date() - timedelta(days=30), now.date()

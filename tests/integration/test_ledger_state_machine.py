@@ -489,7 +489,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def the_ledger_stays_consistent(self) -> None:
-        report = verification.verify(self.jf.uow)
+        report = verification.verify(self.jf.uow, self.jf.rulebooks)
         assert report["ok"], report
         found = self.balances()
         for m, (available, pending, held) in found.items():
@@ -576,4 +576,4 @@ def test_a_refund_forgives_points_that_expired_in_a_grace_lot(
     assert (refund.meta["from_lot"], refund.meta["clawed_back"]) == (0, 0)
     assert counted(refund.meta["forgiven_expired"]) == 100
     assert (refund.points, refund.available) == (0, 500)
-    assert verification.verify(jf.uow)["ok"]
+    assert verification.verify(jf.uow, jf.rulebooks)["ok"]

@@ -316,5 +316,5 @@ def test_a_forfeit_that_drew_less_than_it_says_is_seen_by_verify(
             text("UPDATE entries SET delta_available = delta_available + 1 WHERE id = :e"),
             {"e": done.entry_id},
         )
-    report = ledger.verify(jf.uow)
+    report = ledger.verify(jf.uow, jf.rulebooks)
     assert report["problems"]["entry_shape"] == 1

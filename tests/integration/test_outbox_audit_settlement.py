@@ -64,4 +64,4 @@ def test_settlement_expires_matures_and_releases_across_members(
     assert (view["C-3"].available, view["C-3"].held) == (81, 0)
     again = settlement.settle_due(jf.uow, clock, program)
     assert (again.members, again.entries) == (0, 0)  # a second run changes nothing
-    assert verification.verify(jf.uow)["ok"]
+    assert verification.verify(jf.uow, jf.rulebooks)["ok"]

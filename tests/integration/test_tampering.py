@@ -31,13 +31,20 @@ from jifen.domain.errors import InsufficientPoints, InvalidInput
 from jifen.domain.ledger.chain import entry_hash
 from jifen.domain.programs import Program
 from jifen.entrypoints.worker import run_worker
-from jifen.services import ledger, nightly
-from jifen.services.earning import refunds
+from jifen.services import imports, ledger, nightly
+from jifen.services.earning import RecordActivity, record_activity, refunds
 from jifen.services.earning.commands import RefundOrder
 from jifen.services.ledger import holds, verification
-from jifen.services.ledger.commands import CaptureHold, Earn, PlaceHold, Redeem, Reverse
+from jifen.services.ledger.commands import (
+    Adjust,
+    CaptureHold,
+    Earn,
+    PlaceHold,
+    Redeem,
+    Reverse,
+)
 from tests.conftest import _truncate_all
-from tests.earning_fixtures import buy, join, line, publish
+from tests.earning_fixtures import ROOT, buy, join, line, publish
 from tests.factories import FakeClock, key, make_member, make_program
 from tests.import_fixtures import WORKED, run_import, write
 from tests.integration.test_concurrency import run_together
@@ -78,10 +85,10 @@ def _clean_ledger(jf: Jifen, clock: FakeClock) -> Ledger:
     clock.advance(days=4)  # B's pending points mature, C's first lot expires
     nightly.settle_due(jf.uow, clock, program)
     ledger.earn(jf.uow(), clock, program, Earn("A", 70, reference="last"), key())
-    report = verification.verify(jf.uow)
+    report = verification.verify(jf.uow, jf.rulebooks)
     assert report["ok"], report
     anchor = ledger.anchor(jf.uow, clock)
-    assert verification.verify(jf.uow, anchor)["ok"]
+    assert verification.verify(jf.uow, jf.rulebooks, anchor)["ok"]
     return Ledger(jf, program, anchor)
 
 
@@ -301,6 +308,28 @@ def rewrite_history_consistently(conn: Connection) -> None:
         e=entry,
         m=member,
     )
+    _rechain(conn, member)
+
+
+def push_expiry_out_and_rechain(conn: Connection) -> None:
+    """A lot's expiry and its expiry as issued both pushed out ten years, the member's
+    chain recomputed: every hash agrees, but no version of the programme gives such an end."""
+    lot = _one(
+        conn,
+        "SELECT MIN(id) FROM lots WHERE expires_at IS NOT NULL AND remaining > 0"
+        " AND source = 'order'",
+    )
+    end = _one(conn, "SELECT expires_at FROM lots WHERE id = :l", l=lot)
+    conn.execute(
+        text("UPDATE lots SET expires_at = :x, issued_expires_at = :x WHERE id = :l").bindparams(
+            x=_later(end, days=3650), l=lot
+        )
+    )
+    _rechain(conn, _one(conn, "SELECT member_id FROM lots WHERE id = :l", l=lot))
+
+
+def _rechain(conn: Connection, member: int) -> None:
+    """Every hash of ``member``'s chain recomputed from what is stored now, head included."""
     prev = None
     for stored in list(read_chains(conn, entries.c.member_id == member)):
         digest = entry_hash(prev, stored.content)
@@ -344,6 +373,7 @@ SEEN_ALONE: list[tuple[Tamper, str]] = [
     (move_entry_to_another_member, "entry_hash"),
     (raise_reversal, "entry_hash"),
     (backdate_entry, "entry_hash"),
+    (push_expiry_out_and_rechain, "lot_expiry_beyond_policy"),
 ]
 SEEN_AGAINST_ANCHOR: list[tuple[Tamper, str]] = [
     (delete_newest_and_rewind_head, "anchor"),
@@ -358,9 +388,9 @@ def test_a_single_row_tampering_is_seen_by_verify(
     clean = _clean_ledger(jf, clock)
     with jf.engine.begin() as conn:
         tamper(conn)
-    report = verification.verify(jf.uow)
+    report = verification.verify(jf.uow, jf.rulebooks)
     assert not report["ok"] and report["problems"][check] > 0, report
-    against = verification.verify(jf.uow, clean.anchor)
+    against = verification.verify(jf.uow, jf.rulebooks, clean.anchor)
     assert not against["ok"]
 
 
@@ -373,9 +403,83 @@ def test_a_tampering_consistent_with_every_balance_is_seen_against_the_anchor(
     clean = _clean_ledger(jf, clock)
     with jf.engine.begin() as conn:
         tamper(conn)
-    assert verification.verify(jf.uow)["ok"]  # what the database alone can no longer tell
-    report = verification.verify(jf.uow, clean.anchor)
+    alone = verification.verify(jf.uow, jf.rulebooks)
+    assert alone["ok"], alone  # what the database alone can no longer tell
+    report = verification.verify(jf.uow, jf.rulebooks, clean.anchor)
     assert not report["ok"] and report["problems"][check] > 0, report
+
+
+def test_lots_their_policy_or_their_own_rule_allows_are_not_beyond_it(
+    jf: Jifen, clock: FakeClock
+) -> None:
+    """Given the clean ledger (orders recorded and imported, backdated) and a second version
+    in which silver points live 24 months and gold points never expire, when lots are issued
+    every other legitimate way, then verify finds none beyond the policy."""
+    _clean_ledger(jf, clock)
+    source = (ROOT / "programs" / "fresh-market.yaml").read_text(encoding="utf-8")
+    program = publish(
+        jf,
+        source=source.replace(
+            "    multiplier: 3              # 金卡会员享三倍积分\n",
+            "    multiplier: 3\n    points_never_expire: true\n",
+        ).replace("    multiplier: 2\n", "    multiplier: 2\n    expiry_months: 24\n", 1),
+    )
+    for name in ("T", "R"):
+        join(jf, program, name)
+    buy(jf, program, "T", "t-1", "1000.00", line("desk", 1, "1000.00"))  # -> silver
+    buy(jf, program, "T", "t-2", "100.00", line("milk", 1, "100.00"))  # lives 24 months
+    buy(jf, program, "T", "t-3", "4000.00", line("sofa", 1, "4000.00"))  # -> gold: never ends
+    now = clock.now()
+    for end in (now + timedelta(days=3650), None):  # an operator's own end, or none
+        cmd = Adjust("A", 50, "goodwill", "ops", expires_at=end)
+        ledger.adjust(jf.uow(), clock, program, cmd, key())
+    opening = [
+        {"member": "B", "points": 400, "reference": "old-1", "expires_at": "2036-12-31"},
+        {"member": "B", "points": 40, "reference": "old-2", "earned_at": "2026-01-05"},
+    ]
+    rows = list(enumerate(opening, start=1))
+    assert imports.import_balances(jf.uow, clock, jf.rulebooks, program, rows).rejected == 0
+    yesterday = RecordActivity("B", "profile_completed", occurred_at=now - timedelta(days=1))
+    record_activity(jf.uow(), clock, jf.rulebooks, program, yesterday, key())
+    outside = Earn("R", 5, expires_at=now + timedelta(days=3650))  # no rule: its caller's end
+    ledger.earn(jf.uow(), clock, program, outside, key())
+    short = Earn("R", 100, expires_at=now + timedelta(days=1))
+    ledger.earn(jf.uow(), clock, program, short, key())
+    spent = ledger.redeem(jf.uow(), clock, program, Redeem("R", 60), key())
+    clock.advance(days=2)  # R's lot ends: points given back get a lot of their own
+    nightly.settle_due(jf.uow, clock, program)
+    ledger.reverse(jf.uow(), clock, program, Reverse(spent.entry_ids[0]), key())
+    with jf.engine.connect() as conn:
+        held = "SELECT DISTINCT source FROM lots WHERE rule_id IS NOT NULL OR source <> 'activity'"
+        kinds = {r[0] for r in conn.execute(text(held))}
+        stopped = _one(
+            conn,
+            "SELECT COUNT(*) FROM lots WHERE expires_at IS NULL AND issued_expires_at IS NOT NULL",
+        )
+    assert {"order", "activity", "adjustment", "import", "reversal"} <= kinds and stopped
+    report = verification.verify(jf.uow, jf.rulebooks)
+    assert report["ok"] and report["problems"]["lot_expiry_beyond_policy"] == 0, report
+
+
+def test_a_lot_issued_never_to_expire_is_beyond_a_policy_that_always_ends(
+    jf: Jifen, clock: FakeClock
+) -> None:
+    """Given a programme whose every tier's points end (lifestyle-brand), when a lot is
+    rewritten as issued never to expire, chain recomputed, then verify alone sees it."""
+    program = publish(jf, "lifestyle-brand")
+    join(jf, program, "L")
+    buy(jf, program, "L", "l-1", "100.00")
+    assert verification.verify(jf.uow, jf.rulebooks)["ok"]
+    with jf.engine.begin() as conn:
+        lot = _one(conn, "SELECT MIN(id) FROM lots WHERE source = 'order'")
+        _exec(
+            conn, "UPDATE lots SET expires_at = NULL, issued_expires_at = NULL WHERE id = :l", l=lot
+        )
+        _rechain(conn, _member(conn, "L"))
+    report = verification.verify(jf.uow, jf.rulebooks)
+    failing = {check for check, n in report["problems"].items() if n}
+    assert failing == {"lot_expiry_beyond_policy"}, report
+    assert report["examples"][0]["lot"] == lot and report["examples"][0]["issued"] is None
 
 
 def test_the_chains_extend_an_anchor_taken_before_more_postings(
@@ -384,7 +488,7 @@ def test_the_chains_extend_an_anchor_taken_before_more_postings(
     clean = _clean_ledger(jf, clock)
     ledger.earn(jf.uow(), clock, clean.program, Earn("B", 5), key())
     ledger.redeem(jf.uow(), clock, clean.program, Redeem("A", 5), key())
-    report = verification.verify(jf.uow, clean.anchor)
+    report = verification.verify(jf.uow, jf.rulebooks, clean.anchor)
     assert report["ok"] and report["problems"]["anchor"] == 0, report
 
 
@@ -403,7 +507,7 @@ def test_an_unreadable_anchor_is_refused_with_its_code(
 ) -> None:
     clean = _clean_ledger(jf, clock)
     with pytest.raises(InvalidInput) as err:
-        verification.verify(jf.uow, damage(clean.anchor))
+        verification.verify(jf.uow, jf.rulebooks, damage(clean.anchor))
     assert err.value.code == "anchor_unreadable"
 
 
@@ -420,7 +524,7 @@ def test_the_worker_writes_an_anchor_after_each_night_to_the_anchor_dir(
     run_worker(Jifen(settings, jf.engine, clock), time(2, 0), once=True)
     written = list(tmp_path.glob("anchor-*.json"))
     assert len(written) == 1
-    report = verification.verify(jf.uow, written[0].read_text())
+    report = verification.verify(jf.uow, jf.rulebooks, written[0].read_text())
     assert report["ok"] and report["counts"]["entries"] == 2, report  # the earn, its expiry
 
 
@@ -459,7 +563,7 @@ def test_concurrent_postings_and_a_night_keep_every_chain_whole(
         clock.advance(seconds=2)  # the first lots are due: the night and the writers race
         results = run_together(12, writer)
         assert not [r for r in results if isinstance(r, Exception)], results
-        report = verification.verify(app.uow)
+        report = verification.verify(app.uow, app.rulebooks)
         assert report["ok"] and report["counts"]["entries"] > 3 + 50, report
     finally:
         app.close()
@@ -480,4 +584,4 @@ def test_migration_0013_backfills_the_chains_the_ledger_writes(jf: Jifen, clock:
         command.upgrade(config, "head")
     with jf.engine.connect() as conn:
         assert (conn.execute(text(chains)).all(), conn.execute(text(heads)).all()) == live
-    assert verification.verify(jf.uow)["ok"]
+    assert verification.verify(jf.uow, jf.rulebooks)["ok"]

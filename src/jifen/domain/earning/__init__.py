@@ -10,6 +10,7 @@
   ``activity``, ``now``.
 - ``member_vars``: What the rules may know about a member, as CEL variables (``member.*``).
 - ``multipliers``: Combining multipliers, and attributing the extra points to each of them.
+- ``lifetimes``: How long a programme's points can live, over every version it published.
 - ``engine``: Evaluating a programme's rules against an order or an activity.
 """
 
@@ -17,6 +18,7 @@ from jifen.domain.earning.activation import Variables, activation, now_vars, ord
 from jifen.domain.earning.award import Award, AwardLine, Skip, Skipped, Usage
 from jifen.domain.earning.basket import Basket
 from jifen.domain.earning.engine import Context, base_points, evaluate_activity, evaluate_order
+from jifen.domain.earning.lifetimes import Lifetimes
 from jifen.domain.earning.member_vars import member_vars
 from jifen.domain.earning.multipliers import Applied, extras
 from jifen.domain.earning.orders import Order, OrderLine, Refund, remaining_after
@@ -49,6 +51,7 @@ __all__ = [
     "EarningProgram",
     "ExpiryPolicy",
     "Gate",
+    "Lifetimes",
     "Match",
     "Order",
     "OrderLine",

@@ -72,6 +72,24 @@ class ExpiryPolicy:
                     return end
         raise AssertionError("a day of the year comes round within two years")  # pragma: no cover
 
+    @property
+    def never(self) -> bool:
+        """Points under this policy never expire."""
+        return not self.days and self.months is None
+
+    def latest_on(self, day: date, tz: ZoneInfo) -> datetime | None:
+        """The latest instant (UTC) points earned on local ``day`` can expire; None: never.
+
+        Exact where the end is rounded or falls on a fixed day (every point earned on
+        ``day`` ends together); to the day for ``months`` to the time of day: the end
+        of the day they fall on."""
+        if self.never or self.days or self.round_to is not None:
+            return self.expires_at(start_of(day, tz), tz)
+        assert self.months is not None
+        year, month = _plus_months(day.year, day.month, self.months)
+        last = date(year, month, min(day.day, _days_in(year, month)))
+        return start_of(last + timedelta(days=1), tz).astimezone(UTC)
+
     def longer(self, months: int) -> ExpiryPolicy:
         """The same policy for points that live ``months`` (a tier's ``expiry_months``)."""
         if self.days:
@@ -138,11 +156,16 @@ class EarningProgram:
     def rule(self, rule_id: str) -> Rule | None:
         return self._by_id.get(rule_id)
 
-    def expires_at(self, earned: datetime, tier: str | None = None) -> datetime | None:
-        """When points earned at ``earned`` by a member of ``tier`` expire (None: never)."""
+    def expiry_for(self, tier: str | None = None) -> ExpiryPolicy | None:
+        """The expiry policy of points earned by a member of ``tier`` (None: never)."""
         t = self.tiers.get(tier or "")
         if t is not None and t.never_expire:
             return None
         if t is not None and t.expiry_months is not None:
-            return self.expiry.longer(t.expiry_months).expires_at(earned, self.tz)
-        return self.expiry.expires_at(earned, self.tz)
+            return self.expiry.longer(t.expiry_months)
+        return self.expiry
+
+    def expires_at(self, earned: datetime, tier: str | None = None) -> datetime | None:
+        """When points earned at ``earned`` by a member of ``tier`` expire (None: never)."""
+        policy = self.expiry_for(tier)
+        return None if policy is None else policy.expires_at(earned, self.tz)

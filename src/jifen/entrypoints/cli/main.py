@@ -93,7 +93,7 @@ def verify(
     """Recompute every balance and hash chain; exit 1 if anything disagrees."""
     jf = bootstrap()
     kept = None if against is None else jf.read_anchor(against)
-    report = ledger.verify(jf.uow, kept)
+    report = ledger.verify(jf.uow, jf.rulebooks, kept)
     print(json.dumps(report, indent=2, default=str))
     if not report["ok"]:
         raise typer.Exit(1)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from jifen.domain.earning import Lifetimes
 from jifen.domain.ledger import Entry, Hold, Lot, Posting
 from jifen.services.ports import SharedWork
 
@@ -76,8 +77,13 @@ class Ledger(Protocol):
 
 
 class Verifier(Protocol):
-    def check(self, anchored: Mapping[int, tuple[int, str]] | None = None) -> dict[str, Any]:
-        """Every invariant and every chain; with ``anchored``, that each chain extends it."""
+    def check(
+        self,
+        lifetimes: Mapping[int, Lifetimes],
+        anchored: Mapping[int, tuple[int, str]] | None = None,
+    ) -> dict[str, Any]:
+        """Every invariant and every chain; each lot's issued end against its programme's
+        ``lifetimes`` (by programme id); with ``anchored``, that each chain extends it."""
 
     def heads(self) -> dict[int, tuple[int, str]]:
         """Per member with entries: (how many, the chain head)."""

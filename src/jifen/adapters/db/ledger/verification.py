@@ -14,7 +14,10 @@ from typing import Any
 from sqlalchemy import Connection, func, select, text
 
 from jifen.adapters.db.ledger.chain_proof import chain_heads, prove_chains
+from jifen.adapters.db.ledger.lifetimes import CHECK as BEYOND_POLICY
+from jifen.adapters.db.ledger.lifetimes import prove_lifetimes
 from jifen.adapters.db.tables import draws, entries, holds, lots, members, programs
+from jifen.domain.earning import Lifetimes
 
 _DRAWN = "(SELECT lot_id, SUM(amount) AS s FROM draws GROUP BY lot_id)"
 _ENTRY_SUMS = (
@@ -133,22 +136,28 @@ class SqlVerifier:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def check(self, anchored: Mapping[int, tuple[int, str]] | None = None) -> dict[str, Any]:
+    def check(
+        self,
+        lifetimes: Mapping[int, Lifetimes],
+        anchored: Mapping[int, tuple[int, str]] | None = None,
+    ) -> dict[str, Any]:
         problems: dict[str, int] = {}
         examples: list[dict[str, Any]] = []
-        for name, sql in CHECKS.items():
-            found = self._run(name, sql, examples)
-            problems[name] = found
-        problems["negative_balance_not_allowed"] = self._negative_where_floor(examples)
-        problems.update({"entry_hash": 0, "chain_head": 0})
-        if anchored is not None:
-            problems["anchor"] = 0
 
         def report(check: str, example: dict[str, Any]) -> None:
             problems[check] += 1
             if len(examples) < MAX_EXAMPLES:
                 examples.append({"check": check, **example})
 
+        for name, sql in CHECKS.items():
+            found = self._run(name, sql, examples)
+            problems[name] = found
+        problems[BEYOND_POLICY] = 0
+        prove_lifetimes(self.conn, lifetimes, report)
+        problems["negative_balance_not_allowed"] = self._negative_where_floor(examples)
+        problems.update({"entry_hash": 0, "chain_head": 0})
+        if anchored is not None:
+            problems["anchor"] = 0
         prove_chains(self.conn, report, anchored)
         return {
             "ok": not any(problems.values()),

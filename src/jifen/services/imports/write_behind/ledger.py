@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from jifen.domain.earning import Lifetimes
 from jifen.domain.ledger import Entry, Hold, Lot, Posting
 from jifen.domain.members import Balances, Member
 from jifen.services.imports.write_behind.batch import Batch
@@ -137,8 +138,12 @@ class BatchVerifier(Through[Verifier]):
     def __init__(self, batch: Batch) -> None:
         super().__init__(batch, lambda uow: uow.verifier)
 
-    def check(self, anchored: Mapping[int, tuple[int, str]] | None = None) -> dict[str, Any]:
-        return self.written().check(anchored)
+    def check(
+        self,
+        lifetimes: Mapping[int, Lifetimes],
+        anchored: Mapping[int, tuple[int, str]] | None = None,
+    ) -> dict[str, Any]:
+        return self.written().check(lifetimes, anchored)
 
     def heads(self) -> dict[int, tuple[int, str]]:
         return self.written().heads()
