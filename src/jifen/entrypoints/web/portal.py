@@ -225,9 +225,7 @@ def history(
 
 @router.post("/sign-out")
 def sign_out(request: Request, signed: Signed, csrf: Annotated[str, Form()]) -> Response:
-    _, session = signed
-    if not secrets.compare_digest(csrf, session.csrf):
-        raise FormExpired
+    check_token(csrf, signed[1].csrf)
     jf = jifen(request)
     access.member_sign_out(jf.uow(), request.cookies.get(SESSION, ""), jf.settings.secret_key)
     response = RedirectResponse("/portal/sign-in", status_code=303)
@@ -245,9 +243,21 @@ def _progress(routes: list[list[dict[str, Any]]]) -> dict[str, Any] | None:
 
 
 def _check_anonymous(request: Request, csrf: str) -> None:
-    cookie = request.cookies.get(ANON_CSRF, "")
-    if not cookie or not secrets.compare_digest(cookie, csrf):
+    check_token(csrf, request.cookies.get(ANON_CSRF))
+
+
+def check_token(sent: str, expected: str | None) -> None:
+    """Refuse a form (:class:`FormExpired`) unless it carries the token ``expected``.
+
+    Compared as bytes: ``compare_digest`` raises on ``str`` beyond ASCII, and a form or a
+    cookie may hold anything (``²``, bytes that were not UTF-8); no token means no match.
+    """
+    if not expected or not secrets.compare_digest(_raw(sent), _raw(expected)):
         raise FormExpired
+
+
+def _raw(token: str) -> bytes:
+    return token.encode("utf-8", "surrogatepass")
 
 
 class FormExpired(Exception):
