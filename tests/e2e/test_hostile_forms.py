@@ -287,6 +287,8 @@ def hostile(name: str, integer: bool) -> tuple[str, ...]:
         return TEXTS + DAYS
     if name == "lines":
         return TEXTS + ORDER_LINES
+    if name == "source":  # beyond the edge's 64 KiB body limit
+        return (*TEXTS, "x" * 70_000)
     if integer or name in NUMERIC_TEXT:
         return TEXTS + NUMBERS
     return TEXTS

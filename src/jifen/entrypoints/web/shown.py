@@ -35,6 +35,8 @@ ERRORS = (
     N_("member_not_found"),
     N_("program_version_moved"),
     N_("points_too_large"),
+    N_("nul_character"),
+    N_("payload_too_large"),
 )
 ROLES = (N_("admin"), N_("operator"), N_("analyst"), N_("cashier"))
 VOUCHER_STATUSES = (N_("issued"), N_("consumed"), N_("cancelled"))
