@@ -37,6 +37,10 @@ ERRORS = (
     N_("points_too_large"),
     N_("nul_character"),
     N_("payload_too_large"),
+    N_("reward_not_found"),
+    N_("lottery_not_found"),
+    N_("cause_not_found"),
+    N_("idempotency_key_reused"),
 )
 ROLES = (N_("admin"), N_("operator"), N_("analyst"), N_("cashier"))
 VOUCHER_STATUSES = (N_("issued"), N_("consumed"), N_("cancelled"))
