@@ -77,6 +77,10 @@ ORDER_LINES: tuple[str, ...] = (
     "rice, ², 1.00",
     f"rice, {2**63}, 1.00",
     "rice, 1, -1",
+    "rice, 1, sNaN",
+    "rice, 1, Infinity",
+    "rice, 1, 1e999999999",
+    "rice, ٣, 1.00",
 )
 PATH_VALUES: tuple[str, ...] = (
     str(2**63),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -105,7 +105,7 @@ def _sample_order(member: str, lines: str, paid: str) -> PlaceOrder:
     parsed = []
     for n, raw in enumerate(x for x in lines.splitlines() if x.strip()):
         parts = [p.strip() for p in raw.split(",")]
-        if len(parts) < 3 or not parts[1].isdigit():
+        if len(parts) < 3 or not (parts[1].isascii() and parts[1].isdigit()):  # not ², ٣
             raise InvalidInput(f"line {n + 1}: write sku, quantity, unit price[, category]")
         parsed.append(
             LineIn(parts[0], int(parts[1]), parts[2], parts[3] if len(parts) > 3 else None)
@@ -114,6 +114,6 @@ def _sample_order(member: str, lines: str, paid: str) -> PlaceOrder:
         raise InvalidInput("give the sample order at least one line")
     try:
         total = paid.strip() or str(sum(Decimal(x.unit_price) * x.quantity for x in parsed))
-    except InvalidOperation:
+    except DecimalException:  # not a number, or one beyond what Decimal holds (1e999999999)
         raise InvalidInput("a unit price is a number such as 12.50") from None
     return PlaceOrder("preview", member.strip(), total, tuple(parsed))
