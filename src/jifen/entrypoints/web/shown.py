@@ -41,6 +41,10 @@ ERRORS = (
     N_("lottery_not_found"),
     N_("cause_not_found"),
     N_("idempotency_key_reused"),
+    N_("program_file_invalid"),
+    N_("program_code_mismatch"),
+    N_("paid_disagrees_with_lines"),
+    N_("amount_too_large"),
 )
 ROLES = (N_("admin"), N_("operator"), N_("analyst"), N_("cashier"))
 VOUCHER_STATUSES = (N_("issued"), N_("consumed"), N_("cancelled"))

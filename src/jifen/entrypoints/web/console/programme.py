@@ -66,9 +66,8 @@ def program_action(
             jf.uow(write=False), jf.clock, jf.compile, jf.rulebooks, prog, source, order
         )
     except JifenError as exc:
-        return _program(
-            request, lang, prog, staff, source, base, 422, error=exc.detail, sample=sample
-        )
+        said = {"error": exc.code, "detail": exc.detail}
+        return _program(request, lang, prog, staff, source, base, 422, sample=sample, **said)
     return _program(request, lang, prog, staff, source, base, preview=shown, sample=sample)
 
 
