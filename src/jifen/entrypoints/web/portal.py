@@ -24,6 +24,7 @@ from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.entrypoints.web.i18n import Language, pick
 from jifen.entrypoints.web.reasons import describe
+from jifen.entrypoints.web.shown import error_words
 from jifen.services import access, programs
 from jifen.services.portal import history_page, home_page
 
@@ -71,6 +72,8 @@ Signed = Annotated[tuple[Member, WebSession], Depends(member)]
 
 
 def render(request: Request, lang: Language, name: str, status: int = 200, **ctx: Any) -> Response:
+    if isinstance(ctx.get("error"), str):  # a code: its words, or its family's
+        ctx["error"] = error_words(lang, ctx["error"])
     html = lang.env.get_template(name).render(request=request, path=request.url.path, **ctx)
     return HTMLResponse(html, status_code=status)
 
