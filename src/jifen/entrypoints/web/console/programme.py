@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from jifen.domain.bounds import MAX_VERSION
 from jifen.domain.errors import InvalidInput, JifenError
 from jifen.domain.operators import Permission
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
@@ -39,7 +40,7 @@ def program_action(
     csrf: Annotated[str, Form()],
     action: Annotated[str, Form(pattern="^(preview|publish)$")],
     source: Annotated[str, Form(max_length=256 * 1024)],
-    base: Annotated[int, Form(ge=0)],
+    base: Annotated[int, Form(ge=0, le=MAX_VERSION)],  # 0: none published yet
     member: Annotated[str, Form(max_length=128)] = "",
     lines: Annotated[str, Form(max_length=4000)] = "",
     paid: Annotated[str, Form(max_length=20)] = "",
