@@ -9,7 +9,9 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from jifen.domain.error_codes import AREAS
 from jifen.entrypoints.web.i18n import load, pick
+from jifen.entrypoints.web.shown import error_words
 
 WEB = Path(__file__).resolve().parents[2] / "src" / "jifen" / "entrypoints" / "web"
 METHODS = [("**.py", "python"), ("templates/**.html", "jinja2")]
@@ -74,3 +76,14 @@ def test_the_doors_pages_carry_no_inline_script_or_style() -> None:
     for name in doors:
         text = (WEB / "templates" / name).read_text(encoding="utf-8")
         assert not re.search(r"\sstyle=|<script(?![^>]*\ssrc=)|\son[a-z]+=", text), name
+
+
+def test_a_page_says_every_error_code_in_words_never_the_code() -> None:
+    codes = [code.value for area in AREAS for code in area]
+    for lang in load().values():
+        for code in codes:
+            said = lang.gettext(error_words(lang, code))
+            assert not re.fullmatch(r"[a-z][a-z0-9_]*", said), (lang.code, code, said)
+    en = load()["en"]
+    assert en.gettext(error_words(en, "hold_expired")) == en.gettext("rule_violation")
+    assert error_words(en, "a unit price is a number") == "a unit price is a number"

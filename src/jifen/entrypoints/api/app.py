@@ -30,6 +30,7 @@ from jifen.entrypoints.api.routers import (
     tiers,
     vouchers,
 )
+from jifen.entrypoints.web.refusals import at_the_edge
 
 DESCRIPTION = """
 jifen's REST API for point-of-sale, shop and CRM integrations.
@@ -79,7 +80,7 @@ def create_app(jifen: Jifen | None = None) -> FastAPI:
     docs.install(app)
     openapi.install(app)
     # the last added runs first: headers on every answer, then no key no body, then bounds
-    app.add_middleware(BodyLimit, max_bytes=jf.settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=jf.settings.max_body_bytes, pages=at_the_edge)
     app.add_middleware(AuthGate)
     app.add_middleware(SecurityHeaders, hsts=jf.settings.secure_cookies)
     return app

@@ -102,31 +102,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        issues = [
-            {"field": ".".join(str(p) for p in e["loc"][1:]) or e["loc"][0], "message": e["msg"]}
-            for e in exc.errors()
-        ]
-        if any(e["type"] == "json_invalid" for e in exc.errors()):
-            return problem(
-                400,
-                RequestCode.MALFORMED_JSON,
-                "the request body is not valid JSON",
-                {"errors": issues},
-            )
-        # FastAPI refuses a write without the header before the service can say why
-        if any(tuple(e["loc"]) == ("header", "Idempotency-Key") for e in exc.errors()):
-            return problem(
-                400,
-                RequestCode.IDEMPOTENCY_KEY_REQUIRED,
-                "an Idempotency-Key is required for every write",
-            )
-        first = issues[0]
-        return problem(
-            422,
-            RequestCode.INVALID_INPUT,
-            f"{first['field']}: {first['message']}",
-            {"errors": issues},
-        )
+        return invalid_problem(exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -134,6 +110,35 @@ def install(app: FastAPI) -> None:
             exc.status_code, "http_error"
         )
         return problem(exc.status_code, code, str(exc.detail))
+
+
+def invalid_problem(exc: RequestValidationError) -> JSONResponse:
+    """What FastAPI's validation refused, as problem+json."""
+    issues = [
+        {"field": ".".join(str(p) for p in e["loc"][1:]) or e["loc"][0], "message": e["msg"]}
+        for e in exc.errors()
+    ]
+    if any(e["type"] == "json_invalid" for e in exc.errors()):
+        return problem(
+            400,
+            RequestCode.MALFORMED_JSON,
+            "the request body is not valid JSON",
+            {"errors": issues},
+        )
+    # FastAPI refuses a write without the header before the service can say why
+    if any(tuple(e["loc"]) == ("header", "Idempotency-Key") for e in exc.errors()):
+        return problem(
+            400,
+            RequestCode.IDEMPOTENCY_KEY_REQUIRED,
+            "an Idempotency-Key is required for every write",
+        )
+    first = issues[0]
+    return problem(
+        422,
+        RequestCode.INVALID_INPUT,
+        f"{first['field']}: {first['message']}",
+        {"errors": issues},
+    )
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:

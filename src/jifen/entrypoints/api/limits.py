@@ -6,15 +6,20 @@
 * a NUL character (U+0000) anywhere in the path, the query, a JSON string or a form
   field is a 422 ``nul_character``: PostgreSQL cannot store one in text and SQLite
   would, so it is refused here, alike on both databases.
+
+Each refusal is a :class:`Refusal`, said as problem+json; ``pages`` may say it otherwise
+for the addresses it answers (the web forms: a page in the visitor's language).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl
 
-from fastapi.responses import JSONResponse
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jifen.domain.error_codes import RequestCode
@@ -25,17 +30,36 @@ MAX_DEPTH = 32
 NUL_ESCAPE = b"\\u0000"
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A request refused at the edge; ``close`` when its body was left unread."""
+
+    status: int
+    code: str
+    detail: str
+    params: dict[str, Any] | None = None
+    close: bool = False
+
+    def problem(self) -> Response:
+        return problem(self.status, self.code, self.detail, self.params, close=self.close)
+
+
+#: Another way to say a refusal for some addresses; None: problem+json
+Pages = Callable[[Scope, Refusal], Response | None]
+
+
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, pages: Pages | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.pages = pages
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         if "\x00" in scope["path"] or b"%00" in scope["query_string"]:
-            await _nul("url")(scope, receive, send)
+            await self._say(_nul("url"), scope, receive, send)
             return
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
@@ -55,7 +79,7 @@ class BodyLimit:
                 return
         refusal = _refusal(bytes(body), headers.get(b"content-type", b""))
         if refusal is not None:
-            await refusal(scope, receive, send)
+            await self._say(refusal, scope, receive, send)
             return
         replayed = False
 
@@ -69,17 +93,21 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        too_large = problem(
+        too_large = Refusal(
             413,
             "payload_too_large",
             f"the request body exceeds {self.max_bytes} bytes",
             {"max_bytes": self.max_bytes},
             close=True,
         )
-        await too_large(scope, receive, send)
+        await self._say(too_large, scope, receive, send)
+
+    async def _say(self, refusal: Refusal, scope: Scope, receive: Receive, send: Send) -> None:
+        page = self.pages(scope, refusal) if self.pages else None
+        await (page or refusal.problem())(scope, receive, send)
 
 
-def _refusal(body: bytes, content_type: bytes) -> JSONResponse | None:
+def _refusal(body: bytes, content_type: bytes) -> Refusal | None:
     """The answer to a body that is too deep or holds a NUL, else None."""
     if not body or content_type.startswith(b"multipart/"):
         return None
@@ -90,7 +118,7 @@ def _refusal(body: bytes, content_type: bytes) -> JSONResponse | None:
     if content_type.startswith(b"text/"):  # a programme's YAML: its reader bounds its depth
         return None
     if _too_deep(body):
-        return problem(
+        return Refusal(
             400,
             RequestCode.JSON_TOO_DEEP,
             f"the body nests arrays or objects deeper than {MAX_DEPTH} levels",
@@ -99,14 +127,14 @@ def _refusal(body: bytes, content_type: bytes) -> JSONResponse | None:
     return _json_refusal(body) if NUL_ESCAPE in body else None
 
 
-def _form_refusal(body: bytes) -> JSONResponse | None:
+def _form_refusal(body: bytes) -> Refusal | None:
     if b"%00" not in body and b"\x00" not in body:
         return None
     fields = parse_qsl(body.decode("latin-1"), keep_blank_values=True)
     return _nul(next((k for k, v in fields if "\x00" in k + v), "form"))
 
 
-def _json_refusal(body: bytes) -> JSONResponse | None:
+def _json_refusal(body: bytes) -> Refusal | None:
     try:
         value = json.loads(body)
     except ValueError:
@@ -155,8 +183,8 @@ def _nul_fields(value: object, at: str) -> Iterator[str]:
             yield from _nul_fields(v, f"{at}.{i}" if at else str(i))
 
 
-def _nul(field: str) -> JSONResponse:
-    return problem(
+def _nul(field: str) -> Refusal:
+    return Refusal(
         422,
         RequestCode.NUL_CHARACTER,
         f"{field.replace(chr(0), '')}: text may not hold a NUL character (U+0000)",

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from jifen.domain.error_codes import RequestCode
 from jifen.domain.errors import Unavailable
-from jifen.entrypoints.api.errors import RETRY_AFTER_SECONDS, problem_of
-from jifen.entrypoints.web import console, dev, portal, spending
+from jifen.entrypoints.api.errors import RETRY_AFTER_SECONDS, invalid_problem, problem_of
+from jifen.entrypoints.web import console, dev, portal, refusals, spending
 from jifen.entrypoints.web.i18n import LOCALES, load
 
 STATIC = Path(__file__).parent / "static"
@@ -44,12 +45,14 @@ def install(app: FastAPI, *, demo: bool) -> None:
 
     @app.exception_handler(portal.FormExpired)
     async def _expired(request: Request, exc: portal.FormExpired) -> Response:
-        """In the visitor's language, with a way back; ``data-code="form_expired"`` in any."""
-        area = "console" if request.url.path.startswith("/console") else "portal"
-        back = _page_of_the_form(request, area)
-        lang = portal.language(request)
-        html = lang.env.get_template("form_expired.html").render(path=back, back=back, area=area)
-        return HTMLResponse(html, status_code=403)
+        return refusals.expired(request)
+
+    # replaces the API's handler (errors.install) for the pages' addresses only
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if refusals.is_page(request.url.path):
+            return refusals.refused(request, RequestCode.INVALID_INPUT)
+        return invalid_problem(exc)
 
     @app.exception_handler(portal.PageNotFound)
     async def _missing(request: Request, exc: portal.PageNotFound) -> Response:
@@ -79,14 +82,3 @@ def install(app: FastAPI, *, demo: bool) -> None:
     @app.get("/", include_in_schema=False)
     def _root() -> Response:
         return RedirectResponse("/portal/", status_code=303)
-
-
-def _page_of_the_form(request: Request, area: str) -> str:
-    """Where the form was (the browser's Referer, if one of our pages), else the area's home.
-
-    The form's own address may only take a POST; a fresh GET of its page brings a fresh token.
-    """
-    sent = urlsplit(request.headers.get("referer", ""))
-    if sent.netloc == request.url.netloc and sent.path.startswith(f"/{area}/"):
-        return sent.path + (f"?{sent.query}" if sent.query else "")
-    return f"/{area}/"

@@ -24,6 +24,7 @@ from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.entrypoints.web.i18n import Language, pick
 from jifen.entrypoints.web.reasons import describe
+from jifen.entrypoints.web.shown import error_words
 from jifen.services import access, programs
 from jifen.services.portal import history_page, home_page
 
@@ -71,6 +72,8 @@ Signed = Annotated[tuple[Member, WebSession], Depends(member)]
 
 
 def render(request: Request, lang: Language, name: str, status: int = 200, **ctx: Any) -> Response:
+    if isinstance(ctx.get("error"), str):  # a code: its words, or its family's
+        ctx["error"] = error_words(lang, ctx["error"])
     html = lang.env.get_template(name).render(request=request, path=request.url.path, **ctx)
     return HTMLResponse(html, status_code=status)
 
@@ -225,9 +228,7 @@ def history(
 
 @router.post("/sign-out")
 def sign_out(request: Request, signed: Signed, csrf: Annotated[str, Form()]) -> Response:
-    _, session = signed
-    if not secrets.compare_digest(csrf, session.csrf):
-        raise FormExpired
+    check_token(csrf, signed[1].csrf)
     jf = jifen(request)
     access.member_sign_out(jf.uow(), request.cookies.get(SESSION, ""), jf.settings.secret_key)
     response = RedirectResponse("/portal/sign-in", status_code=303)
@@ -245,9 +246,21 @@ def _progress(routes: list[list[dict[str, Any]]]) -> dict[str, Any] | None:
 
 
 def _check_anonymous(request: Request, csrf: str) -> None:
-    cookie = request.cookies.get(ANON_CSRF, "")
-    if not cookie or not secrets.compare_digest(cookie, csrf):
+    check_token(csrf, request.cookies.get(ANON_CSRF))
+
+
+def check_token(sent: str, expected: str | None) -> None:
+    """Refuse a form (:class:`FormExpired`) unless it carries the token ``expected``.
+
+    Compared as bytes: ``compare_digest`` raises on ``str`` beyond ASCII, and a form or a
+    cookie may hold anything (``²``, bytes that were not UTF-8); no token means no match.
+    """
+    if not expected or not secrets.compare_digest(_raw(sent), _raw(expected)):
         raise FormExpired
+
+
+def _raw(token: str) -> bytes:
+    return token.encode("utf-8", "surrogatepass")
 
 
 class FormExpired(Exception):

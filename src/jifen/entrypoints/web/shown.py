@@ -3,12 +3,16 @@
 Error codes, roles, voucher statuses, lot sources and activity kinds reach a
 page as values (``{{ _(error) }}``), so no template names them. Listing them
 here with ``N_`` puts them in the catalogue's extraction, and the language test
-then requires each to have its Chinese.
+then requires each to have its Chinese. A code listed nowhere here is said in its
+family's words (:func:`error_words`): a page never shows a bare code.
 """
 
 from __future__ import annotations
 
-from jifen.entrypoints.web.i18n import N_
+import re
+
+from jifen.domain.error_codes import AREAS, Family
+from jifen.entrypoints.web.i18n import N_, Language
 
 ERRORS = (
     N_("insufficient_points"),
@@ -35,6 +39,16 @@ ERRORS = (
     N_("member_not_found"),
     N_("program_version_moved"),
     N_("points_too_large"),
+    N_("nul_character"),
+    N_("payload_too_large"),
+    N_("reward_not_found"),
+    N_("lottery_not_found"),
+    N_("cause_not_found"),
+    N_("idempotency_key_reused"),
+    N_("program_file_invalid"),
+    N_("program_code_mismatch"),
+    N_("paid_disagrees_with_lines"),
+    N_("amount_too_large"),
 )
 ROLES = (N_("admin"), N_("operator"), N_("analyst"), N_("cashier"))
 VOUCHER_STATUSES = (N_("issued"), N_("consumed"), N_("cancelled"))
@@ -56,3 +70,25 @@ ACTIVITIES = (
     N_("check_in"),
     N_("survey_completed"),
 )
+
+#: The words for a code that has none of its own, by the family it is raised with
+FAMILY_WORDS: dict[Family, str] = {
+    Family.INVALID_REQUEST: N_("invalid_input"),
+    Family.INVALID_INPUT: N_("invalid_input"),
+    Family.UNAUTHENTICATED: N_("unauthenticated"),
+    Family.PERMISSION_DENIED: N_("not_allowed"),
+    Family.NOT_FOUND: N_("not_found"),
+    Family.CONFLICT: N_("conflict"),
+    Family.RULE_VIOLATION: N_("rule_violation"),
+    Family.LEDGER_INCONSISTENT: N_("ledger_inconsistent"),
+    Family.UNAVAILABLE: N_("Please try again shortly"),
+}
+FAMILY_OF: dict[str, Family] = {code.value: code.family for area in AREAS for code in area}
+CODE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def error_words(lang: Language, error: str) -> str:
+    """``error`` if it is words or a code the catalogue has words for, else its family's."""
+    if not CODE.fullmatch(error) or lang.gettext(error) != error:
+        return error
+    return FAMILY_WORDS.get(FAMILY_OF.get(error, Family.INVALID_INPUT), "invalid_input")

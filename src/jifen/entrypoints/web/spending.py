@@ -18,11 +18,11 @@ from markupsafe import Markup
 
 from jifen.domain.errors import JifenError
 from jifen.entrypoints.web.portal import (
-    FormExpired,
     Lang,
     PageNotFound,
     Prog,
     Signed,
+    check_token,
     jifen,
     render,
 )
@@ -193,7 +193,7 @@ def _reward_page(
 def _key(signed: Signed, csrf: str, nonce: str) -> str:
     """The write's idempotency key, once the form's CSRF token is checked."""
     who, session = signed
-    _check(csrf, session.csrf)
+    check_token(csrf, session.csrf)
     return f"portal:{who.id}:{nonce}"
 
 
@@ -278,8 +278,3 @@ def _names(request: Request, prog: Prog) -> dict[str, dict[str, str]]:
 def _qr(code: str) -> Markup:
     svg: str = segno.make(code.replace("-", ""), error="m").svg_inline(scale=6, border=2)
     return Markup(svg)  # noqa: S704 - segno's own SVG of a code we issued
-
-
-def _check(sent: str, expected: str) -> None:
-    if not secrets.compare_digest(sent, expected):
-        raise FormExpired

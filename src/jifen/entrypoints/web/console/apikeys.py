@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from jifen.domain.errors import JifenError
 from jifen.domain.operators import Permission
+from jifen.entrypoints.api.bounds import RowId
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
 from jifen.entrypoints.web.portal import Lang, jifen
 from jifen.services import access
@@ -38,7 +39,7 @@ def keys_page(request: Request, lang: Lang, prog: Prog, staff: Staff) -> Respons
 @router.post("/apikeys/{key_id}/revoke")
 def revoke(
     request: Request,
-    key_id: int,
+    key_id: RowId,
     lang: Lang,
     prog: Prog,
     staff: Staff,
@@ -57,7 +58,7 @@ def revoke(
 @router.post("/apikeys/{key_id}/rotate")
 def rotate(
     request: Request,
-    key_id: int,
+    key_id: RowId,
     lang: Lang,
     prog: Prog,
     staff: Staff,

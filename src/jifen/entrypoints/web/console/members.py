@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from jifen.domain.bounds import require_instant
 from jifen.domain.errors import JifenError
 from jifen.domain.operators import Permission
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
@@ -90,6 +91,7 @@ def override_tier(
         return _member(request, lang, prog, staff, external_id, error="invalid_input", status=422)
     cmd = SetTierFloor(external_id, tier or None, end, reason, staff[0].actor)
     try:
+        require_instant(end, field="until")  # 1970 to 3000, as every instant named from outside
         tiers.set_floor(
             jf.uow(), jf.clock, jf.rulebooks, prog, cmd, f"console:{secrets.token_hex(8)}"
         )

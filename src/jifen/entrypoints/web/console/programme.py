@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from jifen.domain.bounds import MAX_VERSION
 from jifen.domain.errors import InvalidInput, JifenError
 from jifen.domain.operators import Permission
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
@@ -39,7 +40,7 @@ def program_action(
     csrf: Annotated[str, Form()],
     action: Annotated[str, Form(pattern="^(preview|publish)$")],
     source: Annotated[str, Form(max_length=256 * 1024)],
-    base: Annotated[int, Form(ge=0)],
+    base: Annotated[int, Form(ge=0, le=MAX_VERSION)],  # 0: none published yet
     member: Annotated[str, Form(max_length=128)] = "",
     lines: Annotated[str, Form(max_length=4000)] = "",
     paid: Annotated[str, Form(max_length=20)] = "",
@@ -66,9 +67,8 @@ def program_action(
             jf.uow(write=False), jf.clock, jf.compile, jf.rulebooks, prog, source, order
         )
     except JifenError as exc:
-        return _program(
-            request, lang, prog, staff, source, base, 422, error=exc.detail, sample=sample
-        )
+        said = {"error": exc.code, "detail": exc.detail}
+        return _program(request, lang, prog, staff, source, base, 422, sample=sample, **said)
     return _program(request, lang, prog, staff, source, base, preview=shown, sample=sample)
 
 
@@ -105,7 +105,7 @@ def _sample_order(member: str, lines: str, paid: str) -> PlaceOrder:
     parsed = []
     for n, raw in enumerate(x for x in lines.splitlines() if x.strip()):
         parts = [p.strip() for p in raw.split(",")]
-        if len(parts) < 3 or not parts[1].isdigit():
+        if len(parts) < 3 or not (parts[1].isascii() and parts[1].isdigit()):  # not ², ٣
             raise InvalidInput(f"line {n + 1}: write sku, quantity, unit price[, category]")
         parsed.append(
             LineIn(parts[0], int(parts[1]), parts[2], parts[3] if len(parts) > 3 else None)
@@ -114,6 +114,6 @@ def _sample_order(member: str, lines: str, paid: str) -> PlaceOrder:
         raise InvalidInput("give the sample order at least one line")
     try:
         total = paid.strip() or str(sum(Decimal(x.unit_price) * x.quantity for x in parsed))
-    except InvalidOperation:
+    except DecimalException:  # not a number, or one beyond what Decimal holds (1e999999999)
         raise InvalidInput("a unit price is a number such as 12.50") from None
     return PlaceOrder("preview", member.strip(), total, tuple(parsed))

@@ -19,8 +19,8 @@ from jifen.domain.operators import CONSOLE_SESSION_TTL, Operator, Permission
 from jifen.domain.programs import Program
 from jifen.entrypoints.web.portal import (
     ANON_CSRF,
-    FormExpired,
     Lang,
+    check_token,
     client_address,
     jifen,
     render,
@@ -83,8 +83,7 @@ def sign_in(
     password: Annotated[str, Form(max_length=1024)],
     csrf: Annotated[str, Form()],
 ) -> Response:
-    if not secrets.compare_digest(request.cookies.get(ANON_CSRF, ""), csrf):
-        raise FormExpired
+    check_token(csrf, request.cookies.get(ANON_CSRF))
     jf = jifen(request)
     try:
         token, _, _ = access.sign_in(
@@ -121,8 +120,7 @@ def allow(staff: Staff, permission: Permission) -> None:
 
 
 def check(sent: str, session: ConsoleSession) -> None:
-    if not secrets.compare_digest(sent, session.csrf):
-        raise FormExpired
+    check_token(sent, session.csrf)
 
 
 def cookie(request: Request, response: Response, name: str, value: str, age: int) -> None:
