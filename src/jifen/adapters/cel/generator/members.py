@@ -3,10 +3,10 @@
 A variable is loaded once from the activation; a missing one is an error
 only when used. ``has(a.f)`` tests whether the map ``a`` holds the key
 ``"f"``; it is an error when ``a`` is not a map. A type's name (``int``,
-``string``, ...) not shadowed by a variable is the type value ``type(x)``
-compares with. Calls are the functions and methods of :data:`FUNCTIONS` and
-:data:`METHODS`, the timestamp and duration accessors, and the macros
-(:mod:`.macros`).
+``string``, ..., ``google.protobuf.Timestamp``) not shadowed by a variable
+is the type value ``type(x)`` compares with. Calls are the functions and
+methods of :data:`FUNCTIONS` and :data:`METHODS`, the timestamp and
+duration accessors, and the macros (:mod:`.macros`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from jifen.adapters.cel.generator.syntax import (
     Code,
     arguments,
     as_token,
+    as_tree,
     check_arity,
     innermost,
     unsupported,
@@ -55,6 +56,9 @@ class MemberRules(MacroRules):
 
     def member_dot(self, tree: Tree[Token]) -> Code:
         target, name = tree.children
+        qualified = _qualified(tree)
+        if qualified in TYPES and qualified.split(".")[0] not in self.variables | self.scope.keys():
+            return Code(self.constant(TYPES[qualified]))  # google.protobuf.Timestamp
         return Code(f"{self.base(target)}[{as_token(name).value!r}]")
 
     def member_index(self, tree: Tree[Token]) -> Code:
@@ -130,3 +134,17 @@ class MemberRules(MacroRules):
             raise unsupported(f"unknown variable '{token.value}'", token)
         local = self.load(token.value)
         return Code(f"({local} if type({local}) is not _Missing else _checked({local}))")
+
+
+def _qualified(tree: Tree[Token]) -> str:
+    """``a.b.c`` of a chain of field selections on a name, else ``""``."""
+    names: list[str] = []
+    node = tree
+    while node.data == "member_dot":
+        target, name = node.children
+        names.append(as_token(name).value)
+        node = innermost(as_tree(target))
+    if node.data != "ident":
+        return ""
+    names.append(as_token(node.children[0]).value)
+    return ".".join(reversed(names))

@@ -124,6 +124,7 @@ def sub_time(a: Any, b: Any) -> Any:
 
 def timestamp_string(value: datetime) -> str:
     """RFC 3339 in UTC, with as many fraction digits as needed: ``2024-05-01T01:30:00.5Z``."""
+    value = value.astimezone(UTC)
     text = value.strftime("%Y-%m-%dT%H:%M:%S")
     if value.microsecond:
         text += f".{value.microsecond:06d}".rstrip("0")
