@@ -1,38 +1,27 @@
-"""The CEL condition compiler: examples, rejections, and agreement with cel-python.
+"""The CEL condition compiler: examples, rejections, and laws of the CEL specification.
 
-The differential test's oracle is cel-python's interpreter (``celpy.Evaluator``,
-what ``InterpretedRunner`` runs), with three of its faults made ordinary
-error values, as cel-python's CompiledRunner and the CEL specification have
-them (the compiler's docstring, points 3 and 4): errors escaping a
-``map``/``filter``/``exists_one`` macro or ranging over a non-list,
-``int()`` of an infinity, and a map literal holding an error value.
-
-Where cel-python leaks Python's semantics (points 1, 2 and 5: a bool taken
-for an int, int/double mixing, untyped Python floats and lists from
-arithmetic, ``string()`` of a list), the operator functions handed to the
-interpreter note it, and only then may the results differ.
-
-cel-python's CompiledRunner differs from its interpreter in corners (``has``
-over a non-map raises there, ``[1].exists(x, x)`` is true there and 1 in
-the interpreter, ``has(a.f) && ...`` is an error there when ``a.f`` is
-absent), so it is compared on realistic conditions over realistic data.
+The examples' expected values are the specification's (langdef.md and the
+conformance suite, which ``tests/conformance/test_cel_spec.py`` runs in
+full); where cel-python 0.5, our first reference, answers otherwise the
+example says so in a comment. Random expressions over random data check
+the laws every CEL value obeys (equality is reflexive except for NaN, never
+an error between two values, ``dyn`` and ``type`` are transparent) and that
+a compiled condition only ever raises :class:`CelEvalError`. Realistic
+conditions over realistic data are checked against the same conditions
+written by hand in Python.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 import math
 import os
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
-import celpy
 import pytest
-from celpy import celtypes
-from celpy.celparser import CELParser
-from celpy.evaluation import CELEvalError, Evaluator, base_functions
-from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from jifen.adapters.cel import (
@@ -40,173 +29,10 @@ from jifen.adapters.cel import (
     UnsupportedExpression,
     compile_condition,
 )
+from jifen.adapters.cel.runtime import CelType, Uint
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 ERROR = "<error>"  # the expected outcome of an evaluation error
-
-logging.getLogger("celpy").setLevel(logging.CRITICAL)
-
-
-# ---------------------------------------------------------------------------
-# cel-python as the oracle
-
-
-class Oracle(Evaluator):
-    """cel-python's interpreter, where an escaping error is an error value."""
-
-    def sub_evaluator(self, ast: Any) -> Evaluator:
-        return Oracle(ast, activation=self.activation)
-
-    def member_dot_arg(self, tree: Any) -> Any:
-        try:
-            return super().member_dot_arg(tree)
-        except (CELEvalError, TypeError, ValueError, OverflowError) as exc:
-            return CELEvalError(f"escaped: {exc!r}", type(exc), exc.args)
-
-    def function_eval(self, name_token: Any, exprlist: Any = None) -> Any:
-        try:
-            return super().function_eval(name_token, exprlist)
-        except OverflowError as exc:
-            return CELEvalError(f"escaped: {exc!r}", type(exc), exc.args)
-
-    def mapinits(self, tree: Any) -> Any:
-        result = super().mapinits(tree)
-        errors = [v for v in result.values() if isinstance(v, CELEvalError)]
-        return errors[0] if errors else result
-
-
-def _tree_dump(tree: Any) -> str:
-    try:
-        return _cel_tree_dump(tree)
-    except IndexError:
-        return "<tree>"
-
-
-# cel-python's error repr (used in the message of a failed && or ||) fails on
-# some trees, e.g. one holding "[]"; a failed && or || is an error all the same.
-_cel_tree_dump = celpy.evaluation.tree_dump
-celpy.evaluation.tree_dump = _tree_dump
-
-leaks: list[str] = []  # what cel-python did with Python's semantics in the last evaluation
-
-
-def _kinds(value: Any) -> set[str]:
-    if isinstance(value, celtypes.BoolType):
-        return {"bool"}
-    if isinstance(value, int | float):
-        return {"number"}
-    if isinstance(value, list):
-        return set().union(*map(_kinds, value))
-    if isinstance(value, dict):
-        return set().union(*map(_kinds, value), *map(_kinds, value.values()))
-    return set()
-
-
-def _untyped(value: Any) -> bool:
-    """A plain Python float, int or list: the result of cel-python arithmetic."""
-    if type(value) in (float, int, list):
-        return True
-    if isinstance(value, list):
-        return any(map(_untyped, value))
-    if isinstance(value, dict):
-        return any(map(_untyped, value)) or any(map(_untyped, value.values()))
-    return False
-
-
-def _bool_meets_number(*args: Any) -> bool:
-    kinds = [_kinds(arg) for arg in args]
-    crossed = len(kinds) == 2 and {"bool", "number"} <= (kinds[0] | kinds[1])
-    return crossed or any(map(_untyped, args))
-
-
-def _mixes_types(left: Any, right: Any) -> bool:
-    """Arithmetic where cel-python may answer with Python's: mixed types (an int and a
-    double, anything divided by 0.0 through DoubleType.__rtruediv__), bools, untyped
-    floats or lists."""
-    mixed = type(left) is not type(right) or isinstance(left, celtypes.BoolType)
-    return mixed or _untyped(left) or _untyped(right)
-
-
-def _formats(left: Any, right: Any) -> bool:
-    """``%``, where a string on the left is Python's printf formatting."""
-    return _mixes_types(left, right) or isinstance(left, str)
-
-
-def _watch(name: str, check: Callable[..., bool]) -> Callable[..., Any]:
-    function = base_functions[name]
-
-    def watched(*args: Any) -> Any:
-        if check(*args):
-            leaks.append(name)
-        return function(*args)
-
-    return watched
-
-
-WATCHED = {
-    **{op: _watch(op, _bool_meets_number) for op in ("_==_", "_!=_", "_in_")},
-    "_[_]": _watch(
-        "_[_]", lambda c, i: _bool_meets_number(c, i) or isinstance(i, celtypes.BoolType)
-    ),
-    **{op: _watch(op, _bool_meets_number) for op in ("_<_", "_<=_", "_>_", "_>=_")},
-    **{op: _watch(op, _mixes_types) for op in ("_+_", "_-_", "_*_", "_/_")},
-    "_%_": _watch("_%_", _formats),
-    "contains": _watch("contains", lambda c, i: _bool_meets_number(c, i) or type(c) in (str, list)),
-    "string": _watch("string", lambda value: isinstance(value, list | dict)),
-}
-
-
-class CelPython:
-    """cel-python's environments; its parser is a process-wide singleton, kept per runner."""
-
-    def __init__(self) -> None:
-        CELParser.CEL_PARSER = None
-        self.compiled_env = celpy.Environment(runner_class=celpy.CompiledRunner)
-        self.parser = CELParser.CEL_PARSER  # TranspilerTree nodes: fine for both runners
-        self.env = celpy.Environment()
-
-    def parse(self, text: str) -> Any:
-        CELParser.CEL_PARSER = self.parser
-        return self.env.compile(text)
-
-    def interpret(self, text: str, activation: Mapping[str, Any]) -> Any:
-        """The oracle's plain-Python value, or ERROR."""
-        runner = self.env.program(self.parse(text), functions=WATCHED)
-        oracle = Oracle(runner.ast, activation=runner.new_activation())
-        leaks.clear()
-        try:
-            return plain(oracle.evaluate(_to_cel(activation)))
-        except CELEvalError:
-            return ERROR
-
-
-@functools.cache
-def cel_python() -> CelPython:
-    return CelPython()
-
-
-cel_python()  # now: it raises the recursion limit, which Hypothesis would warn about
-
-
-def _to_cel(activation: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: celpy.json_to_cel(value) for name, value in activation.items()}
-
-
-def plain(value: Any) -> Any:
-    if isinstance(value, bool | celtypes.BoolType):
-        return bool(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {plain(k): plain(v) for k, v in value.items()}
-    assert value is None, f"unexpected cel-python value {value!r}"
-    return None
 
 
 def ours(text: str, activation: Mapping[str, Any]) -> Any:
@@ -217,7 +43,7 @@ def ours(text: str, activation: Mapping[str, Any]) -> Any:
 
 
 def same(a: Any, b: Any) -> bool:
-    """Equal values of identical types (True is not 1, 1 is not 1.0, -0.0 is not 0.0)."""
+    """Equal values of identical types (True is not 1, 1 is not 1u nor 1.0, -0.0 is not 0.0)."""
     if type(a) is not type(b):
         return False
     if isinstance(a, float):
@@ -279,29 +105,40 @@ EXAMPLES = [
     ("1e3", 1000.0),
     ('"a\\tb\\x41\\u00e9\\101\\"\'"', "a\tbAéA\"'"),
     ("r'\\d+'", "\\d+"),
-    ('"""two\nlines"""', "twolines"),  # cel-python's decoding drops the newline
+    ('"""two\nlines"""', "two\nlines"),  # cel-python: "twolines"
+    ("1u", Uint(1)),
+    ("18446744073709551615u", Uint(2**64 - 1)),
+    ('b"\\xff\\101"', b"\xffA"),
     ("true", True),
     ("null", None),
     ('[1, "a", [true], {}]', [1, "a", [True], {}]),
     ('{"a": 1, 2: "b", true: null}', {"a": 1, 2: "b", True: None}),
+    ("{1: 1, 1u: 2}", ERROR),  # one key under CEL equality
     ('{"a": 1, "a": 2}', ERROR),
     ("{1: 1, true: 2}", ERROR),
     # selection and indexing
     ("order.lines[0].sku", "A1"),
     ('order["channel"]', "app"),
-    ("order.lines[-1].qty", 1),
+    ("order.lines[-1].qty", ERROR),  # cel-python: 1
     ("order.lines[2]", ERROR),
     ("order.missing", ERROR),
     ("order.total.x", ERROR),
     ('member.attributes["city"]', "上海"),
     ('{1: "x"}[1]', "x"),
     ('{1: "x"}[true]', ERROR),
-    ('"abc"[1]', "b"),
-    ("[1, 2][1.0]", ERROR),
+    ('{1: "x"}[1u]', "x"),  # cel-python: an error
+    ('{1: "x"}[1.0]', "x"),
+    ("[7, 8][1u]", 8),
+    ("[7, 8][1.0]", 8),
+    ("[7, 8][0.5]", ERROR),
+    ('"abc"[1]', ERROR),  # cel-python: "b"
+    ("[1, 2][1.0]", 2),  # a whole double indexes a list (conformance: lists/index)
     ('"ab"[true]', ERROR),  # cel-python: "b"
     ("has(member.attributes.city)", True),
     ("has(member.attributes.zip)", False),
-    ("has(member.tier.x)", False),
+    ("has(member.tier.x)", ERROR),  # cel-python: false
+    ("has(order.lines.x)", ERROR),
+    ('has({"x": null}.x)', True),
     # arithmetic
     ("1 + 2 * 3 - 4", 3),
     ("7 / 2", 3),
@@ -317,7 +154,17 @@ EXAMPLES = [
     ("4611686018427387904 * 2", ERROR),
     ("1.5 * 2.0", 3.0),
     ("1.0 / 0.0", math.inf),
-    ("-1.0 / 0.0", math.inf),
+    ("-1.0 / 0.0", -math.inf),  # cel-python: inf
+    ("1.0 / -0.0", -math.inf),
+    ("0.0 / 0.0 == 0.0 / 0.0", False),  # NaN; cel-python: inf == inf
+    ("0.0 / 0.0 != 0.0 / 0.0", True),
+    ("2u - 3u", ERROR),
+    ("18446744073709551615u + 1u", ERROR),
+    ("7u / 2u", Uint(3)),
+    ("7u % 4u", Uint(3)),
+    ("1u + 1", ERROR),
+    ("-(1u)", ERROR),
+    ('b"a" + b"b"', b"ab"),
     ("5.0 % 2.0", ERROR),
     ("1 + 1.0", ERROR),
     ("1.5 + 1", ERROR),
@@ -327,27 +174,39 @@ EXAMPLES = [
     ('"x" / 0.0', ERROR),  # cel-python: inf
     ('"%d" % 7', ERROR),  # cel-python: "7"
     ('("a" + "b").contains("a")', True),  # cel-python: an error (a Python str has no .contains)
-    ("(1.0 + 1.0) == 2", ERROR),  # cel-python: true
+    ("(1.0 + 1.0) == 2", True),
     ("-order.total", -250.0),
     ("!true", False),
     ("!1", ERROR),
     ("-true", ERROR),
     # comparisons
     ("1 == 1", True),
-    ("1 == 1.0", ERROR),
-    ("true == 1", ERROR),
+    ("1 == 1.0", True),  # cel-python: an error
+    ("dyn(1) == 1u", True),
+    ("1u == 1.5", False),
+    ("true == 1", False),  # cel-python: an error
+    ("1 != true", True),
     ('"a" == null', False),
     ("null == [1]", False),
-    ("[1] != null", ERROR),
+    ("[1] != null", True),  # cel-python: an error
     ('true == "true"', False),
-    ("1 == null", ERROR),
+    ("1 == null", False),  # cel-python: an error
+    ("[1] == [1.0]", True),
+    ("[0.0 / 0.0] == [0.0 / 0.0]", False),
+    ("{1: 2} == {1u: 2.0}", True),
     ("[1, [2]] == [1, [2]]", True),
     ('[1, "a"] == [2, 1]', False),
-    ('[1, "a"] == [1, 1]', ERROR),
+    ('[1, "a"] == [1, 1]', False),  # cel-python: an error
     ('{"a": [1]} == {"a": [1]}', True),
     ('{"a": 1} != {"b": 1}', True),
     ("1.5 < 2", True),
-    ("2 > 1.5", ERROR),
+    ("2 > 1.5", True),  # cel-python: an error
+    ("1u < 2", True),
+    ("-1 < 0u", True),
+    ("0.0 / 0.0 < 1.0", False),
+    ("0.0 / 0.0 >= 1.0", False),
+    ("true < 1", ERROR),
+    ('b"a" < b"b"', True),
     ("2 < 10", True),
     ('"apple" < "banana"', True),
     ("false < true", True),
@@ -357,10 +216,12 @@ EXAMPLES = [
     ('"gold" in ["gold", "silver"]', True),
     ("3 in [1, 2]", False),
     ('"a" in {"a": 1}', True),
-    ('"b" in "abc"', True),
-    ('"a" in [1, "b"]', ERROR),
+    ('"b" in "abc"', ERROR),  # cel-python: true
+    ('"a" in [1, "b"]', False),  # cel-python: an error
+    ("1u in [1, 2]", True),
+    ("1.0 in {1: 0}", True),
     ('"a" in [1, "a"]', True),
-    ("1 in [true]", ERROR),
+    ("1 in [true]", False),
     ("null in [null]", True),
     ("1 in 1", ERROR),
     # logic
@@ -370,39 +231,78 @@ EXAMPLES = [
     ("1 / 0 == 1 || true", True),
     ("true || 1 / 0 == 1", True),
     ("1 / 0 == 1 && true", ERROR),
-    ("1 && true", 1),
+    ("1 && true", ERROR),  # cel-python: 1
+    ("1 && false", False),
     ("1 && 2", ERROR),
+    ("true || 1", True),
+    ("false || 1", ERROR),
     ("order.nothing || member.tier == 'gold'", True),
     ("true ? 1 : 1 / 0", 1),
     ("false ? 1 / 0 : 2", 2),
     ("1 ? 2 : 3", ERROR),
+    ("(true || 1) ? 2 : 3", 2),
     ("order.count > 2 ? 'many' : 'few'", "many"),
     # functions and methods
     ('size("héllo")', 5),
     ("size(order.lines)", 2),
     ("order.lines.size()", 2),
     ("size({})", 0),
-    ("size(null)", 0),
+    ("size(null)", ERROR),  # cel-python: 0
+    ('size(b"ab")', 2),
     ("size(1)", ERROR),
     ("int(2.9)", 2),
     ("int(-2.9)", -2),
     ('int("42")', 42),
-    ('int("0x10")', 16),
+    ('int("0x10")', ERROR),  # cel-python: 16
     ('int("4.2")', ERROR),
+    ('int("1.5")', ERROR),
+    ('int(" 7")', ERROR),  # cel-python: 7
+    ("int(true)", ERROR),  # cel-python: 1
+    ("int(null)", ERROR),  # cel-python: 0
+    ("int(42u)", 42),
+    ("int(18446744073709551615u)", ERROR),
+    ("int(9223372036854775807.0)", ERROR),
+    ("uint(-1)", ERROR),
+    ("uint(3.9)", Uint(3)),
+    ('uint("7")', Uint(7)),
     ("int(1e19)", ERROR),
     ("int(1.0 / 0.0)", ERROR),
     ("double(3)", 3.0),
     ('double("2.5")', 2.5),
+    ('double("1e3")', 1000.0),
+    ("double(7u)", 7.0),
+    ("double(null)", ERROR),  # cel-python: 0.0
+    ("double(true)", ERROR),  # cel-python: 1.0
     ("string(3)", "3"),
     ("string(2.5)", "2.5"),
-    ("string(true)", "True"),
+    ("string(true)", "true"),  # cel-python: "True"
+    ("string(null)", ERROR),  # cel-python: "None"
+    ("string(1.0)", "1"),
+    ("string(7u)", "7"),
+    ('string(b"\\xc3\\xa9")', "é"),
+    ('string(b"\\xff")', ERROR),
+    ('bytes("é")', b"\xc3\xa9"),
+    ('bool("true")', True),
+    ('bool("yes")', ERROR),
     ("string([1])", ERROR),
     ('"spring sale".startsWith("spring")', True),
     ('"spring sale".endsWith("sale")', True),
     ('"spring sale".contains("g s")', True),
     ('"abc".contains(1)', ERROR),
-    ("[1, 2].contains(2)", True),
-    ('{"a": 1}.contains("a")', True),
+    ("[1, 2].contains(2)", ERROR),  # not in the specification; cel-python: true
+    ('"abc".matches("^a.c$")', True),
+    ('"abc".matches("b")', True),
+    ('matches("abc", "^b")', False),
+    ('"aaa".matches("(a+)\\\\1")', ERROR),  # RE2: no backreferences
+    ('"x".matches("(")', ERROR),
+    ('"上海店".matches("^上海")', True),
+    ("type(1) == int", True),
+    ("type(1u) == uint", True),
+    ("type(1) == type(1u)", False),
+    ('type("a") == string && type([]) == list && type({}) == map', True),
+    ("type(null) == null_type", True),
+    ("type(int) == type", True),
+    ("dyn([1])", [1]),
     # macros
     ("[1, 2, 3].exists(x, x > 2)", True),
     ("[1, 2, 3].all(x, x > 0)", True),
@@ -413,9 +313,14 @@ EXAMPLES = [
     ("[0, 1].exists(x, 1 / x == 1)", True),
     ("[1, 0].all(x, 1 / x > 5)", False),
     ("[0, 1].all(x, 1 / x > 0)", ERROR),
+    ("[1, 2].all(x, x)", ERROR),  # cel-python: 2
+    ("[1].exists(x, x)", ERROR),  # cel-python: 1
+    ("[1, 2].filter(x, x)", ERROR),  # cel-python: [1, 2]
+    ("[1, 2].exists_one(x, 1)", ERROR),
     ("[1, 0].map(x, 1 / x)", ERROR),
     ("[1, 0].map(x, 1 / x) == [] || true", True),
     ("null.exists(x, x)", ERROR),
+    ('"ab".exists(c, c == "a")', ERROR),  # cel-python: true
     ("[[1, 2], [3]].map(l, l.map(x, x * 10))", [[10, 20], [30]]),
     ("[1, 2].exists(order, order == 2)", True),
     ("order.lines.filter(l, l.qty > 1).map(l, l.sku)", ["A1"]),
@@ -423,11 +328,9 @@ EXAMPLES = [
 
 
 @pytest.mark.parametrize(("text", "expected"), EXAMPLES)
-def test_evaluates_like_cel_python(text: str, expected: Any) -> None:
+def test_evaluates_as_the_specification_says(text: str, expected: Any) -> None:
     actual = ours(text, ACTIVATION)
     assert same(actual, expected), f"{text}: {actual!r}"
-    oracle = cel_python().interpret(text, ACTIVATION)
-    assert same(actual, oracle) or leaks, f"{text}: cel-python {oracle!r}"
 
 
 def test_a_condition_holds_only_for_true() -> None:
@@ -447,7 +350,7 @@ def test_a_condition_holds_only_for_true() -> None:
         ("now.hour", ERROR),
         ("[now]", ERROR),
         ("now == null", ERROR),
-        ("has(now.hour)", False),
+        ("has(now.hour)", ERROR),  # cel-python: false
         ("now.hour < 10 || true", True),
         ("size(order.lines) > 1 && now.weekday == 1", ERROR),
     ],
@@ -455,7 +358,6 @@ def test_a_condition_holds_only_for_true() -> None:
 def test_an_absent_variable_is_an_error_when_used(text: str, expected: Any) -> None:
     activation = {"order": ACTIVATION["order"]}
     assert same(ours(text, activation), expected)
-    assert same(cel_python().interpret(text, activation), expected)
 
 
 def test_evaluate_returns_the_value_or_raises() -> None:
@@ -466,7 +368,7 @@ def test_evaluate_returns_the_value_or_raises() -> None:
     with pytest.raises(CelEvalError, match="undeclared reference to 'now'"):
         compile_condition("now.hour").evaluate({})
     with pytest.raises(CelEvalError, match="no such overload"):
-        compile_condition("1 == 1.0").evaluate({})
+        compile_condition("1 < 'a'").evaluate({})
 
 
 def test_the_compiled_condition_shows_its_source_and_python() -> None:
@@ -501,19 +403,16 @@ def test_custom_variables() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('member.tier.matches("^g")', "unsupported: function 'matches' at 1:13"),
-        ('timestamp("2024-01-01T00:00:00Z") > now', "function 'timestamp' at 1:1"),
-        ('duration("1h")', "function 'duration' at 1:1"),
-        ("type(order)", "function 'type'"),
-        ("dyn(1)", "function 'dyn'"),
         ("order.lines.reduce(r, l, 0, r + 1)", "function 'reduce' at 1:13"),
         ("order.lines.map(l, l.qty > 1, l.sku)", "map() with 3 argument(s), expected 2s"),
         ("order.lines.exists(l.x, true)", "exists() whose first argument is not a name"),
         ("size(1, 2)", "size() with 2 argument(s), expected 1"),
         ('"a".startsWith()', "startsWith() with 0 argument(s)"),
-        ("1u == 1", "uint literal at 1:1"),
-        ('b"abc"', "bytes literal at 1:1"),
+        ('now.getHours("UTC", 1)', "getHours() with 2 argument(s), expected 1"),
+        ("math.greatest(1, 2)", "function 'greatest'"),
+        ("18446744073709551616u", "uint literal out of the uint64 range at 1:1"),
         ("9223372036854775808", "int literal out of the int64 range at 1:1"),
+        ('"\\d"', "invalid escape sequence \\d"),
         ("customer.id == 1", "unknown variable 'customer' at 1:1"),
         ("has(member)", "has() of anything but a field selection"),
         ("Msg{a: 1}", "message construction at 1:1"),
@@ -532,7 +431,7 @@ def test_rejects_what_it_does_not_support(text: str, message: str) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Agreement with cel-python on random expressions over random data
+# Laws of the specification on random expressions over random data
 
 VARIABLES = ("order", "member", "activity", "now")
 FIELDS = ("a", "b", "n", "s", "l", "m", "tags", "total", "lines")
@@ -603,15 +502,6 @@ def record(lines: bool) -> st.SearchStrategy[dict[str, Any]]:
 
 def _without(mapping: dict[str, Any], absent: set[str]) -> dict[str, Any]:
     return {name: value for name, value in mapping.items() if name not in absent}
-
-
-def _convertible(activation: dict[str, Any]) -> bool:
-    """Whether cel-python can take it: a map with keys 0 and "" (equal hashes) it cannot."""
-    try:
-        _to_cel(activation)
-    except TypeError:
-        return False
-    return True
 
 
 activations = st.builds(
@@ -786,56 +676,148 @@ expressions = st.tuples(
 ).flatmap(lambda kind_depth: expression(*kind_depth))
 
 
+_CEL_TYPES = (bool, int, Uint, float, str, bytes, type(None), datetime, timedelta, CelType)
+
+
+def cel_value(value: Any) -> bool:
+    """Whether ``value`` is a CEL value as the runtime represents them."""
+    if type(value) in _CEL_TYPES:
+        return True
+    if type(value) is list:
+        return all(map(cel_value, value))
+    if type(value) is dict:
+        return all(map(cel_value, value)) and all(map(cel_value, value.values()))
+    return False
+
+
+def has_nan(value: Any) -> bool:
+    if type(value) is float:
+        return math.isnan(value)
+    if type(value) is list:
+        return any(map(has_nan, value))
+    if type(value) is dict:
+        return any(map(has_nan, value.values()))
+    return False
+
+
 @settings(
-    max_examples=int(os.environ.get("CEL_EXAMPLES", "1000")),
+    max_examples=int(os.environ.get("CEL_EXAMPLES", "400")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(text=expressions, data=st.lists(activations, min_size=1, max_size=2))
-def test_agrees_with_cel_python(text: str, data: list[dict[str, Any]]) -> None:
-    assume(all(map(_convertible, data)))
+def test_random_expressions_obey_the_laws_of_cel_values(
+    text: str, data: list[dict[str, Any]]
+) -> None:
     condition = compile_condition(text)
+    reflexive = compile_condition(f"({text}) == ({text})")
+    different = compile_condition(f"({text}) != ({text})")
+    transparent = compile_condition(f"dyn({text}) == ({text}) && type({text}) == type({text})")
     for activation in data:
-        expected = cel_python().interpret(text, activation)
-        noted = list(leaks)
-        try:
-            actual = condition.evaluate(activation)
-        except CelEvalError:
-            actual = ERROR
-        if same(actual, expected):
-            event("agree on an error" if actual is ERROR else f"agree on a {type(actual).__name__}")
+        actual = ours(text, activation)  # raises anything but CelEvalError
+        assert condition(activation) is (actual is True)
+        if actual is ERROR:
+            assert ours(f"({text}) == ({text})", activation) is ERROR
+            event("an error")
             continue
-        # Only where cel-python leaked Python semantics (compiler docstring, points 1, 2, 5).
-        assert noted, f"{text}\n  on {activation!r}\n  ours {actual!r}, cel-python {expected!r}"
-        event(f"differ where cel-python leaks ({noted[0]})")
-        assert compile_condition(text)(activation) is (actual is True)
+        assert cel_value(actual), f"{text}: {actual!r}"
+        expected = not has_nan(actual)
+        assert reflexive.evaluate(activation) is expected, f"{text}: {actual!r}"
+        assert different.evaluate(activation) is not expected
+        assert transparent.evaluate(activation) is expected
+        event(f"a {type(actual).__name__}")
 
 
 # ---------------------------------------------------------------------------
-# Realistic conditions: the same answers as both of cel-python's runners
+# Realistic conditions: the same answers as the conditions written in Python
 
-REALISTIC = [
-    'order.total >= 200.0 && member.tier in ["gold", "silver"]',
-    'order.lines.exists(l, "daily_special" in l.tags)',
-    "member.days_since_last_order >= 30 || size(member.tags) == 0",
-    'has(member.attributes.city) && member.attributes.city == "上海"',
-    "now.weekday in [1, 2, 3, 4, 5] && now.hour < 10",
-    'order.total >= 200.0 && member.tier in ["gold", "silver"]'
-    ' && order.lines.exists(l, "new" in l.tags)',
-    "order.lines.filter(l, l.qty >= 2).size() > 0",
-    "order.lines.map(l, l.price * 2.0).exists(p, p > 20.0)",
-    'order.channel.startsWith("app") || order.channel == "web"',
-    'member.tier == "gold" ? order.total > 100.0 : order.total > 300.0',
-    'order.lines.all(l, l.qty > 0 && l.sku != "")',
-    'order.lines.exists_one(l, l.sku.endsWith("1"))',
-    "order.count % 2 == 0 && order.count / 2 >= 1",
-    "int(order.total) >= 200 && double(order.count) < 10.0",
-    'string(now.weekday) in ["6", "7"]',
-    '"vip" in member.tags || has(member.attributes.vip)',
-    'member.attributes.city.contains("海")',
-    'order.coupon == null && !(member.tier in ["bronze"])',
-    "activity.multiplier * order.count >= 6",
-    "order.lines[0].price < 10.0",
+
+def _starts(a: Any, prefix: str) -> bool:
+    return bool(a["order"]["channel"].startswith(prefix))
+
+
+REALISTIC: list[tuple[str, Callable[[Any], Any]]] = [
+    (
+        'order.total >= 200.0 && member.tier in ["gold", "silver"]',
+        lambda a: a["order"]["total"] >= 200 and a["member"]["tier"] in ("gold", "silver"),
+    ),
+    (
+        'order.lines.exists(l, "daily_special" in l.tags)',
+        lambda a: any("daily_special" in line["tags"] for line in a["order"]["lines"]),
+    ),
+    (
+        "member.days_since_last_order >= 30 || size(member.tags) == 0",
+        lambda a: a["member"]["days_since_last_order"] >= 30 or not a["member"]["tags"],
+    ),
+    (
+        'has(member.attributes.city) && member.attributes.city == "上海"',
+        lambda a: a["member"]["attributes"].get("city") == "上海",
+    ),
+    (
+        "now.weekday in [1, 2, 3, 4, 5] && now.hour < 10",
+        lambda a: a["now"]["weekday"] <= 5 and a["now"]["hour"] < 10,
+    ),
+    (
+        "order.lines.filter(l, l.qty >= 2).size() > 0",
+        lambda a: any(line["qty"] >= 2 for line in a["order"]["lines"]),
+    ),
+    (
+        "order.lines.map(l, l.price * double(l.qty)).exists(p, p >= 20.0)",
+        lambda a: any(line["price"] * line["qty"] >= 20 for line in a["order"]["lines"]),
+    ),
+    (
+        'order.channel.startsWith("app") || order.channel == "web"',
+        lambda a: _starts(a, "app") or a["order"]["channel"] == "web",
+    ),
+    (
+        'member.tier == "gold" ? order.total > 100.0 : order.total > 300.0',
+        lambda a: a["order"]["total"] > (100 if a["member"]["tier"] == "gold" else 300),
+    ),
+    (
+        'order.lines.all(l, l.qty > 0 && l.sku != "")',
+        lambda a: all(line["qty"] > 0 and line["sku"] for line in a["order"]["lines"]),
+    ),
+    (
+        'order.lines.exists_one(l, l.sku.endsWith("1"))',
+        lambda a: sum(line["sku"].endswith("1") for line in a["order"]["lines"]) == 1,
+    ),
+    (
+        "order.count % 2 == 0 && order.count / 2 >= 1",
+        lambda a: a["order"]["count"] % 2 == 0 and a["order"]["count"] >= 2,
+    ),
+    (
+        "int(order.total) >= 200 && double(order.count) < 10.0",
+        lambda a: int(a["order"]["total"]) >= 200 and a["order"]["count"] < 10,
+    ),
+    ('string(now.weekday) in ["6", "7"]', lambda a: a["now"]["weekday"] >= 6),
+    (
+        '"vip" in member.tags || has(member.attributes.vip)',
+        lambda a: "vip" in a["member"]["tags"] or "vip" in a["member"]["attributes"],
+    ),
+    (
+        'member.attributes.city.contains("海")',
+        lambda a: (
+            "海" in a["member"]["attributes"]["city"]
+            if "city" in a["member"]["attributes"]
+            else ERROR
+        ),
+    ),
+    (
+        'order.coupon == null && !(member.tier in ["bronze"])',
+        lambda a: a["order"]["coupon"] is None and a["member"]["tier"] != "bronze",
+    ),
+    (
+        "activity.multiplier * order.count >= 6",
+        lambda a: a["activity"]["multiplier"] * a["order"]["count"] >= 6,
+    ),
+    (
+        "order.lines[0].price < 10",  # an int beside a double, as the specification allows
+        lambda a: a["order"]["lines"][0]["price"] < 10 if a["order"]["lines"] else ERROR,
+    ),
+    (
+        'order.channel.matches("^app(-mini)?$") && member.tier != "bronze"',
+        lambda a: a["order"]["channel"] in ("app", "app-mini") and a["member"]["tier"] != "bronze",
+    ),
 ]
 
 _lines = st.fixed_dictionaries(
@@ -877,43 +859,21 @@ realistic_activations = st.fixed_dictionaries(
 )
 
 
-@functools.cache
-def realistic_programs() -> list[tuple[str, Any, Any]]:
-    cp = cel_python()
-    return [
-        (text, cp.env.program(cp.parse(text)), cp.compiled_env.program(cp.parse(text)))
-        for text in REALISTIC
-    ]
-
-
-def _run(program: Any, activation: Mapping[str, Any]) -> Any:
-    try:
-        return plain(program.evaluate(_to_cel(activation)))
-    except CELEvalError:
-        return ERROR
-
-
 @settings(max_examples=60, deadline=None)
 @given(activation=realistic_activations)
-def test_realistic_conditions_agree_with_both_cel_python_runners(
-    activation: dict[str, Any],
-) -> None:
-    for text, interpreted, compiled in realistic_programs():
-        actual = ours(text, activation)
-        assert same(actual, _run(interpreted, activation)), text
-        by_compiled_runner = _run(compiled, activation)
-        if "has(" in text and by_compiled_runner is ERROR and actual is not ERROR:
-            # Its has() gives a Python bool, which its && and || refuse as not a
-            # BoolType: "has(a.f) && ..." is an error there when a.f is absent.
-            assert "has(" in text and "has(member.attributes" in text
-            event("CompiledRunner: has() && ... error")
-            continue
-        assert same(actual, by_compiled_runner), text
-        event(f"{'error' if actual is ERROR else actual!r}")
+def test_realistic_conditions_answer_as_python_does(activation: dict[str, Any]) -> None:
+    for text, python in REALISTIC:
+        expected = python(activation)
+        assert same(ours(text, activation), expected if expected is ERROR else bool(expected)), text
+        event(f"{'error' if expected is ERROR else bool(expected)!r}")
 
 
 def test_the_benchmark_condition_calls_helpers_only_off_its_fast_path() -> None:
-    python = compile_condition(REALISTIC[5]).python
+    text = (
+        'order.total >= 200.0 && member.tier in ["gold", "silver"]'
+        ' && order.lines.exists(l, "new" in l.tags)'
+    )
+    python = compile_condition(text).python
     calls = [line for line in python.splitlines() if "_in(" in line or "_ge(" in line]
     assert len(calls) == 6  # three fall-backs, in _value and in _test
     assert all("type(" in line and " else _" in line for line in calls)

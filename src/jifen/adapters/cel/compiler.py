@@ -1,90 +1,80 @@
 """Rule conditions in CEL, compiled once into Python source.
 
->>> cond = compile_condition('order.total >= 200.0 && member.tier in ["gold", "silver"]')
+>>> cond = compile_condition('order.total >= 200 && member.tier in ["gold", "silver"]')
 >>> cond({"order": {"total": 250.0}, "member": {"tier": "gold"}})
 True
 
 A condition reads the variables ``order``, ``member``, ``activity`` and ``now``
 (or those given to :func:`compile_condition`), whose values are plain Python
 data such as ``json.loads`` makes: ``dict`` (a CEL map), ``list``, ``str``,
-``int`` (int64), ``float`` (double), ``bool`` and ``None`` (null); any other
+``int`` (int64), ``float`` (double), ``bool`` and ``None`` (null), and also
+``bytes``, :class:`~jifen.adapters.cel.runtime.Uint` (uint64), an aware
+``datetime`` (a timestamp) and a ``timedelta`` (a duration); any other
 Python type is not a CEL value and every operation on it is an error. A
 condition holds only when its expression evaluates to the boolean ``true``;
 an error or any other value means it does not.
 
+The semantics are the CEL specification's (``cel-spec/doc/langdef.md``):
+heterogeneous equality (``1 == 1.0``, ``dyn(1) == 1u``, ``1 == "1"`` is
+false, never an error; NaN equals nothing), ordering across int, uint and
+double, IEEE doubles (``1.0 / 0.0`` is +inf, ``0.0 / 0.0`` NaN), int64 and
+uint64 overflow errors, commutative ``&&``/``||`` that absorb errors and give
+only bools, and the specification's conversions. ``tests/conformance/``
+runs the specification's own conformance cases; ``docs/cel.md`` has the
+figures (``python -m tests.conformance.cel_spec --write``).
+
 Supported subset
 ----------------
-- literals: int (decimal or ``0x``), double, string (quoted, triple-quoted,
-  raw, escapes), bool, null; list ``[a, b]`` and map ``{k: v}`` literals;
+- literals: int (decimal or ``0x``), uint (``1u``), double, string (quoted,
+  triple-quoted, raw, escapes), bytes (``b"..."``), bool, null; list
+  ``[a, b]`` and map ``{k: v}`` literals;
 - the declared variables, field selection ``a.f``, indexing ``a["k"]`` and
-  ``a[i]`` on maps and lists, ``has(a.f)``;
-- ``-x``, ``!x``; ``* / %`` and ``+ -`` on ints (int64, overflow is an
-  error, division truncates toward zero, ``%`` takes the dividend's sign) and
-  doubles; ``+`` on strings and lists; mixing int and double is an error;
-- ``== != < <= > >=``, ``in`` (list elements, map keys), ``&&`` and ``||``
-  with commutative error absorption, ``c ? a : b``;
-- ``size(x)`` or ``x.size()``, ``int(x)``, ``double(x)``, ``string(x)``,
-  ``s.startsWith(p)``, ``s.endsWith(p)``, ``s.contains(p)``;
+  ``a[i]`` on maps and lists, ``has(a.f)``; the type names ``int``,
+  ``uint``, ``double``, ``bool``, ``string``, ``bytes``, ``list``, ``map``,
+  ``null_type`` and ``type`` as values;
+- ``-x``, ``!x``; ``* / %`` and ``+ -`` on ints, uints and doubles (never
+  mixed), ``+`` on strings, bytes and lists, and on timestamps and
+  durations (``t + d``, ``t - t``, ``d + d``, ...);
+- ``== != < <= > >=``, ``in`` (list elements, map keys), ``&&``, ``||``,
+  ``c ? a : b``;
+- ``size``, ``int``, ``uint``, ``double``, ``string``, ``bytes``, ``bool``,
+  ``type``, ``dyn``, ``timestamp`` (RFC 3339 or epoch seconds), ``duration``
+  (``"1h30m"``); ``s.startsWith(p)``, ``s.endsWith(p)``, ``s.contains(p)``,
+  ``s.matches(re)`` (RE2, through ``google-re2``); the accessors
+  ``getFullYear``, ``getMonth``, ``getDate``, ``getDayOfMonth``,
+  ``getDayOfYear``, ``getDayOfWeek``, ``getHours``, ``getMinutes``,
+  ``getSeconds``, ``getMilliseconds``, with an optional time zone;
 - the macros ``all``, ``exists``, ``exists_one``, ``filter`` and ``map``
   (two arguments) over a list, or a map's keys.
 
 Anything else raises :class:`UnsupportedExpression` when compiling, naming
-the construct and its line:column: uint and bytes literals, ``matches``,
-timestamps and durations, ``type``/``dyn``, three-argument ``map``, message
-construction, leading-dot names, unknown variables or functions, and syntax
-errors; so does nesting deeper than Python's compiler takes (some ten
-macros, or parenthesised ``&&``/``||``, inside one another).
+the construct and its line:column: message construction and qualified or
+leading-dot names (protobuf types, ``google.protobuf.Timestamp``), the
+three-argument ``map``, extension libraries (``math.``, ``strings.``,
+optionals), unknown variables or functions, and syntax errors; so does
+nesting deeper than Python's compiler takes (some ten macros, or
+parenthesised ``&&``/``||``, inside one another).
 
-Agreement with cel-python
--------------------------
-The reference is cel-python 0.5's interpreter, and ``tests/unit/
-test_cel_compiler.py`` checks agreement on random expressions over random
-data (its CompiledRunner differs from the interpreter in corners, e.g. its
-``has()`` gives a Python bool that its ``&&`` rejects, so that
-``has(a.f) && ...`` is an error there when ``a.f`` is absent). We follow
-the interpreter where it departs from the CEL specification:
-
-- values of different types are unequal (not an error) only for null against
-  a string, bool, list or map, and for a string against a bool; every other
-  mix is an error (``1 == 1.0`` too), and so is ``!=`` between a list or map
-  and null;
-- ``1.5 < 2`` compares (a double on the left of an int) but ``2 > 1.5`` is an
-  error, for all four orderings;
-- ``&&``, ``||``, ``all`` and ``exists`` can return a non-bool operand
-  (``1 && true`` is 1); ``filter`` and ``exists_one`` test the body's truth;
-- ``has(a.f)`` is false, not an error, when ``a`` is missing or not a map;
-- ``size(null) == 0``, ``int(null) == 0``, ``double(null) == 0.0``,
-  ``int(true) == 1``, ``string(true) == "True"``, ``string(null) == "None"``;
-  ``int()`` and ``double()`` of a string parse as Python does;
-- a double divided by zero is +inf, whatever its sign; ``%`` on doubles is
-  an error;
-- ``"abc"[0] == "a"``, ``[1, 2][-1] == 2``, ``"b" in "abc"`` tests the
-  characters, and the macros range over a string's characters;
-- ``l.contains(x)`` and ``m.contains(k)`` are Python's ``in`` (the first
-  failed comparison is an error), unlike ``x in l``;
-- string literals are decoded by cel-python's own ``celstr``, which drops a
-  line break inside a triple-quoted string.
-
-We keep to the specification where cel-python leaks Python's semantics
-(the tests recognise these cases and let them differ):
-
-1. a bool is never a number: ``true == 1``, ``true < 2``, ``1.5 < true``,
-   ``true + 1``, ``[1, 2][true]``, ``1 in [true]`` and ``{true: 0}[1]`` are
-   errors (cel-python takes a bool for an int when it is on the left);
-2. arithmetic needs two ints, two doubles (or for ``+`` two strings or two
-   lists), and gives an ordinary value of that type. cel-python has
-   ``1.5 + 1 == 2.5``, ``3 / 2.0 == 1``, ``"x" / 0.0 == inf`` and
-   ``"%d" % 7 == "7"``, and its arithmetic (and string indexing) returns
-   untyped Python floats, lists and strings, so that ``(1.0 + 1.0) == 2``
-   and ``([1] + [2]) != null`` hold and ``("a" + "b").contains("a")`` is an
-   error there;
-3. an error inside a ``map``, ``filter`` or ``exists_one`` body, ranging
-   over a non-list, and ``int()`` of an infinity are ordinary errors, which
-   ``&&`` and ``||`` absorb (cel-python's interpreter lets these escape the
-   absorption; its CompiledRunner does not);
-4. a map literal with an erroneous value is an error (the interpreter stores
-   the error in the map; the CompiledRunner does not);
-5. ``string()`` of a list or map is an error (cel-python: a Python repr).
+Departures from the specification
+---------------------------------
+1. Names are resolved when compiling: an unknown variable or function is
+   refused (:class:`UnsupportedExpression`) instead of compiling into an
+   evaluation error. A rule that names ``ordr.total`` should fail when its
+   programme is published, not silently never hold. A declared variable
+   absent from the activation is still an evaluation error, as specified.
+2. Timestamps and durations hold microseconds, not nanoseconds (they are
+   Python's ``datetime`` and ``timedelta``): digits of a fraction past the
+   sixth are dropped. Orders and clocks give no finer times.
+3. The accessors read a timestamp in the zone :func:`compile_condition` is
+   given when the condition names none; jifen gives the programme's zone,
+   since "before 10 o'clock" means the shop's 10 o'clock. With no zone
+   given it is UTC, the specification's default.
+4. A map cannot hold both ``true`` and ``1`` (or ``1u``, ``1.0``) as keys: a
+   map is a Python ``dict``, where they are one key, so such a literal is an
+   error. Maps stay plain dicts, which keeps conditions fast.
+5. ``string()`` of a double gives the shortest digits that read back the
+   same value (``"1"``, ``"0.1"``, ``"1e+16"``); the specification leaves
+   the format open and implementations differ.
 """
 
 from __future__ import annotations
@@ -96,13 +86,14 @@ import threading
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 from typing import Any, Final
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from jifen.adapters.cel.generator import Generator, UnsupportedExpression
-from jifen.adapters.cel.runtime import CATCH, HELPERS, CelEvalError, as_error
+from jifen.adapters.cel.runtime import CATCH, HELPERS, CelEvalError, as_error, zone
 
 VARIABLES: Final = frozenset({"order", "member", "activity", "now"})
 
@@ -141,9 +132,20 @@ class CompiledCondition:
         return result
 
 
-def compile_condition(text: str, variables: frozenset[str] = VARIABLES) -> CompiledCondition:
-    """Compile ``text``; raises :class:`UnsupportedExpression` outside the subset."""
-    generator = Generator(variables)
+def compile_condition(
+    text: str,
+    variables: frozenset[str] = VARIABLES,
+    *,
+    timezone: str | tzinfo = UTC,
+) -> CompiledCondition:
+    """Compile ``text``; raises :class:`UnsupportedExpression` outside the subset.
+
+    ``timezone`` (an IANA name or a ``tzinfo``) is where the timestamp
+    accessors read a time that the condition does not give a zone for:
+    jifen passes the programme's zone; the specification's default is UTC.
+    """
+    zone = _zone(timezone)
+    generator = Generator(variables, zone)
     try:
         prologue, lines, result = generator.body(_parse(text))
         python = _assemble(prologue + lines, result)
@@ -155,6 +157,15 @@ def compile_condition(text: str, variables: frozenset[str] = VARIABLES) -> Compi
     namespace: dict[str, Any] = {"__builtins__": {}, **HELPERS, **generator.constants}
     exec(code, namespace)  # noqa: S102 - generated source; user text only as repr() literals
     return CompiledCondition(text, python, namespace["_value"], namespace["_test"])
+
+
+def _zone(timezone: str | tzinfo) -> tzinfo:
+    if isinstance(timezone, tzinfo):
+        return timezone
+    try:
+        return zone(timezone)
+    except CelEvalError as exc:
+        raise UnsupportedExpression(str(exc)) from None
 
 
 def _assemble(body: list[str], result: str) -> str:
@@ -193,7 +204,7 @@ def _unexpected(exc: UnexpectedInput) -> str:
 
 
 def _keywords(token: Token) -> Token:
-    """As cel-python's parser: ``true``/``false`` lexed as names are bool literals."""
+    """``true``/``false`` lexed as names are bool literals (as cel-python's parser does)."""
     if token.value in ("true", "false"):
         return Token.new_borrow_pos("BOOL_LIT", token.value, token)
     return token
@@ -210,15 +221,10 @@ def _parser() -> Lark:
 
 @functools.cache
 def _build_parser() -> Lark:
-    """cel-python's grammar with its parser options, in a parser of our own.
-
-    ``celpy.celparser.CELParser`` keeps one parser for the process, built
-    with the tree class of whoever made it first; cel-python's CompiledRunner
-    needs its own, so we leave that one alone.
-    """
-    grammar = importlib.resources.files("celpy").joinpath("cel.lark").read_text()
+    """The parser of ``generator/cel.lark`` (cel-python's grammar, vendored), built once."""
+    grammar = importlib.resources.files("jifen.adapters.cel.generator").joinpath("cel.lark")
     return Lark(
-        grammar,
+        grammar.read_text(encoding="utf-8"),
         parser="lalr",
         start="expr",
         g_regex_flags=re.MULTILINE,

@@ -1,4 +1,4 @@
-"""From a CEL parse tree (cel-python's grammar) to the body of a Python function.
+"""From a CEL parse tree (``cel.lark``, cel-python's grammar) to a Python function body.
 
 Each node becomes a :class:`Code`: a Python expression, evaluated after the
 statements the node emitted (temporaries for ``&&``, ``||``, ``?:``, ``has``
@@ -12,8 +12,8 @@ which a strict consumer re-raises. User text reaches the source only as the
 - :mod:`.syntax`: :class:`Code`, :class:`UnsupportedExpression`, parse-tree helpers;
 - :mod:`.emitter`: emitting statements, temporaries, constants, error handling;
 - :mod:`.operators`: ``?:``, ``&&``/``||``, comparisons, ``in``, arithmetic, ``-``/``!``;
-- :mod:`.members`: variables, ``a.f``, ``a[k]``, ``has()``, function and method calls;
-- :mod:`.literals`: scalar, list and map literals;
+- :mod:`.members`: variables, type names, ``a.f``, ``a[k]``, ``has()``, function and method calls;
+- :mod:`.literals`: scalar (string and bytes decoding included), list and map literals;
 - :mod:`.macros`: ``all``, ``exists``, ``exists_one``, ``filter``, ``map``.
 
 The names the generated code calls (``_add``, ``_eq``, ...) are those of
@@ -21,6 +21,8 @@ The names the generated code calls (``_add``, ``_eq``, ...) are those of
 """
 
 from __future__ import annotations
+
+from datetime import tzinfo
 
 from lark import Token, Tree
 
@@ -40,8 +42,8 @@ class Generator(OperatorRules, MemberRules, LiteralRules):
     precedence levels, so each rule below sees its operator's own node.
     """
 
-    def __init__(self, variables: frozenset[str]) -> None:
-        super().__init__(variables)
+    def __init__(self, variables: frozenset[str], zone: tzinfo) -> None:
+        super().__init__(variables, zone)
         self.rules = {
             "expr": self.expr,
             "conditionalor": self.logic,

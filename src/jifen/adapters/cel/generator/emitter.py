@@ -13,6 +13,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import tzinfo
 
 from lark import Token, Tree
 
@@ -29,8 +30,10 @@ from jifen.adapters.cel.generator.syntax import (
 class Emitter:
     """The state of one compilation, and the helpers every rule uses."""
 
-    def __init__(self, variables: frozenset[str]) -> None:
+    def __init__(self, variables: frozenset[str], zone: tzinfo) -> None:
         self.variables = variables
+        self.zone = zone
+        self.zone_constant: str | None = None
         self.lines: list[str] = []
         self.depth = 0
         self.counter = itertools.count()
@@ -64,6 +67,13 @@ class Emitter:
         name = f"K{len(self.constants)}"
         self.constants[name] = value
         return name
+
+    @property
+    def timezone(self) -> str:
+        """The constant holding the default time zone of the timestamp accessors."""
+        if self.zone_constant is None:
+            self.zone_constant = self.constant(self.zone)
+        return self.zone_constant
 
     def number(self, value: float) -> Code:
         """A numeric literal; an infinity or NaN goes in as a constant."""

@@ -1,12 +1,10 @@
 """Translation of the macros ``all``, ``exists``, ``exists_one``, ``filter`` and ``map``.
 
-Each ranges (two arguments only) over a list, a map's keys or, as in
-cel-python, a string's characters, binding its variable to a fresh local.
-``all`` and ``exists`` fold ``&&``/``||`` over every element, so they may
-hold an error value, and can return a non-bool operand as cel-python does;
-in ``map``, ``filter`` and ``exists_one`` an error in the body is the
-result's (cel-python lets it escape ``&&``/``||`` absorption), and
-``filter`` and ``exists_one`` test the body's truth, not its bool.
+Each ranges (two arguments only) over a list or a map's keys, binding its
+variable to a fresh local. ``all`` and ``exists`` fold ``&&``/``||`` over
+every element, so they may hold an error value, which a later ``false``
+(``true``) absorbs; in ``map``, ``filter`` and ``exists_one`` an error in the
+body is the result's. A body that must be a bool and is not is an error.
 """
 
 from __future__ import annotations
@@ -52,7 +50,7 @@ class MacroRules(Emitter):
                 self.scope[variable] = outer
 
     def fold(self, loop: str, body: Tree[Token], is_all: bool) -> Code:
-        """``all``/``exists``: cel-python folds ``&&``/``||`` over every element."""
+        """``all``/``exists``: ``&&``/``||`` folded over every element."""
         stop, keep, op = ("False", "True", "_&&_") if is_all else ("True", "False", "_||_")
         acc, item = self.fresh(), self.fresh()
         self.emit(f"{acc} = {keep}")
@@ -63,10 +61,7 @@ class MacroRules(Emitter):
             self.emit(f"    {acc} = {stop}")
             self.emit("    break")
             self.emit(f"if {item} is not {keep}:")
-            self.emit(
-                f"    {acc} = {item} if {acc} is {keep}"
-                f" else _as_error(_overload({op!r}, {acc}, {item}))"
-            )
+            self.emit(f"    {acc} = _nonbool({op!r}, {item}) if {acc} is {keep} else {acc}")
         return Code(acc, errval=True)
 
     def collect(self, loop: str, local: str, body: Tree[Token], kind: str) -> Code:
@@ -79,12 +74,17 @@ class MacroRules(Emitter):
             if kind == "map":
                 self.emit(f"{result}.append({value})")
             else:
-                self.emit(f"if {value}:")  # cel-python tests the body's truth, not its bool
+                test = self.fresh()
+                self.emit(f"{test} = {value}")
+                value = test
+                self.emit(f"if {value} is True:")
                 self.emit(
                     f"    {result} += 1"
                     if kind == "exists_one"
                     else f"    {result}.append({local})"
                 )
+                self.emit(f"elif {value} is not False:")
+                self.emit(f"    raise _nonbool({kind!r}, {value})")
         return Code(f"({result} == 1)" if kind == "exists_one" else result)
 
 

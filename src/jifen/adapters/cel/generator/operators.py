@@ -1,7 +1,7 @@
 """The operators: ``?:``, ``&&``/``||``, comparisons, ``in``, arithmetic, ``-``, ``!``.
 
-``&&`` and ``||`` are commutative and absorb errors (the result may hold an
-error value). Where one side is a literal, a comparison or ``in`` tests the
+``&&`` and ``||`` are commutative, absorb errors and give a bool (the result
+may hold an error value). Where one side is a literal, a comparison or ``in`` tests the
 other side's type inline and calls the run-time helper only off that fast path.
 """
 
@@ -13,7 +13,7 @@ from lark import Token, Tree
 
 from jifen.adapters.cel.generator.emitter import Emitter
 from jifen.adapters.cel.generator.syntax import NOLIT, Code, as_tree
-from jifen.adapters.cel.runtime.arithmetic import INT64_MIN
+from jifen.adapters.cel.runtime import INT64_MIN, Uint
 
 _BINARY: Final = {
     "addition_add": "_add",
@@ -51,7 +51,11 @@ class OperatorRules(Emitter):
         return Code(result, errval=yes.errval or no.errval)
 
     def logic(self, tree: Tree[Token]) -> Code:
-        """``&&`` or ``||``: commutative, an error absorbed by the dominant bool."""
+        """``&&`` or ``||``: commutative, an error absorbed by the dominant bool.
+
+        An operand that is not a bool is an error (``1 && true``), which
+        ``false &&`` absorbs like any other.
+        """
         operands: list[Tree[Token] | Token] = []
         while len(tree.children) == 2:
             operands.append(tree.children[1])
@@ -62,6 +66,8 @@ class OperatorRules(Emitter):
         stop, keep, op = ("False", "True", "_&&_") if is_and else ("True", "False", "_||_")
         acc = self.fresh()
         self.absorbing(acc, operands[0])
+        self.emit(f"if type({acc}) is not bool:")
+        self.emit(f"    {acc} = _nonbool({op!r}, {acc})")
         for operand in operands[1:]:
             self.emit(f"if {acc} is not {stop}:")
             with self.indented():
@@ -69,8 +75,8 @@ class OperatorRules(Emitter):
                 self.absorbing(item, operand)
                 self.emit(f"if {item} is not {keep}:")
                 self.emit(
-                    f"    {acc} = {stop} if {item} is {stop} else {item} if {acc} is {keep}"
-                    f" else _as_error(_overload({op!r}, {acc}, {item}))"
+                    f"    {acc} = {stop} if {item} is {stop}"
+                    f" else _nonbool({op!r}, {item}) if {acc} is {keep} else {acc}"
                 )
         return Code(acc, errval=True)
 
@@ -147,4 +153,5 @@ class OperatorRules(Emitter):
 
 
 def _type_of(value: object) -> str:
-    return {bool: "bool", int: "int", float: "float", str: "str"}.get(type(value), "type(None)")
+    names = {bool: "bool", int: "int", float: "float", str: "str", bytes: "bytes", Uint: "_Uint"}
+    return names.get(type(value), "type(None)")

@@ -2,7 +2,7 @@
 
 :class:`Code` is a compiled node; :class:`UnsupportedExpression` (built by
 :func:`unsupported`, with the node's line:column) is raised for anything
-outside the subset. The rest reads cel-python's parse tree: the one-child
+outside the subset. The rest reads the parse tree: the one-child
 wrappers of the grammar's precedence levels, argument lists, arities.
 """
 
@@ -24,8 +24,6 @@ DESCRIPTIONS: Final = {
     "member_object": "message construction",
     "dot_ident": "leading-dot name",
     "dot_ident_arg": "leading-dot function",
-    "UINT_LIT": "uint literal",
-    "BYTES_LIT": "bytes literal",
 }
 """How an unsupported rule or token is named in :class:`UnsupportedExpression`."""
 

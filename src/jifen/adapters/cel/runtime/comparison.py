@@ -1,195 +1,143 @@
 """CEL equality (``==``, ``!=``) and ordering (``<``, ``<=``, ``>``, ``>=``).
 
-Also :func:`key_in`, the map-key lookup with CEL equality that map indexing,
-map literals, ``in`` and ``contains`` share. Every rule follows cel-python
-0.5's ``celtypes``, including where it departs from the CEL specification
-(see the section comments below and :mod:`jifen.adapters.cel.compiler`).
+Also :func:`key_in` and :func:`map_get`, the map-key lookups that indexing,
+map literals, ``in`` and ``contains`` share.
+
+Equality is heterogeneous, as the specification has it: values of the same
+type compare by value, an int, uint and double compare as numbers on one line
+(``1 == 1.0``, ``dyn(1) == 1u``), and values of any other two types are
+unequal, never an error. NaN equals nothing, itself included. Lists and maps
+compare element by element. A bool is never a number.
+
+Ordering takes two values of one orderable type (bool, string, bytes,
+timestamp, duration) or two numbers of any of the three numeric types
+(``2 > 1.5``); anything else is an error. Every ordering with NaN is false.
+An int or uint beside a double is compared as a double, as cel-go does (the
+conformance cases pin ``dyn(9223372036854775807) < 9223372036854775808.0``
+to false); an int beside a uint compares exactly.
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from jifen.adapters.cel.runtime.errors import (
-    CATCH,
-    SCALARS,
-    CelEvalError,
-    as_error,
-    checked,
-    overload,
-    type_name,
-)
+from jifen.adapters.cel.runtime.errors import CelEvalError, overload
+from jifen.adapters.cel.runtime.values import NUMBERS, SCALARS, CelType, Uint, type_name
 
-_KEY_TYPES: Final = frozenset({str, int, bool})
-
-# Equality. cel-python's ``==`` is Python's ``==`` on its celtypes: same types
-# compare; null equals only null but is unequal (not an error) to a string,
-# bool, list or map; a string is unequal to a bool; anything else is an error.
-# A list or map compares element-wise with && (error-absorbing) semantics.
+_KEY_TYPES: Final = frozenset({str, int, Uint, bool})
+_ORDERED: Final = SCALARS - {type(None)}
 
 
 def eq(a: Any, b: Any) -> bool:
-    ta = type(a)
-    if ta is type(b):
-        if ta in SCALARS:
+    ta, tb = type(a), type(b)
+    if ta is tb:
+        if ta in SCALARS or ta is CelType:
             return bool(a == b)
         if ta is list:
-            return _list_eq(a, b)
+            return len(a) == len(b) and all(eq(x, y) for x, y in zip(a, b, strict=True))
         if ta is dict:
             return _map_eq(a, b)
-    elif a is None or b is None:
-        if (b if a is None else a).__class__ in (str, bool, list, dict):
-            return False
-    elif {ta, type(b)} == {str, bool}:
+        raise overload("_==_", a, b)
+    if ta in NUMBERS and tb in NUMBERS:
+        a, b = _as_doubles(a, b)
+        return bool(a == b)
+    if ta in _VALUES and tb in _VALUES:
         return False
     raise overload("_==_", a, b)
 
 
+_VALUES: Final = SCALARS | {list, dict, CelType}
+
+
 def ne(a: Any, b: Any) -> bool:
-    # Unlike ``==``, cel-python's list and map ``!=`` raise when the other side is null.
-    ta = type(a)
-    if ta is type(b):
-        if ta in SCALARS:
-            return bool(a != b)
-        if ta is list:
-            return _list_ne(a, b)
-        if ta is dict:
-            return _map_ne(a, b)
-    elif a is None or b is None:
-        if (b if a is None else a).__class__ in (str, bool):
-            return True
-    elif {ta, type(b)} == {str, bool}:
-        return True
-    raise overload("_!=_", a, b)
-
-
-def _fold_and(acc: Any, item: Any) -> Any:
-    """cel-python's ``logical_and`` where two non-bools raise (ends a list/map ``==``)."""
-    if acc is True:
-        return item
-    if acc is False or item is False:
-        return False
-    if item is True:
-        return acc
-    raise acc
-
-
-def _fold_or(acc: Any, item: Any) -> Any:
-    if acc is False:
-        return item
-    if acc is True or item is True:
-        return True
-    if item is False:
-        return acc
-    raise acc
-
-
-def _element(test: Any, a: Any, b: Any) -> Any:
     try:
-        return test(a, b)
-    except CATCH as exc:
-        return as_error(exc)
-
-
-def _list_eq(a: list[Any], b: list[Any]) -> bool:
-    if len(a) != len(b):
-        return False
-    acc: Any = True
-    for x, y in zip(a, b, strict=True):
-        acc = _fold_and(acc, _element(eq, x, y))
-        if acc is False:
-            return False
-    return bool(checked(acc))
-
-
-def _list_ne(a: list[Any], b: list[Any]) -> bool:
-    if len(a) != len(b):
-        return True
-    acc: Any = False
-    for x, y in zip(a, b, strict=True):
-        acc = _fold_or(acc, _element(ne, x, y))
-        if acc is True:
-            return True
-    return bool(checked(acc))
-
-
-def key_in(m: dict[Any, Any], key: Any) -> bool:
-    """``key in m`` as in cel-python: Python's dict lookup with CEL equality.
-
-    Keys of equal hash are compared in insertion order (the dict's probe order),
-    stored key first, and a comparison across types is an error unless one side
-    is a string, bool or null: so ``"" in {0: 1}`` is an error (``hash("") == 0``).
-    A non-empty string is taken not to share its hash with a number.
-    """
-    if type(key) is str and key:
-        return key in m
-    digest = hash(key)
-    return any(stored is key or (hash(stored) == digest and eq(stored, key)) for stored in m)
-
-
-def _same_keys(a: dict[Any, Any], b: dict[Any, Any]) -> bool:
-    if len(a) != len(b):
-        return False
-    if not all(key_in(b, k) for k in a):
-        return False
-    for k in a:
-        if type(k) not in _KEY_TYPES:
-            raise CelEvalError(f"unsupported key type: {type_name(k)}")
-    return True
+        return not eq(a, b)
+    except CelEvalError as exc:
+        raise overload("_!=_", a, b) from exc
 
 
 def _map_eq(a: dict[Any, Any], b: dict[Any, Any]) -> bool:
-    if not _same_keys(a, b):
+    if len(a) != len(b):
         return False
-    acc: Any = True
-    for k, value in a.items():
-        acc = _fold_and(acc, _element(eq, value, b[k]))
-        if acc is False:
+    for key, value in a.items():
+        stored = _find_key(b, key)
+        if stored is _ABSENT or not eq(value, b[stored]):
             return False
-    return bool(checked(acc))
+    return True
 
 
-def _map_ne(a: dict[Any, Any], b: dict[Any, Any]) -> bool:
-    if not _same_keys(a, b):
-        return True
-    acc: Any = False
-    for k, value in a.items():
-        acc = _fold_or(acc, _element(ne, value, b[k]))
-        if acc is True:
-            return True
-    return bool(checked(acc))
+_ABSENT: Final[Any] = object()
 
 
-# Ordering: same scalar types (bool, int, double, string), and also a double
-# on the left of an int (cel-python's DoubleType inherits float's ordering,
-# while its IntType refuses a double): ``1.5 < 2`` is true, ``2 > 1.5`` an error.
+def _find_key(m: dict[Any, Any], key: Any) -> Any:
+    """The key of ``m`` equal to ``key`` under CEL's equality, or ``_ABSENT``.
+
+    A string key is looked up directly. Python's dict already finds ``1`` for
+    ``1u`` or ``1.0`` (equal numbers hash alike); only a bool must not find a
+    number, nor a number a bool.
+    """
+    tk = type(key)
+    if tk is str:
+        return key if key in m else _ABSENT
+    if tk not in _KEY_TYPES and tk is not float:
+        raise CelEvalError(f"unsupported key type: {type_name(key)}")
+    is_bool = tk is bool
+    for stored in m:
+        ts = type(stored)
+        if ts is not str and (ts is bool) is is_bool and stored == key:
+            return stored
+    return _ABSENT
 
 
-def _orderable(op: str, a: Any, b: Any) -> None:
-    ta = type(a)
-    if ta is type(b):
-        if ta is not list and ta is not dict and a is not None:
-            return
-    elif ta is float and type(b) is int:
-        return
+def key_in(m: dict[Any, Any], key: Any) -> bool:
+    """``key in m`` with CEL equality: ``1u in {1: 0}`` is true, ``true in {1: 0}`` false."""
+    return _find_key(m, key) is not _ABSENT
+
+
+def map_get(m: dict[Any, Any], key: Any) -> Any:
+    """``m[key]``; a key ``m`` does not hold is an error."""
+    if type(key) is str:
+        return m[key]  # a KeyError is the "no such key" error
+    stored = _find_key(m, key)
+    if stored is _ABSENT:
+        raise CelEvalError(f"no such key: {key!r}")
+    return m[stored]
+
+
+def _as_doubles(a: Any, b: Any) -> tuple[Any, Any]:
+    """An int or uint beside a double compares as a double (``2**63 - 1 == 2.0**63``)."""
+    if type(a) is float:
+        return a, float(b)
+    if type(b) is float:
+        return float(a), b
+    return a, b  # an int and a uint compare exactly
+
+
+def _orderable(op: str, a: Any, b: Any) -> tuple[Any, Any]:
+    ta, tb = type(a), type(b)
+    if ta is tb:
+        if ta in _ORDERED:
+            return a, b
+    elif ta in NUMBERS and tb in NUMBERS:
+        return _as_doubles(a, b)
     raise overload(op, a, b)
 
 
 def lt(a: Any, b: Any) -> bool:
-    _orderable("_<_", a, b)
+    a, b = _orderable("_<_", a, b)
     return bool(a < b)
 
 
 def le(a: Any, b: Any) -> bool:
-    _orderable("_<=_", a, b)
+    a, b = _orderable("_<=_", a, b)
     return bool(a <= b)
 
 
 def gt(a: Any, b: Any) -> bool:
-    _orderable("_>_", a, b)
+    a, b = _orderable("_>_", a, b)
     return bool(a > b)
 
 
 def ge(a: Any, b: Any) -> bool:
-    _orderable("_>=_", a, b)
+    a, b = _orderable("_>=_", a, b)
     return bool(a >= b)

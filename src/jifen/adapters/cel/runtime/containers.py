@@ -1,57 +1,45 @@
 """Lists and maps as containers: ``in``, indexing, map literals, macro ranges.
 
-As in cel-python, a string is also a container of its characters for ``in``,
-indexing (``"abc"[0] == "a"``, and a negative index counts from the end) and
-the macros.
+A list is indexed from 0 by an int, a uint or a whole double (``l[1.0]``; a
+negative index is out of range); a map by any key CEL equality finds
+(:func:`~jifen.adapters.cel.runtime.comparison.map_get`). A string is not a
+container: ``"b" in "abc"`` and ``"abc"[0]`` are errors, as the
+specification has them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from jifen.adapters.cel.runtime.comparison import eq, key_in
-from jifen.adapters.cel.runtime.errors import CelEvalError, overload, type_name
+from jifen.adapters.cel.runtime.comparison import eq, key_in, map_get
+from jifen.adapters.cel.runtime.errors import CelEvalError, overload
+from jifen.adapters.cel.runtime.values import Uint, type_name
 
 
 def in_(item: Any, container: Any) -> bool:
-    """``item in container``: list elements, map keys or, as in cel-python, string characters.
-
-    True at the first element equal to ``item``; otherwise an error if some
-    comparison was one, else false.
-    """
+    """``item in container``: an element of a list, or a key of a map."""
     tc = type(container)
-    if tc is not list and tc is not dict and tc is not str:
-        raise overload("@in", item, container)
-    failed: CelEvalError | None = None
-    for element in container:
-        try:
-            if eq(element, item):
-                return True
-        except CelEvalError as exc:
-            failed = exc
-    if failed is not None:
-        raise failed
-    return False
+    if tc is list:
+        return any(eq(element, item) for element in container)
+    if tc is dict:
+        return key_in(container, item)
+    raise overload("@in", item, container)
 
 
 def index(container: Any, key: Any) -> Any:
     tc = type(container)
     if tc is dict:
         return map_get(container, key)
-    if (tc is list or tc is str) and type(key) is int:
-        return container[key]  # a negative index counts from the end, as in cel-python
+    if tc is list:
+        tk = type(key)
+        if tk is float and key.is_integer():
+            key = int(key)
+        elif tk is not int and tk is not Uint:
+            raise overload("_[_]", container, key)
+        if 0 <= key < len(container):
+            return container[key]
+        raise CelEvalError(f"index out of range: {key}")
     raise overload("_[_]", container, key)
-
-
-def map_get(m: dict[Any, Any], key: Any) -> Any:
-    tk = type(key)
-    if tk is str and key:
-        return m[key]
-    if tk is not str and tk is not int and tk is not bool:
-        raise CelEvalError(f"unsupported key type: {type_name(key)}")
-    if not key_in(m, key):
-        raise CelEvalError(f"no such key: {key!r}")
-    return m[key]
 
 
 def make_map(*items: Any) -> dict[Any, Any]:
@@ -59,15 +47,17 @@ def make_map(*items: Any) -> dict[Any, Any]:
     result: dict[Any, Any] = {}
     for i in range(0, len(items), 2):
         key = items[i]
-        if key_in(result, key):
+        if type(key) not in (str, int, Uint, bool):
+            raise CelEvalError(f"unsupported key type: {type_name(key)}")
+        if key in result:  # also 1 beside true: a Python dict cannot hold both
             raise CelEvalError(f"duplicate map key: {key!r}")
         result[key] = items[i + 1]
     return result
 
 
 def iterable(target: Any) -> Any:
-    """What a macro ranges over: list elements, map keys, or (cel-python) string characters."""
+    """What a macro ranges over: a list's elements or a map's keys."""
     tt = type(target)
-    if tt is list or tt is dict or tt is str:
+    if tt is list or tt is dict:
         return target
     raise CelEvalError(f"cannot range over {type_name(target)}")

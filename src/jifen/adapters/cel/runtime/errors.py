@@ -12,17 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Final, NoReturn
 
-_NAMES: Final[dict[type, str]] = {
-    bool: "bool",
-    int: "int",
-    float: "double",
-    str: "string",
-    type(None): "null_type",
-    list: "list",
-    dict: "map",
-}
-SCALARS: Final = frozenset({bool, int, float, str, type(None)})
-"""The Python types of CEL's scalar values."""
+from jifen.adapters.cel.runtime.values import type_name
 
 
 class CelEvalError(Exception):
@@ -76,10 +66,6 @@ def as_error(exc: BaseException) -> CelEvalError:
         if isinstance(exc, kind):
             return CelEvalError(f"{message}: {exc}")
     return CelEvalError(f"{type(exc).__name__}: {exc}")
-
-
-def type_name(value: object) -> str:
-    return _NAMES.get(type(value), type(value).__name__)
 
 
 def overload(op: str, *args: object) -> CelEvalError:
