@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from jifen.domain.error_codes import ProgramCode
 from jifen.domain.errors import InvalidInput, JifenError
 from jifen.domain.operators import Permission
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
@@ -66,8 +67,18 @@ def program_action(
             jf.uow(write=False), jf.clock, jf.compile, jf.rulebooks, prog, source, order
         )
     except JifenError as exc:
+        mistyped = exc.params.get("errors") if exc.code is ProgramCode.CONDITION_MISTYPED else None
         return _program(
-            request, lang, prog, staff, source, base, 422, error=exc.detail, sample=sample
+            request,
+            lang,
+            prog,
+            staff,
+            source,
+            base,
+            422,
+            error=exc.detail,
+            mistyped=mistyped,
+            sample=sample,
         )
     return _program(request, lang, prog, staff, source, base, preview=shown, sample=sample)
 
