@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -128,3 +129,20 @@ def test_a_number_field_sent_as_an_int_is_a_double_as_declared() -> None:
     fields = {name: name for name in PAYLOAD_TYPES}  # one field of each declared kind
     payload = {"string": "s", "integer": 3, "number": 2, "boolean": True}
     _conforms(activity_vars("k", payload, fields), activity_message("k", fields), "activity")
+
+
+def _rows(prefix: str, message: Message) -> list[str]:
+    rows = []
+    for f in message.fields:
+        kind = f.type.name.lower() if isinstance(f.type, Message) else f.type.value
+        rows.append(f"| `{prefix}.{f.name}` | {f'list({kind})' if f.repeated else kind} |")
+        if isinstance(f.type, Message):
+            rows += _rows(f"{prefix}.{f.name}[]", f.type)
+    return rows
+
+
+def test_the_operator_guide_gives_every_declared_field_its_type() -> None:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "operator-guide.md").read_text()
+    rows = _rows("order", ORDER) + _rows("member", MEMBER) + _rows("now", NOW)
+
+    assert [r for r in rows if r not in guide] == []

@@ -82,7 +82,7 @@ MEMBER = Message(
     (
         Field("id", S, "the member's external id"),
         Field("tier", S, 'the tier\'s code ("" before any)'),
-        Field("status", S, '"active", ...'),
+        Field("status", S, '"active" or "blocked"'),
         Field("orders_count", I, "orders placed so far"),
         Field("spend_total", D, "money spent so far, in major units"),
         Field("first_order_this_week", B, "no order yet this week (before this one)"),
