@@ -7,6 +7,7 @@ import pytest
 from jifen.adapters.cel import checker
 from jifen.adapters.programfile import compile_program
 from jifen.adapters.programfile.loader import ConditionsMistyped
+from jifen.domain.earning.variables import ORDER_SCOPE
 from jifen.domain.error_codes import ProgramCode
 
 HEADER = """\
@@ -101,3 +102,12 @@ def test_without_the_checker_validation_still_works_and_warns_loudly(
         definition = compile_program(HEADER + body, "p.yaml", check_types=True)
 
     assert definition.earning.rules[0].when is not None
+
+
+@pytest.mark.parametrize(
+    "when",
+    ["(" * 3000 + "true" + ")" * 3000, "!" * 20000 + "true", "member.tier == '\ud800'"],
+    ids=["deep", "long", "lone-surrogate"],
+)
+def test_hostile_text_is_left_to_the_compiler_not_a_crash(when: str) -> None:
+    assert checker.check_condition(when, ORDER_SCOPE) == []

@@ -45,6 +45,8 @@ def check_condition(text: str, scope: Scope) -> list[Problem]:
         if is_syntax_error(error):
             return []
         return problems(error, text, env.messages)
+    except (TypeError, ValueError):  # text the binding cannot take (a lone surrogate)
+        return []  # jifen's compiler judges it
     kind = checked.return_type().name().lower()
     if kind not in ("bool", "dyn"):
         message, hint = not_bool(kind)

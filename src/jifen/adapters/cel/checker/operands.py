@@ -31,7 +31,7 @@ def binary_at(text: str, offset: int) -> Binary | None:
     try:
         with _LOCK:
             tree = _parser().parse(text)
-    except LarkError:
+    except (LarkError, RecursionError):
         return None
     for node in tree.iter_subtrees():
         if node.data not in BINARY or len(node.children) != 2:
