@@ -35,6 +35,11 @@ from jifen.services.unit_of_work import UnitOfWork
 MIGRATIONS = Path(__file__).parent / "adapters" / "db" / "migrations"
 
 
+def check_and_compile(source: str, name: str, version: int) -> ProgramDefinition:
+    """A draft programme: validated, its conditions type-checked, compiled."""
+    return compile_program(source, name, version, check_types=True)
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -54,8 +59,9 @@ class Jifen:
     settings: Settings
     engine: Engine
     clock: Clock
-    #: a programme's text, validated and compiled (the adapter's ``compile_program``)
-    compile: Compiler = field(default_factory=lambda: compile_program)
+    #: a draft's text, validated, its conditions type-checked, and compiled: what
+    #: validating, publishing and previewing use
+    compile: Compiler = field(default_factory=lambda: check_and_compile)
     rulebooks: Rulebooks = field(init=False)
     publisher: Publisher = field(default_factory=LoggingPublisher)
     chance: Chance = field(default_factory=SecretChance)
@@ -64,7 +70,9 @@ class Jifen:
     locks: JobLocks = field(init=False)
 
     def __post_init__(self) -> None:
-        self.rulebooks = Rulebooks(self.compile)
+        # published versions are compiled without the type check: a version published
+        # before the checker keeps earning (ADR 0019)
+        self.rulebooks = Rulebooks(compile_program)
         self.locks = job_locks_for(self.engine)
 
     @property
@@ -94,8 +102,8 @@ class Jifen:
         return load_program_file(path)
 
     def read_program_definition(self, path: str | Path) -> ProgramDefinition:
-        """A programme file, validated and compiled (rules included)."""
-        return read_program_definition(path)
+        """A programme file, validated, type-checked and compiled (rules included)."""
+        return read_program_definition(path, check_types=True)
 
     def order_file(self, path: str | Path, fmt: str | None = None) -> OrderFile:
         """An order file to import (JSON Lines or CSV), read as a stream."""

@@ -343,6 +343,12 @@ class ProgramCode(Code):
         F.INVALID_INPUT,
         "the programme file does not validate; the detail names the line",
     )
+    CONDITION_MISTYPED = (
+        "program_condition_mistyped",
+        F.INVALID_INPUT,
+        "a rule's condition does not type-check; `params.errors` gives each one's line, "
+        "column and what to write instead",
+    )
 
 
 class AccessCode(Code):

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from jifen.adapters.programfile.build import Compile, SpecError, build_earning, build_program
 from jifen.adapters.programfile.build_redemption import build_redemption
 from jifen.adapters.programfile.build_tiers import build_tiers
+from jifen.adapters.programfile.conditions import ConditionProblem, type_errors
 from jifen.adapters.programfile.schema import ProgramFile
 from jifen.domain.definition import ProgramDefinition
 from jifen.domain.error_codes import Code, ProgramCode
@@ -26,25 +27,60 @@ class ProgramFileError(InvalidInput):
     code: Code = ProgramCode.FILE_INVALID
 
 
+class ConditionsMistyped(ProgramFileError):
+    """Conditions that do not type-check: one line of ``detail`` per error."""
+
+    code: Code = ProgramCode.CONDITION_MISTYPED
+
+    def __init__(self, name: str, found: list[ConditionProblem]) -> None:
+        super().__init__(
+            "\n".join(p.text(name) for p in found),
+            file=name,
+            errors=[
+                {
+                    "line": p.line,
+                    "column": p.column,
+                    "field": p.field,
+                    "message": p.message,
+                    "hint": p.hint,
+                }
+                for p in found
+            ],
+        )
+
+
 def load_program_file(path: str | Path) -> Program:
     """The programme part of a file (what the ledger needs)."""
     return read_program_definition(path).program
 
 
-def read_program_definition(path: str | Path, version: int = 0) -> ProgramDefinition:
-    """A programme file, validated and compiled (rules included)."""
+def read_program_definition(
+    path: str | Path, version: int = 0, *, check_types: bool = False
+) -> ProgramDefinition:
+    """A programme file, validated and compiled (rules included); ``check_types``: its
+    conditions type-checked too, as before publishing."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ProgramFileError(f"{path}: cannot read: {exc.strerror}", file=str(path)) from exc
-    return compile_program(text, str(path), version)
+    return compile_program(text, str(path), version, check_types=check_types)
 
 
 def compile_program(
-    source: str, name: str, version: int = 0, *, compile_condition: Compile | None = None
+    source: str,
+    name: str,
+    version: int = 0,
+    *,
+    compile_condition: Compile | None = None,
+    check_types: bool = False,
 ) -> ProgramDefinition:
-    """Validate and compile a programme's source; ``name`` is used in error messages."""
+    """Validate and compile a programme's source; ``name`` is used in error messages.
+
+    ``check_types`` is for a draft (validate, publish, preview): its conditions are
+    type-checked against the declared variables. A published version is compiled
+    without, so that a version published before the checker keeps earning.
+    """
     node, data = _yaml(source, name)
     try:
         spec = ProgramFile.model_validate(data)
@@ -57,6 +93,10 @@ def compile_program(
         validate_program_fields(p.code, p.currency, p.point_value, p.timezone)
     except JifenError as exc:
         raise _error(name, node, ["program", str(exc.params.get("field", ""))], exc.detail) from exc
+    if check_types:
+        found = type_errors(spec, node, source)
+        if found:
+            raise ConditionsMistyped(name, found)
     if compile_condition is None:
         from jifen.adapters.cel import compile_condition as cel  # noqa: PLC0415 - heavy import
 

@@ -24,6 +24,7 @@ from jifen.domain.earning.orders import Order
 from jifen.domain.earning.periods import period_key
 from jifen.domain.earning.program import EarningProgram
 from jifen.domain.earning.rules import Rule, RuleKind
+from jifen.domain.earning.variables import activity_vars
 from jifen.domain.money import allocate, round_points
 
 
@@ -99,7 +100,8 @@ def evaluate_activity(
     program: EarningProgram, kind: str, payload: Mapping[str, Any], ctx: Context
 ) -> Award:
     tally = _Tally()
-    act = activation(member=ctx.member, now=ctx.now, activity={"type": kind, **payload})
+    fields = program.activity_types.get(kind, {})
+    act = activation(member=ctx.member, now=ctx.now, activity=activity_vars(kind, payload, fields))
     for rule in program.rules:
         if rule.activity != kind or not _gate(program, rule, ctx, act, tally):
             continue

@@ -31,14 +31,16 @@ def exit_code(exc: errors.JifenError | errors.Unavailable) -> int:
 
 
 def friendly(fn: Callable[P, R]) -> Callable[P, R]:
-    """Run a command; turn a JifenError into ``error: <code>: <detail>`` and an exit code."""
+    """Run a command; turn a JifenError into ``error: <code>: <detail>`` (one line per line
+    of the detail) and an exit code."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
         except (errors.JifenError, errors.Unavailable) as exc:
-            print(f"error: {exc.code}: {exc.detail}", file=sys.stderr)
+            for line in exc.detail.splitlines() or [""]:  # several errors: a line each
+                print(f"error: {exc.code}: {line}", file=sys.stderr)
             raise SystemExit(exit_code(exc)) from None
 
     return wrapper

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from jifen.domain.bounds import MAX_VERSION
+from jifen.domain.error_codes import ProgramCode
 from jifen.domain.errors import InvalidInput, JifenError
 from jifen.domain.operators import Permission
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
@@ -67,7 +68,8 @@ def program_action(
             jf.uow(write=False), jf.clock, jf.compile, jf.rulebooks, prog, source, order
         )
     except JifenError as exc:
-        said = {"error": exc.code, "detail": exc.detail}
+        mistyped = exc.params.get("errors") if exc.code is ProgramCode.CONDITION_MISTYPED else None
+        said = {"error": exc.code, "detail": exc.detail, "mistyped": mistyped}
         return _program(request, lang, prog, staff, source, base, 422, sample=sample, **said)
     return _program(request, lang, prog, staff, source, base, preview=shown, sample=sample)
 
