@@ -58,7 +58,8 @@ def compile_program(
     except JifenError as exc:
         raise _error(name, node, ["program", str(exc.params.get("field", ""))], exc.detail) from exc
     if compile_condition is None:
-        from jifen.adapters.cel import compile_condition as cel  # noqa: PLC0415 - heavy import
+        # checked: a condition that fails to evaluate is told from one that is false
+        from jifen.adapters.cel.failures import compile_checked as cel  # noqa: PLC0415 - heavy
 
         compile_condition = cel
     try:

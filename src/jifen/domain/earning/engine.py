@@ -23,7 +23,7 @@ from jifen.domain.earning.multipliers import Applied, extras
 from jifen.domain.earning.orders import Order
 from jifen.domain.earning.periods import period_key
 from jifen.domain.earning.program import EarningProgram
-from jifen.domain.earning.rules import Rule, RuleKind
+from jifen.domain.earning.rules import ConditionError, Rule, RuleKind
 from jifen.domain.money import allocate, round_points
 
 
@@ -133,10 +133,26 @@ def _gate(
         tally.skip(rule, Skip.GROUP_TAKEN, group=rule.group)
         return False
     for condition in gate.conditions:
-        if not condition(act):
+        held = condition(act)
+        if held is True:
+            continue
+        if type(held) is ConditionError:  # rare: only a failed condition pays for this
+            tally.skip(rule, Skip.CONDITION_ERROR, **_failure(condition.source, held))
+            return False
+        if not held:
             tally.skip(rule, Skip.CONDITION_FALSE, condition=condition.source)
             return False
     return True
+
+
+def _failure(source: str, error: ConditionError) -> dict[str, Any]:
+    return {
+        "condition": source,
+        "error": error.error,
+        "problem": error.problem,
+        "explanation": error.explanation,
+        "params": dict(error.params),
+    }
 
 
 def _fixed_points(rule: Rule, basket: Basket, tally: _Tally) -> int:
