@@ -1,0 +1,95 @@
+"""A rule whose condition fails on some orders is explained and counted, not hidden as
+false: on SQLite and PostgreSQL. The fake clock starts on Sunday 2026-03-01, noon in
+Shanghai."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from jifen.bootstrap import Jifen
+from jifen.domain.programs import Program
+from jifen.services import earning
+from jifen.services.earning.commands import RecordActivity
+from tests.earning_fixtures import ROOT, buy, join, line, publish
+from tests.factories import FakeClock, key
+
+RULES = """
+  - {id: level-bonus, kind: bonus, points: 30, name: {en: Level bonus, zh-CN: 等级奖励},
+     when: "member.attributes.level > 3"}
+  - {id: sign-up-level, kind: activity, activity: sign_up, points: 5,
+     when: "member.attributes.level > 3"}
+"""
+MILK = line("milk", 1, "100.00", "dairy")
+
+
+def broken_sometimes(jf: Jifen) -> Program:
+    """fresh-market with a bonus for level > 3, where some members' level is a string."""
+    source = (ROOT / "programs" / "fresh-market.yaml").read_text(encoding="utf-8")
+    program = publish(jf, source=source.replace("\ncampaigns:", RULES + "\ncampaigns:", 1))
+    join(jf, program, "C-1", level=5)
+    join(jf, program, "C-2", level="5")  # a CRM that sends text
+    join(jf, program, "C-3", level=2)
+    return program
+
+
+def reasons(result: earning.EarnResult) -> dict[str, tuple[str, dict[str, object]]]:
+    return {s.rule_id: (s.reason, s.detail) for s in result.award.skipped}
+
+
+def test_a_condition_that_fails_is_explained_as_an_error_and_the_order_keeps_its_points(
+    jf: Jifen,
+) -> None:
+    program = broken_sometimes(jf)
+    fired = buy(jf, program, "C-1", "1", "100.00", MILK)
+    failed = buy(jf, program, "C-2", "2", "100.00", MILK)
+    false = buy(jf, program, "C-3", "3", "100.00", MILK)
+
+    assert {x.rule_id for x in fired.award.lines} >= {"base", "level-bonus"}
+    reason, detail = reasons(failed)["level-bonus"]
+    assert reason == "condition_error"
+    assert detail["error"] == "no such overload: _>_(string, int)"
+    assert detail["problem"] == "wrong_types"
+    assert detail["explanation"] == "> cannot be used on a string and an int"
+    assert detail["condition"] == "member.attributes.level > 3"
+    # the order still gets every other rule's points: base and the weekly double
+    assert failed.points == fired.points - 30 and failed.points > 0
+    assert reasons(false)["level-bonus"][0] == "condition_false"
+
+
+def test_failed_conditions_are_counted_per_rule_and_day_with_the_latest(
+    jf: Jifen, clock: FakeClock
+) -> None:
+    program = broken_sometimes(jf)
+    buy(jf, program, "C-2", "1", "100.00", MILK)
+    buy(jf, program, "C-3", "2", "100.00", MILK)  # false: not counted
+    buy(jf, program, "C-1", "3", "100.00", MILK)  # fired: not counted
+    clock.advance(hours=1)
+    buy(jf, program, "C-2", "4", "100.00", MILK)
+    cmd = RecordActivity("C-2", "sign_up", {})
+    earning.record_activity(jf.uow(), jf.clock, jf.rulebooks, program, cmd, key())
+
+    found = earning.condition_errors(jf.uow(write=False), jf.clock, program)
+
+    assert [(x.rule_id, x.day, x.errors) for x in found] == [
+        ("level-bonus", date(2026, 3, 1), 2),
+        ("sign-up-level", date(2026, 3, 1), 1),
+    ]
+    latest = found[0]
+    assert latest.last_reference == "4" and latest.last_at == clock.now()
+    assert latest.last_error == "no such overload: _>_(string, int)"
+    assert latest.last_problem == "wrong_types"
+    assert latest.last_params == {"operation": ">", "types": "a string and an int"}
+    clock.advance(days=1)
+    buy(jf, program, "C-2", "5", "100.00", MILK)
+    days = [
+        (x.day, x.rule_id, x.errors) for x in earning.condition_errors(jf.uow(), jf.clock, program)
+    ]
+    assert days[0] == (date(2026, 3, 2), "level-bonus", 1)
+    assert (date(2026, 3, 1), "level-bonus", 2) in days
+
+
+def test_an_order_whose_conditions_all_evaluate_writes_no_error_row(jf: Jifen) -> None:
+    program = broken_sometimes(jf)
+    buy(jf, program, "C-1", "1", "100.00", MILK)
+    buy(jf, program, "C-3", "2", "100.00", MILK)
+    assert earning.condition_errors(jf.uow(write=False), jf.clock, program) == []
