@@ -4,6 +4,7 @@ Shanghai."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from jifen.bootstrap import Jifen
@@ -12,6 +13,7 @@ from jifen.services import earning
 from jifen.services.earning.commands import RecordActivity
 from tests.earning_fixtures import ROOT, buy, join, line, publish
 from tests.factories import FakeClock, key
+from tests.integration.test_console_rights import console
 
 RULES = """
   - {id: level-bonus, kind: bonus, points: 30, name: {en: Level bonus, zh-CN: 等级奖励},
@@ -49,7 +51,7 @@ def test_a_condition_that_fails_is_explained_as_an_error_and_the_order_keeps_its
     assert reason == "condition_error"
     assert detail["error"] == "no such overload: _>_(string, int)"
     assert detail["problem"] == "wrong_types"
-    assert detail["explanation"] == "> cannot be used on a string and an int"
+    assert detail["explanation"] == "> does not accept these types: string, int"
     assert detail["condition"] == "member.attributes.level > 3"
     # the order still gets every other rule's points: base and the weekly double
     assert failed.points == fired.points - 30 and failed.points > 0
@@ -78,7 +80,7 @@ def test_failed_conditions_are_counted_per_rule_and_day_with_the_latest(
     assert latest.last_reference == "4" and latest.last_at == clock.now()
     assert latest.last_error == "no such overload: _>_(string, int)"
     assert latest.last_problem == "wrong_types"
-    assert latest.last_params == {"operation": ">", "types": "a string and an int"}
+    assert latest.last_params == {"operation": ">", "types": "string, int"}
     clock.advance(days=1)
     buy(jf, program, "C-2", "5", "100.00", MILK)
     days = [
@@ -93,3 +95,27 @@ def test_an_order_whose_conditions_all_evaluate_writes_no_error_row(jf: Jifen) -
     buy(jf, program, "C-1", "1", "100.00", MILK)
     buy(jf, program, "C-3", "2", "100.00", MILK)
     assert earning.condition_errors(jf.uow(write=False), jf.clock, program) == []
+
+
+def test_the_programme_page_shows_the_rule_that_failed_today_in_both_languages(
+    jf: Jifen,
+) -> None:
+    program = broken_sometimes(jf)
+    client, _ = console(jf, "admin")
+    with client:
+        calm = client.get("/console/program", headers={"Accept-Language": "en"})
+        buy(jf, program, "C-2", "1", "100.00", MILK)
+        buy(jf, program, "C-2", "2", "100.00", MILK)
+        buy(jf, program, "C-3", "3", "100.00", MILK)  # false, not an error
+        en = client.get("/console/program", headers={"Accept-Language": "en"})
+        client.get("/lang/zh-CN")
+        zh = client.get("/console/program", headers={"Accept-Language": "zh-CN"})
+    assert 'data-testid="no-condition-errors"' in calm.text
+    row = re.search(r'<tr data-rule="level-bonus">(.*?)</tr>', en.text, re.S)
+    assert row is not None
+    assert "Level bonus" in row[1] and '<td data-testid="errors">2</td>' in row[1]
+    assert "&gt; does not accept these types: string, int" in row[1]
+    assert "no such overload: _&gt;_(string, int)" in row[1]
+    assert "Rules whose condition failed" in en.text
+    assert "等级奖励" in zh.text and "条件求值出错的规则" in zh.text
+    assert "&gt; 不接受这些类型：string, int" in zh.text

@@ -16,14 +16,14 @@ def test_a_condition_on_the_wrong_type_fails_rather_than_being_false() -> None:
     assert isinstance(failed, ConditionError) and not failed
     assert failed.error == "no such overload: _>_(string, int)"
     assert failed.problem == "wrong_types"
-    assert failed.explanation == "> cannot be used on a string and an int"
+    assert failed.explanation == "> does not accept these types: string, int"
     assert condition.source == "member.attributes.level > 3"
 
 
 @pytest.mark.parametrize(
     ("error", "problem", "words"),
     [
-        ("no such overload: _<=_(int, double)", "wrong_types", "<= cannot be used on an int and a double"),
+        ("no such overload: _<=_(int, double)", "wrong_types", "<= does not accept these types: int, double"),
         ("no such key: 'level'", "missing_field", "the field 'level' is missing"),
         ("undeclared reference to 'member'", "missing_field", "the field 'member' is missing"),
         ("division by zero", "division_by_zero", "it divides by zero"),
@@ -36,3 +36,19 @@ def test_a_condition_on_the_wrong_type_fails_rather_than_being_false() -> None:
 def test_evaluation_errors_are_worded_for_an_operator(error: str, problem: str, words: str) -> None:
     found = failure(error)
     assert (found.problem, found.explanation, found.error) == (problem, words, error)
+
+
+def test_every_problem_is_worded_on_the_pages_in_both_languages() -> None:
+    from jifen.domain.earning import PROBLEMS  # noqa: PLC0415
+    from jifen.entrypoints.web.console.rule_errors import WORDS, words  # noqa: PLC0415
+    from jifen.entrypoints.web.i18n import load  # noqa: PLC0415
+
+    assert sorted(WORDS) == sorted(PROBLEMS.values())
+    zh = load()["zh-CN"]
+    params = {"operation": ">", "types": "string, int"}
+    assert words(zh, "wrong_types", params, "raw") == (
+        "> 不接受这些类型：string, int（某个值的类型与条件预期的不符，"
+        "例如应为数字却是文本，或整数与小数相比较）"
+    )
+    assert words(zh, "a_new_problem", {}, "raw text") == "raw text"
+    assert words(zh, "missing_field", {}, "raw text") == "raw text"  # params lost: raw

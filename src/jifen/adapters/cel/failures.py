@@ -4,7 +4,7 @@
 >>> cond({"member": {"attributes": {"level": 5}}})
 True
 >>> cond({"member": {"attributes": {"level": "5"}}}).explanation
-'> cannot be used on a string and an int'
+'> does not accept these types: string, int'
 
 A compiled condition alone says False on any error; :class:`CheckedCondition`
 answers True, False or a :class:`~jifen.domain.earning.ConditionError` with a
@@ -22,21 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from jifen.adapters.cel.compiler import CelEvalError, CompiledCondition, compile_condition
-from jifen.domain.earning import ConditionError
+from jifen.domain.earning import PROBLEMS, ConditionError
 
-__all__ = ["PROBLEMS", "CheckedCondition", "compile_checked", "failure"]
-
-#: problem code -> English words, with %(name)s params (the pages translate the code)
-PROBLEMS: Final[dict[str, str]] = {
-    "wrong_types": "%(operation)s cannot be used on %(types)s",
-    "missing_field": "the field %(field)s is missing",
-    "division_by_zero": "it divides by zero",
-    "index_out_of_range": "a list index is out of range",
-    "invalid_value": "a value cannot be converted to the type asked for",
-    "overflow": "a number is too large",
-    "not_a_list": "it ranges over %(type)s, not a list or a map",
-    "other": "it could not be evaluated: %(error)s",
-}
+__all__ = ["CheckedCondition", "compile_checked", "failure"]
 
 _PATTERNS: Final = (
     (re.compile(r"no such overload: (?P<op>.+?)\((?P<types>[^()]*)\)$"), "wrong_types"),
@@ -65,9 +53,7 @@ def _params(problem: str, found: dict[str, str]) -> dict[str, str]:
     if problem != "wrong_types":
         return found
     operation = found["op"].replace("_", "").replace("@in", "in") or found["op"]
-    types = [t.strip() for t in found["types"].split(",") if t.strip()]
-    words = " and ".join(f"{'an' if t[0] in 'aeiou' else 'a'} {t}" for t in types)
-    return {"operation": operation, "types": words or "nothing"}
+    return {"operation": operation, "types": found["types"]}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@
   ``activity``, ``now``.
 - ``member_vars``: What the rules may know about a member, as CEL variables (``member.*``).
 - ``multipliers``: Combining multipliers, and attributing the extra points to each of them.
+- ``failures``: A rule's condition that failed to evaluate, which is not the same as false.
 - ``engine``: Evaluating a programme's rules against an order or an activity.
 """
 
@@ -17,6 +18,7 @@ from jifen.domain.earning.activation import Variables, activation, now_vars, ord
 from jifen.domain.earning.award import Award, AwardLine, Skip, Skipped, Usage
 from jifen.domain.earning.basket import Basket
 from jifen.domain.earning.engine import Context, base_points, evaluate_activity, evaluate_order
+from jifen.domain.earning.failures import PROBLEMS, ConditionError
 from jifen.domain.earning.member_vars import member_vars
 from jifen.domain.earning.multipliers import Applied, extras
 from jifen.domain.earning.orders import Order, OrderLine, Refund, remaining_after
@@ -27,7 +29,6 @@ from jifen.domain.earning.rules import (
     Campaign,
     Cap,
     Condition,
-    ConditionError,
     Match,
     Period,
     Rule,
@@ -38,6 +39,7 @@ from jifen.domain.earning.rules import (
 )
 
 __all__ = [
+    "PROBLEMS",
     "Applied",
     "Award",
     "AwardLine",

@@ -19,11 +19,12 @@ from typing import Any
 from jifen.domain.earning.activation import activation, order_vars
 from jifen.domain.earning.award import Award, AwardLine, Skip, Skipped, Usage
 from jifen.domain.earning.basket import Basket
+from jifen.domain.earning.failures import ConditionError
 from jifen.domain.earning.multipliers import Applied, extras
 from jifen.domain.earning.orders import Order
 from jifen.domain.earning.periods import period_key
 from jifen.domain.earning.program import EarningProgram
-from jifen.domain.earning.rules import ConditionError, Rule, RuleKind
+from jifen.domain.earning.rules import Rule, RuleKind
 from jifen.domain.money import allocate, round_points
 
 

@@ -16,27 +16,8 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any, Protocol
 
+from jifen.domain.earning.failures import ConditionError
 from jifen.domain.earning.orders import OrderLine
-
-
-@dataclass(frozen=True, slots=True)
-class ConditionError:
-    """A condition that could not be evaluated, which is not the same as false.
-
-    Falsy, so whoever asks only "does it hold?" reads it as not holding; the
-    engine tells it apart and explains the rule as ``condition_error``.
-    ``problem`` is a stable code (``wrong_types``, ``missing_field``, ...) with
-    ``params`` to word it; ``explanation`` words it in English; ``error`` is the
-    evaluator's own text (``no such overload: _<=_(int, double)``).
-    """
-
-    error: str
-    problem: str = "other"
-    explanation: str = ""
-    params: Mapping[str, str] = field(default_factory=dict)
-
-    def __bool__(self) -> bool:
-        return False
 
 
 class Condition(Protocol):

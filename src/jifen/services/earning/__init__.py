@@ -53,7 +53,9 @@ from jifen.services.earning.refunds import (
     refund_order,
 )
 from jifen.services.earning.rule_errors import (
+    RuleErrors,
     condition_errors,
+    rule_errors,
 )
 from jifen.services.earning.views import (
     AwardLineView,
@@ -72,6 +74,7 @@ __all__ = [
     "Preview",
     "RecordActivity",
     "RefundOrder",
+    "RuleErrors",
     "SkippedView",
     "campaigns",
     "cap_keys",
@@ -82,6 +85,7 @@ __all__ = [
     "record_order",
     "record_order_in",
     "refund_order",
+    "rule_errors",
     "simulate_order",
     "to_order",
 ]

@@ -1,4 +1,5 @@
-"""The programme in the console: edit the draft, preview a sample order, publish."""
+"""The programme in the console: edit the draft, preview a sample order, publish; and
+the rules whose condition failed to evaluate these last days."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from jifen.domain.errors import InvalidInput, JifenError
 from jifen.domain.operators import Permission
+from jifen.entrypoints.web.console.rule_errors import failed_rules
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
 from jifen.entrypoints.web.portal import Lang, jifen
 from jifen.services import earning, programs
@@ -85,6 +87,7 @@ def _program(
     jf = jifen(request)
     info = programs.versions(jf.uow(write=False), prog)
     extra.setdefault("sample", {"member": "", "lines": "rice, 1, 100.00, grain", "paid": ""})
+    failed = earning.rule_errors(jf.uow(write=False), jf.clock, jf.rulebooks, prog)
     return page(
         request,
         lang,
@@ -96,6 +99,7 @@ def _program(
         base=base,
         versions=list(reversed(info.versions))[:10],
         current=info.current,
+        failed=failed_rules(lang, failed),
         **extra,
     )
 
