@@ -7,9 +7,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from fastapi.testclient import TestClient
+
 from jifen.bootstrap import Jifen
 from jifen.domain.programs import Program
+from jifen.entrypoints.api.app import create_app
 from jifen.services import earning
+from jifen.services.access import apikeys
 from jifen.services.earning.commands import RecordActivity
 from tests.earning_fixtures import ROOT, buy, join, line, publish
 from tests.factories import FakeClock, key
@@ -119,3 +123,29 @@ def test_the_programme_page_shows_the_rule_that_failed_today_in_both_languages(
     assert "Rules whose condition failed" in en.text
     assert "等级奖励" in zh.text and "条件求值出错的规则" in zh.text
     assert "&gt; 不接受这些类型：string, int" in zh.text
+
+
+def test_the_api_explains_the_error_and_lists_the_rule_that_failed(jf: Jifen) -> None:
+    program = broken_sometimes(jf)
+    key_ = apikeys.create_key(
+        jf.uow(), jf.clock, program, "k", ["ledger:write", "ledger:read"], "test"
+    )
+    order = {"order_id": "9", "member": "C-2", "paid": "100.00"}
+    headers = {"Authorization": f"Bearer {key_}"}
+    with TestClient(create_app(jf)) as client:
+        placed = client.post("/v1/orders", json=order, headers=headers)
+        listed = client.get("/v1/program/condition-errors", headers=headers)
+        bad = client.get("/v1/program/condition-errors?days=0", headers=headers)
+    assert placed.status_code == 201, placed.text
+    skipped = {s["rule_id"]: s for s in placed.json()["award"]["skipped"]}
+    assert skipped["level-bonus"]["reason"] == "condition_error"
+    assert skipped["level-bonus"]["detail"]["explanation"] == (
+        "> does not accept these types: string, int"
+    )
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["days"] == 7
+    [rule] = listed.json()["rules"]
+    assert rule["rule_id"] == "level-bonus" and rule["day"] == "2026-03-01"
+    assert (rule["errors"], rule["last_reference"]) == (1, "9")
+    assert rule["last_problem"] == "wrong_types"
+    assert bad.status_code == 422
