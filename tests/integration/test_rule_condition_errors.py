@@ -28,10 +28,14 @@ RULES = """
 MILK = line("milk", 1, "100.00", "dairy")
 
 
+def with_level_rules() -> str:
+    source = (ROOT / "programs" / "fresh-market.yaml").read_text(encoding="utf-8")
+    return source.replace("\ncampaigns:", RULES + "\ncampaigns:", 1)
+
+
 def broken_sometimes(jf: Jifen) -> Program:
     """fresh-market with a bonus for level > 3, where some members' level is a string."""
-    source = (ROOT / "programs" / "fresh-market.yaml").read_text(encoding="utf-8")
-    program = publish(jf, source=source.replace("\ncampaigns:", RULES + "\ncampaigns:", 1))
+    program = publish(jf, source=with_level_rules())
     join(jf, program, "C-1", level=5)
     join(jf, program, "C-2", level="5")  # a CRM that sends text
     join(jf, program, "C-3", level=2)
@@ -149,3 +153,17 @@ def test_the_api_explains_the_error_and_lists_the_rule_that_failed(jf: Jifen) ->
     assert (rule["errors"], rule["last_reference"]) == (1, "9")
     assert rule["last_problem"] == "wrong_types"
     assert bad.status_code == 422
+
+
+def test_a_previewed_draft_says_which_condition_failed_on_the_sample_order(jf: Jifen) -> None:
+    broken_sometimes(jf)
+    source = with_level_rules()
+    client, csrf = console(jf, "admin")
+    form = {"csrf": csrf, "action": "preview", "source": source, "base": "1",
+            "member": "", "lines": "rice, 1, 100.00, grain", "paid": ""}  # fmt: skip
+    with client:
+        en = client.post("/console/program", data=form, headers={"Accept-Language": "en"})
+    assert en.status_code == 200, en.text
+    assert "Draft: the condition of level-bonus failed: the field &#39;level&#39; is missing" in (
+        en.text
+    )

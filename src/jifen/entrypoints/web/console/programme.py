@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from jifen.domain.errors import InvalidInput, JifenError
 from jifen.domain.operators import Permission
-from jifen.entrypoints.web.console.rule_errors import failed_rules
+from jifen.entrypoints.web.console.rule_errors import failed_rules, preview_failures
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
 from jifen.entrypoints.web.portal import Lang, jifen
 from jifen.services import earning, programs
@@ -71,7 +71,10 @@ def program_action(
         return _program(
             request, lang, prog, staff, source, base, 422, error=exc.detail, sample=sample
         )
-    return _program(request, lang, prog, staff, source, base, preview=shown, sample=sample)
+    failed = preview_failures(lang, shown.draft)
+    return _program(
+        request, lang, prog, staff, source, base, preview=shown, sample=sample, failed_draft=failed
+    )
 
 
 def _program(

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from jifen.domain.earning import PROBLEMS
 from jifen.entrypoints.web.i18n import N_, Language
-from jifen.services.earning import RuleErrors
+from jifen.services.earning import AwardView, RuleErrors
 
 #: the domain's words for each problem (``jifen.domain.earning.PROBLEMS``), for the catalogue
 WORDS = (
@@ -42,6 +42,23 @@ class FailedRule:
 
 def failed_rules(lang: Language, rows: list[RuleErrors]) -> list[FailedRule]:
     return [_shown(lang, row) for row in rows]
+
+
+def preview_failures(lang: Language, award: AwardView) -> list[tuple[str, str]]:
+    """(rule id, plain words) for each rule whose condition failed on a sample order."""
+    return [
+        (
+            s.rule_id,
+            words(
+                lang,
+                str(s.detail.get("problem", "other")),
+                dict(s.detail.get("params") or {}),
+                str(s.detail.get("error", "")),
+            ),
+        )
+        for s in award.skipped
+        if s.reason == "condition_error"
+    ]
 
 
 def _shown(lang: Language, row: RuleErrors) -> FailedRule:
