@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -17,6 +18,7 @@ from jifen.services.access import apikeys
 from jifen.services.earning.commands import RecordActivity
 from tests.earning_fixtures import ROOT, buy, join, line, publish
 from tests.factories import FakeClock, key
+from tests.import_fixtures import item, order, run_import, write_jsonl
 from tests.integration.test_console_rights import console
 
 RULES = """
@@ -167,3 +169,15 @@ def test_a_previewed_draft_says_which_condition_failed_on_the_sample_order(jf: J
     assert "Draft: the condition of level-bonus failed: the field &#39;level&#39; is missing" in (
         en.text
     )
+
+
+def test_an_import_counts_failed_conditions_as_the_api_does(jf: Jifen, tmp_path: Path) -> None:
+    program = broken_sometimes(jf)
+    rows = [
+        order(str(n), member, "2026-02-27T10:00:00+08:00", "10.00", item("milk", 1, "10.00", "d"))
+        for n, member in enumerate(["C-1", "C-2", "C-3", "C-2"])
+    ]
+    summary = run_import(jf, program, write_jsonl(tmp_path / "orders.jsonl", rows))
+    assert summary.imported == 4
+    [found] = earning.condition_errors(jf.uow(write=False), jf.clock, program)
+    assert (found.rule_id, found.day, found.errors) == ("level-bonus", date(2026, 3, 1), 2)
