@@ -356,6 +356,7 @@ def test_the_openapi_document_lists_every_endpoint(server: Server) -> None:
         "/v1/activities": {"post"},
         "/v1/simulate": {"post"},
         "/v1/program": {"get"},
+        "/v1/program/condition-errors": {"get"},
         "/v1/program/versions": {"post"},
         "/v1/program/versions/{version}": {"get"},
         "/v1/apikeys": {"get"},

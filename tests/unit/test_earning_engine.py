@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from jifen.domain.earning import (
     Cap,
+    ConditionError,
     Context,
     EarningProgram,
     ExpiryPolicy,
@@ -243,3 +244,28 @@ def test_expiry_is_computed_in_the_programme_timezone() -> None:
         2028, 1, 1, tzinfo=SHANGHAI
     )
     assert ExpiryPolicy(None).expires_at(earned, SHANGHAI) is None
+
+
+@dataclass(frozen=True)
+class Fails:
+    """A condition that fails to evaluate on every order, as a broken CEL one does."""
+
+    source: str = "member.level > 3"
+
+    def __call__(self, activation: Mapping[str, Any]) -> ConditionError:
+        return ConditionError("no such overload: _>_(string, int)", "wrong_types", "> ...")
+
+
+def test_a_condition_that_fails_is_explained_as_an_error_and_the_order_keeps_its_points() -> None:
+    broken = Rule("level-bonus", RuleKind.BONUS, points=30, when=Fails())
+    false = Rule("big-spender", RuleKind.BONUS, points=20, when=When("False"))
+    fine = Rule("everyone", RuleKind.BONUS, points=10)
+    award = evaluate_order(program(broken, false, fine), order(10000), ctx())
+    assert award.total == 100 + 10
+    reasons = {s.rule_id: (s.reason, s.detail) for s in award.skipped}
+    reason, detail = reasons["level-bonus"]
+    assert reason is Skip.CONDITION_ERROR == "condition_error"
+    assert detail["error"] == "no such overload: _>_(string, int)"
+    assert detail["problem"] == "wrong_types" and detail["condition"] == "member.level > 3"
+    assert reasons["big-spender"][0] is Skip.CONDITION_FALSE
+    assert [s.rule_id for s in award.condition_errors] == ["level-bonus"]

@@ -98,7 +98,8 @@ def compile_program(
         if found:
             raise ConditionsMistyped(name, found)
     if compile_condition is None:
-        from jifen.adapters.cel import compile_condition as cel  # noqa: PLC0415 - heavy import
+        # checked: a condition that fails to evaluate is told from one that is false
+        from jifen.adapters.cel.failures import compile_checked as cel  # noqa: PLC0415 - heavy
 
         compile_condition = cel
     try:

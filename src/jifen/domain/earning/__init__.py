@@ -11,6 +11,7 @@
 - ``member_vars``: What the rules may know about a member, as CEL variables (``member.*``).
 - ``multipliers``: Combining multipliers, and attributing the extra points to each of them.
 - ``lifetimes``: How long a programme's points can live, over every version it published.
+- ``failures``: A rule's condition that failed to evaluate, which is not the same as false.
 - ``engine``: Evaluating a programme's rules against an order or an activity.
 """
 
@@ -19,6 +20,7 @@ from jifen.domain.earning.award import Award, AwardLine, Skip, Skipped, Usage
 from jifen.domain.earning.basket import Basket
 from jifen.domain.earning.engine import Context, base_points, evaluate_activity, evaluate_order
 from jifen.domain.earning.lifetimes import Lifetimes
+from jifen.domain.earning.failures import PROBLEMS, ConditionError
 from jifen.domain.earning.member_vars import member_vars
 from jifen.domain.earning.multipliers import Applied, extras
 from jifen.domain.earning.orders import Order, OrderLine, Refund, remaining_after
@@ -39,6 +41,7 @@ from jifen.domain.earning.rules import (
 )
 
 __all__ = [
+    "PROBLEMS",
     "Applied",
     "Award",
     "AwardLine",
@@ -47,6 +50,7 @@ __all__ = [
     "Campaign",
     "Cap",
     "Condition",
+    "ConditionError",
     "Context",
     "EarningProgram",
     "ExpiryPolicy",

@@ -18,6 +18,7 @@ class Skip(enum.StrEnum):
     OUTSIDE_WINDOW = "outside_window"
     CAMPAIGN_NOT_RUNNING = "campaign_not_running"
     CONDITION_FALSE = "condition_false"
+    CONDITION_ERROR = "condition_error"  # the condition failed to evaluate: not false, broken
     NO_MATCHING_LINES = "no_matching_lines"
     BELOW_THRESHOLD = "below_threshold"
     GROUP_TAKEN = "group_taken"  # a higher-priority rule of its exclusive group fired
@@ -54,6 +55,11 @@ class Award:
     skipped: tuple[Skipped, ...]
     #: (rule id, period key, points) to add to the member's usage once awarded
     usage: tuple[tuple[str, str, int], ...] = ()
+
+    @property
+    def condition_errors(self) -> tuple[Skipped, ...]:
+        """The rules whose condition failed to evaluate (rare: a broken rule)."""
+        return tuple(s for s in self.skipped if s.reason is Skip.CONDITION_ERROR)
 
     @property
     def total(self) -> int:

@@ -19,6 +19,7 @@ from typing import Any
 from jifen.domain.earning.activation import activation, order_vars
 from jifen.domain.earning.award import Award, AwardLine, Skip, Skipped, Usage
 from jifen.domain.earning.basket import Basket
+from jifen.domain.earning.failures import ConditionError
 from jifen.domain.earning.multipliers import Applied, extras
 from jifen.domain.earning.orders import Order
 from jifen.domain.earning.periods import period_key
@@ -135,10 +136,26 @@ def _gate(
         tally.skip(rule, Skip.GROUP_TAKEN, group=rule.group)
         return False
     for condition in gate.conditions:
-        if not condition(act):
+        held = condition(act)
+        if held is True:
+            continue
+        if type(held) is ConditionError:  # rare: only a failed condition pays for this
+            tally.skip(rule, Skip.CONDITION_ERROR, **_failure(condition.source, held))
+            return False
+        if not held:
             tally.skip(rule, Skip.CONDITION_FALSE, condition=condition.source)
             return False
     return True
+
+
+def _failure(source: str, error: ConditionError) -> dict[str, Any]:
+    return {
+        "condition": source,
+        "error": error.error,
+        "problem": error.problem,
+        "explanation": error.explanation,
+        "params": dict(error.params),
+    }
 
 
 def _fixed_points(rule: Rule, basket: Basket, tally: _Tally) -> int:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any, Protocol
 
+from jifen.domain.earning.failures import ConditionError
 from jifen.domain.earning.orders import OrderLine
 
 
@@ -24,7 +25,8 @@ class Condition(Protocol):
     def source(self) -> str:
         """The condition as the operator wrote it."""
 
-    def __call__(self, activation: Mapping[str, Any]) -> bool: ...
+    def __call__(self, activation: Mapping[str, Any]) -> bool | ConditionError:
+        """True when it holds, False when not, a :class:`ConditionError` when it failed."""
 
 
 class RuleKind(enum.StrEnum):

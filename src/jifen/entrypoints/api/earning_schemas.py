@@ -6,7 +6,7 @@ number is refused so that no float ever carries money.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
@@ -72,8 +72,9 @@ class AwardLineOut(_Out):
 class SkippedOut(_Out):
     rule_id: str
     reason: str = Field(
-        description="outside_window, condition_false, cap_reached, "
-        "budget_exhausted, group_taken, ..."
+        description="outside_window, condition_false, condition_error (the condition "
+        "failed to evaluate: detail gives error, problem, explanation, params), "
+        "cap_reached, budget_exhausted, group_taken, ..."
     )
     detail: dict[str, Any]
 
@@ -102,6 +103,25 @@ class VersionOut(_Out):
     version: int
     published_at: datetime
     published_by: str
+
+
+class ConditionErrorsOut(_Out):
+    rule_id: str
+    day: date = Field(description="the day, in the programme's timezone")
+    errors: int = Field(description="orders and activities whose condition failed that day")
+    last_at: datetime
+    last_reference: str = Field(description="the order id or activity type that failed last")
+    last_error: str = Field(description="the evaluator's text: no such overload: _>_(string, int)")
+    last_problem: str = Field(
+        description="wrong_types, missing_field, division_by_zero, index_out_of_range, "
+        "invalid_value, overflow, not_a_list or other"
+    )
+    last_params: dict[str, str]
+
+
+class ConditionErrorsListOut(BaseModel):
+    days: int = Field(description="the local days looked at, today included")
+    rules: list[ConditionErrorsOut]
 
 
 class ProgramOut(BaseModel):

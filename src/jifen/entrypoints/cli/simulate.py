@@ -57,7 +57,8 @@ def simulate_order(
     for line in view.lines:
         table.add_row(line.rule_id, line.kind, str(line.points), json.dumps(line.detail))
     for skip in view.skipped:
-        table.add_row(skip.rule_id, "-", "0", skip.reason)
+        why = skip.detail.get("explanation") if skip.reason == "condition_error" else None
+        table.add_row(skip.rule_id, "-", "0", f"{skip.reason}: {why}" if why else skip.reason)
     console.print(table)
 
 

@@ -15,6 +15,8 @@
 - ``referrals``: Referral pays once: one referrer per referee, ever; never oneself, never
   each other.
 - ``refunds``: Refunds: take back what the refunded part of an order earned, rule by rule.
+- ``rule_errors``: Rules whose condition failed to evaluate: counted per day, shown the same
+  day.
 - ``views``: What earning's use cases return: every point explained.
 """
 
@@ -50,6 +52,11 @@ from jifen.services.earning.previews import (
 from jifen.services.earning.refunds import (
     refund_order,
 )
+from jifen.services.earning.rule_errors import (
+    RuleErrors,
+    condition_errors,
+    rule_errors,
+)
 from jifen.services.earning.views import (
     AwardLineView,
     AwardView,
@@ -67,15 +74,18 @@ __all__ = [
     "Preview",
     "RecordActivity",
     "RefundOrder",
+    "RuleErrors",
     "SkippedView",
     "campaigns",
     "cap_keys",
+    "condition_errors",
     "order_key",
     "preview_order",
     "record_activity",
     "record_order",
     "record_order_in",
     "refund_order",
+    "rule_errors",
     "simulate_order",
     "to_order",
 ]

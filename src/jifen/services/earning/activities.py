@@ -26,6 +26,7 @@ from jifen.services.earning import awards
 from jifen.services.earning.commands import RecordActivity
 from jifen.services.earning.ports import EarningWork
 from jifen.services.earning.referrals import check_referral
+from jifen.services.earning.rule_errors import count_condition_errors
 from jifen.services.earning.views import EarnResult, earn_result
 from jifen.services.idempotency import Keyed, once
 from jifen.services.ledger import Book
@@ -71,6 +72,7 @@ def _record(
     if referrer is not None:
         check_referral(uow, program, cmd.type, book, referrer, now)
     award = _evaluate(uow, earning, book, cmd, when)
+    count_condition_errors(uow, earning, program.id, book.member.id, award, cmd.type, now)
     expires = awards.expiry_of(earning, min(when, now), book.member.tier)
     if expires is not None and expires <= now:  # dated so long ago its points are gone
         award = awards.expired_before_recorded(award)

@@ -23,6 +23,7 @@ from jifen.services.earning import awards, weeks
 from jifen.services.earning.commands import PlaceOrder
 from jifen.services.earning.order_data import order_json, to_order
 from jifen.services.earning.ports import EarningWork, NewOrderRecord
+from jifen.services.earning.rule_errors import count_condition_errors
 from jifen.services.earning.views import EarnResult, earn_result
 from jifen.services.idempotency import Keyed, once
 from jifen.services.ledger import Book
@@ -94,6 +95,7 @@ def _record(
         else weeks.take_place(uow, rulebooks, program, earning, book.member.id, order)
     )
     award, snapshot = evaluate(uow, earning, book.member, order, first=place.first)
+    count_condition_errors(uow, earning, program.id, book.member.id, award, order.order_id, now)
     if dead:
         award = awards.expired_before_recorded(award)
     award, spends = awards.take_budgets(uow, program, earning, award, book.member.id)

@@ -54,6 +54,20 @@ class RefundRecord:
     entry_id: int | None
 
 
+@dataclass(frozen=True, kw_only=True)
+class ConditionErrors:
+    """How often a rule's condition failed to evaluate on a local day, and the latest."""
+
+    rule_id: str
+    day: date
+    errors: int
+    last_at: datetime
+    last_reference: str  # the order id or activity type
+    last_error: str  # the evaluator's text
+    last_problem: str  # its stable code: wrong_types, missing_field, ...
+    last_params: dict[str, str]
+
+
 @dataclass(frozen=True)
 class Referral:
     """Who referred a member (one referrer per referee, ever), and whether it converted."""
@@ -147,6 +161,16 @@ class EarningStore(Protocol):
 
     def has_kept_order(self, member_id: int) -> bool:
         """Whether the member has an order not wholly refunded (a qualifying purchase)."""
+
+    def count_condition_errors(
+        self, program_id: int, shard: int, rows: Sequence[ConditionErrors]
+    ) -> None:
+        """Add each row's ``errors`` to its rule and day (on ``shard``, any small int),
+        and make it the latest failure there."""
+
+    def condition_errors(self, program_id: int, since: date) -> list[ConditionErrors]:
+        """Each rule's condition errors per day from ``since``, summed over shards, with
+        the latest failure; by day, then rule."""
 
 
 class EarningWork(TierWork, Protocol):

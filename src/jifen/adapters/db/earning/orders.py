@@ -16,13 +16,14 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db.earning.budgets import SqlCampaignBudgets
+from jifen.adapters.db.earning.condition_errors import SqlConditionErrors
 from jifen.adapters.db.earning.referrals import SqlReferrals
 from jifen.adapters.db.earning.usage import SqlRuleUsage
 from jifen.adapters.db.tables import activities, members, orders, refunds
 from jifen.services.earning.ports import NewOrderRecord, OrderRecord, RefundRecord, Span
 
 
-class SqlEarningStore(SqlRuleUsage, SqlCampaignBudgets, SqlReferrals):
+class SqlEarningStore(SqlRuleUsage, SqlCampaignBudgets, SqlReferrals, SqlConditionErrors):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert

@@ -32,6 +32,7 @@ from jifen.adapters.db.tables.earning import (
     orders,
     referrals,
     refunds,
+    rule_condition_errors,
     rule_usage,
 )
 from jifen.adapters.db.tables.file_imports import imports
@@ -80,6 +81,7 @@ __all__ = [
     "referrals",
     "refunds",
     "reward_stock",
+    "rule_condition_errors",
     "rule_usage",
     "signin_codes",
     "tier_changes",

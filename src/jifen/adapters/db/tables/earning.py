@@ -129,3 +129,21 @@ campaign_spend = Table(
     Column("points", BigInteger, nullable=False),  # negative when returned
 )
 Index("ix_campaign_spend_entry", campaign_spend.c.entry_id)
+
+# How often each rule's condition failed to evaluate, per local day, with the latest
+# failure: written only when one fails (rare), split over shards (by member) so that a
+# rule broken on every order does not make its day's row a hot row.
+rule_condition_errors = Table(
+    "rule_condition_errors",
+    metadata,
+    Column("program_id", Id, ForeignKey("programs.id"), primary_key=True),
+    Column("rule_id", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),  # in the programme's timezone
+    Column("shard", Integer, primary_key=True),
+    Column("errors", BigInteger, nullable=False),
+    Column("last_at", UTCDateTime, nullable=False),
+    Column("last_reference", String(128), nullable=False),  # the order id or activity type
+    Column("last_error", String(500), nullable=False),  # the evaluator's text
+    Column("last_problem", String(32), nullable=False),  # its stable code: wrong_types, ...
+    Column("last_params", Json, nullable=False),  # what words the problem
+)

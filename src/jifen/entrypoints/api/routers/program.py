@@ -1,15 +1,21 @@
-"""The programme: its current version, its history, and publishing a new one."""
+"""The programme: its current version, its history, publishing a new one, and the rules
+whose condition failed to evaluate."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, status
+from fastapi import APIRouter, Body, Depends, Query, status
 
 from jifen.entrypoints.api.bounds import VersionNo
 from jifen.entrypoints.api.deps import Caller, LedgerRead, scoped
-from jifen.entrypoints.api.earning_schemas import ProgramOut, VersionOut
-from jifen.services import programs
+from jifen.entrypoints.api.earning_schemas import (
+    ConditionErrorsListOut,
+    ConditionErrorsOut,
+    ProgramOut,
+    VersionOut,
+)
+from jifen.services import earning, programs
 
 router = APIRouter(prefix="/v1/program", tags=["program"])
 Admin = Annotated[Caller, Depends(scoped("admin"))]
@@ -32,6 +38,22 @@ def _out(caller: Caller) -> ProgramOut:
 @router.get("", response_model=ProgramOut, summary="The programme and its published versions")
 def get_program(caller: LedgerRead) -> ProgramOut:
     return _out(caller)
+
+
+@router.get(
+    "/condition-errors",
+    response_model=ConditionErrorsListOut,
+    summary="Rules whose condition failed to evaluate, per rule and day",
+)
+def get_condition_errors(
+    caller: LedgerRead, days: Annotated[int, Query(ge=1, le=90)] = 7
+) -> ConditionErrorsListOut:
+    """Newest day first, then the rule that failed most; only rules that failed."""
+    jf = caller.jf
+    found = earning.condition_errors(jf.uow(write=False), jf.clock, caller.program, days)
+    return ConditionErrorsListOut(
+        days=days, rules=[ConditionErrorsOut.model_validate(x) for x in found]
+    )
 
 
 @router.get(

@@ -1,4 +1,5 @@
-"""The programme in the console: edit the draft, preview a sample order, publish."""
+"""The programme in the console: edit the draft, preview a sample order, publish; and
+the rules whose condition failed to evaluate these last days."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from jifen.domain.bounds import MAX_VERSION
 from jifen.domain.error_codes import ProgramCode
 from jifen.domain.errors import InvalidInput, JifenError
 from jifen.domain.operators import Permission
+from jifen.entrypoints.web.console.rule_errors import failed_rules, preview_failures
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
 from jifen.entrypoints.web.portal import Lang, jifen
 from jifen.services import earning, programs
@@ -71,7 +73,10 @@ def program_action(
         mistyped = exc.params.get("errors") if exc.code is ProgramCode.CONDITION_MISTYPED else None
         said = {"error": exc.code, "detail": exc.detail, "mistyped": mistyped}
         return _program(request, lang, prog, staff, source, base, 422, sample=sample, **said)
-    return _program(request, lang, prog, staff, source, base, preview=shown, sample=sample)
+    failed = preview_failures(lang, shown.draft)
+    return _program(
+        request, lang, prog, staff, source, base, preview=shown, sample=sample, failed_draft=failed
+    )
 
 
 def _program(
@@ -87,6 +92,7 @@ def _program(
     jf = jifen(request)
     info = programs.versions(jf.uow(write=False), prog)
     extra.setdefault("sample", {"member": "", "lines": "rice, 1, 100.00, grain", "paid": ""})
+    failed = earning.rule_errors(jf.uow(write=False), jf.clock, jf.rulebooks, prog)
     return page(
         request,
         lang,
@@ -98,6 +104,7 @@ def _program(
         base=base,
         versions=list(reversed(info.versions))[:10],
         current=info.current,
+        failed=failed_rules(lang, failed),
         **extra,
     )
 

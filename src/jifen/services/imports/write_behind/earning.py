@@ -10,6 +10,7 @@ from typing import Any
 from jifen.domain.earning import Usage
 from jifen.domain.members import Member
 from jifen.services.earning.ports import (
+    ConditionErrors,
     EarningStore,
     NewOrderRecord,
     OrderRecord,
@@ -199,6 +200,14 @@ class BatchEarning(Through[EarningStore]):
 
     def convert_referral(self, referee_id: int, now: datetime) -> None:
         self.written().convert_referral(referee_id, now)
+
+    def count_condition_errors(
+        self, program_id: int, shard: int, rows: Sequence[ConditionErrors]
+    ) -> None:
+        self.db.count_condition_errors(program_id, shard, rows)  # rare: written at once
+
+    def condition_errors(self, program_id: int, since: date) -> list[ConditionErrors]:
+        return self.written().condition_errors(program_id, since)
 
     def has_kept_order(self, member_id: int) -> bool:
         return self.written().has_kept_order(member_id)
