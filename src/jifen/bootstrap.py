@@ -71,7 +71,7 @@ class Jifen:
 
     def __post_init__(self) -> None:
         # published versions are compiled without the type check: a version published
-        # before the checker keeps earning (ADR 0019)
+        # before the checker keeps earning (ADR 0020)
         self.rulebooks = Rulebooks(compile_program)
         self.locks = job_locks_for(self.engine)
 

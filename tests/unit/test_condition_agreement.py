@@ -3,8 +3,7 @@
 The checker (cel-cpp) and the evaluator (jifen's compiler) are two readings of
 CEL; given every good condition of the corpus and a sample order, member and
 activity, when the compiled condition runs, then it gives true or false, never an
-error. Where the evaluator does not yet follow the specification the case is
-marked, so that the day it does, the mark is removed.
+error.
 """
 
 from __future__ import annotations
@@ -20,8 +19,6 @@ from tests.unit.test_condition_types import CORPUS
 from tests.unit.test_condition_variables import NOW_, ORDER_, _member
 
 REVIEW = {"stars": "integer", "score": "number", "text": "string", "verified": "boolean"}
-#: the specification orders an int against a double; the evaluator does not yet (cel-runtime)
-NOT_YET = {"200 <= order.total"}
 
 
 def _activation(rule: str) -> dict[str, Any]:
@@ -40,12 +37,7 @@ def _activation(rule: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     "case",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="cel-runtime"))
-        if c["when"] in NOT_YET
-        else c
-        for c in CORPUS["good"]
-    ],
+    CORPUS["good"],
     ids=lambda c: c["when"][:60],
 )
 def test_a_condition_the_checker_accepts_evaluates_to_a_bool(case: dict[str, str]) -> None:

@@ -19,8 +19,8 @@ from jifen.domain.earning.activation import Variables, activation, now_vars, ord
 from jifen.domain.earning.award import Award, AwardLine, Skip, Skipped, Usage
 from jifen.domain.earning.basket import Basket
 from jifen.domain.earning.engine import Context, base_points, evaluate_activity, evaluate_order
-from jifen.domain.earning.lifetimes import Lifetimes
 from jifen.domain.earning.failures import PROBLEMS, ConditionError
+from jifen.domain.earning.lifetimes import Lifetimes
 from jifen.domain.earning.member_vars import member_vars
 from jifen.domain.earning.multipliers import Applied, extras
 from jifen.domain.earning.orders import Order, OrderLine, Refund, remaining_after

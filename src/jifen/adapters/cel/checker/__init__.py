@@ -1,7 +1,7 @@
 """Type-checking rule conditions against the declared variables, before they run.
 
 cel-expr-python (cel-cpp's checker) checks; jifen's compiled Python still
-evaluates (ADR 0019). :func:`check_condition` returns the problems of one
+evaluates (ADR 0020). :func:`check_condition` returns the problems of one
 condition in a :class:`~jifen.domain.earning.variables.Scope`, each at its line
 and column in the condition, with what to write instead; none when it is a well
 typed bool. Syntax errors are left to jifen's compiler, which reports them as
