@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -87,3 +89,18 @@ def test_the_example_programmes_validate(name: str) -> None:
     done = CliRunner().invoke(cli, ["program", "validate", str(ROOT / "programs" / f"{name}.yaml")])
 
     assert done.exit_code == 0, done.output
+
+
+def test_the_hints_need_no_cel_python() -> None:
+    """cel-python is a development dependency: a production install writes the same hints."""
+    script = (
+        "import sys; sys.modules['celpy'] = None\n"
+        "from jifen.adapters.cel.checker.operands import binary_at\n"
+        "found = binary_at('line.quantity * line.unit_price > 1.0', 14)\n"
+        "assert found is not None and found.left == 'line.quantity', found\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], check=False, capture_output=True, text=True
+    )
+
+    assert done.returncode == 0, done.stderr

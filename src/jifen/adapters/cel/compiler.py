@@ -210,6 +210,14 @@ def _keywords(token: Token) -> Token:
     return token
 
 
+def syntax_tree(text: str) -> Tree[Token]:
+    """The parse tree of ``text``, with positions, from the package's own grammar.
+
+    Raises lark's errors; the checker reads operands from it to write its hints.
+    """
+    return _parser().parse(text)
+
+
 _PARSER_LOCK = threading.Lock()
 
 

@@ -1,19 +1,19 @@
 """The operands of the binary operator at a column: the checker names types, hints need text.
 
-Parsed with cel-python's grammar (the one jifen's compiler reads), in a parser of
-our own so that the compiler's stays its own.
+Parsed by the compiler's own parser and grammar (a copy inside the package), so that a
+production install, which has no cel-python, writes the same hints.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib.resources
 import re
 import threading
 from dataclasses import dataclass
 
-from lark import Lark, Token, Tree
+from lark import Tree
 from lark.exceptions import LarkError
+
+from jifen.adapters.cel.compiler import syntax_tree
 
 BINARY = {"relation", "addition", "multiplication"}
 _LOCK = threading.Lock()
@@ -30,7 +30,7 @@ def binary_at(text: str, offset: int) -> Binary | None:
     """The binary expression whose operator begins at ``offset`` (0-based), if any."""
     try:
         with _LOCK:
-            tree = _parser().parse(text)
+            tree = syntax_tree(text)
     except (LarkError, RecursionError):
         return None
     for node in tree.iter_subtrees():
@@ -58,24 +58,3 @@ INT_LITERAL = re.compile(r"^-?\d+$")
 def as_double(operand: str) -> str:
     """``100`` -> ``100.0``; ``line.quantity`` -> ``double(line.quantity)``."""
     return f"{operand}.0" if INT_LITERAL.match(operand) else f"double({operand})"
-
-
-def _keywords(token: Token) -> Token:
-    if token.value in ("true", "false"):
-        return Token.new_borrow_pos("BOOL_LIT", token.value, token)
-    return token
-
-
-@functools.cache
-def _parser() -> Lark:
-    grammar = importlib.resources.files("celpy").joinpath("cel.lark").read_text()
-    return Lark(
-        grammar,
-        parser="lalr",
-        start="expr",
-        g_regex_flags=re.MULTILINE,
-        lexer_callbacks={"IDENT": _keywords},
-        propagate_positions=True,
-        maybe_placeholders=False,
-        priority="invert",
-    )
