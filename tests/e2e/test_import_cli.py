@@ -113,12 +113,16 @@ def test_an_unusable_file_or_programme_is_one_line_and_a_non_zero_exit(
     assert count(jf, "orders") == 0
 
 
+# enough rows that the import is still running when Ctrl-C comes, on a loaded machine too
+ROWS = 5000
+
+
 def test_ctrl_c_keeps_whole_batches_and_the_same_command_finishes_the_job(
     jf: Jifen, tmp_path: Path
 ) -> None:
     people = [f"M-{i}" for i in range(1, 21)]
     program = fresh_market(jf, *people)
-    path = write_orders(tmp_path / "history.jsonl", 1000, people, "jsonl")
+    path = write_orders(tmp_path / "history.jsonl", ROWS, people, "jsonl")
     args = ["import", "orders", str(path), "--batch-size", "5"]
     with subprocess.Popen(
         [*CLI, *args], env=env_for(jf), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -131,15 +135,15 @@ def test_ctrl_c_keeps_whole_batches_and_the_same_command_finishes_the_job(
     assert running.returncode == 130, stderr.decode()
     assert "run the same command again to resume" in stderr.decode()
     [(line, imported, _, finished)] = import_rows(jf)
-    assert not finished and 0 < imported < 1000
+    assert not finished and 0 < imported < ROWS
     assert count(jf, "orders") == imported == line and imported % 5 == 0  # whole batches only
     done = jifen(jf, tmp_path, *args)
     assert done.returncode == 0, done.stderr
     assert f"resumed after line {line}" in done.stdout
-    assert "imported          1,000" in done.stdout and "skipped_existing  0" in done.stdout
-    assert count(jf, "orders") == 1000
-    assert import_rows(jf) == [(1000, 1000, 0, True)]
-    assert sum(balances(jf, program, m)[0] for m in people) > 1000
+    assert f"imported          {ROWS:,}" in done.stdout and "skipped_existing  0" in done.stdout
+    assert count(jf, "orders") == ROWS
+    assert import_rows(jf) == [(ROWS, ROWS, 0, True)]
+    assert sum(balances(jf, program, m)[0] for m in people) > ROWS
     assert_verified(jf)
 
 
