@@ -126,3 +126,22 @@ def test_jifen_tier_set_show_clear_and_review(tmp_path: Path) -> None:
     reviewed = jifen(url, tmp_path, "tier", "review", "--as-of", "2027-01-01")
     assert reviewed.returncode == 0 and "reviewed" in reviewed.stdout
     assert jifen(url, tmp_path, "tier", "review", "--as-of", "soon").returncode != 0
+
+
+@pytest.mark.parametrize(
+    "until", ["2026-12-31T23:59:59", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"]
+)
+def test_an_override_s_end_is_bounded_like_every_instant_from_outside(
+    jf: Jifen, api: tuple[TestClient, dict[str, str]], until: str
+) -> None:
+    """A naive end, or one beyond what Python and the database hold, is a 4xx, not a 500."""
+    client, keys = api
+    changes = count(jf, "tier_changes")
+    r = client.post(
+        "/v1/members/C-1/tier",
+        json={"tier": "gold", "until": until, "reason": "VIP"},
+        headers=auth(keys["admin"], **{"Idempotency-Key": f"u-{until}"}),
+    )
+    assert 400 <= r.status_code < 500, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert count(jf, "tier_changes") == changes

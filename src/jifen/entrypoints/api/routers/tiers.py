@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
+from jifen.entrypoints.api.bounds import Instant
 from jifen.entrypoints.api.deps import Caller, IdempotencyKey, MembersRead, scoped
 from jifen.entrypoints.api.rendering import replayed_header
 from jifen.services import members, tiers
@@ -56,7 +57,7 @@ class TierOut(BaseModel):
 
 class TierIn(BaseModel):
     tier: str | None = Field(description="at least this tier until `until`; null removes it")
-    until: datetime | None = None
+    until: Instant | None = None
     reason: str = Field(min_length=1, max_length=500)
 
 
