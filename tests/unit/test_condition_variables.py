@@ -39,6 +39,7 @@ PYTHON: dict[CelType, type] = {
     CelType.DOUBLE: float,
     CelType.STRING: str,
     CelType.BOOL: bool,
+    CelType.TIMESTAMP: datetime,
 }
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 from typing import Any, Final
 
 from jifen.adapters.cel.compiler import CelEvalError, CompiledCondition, compile_condition
@@ -77,6 +78,7 @@ class CheckedCondition:
             return failure(str(exc))
 
 
-def compile_checked(text: str) -> CheckedCondition:
-    """:func:`compile_condition`, checked; raises what it raises."""
-    return CheckedCondition(compile_condition(text))
+def compile_checked(text: str, *, timezone: str | tzinfo = UTC) -> CheckedCondition:
+    """:func:`compile_condition`, checked; raises what it raises. ``timezone`` is where
+    the timestamp accessors (``getHours()``...) read a time given no zone."""
+    return CheckedCondition(compile_condition(text, timezone=timezone))

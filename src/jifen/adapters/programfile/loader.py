@@ -6,6 +6,7 @@ Every error names the file, the field path and the line, e.g.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -99,9 +100,10 @@ def compile_program(
             raise ConditionsMistyped(name, found)
     if compile_condition is None:
         # checked: a condition that fails to evaluate is told from one that is false
-        from jifen.adapters.cel.failures import compile_checked as cel  # noqa: PLC0415 - heavy
+        from jifen.adapters.cel.failures import compile_checked  # noqa: PLC0415 - heavy
 
-        compile_condition = cel
+        # the accessors (getHours()...) read the programme's clock, as now.hour does
+        compile_condition = functools.partial(compile_checked, timezone=p.timezone)
     try:
         earning = build_earning(spec, version, compile_condition)
         redemption = build_redemption(spec)

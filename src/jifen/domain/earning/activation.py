@@ -23,6 +23,7 @@ def now_vars(local: datetime) -> dict[str, Any]:
         "hour": local.hour,
         "minute": local.minute,
         "date": local.date().isoformat(),
+        "at": local,
     }
 
 
@@ -30,6 +31,7 @@ def order_vars(order: Order, currency: str) -> dict[str, Any]:
     scale = 10 ** exponent(currency)
     return {
         "id": order.order_id,
+        "placed_at": order.placed_at,
         "total": order.paid / scale,
         "gross": sum(line.gross for line in order.lines) / scale,
         "discount": order.discount / scale,

@@ -22,6 +22,7 @@ class CelType(enum.StrEnum):
     DOUBLE = "double"
     STRING = "string"
     BOOL = "bool"
+    TIMESTAMP = "timestamp"  # an instant: an aware datetime
     DYN = "dyn"
 
 
@@ -46,6 +47,7 @@ class Message:
 
 
 I, D, S, B = CelType.INT, CelType.DOUBLE, CelType.STRING, CelType.BOOL  # noqa: E741
+T = CelType.TIMESTAMP
 
 LINE = Message(
     "Line",
@@ -64,6 +66,12 @@ ORDER = Message(
     "Order",
     (
         Field("id", S, "the order's id"),
+        Field(
+            "placed_at",
+            T,
+            "when it was placed; its accessors read the programme's timezone: "
+            "order.placed_at.getHours() < 10",
+        ),
         Field("total", D, "money actually paid, in major units (yuan)"),
         Field("gross", D, "the lines' value before discounts, in major units"),
         Field("discount", D, "the order-level discount, in major units"),
@@ -107,6 +115,12 @@ NOW = Message(
         Field("hour", I, "0 to 23"),
         Field("minute", I, "0 to 59"),
         Field("date", S, '"2026-12-05"'),
+        Field(
+            "at",
+            T,
+            "the moment itself, for timestamp arithmetic: "
+            'now.at - order.placed_at < duration("24h")',
+        ),
     ),
     "the moment being judged, in the programme's timezone",
 )

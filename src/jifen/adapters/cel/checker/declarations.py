@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cel_expr_python import cel
-from google.protobuf import descriptor_pb2, descriptor_pool, struct_pb2
+from google.protobuf import descriptor_pb2, descriptor_pool, struct_pb2, timestamp_pb2
 
 from jifen.domain.earning.variables import CelType, Message, Scope
 
@@ -28,6 +28,11 @@ SCALARS = {
     CelType.DOUBLE: F.TYPE_DOUBLE,
     CelType.STRING: F.TYPE_STRING,
     CelType.BOOL: F.TYPE_BOOL,
+}
+#: Types a proto3 field gives through a well-known message, which CEL reads as its own type
+WELL_KNOWN = {
+    CelType.DYN: ".google.protobuf.Value",
+    CelType.TIMESTAMP: ".google.protobuf.Timestamp",
 }
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -47,11 +52,12 @@ def environment(scope: Scope) -> Environment:
     """The checking environment for a scope; built once per scope and process."""
     pool = descriptor_pool.DescriptorPool()
     pool.AddSerializedFile(struct_pb2.DESCRIPTOR.serialized_pb)
+    pool.AddSerializedFile(timestamp_pb2.DESCRIPTOR.serialized_pb)
     fd = descriptor_pb2.FileDescriptorProto(
         name="jifen/conditions.proto",
         package=PACKAGE,
         syntax="proto3",
-        dependency=["google/protobuf/struct.proto"],
+        dependency=["google/protobuf/struct.proto", "google/protobuf/timestamp.proto"],
     )
     messages: dict[str, Message] = {}
     for message in scope.variables().values():
@@ -82,13 +88,13 @@ def _add(fd: Any, message: Message, seen: dict[str, Message]) -> None:
                 label=label,
                 type_name=type_name,
             )
-        elif field.type is CelType.DYN:
+        elif field.type in WELL_KNOWN:
             proto.field.add(
                 name=field.name,
                 number=number,
                 type=F.TYPE_MESSAGE,
                 label=label,
-                type_name=".google.protobuf.Value",
+                type_name=WELL_KNOWN[field.type],
             )
         else:
             proto.field.add(name=field.name, number=number, type=SCALARS[field.type], label=label)

@@ -40,6 +40,20 @@ OPERATORS = {
 }
 VARIABLES = ("order", "member", "activity", "now")
 MACROS = ("all", "exists", "exists_one", "filter", "map")
+TIME_ACCESSORS = (
+    "getFullYear",
+    "getMonth",
+    "getDate",
+    "getDayOfMonth",
+    "getDayOfYear",
+    "getDayOfWeek",
+    "getHours",
+    "getMinutes",
+    "getSeconds",
+    "getMilliseconds",
+)
+#: cel-cpp's names for the well-known types, as the operator guide names them
+WELL_KNOWN = {"google.protobuf.Timestamp": "timestamp", "google.protobuf.Duration": "duration"}
 FUNCTIONS = (
     *MACROS,
     "size",
@@ -52,6 +66,10 @@ FUNCTIONS = (
     "endsWith",
     "contains",
     "matches",
+    "dyn",
+    "timestamp",
+    "duration",
+    *TIME_ACCESSORS,
 )
 NUMBERS = {"int", "double"}
 MACRO_MISUSE = " needs a name for each item and a condition"
@@ -93,6 +111,11 @@ def explain(raw: str, source: str, offset: int, messages: dict[str, Message]) ->
         name = re.escape(m[1])
         called = re.search(rf"(?<![\w.]){name}\s*\(|\.{name}\s*\(", source) is not None
         return _undeclared(m[1], called=called)
+    if "'google.protobuf.Timestamp' cannot be the operand of a select" in raw:
+        return (
+            "a timestamp has no fields",
+            "read it with an accessor, e.g. order.placed_at.getHours()",
+        )
     return raw, "see the types of the variables in the operator guide"
 
 
@@ -181,8 +204,9 @@ def _undeclared(name: str, *, called: bool) -> tuple[str, str]:
         if close:
             return f"no function {name}", f"did you mean {close[0]}?"
         return f"no function {name}", (
-            "the functions are size, has, int, double, string, startsWith, endsWith, contains "
-            "and the macros all, exists, exists_one, filter, map"
+            "the functions are size, has, int, uint, double, string, dyn, timestamp, duration, "
+            "startsWith, endsWith, contains, matches, the timestamp accessors getHours, "
+            "getDayOfWeek... and the macros all, exists, exists_one, filter, map"
         )
     head = name.split(".", maxsplit=1)[0]
     close = difflib.get_close_matches(head, VARIABLES, n=1, cutoff=0.7)
@@ -199,6 +223,8 @@ def _undeclared(name: str, *, called: bool) -> tuple[str, str]:
 def _readable(kind: str, messages: dict[str, Message]) -> str:
     for full, message in messages.items():
         kind = kind.replace(full, message.name.lower())
+    for full, name in WELL_KNOWN.items():
+        kind = kind.replace(full, name)
     return kind
 
 
