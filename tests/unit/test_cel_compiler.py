@@ -875,5 +875,5 @@ def test_the_benchmark_condition_calls_helpers_only_off_its_fast_path() -> None:
     )
     python = compile_condition(text).python
     calls = [line for line in python.splitlines() if "_in(" in line or "_ge(" in line]
-    assert len(calls) == 6  # three fall-backs, in _value and in _test
+    assert len(calls) == 9  # three fall-backs, in _value, _test and _check
     assert all("type(" in line and " else _" in line for line in calls)

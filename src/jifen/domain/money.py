@@ -47,6 +47,19 @@ def round_points(value: Decimal, rounding: str) -> int:
     return int(value.to_integral_value(rounding=ROUNDING[rounding]))
 
 
+def divide(numerator: int, denominator: int, rounding: str) -> int:
+    """``numerator / denominator`` rounded as :func:`round_points` would, in integers
+    (``denominator`` > 0): the base rate's division, without a Decimal per order."""
+    if rounding == "floor":
+        return numerator // denominator
+    if rounding == "ceil":
+        return -(-numerator // denominator)
+    if rounding == "round":  # half away from zero, as ROUND_HALF_UP
+        half_up = (2 * abs(numerator) + denominator) // (2 * denominator)
+        return half_up if numerator >= 0 else -half_up
+    raise ValueError(f"unknown rounding {rounding!r}")
+
+
 def allocate(total: int, weights: list[int]) -> list[int]:
     """Split ``total`` over ``weights`` proportionally, exactly (largest remainder)."""
     weight_sum = sum(weights)

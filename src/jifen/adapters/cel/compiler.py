@@ -116,6 +116,9 @@ class CompiledCondition:
     python: str
     _value: Callable[[Activation], Any] = field(repr=False, compare=False)
     _test: Callable[[Activation], bool] = field(repr=False, compare=False)
+    #: True, False (any other value), or the :class:`CelEvalError` it failed with: one
+    #: call, for evaluators that tell a false condition from a failed one
+    check: Callable[[Activation], bool | CelEvalError] = field(repr=False, compare=False)
 
     def __call__(self, activation: Activation) -> bool:
         """True only when the expression evaluates to ``true``; false on any error."""
@@ -156,7 +159,9 @@ def compile_condition(
         raise UnsupportedExpression(f"unsupported: expression nested too deeply ({exc})") from None
     namespace: dict[str, Any] = {"__builtins__": {}, **HELPERS, **generator.constants}
     exec(code, namespace)  # noqa: S102 - generated source; user text only as repr() literals
-    return CompiledCondition(text, python, namespace["_value"], namespace["_test"])
+    return CompiledCondition(
+        text, python, namespace["_value"], namespace["_test"], namespace["_check"]
+    )
 
 
 def _zone(timezone: str | tzinfo) -> tzinfo:
@@ -181,7 +186,16 @@ def _assemble(body: list[str], result: str) -> str:
         "    except _CATCH:",
         "        return False",
     ]
-    return "\n".join([*value, "", "", *test, ""])
+    check = [
+        "def _check(activation):",
+        "    try:",
+        *indent(2),
+        f"        _r = {result}",
+        "    except _CATCH as _exc:",
+        "        return _as_error(_exc)",
+        "    return True if _r is True else _r if type(_r) is CelEvalError else False",
+    ]
+    return "\n".join([*value, "", "", *test, "", "", *check, ""])
 
 
 def _parse(text: str) -> Tree[Token]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from typing import Any, Final
 
-from jifen.adapters.cel.compiler import CelEvalError, CompiledCondition, compile_condition
+from jifen.adapters.cel.compiler import CompiledCondition, compile_condition
 from jifen.domain.earning import PROBLEMS, ConditionError
 
 __all__ = ["CheckedCondition", "compile_checked", "failure"]
@@ -62,20 +62,18 @@ class CheckedCondition:
     """A compiled condition that answers True, False or a ConditionError."""
 
     compiled: CompiledCondition
-    _evaluate: Callable[[Mapping[str, Any]], Any] = field(init=False, repr=False, compare=False)
+    _check: Callable[[Mapping[str, Any]], Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_evaluate", self.compiled.evaluate)
+        object.__setattr__(self, "_check", self.compiled.check)
 
     @property
     def source(self) -> str:
         return self.compiled.source
 
     def __call__(self, activation: Mapping[str, Any]) -> bool | ConditionError:
-        try:
-            return self._evaluate(activation) is True
-        except CelEvalError as exc:
-            return failure(str(exc))
+        held = self._check(activation)
+        return held if type(held) is bool else failure(str(held))
 
 
 def compile_checked(text: str, *, timezone: str | tzinfo = UTC) -> CheckedCondition:

@@ -29,27 +29,33 @@ def now_vars(local: datetime) -> dict[str, Any]:
 
 def order_vars(order: Order, currency: str) -> dict[str, Any]:
     scale = 10 ** exponent(currency)
-    return {
-        "id": order.order_id,
-        "placed_at": order.placed_at,
-        "total": order.paid / scale,
-        "gross": sum(line.gross for line in order.lines) / scale,
-        "discount": order.discount / scale,
-        "points_paid": order.points_paid,
-        "channel": order.channel,
-        "store": order.store or "",
-        "units": sum(line.quantity for line in order.lines),
-        "lines": [
+    lines = []
+    gross = units = 0
+    for line in order.lines:
+        line_gross = line.quantity * line.unit_price  # OrderLine.gross and .net, inlined
+        gross += line_gross
+        units += line.quantity
+        lines.append(
             {
                 "sku": line.sku,
                 "category": line.category or "",
                 "tags": sorted(line.tags),
                 "quantity": line.quantity,
                 "unit_price": line.unit_price / scale,
-                "total": line.net / scale,
+                "total": max(line_gross - line.discount, 0) / scale,
             }
-            for line in order.lines
-        ],
+        )
+    return {
+        "id": order.order_id,
+        "placed_at": order.placed_at,
+        "total": order.paid / scale,
+        "gross": gross / scale,
+        "discount": order.discount / scale,
+        "points_paid": order.points_paid,
+        "channel": order.channel,
+        "store": order.store or "",
+        "units": units,
+        "lines": lines,
         "attributes": dict(order.attributes),
     }
 

@@ -13,19 +13,23 @@ class Basket:
     def __init__(self, order: Order, basis: str) -> None:
         self.order = order
         lines = order.lines
+        gross = [line.quantity * line.unit_price for line in lines]  # OrderLine.gross, inlined
         if basis == "gross":
-            self.weights = [line.gross for line in lines]
-            self.eligible = sum(self.weights)
+            self.weights = gross
+            self.eligible = sum(gross)
         else:
-            self.weights = allocate(order.paid, [line.net for line in lines])
+            net = [max(g - line.discount, 0) for g, line in zip(gross, lines, strict=True)]
+            self.weights = allocate(order.paid, net)
             self.eligible = order.paid
+        self.quantities = [line.quantity for line in lines]
         self.every = list(range(len(lines)))
-        self._index: dict[tuple[str, str], list[int]] = {}
+        index: dict[tuple[str, str], list[int]] = {}
         for i, line in enumerate(lines):
-            keys = [("sku", line.sku), ("category", line.category or "")]
-            keys += [("tag", tag) for tag in line.tags]
-            for key in keys:
-                self._index.setdefault(key, []).append(i)
+            index.setdefault(("sku", line.sku), []).append(i)
+            index.setdefault(("category", line.category or ""), []).append(i)
+            for tag in line.tags:
+                index.setdefault(("tag", tag), []).append(i)
+        self._index = index
 
     def matching(self, match: Match) -> list[int]:
         """Indices of the lines ``match`` selects, in order."""
@@ -38,3 +42,8 @@ class Basket:
         for key in keys:
             found.update(self._index.get(key, ()))
         return sorted(found)
+
+    def units(self, indices: list[int]) -> int:
+        """Units bought over the lines ``indices``."""
+        quantities = self.quantities
+        return sum(quantities[i] for i in indices)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from jifen.domain.earning.activation import activation, order_vars
@@ -26,7 +25,7 @@ from jifen.domain.earning.periods import period_key
 from jifen.domain.earning.program import EarningProgram
 from jifen.domain.earning.rules import Rule, RuleKind
 from jifen.domain.earning.variables import activity_vars
-from jifen.domain.money import allocate, round_points
+from jifen.domain.money import allocate, divide
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ class _Tally:
 def base_points(program: EarningProgram, basket: Basket) -> tuple[int, list[int]]:
     """Base points of the order, and their share on each line."""
     rate = program.base
-    base = round_points(Decimal(basket.eligible * rate.points) / rate.per, rate.rounding)
+    base = divide(basket.eligible * rate.points, rate.per, rate.rounding)
     return base, allocate(base, basket.weights) if basket.every else []
 
 
@@ -166,13 +165,12 @@ def _fixed_points(rule: Rule, basket: Basket, tally: _Tally) -> int:
             return 0
         return rule.points
     if rule.kind is RuleKind.PRODUCT:
-        lines = basket.order.lines
-        matched = [lines[i] for i in basket.matching(rule.match)]
+        matched = basket.matching(rule.match)
         if not matched:
             tally.skip(rule, Skip.NO_MATCHING_LINES)
             return 0
         if rule.per == "unit":
-            return rule.points * sum(x.quantity for x in matched)
+            return rule.points * basket.units(matched)
         return rule.points * (len(matched) if rule.per == "line" else 1)
     return rule.points  # a bonus
 
@@ -269,8 +267,4 @@ def _multiply(
                 AwardLine(a.rule_id, "tier", extra[a.rule_id], detail={"factor": str(a.factor)})
             )
             continue
-        before = len(tally.lines)
-        _grant(rule, extra[a.rule_id], ctx, tally)
-        if len(tally.lines) > before:
-            line = tally.lines[-1]
-            tally.lines[-1] = line._replace(detail={**line.detail, "factor": str(a.factor)})
+        _grant(rule, extra[a.rule_id], ctx, tally, detail={"factor": str(a.factor)})

@@ -48,12 +48,13 @@ def extras(
 def _added(applied: list[Applied], line_base: list[int], rounding: str) -> dict[str, int]:
     """Under ``add`` each multiplier earns (factor - 1) x the base points it covers."""
     out = {}
+    n = len(line_base)
     for a in applied:
-        covered = sum(line_base[i] for i in a.lines if i < len(line_base))
-        integral = a.factor == a.factor.to_integral_value()
+        covered = sum(line_base[i] for i in a.lines if i < n)
+        whole = int(a.factor)
         extra = (
-            covered * (int(a.factor) - 1)
-            if integral
+            covered * (whole - 1)
+            if whole == a.factor  # the usual x2, x3: integers, no Decimal arithmetic
             else round_points(covered * (a.factor - 1), rounding)
         )
         out[a.rule_id] = max(extra, 0)
