@@ -26,6 +26,7 @@ from jifen.domain.definition import ProgramDefinition
 from jifen.domain.programs import Program
 from jifen.services import ledger
 from jifen.services.access.ports import Passwords
+from jifen.services.earning.group_commit import OrderGroups
 from jifen.services.nightly.ports import JobLocks
 from jifen.services.ports import Chance, Clock, Compiler, Publisher
 from jifen.services.programs.ports import ProgramEditor
@@ -68,12 +69,15 @@ class Jifen:
     editor: ProgramEditor = field(default_factory=YamlProgramEditor)
     passwords: Passwords = field(default_factory=Argon2Passwords)
     locks: JobLocks = field(init=False)
+    #: ``POST /v1/orders``: the orders this process receives together, committed together
+    orders: OrderGroups = field(init=False)
 
     def __post_init__(self) -> None:
         # published versions are compiled without the type check: a version published
         # before the checker keeps earning (ADR 0020)
         self.rulebooks = Rulebooks(compile_program)
         self.locks = job_locks_for(self.engine)
+        self.orders = OrderGroups(self.uow, self.clock, self.rulebooks, skew=self.clock_skew)
 
     @property
     def lanes(self) -> int:

@@ -16,6 +16,9 @@
   time.
 """
 
+from jifen.services.earning.write_behind import (
+    WriteBehind,
+)
 from jifen.services.imports.commands import (
     OpenBalance,
 )
@@ -34,9 +37,6 @@ from jifen.services.imports.runner import (
     import_orders,
     run_import,
     unfinished_import,
-)
-from jifen.services.imports.write_behind import (
-    WriteBehind,
 )
 
 __all__ = [

@@ -17,7 +17,7 @@ from jifen.domain.earning import Usage
 from jifen.domain.members import Member
 from jifen.domain.tiers import Stats
 from jifen.services.earning.ports import EarningWork, Span
-from jifen.services.imports.write_behind.kept import Kept
+from jifen.services.earning.write_behind.kept import Kept
 
 ENTRY_IDS = 256  # reserved at a time
 

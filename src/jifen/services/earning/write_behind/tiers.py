@@ -8,8 +8,8 @@ from datetime import datetime
 
 from jifen.domain.members import Member
 from jifen.domain.tiers import Stats, TierState
-from jifen.services.imports.write_behind.batch import Batch
-from jifen.services.imports.write_behind.through import Through
+from jifen.services.earning.write_behind.batch import Batch
+from jifen.services.earning.write_behind.through import Through
 from jifen.services.tiers.ports import TierChange, Tiered, TierStore
 
 

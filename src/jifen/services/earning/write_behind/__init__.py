@@ -38,6 +38,6 @@ written), :mod:`.batch` (what the batch knows, and ``flush``),
 (:class:`WriteBehind` itself).
 """
 
-from jifen.services.imports.write_behind.work import WriteBehind
+from jifen.services.earning.write_behind.work import WriteBehind
 
 __all__ = ["WriteBehind"]

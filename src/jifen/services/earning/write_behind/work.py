@@ -7,19 +7,19 @@ from types import TracebackType
 from typing import Self
 
 from jifen.services.earning.ports import EarningStore, EarningWork
-from jifen.services.imports.write_behind.batch import Batch
-from jifen.services.imports.write_behind.earning import BatchEarning
-from jifen.services.imports.write_behind.kept import Kept
-from jifen.services.imports.write_behind.ledger import BatchLedger, BatchVerifier
-from jifen.services.imports.write_behind.members import BatchMembers
-from jifen.services.imports.write_behind.programmes import BatchPrograms, BatchVersions
-from jifen.services.imports.write_behind.records import (
+from jifen.services.earning.write_behind.batch import Batch
+from jifen.services.earning.write_behind.earning import BatchEarning
+from jifen.services.earning.write_behind.kept import Kept
+from jifen.services.earning.write_behind.ledger import BatchLedger, BatchVerifier
+from jifen.services.earning.write_behind.members import BatchMembers
+from jifen.services.earning.write_behind.programmes import BatchPrograms, BatchVersions
+from jifen.services.earning.write_behind.records import (
     BatchAudit,
     BatchKeys,
     BatchOutbox,
     BatchOutboxRelay,
 )
-from jifen.services.imports.write_behind.tiers import BatchTiers
+from jifen.services.earning.write_behind.tiers import BatchTiers
 from jifen.services.ledger.ports import Ledger, Verifier
 from jifen.services.ports import (
     AuditLog,

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from jifen.domain.members import Member
-from jifen.services.imports.write_behind.batch import Batch
-from jifen.services.imports.write_behind.through import Through
+from jifen.services.earning.write_behind.batch import Batch
+from jifen.services.earning.write_behind.through import Through
 from jifen.services.ports import Members, NewMember
 
 

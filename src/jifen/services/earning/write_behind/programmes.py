@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from jifen.domain.programs import Program
-from jifen.services.imports.write_behind.batch import Batch
-from jifen.services.imports.write_behind.through import Through
+from jifen.services.earning.write_behind.batch import Batch
+from jifen.services.earning.write_behind.through import Through
 from jifen.services.ports import Programs, ProgramVersions, VersionInfo
 
 

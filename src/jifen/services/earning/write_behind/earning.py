@@ -18,8 +18,8 @@ from jifen.services.earning.ports import (
     RefundRecord,
     Span,
 )
-from jifen.services.imports.write_behind.batch import Batch
-from jifen.services.imports.write_behind.through import Through
+from jifen.services.earning.write_behind.batch import Batch
+from jifen.services.earning.write_behind.through import Through
 
 
 def _counted(placed_at: datetime, paid: int) -> Callable[[Member], Member]:

@@ -6,8 +6,8 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from jifen.services.imports.write_behind.batch import Batch
-from jifen.services.imports.write_behind.through import Through
+from jifen.services.earning.write_behind.batch import Batch
+from jifen.services.earning.write_behind.through import Through
 from jifen.services.ports import (
     AuditLog,
     IdempotencyKeys,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from jifen.services.earning.ports import EarningWork
-from jifen.services.imports.write_behind.batch import Batch
+from jifen.services.earning.write_behind.batch import Batch
 
 R = TypeVar("R")
 

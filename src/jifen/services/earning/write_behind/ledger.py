@@ -10,8 +10,8 @@ from typing import Any
 from jifen.domain.earning import Lifetimes
 from jifen.domain.ledger import Entry, Hold, Lot, Posting
 from jifen.domain.members import Balances, Member
-from jifen.services.imports.write_behind.batch import Batch
-from jifen.services.imports.write_behind.through import Through
+from jifen.services.earning.write_behind.batch import Batch
+from jifen.services.earning.write_behind.through import Through
 from jifen.services.ledger.ports import Ledger, Page, Verifier
 
 
