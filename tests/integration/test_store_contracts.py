@@ -286,6 +286,35 @@ def test_the_first_order_of_a_span_reads_back_with_the_orders_of_the_transaction
         assert uow.earning.first_in(*span) == first
 
 
+@pytest.mark.parametrize("per_statement", [200, 1])
+def test_each_span_reads_its_own_first_order_whatever_the_others_hold(
+    stores: Stores, program: Program, per_statement: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jifen.adapters.db.earning import orders as sql_orders  # noqa: PLC0415
+
+    monkeypatch.setattr(sql_orders, "FIRSTS_PER_STATEMENT", per_statement)
+    make_member(stores.jf, program, "C-1")
+    make_member(stores.jf, program, "C-2")
+    now = stores.now
+    this_week = (now - timedelta(days=3), now + timedelta(days=4))
+    last_week = (now - timedelta(days=10), now - timedelta(days=3))
+    with stores.jf.uow() as uow:  # the SQL store alone
+        one, two = member(uow, program, "C-1"), member(uow, program, "C-2")
+        uow.earning.add_order(order(program, one, "A-2", 100, now))
+        uow.earning.add_order(order(program, one, "A-1", 100, now - timedelta(days=2)))
+        uow.earning.add_order(order(program, one, "A-0", 100, now - timedelta(days=8)))
+        uow.earning.add_order(order(program, two, "B-1", 100, now - timedelta(days=1)))
+        spans = [(one.id, *this_week), (one.id, *last_week), (two.id, *this_week),
+                 (two.id, *last_week)]  # fmt: skip
+        assert uow.earning.firsts_in(spans) == {
+            spans[0]: (now - timedelta(days=2), "A-1"),
+            spans[1]: (now - timedelta(days=8), "A-0"),
+            spans[2]: (now - timedelta(days=1), "B-1"),
+        }  # C-2 had no order last week: its span is absent
+        assert all(uow.earning.first_in(*span) == uow.earning.firsts_in([span]).get(span)
+                   for span in spans)  # fmt: skip
+
+
 # -- tiers ------------------------------------------------------------------------------
 
 

@@ -5,8 +5,12 @@
 - ``campaign_budgets``: Campaigns as operators follow them: when they run and what is left of
   their budget.
 - ``commands``: Earning's commands: orders, refunds and activities.
+- ``group_commit``: Grouped commits: the orders a server process receives together share a
+  transaction.
 - ``order_data``: An order as the till sends it, checked (``to_order``), and as it is kept
   (JSON).
+- ``order_batches``: Orders in batches: many orders in one transaction, each keeping its own
+  outcome (an import's batch, a server's group).
 - ``orders``: Orders: earn on a purchase; every point explained.
 - ``ports``: Everything earning keeps besides the ledger: caps, streaks, budgets, orders,
   referrals.
@@ -18,6 +22,7 @@
 - ``rule_errors``: Rules whose condition failed to evaluate: counted per day, shown the same
   day.
 - ``views``: What earning's use cases return: every point explained.
+- ``write_behind``: A unit of work that keeps a batch's writes and writes them a table at a time.
 """
 
 from jifen.services.earning.activities import (

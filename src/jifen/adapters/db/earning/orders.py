@@ -12,7 +12,7 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, literal, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db.earning.budgets import SqlCampaignBudgets
@@ -21,6 +21,9 @@ from jifen.adapters.db.earning.referrals import SqlReferrals
 from jifen.adapters.db.earning.usage import SqlRuleUsage
 from jifen.adapters.db.tables import activities, members, orders, refunds
 from jifen.services.earning.ports import NewOrderRecord, OrderRecord, RefundRecord, Span
+
+#: Spans per statement of ``firsts_in``: SQLite takes at most 500 terms in a compound select
+FIRSTS_PER_STATEMENT = 200
 
 
 class SqlEarningStore(SqlRuleUsage, SqlCampaignBudgets, SqlReferrals, SqlConditionErrors):
@@ -83,25 +86,36 @@ class SqlEarningStore(SqlRuleUsage, SqlCampaignBudgets, SqlReferrals, SqlConditi
         return None if r is None else (r.placed_at, r.order_id)
 
     def firsts_in(self, spans: Collection[Span]) -> dict[Span, tuple[datetime, str]]:
+        """One statement: a first-order seek per span on ``ix_orders_member``, as
+        ``first_in`` makes, joined by UNION ALL (reading every order of the spans grew
+        with the weeks' orders)."""
         if not spans:
             return {}
-        placed: dict[int, list[tuple[datetime, str]]] = {}
-        result = self.conn.execute(
-            select(orders.c.member_id, orders.c.placed_at, orders.c.order_id).where(
-                orders.c.member_id.in_({m for m, _, _ in spans}),
-                orders.c.placed_at >= min(s for _, s, _ in spans),
-                orders.c.placed_at < max(e for _, _, e in spans),
-                orders.c.arrived_expired.is_(False),
+        ordered = list(spans)
+        parts = [
+            select(
+                select(
+                    literal(i).label("span"),
+                    orders.c.placed_at,
+                    orders.c.order_id,
+                )
+                .where(
+                    orders.c.member_id == member,
+                    orders.c.placed_at >= start,
+                    orders.c.placed_at < end,
+                    orders.c.arrived_expired.is_(False),
+                )
+                .order_by(orders.c.placed_at, orders.c.order_id)
+                .limit(1)
+                .subquery()
             )
-        )
-        for r in result:
-            placed.setdefault(r.member_id, []).append((r.placed_at, r.order_id))
-        found = {}
-        for span in spans:
-            member, start, end = span
-            first = min((x for x in placed.get(member, ()) if start <= x[0] < end), default=None)
-            if first is not None:
-                found[span] = first
+            for i, (member, start, end) in enumerate(ordered)
+        ]
+        found: dict[Span, tuple[datetime, str]] = {}
+        for chunk in range(0, len(parts), FIRSTS_PER_STATEMENT):
+            statement = union_all(*parts[chunk : chunk + FIRSTS_PER_STATEMENT])
+            for r in self.conn.execute(statement):
+                found[ordered[r.span]] = (r.placed_at, r.order_id)
         return found
 
     def replace_snapshot(self, order_pk: int, snapshot: dict[str, Any]) -> None:
