@@ -88,8 +88,7 @@ def test_concurrent_orders_are_written_in_groups_and_earn_what_they_earn_alone(
     groups = groups_of(jf)
     with held(groups, program, "P"):
         futures = [
-            groups.submit(program, order(f"O-{i}", members_[i % 8], *veg(i)))
-            for i in range(40)
+            groups.submit(program, order(f"O-{i}", members_[i % 8], *veg(i))) for i in range(40)
         ]
     results = answers(futures)
 
@@ -103,9 +102,7 @@ def test_concurrent_orders_are_written_in_groups_and_earn_what_they_earn_alone(
         other = publish(alone)
         for i in range(8):
             join(alone, other, f"C-{i}")
-        expected = [
-            buy(alone, other, members_[i % 8], f"O-{i}", *veg(i)) for i in range(40)
-        ]
+        expected = [buy(alone, other, members_[i % 8], f"O-{i}", *veg(i)) for i in range(40)]
         assert [r.points for r in results] == [e.points for e in expected]  # type: ignore[union-attr]
         for m in members_:
             assert balances(jf, program, m) == balances(alone, other, m)
