@@ -11,8 +11,8 @@ from jifen.bootstrap import Jifen
 from jifen.domain.ledger import Account, EntryKind, LotSource, Posting, credit
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
+from jifen.services.earning import WriteBehind
 from jifen.services.earning.ports import EarningWork, NewOrderRecord
-from jifen.services.imports import WriteBehind
 
 KINDS = ["sql", "write_behind"]
 

@@ -22,7 +22,7 @@ from jifen.domain.ledger import Account, EntryKind, debit
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.domain.tiers import Stats, TierState
-from jifen.services.earning.write_behind import WriteBehind
+from jifen.services.earning import WriteBehind
 from jifen.services.ports import KeyScope, StoredResponse
 from jifen.services.tiers.ports import TierChange
 from tests.factories import make_member

@@ -17,9 +17,9 @@ import pytest
 from jifen.domain.earning import Usage
 from jifen.domain.ledger import EntryKind, LotSource, NewLot, Posting
 from jifen.domain.tiers import Stats, TierState
+from jifen.services.earning import WriteBehind
 from jifen.services.earning.ports import NewOrderRecord
 from jifen.services.earning.write_behind.kept import Kept
-from jifen.services.imports import WriteBehind
 from jifen.services.tiers.ports import TierChange
 
 PROGRAM = 3

@@ -41,6 +41,10 @@ from jifen.services.earning.commands import (
     RecordActivity,
     RefundOrder,
 )
+from jifen.services.earning.order_batches import (
+    CheckedOrder,
+    record_orders_in,
+)
 from jifen.services.earning.order_data import (
     to_order,
 )
@@ -68,11 +72,15 @@ from jifen.services.earning.views import (
     EarnResult,
     SkippedView,
 )
+from jifen.services.earning.write_behind import (
+    WriteBehind,
+)
 
 __all__ = [
     "AwardLineView",
     "AwardView",
     "CampaignView",
+    "CheckedOrder",
     "EarnResult",
     "LineIn",
     "PlaceOrder",
@@ -81,6 +89,7 @@ __all__ = [
     "RefundOrder",
     "RuleErrors",
     "SkippedView",
+    "WriteBehind",
     "campaigns",
     "cap_keys",
     "condition_errors",
@@ -89,6 +98,7 @@ __all__ = [
     "record_activity",
     "record_order",
     "record_order_in",
+    "record_orders_in",
     "refund_order",
     "rule_errors",
     "simulate_order",

@@ -12,13 +12,8 @@
 - ``rows``: What an import reads and reports: a file, its rows, the handler of one kind of row,
   the summary.
 - ``runner``: Importing files in bulk: batched, idempotent, resumable, in bounded memory.
-- ``write_behind``: A unit of work that keeps a batch's writes and writes them a table at a
-  time.
 """
 
-from jifen.services.earning.write_behind import (
-    WriteBehind,
-)
 from jifen.services.imports.commands import (
     OpenBalance,
 )
@@ -48,7 +43,6 @@ __all__ = [
     "Rejected",
     "Row",
     "RowHandler",
-    "WriteBehind",
     "Written",
     "import_balances",
     "import_orders",

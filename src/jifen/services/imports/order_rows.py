@@ -16,8 +16,14 @@ from jifen.domain.bounds import DEFAULT_SKEW
 from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import Conflict, IdempotencyConflict, JifenError
 from jifen.domain.programs import Program
-from jifen.services.earning import EarnResult, order_key, record_order_in, to_order
-from jifen.services.earning.order_batches import CheckedOrder, record_orders_in
+from jifen.services.earning import (
+    CheckedOrder,
+    EarnResult,
+    order_key,
+    record_order_in,
+    record_orders_in,
+    to_order,
+)
 from jifen.services.idempotency import Keyed
 from jifen.services.imports.order_records import command_from
 from jifen.services.imports.ports import ImportWork
