@@ -35,8 +35,10 @@ def create_engine_for(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        # a connection the server dropped (a restart) is found and replaced at checkout
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip at every checkout. A connection the server
+        # dropped (a restart) fails its first statement instead; SQLAlchemy then
+        # invalidates the whole pool, that request is a 503 (``uow._lost``), and the next
+        # checkouts connect afresh.
         connect_args={"connect_timeout": connect_timeout},
         future=True,
     )

@@ -130,8 +130,10 @@ class SqlUnitOfWork:
         try:
             if conn.in_transaction():
                 conn.rollback()
-        except DBAPIError:
-            if lost is None:
+        except DBAPIError as failed:
+            # a connection lost before its rollback: the server has rolled back, and what
+            # the work read or committed stands (SQLAlchemy has invalidated the connection)
+            if lost is None and _lost(failed) is None:
                 raise
         finally:
             conn.close()

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from jifen.domain.earning import Lifetimes
 from jifen.domain.ledger import Entry, Hold, Lot, Posting
+from jifen.domain.members import Member
 from jifen.services.ports import SharedWork
 
 
@@ -16,6 +17,17 @@ from jifen.services.ports import SharedWork
 class Page:
     entries: list[Entry]
     next_cursor: int | None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A member as a read finds them, with one statement: the row, whether anything is
+    due (a lot to mature or expire, a hold to release: the balances would move if a write
+    came now), and the points expiring in the window asked for."""
+
+    member: Member
+    due: bool
+    expiring: int
 
 
 class Ledger(Protocol):
@@ -74,6 +86,11 @@ class Ledger(Protocol):
         """Open lots (pending too) expiring in ``(now, until]``: (when, points), soonest first."""
 
     def expiring(self, member_id: int, now: datetime, until: datetime) -> int: ...
+    def standing(
+        self, program_id: int, external_id: str, now: datetime, until: datetime
+    ) -> Standing | None:
+        """The member, whether anything is due at ``now``, and what expires in
+        ``(now, until]``, in one statement and no lock; None: no such member."""
 
 
 class Verifier(Protocol):

@@ -20,7 +20,12 @@ EXPIRING_WINDOW = timedelta(days=30)
 def get_member(uow: LedgerWork, clock: Clock, program: Program, external_id: str) -> MemberView:
     now = clock.now()
     with uow:
-        return member_view_of(uow, program, find_member(uow, program, external_id), now)
+        found = uow.ledger.standing(program.id, external_id, now, now + EXPIRING_WINDOW)
+        if found is None or found.member.status is MemberStatus.ERASED:
+            raise MemberNotFound(external_id)
+        if found.due:  # the balances move at the next write: show them as it will find them
+            return member_view_of(uow, program, found.member, now)
+        return member_view(found.member, found.expiring)
 
 
 def member_view_of(uow: LedgerWork, program: Program, member: Member, now: datetime) -> MemberView:

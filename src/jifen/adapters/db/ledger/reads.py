@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, bindparam, func, literal_column, select, union_all
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 
 from jifen.adapters.db import rows
-from jifen.adapters.db.tables import draws, entries, holds, lots
+from jifen.adapters.db.tables import draws, entries, holds, lots, members
 from jifen.domain.ledger import Entry, EntryKind, Hold, HoldStatus, Lot
-from jifen.services.ledger.ports import Page
+from jifen.services.ledger.ports import Page, Standing
 
 # Built once: these run before every spend.
 _OPEN_LOTS = (
@@ -26,6 +36,41 @@ _MEMBER_DUE_HOLDS = (
     )
     .order_by(holds.c.id)
     .limit(bindparam("b_limit"))
+)
+
+# A balance read: the member, whether ``as_settled`` would move anything, and what
+# expires soon, in one statement (each part an index range on the member's lots or holds)
+_LOT_DUE = exists().where(
+    lots.c.member_id == members.c.id,
+    lots.c.remaining > 0,
+    or_(
+        and_(lots.c.pending, lots.c.available_at <= bindparam("b_now")),
+        lots.c.expires_at <= bindparam("b_now"),
+    ),
+)
+_HOLD_DUE = exists().where(
+    holds.c.member_id == members.c.id,
+    holds.c.status == HoldStatus.ACTIVE.value,
+    holds.c.expires_at <= bindparam("b_now"),
+)
+_EXPIRING = (
+    select(func.coalesce(func.sum(lots.c.remaining), literal_column("0")))
+    .where(
+        lots.c.member_id == members.c.id,
+        lots.c.remaining > 0,
+        lots.c.pending.is_(False),
+        lots.c.expires_at > bindparam("b_now"),
+        lots.c.expires_at <= bindparam("b_until"),
+    )
+    .scalar_subquery()
+)
+_STANDING = select(
+    members,
+    or_(_LOT_DUE, _HOLD_DUE).label("jifen_due"),
+    _EXPIRING.label("jifen_expiring"),
+).where(
+    members.c.program_id == bindparam("b_program"),
+    members.c.external_id == bindparam("b_external"),
 )
 
 
@@ -185,3 +230,14 @@ class SqlLedgerReads:
             )
         ).scalar_one()
         return int(total)
+
+    def standing(
+        self, program_id: int, external_id: str, now: datetime, until: datetime
+    ) -> Standing | None:
+        row = self.conn.execute(
+            _STANDING,
+            {"b_program": program_id, "b_external": external_id, "b_now": now, "b_until": until},
+        ).one_or_none()
+        if row is None:
+            return None
+        return Standing(rows.member(row), bool(row.jifen_due), int(row.jifen_expiring))

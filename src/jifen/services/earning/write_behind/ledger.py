@@ -12,7 +12,7 @@ from jifen.domain.ledger import Entry, Hold, Lot, Posting
 from jifen.domain.members import Balances, Member
 from jifen.services.earning.write_behind.batch import Batch
 from jifen.services.earning.write_behind.through import Through
-from jifen.services.ledger.ports import Ledger, Page, Verifier
+from jifen.services.ledger.ports import Ledger, Page, Standing, Verifier
 
 
 def is_plain_credit(posting: Posting) -> bool:
@@ -130,6 +130,11 @@ class BatchLedger(Through[Ledger]):
 
     def expiring(self, member_id: int, now: datetime, until: datetime) -> int:
         return self.written().expiring(member_id, now, until)
+
+    def standing(
+        self, program_id: int, external_id: str, now: datetime, until: datetime
+    ) -> Standing | None:
+        return self.written().standing(program_id, external_id, now, until)
 
 
 class BatchVerifier(Through[Verifier]):

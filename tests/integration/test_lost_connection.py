@@ -1,0 +1,75 @@
+"""A connection the database drops between a read and its end costs nobody an answer.
+
+There is no pre-ping at checkout (it cost a round trip a request): a connection the
+server dropped is found by the next statement sent on it. When that statement is the
+rollback ending a read that has its answer, the read is answered; the pool replaces the
+connection, and the next unit of work connects afresh.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import text
+
+from jifen.bootstrap import Jifen
+from jifen.domain.errors import Unavailable
+from jifen.domain.programs import Program
+from tests.factories import make_member
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.parametrize(
+        "database_url", [pytest.param("postgresql", id="postgres")], indirect=True
+    ),
+]
+
+_IDLE_IN_TRANSACTION = """
+    SELECT pid FROM pg_stat_activity
+    WHERE datname = current_database() AND pid <> pg_backend_pid()
+      AND state = 'idle in transaction'
+"""
+
+
+def _drop_the_open_transactions(jf: Jifen) -> None:
+    """What a restart does to the connections in use: terminated by the server."""
+    with jf.engine.connect() as admin:
+        pids = [r[0] for r in admin.execute(text(_IDLE_IN_TRANSACTION))]
+        assert pids, "a unit of work is open"
+        for pid in pids:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        admin.commit()
+        deadline = time.monotonic() + 10
+        while admin.execute(text(_IDLE_IN_TRANSACTION)).first() is not None:
+            assert time.monotonic() < deadline, "the backend did not go"
+            time.sleep(0.05)
+
+
+def test_a_read_that_has_its_answer_keeps_it_when_its_connection_dies_before_the_rollback(
+    jf: Jifen, program: Program
+) -> None:
+    make_member(jf, program, "C-1")
+    with jf.uow(write=False) as uow:
+        found = uow.members.get(program.id, "C-1")
+        _drop_the_open_transactions(jf)
+    assert found is not None and found.external_id == "C-1"
+    with jf.uow(write=False) as uow:  # and the next one connects afresh
+        assert uow.members.get(program.id, "C-1") is not None
+
+
+def test_a_statement_on_a_dropped_connection_is_unavailable_not_an_error(
+    jf: Jifen, program: Program
+) -> None:
+    make_member(jf, program, "C-1")
+
+    def read_across_a_drop() -> None:
+        with jf.uow(write=False) as uow:
+            uow.members.get(program.id, "C-1")
+            _drop_the_open_transactions(jf)
+            uow.members.get(program.id, "C-1")
+
+    with pytest.raises(Unavailable):
+        read_across_a_drop()
+    with jf.uow(write=False) as uow:
+        assert uow.members.get(program.id, "C-1") is not None
