@@ -67,8 +67,8 @@ class Stores:
 
     @contextmanager
     def later(self) -> Iterator[EarningWork]:
-        """A later transaction, on the database alone."""
-        with self.jf.uow(write=False) as uow:
+        """A later transaction, on the database alone (rolled back: it may claim keys)."""
+        with self.jf.uow() as uow:
             yield uow
 
 

@@ -1,4 +1,4 @@
-"""A balance read is one statement and no lock, and still shows what a write would allow.
+"""A balance or history read is one statement and no lock, and still shows what a write would allow.
 
 ``GET /v1/members/{id}`` reads the member, whether anything is due (a lot to mature or
 expire, a hold to release) and the points expiring in 30 days in one statement
@@ -18,9 +18,10 @@ from sqlalchemy import event
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import MemberNotFound
 from jifen.domain.programs import Program
-from jifen.services import ledger, members
+from jifen.services import ledger, members, rights
 from jifen.services.ledger import Earn, PlaceHold
-from jifen.services.members import MemberView
+from jifen.services.members import History, MemberView
+from jifen.services.rights import EraseMember
 from tests.earning_fixtures import join, publish
 from tests.factories import FakeClock, key
 
@@ -108,3 +109,32 @@ def test_an_unknown_member_is_not_found(jf: Jifen) -> None:
         assert uow.ledger.standing(program.id, "nobody", jf.clock.now(), jf.clock.now()) is None
     with pytest.raises(MemberNotFound):
         _read(jf, program, "nobody")
+
+
+def test_a_history_page_is_one_statement_and_an_unknown_or_erased_member_has_none(
+    jf: Jifen, clock: FakeClock
+) -> None:
+    program = publish(jf)
+    join(jf, program, "M1")
+    join(jf, program, "M2")
+    join(jf, program, "M3")
+    for points in (10, 20, 30):
+        ledger.earn(jf.uow(), jf.clock, program, Earn("M1", points), key())
+    ledger.earn(jf.uow(), jf.clock, program, Earn("M3", 5), key())
+    rights.erase_member(jf.uow(), jf.clock, program, EraseMember("M3", "ops:test"), key())
+
+    def history(member: str, cursor: str | None = None) -> History:
+        return members.history(jf.uow(write=False), program, member, cursor, 2)
+
+    history("M1")  # learns the programme's caches
+    with statements(jf) as seen:
+        first = history("M1")
+        sent = _sql(seen)
+    assert len(sent) == 1 and "FOR UPDATE" not in sent[0].upper(), sent
+    assert [x.points for x in first.items] == [30, 20] and first.next_cursor is not None
+    rest = history("M1", first.next_cursor)
+    assert [x.points for x in rest.items] == [10] and rest.next_cursor is None
+    assert history("M2").items == ()  # a member with no entries yet
+    for unknown in ("nobody", "M3"):
+        with pytest.raises(MemberNotFound):
+            history(unknown)

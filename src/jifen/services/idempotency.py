@@ -129,9 +129,16 @@ def _plain(value: Any) -> Any:
         return exact(value)
     if isinstance(value, Enum):
         return _plain(value.value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    names = _FIELDS.get(type(value))
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     return _plain_subclass(value)
+
+
+#: Each dataclass's field names, learnt once (``dataclasses.fields`` costs a walk each time)
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _plain_subclass(value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -31,7 +32,7 @@ def create_engine_for(
     url = normalise_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
@@ -42,6 +43,25 @@ def create_engine_for(
         connect_args={"connect_timeout": connect_timeout},
         future=True,
     )
+    event.listen(engine, "before_cursor_execute", _reads_only_when_reading)
+    return engine
+
+
+#: What a read-only unit of work may send: a query that changes and locks nothing
+_WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE|CREATE|DROP|ALTER|LOCK)\b")
+
+
+class WriteInRead(AssertionError):
+    """A defect: a unit of work opened to read (``write=False``) sent a write or a lock."""
+
+
+def _reads_only_when_reading(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    """A read-only unit of work on PostgreSQL runs without a transaction (``uow``): a
+    write there would commit at once, alone, and a lock would hold nothing. Refused."""
+    if conn.get_execution_options().get("jifen_write", True):
+        return
+    if not statement.lstrip().startswith(("SELECT", "WITH")) or _WRITES.search(statement):
+        raise WriteInRead(f"a read-only unit of work sent: {statement[:120]}")
 
 
 def _sqlite_engine(url: str) -> Engine:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from jifen.adapters.db.access import SqlAccess, SqlApiKeys, SqlDoors, SqlOperators
 from jifen.adapters.db.audit import SqlAuditLog
 from jifen.adapters.db.earning import SqlEarningStore
+from jifen.adapters.db.engine import is_postgres
 from jifen.adapters.db.idempotency import SqlIdempotencyKeys
 from jifen.adapters.db.imports import SqlImports
 from jifen.adapters.db.ledger import SqlLedger, SqlVerifier, chain
@@ -83,10 +84,17 @@ class SqlUnitOfWork:
         self.engine = engine
         self.write = write
         self._conn: Connection | None = None
+        self._options: dict[str, object] = {"jifen_write": write}
+        if not write and is_postgres(engine):
+            # A read on PostgreSQL sends its statements alone: no BEGIN and no ROLLBACK
+            # round trip. At READ COMMITTED every statement reads its own snapshot in a
+            # transaction too, so a read sees nothing different; ``engine`` refuses any
+            # write or lock on such a connection (it would commit at once).
+            self._options["isolation_level"] = "AUTOCOMMIT"
 
     def __enter__(self) -> Self:
         try:
-            conn = self.engine.connect().execution_options(jifen_write=self.write)
+            conn = self.engine.connect().execution_options(**self._options)
             conn.begin()
         except OperationalError as exc:  # refused, timed out, shutting down: said as a 503
             raise _unavailable(exc) from exc

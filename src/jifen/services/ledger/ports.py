@@ -77,6 +77,12 @@ class Ledger(Protocol):
     ) -> list[Hold]: ...
     def members_due(self, program_id: int, now: datetime, limit: int) -> list[int]: ...
     def history(self, member_id: int, before: int | None, limit: int) -> Page: ...
+    def member_history(
+        self, program_id: int, external_id: str, before: int | None, limit: int
+    ) -> Page:
+        """``history`` of the member with this id, found in the same statement; an unknown
+        or erased member's page is empty."""
+
     def earned_spans(self, entry_ids: list[int]) -> dict[int, tuple[datetime, datetime]]:
         """For each debit entry, when the oldest and newest lots it drew were earned."""
 

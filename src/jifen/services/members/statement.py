@@ -11,7 +11,7 @@ from jifen.domain.errors import InvalidInput
 from jifen.domain.ledger import EntryKind
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
-from jifen.services.ledger.ports import LedgerWork
+from jifen.services.ledger.ports import LedgerWork, Page
 from jifen.services.members.lookup import find_member
 from jifen.services.members.views import History, HistoryItem
 
@@ -22,7 +22,11 @@ def history(
     _check_limit(limit)
     before = parse_cursor(cursor)
     with uow:
-        return history_of(uow, find_member(uow, program, external_id), before, limit)
+        # one statement: the page, found by the member's id (an erased member has none)
+        page = uow.ledger.member_history(program.id, external_id, before, limit)
+        if not page.entries:  # no such member, or none on this page: which is it
+            find_member(uow, program, external_id)
+        return _history(uow, page)
 
 
 def parse_cursor(cursor: str | None) -> int | None:
@@ -35,7 +39,10 @@ def parse_cursor(cursor: str | None) -> int | None:
 def history_of(uow: LedgerWork, member: Member, before: int | None, limit: int) -> History:
     """``history`` for a member already read, before entry ``before``; call inside ``with uow``."""
     _check_limit(limit)
-    page = uow.ledger.history(member.id, before, limit)
+    return _history(uow, uow.ledger.history(member.id, before, limit))
+
+
+def _history(uow: LedgerWork, page: Page) -> History:
     spans = uow.ledger.earned_spans([e.id for e in page.entries if e.kind is EntryKind.EXPIRE])
     items = tuple(
         HistoryItem(

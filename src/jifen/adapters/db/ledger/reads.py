@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Select,
     and_,
     bindparam,
     exists,
@@ -19,6 +21,7 @@ from sqlalchemy import (
 from jifen.adapters.db import rows
 from jifen.adapters.db.tables import draws, entries, holds, lots, members
 from jifen.domain.ledger import Entry, EntryKind, Hold, HoldStatus, Lot
+from jifen.domain.members import MemberStatus
 from jifen.services.ledger.ports import Page, Standing
 
 # Built once: these run before every spend.
@@ -71,6 +74,32 @@ _STANDING = select(
 ).where(
     members.c.program_id == bindparam("b_program"),
     members.c.external_id == bindparam("b_external"),
+)
+
+
+_NO_CURSOR = 2**63 - 1
+_HISTORY = (
+    select(entries)
+    .where(entries.c.member_id == bindparam("b_member"), entries.c.id < bindparam("b_before"))
+    .order_by(entries.c.id.desc())
+    .limit(bindparam("b_limit"))
+)
+# the member's id a subquery evaluated once, then the same backward index scan
+_MEMBER_HISTORY = (
+    select(entries)
+    .where(
+        entries.c.member_id
+        == select(members.c.id)
+        .where(
+            members.c.program_id == bindparam("b_program"),
+            members.c.external_id == bindparam("b_external"),
+            members.c.status != MemberStatus.ERASED.value,
+        )
+        .scalar_subquery(),
+        entries.c.id < bindparam("b_before"),
+    )
+    .order_by(entries.c.id.desc())
+    .limit(bindparam("b_limit"))
 )
 
 
@@ -184,11 +213,20 @@ class SqlLedgerReads:
         return [int(r.member_id) for r in result]
 
     def history(self, member_id: int, before: int | None, limit: int) -> Page:
-        query = select(entries).where(entries.c.member_id == member_id)
-        if before is not None:
-            query = query.where(entries.c.id < before)
-        result = self.conn.execute(query.order_by(entries.c.id.desc()).limit(limit + 1))
-        found = [rows.entry(r) for r in result]
+        return self._page(_HISTORY, {"b_member": member_id}, before, limit)
+
+    def member_history(
+        self, program_id: int, external_id: str, before: int | None, limit: int
+    ) -> Page:
+        params = {"b_program": program_id, "b_external": external_id}
+        return self._page(_MEMBER_HISTORY, params, before, limit)
+
+    def _page(
+        self, query: Select[Any], params: dict[str, Any], before: int | None, limit: int
+    ) -> Page:
+        # no cursor: before the largest id there can be (ids are int64)
+        params |= {"b_before": _NO_CURSOR if before is None else before, "b_limit": limit + 1}
+        found = [rows.entry(r) for r in self.conn.execute(query, params)]
         more = len(found) > limit
         found = found[:limit]
         return Page(found, found[-1].id if more else None)

@@ -117,6 +117,11 @@ class BatchLedger(Through[Ledger]):
     def history(self, member_id: int, before: int | None, limit: int) -> Page:
         return self.written().history(member_id, before, limit)
 
+    def member_history(
+        self, program_id: int, external_id: str, before: int | None, limit: int
+    ) -> Page:
+        return self.written().member_history(program_id, external_id, before, limit)
+
     def earned_spans(self, entry_ids: list[int]) -> dict[int, tuple[datetime, datetime]]:
         return self.written().earned_spans(entry_ids)
 

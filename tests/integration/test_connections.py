@@ -1,6 +1,7 @@
-"""A connection the database drops between a read and its end costs nobody an answer.
+"""Connections on PostgreSQL: reads without a transaction, and connections the server drops.
 
-There is no pre-ping at checkout (it cost a round trip a request): a connection the
+A unit of work opened to read sends its statements with no BEGIN or ROLLBACK round trip,
+and may not write (it would commit at once, alone). There is no pre-ping at checkout (it cost a round trip a request): a connection the
 server dropped is found by the next statement sent on it. When that statement is the
 rollback ending a read that has its answer, the read is answered; the pool replaces the
 connection, and the next unit of work connects afresh.
@@ -13,6 +14,7 @@ import time
 import pytest
 from sqlalchemy import text
 
+from jifen.adapters.db.engine import WriteInRead
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import Unavailable
 from jifen.domain.programs import Program
@@ -25,34 +27,34 @@ pytestmark = [
     ),
 ]
 
-_IDLE_IN_TRANSACTION = """
+_OTHERS = """
     SELECT pid FROM pg_stat_activity
     WHERE datname = current_database() AND pid <> pg_backend_pid()
-      AND state = 'idle in transaction'
 """
 
 
-def _drop_the_open_transactions(jf: Jifen) -> None:
+def _drop_the_connections(jf: Jifen) -> None:
     """What a restart does to the connections in use: terminated by the server."""
     with jf.engine.connect() as admin:
-        pids = [r[0] for r in admin.execute(text(_IDLE_IN_TRANSACTION))]
-        assert pids, "a unit of work is open"
+        pids = [r[0] for r in admin.execute(text(_OTHERS))]
+        assert pids, "a unit of work is connected"
         for pid in pids:
             admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         admin.commit()
         deadline = time.monotonic() + 10
-        while admin.execute(text(_IDLE_IN_TRANSACTION)).first() is not None:
+        while admin.execute(text(_OTHERS)).first() is not None:
             assert time.monotonic() < deadline, "the backend did not go"
             time.sleep(0.05)
 
 
-def test_a_read_that_has_its_answer_keeps_it_when_its_connection_dies_before_the_rollback(
+def test_work_that_has_its_answer_keeps_it_when_its_connection_dies_before_the_rollback(
     jf: Jifen, program: Program
 ) -> None:
+    """A unit of work opened to write that only read (a replay, a refusal) rolls back."""
     make_member(jf, program, "C-1")
-    with jf.uow(write=False) as uow:
+    with jf.uow() as uow:
         found = uow.members.get(program.id, "C-1")
-        _drop_the_open_transactions(jf)
+        _drop_the_connections(jf)
     assert found is not None and found.external_id == "C-1"
     with jf.uow(write=False) as uow:  # and the next one connects afresh
         assert uow.members.get(program.id, "C-1") is not None
@@ -66,10 +68,25 @@ def test_a_statement_on_a_dropped_connection_is_unavailable_not_an_error(
     def read_across_a_drop() -> None:
         with jf.uow(write=False) as uow:
             uow.members.get(program.id, "C-1")
-            _drop_the_open_transactions(jf)
+            _drop_the_connections(jf)
             uow.members.get(program.id, "C-1")
 
     with pytest.raises(Unavailable):
         read_across_a_drop()
     with jf.uow(write=False) as uow:
         assert uow.members.get(program.id, "C-1") is not None
+
+
+def test_a_unit_of_work_opened_to_read_refuses_to_write(jf: Jifen, program: Program) -> None:
+    """On PostgreSQL a read runs without a transaction: a write there would commit alone."""
+    make_member(jf, program, "C-1")
+
+    def write_in_a_read() -> None:
+        with jf.uow(write=False) as uow:
+            uow.members.update(uow.members.get(program.id, "C-1").id, {"email": "x@y.z"}, jf.clock.now())  # type: ignore[union-attr]  # fmt: skip
+
+    with pytest.raises(WriteInRead):
+        write_in_a_read()
+    with jf.uow(write=False) as uow:
+        found = uow.members.get(program.id, "C-1")
+    assert found is not None and found.email is None
