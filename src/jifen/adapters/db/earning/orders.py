@@ -12,7 +12,17 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, literal, select, union_all, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db.earning.budgets import SqlCampaignBudgets
@@ -24,6 +34,22 @@ from jifen.services.earning.ports import NewOrderRecord, OrderRecord, RefundReco
 
 #: Spans per statement of ``firsts_in``: SQLite takes at most 500 terms in a compound select
 FIRSTS_PER_STATEMENT = 200
+
+
+def _first_order(member_id: int, start: datetime, end: datetime, *more: Any) -> Select[Any]:
+    """The member's first order placed in ``[start, end)`` that counts for its week
+    (``more``: columns to read beside it): one seek on ``ix_orders_member``."""
+    return (
+        select(*more, orders.c.placed_at, orders.c.order_id)
+        .where(
+            orders.c.member_id == member_id,
+            orders.c.placed_at >= start,
+            orders.c.placed_at < end,
+            orders.c.arrived_expired.is_(False),
+        )
+        .order_by(orders.c.placed_at, orders.c.order_id)
+        .limit(1)
+    )
 
 
 class SqlEarningStore(SqlRuleUsage, SqlCampaignBudgets, SqlReferrals, SqlConditionErrors):
@@ -72,17 +98,7 @@ class SqlEarningStore(SqlRuleUsage, SqlCampaignBudgets, SqlReferrals, SqlConditi
     def first_in(
         self, member_id: int, start: datetime, end: datetime
     ) -> tuple[datetime, str] | None:
-        r = self.conn.execute(
-            select(orders.c.placed_at, orders.c.order_id)
-            .where(
-                orders.c.member_id == member_id,
-                orders.c.placed_at >= start,
-                orders.c.placed_at < end,
-                orders.c.arrived_expired.is_(False),
-            )
-            .order_by(orders.c.placed_at, orders.c.order_id)
-            .limit(1)
-        ).one_or_none()
+        r = self.conn.execute(_first_order(member_id, start, end)).one_or_none()
         return None if r is None else (r.placed_at, r.order_id)
 
     def firsts_in(self, spans: Collection[Span]) -> dict[Span, tuple[datetime, str]]:
@@ -93,22 +109,7 @@ class SqlEarningStore(SqlRuleUsage, SqlCampaignBudgets, SqlReferrals, SqlConditi
             return {}
         ordered = list(spans)
         parts = [
-            select(
-                select(
-                    literal(i).label("span"),
-                    orders.c.placed_at,
-                    orders.c.order_id,
-                )
-                .where(
-                    orders.c.member_id == member,
-                    orders.c.placed_at >= start,
-                    orders.c.placed_at < end,
-                    orders.c.arrived_expired.is_(False),
-                )
-                .order_by(orders.c.placed_at, orders.c.order_id)
-                .limit(1)
-                .subquery()
-            )
+            select(_first_order(member, start, end, literal(i).label("span")).subquery())
             for i, (member, start, end) in enumerate(ordered)
         ]
         found: dict[Span, tuple[datetime, str]] = {}

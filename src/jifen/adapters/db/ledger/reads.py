@@ -42,7 +42,9 @@ _MEMBER_DUE_HOLDS = (
 )
 
 # A balance read: the member, whether ``as_settled`` would move anything, and what
-# expires soon, in one statement (each part an index range on the member's lots or holds)
+# expires soon, in one statement (each part an index range on the member's lots or holds).
+# "Due" is ``book._anything_due`` and ``due_holds`` said in SQL; test_balance_reads holds
+# the two to each other, case by case.
 _LOT_DUE = exists().where(
     lots.c.member_id == members.c.id,
     lots.c.remaining > 0,
@@ -56,21 +58,25 @@ _HOLD_DUE = exists().where(
     holds.c.status == HoldStatus.ACTIVE.value,
     holds.c.expires_at <= bindparam("b_now"),
 )
-_EXPIRING = (
-    select(func.coalesce(func.sum(lots.c.remaining), literal_column("0")))
-    .where(
-        lots.c.member_id == members.c.id,
+
+
+def _expiring_sum(member: Any, now: Any, until: Any) -> Select[Any]:
+    """Points of the member's spendable lots ending in ``(now, until]``."""
+    return select(func.coalesce(func.sum(lots.c.remaining), literal_column("0"))).where(
+        lots.c.member_id == member,
         lots.c.remaining > 0,
         lots.c.pending.is_(False),
-        lots.c.expires_at > bindparam("b_now"),
-        lots.c.expires_at <= bindparam("b_until"),
+        lots.c.expires_at > now,
+        lots.c.expires_at <= until,
     )
-    .scalar_subquery()
-)
+
+
 _STANDING = select(
     members,
     or_(_LOT_DUE, _HOLD_DUE).label("jifen_due"),
-    _EXPIRING.label("jifen_expiring"),
+    _expiring_sum(members.c.id, bindparam("b_now"), bindparam("b_until"))
+    .scalar_subquery()
+    .label("jifen_expiring"),
 ).where(
     members.c.program_id == bindparam("b_program"),
     members.c.external_id == bindparam("b_external"),
@@ -258,16 +264,7 @@ class SqlLedgerReads:
         return [(r.expires_at, int(r.remaining)) for r in result]
 
     def expiring(self, member_id: int, now: datetime, until: datetime) -> int:
-        total = self.conn.execute(
-            select(func.coalesce(func.sum(lots.c.remaining), literal_column("0"))).where(
-                lots.c.member_id == member_id,
-                lots.c.remaining > 0,
-                lots.c.pending.is_(False),
-                lots.c.expires_at > now,
-                lots.c.expires_at <= until,
-            )
-        ).scalar_one()
-        return int(total)
+        return int(self.conn.execute(_expiring_sum(member_id, now, until)).scalar_one())
 
     def standing(
         self, program_id: int, external_id: str, now: datetime, until: datetime
