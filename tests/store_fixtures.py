@@ -62,7 +62,9 @@ class Stores:
         wb.know_keys({k: f for k, f in keys.items() if k in claimed})
         wanted = {(found[m].id, rule, period) for m, rule, period in usage}
         wb.know_usage(wanted, uow.earning.usage_of(wanted))
-        wb.know_months({m.id for m in found.values()})
+        ids = {m.id for m in found.values()}
+        months = uow.tiers.months_of(ids)
+        wb.know_months({m: months.get(m, {}) for m in ids})
         return wb
 
     @contextmanager

@@ -183,7 +183,12 @@ def test_a_group_that_cannot_commit_records_none_of_its_orders(
             work.rollback()
             raise Lost("the connection went away at COMMIT")
 
+        def commit_with(write: Any) -> None:
+            write()
+            commit()
+
         work.commit = commit  # type: ignore[method-assign]
+        work.commit_with = commit_with  # type: ignore[method-assign]
         del real_commit
         return work
 

@@ -271,7 +271,7 @@ def test_the_first_order_of_a_span_reads_back_with_the_orders_of_the_transaction
         m = member(uow, program, "C-1")
         span = (m.id, *week)
         if isinstance(uow, WriteBehind):
-            uow.know_firsts({span})  # read beforehand, as an import's batch does
+            uow.know_firsts({span: None})  # read beforehand, as an import's batch does
         assert uow.earning.first_in(*span) is None and uow.earning.firsts_in([span]) == {}
         # given orders of the span added out of time order, and one before it
         uow.earning.add_order(order(program, m, "O-2", 100, now))

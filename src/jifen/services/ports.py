@@ -3,7 +3,7 @@ the audit log and the programme's versions; ``adapters`` implement them, tests m
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -204,6 +204,11 @@ class Transaction(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
     def commit(self) -> None: ...
+    def commit_with(self, write: Callable[[], None]) -> None:
+        """``write()``, then commit, sent together where the database allows it
+        (PostgreSQL: one pipeline, one round trip). Nothing ``write`` does may read a
+        row, and every guard of its statements fails inside the database."""
+
     def rollback(self) -> None: ...
     def savepoint(self) -> AbstractContextManager[None]:
         """A nested transaction: an exception inside undoes only what it did."""

@@ -21,6 +21,12 @@ class Rulebooks:
         self.compiler = compiler
         self._cache: dict[tuple[int, int], ProgramDefinition] = {}
         self._lock = threading.Lock()
+        self._last: dict[int, ProgramDefinition] = {}  # by programme: the current one last read
+
+    def last(self, program: Program) -> ProgramDefinition | None:
+        """The programme's current version as last read here, if any: what a batch takes
+        its rules to be before it has read the current version (and then checks)."""
+        return self._last.get(program.id)
 
     def version(self, uow: SharedWork, program: Program, version: int) -> ProgramDefinition:
         """A published version; call inside ``with uow``."""
@@ -52,7 +58,8 @@ class Rulebooks:
                 f"programme {program.code} has no published rules; publish its programme file",
                 code=ProgramCode.NOT_PUBLISHED,
             )
-        return self.version(uow, program, version)
+        found = self._last[program.id] = self.version(uow, program, version)
+        return found
 
     def current_or_none(self, uow: SharedWork, program: Program) -> ProgramDefinition | None:
         """The programme's current rules, or None before its first publication."""

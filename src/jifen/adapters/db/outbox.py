@@ -15,7 +15,7 @@ from sqlalchemy import Connection, insert, select, update
 from jifen.adapters.db.tables import outbox
 from jifen.services.ports import OutboxEvent
 
-_OUTBOX = insert(outbox)
+_OUTBOX = insert(outbox).inline()  # no RETURNING: it may go out in a pipeline
 
 
 class SqlOutbox:

@@ -14,9 +14,19 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, text
 
-_READ = text("SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin')")
-_SET = text(
-    "SELECT set_config('enable_hashjoin', :h, true), set_config('enable_mergejoin', :m, true)"
+# The settings before the block are kept in the session's own variables, not read back
+# to the client: the block may be sent in a pipeline (``uow.commit_with``), which reads
+# no answer before its end.
+_KEEP = text(
+    "SELECT set_config('jifen.hashjoin', current_setting('enable_hashjoin'), true),"
+    " set_config('jifen.mergejoin', current_setting('enable_mergejoin'), true)"
+)
+_PROBE = text(
+    "SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)"
+)
+_BACK = text(
+    "SELECT set_config('enable_hashjoin', current_setting('jifen.hashjoin'), true),"
+    " set_config('enable_mergejoin', current_setting('jifen.mergejoin'), true)"
 )
 
 
@@ -30,7 +40,7 @@ def probe_indexes(conn: Connection) -> Iterator[None]:
     if conn.dialect.name != "postgresql":
         yield
         return
-    hashjoin, mergejoin = conn.execute(_READ).one()
-    conn.execute(_SET, {"h": "off", "m": "off"})
+    conn.execute(_KEEP)
+    conn.execute(_PROBE)
     yield
-    conn.execute(_SET, {"h": hashjoin, "m": mergejoin})
+    conn.execute(_BACK)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
+import psycopg
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -15,6 +16,7 @@ from jifen.adapters.db.access import SqlAccess, SqlApiKeys, SqlDoors, SqlOperato
 from jifen.adapters.db.audit import SqlAuditLog
 from jifen.adapters.db.earning import SqlEarningStore
 from jifen.adapters.db.engine import is_postgres
+from jifen.adapters.db.guards import refused
 from jifen.adapters.db.idempotency import SqlIdempotencyKeys
 from jifen.adapters.db.imports import SqlImports
 from jifen.adapters.db.ledger import SqlLedger, SqlVerifier, chain
@@ -151,6 +153,29 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         assert self._conn is not None, "commit outside 'with uow'"
         self._conn.commit()
+
+    def commit_with(self, write: Callable[[], None]) -> None:
+        conn = self._conn
+        assert conn is not None, "commit outside 'with uow'"
+        if not is_postgres(self.engine):
+            write()
+            conn.commit()
+            return
+        # psycopg sends each statement at once and reads the answers at the end of the
+        # block, COMMIT's among them: one round trip (``conn.commit()`` in the block would
+        # cost a second, for the block's own end). A statement that fails aborts the rest,
+        # COMMIT included, and raises at the end of the block; a guard that fails in the
+        # database (``jifen_require``) is one of those.
+        pg: Any = conn.connection.driver_connection
+        try:
+            with pg.pipeline():
+                write()
+                pg.execute("COMMIT")
+        except DBAPIError as exc:
+            raise refused(exc) or exc from exc
+        except psycopg.Error as exc:
+            raise refused(exc) or exc from exc
+        conn.commit()  # the transaction is over: SQLAlchemy's books; psycopg sends nothing
 
     def rollback(self) -> None:
         assert self._conn is not None, "rollback outside 'with uow'"

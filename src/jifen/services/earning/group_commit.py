@@ -2,17 +2,20 @@
 
 Each order sent to :meth:`OrderGroups.submit` is checked at once (``to_order``: a bad
 order is refused before it queues) and queued; one writer thread takes everything
-queued (at most ``max_batch`` orders), records it with ``record_orders`` in one
-transaction, commits, and only then answers each order with its own outcome. While
-one group commits the next one gathers, so a lone order waits for nothing (and is
-written as ``record_order`` writes it), and many concurrent orders pay for one commit
-and a few statements per table between them.
+queued (at most ``max_batch`` orders), records it as one batch (``record_orders_in``:
+its reads in one round trip, its writes sent with the commit in another), and only
+then answers each order with its own outcome. While one group commits the next one
+gathers, so a lone order waits for nothing (it is a batch of one), and many
+concurrent orders pay for one commit and a statement or two per table between them.
 
-- One order's refusal never fails its neighbours (``record_orders``: savepoints).
+- One order's refusal never fails its neighbours: an order that cannot be recorded
+  (a replay, an unknown member, an order id used for other details) is settled
+  without touching the rest; if the batch fails whole, it is undone and every order
+  is recorded again alone, in a savepoint of its own (``record_each``).
 - An order is answered only after its group is durable: a crash loses only orders not
   yet answered, which their callers send again (the order id is the idempotency key).
-- A group that fails whole (the database is gone, the commit fails) answers every
-  order of it with that error; none of them was recorded.
+- A group that cannot be written at all (the database is gone) answers every order
+  of it with that error; none of them was recorded.
 
 The thread starts with the first order and ends after ``idle`` seconds without one.
 """
@@ -24,18 +27,17 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from jifen.domain.bounds import DEFAULT_SKEW
+from jifen.domain.errors import Unavailable
 from jifen.domain.programs import Program
 from jifen.services.earning.commands import PlaceOrder
-from jifen.services.earning.order_batches import CheckedOrder, record_orders
+from jifen.services.earning.order_batches import CheckedOrder, record_each, record_orders_in
 from jifen.services.earning.order_data import to_order
-from jifen.services.earning.orders import order_key, record_order_in
 from jifen.services.earning.ports import EarningWork
 from jifen.services.earning.views import EarnResult
-from jifen.services.idempotency import Keyed
-from jifen.services.ports import Clock, KeyScope
+from jifen.services.ports import Clock
 from jifen.services.rulebooks import Rulebooks
 
 #: The most orders one transaction takes: enough to pay for a commit many times over,
@@ -103,25 +105,24 @@ class OrderGroups:
             self._write(group)
 
     def _write(self, group: list[_Queued]) -> None:
-        if len(group) == 1:
-            self._write_alone(group[0])
-            return
+        now = self._clock.now()
         try:
-            now = self._clock.now()
-            with self._uow_factory() as uow:
-                outcomes: dict[int, object] = {}
-                for program, members in _by_program(group):
-                    found = record_orders(
-                        uow, self._rulebooks, program, [q.item for q in members], now
-                    )
-                    outcomes.update(zip(map(id, members), found, strict=True))
-                uow.commit()
-        except BaseException as exc:  # the whole group failed: say so to each
-            for queued in group:
-                queued.answer.set_exception(exc)
-            if not isinstance(exc, Exception):
-                raise
+            outcomes = self._together(group, now)
+        except Unavailable as exc:  # no database: no order of it was recorded
+            self._answer_all(group, exc)
             return
+        except Exception as exc:
+            if len(group) == 1:  # a lone order's failure is its outcome
+                self._answer_all(group, exc)
+                return
+            try:  # undone whole: each order again, alone, so that one fails alone
+                outcomes = self._each(group, now)
+            except Exception as again:
+                self._answer_all(group, again)
+                return
+        except BaseException as exc:
+            self._answer_all(group, exc)
+            raise
         for queued in group:
             outcome = outcomes[id(queued)]
             if isinstance(outcome, EarnResult):
@@ -130,20 +131,38 @@ class OrderGroups:
                 assert isinstance(outcome, BaseException)
                 queued.answer.set_exception(outcome)
 
-    def _write_alone(self, queued: _Queued) -> None:
-        """A lone order: written as ``record_order`` writes it, no batch and no savepoint."""
-        cmd, order = queued.item.cmd, queued.item.order
-        try:
-            now = self._clock.now()
-            call = Keyed(queued.program, cmd, order_key(order.order_id), now, scope=KeyScope.JIFEN)
-            with self._uow_factory() as uow:
-                result = record_order_in(uow, self._rulebooks, call, order)
-        except BaseException as exc:  # its outcome
+    def _together(self, group: list[_Queued], now: datetime) -> dict[int, object]:
+        """The group as one batch (a batch per programme), its writes sent with the
+        commit; any exception: nothing of it was recorded."""
+        outcomes: dict[int, object] = {}
+        with self._uow_factory() as uow:
+            parts = _by_program(group)
+            for n, (program, members) in enumerate(parts):
+                found = record_orders_in(
+                    uow,
+                    self._rulebooks,
+                    program,
+                    [q.item for q in members],
+                    now,
+                    commit=n == len(parts) - 1,
+                )
+                outcomes.update(zip(map(id, members), found, strict=True))
+        return outcomes
+
+    def _each(self, group: list[_Queued], now: datetime) -> dict[int, object]:
+        """Each order of the group alone, in a savepoint of its own, in one transaction."""
+        outcomes: dict[int, object] = {}
+        with self._uow_factory() as uow:
+            for program, members in _by_program(group):
+                found = record_each(uow, self._rulebooks, program, [q.item for q in members], now)
+                outcomes.update(zip(map(id, members), found, strict=True))
+            uow.commit()
+        return outcomes
+
+    @staticmethod
+    def _answer_all(group: list[_Queued], exc: BaseException) -> None:
+        for queued in group:
             queued.answer.set_exception(exc)
-            if not isinstance(exc, Exception):
-                raise
-            return
-        queued.answer.set_result(result)
 
 
 def _by_program(group: list[_Queued]) -> list[tuple[Program, list[_Queued]]]:

@@ -15,18 +15,19 @@ never fails its neighbours. Neither commits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from jifen.domain.earning import Order, week_span
+from jifen.domain.definition import ProgramDefinition
+from jifen.domain.earning import EarningProgram, Order, week_span
 from jifen.domain.errors import IdempotencyConflict, JifenError, MemberNotFound
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.services.earning.awards import cap_keys
 from jifen.services.earning.commands import PlaceOrder
 from jifen.services.earning.orders import order_key, record_order_in
-from jifen.services.earning.ports import EarningWork
+from jifen.services.earning.ports import BatchAsk, BatchStart, EarningWork
 from jifen.services.earning.views import EarnResult
 from jifen.services.earning.write_behind import WriteBehind
 from jifen.services.idempotency import Keyed, fingerprint, replayed
@@ -62,7 +63,19 @@ def record_orders(
         with uow.savepoint():
             return list(record_orders_in(uow, rulebooks, program, items, now))
     except Exception:
-        return [_alone(uow, rulebooks, program, item, now) for item in items]
+        return record_each(uow, rulebooks, program, items, now)
+
+
+def record_each(
+    uow: EarningWork,
+    rulebooks: Rulebooks,
+    program: Program,
+    items: Sequence[CheckedOrder],
+    now: datetime,
+) -> list[Outcome | Exception]:
+    """Each order alone in a savepoint of its own (not committed): what a batch that
+    failed whole comes to, order by order."""
+    return [_alone(uow, rulebooks, program, item, now) for item in items]
 
 
 def _alone(
@@ -84,51 +97,41 @@ def record_orders_in(
     program: Program,
     items: Sequence[CheckedOrder],
     now: datetime,
+    *,
+    commit: bool = False,
 ) -> list[Outcome]:
     """Every order of a batch, in order, as ``record_order`` would record them one by one.
 
-    An exception means the batch is to be undone whole (the caller's savepoint)."""
+    An exception means the batch is to be undone whole (the caller's savepoint, or its
+    transaction). ``commit``: the batch's writes are sent with the commit (one round
+    trip on PostgreSQL), and the outcomes stand once this returns."""
     keys = [order_key(x.order.order_id) for x in items]
     prints = [fingerprint(x.cmd) for x in items]
-    stored = uow.idempotency.stored_many(program.id, set(keys))
-    found = uow.members.lock_many(program.id, {x.cmd.member for x in items})
+    guess = rulebooks.last(program)  # the rules as last read: what to read for them
+    start = _start(uow, program, guess, items, keys, prints, now)
     outcomes: list[Outcome | None] = []
     for item, key, sent in zip(items, keys, prints, strict=True):
-        member = found.get(item.cmd.member)
-        outcomes.append(_settled_early(stored.get(key), member, item, key, sent))
+        member = start.members.get(item.cmd.member)
+        outcomes.append(_settled_early(start.stored.get(key), member, item, key, sent))
     todo = [i for i, x in enumerate(outcomes) if x is None]
     claims: dict[str, str] = {}
     for i in todo:
         claims.setdefault(keys[i], prints[i])
-    claimed = uow.idempotency.claim_many(program.id, claims, now)
+    claimed = start.claimed
     if len(claimed) < len(claims):  # taken since they were read: by a concurrent writer
         taken = uow.idempotency.stored_many(program.id, set(claims) - claimed)
         for i in [i for i in todo if keys[i] in taken]:
             outcomes[i] = _settled_early(taken[keys[i]], None, items[i], keys[i], prints[i])
         todo = [i for i in todo if keys[i] in claimed]
     wb = WriteBehind(uow, program.id)
-    wb.know_members(found)
+    wb.know_members(start.members)
     wb.know_keys({k: claims[k] for k in claimed})
+    wb.expect_entries(len(todo))
+    wb.know_entry_ids(start.entry_ids)
+    wb.version = start.version
     batch: EarningWork = wb  # mypy proves it: every repository the order path may use
     definition = rulebooks.current(batch, program)
-    earning = definition.earning
-    usage_keys = {
-        (found[items[i].cmd.member].id, rule, period)
-        for i in todo
-        for rule, period in cap_keys(earning, items[i].order.placed_at.astimezone(earning.tz))
-    }
-    wb.know_usage(usage_keys, uow.earning.usage_of(usage_keys))
-    wb.know_firsts(
-        {
-            (
-                found[items[i].cmd.member].id,
-                *week_span(items[i].order.placed_at.astimezone(earning.tz)),
-            )
-            for i in todo
-        }
-    )
-    if definition.tiers:
-        wb.know_months({found[items[i].cmd.member].id for i in todo})
+    _know_for_rules(wb, definition, guess, start, [items[i] for i in todo])
     for i in todo:
         try:
             cmd, order = items[i].cmd, items[i].order
@@ -136,10 +139,92 @@ def record_orders_in(
             outcomes[i] = record_order_in(batch, rulebooks, call, order, commit=False)
         except IdempotencyConflict as exc:  # the same order id twice, for other details
             outcomes[i] = exc
-    wb.flush()
+    if commit:
+        uow.commit_with(wb.flush)
+    else:
+        wb.flush()
     done = [x for x in outcomes if x is not None]
     assert len(done) == len(items), "every order has its outcome"
     return done
+
+
+def _start(
+    uow: EarningWork,
+    program: Program,
+    guess: ProgramDefinition | None,
+    items: Sequence[CheckedOrder],
+    keys: list[str],
+    prints: list[str],
+    now: datetime,
+) -> BatchStart:
+    """The batch's reads, claims and locks in one go, with what ``guess`` (the rules as
+    last read) needs read: usage, weeks' first orders, months."""
+    owners: dict[str, tuple[str, str]] = {}
+    for item, key, sent in zip(items, keys, prints, strict=True):
+        owners.setdefault(key, (sent, item.cmd.member))
+    every = range(len(items))
+    return uow.earning.start_batch(
+        BatchAsk(
+            program_id=program.id,
+            keys=owners,
+            members={x.cmd.member for x in items},
+            usage=set() if guess is None else _caps(guess.earning, items, every),
+            spans=set() if guess is None else _weeks(guess.earning, items, every),
+            months=guess is not None and bool(guess.tiers),
+            entries=len(items),
+            now=now,
+        )
+    )
+
+
+def _know_for_rules(
+    wb: WriteBehind,
+    definition: ProgramDefinition,
+    guess: ProgramDefinition | None,
+    start: BatchStart,
+    todo: Sequence[CheckedOrder],
+) -> None:
+    """Tell the batch what the rules need of its orders to record: read by ``start``
+    if its guess was right, read now if not (a first batch, or the rules changed)."""
+    earning = definition.earning
+    ids = {m.external_id: m.id for m in start.members.values()}
+    every = range(len(todo))
+    usage = {(ids[m], r, k) for m, r, k in _caps(earning, todo, every)}
+    spans = {(ids[m], a, b) for m, a, b in _weeks(earning, todo, every)}
+    members = {ids[x.cmd.member] for x in todo}
+    if guess is not None and guess.earning.version == start.version:
+        wb.know_usage(usage, start.usage)
+        wb.know_firsts({s: start.firsts.get(s) for s in spans})
+        if definition.tiers:
+            wb.know_months({m: start.months.get(m, {}) for m in members})
+        return
+    wb.know_usage(usage, wb.inner.earning.usage_of(usage))
+    firsts = wb.inner.earning.firsts_in(spans)
+    wb.know_firsts({s: firsts.get(s) for s in spans})
+    if definition.tiers:
+        months = wb.inner.tiers.months_of(members)
+        wb.know_months({m: months.get(m, {}) for m in members})
+
+
+def _caps(
+    earning: EarningProgram, items: Sequence[CheckedOrder], which: Iterable[int]
+) -> set[tuple[str, str, str]]:
+    """(member, rule, period) of the capped rules each order ``which`` may use."""
+    return {
+        (items[i].cmd.member, rule, period)
+        for i in which
+        for rule, period in cap_keys(earning, items[i].order.placed_at.astimezone(earning.tz))
+    }
+
+
+def _weeks(
+    earning: EarningProgram, items: Sequence[CheckedOrder], which: Iterable[int]
+) -> set[tuple[str, datetime, datetime]]:
+    """(member, start, end) of the week of each order ``which``."""
+    return {
+        (items[i].cmd.member, *week_span(items[i].order.placed_at.astimezone(earning.tz)))
+        for i in which
+    }
 
 
 def _settled_early(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from jifen.domain.earning import Usage
+from jifen.domain.members import Member
+from jifen.domain.tiers import Stats
+from jifen.services.ports import StoredResponse
 from jifen.services.tiers.ports import TierWork
 
 Span = tuple[int, datetime, datetime]  # a member's orders placed in [start, end)
@@ -76,9 +79,48 @@ class Referral:
     converted: bool
 
 
+@dataclass(frozen=True, kw_only=True)
+class BatchAsk:
+    """What a batch of orders reads before it decides anything (``start_batch``).
+
+    Members are named by their external ids: the reads that need a member's id find it
+    by joining the members they lock, so that none waits for another's answer.
+    """
+
+    program_id: int
+    #: idempotency keys (jifen's scope) to look up, each with what may claim it: the
+    #: fingerprint and member of its first order whose member is active; a key is
+    #: claimed only if it is not stored yet and that member is active
+    keys: Mapping[str, tuple[str, str]]
+    members: Collection[str]  # to lock, in id order
+    usage: Collection[tuple[str, str, str]]  # (member, rule id, period) of capped rules
+    spans: Collection[tuple[str, datetime, datetime]]  # (member, start, end): first orders
+    months: bool  # read the members' months of activity (the programme has tiers)
+    entries: int  # entry ids to reserve
+    now: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchStart:
+    """What ``start_batch`` found, as of one moment, with the members locked."""
+
+    stored: dict[str, StoredResponse]  # keys stored before the batch
+    members: dict[str, Member]  # by external id, locked
+    claimed: set[str]  # keys this transaction has claimed
+    version: int | None  # the programme's current version
+    usage: dict[tuple[int, str, str], Usage]  # by (member id, rule, period); unused left out
+    firsts: dict[Span, tuple[datetime, str] | None]  # every span asked, by member id
+    months: dict[int, dict[int, Stats]]  # every member asked (if asked), month by month
+    entry_ids: list[int]
+
+
 class EarningStore(Protocol):
     """Everything earning keeps besides the ledger: caps, streaks, budgets, orders,
     referrals."""
+
+    def start_batch(self, ask: BatchAsk) -> BatchStart:
+        """Everything a batch of orders reads first, and its claims and locks, in one
+        round trip where the database allows it (see ``BatchAsk``)."""
 
     def usage(
         self, member_id: int, keys: list[tuple[str, str]]

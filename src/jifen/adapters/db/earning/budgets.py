@@ -147,7 +147,7 @@ class SqlCampaignBudgets:
                 {"entry_id": e, "campaign_id": c, "rule_id": r, "shard": sh, "points": p}
                 for e, c, r, sh, p in rows
             ]
-            self.conn.execute(insert(campaign_spend), params)
+            self.conn.execute(insert(campaign_spend).inline(), params)
 
     def spends_of(self, entry_id: int) -> list[tuple[str, str, int, int]]:
         result = self.conn.execute(

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from jifen.adapters.db.earning.batch_start import SqlBatchStart
 from jifen.adapters.db.earning.budgets import SqlCampaignBudgets
 from jifen.adapters.db.earning.condition_errors import SqlConditionErrors
 from jifen.adapters.db.earning.referrals import SqlReferrals
@@ -52,7 +53,9 @@ def _first_order(member_id: int, start: datetime, end: datetime, *more: Any) -> 
     )
 
 
-class SqlEarningStore(SqlRuleUsage, SqlCampaignBudgets, SqlReferrals, SqlConditionErrors):
+class SqlEarningStore(
+    SqlBatchStart, SqlRuleUsage, SqlCampaignBudgets, SqlReferrals, SqlConditionErrors
+):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
@@ -202,7 +205,7 @@ def _count_orders(latest_of: Any) -> Any:
 
 # Built once per dialect: these run for every order.
 _COUNT_ORDERS = {"postgresql": _count_orders(func.greatest), "sqlite": _count_orders(func.max)}
-_ADD_ORDER = insert(orders)
+_ADD_ORDER = insert(orders).inline()  # no RETURNING: it may go out in a pipeline
 
 
 def _add_order_counted() -> Any:

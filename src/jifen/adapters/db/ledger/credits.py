@@ -12,7 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy.exc import DBAPIError
 
+from jifen.adapters.db.guards import LEDGER_CONFLICT, refused, require
 from jifen.adapters.db.ledger import chain
 from jifen.adapters.db.ledger.reads import SqlLedgerReads
 from jifen.adapters.db.ledger.statements import (
@@ -29,8 +31,28 @@ from jifen.domain.ledger import Posting
 
 # executemany, ids in the order of the rows
 _insert_entries = insert(entries).returning(entries.c.id, sort_by_parameter_order=True)
+#: one row, an array: a row per id costs a fetch each
 _NEXT_IDS = text(
-    "SELECT nextval(pg_get_serial_sequence('entries', 'id')) FROM generate_series(1, :n)"
+    "SELECT array_agg(nextval(pg_get_serial_sequence('entries', 'id'))) FROM generate_series(1, :n)"
+)
+
+
+#: PostgreSQL: every member's move in one statement, its guard inside (it may be sent in
+#: a pipeline with the commit behind it: ``uow.commit_with``)
+_MOVE_CREDITS = text(
+    f"""
+WITH moved AS (
+    UPDATE members m SET
+        available = m.available + v.da, pending = m.pending + v.dp,
+        updated_at = v.at, chain_head = v.head
+    FROM unnest(
+        CAST(:ids AS bigint[]), CAST(:da AS bigint[]), CAST(:dp AS bigint[]),
+        CAST(:prev AS text[]), CAST(:head AS text[]), CAST(:at AS timestamptz[])
+    ) AS v(id, da, dp, prev, head, at)
+    WHERE m.id = v.id AND m.pending + v.dp >= 0 AND m.chain_head IS NOT DISTINCT FROM v.prev
+    RETURNING m.id
+)
+SELECT {require("count(*) = :n", LEDGER_CONFLICT)} FROM moved"""
 )
 
 
@@ -87,7 +109,7 @@ class SqlCredits(SqlLedgerReads):
         if count <= 0:
             return []
         if self.conn.dialect.name == "postgresql":
-            return [int(i) for i in self.conn.execute(_NEXT_IDS, {"n": count}).scalars()]
+            return sorted(int(i) for i in self.conn.execute(_NEXT_IDS, {"n": count}).scalar_one())
         # SQLite: this transaction began IMMEDIATE, so nobody else writes entries
         # until it ends; ids are handed out above every row and every earlier grant.
         top = int(self.conn.execute(select(func.coalesce(func.max(entries.c.id), 0))).scalar_one())
@@ -122,8 +144,27 @@ class SqlCredits(SqlLedgerReads):
             move["b_da"] += p.delta_available
             move["b_dp"] += p.delta_pending
             move["b_now"] = at
-        self.conn.execute(insert(entries), rows)
-        self.conn.execute(insert(lots), lot_rows)
+        # inline: no RETURNING, as they may go out in a pipeline (``uow.commit_with``)
+        self.conn.execute(insert(entries).inline(), rows)
+        self.conn.execute(insert(lots).inline(), lot_rows)
+        if self.conn.dialect.name == "postgresql":
+            self._move_guarded(list(moves.values()))
+            return
         moved = self.conn.execute(MOVE_AND_CHAIN, list(moves.values())).rowcount
         if moved != len(moves):
             raise LedgerConflict()
+
+    def _move_guarded(self, moves: list[dict[str, Any]]) -> None:
+        params = {
+            "ids": [m["b_member"] for m in moves],
+            "da": [m["b_da"] for m in moves],
+            "dp": [m["b_dp"] for m in moves],
+            "prev": [m["b_prev"] for m in moves],
+            "head": [m["b_head"] for m in moves],
+            "at": [m["b_now"] for m in moves],
+            "n": len(moves),
+        }
+        try:
+            self.conn.execute(_MOVE_CREDITS, params)
+        except DBAPIError as exc:
+            raise refused(exc) or exc from exc

@@ -22,7 +22,7 @@ class SqlTierChanges:
         if not changes:
             return
         self.conn.execute(
-            tier_changes.insert(),
+            tier_changes.insert().inline(),
             [
                 {
                     "program_id": program_id,

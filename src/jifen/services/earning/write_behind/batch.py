@@ -19,7 +19,7 @@ from jifen.domain.tiers import Stats
 from jifen.services.earning.ports import EarningWork, Span
 from jifen.services.earning.write_behind.kept import Kept
 
-ENTRY_IDS = 256  # reserved at a time
+ENTRY_IDS = 256  # the most reserved at a time
 
 
 class Batch:
@@ -40,6 +40,12 @@ class Batch:
         self.firsts: dict[int, dict[Span, tuple[datetime, str] | None]] = {}
         self.version: int | None = None
         self._ids: list[int] = []
+        self._reserve = ENTRY_IDS
+
+    def expect_entries(self, count: int) -> None:
+        """About how many entries the batch will write (one an order it records): ids
+        are reserved that many at a time, so a small batch does not reserve hundreds."""
+        self._reserve = max(1, min(count, ENTRY_IDS))
 
     # -- what the batch read beforehand ------------------------------------------------
 
@@ -61,18 +67,19 @@ class Batch:
         self.usage_known.update(keys)
         self.usage.update(found)
 
-    def know_firsts(self, spans: Collection[Span]) -> None:
-        """Read the first order of each (member, start, end) span, to decide here which
-        of the batch's orders is the first of its week."""
-        found = self.inner.earning.firsts_in(spans)
-        for span in spans:
-            self.firsts.setdefault(span[0], {})[span] = found.get(span)
+    def know_firsts(self, found: Mapping[Span, tuple[datetime, str] | None]) -> None:
+        """The first order of each (member, start, end) span (None: none yet), to decide
+        here which of the batch's orders is the first of its week."""
+        for span, first in found.items():
+            self.firsts.setdefault(span[0], {})[span] = first
 
-    def know_months(self, member_ids: Collection[int]) -> None:
-        """Read the members' activity month by month, to sum their tier windows here."""
-        found = self.inner.tiers.months_of(member_ids)
-        for member_id in member_ids:
-            self.months[member_id] = found.get(member_id, {})
+    def know_months(self, found: Mapping[int, dict[int, Stats]]) -> None:
+        """Each member's activity month by month, to sum their tier windows here."""
+        self.months.update(found)
+
+    def know_entry_ids(self, ids: Collection[int]) -> None:
+        """Entry ids the ledger reserved for this batch, handed out before any other."""
+        self._ids.extend(sorted(ids))
 
     # -- writing ---------------------------------------------------------------------
 
@@ -86,7 +93,7 @@ class Batch:
     def next_entry_id(self) -> int:
         """An id the ledger reserved for an entry this batch keeps."""
         if not self._ids:
-            self._ids = self.inner.ledger.next_entry_ids(ENTRY_IDS)
+            self._ids = self.inner.ledger.next_entry_ids(self._reserve)
         return self._ids.pop(0)
 
     # -- the members it knows -------------------------------------------------------------

@@ -10,6 +10,8 @@ from typing import Any
 from jifen.domain.earning import Usage
 from jifen.domain.members import Member
 from jifen.services.earning.ports import (
+    BatchAsk,
+    BatchStart,
     ConditionErrors,
     EarningStore,
     NewOrderRecord,
@@ -43,6 +45,9 @@ class BatchEarning(Through[EarningStore]):
 
     def __init__(self, batch: Batch) -> None:
         super().__init__(batch, lambda uow: uow.earning)
+
+    def start_batch(self, ask: BatchAsk) -> BatchStart:
+        return self.written().start_batch(ask)
 
     def usage(self, member_id: int, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Usage]:
         wanted = [(member_id, rule, period) for rule, period in keys]

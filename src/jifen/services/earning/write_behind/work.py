@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Self
@@ -81,6 +82,13 @@ class WriteBehind(Batch):
     def commit(self) -> None:
         self.flush()
         self.inner.commit()
+
+    def commit_with(self, write: Callable[[], None]) -> None:
+        def both() -> None:
+            self.flush()
+            write()
+
+        self.inner.commit_with(both)
 
     def rollback(self) -> None:
         self.kept = Kept()

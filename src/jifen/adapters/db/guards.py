@@ -1,0 +1,41 @@
+"""Guards that fail inside the database: ``jifen_require`` (migration 0020).
+
+A statement sent in a pipeline with the commit behind it cannot have its row count
+checked by the client before the commit goes out. Written with ``require``, its guard
+aborts the transaction in the database instead, with SQLSTATE ``JF001`` and a code as
+the message; ``refused`` turns that back into the error the code names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.exc import DBAPIError
+
+from jifen.domain.errors import JifenError, LedgerConflict
+
+FAILED = "JF001"
+LEDGER_CONFLICT = "ledger_conflict"
+
+_ERRORS: dict[str, Callable[[], JifenError]] = {
+    LEDGER_CONFLICT: lambda: LedgerConflict(
+        "the member's ledger changed under this operation; retry"
+    ),
+}
+
+
+def require(condition: str, code: str) -> str:
+    """SQL that is true when ``condition`` is, and fails the statement when it is not."""
+    assert code in _ERRORS, code
+    return f"jifen_require({condition}, '{code}')"
+
+
+def refused(exc: DBAPIError | Exception) -> JifenError | None:
+    """The error a failed guard names, or None: ``exc`` (SQLAlchemy's or the driver's)
+    is not a guard's."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if getattr(orig, "sqlstate", None) != FAILED:
+        return None
+    code = getattr(getattr(orig, "diag", None), "message_primary", None) or ""
+    make = _ERRORS.get(code)
+    return None if make is None else make()
