@@ -18,6 +18,7 @@ from jifen.adapters.db.engine import WriteInRead
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import Unavailable
 from jifen.domain.programs import Program
+from jifen.services.earning.ports import BatchAsk
 from tests.factories import make_member
 
 pytestmark = [
@@ -75,6 +76,43 @@ def test_a_statement_on_a_dropped_connection_is_unavailable_not_an_error(
         read_across_a_drop()
     with jf.uow(write=False) as uow:
         assert uow.members.get(program.id, "C-1") is not None
+
+
+def test_a_pipeline_on_a_dropped_connection_is_unavailable_not_an_error(
+    jf: Jifen, program: Program
+) -> None:
+    """The batch's reads and its writes with the COMMIT go out in psycopg pipelines, whose
+    errors the driver raises itself: a lost connection is still told as unavailable."""
+    make_member(jf, program, "C-1")
+    ask = BatchAsk(
+        program_id=program.id,
+        keys={"order:X": ("f", "C-1")},
+        members={"C-1"},
+        usage=set(),
+        spans=set(),
+        months=False,
+        entries=1,
+        now=jf.clock.now(),
+    )
+
+    def start_across_a_drop() -> None:
+        with jf.uow() as uow:
+            uow.members.get(program.id, "C-1")
+            _drop_the_connections(jf)
+            uow.earning.start_batch(ask)
+
+    def commit_across_a_drop() -> None:
+        with jf.uow() as uow:
+            uow.earning.start_batch(ask)
+            _drop_the_connections(jf)
+            uow.commit_with(lambda: uow.outbox.add(program.id, "t", {}, jf.clock.now()))
+
+    with pytest.raises(Unavailable):
+        start_across_a_drop()
+    with pytest.raises(Unavailable):
+        commit_across_a_drop()
+    with jf.uow(write=False) as uow:  # nothing claimed, and the next one connects afresh
+        assert uow.idempotency.stored_many(program.id, {"order:X"}) == {}
 
 
 def test_a_unit_of_work_opened_to_read_refuses_to_write(jf: Jifen, program: Program) -> None:

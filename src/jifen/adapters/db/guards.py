@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import psycopg
 from sqlalchemy.exc import DBAPIError
 
 from jifen.domain.errors import JifenError, LedgerConflict
@@ -28,6 +29,18 @@ def require(condition: str, code: str) -> str:
     """SQL that is true when ``condition`` is, and fails the statement when it is not."""
     assert code in _ERRORS, code
     return f"jifen_require({condition}, '{code}')"
+
+
+def raised(exc: Exception) -> Exception:
+    """What to raise for an error the driver raised itself (a pipeline's end, not
+    SQLAlchemy's ``execute``): a failed guard's error, or the error as SQLAlchemy wraps
+    the driver's, so that a lost connection is told as SQLAlchemy tells it."""
+    found = refused(exc)
+    if found is not None:
+        return found
+    if isinstance(exc, DBAPIError):
+        return exc
+    return DBAPIError.instance(None, None, exc, psycopg.Error)
 
 
 def refused(exc: DBAPIError | Exception) -> JifenError | None:

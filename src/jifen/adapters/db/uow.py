@@ -16,7 +16,7 @@ from jifen.adapters.db.access import SqlAccess, SqlApiKeys, SqlDoors, SqlOperato
 from jifen.adapters.db.audit import SqlAuditLog
 from jifen.adapters.db.earning import SqlEarningStore
 from jifen.adapters.db.engine import is_postgres
-from jifen.adapters.db.guards import refused
+from jifen.adapters.db.guards import raised
 from jifen.adapters.db.idempotency import SqlIdempotencyKeys
 from jifen.adapters.db.imports import SqlImports
 from jifen.adapters.db.ledger import SqlLedger, SqlVerifier, chain
@@ -171,10 +171,8 @@ class SqlUnitOfWork:
             with pg.pipeline():
                 write()
                 pg.execute("COMMIT")
-        except DBAPIError as exc:
-            raise refused(exc) or exc from exc
-        except psycopg.Error as exc:
-            raise refused(exc) or exc from exc
+        except (DBAPIError, psycopg.Error) as exc:
+            raise raised(exc) from exc
         conn.commit()  # the transaction is over: SQLAlchemy's books; psycopg sends nothing
 
     def rollback(self) -> None:

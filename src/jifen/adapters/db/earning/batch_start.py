@@ -27,10 +27,12 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
+import psycopg
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection
 
 from jifen.adapters.db import rows
+from jifen.adapters.db.guards import raised
 from jifen.adapters.db.idempotency import SqlIdempotencyKeys
 from jifen.adapters.db.ledger import chain
 from jifen.adapters.db.members import SqlMembers
@@ -101,6 +103,13 @@ class SqlBatchStart:
 
 
 def _pipelined(conn: Connection, ask: BatchAsk) -> BatchStart:
+    try:
+        return _read_together(conn, ask)
+    except psycopg.Error as exc:  # raised by the pipeline's end, not through SQLAlchemy
+        raise raised(exc) from exc
+
+
+def _read_together(conn: Connection, ask: BatchAsk) -> BatchStart:
     pg: Any = conn.connection.driver_connection
     members_ = sorted(ask.members)
     keys = list(ask.keys)
