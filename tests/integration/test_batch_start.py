@@ -4,8 +4,9 @@ Given the fresh-market programme on SQLite and PostgreSQL, ``start_batch`` answe
 the repositories answer one by one (members locked, keys stored, claims only for the
 first order of a key whose member is active, the version, capped rules' usage, each
 week's first order, months of activity, entry ids); on PostgreSQL a lone order goes to
-the database in three round trips (the driver's BEGIN, the reads, the writes with the
-COMMIT); and a write whose guard fails inside ``commit_with`` commits nothing.
+the database in two round trips (the BEGIN with the reads, the writes with the COMMIT),
+and its connection goes back to the pool as the driver left it (not in autocommit), after
+a failure too; and a write whose guard fails inside ``commit_with`` commits nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 from psycopg import pq
 from sqlalchemy import event, func, select
 
+from jifen.adapters.db.earning import batch_start
 from jifen.adapters.db.ledger import chain
 from jifen.adapters.db.tables import entries
 from jifen.bootstrap import Jifen
@@ -165,7 +167,7 @@ def test_a_write_whose_guard_fails_in_commit_with_commits_nothing(
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("database_url", [pytest.param("postgresql", id="postgres")], indirect=True)
-def test_a_lone_order_goes_to_postgresql_in_three_round_trips(jf: Jifen) -> None:
+def test_a_lone_order_goes_to_postgresql_in_two_round_trips(jf: Jifen) -> None:
     program = publish(jf)
     join(jf, program, "C-1")
     join(jf, program, "C-2")
@@ -189,13 +191,47 @@ def test_a_lone_order_goes_to_postgresql_in_three_round_trips(jf: Jifen) -> None
         trace.flush()
         trace.seek(0)
         sent = [ln.split("\t") for ln in trace.read().splitlines() if ln.startswith("F\t")]
-        # each Sync is one wait for the server: BEGIN, the reads, the writes with the COMMIT
-        syncs = [i for i, f in enumerate(sent) if f[2] == "Sync"]
-        assert len(syncs) == 3, "\n".join(" ".join(f[2:])[:100] for f in sent)
+        # each Sync (or simple Query) is one wait for the server: BEGIN with the reads,
+        # then the writes with the COMMIT
+        waits = [i for i, f in enumerate(sent) if f[2] in ("Sync", "Query")]
+        assert len(waits) == 2, "\n".join(" ".join(f[2:])[:100] for f in sent)
     parsed = [f[3] for f in sent if f[2] == "Parse"]
     assert "BEGIN" in parsed[0] and "COMMIT" in parsed[-1]
     assert result.points > 0
     assert_verified(jf)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", [pytest.param("postgresql", id="postgres")], indirect=True)
+def test_a_connection_goes_back_to_the_pool_beginning_its_own_transactions(
+    jf: Jifen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The BEGIN sent with the first read puts the driver in autocommit for the rest of
+    the transaction: every connection checked in must be out of it again, or the next
+    unit of work on it would commit statement by statement."""
+    program = publish(jf)
+    join(jf, program, "C-1")
+    groups = OrderGroups(jf.uow, jf.clock, jf.rulebooks)
+    checked_in: list[bool] = []
+
+    def _checkin(dbapi: Any, record: Any) -> None:
+        checked_in.append(dbapi.autocommit)
+
+    event.listen(jf.engine, "checkin", _checkin)
+    try:
+        assert groups.submit(program, _order("O-1", "C-1")).result(30).points > 0
+        # a first read that fails: the transaction rolls back, and the order with it
+        monkeypatch.setattr(batch_start, "_START", "SELECT 1 / 0")
+        failed = groups.submit(program, _order("O-2", "C-1")).exception(30)
+        assert failed is not None
+    finally:
+        event.remove(jf.engine, "checkin", _checkin)
+    assert checked_in and not any(checked_in), checked_in
+    with jf.uow() as uow:  # the next work on the pool is a transaction: rolled back whole
+        uow.outbox.add(program.id, "test.event", {"n": 1}, jf.clock.now())
+    with jf.uow() as uow:
+        assert uow.outbox_relay.latest(program.id, "test.event", 5) == []
+        assert uow.idempotency.stored_many(program.id, {"order:O-2"}) == {}
 
 
 def _order(order_id: str, member: str) -> Any:

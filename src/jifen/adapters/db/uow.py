@@ -12,6 +12,7 @@ import psycopg
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from jifen.adapters.db import begin
 from jifen.adapters.db.access import SqlAccess, SqlApiKeys, SqlDoors, SqlOperators
 from jifen.adapters.db.audit import SqlAuditLog
 from jifen.adapters.db.earning import SqlEarningStore
@@ -140,6 +141,7 @@ class SqlUnitOfWork:
         try:
             if conn.in_transaction():
                 conn.rollback()
+            begin.ended(conn)
         except DBAPIError as failed:
             # a connection lost before its rollback: the server has rolled back, and what
             # the work read or committed stands (SQLAlchemy has invalidated the connection)
@@ -153,6 +155,7 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         assert self._conn is not None, "commit outside 'with uow'"
         self._conn.commit()
+        begin.ended(self._conn)
 
     def commit_with(self, write: Callable[[], None]) -> None:
         conn = self._conn
@@ -174,10 +177,12 @@ class SqlUnitOfWork:
         except (DBAPIError, psycopg.Error) as exc:
             raise raised(exc) from exc
         conn.commit()  # the transaction is over: SQLAlchemy's books; psycopg sends nothing
+        begin.ended(conn)
 
     def rollback(self) -> None:
         assert self._conn is not None, "rollback outside 'with uow'"
         self._conn.rollback()
+        begin.ended(self._conn)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from jifen.domain.earning import Usage
+from jifen.domain.ledger import Posting
 from jifen.domain.members import Member
-from jifen.domain.tiers import Stats
+from jifen.domain.tiers import Stats, TierState
 from jifen.services.ports import StoredResponse
-from jifen.services.tiers.ports import TierWork
+from jifen.services.tiers.ports import TierChange, TierWork
 
 Span = tuple[int, datetime, datetime]  # a member's orders placed in [start, end)
 
@@ -114,6 +115,31 @@ class BatchStart:
     entry_ids: list[int]
 
 
+@dataclass
+class BatchWrites:
+    """What a batch has decided to write and not yet written (``write_batch``), in the
+    order it was decided.
+
+    Empty when every field is: derived from the fields themselves, so a field added here
+    is never taken for empty (and its rows never dropped) by a flush.
+    """
+
+    credits: list[tuple[int, Posting, datetime]] = field(default_factory=list)
+    events: list[tuple[str, dict[str, Any], datetime]] = field(default_factory=list)
+    orders: list[NewOrderRecord] = field(default_factory=list)
+    spends: list[tuple[int, str, str, int, int]] = field(default_factory=list)
+    responses: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # summed per key: (member, month) and (member, rule, period) and member
+    months: dict[tuple[int, int], Stats] = field(default_factory=dict)
+    usage: dict[tuple[int, str, str], Usage] = field(default_factory=dict)
+    counted: dict[int, tuple[int, int, datetime]] = field(default_factory=dict)
+    tiers: dict[int, tuple[str | None, TierState, datetime]] = field(default_factory=dict)
+    tier_changes: list[tuple[int, TierChange]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
+
+
 class EarningStore(Protocol):
     """Everything earning keeps besides the ledger: caps, streaks, budgets, orders,
     referrals."""
@@ -121,6 +147,11 @@ class EarningStore(Protocol):
     def start_batch(self, ask: BatchAsk) -> BatchStart:
         """Everything a batch of orders reads first, and its claims and locks, in one
         round trip where the database allows it (see ``BatchAsk``)."""
+
+    def write_batch(self, program_id: int, writes: BatchWrites) -> None:
+        """Everything a batch kept, every table, in as few statements as the database
+        allows (on PostgreSQL: safe in ``commit_with``). ``counted``: (orders, paid,
+        latest placed_at) per member, as ``count_orders``; ``tiers``: (tier, state, at)."""
 
     def usage(
         self, member_id: int, keys: list[tuple[str, str]]

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db.earning.batch_start import SqlBatchStart
+from jifen.adapters.db.earning.batch_write import SqlBatchWrite
 from jifen.adapters.db.earning.budgets import SqlCampaignBudgets
 from jifen.adapters.db.earning.condition_errors import SqlConditionErrors
 from jifen.adapters.db.earning.referrals import SqlReferrals
@@ -54,7 +55,12 @@ def _first_order(member_id: int, start: datetime, end: datetime, *more: Any) -> 
 
 
 class SqlEarningStore(
-    SqlBatchStart, SqlRuleUsage, SqlCampaignBudgets, SqlReferrals, SqlConditionErrors
+    SqlBatchStart,
+    SqlBatchWrite,
+    SqlRuleUsage,
+    SqlCampaignBudgets,
+    SqlReferrals,
+    SqlConditionErrors,
 ):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn

@@ -122,28 +122,7 @@ class SqlCredits(SqlLedgerReads):
     ) -> None:
         if not credits:
             return
-        for _, p, _ in credits:
-            if p.draws or p.matured_lot_ids or p.new_hold or p.hold_transition or p.delta_held:
-                raise ValueError("write_credits takes credits only")
-            if any(new.repaid for new in p.new_lots):
-                raise ValueError("write_credits takes credits that repay nothing")
-        rows, lot_rows = [], []
-        moves: dict[int, dict[str, Any]] = {}
-        for entry_id, p, at in sorted(credits, key=lambda c: c[0]):  # the chain's order
-            row = {"id": entry_id, **entry_row(program_id, p, at)}
-            issued = [lot_row(program_id, p.member_id, entry_id, new, at) for new in p.new_lots]
-            prev, head = chain.link(self.conn, row, chain.chained(row, issued, ()))
-            rows.append(row)
-            lot_rows.extend(issued)
-            move = moves.setdefault(
-                p.member_id,
-                {"b_member": p.member_id, "b_da": 0, "b_dp": 0, "b_dh": 0, "b_floor": NO_FLOOR},
-            )
-            move.setdefault("b_prev", prev)
-            move["b_head"] = head
-            move["b_da"] += p.delta_available
-            move["b_dp"] += p.delta_pending
-            move["b_now"] = at
+        rows, lot_rows, moves = credit_rows(self.conn, program_id, credits)
         # inline: no RETURNING, as they may go out in a pipeline (``uow.commit_with``)
         self.conn.execute(insert(entries).inline(), rows)
         self.conn.execute(insert(lots).inline(), lot_rows)
@@ -168,3 +147,34 @@ class SqlCredits(SqlLedgerReads):
             self.conn.execute(_MOVE_CREDITS, params)
         except DBAPIError as exc:
             raise refused(exc) or exc from exc
+
+
+def credit_rows(
+    conn: Connection, program_id: int, credits: Sequence[tuple[int, Posting, datetime]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[int, dict[str, Any]]]:
+    """The entries (chained to their members' heads) and lots of ``credits``, and each
+    member's move: ``b_member``, ``b_da``, ``b_dp``, ``b_prev`` (the head it moves from),
+    ``b_head``, ``b_now``."""
+    for _, p, _ in credits:
+        if p.draws or p.matured_lot_ids or p.new_hold or p.hold_transition or p.delta_held:
+            raise ValueError("write_credits takes credits only")
+        if any(new.repaid for new in p.new_lots):
+            raise ValueError("write_credits takes credits that repay nothing")
+    rows, lot_rows = [], []
+    moves: dict[int, dict[str, Any]] = {}
+    for entry_id, p, at in sorted(credits, key=lambda c: c[0]):  # the chain's order
+        row = {"id": entry_id, **entry_row(program_id, p, at)}
+        issued = [lot_row(program_id, p.member_id, entry_id, new, at) for new in p.new_lots]
+        prev, head = chain.link(conn, row, chain.chained(row, issued, ()))
+        rows.append(row)
+        lot_rows.extend(issued)
+        move = moves.setdefault(
+            p.member_id,
+            {"b_member": p.member_id, "b_da": 0, "b_dp": 0, "b_dh": 0, "b_floor": NO_FLOOR},
+        )
+        move.setdefault("b_prev", prev)
+        move["b_head"] = head
+        move["b_da"] += p.delta_available
+        move["b_dp"] += p.delta_pending
+        move["b_now"] = at
+    return rows, lot_rows, moves

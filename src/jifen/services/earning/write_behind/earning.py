@@ -12,6 +12,7 @@ from jifen.domain.members import Member
 from jifen.services.earning.ports import (
     BatchAsk,
     BatchStart,
+    BatchWrites,
     ConditionErrors,
     EarningStore,
     NewOrderRecord,
@@ -48,6 +49,9 @@ class BatchEarning(Through[EarningStore]):
 
     def start_batch(self, ask: BatchAsk) -> BatchStart:
         return self.written().start_batch(ask)
+
+    def write_batch(self, program_id: int, writes: BatchWrites) -> None:
+        self.written().write_batch(program_id, writes)
 
     def usage(self, member_id: int, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Usage]:
         wanted = [(member_id, rule, period) for rule, period in keys]

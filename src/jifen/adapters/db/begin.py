@@ -1,0 +1,62 @@
+"""A transaction begun together with its first statement (PostgreSQL).
+
+psycopg starts a transaction by sending ``BEGIN`` before the first statement and waiting
+for its answer, in a pipeline too: a round trip of its own. ``with_first(conn, ...)``
+sends ``BEGIN`` and the first statement in one pipeline instead. To do so the driver's
+connection is put in autocommit (so that it sends no ``BEGIN`` of its own) and the
+transaction is begun explicitly; every later statement of the unit of work runs inside
+it, since the server is in a transaction whatever the driver believes, and COMMIT or
+ROLLBACK ends it as before (psycopg sends them whenever the server is in a transaction).
+
+The connection goes back to the driver's own transactions as soon as the transaction is
+over (``ended``, called by the unit of work after its COMMIT or ROLLBACK); a connection
+that could not be put back is invalidated, never returned to the pool in autocommit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg import IsolationLevel
+from psycopg.pq import TransactionStatus
+from sqlalchemy import Connection
+
+_BEGUN = "jifen_begun_with_first"  # in the connection's info: autocommit to undo
+
+
+def with_first(conn: Connection, statement: str, params: dict[str, Any]) -> Any:
+    """The cursor of ``statement``, sent with the BEGIN of the transaction if none has
+    begun yet (one round trip), or alone."""
+    pg: Any = conn.connection.driver_connection
+    if pg.autocommit or pg.info.transaction_status != TransactionStatus.IDLE:
+        return pg.execute(statement, params)
+    begin = _begin_of(pg)
+    pg.autocommit = True
+    conn.info[_BEGUN] = True
+    with pg.pipeline():
+        pg.execute(begin)
+        cursor = pg.execute(statement, params)
+    return cursor  # noqa: RET504 (answered at the pipeline's end, not inside it)
+
+
+def ended(conn: Connection) -> None:
+    """After the transaction's COMMIT or ROLLBACK: the driver begins the next one again."""
+    if not conn.info.pop(_BEGUN, False):
+        return
+    pg: Any = conn.connection.driver_connection
+    if pg.info.transaction_status == TransactionStatus.IDLE:
+        pg.autocommit = False
+    else:  # never hand on a connection in autocommit inside a transaction
+        conn.invalidate()
+
+
+def _begin_of(pg: Any) -> str:
+    """The BEGIN psycopg itself would send, with the connection's settings."""
+    parts = ["BEGIN"]
+    if pg.isolation_level is not None:
+        parts.append("ISOLATION LEVEL " + IsolationLevel(pg.isolation_level).name.replace("_", " "))
+    if pg.read_only is not None:
+        parts.append("READ ONLY" if pg.read_only else "READ WRITE")
+    if pg.deferrable is not None:
+        parts.append("DEFERRABLE" if pg.deferrable else "NOT DEFERRABLE")
+    return " ".join(parts)
