@@ -25,9 +25,12 @@ _BEGUN = "jifen_begun_with_first"  # in the connection's info: autocommit to und
 
 
 def with_first(conn: Connection, statement: str, params: dict[str, Any]) -> Any:
-    """The cursor of ``statement``, sent with the BEGIN of the transaction if none has
-    begun yet (one round trip), or alone."""
+    """The cursor of ``statement`` (one that writes or locks), sent with the BEGIN of the
+    transaction if none has begun yet (one round trip), or alone."""
     pg: Any = conn.connection.driver_connection
+    if pg.autocommit and not conn.info.get(_BEGUN):
+        # a unit of work opened to read runs in autocommit: this would write alone
+        raise AssertionError("a statement that writes, sent on a connection in autocommit")
     if pg.autocommit or pg.info.transaction_status != TransactionStatus.IDLE:
         return pg.execute(statement, params)
     begin = _begin_of(pg)

@@ -1,0 +1,156 @@
+"""Every field of a batch's writes reaches the database, on SQLite and on PostgreSQL.
+
+``write_batch`` writes table by table on SQLite and in one statement on PostgreSQL (a
+JSON document unpacked by the database). Given a member and, for each field of
+``BatchWrites``, a batch holding that field alone, when it is written, then the
+database is not as it was: a field the one-statement writer forgot would leave it so.
+And the same whole batch written on both databases leaves the same rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from jifen.adapters.db.ledger import chain
+from jifen.adapters.db.tables import (
+    campaign_spend,
+    entries,
+    idempotency_keys,
+    lots,
+    member_months,
+    members,
+    orders,
+    outbox,
+    rule_usage,
+    tier_changes,
+)
+from jifen.bootstrap import Jifen
+from jifen.domain import ledger
+from jifen.domain.earning import Usage
+from jifen.domain.errors import LedgerConflict
+from jifen.domain.ledger import EntryKind, LotSource
+from jifen.domain.programs import Program
+from jifen.domain.tiers import Stats, TierState
+from jifen.services.earning.ports import BatchWrites, NewOrderRecord
+from jifen.services.tiers.ports import TierChange
+from tests.earning_fixtures import join, publish
+from tests.factories import assert_verified
+
+TABLES = (
+    entries,
+    lots,
+    orders,
+    campaign_spend,
+    outbox,
+    member_months,
+    rule_usage,
+    tier_changes,
+)
+
+
+def _state(jf: Jifen) -> dict[str, Any]:
+    """Rows per table, the member's row, and the stored responses."""
+    with jf.uow(write=False) as uow:
+        conn = uow._conn  # type: ignore[attr-defined]
+        found: dict[str, Any] = {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in TABLES
+        }
+        found["members"] = [tuple(r) for r in conn.execute(select(members).order_by(members.c.id))]
+        found["responses"] = sorted(
+            (r.key, str(r.response)) for r in conn.execute(select(idempotency_keys))
+        )
+    return found
+
+
+def _samples(jf: Jifen, program: Program) -> dict[str, Any]:
+    """A value for each field, for member C-1 (a credit already written, for the spend's
+    entry; a key already claimed, for the response)."""
+    now = jf.clock.now()
+    with jf.uow() as uow:
+        member = uow.members.lock(program.id, "C-1")
+        assert member is not None
+        posting = ledger.credit_parts(
+            ledger.Account(member, ()),
+            [(5, "base")],
+            kind=EntryKind.EARN,
+            source=LotSource.ORDER,
+            now=now,
+            available_at=now,
+            expires_at=now + timedelta(days=365),
+            reference="O-1",
+        )
+        entry_id = uow.ledger.next_entry_ids(1)[0]
+        uow.idempotency.claim_many(program.id, {"order:O-9": "f"}, now)
+        uow.commit()
+    order = NewOrderRecord(
+        program_id=program.id,
+        member_id=member.id,
+        order_id="O-1",
+        version=1,
+        placed_at=now,
+        paid=500,
+        entry_id=None,
+        snapshot={"s": 1},
+        award={"a": 1},
+        created_at=now,
+    )
+    change = TierChange(from_tier=None, to_tier="gold", reason="qualified", actor=None,
+                        detail={}, at=now)  # fmt: skip
+    m = member.id
+    return {
+        "credits": [(entry_id, posting, now)],
+        "events": [("points.earned", {"n": 1}, now)],
+        "orders": [order],
+        "spends": [(entry_id, "veg-day", "veg", 0, 5)],
+        "responses": {"order:O-9": {"ok": 1}},
+        "months": {(m, 202612): Stats(500, 5, 1)},
+        "usage": {(m, "r", "2026-W49"): Usage(5, 1)},
+        "counted": {m: (2, 900, now)},
+        "tiers": {m: ("gold", TierState(earned="gold", since=now), now)},
+        "tier_changes": [(m, change)],
+    }
+
+
+def test_each_field_written_alone_changes_the_database(jf: Jifen) -> None:
+    program = publish(jf)
+    join(jf, program, "C-1")
+    samples = _samples(jf, program)
+    # the credit first: the spend's entry must exist
+    order = ["credits"] + [f.name for f in fields(BatchWrites) if f.name != "credits"]
+    assert set(order) == set(samples), "a field of BatchWrites without a sample here"
+    for name in order:
+        before = _state(jf)
+        with jf.uow() as uow:
+            uow.earning.write_batch(program.id, BatchWrites(**{name: samples[name]}))
+            uow.commit()
+        assert _state(jf) != before, f"{name} was not written"
+    with jf.uow(write=False) as uow:
+        member = uow.members.get(program.id, "C-1")
+        assert member is not None
+        assert member.balances.available == 5 and member.orders_count == 2
+        assert member.tier == "gold"
+        stored = uow.idempotency.stored_many(program.id, {"order:O-9"})
+        assert stored["order:O-9"].response == {"ok": 1}
+    assert_verified(jf)
+
+
+def test_a_batch_whose_member_row_does_not_match_its_guard_writes_nothing(jf: Jifen) -> None:
+    """The member's chain head moved (not as this transaction read it): nothing of the
+    batch is written, its other tables included."""
+    program = publish(jf)
+    join(jf, program, "C-1")
+    samples = _samples(jf, program)
+    before = _state(jf)
+    with jf.uow() as uow:
+        member = uow.members.lock(program.id, "C-1")
+        assert member is not None
+        chain.remember(uow._conn, member.id, "moved")  # type: ignore[attr-defined]
+        writes = BatchWrites(**{k: v for k, v in samples.items() if k != "spends"})
+        with pytest.raises(LedgerConflict):  # as a batch commits: sent with the COMMIT
+            uow.commit_with(lambda: uow.earning.write_batch(program.id, writes))
+    assert _state(jf) == before
