@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, text
 
 from jifen.adapters.db.ledger import chain
 from jifen.adapters.db.tables import (
@@ -154,3 +154,59 @@ def test_a_batch_whose_member_row_does_not_match_its_guard_writes_nothing(jf: Ji
         with pytest.raises(LedgerConflict):  # as a batch commits: sent with the COMMIT
             uow.commit_with(lambda: uow.earning.write_batch(program.id, writes))
     assert _state(jf) == before
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", [pytest.param("postgresql", id="postgres")], indirect=True)
+def test_the_write_finds_its_members_and_keys_by_index_among_many(jf: Jifen) -> None:
+    """The batch's rows arrive as a JSON document, which the planner guesses at 100 rows:
+    joined to thousands of members or keys it would rather scan them all, once per order.
+    Given 3,000 members and keys, the write probes their indexes."""
+    program = publish(jf)
+    join(jf, program, "C-1")
+    samples = _samples(jf, program)
+    with jf.uow() as uow:
+        conn = uow._conn  # type: ignore[attr-defined]
+        conn.execute(
+            text(
+                "INSERT INTO members (program_id, external_id, attributes, status, created_at,"
+                " updated_at) SELECT :p, 'M-' || g, '{}', 'active', now(), now()"
+                " FROM generate_series(1, 3000) g"
+            ),
+            {"p": program.id},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO idempotency_keys (program_id, scope, key, fingerprint, created_at)"
+                " SELECT :p, 'jifen', 'order:K-' || g, 'f', now() FROM generate_series(1, 3000) g"
+            ),
+            {"p": program.id},
+        )
+        conn.execute(text("ANALYZE members; ANALYZE idempotency_keys"))
+        uow.commit()
+    plans: list[str] = []
+
+    def explain(conn: Any, cursor: Any, statement: str, params: Any, *rest: Any) -> Any:
+        if "jsonb_populate_recordset" in statement:
+            return "EXPLAIN " + statement, params
+        return statement, params
+
+    def read(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        if statement.startswith("EXPLAIN "):
+            plans.extend(r[0] for r in cursor.fetchall())
+
+    event.listen(jf.engine, "before_cursor_execute", explain, retval=True)
+    event.listen(jf.engine, "after_cursor_execute", read)
+    try:
+        with jf.uow() as uow:
+            uow.members.lock(program.id, "C-1")
+            writes = BatchWrites(**{k: v for k, v in samples.items() if k != "spends"})
+            uow.earning.write_batch(program.id, writes)
+    finally:
+        event.remove(jf.engine, "before_cursor_execute", explain)
+        event.remove(jf.engine, "after_cursor_execute", read)
+    plan = "\n".join(plans)
+    assert "Update on members" in plan and "Update on idempotency_keys" in plan, plan
+    assert "Seq Scan on members" not in plan, plan
+    assert "Seq Scan on idempotency_keys" not in plan, plan
+    assert "Bitmap Heap Scan on idempotency_keys" not in plan, plan

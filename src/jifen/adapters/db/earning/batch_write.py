@@ -81,7 +81,8 @@ m AS (
     FROM d, jsonb_to_recordset(d.doc->'members') AS v(
         id bigint, da bigint, dp bigint, prev text, head text, at timestamptz,
         orders bigint, paid bigint, latest timestamptz)
-    WHERE m.id = v.id AND m.pending + v.dp >= 0
+    -- ``ANY``: an index probe per member, never a scan of every member to join them
+    WHERE m.id = ANY(CAST(:ids AS bigint[])) AND m.id = v.id AND m.pending + v.dp >= 0
         AND (v.head IS NULL OR m.chain_head IS NOT DISTINCT FROM v.prev)
     RETURNING 1
 ),
@@ -110,7 +111,8 @@ x AS ({_insert(outbox, "events", without=("id", "published_at"))}),
 k AS (
     UPDATE idempotency_keys k SET response = v.response
     FROM d, jsonb_to_recordset(d.doc->'responses') AS v(key text, response jsonb)
-    WHERE k.program_id = CAST(:program AS bigint) AND k.scope = :scope AND k.key = v.key
+    WHERE k.program_id = CAST(:program AS bigint) AND k.scope = :scope
+        AND k.key = ANY(CAST(:keys AS text[])) AND k.key = v.key
 )
 SELECT {require("(SELECT count(*) FROM m) = CAST(:members AS bigint)", LEDGER_CONFLICT)}
 """
@@ -182,6 +184,8 @@ def _one_statement(conn: Connection, program_id: int, w: BatchWrites) -> None:
         "program": program_id,
         "scope": KeyScope.JIFEN.value,
         "members": len(members),
+        "ids": list(members),
+        "keys": list(w.responses),
     }
     try:
         conn.execute(_ONE_STATEMENT, params)

@@ -49,7 +49,8 @@ WITH moved AS (
         CAST(:ids AS bigint[]), CAST(:da AS bigint[]), CAST(:dp AS bigint[]),
         CAST(:prev AS text[]), CAST(:head AS text[]), CAST(:at AS timestamptz[])
     ) AS v(id, da, dp, prev, head, at)
-    WHERE m.id = v.id AND m.pending + v.dp >= 0 AND m.chain_head IS NOT DISTINCT FROM v.prev
+    WHERE m.id = ANY(CAST(:ids AS bigint[])) AND m.id = v.id  -- probes, not a scan of all
+        AND m.pending + v.dp >= 0 AND m.chain_head IS NOT DISTINCT FROM v.prev
     RETURNING m.id
 )
 SELECT {require("count(*) = :n", LEDGER_CONFLICT)} FROM moved"""
