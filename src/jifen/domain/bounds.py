@@ -24,6 +24,7 @@ for a policy's years added to it (else ``out_of_range``).
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from jifen.domain.error_codes import EarningCode, RequestCode
 from jifen.domain.errors import InvalidInput
@@ -92,6 +93,7 @@ def require_moment(value: datetime, *, now: datetime, skew: timedelta, field: st
     return value
 
 
+@cache
 def max_minor(currency: str) -> int:
     """:data:`MAX_MONEY_UNITS` in the currency's minor units."""
     return int(MAX_MONEY_UNITS * 10 ** exponent(currency))

@@ -133,7 +133,11 @@ def _plain(value: Any) -> Any:
     if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
         names = _FIELDS[type(value)] = tuple(f.name for f in dataclasses.fields(value))
     if names is not None:
-        return {name: _plain(getattr(value, name)) for name in names}
+        out = {}
+        for name in names:  # the common values inline: a call each costs more than the rest
+            v = getattr(value, name)
+            out[name] = v if type(v) in _SCALARS else _plain(v)
+        return out
     return _plain_subclass(value)
 
 
@@ -155,11 +159,14 @@ def _same(value: Any) -> Any:
 
 
 def _plain_dict(value: dict[Any, Any]) -> dict[str, Any]:
-    return {_key(k): _plain(v) for k, v in value.items()}
+    return {
+        (k if type(k) is str else _key(k)): (v if type(v) in _SCALARS else _plain(v))
+        for k, v in value.items()
+    }
 
 
 def _plain_list(value: list[Any] | tuple[Any, ...]) -> list[Any]:
-    return [_plain(v) for v in value]
+    return [v if type(v) in _SCALARS else _plain(v) for v in value]
 
 
 def _iso(value: date) -> str:
@@ -179,6 +186,10 @@ _EXACT: dict[type, Callable[[Any], Any]] = {
     date: _iso,
     Decimal: str,
 }
+
+
+#: values JSON holds as they are (exactly these types: a subclass goes through ``_plain``)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _key(key: Any) -> str:
