@@ -232,7 +232,8 @@ class SqlLedgerReads:
     ) -> Page:
         # no cursor: before the largest id there can be (ids are int64)
         params |= {"b_before": _NO_CURSOR if before is None else before, "b_limit": limit + 1}
-        found = [rows.entry(r) for r in self.conn.execute(query, params)]
+        # all(): the driver's rows at once (iterating fetches them one call at a time)
+        found = [rows.entry(r) for r in self.conn.execute(query, params).all()]
         more = len(found) > limit
         found = found[:limit]
         return Page(found, found[-1].id if more else None)
