@@ -14,8 +14,10 @@ interleaved with it, run by run:
   entry, insert a lot, update the member's balance (``bench/over_http/earn.pgbench``).
 
 And, to tell PostgreSQL's share from Python's, pgbench running the order's own SQL:
-the statements an order through jifen sends, one for one, with no Python between
-them (``bench/over_http/order.pgbench``; the doc counts the statements of both).
+the two statements a lone order through jifen sends, in the same two pipelines, with
+no Python at all; and the same for a group of ``order_sql.GROUP`` orders in one
+transaction, the grouped write (``order_sql.py`` writes both scripts from jifen's own
+statements at bench time).
 
 Reads (a member's balance, a page of their history) are measured while orders
 are being posted at 16 connections, beside the bare endpoint under the same load.
@@ -41,13 +43,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from psycopg import pq
 from sqlalchemy import event, text
 from tests.pg import Cluster, free_port
 
 from bench import profile
+from bench.over_http import order_sql
 from jifen.bootstrap import bootstrap
 from jifen.config import Settings
-from jifen.services import earning as orders
 from jifen.services import members, programs
 from jifen.services.access import apikeys
 from jifen.services.earning.commands import LineIn, PlaceOrder
@@ -74,7 +77,6 @@ LINES: list[dict[str, Any]] = [
     {"sku": "rice-10kg", "quantity": 1, "unit_price": "65.00", "category": "grocery"},
     {"sku": "apples-1kg", "quantity": 1, "unit_price": "33.70", "category": "fruit"},
 ]  # fmt: skip
-ORDER_SQL = "order.pgbench"  # the order's own statements
 TARGET_SHARE = 0.5  # of the lower ceiling
 TARGET_P99_MS = 50.0  # at 16 clients
 
@@ -97,6 +99,7 @@ class Row:
     bare: list[Load]
     pgbench: list[Load]
     own_sql: list[Load]
+    group_sql: list[Load]  # transactions of GROUP orders each
 
 
 def section(cluster: Cluster, runs: int, command: str) -> list[str]:
@@ -109,18 +112,20 @@ def section(cluster: Cluster, runs: int, command: str) -> list[str]:
     copy_database(cluster, DATABASE, PGBENCH_DATABASE)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        lone, group = order_sql.scripts(cluster.url(PGBENCH_DATABASE), work, LINES, PAID)
         with real_and_bare(url, work, lambda base: _answers(base, key)) as (served, bare):
             real = served.base
             for base in (real, bare):  # warm both: imports, pools, caches
                 _wrk(wrk, base, "orders.lua", 16, 2, key, "warm")
-            rows = [Row(n, [], [], [], []) for n in CLIENTS]
+            rows = [Row(n, [], [], [], [], []) for n in CLIENTS]
             for run in range(runs):
                 for row in rows:
                     n = row.clients
                     row.jifen.append(_wrk(wrk, real, "orders.lua", n, SECONDS, key, f"r{run}"))
                     row.bare.append(_wrk(wrk, bare, "orders.lua", n, SECONDS, key, f"b{run}"))
                     row.pgbench.append(_pgbench(pgbench, cluster, work, n, first, last))
-                    row.own_sql.append(_own_sql(pgbench, cluster, work, n))
+                    row.own_sql.append(_own_sql(pgbench, cluster, work, n, lone))
+                    row.group_sql.append(_own_sql(pgbench, cluster, work, n, group))
             reads = {
                 name: [
                     (
@@ -317,16 +322,13 @@ def _pgbench(
     return pgbench_run(pgbench, cluster, work, clients, "earn.pgbench", PGBENCH_DATABASE, defines)
 
 
-def _own_sql(pgbench: Path, cluster: Cluster, work: Path, clients: int) -> Load:
-    defines = {"program": 1, "members": MEMBERS}
-    return pgbench_run(pgbench, cluster, work, clients, ORDER_SQL, PGBENCH_DATABASE, defines)
-
-
-def script_statements(script: str) -> int:
-    """The SQL statements of a pgbench script, BEGIN and COMMIT aside."""
-    text_ = re.sub(r"--[^\n]*", "", (HERE / script).read_text(encoding="utf-8"))
-    found = [x.strip() for x in re.split(r";|\\gset\s*\w*", text_)]
-    return sum(1 for x in found if x and not x.startswith("\\") and x not in ("BEGIN", "COMMIT"))
+def _own_sql(
+    pgbench: Path, cluster: Cluster, work: Path, clients: int, script: order_sql.Script
+) -> Load:
+    defines = {"program": 1, **script.defines}
+    return pgbench_run(
+        pgbench, cluster, work, clients, script.path, PGBENCH_DATABASE, defines, "prepared"
+    )
 
 
 def pgbench_run(
@@ -334,11 +336,13 @@ def pgbench_run(
     cluster: Cluster,
     work: Path,
     clients: int,
-    script: str,
+    script: str | Path,
     database: str,
     defines: dict[str, object],
+    protocol: str = "simple",
 ) -> Load:
-    """pgbench running ``script`` (in this folder) for SECONDS; latencies from its log."""
+    """pgbench running ``script`` (a path, or a name in this folder) for SECONDS, with
+    the query ``protocol`` (``prepared`` for pipelines); latencies from its log."""
     logs = work / f"pgbench-{clients}-{time.monotonic_ns()}"
     logs.mkdir()
     os.chmod(logs, 0o777)  # the cluster may run as postgres; pgbench runs as us
@@ -346,7 +350,8 @@ def pgbench_run(
     args = [
         str(pgbench), "-n", "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres",
         "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(int(SECONDS)),
-        "-f", str(HERE / script), *variables, "-l", "--log-prefix", str(logs / "tx"), database,
+        "-M", protocol, "-f", str(HERE / script), *variables, "-l", "--log-prefix",
+        str(logs / "tx"), database,
     ]  # fmt: skip
     done = subprocess.run(args, capture_output=True, text=True, check=False, cwd=work)
     if done.returncode != 0:
@@ -365,17 +370,13 @@ def pgbench_run(
     )
 
 
-def _in_process(url: str, count: int = 300) -> tuple[float, float]:
-    """Milliseconds and SQL statements per order through the service, one at a time,
-    with no HTTP: where an order's time goes when the target is missed."""
+def _in_process(url: str, count: int = 300) -> tuple[float, float, float]:
+    """Milliseconds of wall time and of CPU, and round trips to PostgreSQL, per lone order
+    through the server's writer (a batch of one), one at a time, with no HTTP: where an
+    order's time goes when the target is missed. Round trips are counted in libpq's own
+    trace: each Sync or simple Query the client sends is one wait for the server."""
     jf = bootstrap(Settings(database_url=url))
     program = programs.find_program(jf.uow(write=False))
-    statements = [0]
-
-    @event.listens_for(jf.engine, "before_cursor_execute")
-    def _count(*_: object) -> None:
-        statements[0] += 1
-
     lines = tuple(
         LineIn(x["sku"], x["quantity"], x["unit_price"], x["category"], tuple(x.get("tags", ())))
         for x in LINES
@@ -383,16 +384,37 @@ def _in_process(url: str, count: int = 300) -> tuple[float, float]:
 
     def one(i: int) -> None:
         order = PlaceOrder(f"inproc-{i}", f"B{i % MEMBERS:05d}", PAID, lines, store="3")
-        orders.record_order(jf.uow(), jf.clock, jf.rulebooks, program, order)
+        jf.orders.submit(program, order).result(30)
 
     one(-1)
-    statements[0] = 0
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for i in range(count):
         one(i)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    with tempfile.TemporaryFile("w+") as trace:
+        traced: list[Any] = []
+
+        def _trace(dbapi: Any, *_: object) -> None:
+            dbapi.pgconn.trace(trace.fileno())
+            dbapi.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+            traced.append(dbapi)
+
+        event.listen(jf.engine, "checkout", _trace)
+        try:
+            for i in range(count, count + 20):
+                one(i)
+        finally:
+            event.remove(jf.engine, "checkout", _trace)
+            for dbapi in traced:
+                dbapi.pgconn.untrace()
+        trace.seek(0)
+        waits = sum(
+            1
+            for line in trace.read().splitlines()
+            if line.startswith("F\t") and line.split("\t")[2] in ("Sync", "Query")
+        )
     jf.close()
-    return seconds / count * 1000, statements[0] / count
+    return seconds / count * 1000, cpu / count * 1000, waits / 20
 
 
 def percentile(values: list[int], p: float) -> float:
@@ -418,7 +440,7 @@ def _render(
     runs: int,
     command: str,
     problems: list[str],
-    inside: tuple[float, float],
+    inside: tuple[float, float, float],
     areas: Counter[str],
 ) -> list[str]:
     lines = [
@@ -436,8 +458,9 @@ def _render(
         "",
         "| clients | jifen req/s | p50 ms | p99 ms | errors | bare endpoint req/s (p99 ms) "
         "| pgbench earn tx/s (p99 ms) | ratio to lower ceiling | target met "
-        "| pgbench, the order's own SQL tx/s (p99 ms) | jifen / own SQL |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| pgbench, the order's own SQL tx/s (p99 ms) | jifen / own SQL "
+        f"| pgbench, {order_sql.GROUP} orders a transaction: orders/s (p99 ms) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     verdicts = []
     for row in rows:
@@ -458,7 +481,9 @@ def _render(
             f"({med(g, 'p99_ms'):.1f}) | {rate / lower:.2f} "
             f"({'bare endpoint' if bare < pg else 'pgbench'}) | {'yes' if met else 'no'} "
             f"| {med(row.own_sql, 'rate'):,.0f} ({med(row.own_sql, 'p99_ms'):.1f}) "
-            f"| {rate / med(row.own_sql, 'rate'):.2f} |"
+            f"| {rate / med(row.own_sql, 'rate'):.2f} "
+            f"| {med(row.group_sql, 'rate') * order_sql.GROUP:,.0f} "
+            f"({med(row.group_sql, 'p99_ms'):.1f}) |"
         )
     lines += [
         "",
@@ -493,18 +518,24 @@ def _render(
         own = ", ".join(
             f"{med(r.own_sql, 'rate') / med(r.pgbench, 'rate'):.2f} at {r.clients}" for r in rows
         )
+        grouped = ", ".join(
+            f"{med(r.group_sql, 'rate') * order_sql.GROUP / med(r.pgbench, 'rate'):.2f} "
+            f"at {r.clients}"
+            for r in rows
+        )
         lines.append(
-            f"- Where an order's time goes: through the service alone, one at a time with no "
-            f"HTTP, an order takes {inside[0]:.1f} ms and {inside[1]:.0f} SQL statements, "
-            f"each a round trip. pgbench sending the {script_statements(ORDER_SQL)} statements "
-            "of a typical order with no Python between them takes "
-            f"{med(pg1.own_sql, 'p50_ms'):.1f} ms (p50, 1 client); its bare earn takes "
-            f"{med(pg1.pgbench, 'p50_ms'):.1f} ms for "
-            f"{script_statements('earn.pgbench')}. PostgreSQL alone, running the order's "
-            f"own SQL, reaches {own} clients of the bare earn's rate: the target of "
-            f"{TARGET_SHARE:.0%} of the bare earn is beyond any client that sends these "
-            "statements one by one. What is left to jifen is the distance to its own SQL "
-            "(the last column): the Python around each statement, and HTTP."
+            f"- Where an order's time goes: through the server's writer alone, one at a time "
+            f"with no HTTP, a lone order takes {inside[0]:.1f} ms, {inside[1]:.1f} ms of it "
+            f"the process's CPU, and {inside[2]:.0f} round trips to PostgreSQL. pgbench "
+            "sending the same two statements in the same two pipelines with no Python "
+            f"takes {med(pg1.own_sql, 'p50_ms'):.1f} ms (p50, 1 client); its bare earn takes "
+            f"{med(pg1.pgbench, 'p50_ms'):.1f} ms. PostgreSQL alone, running a lone order's "
+            f"own SQL, reaches {own} clients of the bare earn's rate; running "
+            f"{order_sql.GROUP} orders a transaction, {grouped} (in orders; the scripts "
+            "rebuild each transaction's ids inside the write, a little more work for "
+            "PostgreSQL than jifen's own write, so these are floors). What is left to "
+            "jifen is the distance to its own SQL (the last columns): the Python around "
+            "each order, and HTTP."
         )
         lines.append(
             "- What the server's Python does meanwhile (py-spy on uvicorn's workers while "
