@@ -9,6 +9,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from jifen.bootstrap import Jifen
+from jifen.domain import ledger as domain_ledger
+from jifen.domain.ledger import EntryKind, LotSource, Posting
+from jifen.domain.members import Member
 from jifen.domain.programs import LedgerPolicy, NegativeBalancePolicy, Program
 from jifen.services import ledger, members
 from jifen.services.ledger import verification
@@ -100,3 +103,18 @@ def balances(jf: Jifen, program: Program, member: str) -> tuple[int, int, int]:
 def assert_verified(jf: Jifen) -> None:
     report = verification.verify(jf.uow, jf.rulebooks)
     assert report["ok"], report
+
+
+def plain_credit(member: Member, points: int, now: datetime, reference: str) -> Posting:
+    """An order's credit of ``points`` to ``member`` under the base rule, available at
+    once and expiring in a year: what a batch keeps for an order."""
+    return domain_ledger.credit_parts(
+        domain_ledger.Account(member, ()),
+        [(points, "base")],
+        kind=EntryKind.EARN,
+        source=LotSource.ORDER,
+        now=now,
+        available_at=now,
+        expires_at=now + timedelta(days=365),
+        reference=reference,
+    )

@@ -12,7 +12,6 @@ a failure too; and a write whose guard fails inside ``commit_with`` commits noth
 from __future__ import annotations
 
 import tempfile
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -23,15 +22,13 @@ from jifen.adapters.db.earning import batch_start
 from jifen.adapters.db.ledger import chain
 from jifen.adapters.db.tables import entries
 from jifen.bootstrap import Jifen
-from jifen.domain import ledger
 from jifen.domain.earning import week_span
 from jifen.domain.errors import LedgerConflict
-from jifen.domain.ledger import EntryKind, LotSource
 from jifen.domain.members import MemberStatus
 from jifen.services.earning.group_commit import OrderGroups
 from jifen.services.earning.ports import BatchAsk
 from tests.earning_fixtures import buy, join, line, publish
-from tests.factories import FakeClock, assert_verified, balances
+from tests.factories import FakeClock, assert_verified, balances, plain_credit
 
 EGGS = line("eggs-12", 2, "15.00", "dairy", "daily_special")
 
@@ -144,16 +141,7 @@ def test_a_write_whose_guard_fails_in_commit_with_commits_nothing(
         assert member is not None
         chain.remember(uow._conn, member.id, "not-the-head")  # type: ignore[attr-defined]
         now = clock.now()
-        posting = ledger.credit_parts(
-            ledger.Account(member, ()),
-            [(10, "base")],
-            kind=EntryKind.EARN,
-            source=LotSource.ORDER,
-            now=now,
-            available_at=now,
-            expires_at=now + timedelta(days=365),
-            reference="guarded",
-        )
+        posting = plain_credit(member, 10, now, "guarded")
         uow.outbox.add(program.id, "test.event", {"n": 1}, now)
         credit = [(uow.ledger.next_entry_ids(1)[0], posting, now)]
         with pytest.raises(LedgerConflict):

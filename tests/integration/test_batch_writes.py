@@ -10,7 +10,6 @@ And the same whole batch written on both databases leaves the same rows.
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -30,16 +29,14 @@ from jifen.adapters.db.tables import (
     tier_changes,
 )
 from jifen.bootstrap import Jifen
-from jifen.domain import ledger
 from jifen.domain.earning import Usage
 from jifen.domain.errors import LedgerConflict
-from jifen.domain.ledger import EntryKind, LotSource
 from jifen.domain.programs import Program
 from jifen.domain.tiers import Stats, TierState
 from jifen.services.earning.ports import BatchWrites, NewOrderRecord
 from jifen.services.tiers.ports import TierChange
 from tests.earning_fixtures import join, publish
-from tests.factories import assert_verified
+from tests.factories import assert_verified, plain_credit
 
 TABLES = (
     entries,
@@ -74,16 +71,7 @@ def _samples(jf: Jifen, program: Program) -> dict[str, Any]:
     with jf.uow() as uow:
         member = uow.members.lock(program.id, "C-1")
         assert member is not None
-        posting = ledger.credit_parts(
-            ledger.Account(member, ()),
-            [(5, "base")],
-            kind=EntryKind.EARN,
-            source=LotSource.ORDER,
-            now=now,
-            available_at=now,
-            expires_at=now + timedelta(days=365),
-            reference="O-1",
-        )
+        posting = plain_credit(member, 5, now, "O-1")
         entry_id = uow.ledger.next_entry_ids(1)[0]
         uow.idempotency.claim_many(program.id, {"order:O-9": "f"}, now)
         uow.commit()
