@@ -6,7 +6,8 @@ first order of a key whose member is active, the version, capped rules' usage, e
 week's first order, months of activity, entry ids); on PostgreSQL a lone order goes to
 the database in two round trips (the BEGIN with the reads, the writes with the COMMIT),
 and its connection goes back to the pool as the driver left it (not in autocommit), after
-a failure too; and a write whose guard fails inside ``commit_with`` commits nothing.
+a failure too (a write whose guard fails inside ``commit_with`` is
+``test_batch_writes.py``'s).
 """
 
 from __future__ import annotations
@@ -19,16 +20,14 @@ from psycopg import pq
 from sqlalchemy import event, func, select
 
 from jifen.adapters.db.earning import batch_start
-from jifen.adapters.db.ledger import chain
 from jifen.adapters.db.tables import entries
 from jifen.bootstrap import Jifen
 from jifen.domain.earning import week_span
-from jifen.domain.errors import LedgerConflict
 from jifen.domain.members import MemberStatus
 from jifen.services.earning.group_commit import OrderGroups
 from jifen.services.earning.ports import BatchAsk
 from tests.earning_fixtures import buy, join, line, publish
-from tests.factories import FakeClock, assert_verified, balances, plain_credit
+from tests.factories import FakeClock, assert_verified
 
 EGGS = line("eggs-12", 2, "15.00", "dairy", "daily_special")
 
@@ -126,31 +125,6 @@ def test_a_key_is_claimed_for_its_first_order_whose_member_is_active(jf: Jifen) 
         assert uow.idempotency.stored_many(program.id, {"order:X"})["order:X"].fingerprint == "fa"
         # claimed already in this transaction: a second start claims nothing
         assert uow.earning.start_batch(ask).claimed == set()
-
-
-def test_a_write_whose_guard_fails_in_commit_with_commits_nothing(
-    jf: Jifen, clock: FakeClock
-) -> None:
-    program = publish(jf)
-    join(jf, program, "C-1")
-    before = balances(jf, program, "C-1")
-    with jf.uow() as uow:
-        count = uow._conn.execute(select(func.count()).select_from(entries)).scalar_one()  # type: ignore[attr-defined]
-    with jf.uow() as uow:
-        member = uow.members.lock(program.id, "C-1")
-        assert member is not None
-        chain.remember(uow._conn, member.id, "not-the-head")  # type: ignore[attr-defined]
-        now = clock.now()
-        posting = plain_credit(member, 10, now, "guarded")
-        uow.outbox.add(program.id, "test.event", {"n": 1}, now)
-        credit = [(uow.ledger.next_entry_ids(1)[0], posting, now)]
-        with pytest.raises(LedgerConflict):
-            uow.commit_with(lambda: uow.ledger.write_credits(program.id, credit))
-    assert balances(jf, program, "C-1") == before
-    with jf.uow() as uow:
-        assert uow._conn.execute(select(func.count()).select_from(entries)).scalar_one() == count  # type: ignore[attr-defined]
-        assert uow.outbox_relay.latest(program.id, "test.event", 5) == []
-    assert_verified(jf)
 
 
 @pytest.mark.postgres

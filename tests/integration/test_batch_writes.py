@@ -129,7 +129,8 @@ def test_each_field_written_alone_changes_the_database(jf: Jifen) -> None:
 
 def test_a_batch_whose_member_row_does_not_match_its_guard_writes_nothing(jf: Jifen) -> None:
     """The member's chain head moved (not as this transaction read it): nothing of the
-    batch is written, its other tables included."""
+    batch is written, its other tables included, and the COMMIT sent behind it (on
+    PostgreSQL in the same pipeline) commits nothing of the transaction either."""
     program = publish(jf)
     join(jf, program, "C-1")
     samples = _samples(jf, program)

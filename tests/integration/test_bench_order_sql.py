@@ -34,8 +34,7 @@ def test_the_benchmarks_scripts_send_a_batchs_two_statements_and_run(
     for n in range(MEMBERS):
         join(jf, program, f"B{n:05d}")
     # when the scripts are written from a real batch
-    lone, group = order_sql.scripts(pg_url, tmp_path, LINES, "158.70")
-    assert PAID == "158.70"
+    lone, group = order_sql.scripts(pg_url, tmp_path, LINES, PAID)
     for script in (lone, group):
         body = script.path.read_text(encoding="utf-8")
         # then each sends two pipelines: BEGIN with the read, the write with the COMMIT

@@ -131,6 +131,8 @@ class SqlBatchWrite:
             _one_statement(self.conn, program_id, writes)
         else:
             _table_by_table(self.conn, program_id, writes, self)  # type: ignore[arg-type]
+        if not writes.tiers and not writes.tier_changes:  # the common case: no tier moved
+            return
         tiers = SqlTiers(self.conn)
         saves: dict[datetime, list[Any]] = {}
         for member_id, (tier, state, at) in writes.tiers.items():

@@ -12,9 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text
-from sqlalchemy.exc import DBAPIError
 
-from jifen.adapters.db.guards import LEDGER_CONFLICT, refused, require
 from jifen.adapters.db.ledger import chain
 from jifen.adapters.db.ledger.reads import SqlLedgerReads
 from jifen.adapters.db.ledger.statements import (
@@ -34,26 +32,6 @@ _insert_entries = insert(entries).returning(entries.c.id, sort_by_parameter_orde
 #: one row, an array: a row per id costs a fetch each
 _NEXT_IDS = text(
     "SELECT array_agg(nextval(pg_get_serial_sequence('entries', 'id'))) FROM generate_series(1, :n)"
-)
-
-
-#: PostgreSQL: every member's move in one statement, its guard inside (it may be sent in
-#: a pipeline with the commit behind it: ``uow.commit_with``)
-_MOVE_CREDITS = text(
-    f"""
-WITH moved AS (
-    UPDATE members m SET
-        available = m.available + v.da, pending = m.pending + v.dp,
-        updated_at = v.at, chain_head = v.head
-    FROM unnest(
-        CAST(:ids AS bigint[]), CAST(:da AS bigint[]), CAST(:dp AS bigint[]),
-        CAST(:prev AS text[]), CAST(:head AS text[]), CAST(:at AS timestamptz[])
-    ) AS v(id, da, dp, prev, head, at)
-    WHERE m.id = ANY(CAST(:ids AS bigint[])) AND m.id = v.id  -- probes, not a scan of all
-        AND m.pending + v.dp >= 0 AND m.chain_head IS NOT DISTINCT FROM v.prev
-    RETURNING m.id
-)
-SELECT {require("count(*) = :n", LEDGER_CONFLICT)} FROM moved"""
 )
 
 
@@ -124,30 +102,12 @@ class SqlCredits(SqlLedgerReads):
         if not credits:
             return
         rows, lot_rows, moves = credit_rows(self.conn, program_id, credits)
-        # inline: no RETURNING, as they may go out in a pipeline (``uow.commit_with``)
+        # inline: no RETURNING of ids nothing reads
         self.conn.execute(insert(entries).inline(), rows)
         self.conn.execute(insert(lots).inline(), lot_rows)
-        if self.conn.dialect.name == "postgresql":
-            self._move_guarded(list(moves.values()))
-            return
         moved = self.conn.execute(MOVE_AND_CHAIN, list(moves.values())).rowcount
         if moved != len(moves):
             raise LedgerConflict()
-
-    def _move_guarded(self, moves: list[dict[str, Any]]) -> None:
-        params = {
-            "ids": [m["b_member"] for m in moves],
-            "da": [m["b_da"] for m in moves],
-            "dp": [m["b_dp"] for m in moves],
-            "prev": [m["b_prev"] for m in moves],
-            "head": [m["b_head"] for m in moves],
-            "at": [m["b_now"] for m in moves],
-            "n": len(moves),
-        }
-        try:
-            self.conn.execute(_MOVE_CREDITS, params)
-        except DBAPIError as exc:
-            raise refused(exc) or exc from exc
 
 
 def credit_rows(
