@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from jifen.adapters.anchorfiles import read_anchor_file, write_anchor_file
 from jifen.adapters.balancefiles import BalanceFile
 from jifen.adapters.db import SqlUnitOfWork, create_engine_for
+from jifen.adapters.db.ledger.async_reads import PgAsyncReads
 from jifen.adapters.db.nightly import job_locks_for
 from jifen.adapters.orderfiles import OrderFile, RejectsFile
 from jifen.adapters.passwords import Argon2Passwords
@@ -27,6 +28,7 @@ from jifen.domain.programs import Program
 from jifen.services import ledger
 from jifen.services.access.ports import Passwords
 from jifen.services.earning.group_commit import OrderGroups
+from jifen.services.ledger.ports import AsyncLedgerReads
 from jifen.services.nightly.ports import JobLocks
 from jifen.services.ports import Chance, Clock, Compiler, Publisher
 from jifen.services.programs.ports import ProgramEditor
@@ -91,6 +93,17 @@ class Jifen:
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
         return SqlUnitOfWork(self.engine, write=write)
+
+    def async_reads(self) -> AsyncLedgerReads | None:
+        """A new reader of balances and history for an event loop, not yet open (ADR
+        0025); None on SQLite, whose reads are in-process and run on the thread pool."""
+        if self.engine.dialect.name != "postgresql":
+            return None
+        return PgAsyncReads(
+            self.engine.url.render_as_string(hide_password=False),
+            max_size=self.settings.db_pool_size,
+            connect_timeout=self.settings.db_connect_timeout,
+        )
 
     def migrate(self) -> None:
         """Create or upgrade the schema to the newest migration."""

@@ -50,7 +50,17 @@ def create_app(jifen: Jifen | None = None) -> FastAPI:
         # Endpoints run in a thread pool; a few threads keep the database busy, and more
         # only queue for the GIL on each of a request's round trips (ADR 0009).
         anyio.to_thread.current_default_thread_limiter().total_tokens = jf.settings.threads
-        yield
+        # balances and history are read in this loop, off the thread pool (ADR 0025)
+        reads = jf.async_reads()
+        if reads is not None:
+            await reads.open()
+        app.state.reads = reads
+        try:
+            yield
+        finally:
+            app.state.reads = None
+            if reads is not None:
+                await reads.close()
 
     app = FastAPI(
         title="jifen",
@@ -62,6 +72,7 @@ def create_app(jifen: Jifen | None = None) -> FastAPI:
     )
     app.state.jifen = jf
     app.state.caches = Caches()
+    app.state.reads = None  # until the lifespan opens a reader
     errors.install(app)
     app.include_router(health.router)
     app.include_router(members.router)

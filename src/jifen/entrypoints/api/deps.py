@@ -20,6 +20,7 @@ from jifen.bootstrap import Jifen
 from jifen.domain.programs import Program
 from jifen.services import access, programs
 from jifen.services.access import Principal
+from jifen.services.ledger.ports import AsyncLedgerReads
 
 #: Programmes are cached this long (a publication is read through the rulebooks).
 CACHE_SECONDS = 30.0
@@ -67,7 +68,14 @@ async def get_caches(request: Request) -> Caches:
     return caches
 
 
+async def get_reads(request: Request) -> AsyncLedgerReads | None:
+    """The app's reader in the event loop (ADR 0025); None: read on the thread pool."""
+    reads: AsyncLedgerReads | None = request.app.state.reads
+    return reads
+
+
 JifenDep = Annotated[Jifen, Depends(get_jifen)]
+AsyncReads = Annotated[AsyncLedgerReads | None, Depends(get_reads)]
 CachesDep = Annotated[Caches, Depends(get_caches)]
 
 

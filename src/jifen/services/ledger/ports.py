@@ -99,6 +99,23 @@ class Ledger(Protocol):
         ``(now, until]``, in one statement and no lock; None: no such member."""
 
 
+class AsyncLedgerReads(Protocol):
+    """The reads a request answers in the event loop, without a thread (ADR 0025): each
+    is one statement, without a transaction or a lock, as ``LedgerReads`` makes it.
+    ``open`` it in the event loop that reads, ``close`` it when done."""
+
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+    async def standing(
+        self, program_id: int, external_id: str, now: datetime, until: datetime
+    ) -> Standing | None: ...
+    async def member(self, program_id: int, external_id: str) -> Member | None: ...
+    async def member_history(
+        self, program_id: int, external_id: str, before: int | None, limit: int
+    ) -> Page: ...
+    async def earned_spans(self, entry_ids: list[int]) -> dict[int, tuple[datetime, datetime]]: ...
+
+
 class Verifier(Protocol):
     def check(
         self,

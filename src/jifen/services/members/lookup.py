@@ -10,7 +10,7 @@ from jifen.domain.errors import MemberNotFound
 from jifen.domain.members import Member, MemberStatus
 from jifen.domain.programs import Program
 from jifen.services.ledger import as_settled
-from jifen.services.ledger.ports import LedgerWork
+from jifen.services.ledger.ports import AsyncLedgerReads, LedgerWork
 from jifen.services.members.views import MemberView
 from jifen.services.ports import Clock
 
@@ -26,6 +26,19 @@ def get_member(uow: LedgerWork, clock: Clock, program: Program, external_id: str
         if found.due:  # the balances move at the next write: show them as it will find them
             return member_view_of(uow, program, found.member, now)
         return member_view(found.member, found.expiring)
+
+
+async def get_member_at_once(
+    reads: AsyncLedgerReads, clock: Clock, program: Program, external_id: str
+) -> MemberView | None:
+    """``get_member`` in one statement without a thread; None when the member's balances
+    are due to move (a lot to mature or expire, a hold to release): ``get_member`` then
+    shows them as the next write will find them."""
+    now = clock.now()
+    found = await reads.standing(program.id, external_id, now, now + EXPIRING_WINDOW)
+    if found is None or found.member.status is MemberStatus.ERASED:
+        raise MemberNotFound(external_id)
+    return None if found.due else member_view(found.member, found.expiring)
 
 
 def member_view_of(uow: LedgerWork, program: Program, member: Member, now: datetime) -> MemberView:

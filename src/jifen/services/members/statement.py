@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from jifen.domain.bounds import require_row_id
-from jifen.domain.errors import InvalidInput
+from jifen.domain.errors import InvalidInput, MemberNotFound
 from jifen.domain.ledger import EntryKind
-from jifen.domain.members import Member
+from jifen.domain.members import Member, MemberStatus
 from jifen.domain.programs import Program
-from jifen.services.ledger.ports import LedgerWork, Page
+from jifen.services.ledger.ports import AsyncLedgerReads, LedgerWork, Page
 from jifen.services.members.lookup import find_member
 from jifen.services.members.views import History, HistoryItem
 
@@ -29,6 +29,22 @@ def history(
         return _history(uow, page)
 
 
+async def history_at_once(
+    reads: AsyncLedgerReads, program: Program, external_id: str, cursor: str | None, limit: int
+) -> History:
+    """``history`` without a thread: the page in one statement; the member only when the
+    page is empty, the earned spans only when it shows an expiry."""
+    _check_limit(limit)
+    before = parse_cursor(cursor)
+    page = await reads.member_history(program.id, external_id, before, limit)
+    if not page.entries:
+        member = await reads.member(program.id, external_id)
+        if member is None or member.status is MemberStatus.ERASED:
+            raise MemberNotFound(external_id)
+    spans = await reads.earned_spans(_expiries(page))
+    return _items(page, spans)
+
+
 def parse_cursor(cursor: str | None) -> int | None:
     """A page's cursor as ``history`` returned it: the entry id to read before."""
     if cursor is None:
@@ -43,7 +59,14 @@ def history_of(uow: LedgerWork, member: Member, before: int | None, limit: int) 
 
 
 def _history(uow: LedgerWork, page: Page) -> History:
-    spans = uow.ledger.earned_spans([e.id for e in page.entries if e.kind is EntryKind.EXPIRE])
+    return _items(page, uow.ledger.earned_spans(_expiries(page)))
+
+
+def _expiries(page: Page) -> list[int]:
+    return [e.id for e in page.entries if e.kind is EntryKind.EXPIRE]
+
+
+def _items(page: Page, spans: dict[int, tuple[datetime, datetime]]) -> History:
     items = tuple(
         HistoryItem(
             id=e.id,

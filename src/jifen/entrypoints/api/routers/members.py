@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response, status
+from starlette.concurrency import run_in_threadpool
 
-from jifen.entrypoints.api.deps import IdempotencyKey, LedgerRead, MembersRead, MembersWrite
-from jifen.entrypoints.api.rendering import replayed_header
+from jifen.entrypoints.api.deps import (
+    AsyncReads,
+    IdempotencyKey,
+    LedgerRead,
+    MembersRead,
+    MembersWrite,
+)
+from jifen.entrypoints.api.rendering import rendered, replayed_header
 from jifen.entrypoints.api.schemas import EntriesOut, MemberIn, MemberOut, MemberPatch
 from jifen.services import members
 from jifen.services.members import CreateMember, UpdateMember
@@ -30,11 +37,17 @@ def create_member(
     response_model=MemberOut,
     summary="A member with balances and points expiring in 30 days",
 )
-def get_member(external_id: str, caller: MembersRead) -> MemberOut:
-    view = members.get_member(
-        caller.jf.uow(write=False), caller.jf.clock, caller.program, external_id
-    )
-    return MemberOut.model_validate(view)
+async def get_member(external_id: str, caller: MembersRead, reads: AsyncReads) -> Response:
+    jf = caller.jf
+    view = None
+    if reads is not None:  # one statement in this loop; None: balances due to move
+        view = await members.get_member_at_once(reads, jf.clock, caller.program, external_id)
+    if view is None:
+        uow = jf.uow(write=False)
+        view = await run_in_threadpool(
+            members.get_member, uow, jf.clock, caller.program, external_id
+        )
+    return rendered(MemberOut.model_validate(view), status.HTTP_200_OK, replayed=False)
 
 
 @router.patch("/{external_id}", response_model=MemberOut, summary="Update a member")
@@ -56,11 +69,18 @@ def update_member(
     response_model=EntriesOut,
     summary="The member's ledger entries, newest first",
 )
-def list_entries(
+async def list_entries(
     external_id: str,
     caller: LedgerRead,
+    reads: AsyncReads,
     cursor: str | None = Query(None, description="next_cursor of the previous page"),
     limit: int = Query(50, ge=1, le=200),
-) -> EntriesOut:
-    page = members.history(caller.jf.uow(write=False), caller.program, external_id, cursor, limit)
-    return EntriesOut.model_validate(page, from_attributes=True)
+) -> Response:
+    program = caller.program
+    if reads is not None:
+        page = await members.history_at_once(reads, program, external_id, cursor, limit)
+    else:
+        uow = caller.jf.uow(write=False)
+        page = await run_in_threadpool(members.history, uow, program, external_id, cursor, limit)
+    out = EntriesOut.model_validate(page, from_attributes=True)
+    return rendered(out, status.HTTP_200_OK, replayed=False)
