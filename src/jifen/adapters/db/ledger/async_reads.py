@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.sql import ClauseElement
 
 from jifen.adapters.db import rows
-from jifen.adapters.db.ledger.reads import _MEMBER_HISTORY, _NO_CURSOR, _STANDING
+from jifen.adapters.db.ledger.reads import MEMBER_HISTORY, NO_CURSOR, STANDING
 from jifen.adapters.db.tables import members
 from jifen.domain.errors import Unavailable
 from jifen.domain.members import Member
@@ -47,8 +47,8 @@ class _Compiled:
         return {**self.fixed, **given}
 
 
-_STANDING_SQL = _Compiled(_STANDING)
-_HISTORY_SQL = _Compiled(_MEMBER_HISTORY)
+_STANDING_SQL = _Compiled(STANDING)
+_HISTORY_SQL = _Compiled(MEMBER_HISTORY)
 _MEMBER_SQL = _Compiled(
     select(members).where(
         members.c.program_id == bindparam("b_program"),
@@ -126,7 +126,7 @@ class PgAsyncReads:
         params = {
             "b_program": program_id,
             "b_external": external_id,
-            "b_before": _NO_CURSOR if before is None else before,
+            "b_before": NO_CURSOR if before is None else before,
             "b_limit": limit + 1,
         }
         found = [

@@ -71,7 +71,7 @@ def _expiring_sum(member: Any, now: Any, until: Any) -> Select[Any]:
     )
 
 
-_STANDING = select(
+STANDING = select(
     members,
     or_(_LOT_DUE, _HOLD_DUE).label("jifen_due"),
     _expiring_sum(members.c.id, bindparam("b_now"), bindparam("b_until"))
@@ -83,7 +83,7 @@ _STANDING = select(
 )
 
 
-_NO_CURSOR = 2**63 - 1
+NO_CURSOR = 2**63 - 1
 _HISTORY = (
     select(entries)
     .where(entries.c.member_id == bindparam("b_member"), entries.c.id < bindparam("b_before"))
@@ -91,7 +91,7 @@ _HISTORY = (
     .limit(bindparam("b_limit"))
 )
 # the member's id a subquery evaluated once, then the same backward index scan
-_MEMBER_HISTORY = (
+MEMBER_HISTORY = (
     select(entries)
     .where(
         entries.c.member_id
@@ -225,13 +225,13 @@ class SqlLedgerReads:
         self, program_id: int, external_id: str, before: int | None, limit: int
     ) -> Page:
         params = {"b_program": program_id, "b_external": external_id}
-        return self._page(_MEMBER_HISTORY, params, before, limit)
+        return self._page(MEMBER_HISTORY, params, before, limit)
 
     def _page(
         self, query: Select[Any], params: dict[str, Any], before: int | None, limit: int
     ) -> Page:
         # no cursor: before the largest id there can be (ids are int64)
-        params |= {"b_before": _NO_CURSOR if before is None else before, "b_limit": limit + 1}
+        params |= {"b_before": NO_CURSOR if before is None else before, "b_limit": limit + 1}
         # all(): the driver's rows at once (iterating fetches them one call at a time)
         found = [rows.entry(r) for r in self.conn.execute(query, params).all()]
         more = len(found) > limit
@@ -271,7 +271,7 @@ class SqlLedgerReads:
         self, program_id: int, external_id: str, now: datetime, until: datetime
     ) -> Standing | None:
         row = self.conn.execute(
-            _STANDING,
+            STANDING,
             {"b_program": program_id, "b_external": external_id, "b_now": now, "b_until": until},
         ).one_or_none()
         if row is None:
