@@ -7,20 +7,23 @@ whom (``referrals``).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import json
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import fields
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Connection,
+    Integer,
     Select,
+    String,
     bindparam,
+    column,
     func,
     insert,
-    literal,
     select,
-    union_all,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -32,10 +35,8 @@ from jifen.adapters.db.earning.condition_errors import SqlConditionErrors
 from jifen.adapters.db.earning.referrals import SqlReferrals
 from jifen.adapters.db.earning.usage import SqlRuleUsage
 from jifen.adapters.db.tables import activities, members, orders, refunds
+from jifen.adapters.db.types import UTCDateTime
 from jifen.services.earning.ports import NewOrderRecord, OrderRecord, RefundRecord, Span
-
-#: Spans per statement of ``firsts_in``: SQLite takes at most 500 terms in a compound select
-FIRSTS_PER_STATEMENT = 200
 
 
 def _first_order(member_id: int, start: datetime, end: datetime, *more: Any) -> Select[Any]:
@@ -52,6 +53,45 @@ def _first_order(member_id: int, start: datetime, end: datetime, *more: Any) -> 
         .order_by(orders.c.placed_at, orders.c.order_id)
         .limit(1)
     )
+
+
+# ``_first_order`` for many spans at once, each span numbered from 0 in the order given
+_FIRST_OF_SPAN = """
+    SELECT f.id FROM orders f
+    WHERE f.member_id = {member} AND f.placed_at >= {start} AND f.placed_at < {end}
+        AND f.arrived_expired IS false
+    ORDER BY f.placed_at, f.order_id LIMIT 1
+"""
+_FIRSTS_COLUMNS = (
+    column("span", Integer()),
+    column("placed_at", UTCDateTime()),
+    column("order_id", String()),
+)
+_FIRSTS = {
+    "postgresql": text(
+        "SELECT s.n - 1 AS span, o.placed_at, o.order_id FROM unnest("
+        "CAST(:members AS bigint[]), CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[])"
+        ") WITH ORDINALITY AS s(member_id, start_at, end_at, n) "
+        "JOIN orders o ON o.id = ("
+        + _FIRST_OF_SPAN.format(member="s.member_id", start="s.start_at", end="s.end_at")
+        + ")"
+    ).columns(*_FIRSTS_COLUMNS),
+    "sqlite": text(
+        "SELECT s.key AS span, o.placed_at, o.order_id FROM json_each(:spans) AS s "
+        "JOIN orders o ON o.id = ("
+        + _FIRST_OF_SPAN.format(
+            member="json_extract(s.value, '$[0]')",
+            start="json_extract(s.value, '$[1]')",
+            end="json_extract(s.value, '$[2]')",
+        ).replace("IS false", "IS 0")
+        + ")"
+    ).columns(*_FIRSTS_COLUMNS),
+}
+#: a time as SQLite's column holds it: the column type's own conversion, text
+_SQLITE = sqlite.dialect()
+_sqlite_time = cast(
+    Callable[[datetime], str], UTCDateTime().dialect_impl(_SQLITE).bind_processor(_SQLITE)
+)
 
 
 class SqlEarningStore(
@@ -111,22 +151,24 @@ class SqlEarningStore(
         return None if r is None else (r.placed_at, r.order_id)
 
     def firsts_in(self, spans: Collection[Span]) -> dict[Span, tuple[datetime, str]]:
-        """One statement: a first-order seek per span on ``ix_orders_member``, as
-        ``first_in`` makes, joined by UNION ALL (reading every order of the spans grew
-        with the weeks' orders)."""
+        """One statement of one shape whatever the number of spans: each span a first-order
+        seek on ``ix_orders_member`` as ``first_in`` makes (``_FIRSTS``); the spans go as
+        arrays (PostgreSQL) or one JSON document (SQLite), so the statement is compiled
+        once and not built, keyed and bound term by term for each batch."""
         if not spans:
             return {}
         ordered = list(spans)
-        parts = [
-            select(_first_order(member, start, end, literal(i).label("span")).subquery())
-            for i, (member, start, end) in enumerate(ordered)
-        ]
-        found: dict[Span, tuple[datetime, str]] = {}
-        for chunk in range(0, len(parts), FIRSTS_PER_STATEMENT):
-            statement = union_all(*parts[chunk : chunk + FIRSTS_PER_STATEMENT])
-            for r in self.conn.execute(statement):
-                found[ordered[r.span]] = (r.placed_at, r.order_id)
-        return found
+        if self.conn.dialect.name == "postgresql":
+            params: dict[str, Any] = {
+                "members": [m for m, _, _ in ordered],
+                "starts": [s for _, s, _ in ordered],
+                "ends": [e for _, _, e in ordered],
+            }
+        else:
+            at = _sqlite_time
+            params = {"spans": json.dumps([[m, at(s), at(e)] for m, s, e in ordered])}
+        found = self.conn.execute(_FIRSTS[self.conn.dialect.name], params)
+        return {ordered[r.span]: (r.placed_at, r.order_id) for r in found}
 
     def replace_snapshot(self, order_pk: int, snapshot: dict[str, Any]) -> None:
         self.conn.execute(update(orders).where(orders.c.id == order_pk).values(snapshot=snapshot))
