@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from jifen.adapters.db.many import execute_many
 from jifen.adapters.db.rows import chunks
 from jifen.adapters.db.tables import idempotency_keys
 from jifen.services.ports import KeyScope, StoredResponse
@@ -109,7 +110,7 @@ class SqlIdempotencyKeys:
                 {"b_program": program_id, "b_scope": _JIFEN, "b_key": k, "b_response": r}
                 for k, r in responses.items()
             ]
-            self.conn.execute(_RECORD, rows)
+            execute_many(self.conn, _RECORD, rows)
 
     def stored_many(self, program_id: int, keys: Collection[str]) -> dict[str, StoredResponse]:
         found = {}

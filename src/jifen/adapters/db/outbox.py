@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from jifen.adapters.db.many import execute_many
 from jifen.adapters.db.tables import outbox
 from jifen.services.ports import OutboxEvent
 
@@ -41,7 +42,7 @@ class SqlOutbox:
                 {"program_id": program_id, "topic": topic, "payload": p, "created_at": now}
                 for p in payloads
             ]
-            self.conn.execute(_OUTBOX, rows)
+            execute_many(self.conn, _OUTBOX, rows)
 
     def add_events(
         self, program_id: int, events: Sequence[tuple[str, dict[str, Any], datetime]]
@@ -51,7 +52,7 @@ class SqlOutbox:
                 {"program_id": program_id, "topic": t, "payload": p, "created_at": at}
                 for t, p, at in events
             ]
-            self.conn.execute(_OUTBOX, rows)
+            execute_many(self.conn, _OUTBOX, rows)
 
 
 class SqlOutboxRelay:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
+from jifen.adapters.db.many import execute_many
 from jifen.adapters.db.tables import campaign_budgets, campaign_spend
 from jifen.domain.money import allocate
 
@@ -26,6 +27,9 @@ _TAKE = (
     )
     .values(spent=campaign_budgets.c.spent + bindparam("b_points"))
 )
+
+
+_ADD_SPEND = insert(campaign_spend).inline()
 
 
 class SqlCampaignBudgets:
@@ -147,7 +151,7 @@ class SqlCampaignBudgets:
                 {"entry_id": e, "campaign_id": c, "rule_id": r, "shard": sh, "points": p}
                 for e, c, r, sh, p in rows
             ]
-            self.conn.execute(insert(campaign_spend).inline(), params)
+            execute_many(self.conn, _ADD_SPEND, params)
 
     def spends_of(self, entry_id: int) -> list[tuple[str, str, int, int]]:
         result = self.conn.execute(

@@ -34,6 +34,7 @@ from jifen.adapters.db.earning.budgets import SqlCampaignBudgets
 from jifen.adapters.db.earning.condition_errors import SqlConditionErrors
 from jifen.adapters.db.earning.referrals import SqlReferrals
 from jifen.adapters.db.earning.usage import SqlRuleUsage
+from jifen.adapters.db.many import execute_many
 from jifen.adapters.db.tables import activities, members, orders, refunds
 from jifen.adapters.db.types import UTCDateTime
 from jifen.services.earning.ports import NewOrderRecord, OrderRecord, RefundRecord, Span
@@ -123,7 +124,7 @@ class SqlEarningStore(
     def add_orders(self, rows: Sequence[NewOrderRecord]) -> None:
         if rows:
             params = [{**vars(r), "refunded": 0} for r in rows]
-            self.conn.execute(_ADD_ORDER, params)
+            execute_many(self.conn, _ADD_ORDER, params)
 
     def order(self, program_id: int, order_id: str) -> OrderRecord | None:
         r = self.conn.execute(
@@ -234,7 +235,7 @@ class SqlEarningStore(
                 {"b_member": m, "b_orders": n, "b_paid": paid, "b_placed": placed}
                 for m, n, paid, placed in rows
             ]
-            self.conn.execute(_COUNT_ORDERS[self.conn.dialect.name], params)
+            execute_many(self.conn, _COUNT_ORDERS[self.conn.dialect.name], params)
 
 
 def _count_orders(latest_of: Any) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, String, any_, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from jifen.adapters.db.many import execute_many
 from jifen.adapters.db.rows import chunks
 from jifen.adapters.db.tables import member_streaks, rule_usage
 from jifen.domain.earning import Usage
@@ -82,7 +83,7 @@ class SqlRuleUsage:
                 {"member_id": m, "rule_id": r, "period": k, "points": p, "times": t}
                 for m, r, k, p, t in rows
             ]
-            self.conn.execute(_ADD_USAGE[self.conn.dialect.name], params)
+            execute_many(self.conn, _ADD_USAGE[self.conn.dialect.name], params)
 
     def streak(self, member_id: int, activity: str) -> tuple[date, int] | None:
         row = self.conn.execute(

@@ -23,6 +23,7 @@ from jifen.adapters.db.ledger.statements import (
     entry_row,
     lot_row,
 )
+from jifen.adapters.db.many import execute_many
 from jifen.adapters.db.tables import draws, entries, lots
 from jifen.domain.errors import LedgerConflict
 from jifen.domain.ledger import Posting
@@ -33,6 +34,11 @@ _insert_entries = insert(entries).returning(entries.c.id, sort_by_parameter_orde
 _NEXT_IDS = text(
     "SELECT array_agg(nextval(pg_get_serial_sequence('entries', 'id'))) FROM generate_series(1, :n)"
 )
+
+
+# no RETURNING of ids nothing reads
+_ADD_ENTRY = insert(entries).inline()
+_ADD_LOT = insert(lots).inline()
 
 
 class SqlCredits(SqlLedgerReads):
@@ -102,10 +108,9 @@ class SqlCredits(SqlLedgerReads):
         if not credits:
             return
         rows, lot_rows, moves = credit_rows(self.conn, program_id, credits)
-        # inline: no RETURNING of ids nothing reads
-        self.conn.execute(insert(entries).inline(), rows)
-        self.conn.execute(insert(lots).inline(), lot_rows)
-        moved = self.conn.execute(MOVE_AND_CHAIN, list(moves.values())).rowcount
+        execute_many(self.conn, _ADD_ENTRY, rows)
+        execute_many(self.conn, _ADD_LOT, lot_rows)
+        moved = execute_many(self.conn, MOVE_AND_CHAIN, list(moves.values()))
         if moved != len(moves):
             raise LedgerConflict()
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db import rows
+from jifen.adapters.db.many import execute_many
 from jifen.adapters.db.tables import member_months
 from jifen.domain.tiers import Stats
 
@@ -95,7 +96,7 @@ class SqlTierMonths:
             if s.spend or s.points or s.orders
         ]
         if params:
-            self.conn.execute(_ADD_STATS[self.conn.dialect.name], params)
+            execute_many(self.conn, _ADD_STATS[self.conn.dialect.name], params)
 
     def add_then_sum(
         self, member_id: int, month: int, added: Stats, first: int | None, last: int
