@@ -45,6 +45,11 @@ class Imports(Protocol):
 
     def finish(self, import_id: int, now: datetime) -> None: ...
 
+    def refresh_statistics(self) -> None:
+        """Bring the query planner's statistics of the tables an import grows up to date:
+        planned for the empty tables of a new programme, a batch's key lookups would read
+        every key of the programme instead of its own (ADR 0026)."""
+
 
 class ImportWork(EarningWork, Protocol):
     """What importing files needs: earning's repositories, and the import checkpoints."""

@@ -85,8 +85,10 @@ def run_import(
     summary = _summary_of(record)
     job = _Job(uow_factory, clock, handler, record, options.rejects)
     todo = (row for row in rows if row[0] > summary.resumed_after)
-    for batch in _batches(todo, options.batch_size):
+    for n, batch in enumerate(_batches(todo, options.batch_size), start=1):
         _run_batch(job, batch, summary)
+        if n & (n - 1) == 0:  # after batches 1, 2, 4, 8...: as often as the tables double
+            _refresh_statistics(uow_factory)
         summary.seconds = time.monotonic() - started
         if options.progress is not None:
             options.progress(summary)
@@ -96,6 +98,13 @@ def run_import(
             uow.commit()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _refresh_statistics(uow_factory: WorkFactory[ImportWork]) -> None:
+    """The planner's statistics of the growing tables, in a transaction of their own."""
+    with uow_factory() as uow:
+        uow.imports.refresh_statistics()
+        uow.commit()
 
 
 def import_orders(

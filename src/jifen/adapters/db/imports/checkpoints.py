@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select, text, update
 
 from jifen.adapters.db.tables import imports
 from jifen.services.imports.ports import ImportCounts, ImportRecord
@@ -83,3 +83,22 @@ class SqlImports:
         self.conn.execute(
             update(imports).where(imports.c.id == import_id).values(finished_at=now, updated_at=now)
         )
+
+    def refresh_statistics(self) -> None:
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(text(f"ANALYZE {', '.join(_GROWN)}"))
+        # SQLite plans these lookups by their indexes without statistics
+
+
+#: the tables an import of orders writes rows into, and the members it updates
+_GROWN = (
+    "idempotency_keys",
+    "orders",
+    "entries",
+    "lots",
+    "outbox",
+    "member_months",
+    "rule_usage",
+    "campaign_spend",
+    "members",
+)
