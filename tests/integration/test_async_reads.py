@@ -23,7 +23,7 @@ from jifen.services.access import apikeys
 from jifen.services.ledger import Earn, PlaceHold, Redeem
 from jifen.services.ledger.ports import AsyncLedgerReads
 from jifen.services.rights import EraseMember
-from tests.earning_fixtures import join, publish
+from tests.earning_fixtures import DUE, due_in_an_hour, join, publish, three_lots
 from tests.factories import FakeClock, key
 
 PG = pytest.mark.parametrize(
@@ -62,10 +62,7 @@ def test_sqlite_has_no_async_reader() -> None:
 def test_a_balance_read_at_once_is_the_thread_pool_read(jf: Jifen, clock: FakeClock) -> None:
     program = publish(jf)
     join(jf, program, "M1")
-    now = clock.now()
-    ledger.earn(jf.uow(), jf.clock, program, Earn("M1", 300, expires_at=now + timedelta(days=20)), key())  # fmt: skip
-    ledger.earn(jf.uow(), jf.clock, program, Earn("M1", 70, expires_at=now + timedelta(days=40)), key())  # fmt: skip
-    ledger.earn(jf.uow(), jf.clock, program, Earn("M1", 9, available_at=now + timedelta(days=1)), key())  # fmt: skip
+    three_lots(jf, program, "M1")
     ledger.place_hold(jf.uow(), jf.clock, program, PlaceHold("M1", 40, ttl_seconds=600), key())  # fmt: skip
 
     at_once = read(jf, lambda r: members.get_member_at_once(r, jf.clock, program, "M1"))
@@ -81,20 +78,13 @@ def test_a_balance_read_at_once_is_the_thread_pool_read(jf: Jifen, clock: FakeCl
 
 
 @PG
-@pytest.mark.parametrize("due", ["matured", "expired", "hold"])
+@pytest.mark.parametrize("due", DUE)
 def test_balances_due_to_move_are_left_to_the_thread_pool_read(
     jf: Jifen, clock: FakeClock, due: str
 ) -> None:
     program = publish(jf)
     join(jf, program, "M1")
-    now = clock.now()
-    ledger.earn(jf.uow(), jf.clock, program, Earn("M1", 1000), key())
-    if due == "matured":
-        ledger.earn(jf.uow(), jf.clock, program, Earn("M1", 50, available_at=now + timedelta(hours=1)), key())  # fmt: skip
-    elif due == "expired":
-        ledger.earn(jf.uow(), jf.clock, program, Earn("M1", 50, expires_at=now + timedelta(hours=1)), key())  # fmt: skip
-    else:
-        ledger.place_hold(jf.uow(), jf.clock, program, PlaceHold("M1", 400, ttl_seconds=600), key())  # fmt: skip
+    due_in_an_hour(jf, program, "M1", due)
     assert read(jf, lambda r: members.get_member_at_once(r, jf.clock, program, "M1")) is not None
 
     clock.advance(hours=2)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
@@ -19,10 +18,10 @@ from jifen.bootstrap import Jifen
 from jifen.domain.errors import MemberNotFound
 from jifen.domain.programs import Program
 from jifen.services import ledger, members, rights
-from jifen.services.ledger import Earn, PlaceHold
+from jifen.services.ledger import Earn
 from jifen.services.members import History, MemberView
 from jifen.services.rights import EraseMember
-from tests.earning_fixtures import join, publish
+from tests.earning_fixtures import DUE, due_in_an_hour, join, publish, three_lots
 from tests.factories import FakeClock, key
 
 pytestmark = pytest.mark.parametrize(
@@ -60,10 +59,7 @@ def test_a_balance_with_nothing_due_is_read_in_one_statement_without_a_lock(
 ) -> None:
     program = publish(jf)
     join(jf, program, "M1")
-    now = clock.now()
-    ledger.earn(jf.uow(), jf.clock, program, Earn("M1", 300, expires_at=now + timedelta(days=20)), key())  # fmt: skip
-    ledger.earn(jf.uow(), jf.clock, program, Earn("M1", 70, expires_at=now + timedelta(days=40)), key())  # fmt: skip
-    ledger.earn(jf.uow(), jf.clock, program, Earn("M1", 9, available_at=now + timedelta(days=1)), key())  # fmt: skip
+    three_lots(jf, program, "M1")
 
     view = _read(jf, program, "M1")  # the first read learns the programme's caches
     assert (view.available, view.pending, view.expiring_30d) == (370, 9, 300)
@@ -74,23 +70,13 @@ def test_a_balance_with_nothing_due_is_read_in_one_statement_without_a_lock(
     assert "FOR UPDATE" not in sent[0].upper()
 
 
-@pytest.mark.parametrize("due", ["matured", "expired", "hold"])
+@pytest.mark.parametrize("due", DUE)
 def test_something_due_is_seen_by_the_read_and_shown_as_a_write_would_find_it(
     jf: Jifen, clock: FakeClock, due: str
 ) -> None:
     program = publish(jf)
     join(jf, program, "M1")
-    now = clock.now()
-    ledger.earn(jf.uow(), jf.clock, program, Earn("M1", 1000), key())
-    if due == "matured":
-        ledger.earn(jf.uow(), jf.clock, program, Earn("M1", 50, available_at=now + timedelta(hours=1)), key())  # fmt: skip
-        expected = (1050, 0, 0)
-    elif due == "expired":
-        ledger.earn(jf.uow(), jf.clock, program, Earn("M1", 50, expires_at=now + timedelta(hours=1)), key())  # fmt: skip
-        expected = (1000, 0, 0)
-    else:
-        ledger.place_hold(jf.uow(), jf.clock, program, PlaceHold("M1", 400, ttl_seconds=600), key())  # fmt: skip
-        expected = (1000, 0, 0)
+    expected = due_in_an_hour(jf, program, "M1", due)
     with jf.uow(write=False) as uow:
         before = uow.ledger.standing(program.id, "M1", clock.now(), clock.now())
     assert before is not None and before.due is False
