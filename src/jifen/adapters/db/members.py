@@ -17,11 +17,13 @@ from jifen.domain.errors import Conflict, MemberNotFound
 from jifen.domain.members import Member, MemberStatus
 from jifen.services.ports import NewMember
 
-_GET = select(members).where(
+#: a member by programme and external id (``b_program``, ``b_external``): the async
+#: reader's too (``ledger/async_reads.py``)
+MEMBER_BY_EXTERNAL_ID = select(members).where(
     members.c.program_id == bindparam("b_program"),
     members.c.external_id == bindparam("b_external"),
 )
-_LOCK = _GET.with_for_update()
+_LOCK = MEMBER_BY_EXTERNAL_ID.with_for_update()
 
 
 class SqlMembers:
@@ -65,7 +67,7 @@ class SqlMembers:
 
     def get(self, program_id: int, external_id: str) -> Member | None:
         row = self.conn.execute(
-            _GET, {"b_program": program_id, "b_external": external_id}
+            MEMBER_BY_EXTERNAL_ID, {"b_program": program_id, "b_external": external_id}
         ).one_or_none()
         return None if row is None else rows.member(row)
 

@@ -3,8 +3,8 @@
 :class:`PgAsyncReads` is the ``AsyncLedgerReads`` port: psycopg's async driver on a pool
 of its own (psycopg_pool), each read one statement in autocommit (no transaction, no
 lock), prepared on the server after its first few runs. The statements are the
-synchronous adapter's own (``reads.py``), compiled once for PostgreSQL; the rows are
-read by the same functions (``rows.py``). What SQLAlchemy does per execution (the
+synchronous adapters' own (``reads.py``, ``members.py``), compiled once for PostgreSQL;
+the rows are read by the same functions (``rows.py``). What SQLAlchemy does per execution (the
 compiled cache's key, the result's processors) is done once here, at import: the
 sessions run in UTC, so the times come back as the tables' ``UTCDateTime`` gives them.
 
@@ -20,14 +20,13 @@ from typing import Any
 from psycopg import AsyncConnection, OperationalError
 from psycopg.rows import namedtuple_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
-from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql import ClauseElement
 
 from jifen.adapters.db import rows
 from jifen.adapters.db.ledger.reads import MEMBER_HISTORY, NO_CURSOR, STANDING
-from jifen.adapters.db.tables import members
+from jifen.adapters.db.members import MEMBER_BY_EXTERNAL_ID
 from jifen.domain.errors import Unavailable
 from jifen.domain.members import Member
 from jifen.services.ledger.ports import Page, Standing
@@ -49,12 +48,7 @@ class _Compiled:
 
 _STANDING_SQL = _Compiled(STANDING)
 _HISTORY_SQL = _Compiled(MEMBER_HISTORY)
-_MEMBER_SQL = _Compiled(
-    select(members).where(
-        members.c.program_id == bindparam("b_program"),
-        members.c.external_id == bindparam("b_external"),
-    )
-)
+_MEMBER_SQL = _Compiled(MEMBER_BY_EXTERNAL_ID)
 # reads.earned_spans with the ids as one array (an IN list would be a statement per length)
 _SPANS = (
     "SELECT d.entry_id, min(l.created_at), max(l.created_at) FROM draws d "
