@@ -90,15 +90,6 @@ class SqlImports:
         # SQLite plans these lookups by their indexes without statistics
 
 
-#: the tables an import of orders writes rows into, and the members it updates
-_GROWN = (
-    "idempotency_keys",
-    "orders",
-    "entries",
-    "lots",
-    "outbox",
-    "member_months",
-    "rule_usage",
-    "campaign_spend",
-    "members",
-)
+#: the tables a batch looks rows up in (by key, member or id) that an import grows; the
+#: tables it only appends to (entries, lots, outbox, spends) need no statistics for that
+_GROWN = ("idempotency_keys", "orders", "member_months", "rule_usage", "members")
