@@ -279,8 +279,9 @@ def test_concurrent_joins_of_one_member_create_it_once_and_refuse_the_rest(
 
 WRITERS = 8
 MEMBERS = 20
-MAX_OPS_PER_WRITER = 150
-RUN_SECONDS = 2.0
+#: each writer's operations: a count, not a time, so that a slow or busy machine (tests
+#: running side by side) still has the contention the assertions below ask for
+OPS_PER_WRITER = 25
 START_POINTS = 100
 
 
@@ -298,10 +299,7 @@ def test_mixed_writers_on_many_members_neither_deadlock_nor_lose_points(
     def writer(n: int) -> list[Exception]:
         rng = random.Random(n)  # seeded per writer
         errors: list[Exception] = []
-        stop = time.monotonic() + RUN_SECONDS
-        for _ in range(MAX_OPS_PER_WRITER):
-            if time.monotonic() > stop:
-                break
+        for _ in range(OPS_PER_WRITER):
             name = rng.choice(names)
             points = rng.randint(1, 60)
             try:
