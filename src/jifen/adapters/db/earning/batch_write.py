@@ -23,10 +23,10 @@ the same rows as orders recorded one by one.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Column, Connection, Table, text
 from sqlalchemy.exc import DBAPIError
 
@@ -182,7 +182,7 @@ def _one_statement(conn: Connection, program_id: int, w: BatchWrites) -> None:
         "responses": [{"key": k, "response": r} for k, r in w.responses.items()],
     }
     params = {
-        "doc": json.dumps(doc, default=_plain, separators=(",", ":")),
+        "doc": orjson.dumps(doc, default=_plain, option=orjson.OPT_NON_STR_KEYS).decode(),
         "program": program_id,
         "scope": KeyScope.JIFEN.value,
         "members": len(members),
