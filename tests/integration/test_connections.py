@@ -115,6 +115,26 @@ def test_a_pipeline_on_a_dropped_connection_is_unavailable_not_an_error(
         assert uow.idempotency.stored_many(program.id, {"order:X"}) == {}
 
 
+def test_a_commit_on_a_dropped_connection_is_unavailable_not_an_error(
+    jf: Jifen, program: Program
+) -> None:
+    """The database went away between a write and its COMMIT (an outage under load): the
+    failed COMMIT leaves SQLAlchemy an invalid transaction, which the unit of work clears
+    instead of tripping over it (it answered 500 once, in the outage test)."""
+    make_member(jf, program, "C-1")
+
+    def commit_across_a_drop() -> None:
+        with jf.uow() as uow:
+            uow.outbox.add(program.id, "t", {}, jf.clock.now())
+            _drop_the_connections(jf)
+            uow.commit()
+
+    with pytest.raises(Unavailable):
+        commit_across_a_drop()
+    with jf.uow(write=False) as uow:  # nothing written, and the next one connects afresh
+        assert uow.members.get(program.id, "C-1") is not None
+
+
 def test_a_unit_of_work_opened_to_read_refuses_to_write(jf: Jifen, program: Program) -> None:
     """On PostgreSQL a read runs without a transaction: a write there would commit alone."""
     make_member(jf, program, "C-1")

@@ -44,6 +44,8 @@ def with_first(conn: Connection, statement: str, params: dict[str, Any]) -> Any:
 
 def ended(conn: Connection) -> None:
     """After the transaction's COMMIT or ROLLBACK: the driver begins the next one again."""
+    if conn.invalidated:  # lost: the pool connects afresh, with the driver's own settings
+        return
     if not conn.info.pop(_BEGUN, False):
         return
     pg: Any = conn.connection.driver_connection

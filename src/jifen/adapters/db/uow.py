@@ -139,8 +139,9 @@ class SqlUnitOfWork:
         _alert(exc)
         lost = _lost(exc)
         try:
-            if conn.in_transaction():
-                conn.rollback()
+            # also clears what a failed COMMIT leaves (an inactive, invalid transaction):
+            # no-op when nothing began
+            conn.rollback()
             begin.ended(conn)
         except DBAPIError as failed:
             # a connection lost before its rollback: the server has rolled back, and what
