@@ -135,6 +135,34 @@ def test_a_commit_on_a_dropped_connection_is_unavailable_not_an_error(
         assert uow.members.get(program.id, "C-1") is not None
 
 
+def test_ctrl_c_inside_a_statement_in_a_savepoint_is_still_ctrl_c(
+    jf: Jifen, program: Program
+) -> None:
+    """Ctrl-C lands while a statement is in flight (``jifen import`` in a row's savepoint):
+    the interruption propagates, not the error of a ROLLBACK TO SAVEPOINT sent on a
+    connection still busy with it; the transaction is abandoned whole."""
+    make_member(jf, program, "C-1")
+
+    def interrupted_in_a_statement() -> None:
+        with jf.uow() as uow:
+            uow.outbox.add(program.id, "t", {}, jf.clock.now())
+            with uow.savepoint():
+                uow.outbox.add(program.id, "u", {}, jf.clock.now())
+                pg = uow.members.conn.connection.driver_connection
+                pg.pgconn.send_query(b"SELECT pg_sleep(0.2)")  # in flight, unanswered
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted_in_a_statement()
+    with jf.uow(write=False) as uow:
+        assert uow.members.get(program.id, "C-1") is not None  # the pool connects afresh
+    with jf.engine.connect() as conn:
+        assert (
+            conn.execute(text("SELECT count(*) FROM outbox WHERE topic IN ('t', 'u')")).scalar_one()
+            == 0
+        )
+
+
 def test_a_unit_of_work_opened_to_read_refuses_to_write(jf: Jifen, program: Program) -> None:
     """On PostgreSQL a read runs without a transaction: a write there would commit alone."""
     make_member(jf, program, "C-1")

@@ -189,14 +189,21 @@ class SqlUnitOfWork:
     def savepoint(self) -> Iterator[None]:
         """SAVEPOINT ... RELEASE; an exception rolls back to the savepoint and propagates."""
         assert self._conn is not None, "savepoint outside 'with uow'"
+        nested = self._conn.begin_nested()
         try:
-            with self._conn.begin_nested():
-                yield
+            yield
         except BaseException as exc:
             chain.forget(self._conn)  # heads learnt inside were rolled back with it
             if isinstance(exc, LedgerInconsistent):  # a batch may go on without this row
                 _alert(exc)
+            if isinstance(exc, Exception):
+                nested.rollback()
+            # else Ctrl-C or an exit, maybe inside a statement the connection still holds:
+            # the whole transaction is abandoned (``__exit__``), and a ROLLBACK TO
+            # SAVEPOINT would fail and put its error in the interruption's place
             raise
+        else:
+            nested.commit()
 
 
 def _lost(exc: BaseException | None) -> DBAPIError | None:
