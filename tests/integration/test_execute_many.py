@@ -111,3 +111,13 @@ def test_a_default_filled_in_by_sqlalchemy_is_left_to_it(jf: Jifen) -> None:
             assert conn.execute(select(table.c.label)).scalars().all() == ["plain", "plain"]
     finally:
         table.drop(jf.engine)
+
+
+def test_rows_sent_before_a_transaction_began_are_rolled_back_with_it(
+    jf: Jifen, program: Program
+) -> None:
+    with jf.engine.connect() as conn:  # no statement yet: no transaction yet
+        execute_many(conn, ADD, _rows(program, 10_000, "unbegun"))
+        conn.rollback()
+    with jf.engine.connect() as conn:
+        assert conn.execute(select(outbox.c.id).where(outbox.c.topic == "unbegun")).all() == []

@@ -47,7 +47,9 @@ def execute_many(
     """
     if not rows:
         return 0
-    if conn.dialect.name != "sqlite":
+    if conn.dialect.name != "sqlite" or not conn.in_transaction():
+        # (outside a transaction the driver, in autocommit, would commit each row alone:
+        # ``conn.execute`` begins one first)
         return int(conn.execute(statement, list(rows)).rowcount)  # type: ignore[call-overload]
     keys = tuple(rows[0])
     plan = _plan(conn, statement, keys)
