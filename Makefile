@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_DB ?= sqlite:///jifen-demo.db
+# make test: test processes side by side, each with its own PostgreSQL cluster (ADR 0027)
+TEST_WORKERS ?= 2
 # make's targets are development runs; a deployment sets production and a secret key
 export JIFEN_ENVIRONMENT ?= development
 .DEFAULT_GOAL := help
@@ -35,7 +37,7 @@ migrate: install ## Create or upgrade the database schema
 	$(BIN)/jifen init
 
 test: install ## Run every test (SQLite and a throwaway PostgreSQL; needs the postgresql package)
-	JIFEN_REQUIRE_POSTGRES=1 $(BIN)/pytest
+	JIFEN_REQUIRE_POSTGRES=1 $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-quick: install ## Unit and SQLite tests only, for a fast loop
 	$(BIN)/pytest -m "not postgres and not e2e"

@@ -43,12 +43,12 @@ def brand(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     url = f"sqlite:///{workdir / 'jifen.db'}"
     jf = bootstrap(Settings(database_url=url), clock=FakeClock(datetime.now(UTC)))
     jf.migrate()
-    opens = (datetime.now(UTC) + OPENS_IN).astimezone(SHANGHAI)
-    source = (ROOT / "programs" / "lifestyle-brand.yaml").read_text(encoding="utf-8")
-    source = source.replace(
-        "starts: 2026-11-27T10:00:00", f"starts: {opens:%Y-%m-%dT%H:%M:%S}"
-    ).replace("ends: 2026-11-30T00:00:00", f"ends: {opens + timedelta(days=3):%Y-%m-%dT%H:%M:%S}")
-    program, _ = programs.publish_program(jf.uow(), jf.clock, jf.compile, source, "brand", "test")
+    # the sale is set to open in a day here; its test moves it to a few seconds from when
+    # it starts, so that a slow set-up (a busy machine) cannot open it before it is seen
+    program, _ = programs.publish_program(
+        jf.uow(), jf.clock, jf.compile, with_sale(datetime.now(UTC) + timedelta(days=1)),
+        "brand", "test",
+    )  # fmt: skip
     members.create_member(
         jf.uow(), jf.clock, program, CreateMember("C-1", email="ana@example.com"), "join-c1"
     )
@@ -65,6 +65,25 @@ def brand(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     yield from serve(workdir, url)
 
 
+def with_sale(opens_at: datetime) -> str:
+    """The lifestyle brand's programme, its sneakers' flash sale opening at ``opens_at``."""
+    opens = opens_at.astimezone(SHANGHAI)
+    source = (ROOT / "programs" / "lifestyle-brand.yaml").read_text(encoding="utf-8")
+    return source.replace(
+        "starts: 2026-11-27T10:00:00", f"starts: {opens:%Y-%m-%dT%H:%M:%S}"
+    ).replace("ends: 2026-11-30T00:00:00", f"ends: {opens + timedelta(days=3):%Y-%m-%dT%H:%M:%S}")
+
+
+def open_sale_in(shop: Shop, wait: timedelta) -> None:
+    """The operator moves the sale to ``wait`` from now (a new version of the programme)."""
+    jf = bootstrap(Settings(database_url=shop.url))
+    try:
+        source = with_sale(datetime.now(UTC) + wait)
+        programs.publish_program(jf.uow(), jf.clock, jf.compile, source, "brand", "test")
+    finally:
+        jf.close()
+
+
 def voucher_code(shop: Shop) -> str:
     code = scalar(shop, "SELECT code FROM vouchers")
     assert isinstance(code, str)
@@ -73,6 +92,7 @@ def voucher_code(shop: Shop) -> str:
 
 def test_a_flash_sale_counts_down_then_opens(browser: Browser, brand: Shop, shots: Path) -> None:
     page = browser.new_context(locale="en-US", viewport={"width": 375, "height": 812}).new_page()
+    open_sale_in(brand, OPENS_IN)
     sign_in(page, brand, "C-1")
     last_day = format_date(LAST_DAY, "medium", locale="en_US")
     expect(page.get_by_text(f"40 points expire after {last_day}")).to_be_visible()
