@@ -17,11 +17,12 @@ from typing import Any
 
 import pytest
 from psycopg import pq
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from jifen.adapters.db.earning import batch_start
 from jifen.adapters.db.tables import entries
-from jifen.bootstrap import Jifen
+from jifen.bootstrap import Jifen, bootstrap
+from jifen.config import Settings
 from jifen.domain.earning import week_span
 from jifen.domain.members import MemberStatus
 from jifen.services.earning.group_commit import OrderGroups
@@ -194,6 +195,36 @@ def test_a_connection_goes_back_to_the_pool_beginning_its_own_transactions(
     with jf.uow() as uow:
         assert uow.outbox_relay.latest(program.id, "test.event", 5) == []
         assert uow.idempotency.stored_many(program.id, {"order:O-2"}) == {}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", [pytest.param("postgresql", id="postgres")], indirect=True)
+def test_the_first_read_of_a_batch_is_planned_once_per_connection(
+    jf: Jifen, database_url: str, clock: FakeClock
+) -> None:
+    """PostgreSQL planned it afresh for its first uses on each connection, and under load
+    for every batch (it judged the generic plan dearer), planning as long as it ran; on
+    one connection, twelve orders use one generic plan and no other."""
+    program = publish(jf)
+    for m in ("C-1", "C-2", "C-3"):
+        join(jf, program, m)
+    alone = bootstrap(Settings(database_url=jf.settings.database_url, db_pool_size=1), clock=clock)
+    try:
+        groups = OrderGroups(alone.uow, alone.clock, alone.rulebooks)
+        for n in range(12):
+            groups.submit(program, _order(f"O-{n}", f"C-{n % 3 + 1}")).result(30)
+        with alone.engine.connect() as conn:  # the pool's one connection: the writer's
+            plans = conn.execute(
+                text(
+                    "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                    " WHERE statement LIKE '%WITH locked AS%'"
+                )
+            ).all()
+    finally:
+        alone.close()
+    assert len(plans) == 1, plans  # prepared by the driver after its fifth use
+    generic, custom = plans[0]
+    assert custom == 0 and generic >= 1, plans
 
 
 def _order(order_id: str, member: str) -> Any:

@@ -8,6 +8,13 @@ transaction is begun explicitly; every later statement of the unit of work runs 
 it, since the server is in a transaction whatever the driver believes, and COMMIT or
 ROLLBACK ends it as before (psycopg sends them whenever the server is in a transaction).
 
+``generic=True`` also plans the transaction's statements once per connection
+(``plan_cache_mode = force_generic_plan``, local to the transaction and sent in the same
+pipeline): for a statement of fixed shape sent at every order (the order path's reads and
+writes) PostgreSQL otherwise chose a custom plan at every execution, planning took as long
+as running it, and every connection's plan was the same. Cached plans are remade when
+their tables' statistics change (an ``ANALYZE``).
+
 The connection goes back to the driver's own transactions as soon as the transaction is
 over (``ended``, called by the unit of work after its COMMIT or ROLLBACK); a connection
 that could not be put back is invalidated, never returned to the pool in autocommit.
@@ -22,22 +29,33 @@ from psycopg.pq import TransactionStatus
 from sqlalchemy import Connection
 
 _BEGUN = "jifen_begun_with_first"  # in the connection's info: autocommit to undo
+_GENERIC = "SET LOCAL plan_cache_mode = force_generic_plan"
 
 
-def with_first(conn: Connection, statement: str, params: dict[str, Any]) -> Any:
+def with_first(
+    conn: Connection, statement: str, params: dict[str, Any], *, generic: bool = False
+) -> Any:
     """The cursor of ``statement`` (one that writes or locks), sent with the BEGIN of the
-    transaction if none has begun yet (one round trip), or alone."""
+    transaction if none has begun yet (one round trip), or alone. ``generic``: the
+    transaction's statements are planned once per connection (see above)."""
     pg: Any = conn.connection.driver_connection
     if pg.autocommit and not conn.info.get(_BEGUN):
         # a unit of work opened to read runs in autocommit: this would write alone
         raise AssertionError("a statement that writes, sent on a connection in autocommit")
     if pg.autocommit or pg.info.transaction_status != TransactionStatus.IDLE:
-        return pg.execute(statement, params)
+        if not generic:
+            return pg.execute(statement, params)
+        with pg.pipeline():
+            pg.execute(_GENERIC)
+            cursor = pg.execute(statement, params)
+        return cursor  # noqa: RET504 (answered at the pipeline's end, not inside it)
     begin = _begin_of(pg)
     pg.autocommit = True
     conn.info[_BEGUN] = True
     with pg.pipeline():
         pg.execute(begin)
+        if generic:
+            pg.execute(_GENERIC)
         cursor = pg.execute(statement, params)
     return cursor  # noqa: RET504 (answered at the pipeline's end, not inside it)
 

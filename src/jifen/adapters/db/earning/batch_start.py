@@ -127,7 +127,7 @@ def _one_statement(conn: Connection, ask: BatchAsk) -> BatchStart:
         "entries": ask.entries,
     }
     try:
-        row = with_first(conn, _START, params).fetchone()
+        row = with_first(conn, _START, params, generic=True).fetchone()
     except psycopg.Error as exc:  # the driver's own: not through SQLAlchemy
         raise raised(exc) from exc
     found, stored, claimed, version, usage, firsts, months, ids = row
