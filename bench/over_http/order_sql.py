@@ -1,7 +1,8 @@
 """The SQL an order through jifen sends, as pgbench scripts written from jifen's own.
 
 jifen writes a batch of orders (a lone order is a batch of one) in two round trips:
-BEGIN with the read that locks and claims (``batch_start._START``), then the write
+BEGIN with the lock (``batch_start._LOCK``) and the read that claims
+(``batch_start._START``), then the write
 (``batch_write._ONE_STATEMENT``) with the COMMIT. ``scripts`` records the two statements
 and their parameters from a real batch of the benchmark's typical order on the bench's
 database, and writes them out for pgbench as jifen sends them: each pair in a pipeline
@@ -87,9 +88,9 @@ def _recorded(
     seen: dict[str, Any] = {}
     real_first = begin.with_first
 
-    def first(conn: Any, statement: str, params: dict[str, Any]) -> Any:
-        seen["read"] = dict(params)
-        return real_first(conn, statement, params)
+    def first(conn: Any, statements: list[tuple[str, dict[str, Any]]], **kw: Any) -> Any:
+        seen["read"] = dict(statements[-1][1])
+        return real_first(conn, statements, **kw)
 
     def writes(conn: Any, cursor: Any, statement: str, params: Any, *rest: Any) -> None:
         if "jsonb_populate_recordset" in statement:
@@ -142,6 +143,7 @@ def _script(
     def arr(items: list[str], kind: str) -> str:
         return f"CAST(ARRAY[{', '.join(items)}] AS {kind}[])" if items else f"'{{}}'::{kind}[]"
 
+    lock_sql = _fill(batch_start._LOCK, {"p": PROGRAM, "members": arr(ext, "text")})
     read_sql = _fill(
         batch_start._START,
         {
@@ -187,6 +189,8 @@ def _script(
         "\\set k random(1, 9000000000000000)",
         "\\startpipeline",
         "BEGIN;",
+        "SET LOCAL plan_cache_mode = force_generic_plan;",
+        _one_line(lock_sql) + ";",
         _one_line(read_sql) + ";",
         "\\endpipeline",
         "\\startpipeline",

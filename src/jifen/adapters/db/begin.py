@@ -2,7 +2,7 @@
 
 psycopg starts a transaction by sending ``BEGIN`` before the first statement and waiting
 for its answer, in a pipeline too: a round trip of its own. ``with_first(conn, ...)``
-sends ``BEGIN`` and the first statement in one pipeline instead. To do so the driver's
+sends ``BEGIN`` and the first statements in one pipeline instead. To do so the driver's
 connection is put in autocommit (so that it sends no ``BEGIN`` of its own) and the
 transaction is begun explicitly; every later statement of the unit of work runs inside
 it, since the server is in a transaction whatever the driver believes, and COMMIT or
@@ -22,6 +22,7 @@ that could not be put back is invalidated, never returned to the pool in autocom
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from psycopg import IsolationLevel
@@ -33,31 +34,29 @@ _GENERIC = "SET LOCAL plan_cache_mode = force_generic_plan"
 
 
 def with_first(
-    conn: Connection, statement: str, params: dict[str, Any], *, generic: bool = False
-) -> Any:
-    """The cursor of ``statement`` (one that writes or locks), sent with the BEGIN of the
-    transaction if none has begun yet (one round trip), or alone. ``generic``: the
-    transaction's statements are planned once per connection (see above)."""
+    conn: Connection, statements: Sequence[tuple[str, dict[str, Any]]], *, generic: bool = False
+) -> list[Any]:
+    """The cursors of ``statements`` (the first writes or locks), sent in one pipeline, with
+    the BEGIN of the transaction if none has begun yet: one round trip. Each statement
+    runs after the one before it has finished, a lock's wait included, and (READ
+    COMMITTED) reads what was committed when it starts. ``generic``: the transaction's
+    statements are planned once per connection (see above)."""
     pg: Any = conn.connection.driver_connection
     if pg.autocommit and not conn.info.get(_BEGUN):
         # a unit of work opened to read runs in autocommit: this would write alone
         raise AssertionError("a statement that writes, sent on a connection in autocommit")
-    if pg.autocommit or pg.info.transaction_status != TransactionStatus.IDLE:
-        if not generic:
-            return pg.execute(statement, params)
-        with pg.pipeline():
-            pg.execute(_GENERIC)
-            cursor = pg.execute(statement, params)
-        return cursor  # noqa: RET504 (answered at the pipeline's end, not inside it)
-    begin = _begin_of(pg)
-    pg.autocommit = True
-    conn.info[_BEGUN] = True
+    begin = None
+    if not pg.autocommit and pg.info.transaction_status == TransactionStatus.IDLE:
+        begin = _begin_of(pg)
+        pg.autocommit = True
+        conn.info[_BEGUN] = True
     with pg.pipeline():
-        pg.execute(begin)
+        if begin is not None:
+            pg.execute(begin)
         if generic:
             pg.execute(_GENERIC)
-        cursor = pg.execute(statement, params)
-    return cursor  # noqa: RET504 (answered at the pipeline's end, not inside it)
+        cursors = [pg.execute(statement, params) for statement, params in statements]
+    return cursors  # noqa: RET504 (answered at the pipeline's end, not inside it)
 
 
 def ended(conn: Connection) -> None:

@@ -1,10 +1,12 @@
-"""What a batch of orders reads first (``EarningStore.start_batch``): on PostgreSQL one statement.
+"""What a batch of orders reads first (``EarningStore.start_batch``): on PostgreSQL one round trip.
 
 Read one by one, a batch's first reads were eight statements, each a round trip and, on
 the client, a statement sent and a result read: most of a lone order's CPU went there. On
-PostgreSQL they are one statement: the members locked in a CTE, the claims joined to
-them, and every other read a scalar subquery beside it answering one JSON value, which
-the client decodes in C. Each read is written in terms of what the caller sent (members by
+PostgreSQL they are two statements in one pipeline, sent with the BEGIN: the members
+locked (``_LOCK``), then the claims joined to them and every other read a scalar subquery
+beside it answering one JSON value, which the client decodes in C (``_START``). The reads
+begin once the locks are held, so they see what a concurrent batch of the same member
+committed while this one waited for it (``test_order_groups_racing.py``). Each read is written in terms of what the caller sent (members by
 external id), joined to the locked members. They read what these repositories read one
 by one, which SQLite still does (in process, a statement costs little there):
 
@@ -45,15 +47,31 @@ from jifen.domain.tiers import Stats
 from jifen.services.earning.ports import BatchAsk, BatchStart, Span
 from jifen.services.ports import KeyScope, StoredResponse
 
-# One statement: the members locked once (a CTE that locks is computed once), the claims
-# joined to them, and every other read a scalar subquery beside it, each answer one JSON
-# value. The subqueries read the snapshot the statement began with: the stored keys do not
-# include this statement's claims.
+# First the members are locked, in id order, and their ids kept for the transaction. A
+# statement reads what was committed when it began, a lock's wait after that excepted:
+# locking and reading in one statement read a concurrent batch's member row as it
+# committed but not that batch's orders, usage or months (it earned the week's double
+# twice). The reads are a second statement, sent in the same pipeline: it begins once the
+# locks are held, and reads what their holders committed.
+_LOCK = """
+SELECT set_config('jifen.batch_members', COALESCE(string_agg(id::text, ','), ''), true)
+FROM (
+    SELECT id FROM members
+    WHERE program_id = %(p)s AND external_id = ANY(%(members)s)
+    ORDER BY id FOR UPDATE
+) AS locked
+"""
+
+# The reads in one statement: the members this transaction locked (a member that appeared
+# since is not among them: the batch does not know it yet), the claims joined to them,
+# and every other read a scalar subquery beside it, each answer one JSON value. The
+# subqueries read the snapshot the statement began with: the stored keys do not include
+# this statement's claims.
 _START = """
 WITH locked AS (
     SELECT * FROM members
-    WHERE program_id = %(p)s AND external_id = ANY(%(members)s)
-    ORDER BY id FOR UPDATE
+    WHERE program_id = %(p)s
+        AND id = ANY(string_to_array(current_setting('jifen.batch_members'), ',')::bigint[])
 ),
 claimed AS (
     INSERT INTO idempotency_keys (program_id, scope, key, fingerprint, created_at)
@@ -126,8 +144,9 @@ def _one_statement(conn: Connection, ask: BatchAsk) -> BatchStart:
         "months": ask.months,
         "entries": ask.entries,
     }
+    lock = {"p": ask.program_id, "members": params["members"]}
     try:
-        row = with_first(conn, _START, params, generic=True).fetchone()
+        row = with_first(conn, [(_LOCK, lock), (_START, params)], generic=True)[-1].fetchone()
     except psycopg.Error as exc:  # the driver's own: not through SQLAlchemy
         raise raised(exc) from exc
     found, stored, claimed, version, usage, firsts, months, ids = row
