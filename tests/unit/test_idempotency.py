@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum, IntEnum, StrEnum
 
@@ -125,6 +125,15 @@ def test_encoding_gives_what_asdict_and_json_gave() -> None:
         None,
     )
     assert encode(outer) == _as_json_would(outer)
+    # microseconds, another offset, a naive time; an integer beyond 64 bits (orjson's
+    # limit: walked in Python instead)
+    shanghai = timezone(timedelta(hours=8))
+    for when in (datetime(2026, 3, 1, 20, 30, 15, 123, tzinfo=shanghai), datetime(2026, 3, 1)):
+        odd = dataclasses.replace(inner, when=when)
+        assert encode(odd) == _as_json_would(odd)
+    huge = dataclasses.replace(outer, table={10**30: [10**40, -(10**25)]})
+    assert encode(huge) == _as_json_would(huge)
+    assert encode(huge)["table"] == {str(10**30): [10**40, -(10**25)]}
     order = PlaceOrder(
         "o-1",
         "C-1",

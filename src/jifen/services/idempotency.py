@@ -21,6 +21,8 @@ from enum import Enum
 from functools import cache, partial
 from typing import Any, Generic, TypeVar
 
+import orjson
+
 from jifen.domain.error_codes import RequestCode
 from jifen.domain.errors import IdempotencyConflict, InvalidRequest
 from jifen.domain.programs import Program
@@ -117,10 +119,25 @@ def replayed(stored: StoredResponse, sent: str, key: str, result_type: type[R]) 
 def encode(obj: object) -> dict[str, Any]:
     """A dataclass as JSON's values: what ``json.loads(json.dumps(asdict(obj)))`` gives.
 
-    Walked directly: asdict's deep copy and the text round trip cost more than
-    the write they are for. Dates are ISO strings, decimals strings, enums their values.
+    Dates are ISO strings, decimals strings, enums their values. orjson walks the
+    dataclasses in C (a fifth of a batch's CPU went to walking them in Python); what it
+    cannot encode (an integer beyond 64 bits) is walked here, as before.
     """
-    return typing.cast(dict[str, Any], _plain(obj))
+    try:
+        return typing.cast(
+            dict[str, Any], orjson.loads(orjson.dumps(obj, default=_decimal, option=_KEYS))
+        )
+    except TypeError:  # orjson.JSONEncodeError is one
+        return typing.cast(dict[str, Any], _plain(obj))
+
+
+_KEYS = orjson.OPT_NON_STR_KEYS  # ``{1: x}`` as JSON writes it: ``{"1": x}``
+
+
+def _decimal(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
 
 
 def _plain(value: Any) -> Any:

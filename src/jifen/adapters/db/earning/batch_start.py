@@ -1,4 +1,4 @@
-"""What a batch of orders reads first (``EarningStore.start_batch``): on PostgreSQL one round trip.
+"""What a batch of orders reads first (``EarningStore.start_batch``): one round trip on PostgreSQL.
 
 Read one by one, a batch's first reads were eight statements, each a round trip and, on
 the client, a statement sent and a result read: most of a lone order's CPU went there. On
@@ -6,8 +6,9 @@ PostgreSQL they are two statements in one pipeline, sent with the BEGIN: the mem
 locked (``_LOCK``), then the claims joined to them and every other read a scalar subquery
 beside it answering one JSON value, which the client decodes in C (``_START``). The reads
 begin once the locks are held, so they see what a concurrent batch of the same member
-committed while this one waited for it (``test_order_groups_racing.py``). Each read is written in terms of what the caller sent (members by
-external id), joined to the locked members. They read what these repositories read one
+committed while this one waited for it (``test_order_groups_racing.py``). Each read is
+written in terms of what the caller sent (members by external id), joined to the locked
+members. They read what these repositories read one
 by one, which SQLite still does (in process, a statement costs little there):
 
 - ``members.lock_many``: the members, locked in id order;
