@@ -55,12 +55,10 @@ def _refund_order(
     uow: EarningWork, call: Keyed[RefundOrder], *, rulebooks: Rulebooks
 ) -> EarnResult:
     program, cmd, now = call.program, call.command, call.now
-    record = uow.earning.order(program.id, cmd.order_id)
-    if record is None:
-        raise NotFound(
-            f"order {cmd.order_id} not found", code=EarningCode.ORDER_NOT_FOUND, order=cmd.order_id
-        )
-    book = Book(program, uow.members.lock_by_id(record.member_id))
+    book = Book(program, uow.members.lock_by_id(_order(uow, program, cmd).member_id))
+    # read again now that its member is held: a refund of it (or a double moved from it)
+    # that committed while this one waited for the member is in it
+    record = _order(uow, program, cmd)
     account = settled(uow, book, now)
     refund = _refund(cmd, record, program.currency)
     earlier = uow.earning.refunds_of(record.pk)
@@ -79,6 +77,15 @@ def _refund_order(
     meta = {"order": record.order_id, **book.meta, "by_rule": claw}
     view = awards.view(now_worth, rules.earning.version)
     return earn_result(book, refund.refund_id, view, now, meta)
+
+
+def _order(uow: EarningWork, program: Program, cmd: RefundOrder) -> OrderRecord:
+    record = uow.earning.order(program.id, cmd.order_id)
+    if record is None:
+        raise NotFound(
+            f"order {cmd.order_id} not found", code=EarningCode.ORDER_NOT_FOUND, order=cmd.order_id
+        )
+    return record
 
 
 def _refund(cmd: RefundOrder, record: OrderRecord, currency: str) -> Refund:

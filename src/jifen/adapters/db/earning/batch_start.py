@@ -6,7 +6,7 @@ PostgreSQL they are two statements in one pipeline, sent with the BEGIN: the mem
 locked (``_LOCK``), then the claims joined to them and every other read a scalar subquery
 beside it answering one JSON value, which the client decodes in C (``_START``). The reads
 begin once the locks are held, so they see what a concurrent batch of the same member
-committed while this one waited for it (``test_order_groups_racing.py``). Each read is
+committed while this one waited for it (``test_racing_processes.py``). Each read is
 written in terms of what the caller sent (members by external id), joined to the locked
 members. They read what these repositories read one
 by one, which SQLite still does (in process, a statement costs little there):

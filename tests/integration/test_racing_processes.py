@@ -1,5 +1,7 @@
-"""Two server processes recording orders of the same member at once decide each order on
-what the other committed: a batch that waited for a member's lock reads after the wait.
+"""Two server processes writing for the same member at once decide each write on what the
+other committed: whatever waited for the member's lock reads after the wait.
+
+Orders:
 
 Fresh market: 1 point a yuan, doubled on the member's first order of the week. Process A
 records an order and holds the member until it commits; process B's order arrives
@@ -7,6 +9,12 @@ meanwhile and waits for the member. Once A commits, B's order is the week's seco
 earns no double. (On PostgreSQL the first read of a batch once locked the members and
 read everything else in one statement, whose snapshot was taken before the wait: B's
 order earned the double too, points minted under concurrency.)
+
+Refunds: two partial refunds of one order that together return all of it, one sent to
+each process. The second to get the member knows the first: the order counts no more in
+its month's purchases. (The refund read the order before it locked the member: neither
+refund saw the other's, and the fully refunded order still counted as a purchase, which
+a tier that qualifies on purchases counts.)
 """
 
 from __future__ import annotations
@@ -20,7 +28,8 @@ from sqlalchemy import text
 from jifen.bootstrap import Jifen, bootstrap
 from jifen.config import Settings
 from jifen.domain.programs import Program
-from jifen.services.earning.commands import PlaceOrder
+from jifen.services.earning import orders, refunds
+from jifen.services.earning.commands import PlaceOrder, RefundOrder
 from jifen.services.earning.order_batches import CheckedOrder, record_orders_in
 from jifen.services.earning.order_data import to_order
 from tests.earning_fixtures import join, line, publish
@@ -34,9 +43,9 @@ def _checked(jf: Jifen, program: Program, order_id: str) -> CheckedOrder:
     return CheckedOrder(cmd, to_order(cmd, program.currency, jf.clock.now(), jf.clock_skew))
 
 
-def _wait_until_blocked(jf: Jifen, answer: Any) -> None:
-    """Until the other process's batch waits for a lock (PostgreSQL) or, on SQLite, a
-    moment (its BEGIN IMMEDIATE waits for the write lock; nothing there to watch)."""
+def _wait_until_blocked(jf: Jifen, answer: Any, waiting: int = 1) -> None:
+    """Until ``waiting`` writers wait for a lock (PostgreSQL) or, on SQLite, a moment
+    (a BEGIN IMMEDIATE waits for the write lock; nothing there to watch)."""
     if jf.engine.dialect.name != "postgresql":
         time.sleep(0.5)
         return
@@ -44,10 +53,10 @@ def _wait_until_blocked(jf: Jifen, answer: Any) -> None:
     query = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
     while True:
         with jf.engine.connect() as conn:
-            if conn.execute(query).scalar_one() > 0:
+            if conn.execute(query).scalar_one() >= waiting:
                 return
         assert not answer.done(), answer.exception()
-        assert time.monotonic() < deadline, "the other batch never waited for the member"
+        assert time.monotonic() < deadline, "the other writer never waited for the member"
         time.sleep(0.02)
 
 
@@ -108,3 +117,56 @@ def test_racing_writers_pay_one_double_a_week_for_each_member(jf: Jifen, clock: 
         other.close()
     assert answers == [[10, 20]] * len(people)
     assert_verified(jf)
+
+
+def test_two_refunds_that_return_all_of_an_order_leave_it_out_of_the_months_purchases(
+    jf: Jifen, clock: FakeClock
+) -> None:
+    program = publish(jf)
+    join(jf, program, "C-1")
+    two = line("milk", 2, "10.00", "dairy")
+    orders.record_order(
+        jf.uow(), jf.clock, jf.rulebooks, program, PlaceOrder("O-1", "C-1", "20.00", (two,))
+    )
+    other = bootstrap(Settings(database_url=jf.settings.database_url), clock=clock)
+    found: list[int] = []
+
+    def refund(app: Jifen, refund_id: str) -> None:
+        cmd = RefundOrder(refund_id, "O-1", amount="10.00", lines=(("milk", 1),))
+        found.append(refunds.refund_order(app.uow(), app.clock, app.rulebooks, program, cmd).points)
+
+    try:
+        with jf.engine.connect() as holder, holder.begin():  # the member held a moment
+            if jf.engine.dialect.name == "postgresql":  # (SQLite: BEGIN IMMEDIATE holds all)
+                holder.execute(text("SELECT id FROM members WHERE external_id = 'C-1' FOR UPDATE"))
+            threads = [
+                threading.Thread(target=refund, args=(app, f"R-{n}"))
+                for n, app in enumerate((jf, other))
+            ]
+            for t in threads:
+                t.start()
+            _wait_until_blocked(jf, _Running(threads), waiting=2)
+        for t in threads:
+            t.join(60)
+    finally:
+        other.close()
+    assert sorted(found) == [-20, -20]  # each half of the order's 40 (20 and the double)
+    with jf.engine.connect() as conn:
+        month = conn.execute(text("SELECT spend, points, orders FROM member_months")).one()
+        refunded = conn.execute(text("SELECT refunded FROM orders")).scalar_one()
+    assert refunded == 2000
+    assert tuple(month) == (0, 0, 0)  # no purchase left: the order counts no more
+    assert_verified(jf)
+
+
+class _Running:
+    """Threads seen as one answer still to come (for ``_wait_until_blocked``)."""
+
+    def __init__(self, threads: list[threading.Thread]) -> None:
+        self.threads = threads
+
+    def done(self) -> bool:
+        return not any(t.is_alive() for t in self.threads)
+
+    def exception(self) -> str:
+        return "a refund finished before the member was let go"
