@@ -10,6 +10,13 @@ earns no double. (On PostgreSQL the first read of a batch once locked the member
 read everything else in one statement, whose snapshot was taken before the wait: B's
 order earned the double too, points minted under concurrency.)
 
+Budgets: two processes' groups of orders (different members) drawing at once on a campaign
+whose budget runs out. Each group is one transaction and may take from the budget once an
+order; it locks the budget's shards in order from the first, so the groups wait for each
+other and never deadlock. (A group took its first share from any free shard, out of order,
+and walked the shards in order once that shard ran dry: two groups each held the shard the
+other waited for, one was undone by the deadlock and redone order by order.)
+
 Refunds: two partial refunds of one order that together return all of it, one sent to
 each process. The second to get the member knows the first: the order counts no more in
 its month's purchases. (The refund read the order before it locked the member: neither
@@ -23,7 +30,8 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import text
+import psycopg
+from sqlalchemy import event, text
 
 from jifen.bootstrap import Jifen, bootstrap
 from jifen.config import Settings
@@ -32,7 +40,7 @@ from jifen.services.earning import orders, refunds
 from jifen.services.earning.commands import PlaceOrder, RefundOrder
 from jifen.services.earning.order_batches import CheckedOrder, record_orders_in
 from jifen.services.earning.order_data import to_order
-from tests.earning_fixtures import join, line, publish
+from tests.earning_fixtures import ROOT, join, line, publish
 from tests.factories import FakeClock, assert_verified, balances
 
 MILK = line("milk", 1, "10.00", "dairy")
@@ -170,3 +178,53 @@ class _Running:
 
     def exception(self) -> str:
         return "a refund finished before the member was let go"
+
+
+def test_groups_drawing_on_a_budget_that_runs_out_wait_for_each_other_and_never_deadlock(
+    jf: Jifen, clock: FakeClock
+) -> None:
+    clock.advance(days=3)  # Wednesday: vegetables earn double, from the campaign's budget
+    source = (ROOT / "programs" / "fresh-market.yaml").read_text(encoding="utf-8")
+    program = publish(jf, source=source.replace("budget: 500000", "budget: 1050"))
+    veg = line("bok-choy", 1, "100.00", "vegetables")
+    people = [join(jf, program, f"V-{n}", segment="vegetable_lover") for n in range(48)]
+    other = bootstrap(Settings(database_url=jf.settings.database_url), clock=clock)
+    deadlocks: list[BaseException] = []
+
+    def seen(context: Any) -> None:
+        if isinstance(context.original_exception, psycopg.errors.DeadlockDetected):
+            deadlocks.append(context.original_exception)
+
+    def send(app: Jifen, members: list[str]) -> list[int]:
+        answers = [
+            app.orders.submit(program, PlaceOrder(f"{m}-1", m, "100.00", (veg,))) for m in members
+        ]
+        return [a.result(60).points for a in answers]
+
+    points: list[int] = []
+    try:
+        for app in (jf, other):
+            event.listen(app.engine, "handle_error", seen)
+        halves = [(jf, people[:24]), (other, people[24:])]
+        start = threading.Barrier(2)
+
+        def run(app: Jifen, members: list[str]) -> None:
+            start.wait(10)
+            points.extend(send(app, members))
+
+        threads = [threading.Thread(target=run, args=half) for half in halves]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+    finally:
+        other.close()
+    assert deadlocks == []
+    assert len(points) == 48
+    # 100 and the week's double each, and the vegetables' double to whoever found budget
+    # left: 1,050 between them
+    assert sum(points) == 48 * 200 + 1050
+    with jf.engine.connect() as conn:
+        spent = conn.execute(text("SELECT SUM(spent) FROM campaign_budgets")).scalar_one()
+    assert spent == 1050
+    assert_verified(jf)

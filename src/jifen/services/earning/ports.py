@@ -170,9 +170,13 @@ class EarningStore(Protocol):
     def ensure_budget(self, program_id: int, campaign_id: str, budget: int) -> None: ...
     def budget_left(self, program_id: int, campaign_id: str) -> int | None: ...
     def reserve(
-        self, program_id: int, campaign_id: str, points: int, hint: int
+        self, program_id: int, campaign_id: str, points: int, hint: int, *, in_order: bool = False
     ) -> list[tuple[int, int]]:
-        """Take ``points``, or what is left of them, as [(shard, points taken)]."""
+        """Take ``points``, or what is left of them, as [(shard, points taken)].
+
+        ``in_order``: the transaction may take from this campaign again (a batch of
+        orders): its shards are locked in shard order from the first time, never one
+        shard out of order, which a later wait for the others would deadlock on."""
 
     def give_back(self, program_id: int, campaign_id: str, shard: int, points: int) -> None: ...
     def record_spend(

@@ -66,7 +66,7 @@ class SqlCampaignBudgets:
         return None if left is None else int(left)
 
     def reserve(
-        self, program_id: int, campaign_id: str, points: int, hint: int
+        self, program_id: int, campaign_id: str, points: int, hint: int, *, in_order: bool = False
     ) -> list[tuple[int, int]]:
         """Take ``points`` (or all that is left) as [(shard, points)].
 
@@ -78,10 +78,22 @@ class SqlCampaignBudgets:
         The fast path runs in a savepoint, rolled back when it finds nothing: a row
         ``SKIP LOCKED`` locked and then dropped (another order took its room meanwhile)
         stays locked otherwise, and a transaction holding it while it walks the shards
-        in order deadlocks with one that walks them ahead of it. Call once per campaign
-        in a transaction (``take_budgets`` does).
+        in order deadlocks with one that walks them ahead of it. For the same reason a
+        transaction that may take from the campaign again (a batch of orders, each
+        deciding its own) passes ``in_order``: no fast path, the shards in order from the
+        first time. Two batches holding a shard each by the fast path, each then walking
+        to the other's, deadlocked (``tests/integration/test_racing_processes.py``).
         """
         params = {"b_program": program_id, "b_campaign": campaign_id, "b_points": points}
+        if not in_order:
+            found = self._fast(program_id, campaign_id, points, hint, params)
+            if found is not None:
+                return found
+        return self._in_order(program_id, campaign_id, points, params)
+
+    def _fast(
+        self, program_id: int, campaign_id: str, points: int, hint: int, params: dict[str, Any]
+    ) -> list[tuple[int, int]] | None:
         with self.conn.begin_nested() as fast:
             shard = self._quick_shard(program_id, campaign_id, points, hint)
             if (
@@ -90,6 +102,11 @@ class SqlCampaignBudgets:
             ):
                 return [(shard, points)]
             fast.rollback()
+        return None
+
+    def _in_order(
+        self, program_id: int, campaign_id: str, points: int, params: dict[str, Any]
+    ) -> list[tuple[int, int]]:
         rows = self.conn.execute(
             select(campaign_budgets.c.shard, campaign_budgets.c.budget, campaign_budgets.c.spent)
             .where(

@@ -41,11 +41,14 @@ class Batch:
         self.version: int | None = None
         self._ids: list[int] = []
         self._reserve = ENTRY_IDS
+        #: more than one order to record: each may take from a campaign's budget
+        self.many = True
 
     def expect_entries(self, count: int) -> None:
         """About how many entries the batch will write (one an order it records): ids
         are reserved that many at a time, so a small batch does not reserve hundreds."""
         self._reserve = max(1, min(count, ENTRY_IDS))
+        self.many = count > 1
 
     # -- what the batch read beforehand ------------------------------------------------
 

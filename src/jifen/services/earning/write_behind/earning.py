@@ -72,8 +72,13 @@ class BatchEarning(Through[EarningStore]):
         campaign_id: str,
         points: int,
         hint: int,
+        *,
+        in_order: bool = False,
     ) -> list[tuple[int, int]]:
-        return self.db.reserve(program_id, campaign_id, points, hint)
+        # a batch of orders may take from the campaign again: its shards in order
+        return self.db.reserve(
+            program_id, campaign_id, points, hint, in_order=in_order or self.batch.many
+        )
 
     def record_spend(
         self,
