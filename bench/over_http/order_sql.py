@@ -189,7 +189,7 @@ def _script(
         "\\set k random(1, 9000000000000000)",
         "\\startpipeline",
         "BEGIN;",
-        "SET LOCAL plan_cache_mode = force_generic_plan;",
+        begin.GENERIC_PLANS + ";",
         _one_line(lock_sql) + ";",
         _one_line(read_sql) + ";",
         "\\endpipeline",

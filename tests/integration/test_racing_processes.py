@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -51,9 +52,10 @@ def _checked(jf: Jifen, program: Program, order_id: str) -> CheckedOrder:
     return CheckedOrder(cmd, to_order(cmd, program.currency, jf.clock.now(), jf.clock_skew))
 
 
-def _wait_until_blocked(jf: Jifen, answer: Any, waiting: int = 1) -> None:
+def _wait_until_blocked(jf: Jifen, finished: Callable[[], bool], waiting: int = 1) -> None:
     """Until ``waiting`` writers wait for a lock (PostgreSQL) or, on SQLite, a moment
-    (a BEGIN IMMEDIATE waits for the write lock; nothing there to watch)."""
+    (a BEGIN IMMEDIATE waits for the write lock; nothing there to watch); none of them
+    may have ``finished`` meanwhile."""
     if jf.engine.dialect.name != "postgresql":
         time.sleep(0.5)
         return
@@ -63,7 +65,7 @@ def _wait_until_blocked(jf: Jifen, answer: Any, waiting: int = 1) -> None:
         with jf.engine.connect() as conn:
             if conn.execute(query).scalar_one() >= waiting:
                 return
-        assert not answer.done(), answer.exception()
+        assert not finished(), "a writer finished before the member was let go"
         assert time.monotonic() < deadline, "the other writer never waited for the member"
         time.sleep(0.02)
 
@@ -83,7 +85,7 @@ def test_an_order_that_waited_for_its_member_is_decided_on_what_was_committed_me
                 uow, jf.rulebooks, program, [_checked(jf, program, "A-1")], jf.clock.now()
             )
             answer = other.orders.submit(program, PlaceOrder("B-1", "C-1", "10.00", (MILK,)))
-            _wait_until_blocked(jf, answer)
+            _wait_until_blocked(jf, answer.done)
             uow.commit()
         second = answer.result(30)
     finally:
@@ -153,7 +155,7 @@ def test_two_refunds_that_return_all_of_an_order_leave_it_out_of_the_months_purc
             ]
             for t in threads:
                 t.start()
-            _wait_until_blocked(jf, _Running(threads), waiting=2)
+            _wait_until_blocked(jf, lambda: not any(t.is_alive() for t in threads), waiting=2)
         for t in threads:
             t.join(60)
     finally:
@@ -165,19 +167,6 @@ def test_two_refunds_that_return_all_of_an_order_leave_it_out_of_the_months_purc
     assert refunded == 2000
     assert tuple(month) == (0, 0, 0)  # no purchase left: the order counts no more
     assert_verified(jf)
-
-
-class _Running:
-    """Threads seen as one answer still to come (for ``_wait_until_blocked``)."""
-
-    def __init__(self, threads: list[threading.Thread]) -> None:
-        self.threads = threads
-
-    def done(self) -> bool:
-        return not any(t.is_alive() for t in self.threads)
-
-    def exception(self) -> str:
-        return "a refund finished before the member was let go"
 
 
 def test_groups_drawing_on_a_budget_that_runs_out_wait_for_each_other_and_never_deadlock(

@@ -30,7 +30,8 @@ from psycopg.pq import TransactionStatus
 from sqlalchemy import Connection
 
 _BEGUN = "jifen_begun_with_first"  # in the connection's info: autocommit to undo
-_GENERIC = "SET LOCAL plan_cache_mode = force_generic_plan"
+#: the transaction plans its statements once per connection (``generic``; the bench too)
+GENERIC_PLANS = "SET LOCAL plan_cache_mode = force_generic_plan"
 
 
 def with_first(
@@ -54,7 +55,7 @@ def with_first(
         if begin is not None:
             pg.execute(begin)
         if generic:
-            pg.execute(_GENERIC)
+            pg.execute(GENERIC_PLANS)
         cursors = [pg.execute(statement, params) for statement, params in statements]
     return cursors  # noqa: RET504 (answered at the pipeline's end, not inside it)
 

@@ -8,8 +8,8 @@ beside it answering one JSON value, which the client decodes in C (``_START``). 
 begin once the locks are held, so they see what a concurrent batch of the same member
 committed while this one waited for it (``test_racing_processes.py``). Each read is
 written in terms of what the caller sent (members by external id), joined to the locked
-members. They read what these repositories read one
-by one, which SQLite still does (in process, a statement costs little there):
+members. They read what these repositories read one by one, which SQLite still does (in
+process, a statement costs little there):
 
 - ``members.lock_many``: the members, locked in id order;
 - ``idempotency.stored_many`` and ``claim_many``: the keys stored before, and the
