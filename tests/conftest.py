@@ -110,5 +110,28 @@ def jf(database_url: str, clock: FakeClock) -> Iterator[Jifen]:
 
 
 @pytest.fixture
+def sqlite_jf(tmp_path: Path, sqlite_template: Path, clock: FakeClock) -> Iterator[Jifen]:
+    """``jf`` on SQLite only, for what only SQLite does."""
+    path = tmp_path / "jifen.db"
+    shutil.copy(sqlite_template, path)
+    app = bootstrap(Settings(database_url=f"sqlite:///{path}"), clock=clock)
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+@pytest.fixture
+def pg_jf(pg_url: str, clock: FakeClock) -> Iterator[Jifen]:
+    """``jf`` on PostgreSQL only (mark the test ``postgres``), for what only it does."""
+    _truncate_all(pg_url)
+    app = bootstrap(Settings(database_url=pg_url, db_pool_size=40), clock=clock)
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+@pytest.fixture
 def program(jf: Jifen) -> Program:
     return make_program(jf)

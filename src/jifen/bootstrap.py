@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,7 @@ from jifen.domain.programs import Program
 from jifen.services import ledger
 from jifen.services.access.ports import Passwords
 from jifen.services.earning.group_commit import OrderGroups
+from jifen.services.imports import MAX_LANES
 from jifen.services.ledger.ports import AsyncLedgerReads
 from jifen.services.nightly.ports import JobLocks
 from jifen.services.ports import Chance, Clock, Compiler, Publisher
@@ -85,6 +87,13 @@ class Jifen:
     def lanes(self) -> int:
         """Lanes for the nightly pipeline: SQLite has one writer, so one lane there."""
         return self.settings.pipeline_lanes if self.engine.dialect.name == "postgresql" else 1
+
+    @property
+    def import_lanes(self) -> int:
+        """Lanes for ``jifen import``: a process per core on PostgreSQL, one on SQLite."""
+        if self.engine.dialect.name != "postgresql":
+            return 1
+        return max(1, min(os.cpu_count() or 1, MAX_LANES))
 
     @property
     def clock_skew(self) -> timedelta:

@@ -119,10 +119,12 @@ ROWS = 1000
 def test_ctrl_c_keeps_whole_batches_and_the_same_command_finishes_the_job(
     jf: Jifen, tmp_path: Path
 ) -> None:
+    # one lane on SQLite; two processes side by side on PostgreSQL, each with its checkpoint
+    lanes = 2 if jf.engine.dialect.name == "postgresql" else 1
     people = [f"M-{i}" for i in range(1, 21)]
     program = fresh_market(jf, *people)
     path = write_orders(tmp_path / "history.jsonl", ROWS, people, "jsonl")
-    args = ["import", "orders", str(path), "--batch-size", "5"]
+    args = ["import", "orders", str(path), "--batch-size", "5", "--lanes", str(lanes)]
     # a shell's background job ignores SIGINT, and Python keeps an ignored SIGINT: the
     # import is started with Python's own Ctrl-C handler, however the tests were started
     hears_ctrl_c = [
@@ -139,23 +141,121 @@ def test_ctrl_c_keeps_whole_batches_and_the_same_command_finishes_the_job(
         stderr=subprocess.PIPE,
     ) as running:
         deadline = time.monotonic() + 60
-        while not (import_rows(jf) and import_rows(jf)[0][0] > 0) and time.monotonic() < deadline:
+        while time.monotonic() < deadline and not (
+            len(import_rows(jf)) == lanes and all(row[0] > 0 for row in import_rows(jf))
+        ):
             time.sleep(0.01)
-        running.send_signal(signal.SIGINT)
+        running.send_signal(signal.SIGINT)  # to the command alone: it stops its lanes
         _, stderr = running.communicate(timeout=60)
     assert running.returncode == 130, stderr.decode()
     assert "run the same command again to resume" in stderr.decode()
-    [(line, imported, _, finished)] = import_rows(jf)
-    assert not finished and 0 < imported < ROWS
-    assert count(jf, "orders") == imported == line and imported % 5 == 0  # whole batches only
+    stopped = import_rows(jf)
+    assert len(stopped) == lanes and not any(finished for *_, finished in stopped)
+    imported = sum(row[1] for row in stopped)
+    assert 0 < imported < ROWS
+    assert all(row[1] % 5 == 0 for row in stopped)  # whole batches only, in every lane
+    assert count(jf, "orders") == imported
+    line = min(row[0] for row in stopped)  # every row up to here is in, in every lane
     done = jifen(jf, tmp_path, *args)
     assert done.returncode == 0, done.stderr
     assert f"resumed after line {line}" in done.stdout
     assert f"imported          {ROWS:,}" in done.stdout and "skipped_existing  0" in done.stdout
     assert count(jf, "orders") == ROWS
-    assert import_rows(jf) == [(ROWS, ROWS, 0, True)]
+    ended = import_rows(jf)
+    assert len(ended) == lanes and all(finished for *_, finished in ended)
+    assert sum(row[1] for row in ended) == ROWS and max(row[0] for row in ended) == ROWS
     assert sum(balances(jf, program, m)[0] for m in people) > ROWS
     assert_verified(jf)
+
+
+def test_sqlite_refuses_lanes_in_one_line(tmp_path: Path, sqlite_jf: Jifen) -> None:
+    fresh_market(sqlite_jf, "C-1")
+    path = write_jsonl(tmp_path / "orders.jsonl", WORKED)
+    done = jifen(sqlite_jf, tmp_path, "import", "orders", str(path), "--lanes", "2")
+    assert done.returncode == 2
+    [only] = done.stderr.strip().splitlines()
+    assert (
+        only == "error: invalid_input: SQLite has one writer: an import on SQLite runs in one lane"
+    )
+    assert count(sqlite_jf, "orders") == 0
+
+
+def lane_processes(command: int) -> list[int]:
+    """The processes ``command`` started (its lanes), from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == command:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def running(jf: Jifen, tmp_path: Path, *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [*CLI, *args], env=env_for(jf), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+def wait_for_batches(jf: Jifen, lanes: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (
+        len(import_rows(jf)) == lanes and all(row[0] > 0 for row in import_rows(jf))
+    ):
+        time.sleep(0.01)
+
+
+@pytest.mark.postgres
+def test_a_lane_killed_fails_the_import_and_the_same_command_finishes_it(
+    pg_jf: Jifen, tmp_path: Path
+) -> None:
+    people = [f"M-{i}" for i in range(1, 41)]
+    program = fresh_market(pg_jf, *people)
+    path = write_orders(tmp_path / "history.jsonl", 3 * ROWS, people, "jsonl")
+    args = ["import", "orders", str(path), "--batch-size", "5", "--lanes", "2"]
+    with running(pg_jf, tmp_path, *args) as command:
+        wait_for_batches(pg_jf, 2)
+        os.kill(lane_processes(command.pid)[0], signal.SIGKILL)
+        _, stderr = command.communicate(timeout=60)
+    # the command stops the other lane and says what to do, with the exit of an outage
+    assert command.returncode == 8, stderr.decode()
+    [only] = stderr.decode().strip().splitlines()[-1:]
+    assert "error: database_unavailable: lane" in only and "run the same command again" in only
+    left = import_rows(pg_jf)
+    assert len(left) == 2 and not any(finished for *_, finished in left)
+    assert count(pg_jf, "orders") == sum(row[1] for row in left) < 3 * ROWS
+    # and the same command resumes both lanes and finishes
+    done = jifen(pg_jf, tmp_path, *args)
+    assert done.returncode == 0, done.stderr
+    assert "in 2 lanes after line" in done.stderr
+    assert count(pg_jf, "orders") == 3 * ROWS
+    assert all(finished for *_, finished in import_rows(pg_jf))
+    assert sum(balances(pg_jf, program, m)[0] for m in people) > 3 * ROWS
+    assert_verified(pg_jf)
+
+
+@pytest.mark.postgres
+def test_lanes_stop_after_their_batch_when_the_command_is_killed(
+    pg_jf: Jifen, tmp_path: Path
+) -> None:
+    people = [f"M-{i}" for i in range(1, 41)]
+    fresh_market(pg_jf, *people)
+    path = write_orders(tmp_path / "history.jsonl", 5 * ROWS, people, "jsonl")
+    args = ["import", "orders", str(path), "--batch-size", "2", "--lanes", "2"]
+    with running(pg_jf, tmp_path, *args) as command:
+        wait_for_batches(pg_jf, 2)
+        lanes = lane_processes(command.pid)
+        command.kill()
+        command.communicate(timeout=60)
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in lanes) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in lanes)
+    # (left on their own they would have gone on to the end of the file)
+    assert count(pg_jf, "orders") < 5 * ROWS
+    assert_verified(pg_jf)
 
 
 def test_rows_dated_in_the_future_are_rejected_within_the_configured_skew(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -106,10 +107,10 @@ def stream(seed: int, count: int) -> list[dict[str, Any]]:
     return made
 
 
-def setup(app: Jifen, now: datetime) -> Program:
+def setup(app: Jifen, now: datetime, source: str | None = None) -> Program:
     assert isinstance(app.clock, FakeClock)
     app.clock.set(now)
-    program = publish(app, "fresh-market", programme_source())
+    program = publish(app, "fresh-market", source or programme_source())
     for person in PEOPLE:
         segment = "vegetable_lover" if person in ("P2", "P5") else "regular"
         join(app, program, person, segment=segment)
@@ -132,8 +133,9 @@ def one_by_one(app: Jifen, program: Program, records: list[dict[str, Any]]) -> l
     return outcomes
 
 
-def everything(app: Jifen) -> dict[str, Any]:
-    """``state`` (members, entries, lots, outbox) and what earning and tiers keep."""
+def everything(app: Jifen, *, by_shard: bool = True) -> dict[str, Any]:
+    """``state`` (members, entries, lots, outbox) and what earning and tiers keep; without
+    ``by_shard``, a campaign's spends and budget whatever shard they were drawn from."""
     found = state(app)
     ranks: dict[int, int] = defaultdict(int)
     entry: dict[int, tuple[int, int]] = {}
@@ -162,8 +164,13 @@ def everything(app: Jifen) -> dict[str, Any]:
         usage=table("SELECT * FROM rule_usage"),
         months=table("SELECT * FROM member_months"),
         tier_changes=table("SELECT * FROM tier_changes", "id"),
-        spends=table("SELECT * FROM campaign_spend", "id"),
-        budgets=table("SELECT * FROM campaign_budgets"),
+        spends=table("SELECT * FROM campaign_spend", "id", *([] if by_shard else ["shard"])),
+        budgets=table(
+            "SELECT * FROM campaign_budgets"
+            if by_shard
+            else "SELECT program_id, campaign_id, sum(budget) AS budget, sum(spent) AS spent "
+            "FROM campaign_budgets GROUP BY program_id, campaign_id"
+        ),
         keys=sorted(responses),
     )
     return found
@@ -208,6 +215,53 @@ def test_an_import_writes_what_posting_each_order_writes(
     assert any("budget_exhausted" in o for o in a["orders"])
     assert any("cap_reached" in o for o in a["orders"])
     assert_verified(jf)
+    assert_verified(twin)
+
+
+def test_an_import_in_lanes_side_by_side_writes_what_posting_each_order_writes(
+    jf: Jifen, twin: Jifen
+) -> None:
+    # a budget that does not run out: across lanes, which member draws a budget's last
+    # points is the order they reach it (imports.lanes); everything else is per member
+    source = programme_source().replace("budget: 60", "budget: 500000", 1)
+    records = stream(5, 200)
+    now = datetime(2026, 9, 1, 12, tzinfo=SHANGHAI)
+    posted, imported = setup(jf, now, source), setup(twin, now, source)
+    expected = one_by_one(jf, posted, records)
+    numbered = [(i + 1, r) for i, r in enumerate(records)]
+    file = imports.ImportFile("f" * 64, "orders.jsonl", 1)
+    # when twin imports the stream in three lanes at once, each on its own connection
+    with ThreadPoolExecutor(3) as pool:
+        running = [
+            pool.submit(
+                imports.import_orders,
+                twin.uow,
+                twin.clock,
+                twin.rulebooks,
+                imported,
+                numbered,
+                batch_size=9,
+                checkpoint=file,
+                lane=lane,
+            )
+            for lane in imports.lanes(3)
+        ]
+        summaries = [x.result(timeout=120) for x in running]
+    imports.finish_lanes(twin.uow, twin.clock, imported, file, 3)
+    # then each lane took its own members' rows, and together they took every row once
+    summary = imports.merged(summaries, 0.0)
+    assert all(s.rows > 0 for s in summaries) and summary.rows == len(records)
+    assert summary.rejected == sum(not x.startswith(("ok", "skip")) for x in expected)
+    assert summary.points == sum(int(x.split()[1]) for x in expected if x.startswith("ok"))
+    # and wrote what posting each order in the file's order wrote (a lane draws on a
+    # campaign budget's shards as they come free)
+    a, b = everything(jf, by_shard=False), everything(twin, by_shard=False)
+    for name in a:
+        assert a[name] == b[name], name
+    assert any("diamond" in change for change in a["tier_changes"])
+    assert any("cap_reached" in o for o in a["orders"])
+    # and the lanes' checkpoints finished together
+    assert imports.begun_import(twin.uow(), imported, file) is None
     assert_verified(twin)
 
 

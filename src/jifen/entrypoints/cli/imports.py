@@ -20,8 +20,10 @@ from rich.progress import (
 )
 
 from jifen.bootstrap import Jifen, bootstrap
+from jifen.domain.errors import InvalidInput
 from jifen.domain.programs import Program
 from jifen.entrypoints.cli.errors import friendly
+from jifen.entrypoints.cli.import_lanes import Job, LaneInterrupted, run_in_lanes
 from jifen.services import imports, programs
 from jifen.services.imports import ImportFile, ImportSummary, Rejected, Row
 
@@ -56,10 +58,11 @@ class Kind:
     rate: str  # "orders/s"
     subject: str  # "order X9" in the rejected examples
     points: str  # the summary's points line
+    takes_skew: bool  # the service takes the clock skew allowed for a row's date
 
 
-ORDERS = Kind(imports.import_orders, "orders/s", "order", "points awarded")
-BALANCES = Kind(imports.import_balances, "balances/s", "member", "points credited")
+ORDERS = Kind(imports.import_orders, "orders/s", "order", "points awarded", takes_skew=True)
+BALANCES = Kind(imports.import_balances, "balances/s", "member", "points credited", False)
 
 
 class Format(StrEnum):
@@ -75,6 +78,16 @@ BatchOpt = Annotated[
 ]
 FormatOpt = Annotated[
     Format | None, typer.Option("--format", help="default: from the file's extension")
+]
+LanesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--lanes",
+        min=1,
+        max=imports.MAX_LANES,
+        help="processes side by side, the rows split by member (default: one per core on "
+        "PostgreSQL; SQLite has one writer: 1)",
+    ),
 ]
 
 
@@ -98,9 +111,14 @@ used for a different order) is rejected with its reason and the rest is
 imported. If an import is interrupted, run the same command again: it resumes
 after the last committed batch.
 
+On PostgreSQL the file is split by member over processes side by side
+(--lanes, default one a core): a member's orders stay in one lane, in file
+order. Each lane keeps its own checkpoint and resumes on its own.
+
 Exit status: 0 when every row was imported or skipped; 1 when some rows were
 rejected (--rejects FILE lists them all); 130 when interrupted; 2 to 5, with a
-one-line error, when the file, its format or the programme cannot be used.
+one-line error, when the file, its format or the programme cannot be used; 8
+when the database, or a lane, stopped: run the same command again.
 """
 
 
@@ -122,7 +140,8 @@ importing a file twice changes nothing (skipped_existing), and a second row
 with a member and reference already used for other points is rejected
 (reference_reused). Rows are credited many to a transaction (--batch-size); if
 an import is interrupted, run the same command again: it resumes after the
-last committed batch.
+last committed batch. On PostgreSQL the rows are split by member over processes
+side by side (--lanes), as for orders.
 
 Exit status: 0 when every row was imported or skipped; 1 when some rows were
 rejected (--rejects FILE lists them all); 130 when interrupted; 2 to 5, with a
@@ -143,10 +162,11 @@ def import_orders(
         ),
     ] = None,
     fmt: FormatOpt = None,
+    lanes: LanesOpt = None,
 ) -> None:
     jf = bootstrap()
     source = jf.order_file(file, fmt.value if fmt else None)
-    _import(jf, ORDERS, source, program, batch_size, rejects)
+    _import(jf, ORDERS, source, program, batch_size, rejects, lanes)
 
 
 @app.command("balances", help=BALANCES_HELP)
@@ -160,10 +180,11 @@ def import_balances(
         typer.Option("--rejects", help="write every rejected row here, as CSV: line,member,reason"),
     ] = None,
     fmt: FormatOpt = None,
+    lanes: LanesOpt = None,
 ) -> None:
     jf = bootstrap()
     source = jf.balance_file(file, fmt.value if fmt else None)
-    _import(jf, BALANCES, source, program, batch_size, rejects)
+    _import(jf, BALANCES, source, program, batch_size, rejects, lanes)
 
 
 def _import(
@@ -173,16 +194,23 @@ def _import(
     program: str | None,
     batch_size: int,
     rejects: Path | None,
+    lanes: int | None,
 ) -> None:
     found = programs.find_program(jf.uow(write=False), program)
-    earlier = imports.unfinished_import(jf.uow(write=False), found, source.identity)
+    count = _lanes(jf, lanes)
+    earlier = imports.begun_import(jf.uow(write=False), found, source.identity)
     if earlier is not None:
-        err.print(f"resuming the import of {source.path.name} after line {earlier.last_line}")
+        in_lanes = f" in {earlier.lanes} lanes" if earlier.lanes > 1 else ""
+        err.print(
+            f"resuming the import of {source.path.name}{in_lanes} "
+            f"after line {earlier.resumed_after}"
+        )
+        count = earlier.lanes
     sink = None
     if rejects is not None:
         sink = jf.rejects_file(rejects, append=earlier is not None, subject=source.subject)
     try:
-        summary = _run(jf, kind, found, source, batch_size, sink)
+        summary = _run(jf, kind, found, source, batch_size, sink, count)
     finally:
         if sink is not None:
             sink.close()
@@ -190,8 +218,24 @@ def _import(
     raise typer.Exit(1 if summary.rejected else 0)
 
 
+def _lanes(jf: Jifen, asked: int | None) -> int:
+    if asked is None:
+        return jf.import_lanes
+    if asked > 1 and jf.engine.dialect.name == "sqlite":
+        raise InvalidInput(
+            "SQLite has one writer: an import on SQLite runs in one lane", field="lanes"
+        )
+    return asked
+
+
 def _run(
-    jf: Jifen, kind: Kind, program: Program, source: Source, batch_size: int, sink: Sink | None
+    jf: Jifen,
+    kind: Kind,
+    program: Program,
+    source: Source,
+    batch_size: int,
+    sink: Sink | None,
+    lanes: int,
 ) -> ImportSummary:
     seen: list[ImportSummary] = []
     with _progress(kind) as bar:
@@ -202,7 +246,13 @@ def _run(
             rate = summary.rows / summary.seconds if summary.seconds else 0
             bar.update(task, completed=source.position, rows=summary.rows, rate=rate)
 
+        def lanes_tick(position: int, rows: int, seconds: float) -> None:
+            bar.update(task, completed=position, rows=rows, rate=rows / seconds if seconds else 0)
+
         try:
+            if lanes > 1:
+                job = Job(jf, kind, program, source, batch_size)
+                return run_in_lanes(job, lanes, lanes_tick, sink)
             return kind.run(
                 jf.uow,
                 jf.clock,
@@ -213,10 +263,12 @@ def _run(
                 progress=tick,
                 checkpoint=source.identity,
                 rejects=sink,
-                **({"skew": jf.clock_skew} if kind is ORDERS else {}),
+                **({"skew": jf.clock_skew} if kind.takes_skew else {}),
             )
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, LaneInterrupted) as exc:
             bar.stop()
+            if isinstance(exc, LaneInterrupted):
+                seen[:] = [exc.summary]
             line = seen[0].last_line if seen else None
             done = f"rows up to line {line} are committed" if line else "no batch was committed"
             err.print(f"interrupted: {done}; run the same command again to resume")

@@ -5,6 +5,7 @@
 - ``commands``: Imports' commands: an opening balance.
 - ``opening_balances``: Opening balances: the points members bring from the system a brand
   leaves.
+- ``lanes``: A file imported in lanes side by side, its rows split by member.
 - ``order_records``: One imported record, checked before the database sees it: a dict to a
   ``PlaceOrder``.
 - ``order_rows``: The rows of an order file, for ``imports.import_orders``: one order a row.
@@ -16,6 +17,15 @@
 
 from jifen.services.imports.commands import (
     OpenBalance,
+)
+from jifen.services.imports.lanes import (
+    MAX_LANES,
+    Begun,
+    Lane,
+    begun_import,
+    finish_lanes,
+    lanes,
+    merged,
 )
 from jifen.services.imports.rows import (
     BatchWriter,
@@ -35,17 +45,24 @@ from jifen.services.imports.runner import (
 )
 
 __all__ = [
+    "MAX_LANES",
     "BatchWriter",
+    "Begun",
     "ImportFile",
     "ImportOptions",
     "ImportSummary",
+    "Lane",
     "OpenBalance",
     "Rejected",
     "Row",
     "RowHandler",
     "Written",
+    "begun_import",
+    "finish_lanes",
     "import_balances",
     "import_orders",
+    "lanes",
+    "merged",
     "run_import",
     "unfinished_import",
 ]

@@ -108,6 +108,9 @@ class BalanceRows:
         self.rulebooks.current(uow, self.program)  # its expiry policy: published rules
 
     def subject(self, record: object) -> str | None:
+        return self.member(record)
+
+    def member(self, record: object) -> str | None:
         member = record.get("member") if isinstance(record, dict) else None
         return member if isinstance(member, str) else None
 

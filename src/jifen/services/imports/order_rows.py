@@ -46,6 +46,10 @@ class OrderRows:
         order_id = record.get("order_id") if isinstance(record, dict) else None
         return order_id if isinstance(order_id, str) else None
 
+    def member(self, record: object) -> str | None:
+        member = record.get("member") if isinstance(record, dict) else None
+        return member if isinstance(member, str) else None
+
     def check(self, record: object, now: datetime) -> CheckedOrder:
         cmd = command_from(record)
         return CheckedOrder(cmd, to_order(cmd, self.program.currency, now, self.skew))

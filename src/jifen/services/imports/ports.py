@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -33,6 +34,9 @@ class ImportRecord:
 class Imports(Protocol):
     def unfinished(self, program_id: int, fingerprint: str) -> ImportRecord | None:
         """The newest import of this file that has not finished, if any."""
+
+    def unfinished_among(self, program_id: int, fingerprints: Sequence[str]) -> list[ImportRecord]:
+        """The imports under any of ``fingerprints`` that have not finished, newest first."""
 
     def start(
         self, program_id: int, fingerprint: str, file_name: str, file_size: int, now: datetime

@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from jifen.domain.errors import JifenError
 from jifen.services.imports.ports import ImportCounts, ImportWork
+
+if TYPE_CHECKING:
+    from jifen.services.imports.lanes import Lane
 
 Row = tuple[int, dict[str, Any]]
 
@@ -60,6 +63,9 @@ class RowHandler(Protocol[T]):
     def subject(self, record: object) -> str | None:
         """What a record is about, to name it when it is rejected."""
 
+    def member(self, record: object) -> str | None:
+        """Whose row it is: an import in lanes splits the rows by member."""
+
     def check(self, record: object, now: datetime) -> T:
         """The row's command, checked without the database; ``InvalidInput`` otherwise."""
 
@@ -108,3 +114,4 @@ class ImportOptions:
     progress: Callable[[ImportSummary], None] | None = None
     checkpoint: ImportFile | None = None
     rejects: Callable[[Sequence[Rejected]], None] | None = None
+    lane: Lane | None = None  # in lanes: this lane's rows only, and its own checkpoint

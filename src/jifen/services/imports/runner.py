@@ -25,6 +25,7 @@ from jifen.domain.bounds import DEFAULT_SKEW
 from jifen.domain.error_codes import ImportCode
 from jifen.domain.errors import Conflict, InvalidInput, JifenError
 from jifen.domain.programs import Program
+from jifen.services.imports.lanes import ONE_LANE, Lane
 from jifen.services.imports.opening_balances import BalanceRows
 from jifen.services.imports.order_rows import OrderRows
 from jifen.services.imports.ports import ImportCounts, ImportRecord, ImportWork
@@ -72,7 +73,8 @@ def run_import(
     rows: Iterable[Row],
     options: ImportOptions,
 ) -> ImportSummary:
-    """Write every row of ``rows`` with ``handler``; see the module's docstring.
+    """Write every row of ``rows`` (of ``options.lane``) with ``handler``; see the module's
+    docstring and ``lanes``.
 
     With a ``checkpoint`` the progress is kept in the database and a second run
     on the same file resumes an unfinished import. ``progress`` is called after
@@ -81,18 +83,24 @@ def run_import(
     if options.batch_size < 1:
         raise InvalidInput("the batch size must be at least 1", field="batch_size")
     started = time.monotonic()
-    record = _open(uow_factory, clock, program, handler, options.checkpoint)
+    lane = options.lane or ONE_LANE
+    checkpoint = None if options.checkpoint is None else lane.checkpoint(options.checkpoint)
+    record = _open(uow_factory, clock, program, handler, checkpoint)
     summary = _summary_of(record)
     job = _Job(uow_factory, clock, handler, record, options.rejects)
-    todo = (row for row in rows if row[0] > summary.resumed_after)
+    todo = (
+        row for row in rows if row[0] > summary.resumed_after and lane.holds(handler.member(row[1]))
+    )
     for n, batch in enumerate(_batches(todo, options.batch_size), start=1):
         _run_batch(job, batch, summary)
-        if n & (n - 1) == 0:  # after batches 1, 2, 4, 8...: as often as the tables double
+        # after batches 1, 2, 4, 8...: as often as the tables double; by one lane only
+        # (two ANALYZE of one table at once can fail: "tuple concurrently updated")
+        if n & (n - 1) == 0 and lane.index == 1:
             _refresh_statistics(uow_factory)
         summary.seconds = time.monotonic() - started
         if options.progress is not None:
             options.progress(summary)
-    if record is not None:
+    if record is not None and lane.count == 1:  # lanes finish together: ``finish_lanes``
         with uow_factory() as uow:
             uow.imports.finish(record.id, clock.now())
             uow.commit()
@@ -119,9 +127,10 @@ def import_orders(
     checkpoint: ImportFile | None = None,
     rejects: Callable[[Sequence[Rejected]], None] | None = None,
     skew: timedelta = DEFAULT_SKEW,
+    lane: Lane | None = None,
 ) -> ImportSummary:
     """Record every order of ``rows`` as ``POST /v1/orders`` would; see ``run_import``."""
-    options = ImportOptions(batch_size, progress, checkpoint, rejects)
+    options = ImportOptions(batch_size, progress, checkpoint, rejects, lane)
     handler = OrderRows(rulebooks, program, skew)
     return run_import(uow_factory, clock, program, handler, rows, options)
 
@@ -137,9 +146,10 @@ def import_balances(
     progress: Callable[[ImportSummary], None] | None = None,
     checkpoint: ImportFile | None = None,
     rejects: Callable[[Sequence[Rejected]], None] | None = None,
+    lane: Lane | None = None,
 ) -> ImportSummary:
     """Credit every opening balance of ``rows`` (see ``opening_balances``) and ``run_import``."""
-    options = ImportOptions(batch_size, progress, checkpoint, rejects)
+    options = ImportOptions(batch_size, progress, checkpoint, rejects, lane)
     return run_import(uow_factory, clock, program, BalanceRows(rulebooks, program), rows, options)
 
 

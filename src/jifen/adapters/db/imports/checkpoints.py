@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +40,18 @@ class SqlImports:
             .limit(1)
         ).first()
         return None if row is None else _record(row)
+
+    def unfinished_among(self, program_id: int, fingerprints: Sequence[str]) -> list[ImportRecord]:
+        rows = self.conn.execute(
+            select(imports)
+            .where(
+                imports.c.program_id == program_id,
+                imports.c.fingerprint.in_(fingerprints),
+                imports.c.finished_at.is_(None),
+            )
+            .order_by(imports.c.id.desc())
+        )
+        return [_record(row) for row in rows]
 
     def start(
         self, program_id: int, fingerprint: str, file_name: str, file_size: int, now: datetime

@@ -12,7 +12,8 @@ imports = Table(
     metadata,
     Column("id", Id, primary_key=True),
     Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
-    Column("fingerprint", String(64), nullable=False),  # sha256: first 64 KiB, size, name
+    #: sha256 of the first 64 KiB, size and name; in lanes, with the lane: "#2/4"
+    Column("fingerprint", String(80), nullable=False),
     Column("file_name", String(255), nullable=False),
     Column("file_size", BigInteger, nullable=False),
     Column("last_line", BigInteger, nullable=False),  # every row up to here is committed
