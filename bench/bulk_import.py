@@ -286,8 +286,10 @@ def _render(results: list[dict[str, Any]], runs: int, cmd: str) -> list[str]:
         "run: the raw insert of the same rows, that is every row the import wrote (orders, "
         "entries, lots, outbox, idempotency keys, monthly activity, rule usage, tier changes), "
         "written again into a fresh copy by `COPY` (PostgreSQL) or one `executemany` a table "
-        "(SQLite) in one transaction. Ratio = jifen / raw, in orders per second. Peak RSS is "
-        f"the import process's, beside a run on a file a fifth the size. Target: at least "
+        "(SQLite) in one transaction. On PostgreSQL the import runs in its default lanes, one "
+        f"process a core ({os.cpu_count()} here), the file split by member (ADR 0028); on SQLite "
+        "in one. Ratio = jifen / raw, in orders per second. Peak RSS is the largest of the "
+        "import's processes, beside a run on a file a fifth the size. Target: at least "
         f"{TARGET_RATIO:.0%} of raw, memory flat and under {TARGET_RSS_MB} MB.",
         "",
         "| database | jifen orders/s | raw insert orders/s | ratio | peak RSS | "
@@ -316,7 +318,8 @@ def _render(results: list[dict[str, Any]], runs: int, cmd: str) -> list[str]:
         if r["figure"].ratio < TARGET_RATIO:
             notes.append(
                 f"- Where an import's time goes, {r['label']} (py-spy on `jifen import orders` "
-                f"of the {ORDERS // 5:,}-order file, CPU samples by the innermost area): "
+                f"of the {ORDERS // 5:,}-order file and its lanes, CPU samples by the innermost "
+                "area): "
                 f"{profile.shares(r['profile'])}."
             )
     lines += [

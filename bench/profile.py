@@ -71,8 +71,8 @@ def _py_spy() -> str | None:
 
 
 def record_command(command: Sequence[str], env: dict[str, str]) -> Counter[str]:
-    """Run ``command`` under py-spy; its samples by area."""
-    return _record(["--", *command], env)
+    """Run ``command`` under py-spy; its samples, and its child processes', by area."""
+    return _record(["--subprocesses", "--", *command], env)
 
 
 def record_pid(pid: int, seconds: float) -> Counter[str]:
