@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
@@ -41,10 +43,29 @@ def create_engine_for(
         # invalidates the whole pool, that request is a 503 (``uow._lost``), and the next
         # checkouts connect afresh.
         connect_args={"connect_timeout": connect_timeout},
+        json_serializer=json_bytes,  # psycopg takes the bytes as they are
         future=True,
     )
     event.listen(engine, "before_cursor_execute", _reads_only_when_reading)
     return engine
+
+
+_KEYS = orjson.OPT_NON_STR_KEYS  # ``{1: x}`` as ``json.dumps`` writes it: ``{"1": x}``
+
+
+def json_bytes(value: Any) -> bytes:
+    """A JSON column's value as the database gets it: orjson, several times faster than
+    ``json.dumps`` (a batch of orders writes thousands); what orjson cannot encode (an
+    integer past 64 bits) goes to ``json.dumps``, which also refuses what it always did."""
+    try:
+        return orjson.dumps(value, option=_KEYS)
+    except TypeError:  # orjson.JSONEncodeError is one
+        return json.dumps(value).encode()
+
+
+def json_text(value: Any) -> str:
+    """``json_bytes`` as text, as SQLite stores JSON."""
+    return json_bytes(value).decode()
 
 
 #: What a read-only unit of work may send: a query that changes and locks nothing
@@ -69,7 +90,7 @@ def _sqlite_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
     if memory:
         kwargs["poolclass"] = StaticPool
-    engine = create_engine(url, **kwargs)
+    engine = create_engine(url, json_serializer=json_text, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

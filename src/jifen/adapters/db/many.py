@@ -24,6 +24,8 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 
+from jifen.adapters.db.types import UTCDateTime, sqlite_utc_text
+
 
 @dataclass(frozen=True)
 class _Plan:
@@ -91,7 +93,11 @@ def _compile(conn: Connection, statement: ClauseElement, keys: tuple[str, ...]) 
     fixed = {n: v for n, v in compiled.params.items() if n not in keys}
     if any(n not in keys and n not in fixed for n in names):
         return None
-    convert = tuple(
-        compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names
-    )
+    convert = tuple(_conversion(compiled.binds[n].type, dialect) for n in names)
     return _Plan(compiled.string, names, fixed, convert)
+
+
+def _conversion(kind: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    if isinstance(kind, UTCDateTime):
+        return sqlite_utc_text  # the type's and SQLite's conversions in one step
+    return kind.dialect_impl(dialect).bind_processor(dialect)  # type: ignore[no-any-return]

@@ -14,6 +14,14 @@ Id = BigInteger().with_variant(Integer(), "sqlite")
 Json = JSON().with_variant(JSONB(), "postgresql")
 
 
+def sqlite_utc_text(value: datetime) -> str:
+    """What ``UTCDateTime`` and SQLite's ``DATETIME`` together make of an aware time, in
+    one step (``execute_many`` binds thousands): ``2026-03-02 01:00:00.000000``, in UTC."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the database; use an aware UTC time")
+    return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes in and out; naive values are refused on the way in."""
 
