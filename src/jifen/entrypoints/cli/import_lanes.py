@@ -41,9 +41,10 @@ Progress = Callable[[int, int, float], None]  # (mean position in the file, rows
 
 
 class LaneInterrupted(Exception):
-    """Ctrl-C: every lane stopped after its current batch."""
+    """Ctrl-C: every lane stopped after its current batch; the summary of them all, if
+    every lane had reported one."""
 
-    def __init__(self, summary: ImportSummary) -> None:
+    def __init__(self, summary: ImportSummary | None) -> None:
         super().__init__("interrupted")
         self.summary = summary
 
@@ -88,7 +89,9 @@ def run_in_lanes(
     if state.error is not None:
         raise state.error
     if state.interrupted or "interrupted" in state.ended.values():
-        raise LaneInterrupted(summary)
+        # how far every lane is, if every lane has said so (one that had committed
+        # nothing, and said nothing, may have resumed from an earlier run's checkpoint)
+        raise LaneInterrupted(summary if len(state.summaries) == count else None)
     imports.finish_lanes(job.jf.uow, job.jf.clock, job.program, job.source.identity, count)
     return summary
 

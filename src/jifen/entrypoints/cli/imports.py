@@ -238,7 +238,9 @@ def _run(
     lanes: int,
 ) -> ImportSummary:
     seen: list[ImportSummary] = []
-    with _progress(kind) as bar:
+    # in lanes, no refresh thread: the lanes are forked from this process, and a fork
+    # takes no thread along (nor what a thread had locked); each lane's batch refreshes it
+    with _progress(kind, auto_refresh=lanes == 1) as bar:
         task = bar.add_task(source.path.name, total=source.size or None, rows=0, rate=0)
 
         def tick(summary: ImportSummary) -> None:
@@ -247,7 +249,8 @@ def _run(
             bar.update(task, completed=source.position, rows=summary.rows, rate=rate)
 
         def lanes_tick(position: int, rows: int, seconds: float) -> None:
-            bar.update(task, completed=position, rows=rows, rate=rows / seconds if seconds else 0)
+            rate = rows / seconds if seconds else 0
+            bar.update(task, completed=position, rows=rows, rate=rate, refresh=True)
 
         try:
             if lanes > 1:
@@ -268,14 +271,16 @@ def _run(
         except (KeyboardInterrupt, LaneInterrupted) as exc:
             bar.stop()
             if isinstance(exc, LaneInterrupted):
-                seen[:] = [exc.summary]
+                seen[:] = [exc.summary] if exc.summary is not None else []
             line = seen[0].last_line if seen else None
             done = f"rows up to line {line} are committed" if line else "no batch was committed"
+            if isinstance(exc, LaneInterrupted) and exc.summary is None:
+                done = "each lane's committed batches are kept"
             err.print(f"interrupted: {done}; run the same command again to resume")
             raise typer.Exit(INTERRUPTED) from None
 
 
-def _progress(kind: Kind) -> Progress:
+def _progress(kind: Kind, *, auto_refresh: bool) -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -285,6 +290,7 @@ def _progress(kind: Kind) -> Progress:
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=err,
+        auto_refresh=auto_refresh,
     )
 
 
