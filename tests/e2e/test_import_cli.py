@@ -243,10 +243,14 @@ def test_lanes_stop_after_their_batch_when_the_command_is_killed(
     people = [f"M-{i}" for i in range(1, 41)]
     fresh_market(pg_jf, *people)
     path = write_orders(tmp_path / "history.jsonl", 5 * ROWS, people, "jsonl")
-    args = ["import", "orders", str(path), "--batch-size", "2", "--lanes", "2"]
+    args = ["import", "orders", str(path), "--batch-size", "1", "--lanes", "2"]
     with running(pg_jf, tmp_path, *args) as command:
         wait_for_batches(pg_jf, 2)
         lanes = lane_processes(command.pid)
+        # the command stops reading the lanes' reports for a while (the pipe between them
+        # fills up), then dies: a lane must not wait at its exit for the pipe to empty
+        os.kill(command.pid, signal.SIGSTOP)
+        time.sleep(3)
         command.kill()
         command.communicate(timeout=60)
     deadline = time.monotonic() + 10

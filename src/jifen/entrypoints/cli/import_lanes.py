@@ -50,7 +50,11 @@ class LaneInterrupted(Exception):
 
 
 class _Stopped(Exception):
-    """Asked to stop (Ctrl-C, another lane failed), or the command is gone."""
+    """Asked to stop (Ctrl-C, another lane failed)."""
+
+
+class _Orphaned(_Stopped):
+    """The command is gone."""
 
 
 @dataclass(frozen=True)
@@ -174,7 +178,9 @@ def _lane(job: Job, lane: Lane, state: _Lanes, parent: int) -> None:
         sent = replace(summary, examples=list(summary.examples))
         messages.put(("batch", lane.index, (job.source.position, sent, list(pending))))
         pending.clear()
-        if state.stop.is_set() or os.getppid() != parent:
+        if os.getppid() != parent:
+            raise _Orphaned
+        if state.stop.is_set():
             raise _Stopped
 
     kwargs: dict[str, Any] = {"skew": job.jf.clock_skew} if job.kind.takes_skew else {}
@@ -192,6 +198,10 @@ def _lane(job: Job, lane: Lane, state: _Lanes, parent: int) -> None:
             lane=lane,
             **kwargs,
         )
+    except _Orphaned:
+        # nobody reads the queue any more: exit without waiting for what is unsent to fit
+        # in its pipe (the lanes hold its reading end too, so a full pipe never empties)
+        messages.cancel_join_thread()
     except _Stopped:
         messages.put(("interrupted", lane.index, None))
     except (JifenError, Unavailable) as exc:
