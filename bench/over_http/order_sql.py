@@ -127,6 +127,12 @@ def _again(item: CheckedOrder, program: Any, now: Any) -> CheckedOrder:
     return CheckedOrder(cmd, to_order(cmd, program.currency, now, timedelta(minutes=5)))
 
 
+def _items(literal: str) -> list[str]:
+    """The elements of an array literal of plain words and times (``arrays.text_array``)."""
+    inner = literal[1:-1]
+    return [x.strip('"') for x in inner.split(",")] if inner else []
+
+
 def _script(
     work: Path,
     size: int,
@@ -138,7 +144,7 @@ def _script(
     ext = [f"('B' || lpad(({N} + {i})::text, 5, '0'))" for i in range(size)]
     ids = [f"({FIRST} + {N} + {i})" for i in range(size)]
     keys = [f"({KEY} || {K} || '-{i}')" for i in range(size)]
-    week = read["starts"][0], read["ends"][0]
+    week = _items(read["starts"])[0], _items(read["ends"])[0]
 
     def arr(items: list[str], kind: str) -> str:
         return f"CAST(ARRAY[{', '.join(items)}] AS {kind}[])" if items else f"'{{}}'::{kind}[]"
@@ -155,8 +161,8 @@ def _script(
             "owners": arr(ext, "text"),
             "now": "now()",
             "active": "'active'",
-            "rules": arr([f"'{r}'" for r in read["rules"]], "text"),
-            "periods": arr([f"'{p}'" for p in read["periods"]], "text"),
+            "rules": arr([f"'{r}'" for r in _items(read["rules"])], "text"),
+            "periods": arr([f"'{p}'" for p in _items(read["periods"])], "text"),
             "spans": arr(ext, "text"),
             "starts": arr(["CAST(:week_start AS timestamptz)"] * size, "timestamptz"),
             "ends": arr(["CAST(:week_end AS timestamptz)"] * size, "timestamptz"),
@@ -204,8 +210,8 @@ def _script(
     defines = {
         "first": first,
         "doc": json.dumps(doc, separators=(",", ":")),
-        "week_start": week[0].isoformat(),
-        "week_end": week[1].isoformat(),
+        "week_start": week[0],
+        "week_end": week[1],
     }
     return Script(path, defines)
 

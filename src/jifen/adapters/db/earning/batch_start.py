@@ -33,6 +33,7 @@ import psycopg
 from sqlalchemy import Connection, Date
 
 from jifen.adapters.db import rows
+from jifen.adapters.db.arrays import text_array, time_array
 from jifen.adapters.db.begin import with_first
 from jifen.adapters.db.guards import raised
 from jifen.adapters.db.idempotency import SqlIdempotencyKeys
@@ -58,7 +59,7 @@ _LOCK = """
 SELECT set_config('jifen.batch_members', COALESCE(string_agg(id::text, ','), ''), true)
 FROM (
     SELECT id FROM members
-    WHERE program_id = %(p)s AND external_id = ANY(%(members)s)
+    WHERE program_id = %(p)s AND external_id = ANY(CAST(%(members)s AS text[]))
     ORDER BY id FOR UPDATE
 ) AS locked
 """
@@ -77,7 +78,9 @@ WITH locked AS (
 claimed AS (
     INSERT INTO idempotency_keys (program_id, scope, key, fingerprint, created_at)
     SELECT %(p)s, %(scope)s, k.key, k.fingerprint, %(now)s
-    FROM unnest(%(keys)s::text[], %(prints)s::text[], %(owners)s::text[])
+    FROM unnest(
+        CAST(%(keys)s AS text[]), CAST(%(prints)s AS text[]), CAST(%(owners)s AS text[])
+    )
         AS k(key, fingerprint, member)
     JOIN locked m ON m.external_id = k.member AND m.status = %(active)s
     ON CONFLICT (program_id, scope, key) DO NOTHING
@@ -86,15 +89,20 @@ claimed AS (
 SELECT
     (SELECT json_agg(locked ORDER BY id) FROM locked),
     (SELECT json_agg(json_build_array(key, fingerprint, response)) FROM idempotency_keys
-        WHERE program_id = %(p)s AND scope = %(scope)s AND key = ANY(%(keys)s)),
+        WHERE program_id = %(p)s AND scope = %(scope)s AND key = ANY(CAST(%(keys)s AS text[]))),
     (SELECT json_agg(key) FROM claimed),
     (SELECT current_version FROM programs WHERE id = %(p)s),
     (SELECT json_agg(json_build_array(u.member_id, u.rule_id, u.period, u.points, u.times))
         FROM rule_usage u JOIN locked m ON m.id = u.member_id
-        WHERE u.rule_id = ANY(%(rules)s) AND u.period = ANY(%(periods)s)),
+        WHERE u.rule_id = ANY(CAST(%(rules)s AS text[]))
+            AND u.period = ANY(CAST(%(periods)s AS text[]))),
     -- as ``orders._first_order``: the first order of the span that counts for its week
     (SELECT json_agg(json_build_array(s.n, m.id, f.placed_at, f.order_id))
-        FROM unnest(%(spans)s::text[], %(starts)s::timestamptz[], %(ends)s::timestamptz[])
+        FROM unnest(
+            CAST(%(spans)s AS text[]),
+            CAST(%(starts)s AS timestamptz[]),
+            CAST(%(ends)s AS timestamptz[])
+        )
             WITH ORDINALITY AS s(member, start_at, end_at, n)
         JOIN locked m ON m.external_id = s.member
         LEFT JOIN LATERAL (
@@ -130,18 +138,18 @@ def _one_statement(conn: Connection, ask: BatchAsk) -> BatchStart:
     spans = list(ask.spans)
     params = {
         "p": ask.program_id,
-        "members": sorted(ask.members),
+        "members": text_array(sorted(ask.members)),
         "scope": KeyScope.JIFEN.value,
-        "keys": keys,
-        "prints": [ask.keys[k][0] for k in keys],
-        "owners": [ask.keys[k][1] for k in keys],
+        "keys": text_array(keys),
+        "prints": text_array(ask.keys[k][0] for k in keys),
+        "owners": text_array(ask.keys[k][1] for k in keys),
         "now": ask.now,
         "active": MemberStatus.ACTIVE.value,
-        "rules": sorted({r for _, r, _ in ask.usage}),
-        "periods": sorted({k for _, _, k in ask.usage}),
-        "spans": [m for m, _, _ in spans],
-        "starts": [s for _, s, _ in spans],
-        "ends": [e for _, _, e in spans],
+        "rules": text_array(sorted({r for _, r, _ in ask.usage})),
+        "periods": text_array(sorted({k for _, _, k in ask.usage})),
+        "spans": text_array(m for m, _, _ in spans),
+        "starts": time_array(s for _, s, _ in spans),
+        "ends": time_array(e for _, _, e in spans),
         "months": ask.months,
         "entries": ask.entries,
     }

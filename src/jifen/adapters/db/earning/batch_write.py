@@ -30,6 +30,7 @@ import orjson
 from sqlalchemy import Column, Connection, Table, text
 from sqlalchemy.exc import DBAPIError
 
+from jifen.adapters.db.arrays import int_array, text_array
 from jifen.adapters.db.guards import LEDGER_CONFLICT, refused, require
 from jifen.adapters.db.idempotency import SqlIdempotencyKeys
 from jifen.adapters.db.ledger import SqlLedger
@@ -186,8 +187,8 @@ def _one_statement(conn: Connection, program_id: int, w: BatchWrites) -> None:
         "program": program_id,
         "scope": KeyScope.JIFEN.value,
         "members": len(members),
-        "ids": list(members),
-        "keys": list(w.responses),
+        "ids": int_array(members),
+        "keys": text_array(w.responses),
     }
     try:
         conn.execute(_ONE_STATEMENT, params)
