@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from bench.orders_file import write_orders
 
 from jifen.bootstrap import Jifen
 from jifen.domain.programs import Program
+from jifen.entrypoints.cli.import_lanes import Job, run_in_lanes
+from jifen.entrypoints.cli.imports import ORDERS
+from jifen.services.imports import Rejected
 from tests.earning_fixtures import count, join, publish
 from tests.factories import assert_verified, balances
 from tests.import_fixtures import WORKED, import_rows, order, write_csv, write_jsonl
@@ -260,6 +264,37 @@ def test_lanes_stop_after_their_batch_when_the_command_is_killed(
     # (left on their own they would have gone on to the end of the file)
     assert count(pg_jf, "orders") < 5 * ROWS
     assert_verified(pg_jf)
+
+
+@pytest.mark.postgres
+def test_a_command_that_cannot_go_on_stops_its_lanes_and_reads_them_out(
+    pg_jf: Jifen, tmp_path: Path
+) -> None:
+    # given a file of rows that are all rejected (their reports fill the pipe quickly), and a
+    # rejects file that cannot be written (a disk full)
+    program = fresh_market(pg_jf, "C-1")
+    rows = [order(f"N{i}", f"NOBODY-{i}", "2026-02-10T10:00:00+08:00", "5.00") for i in range(4000)]
+    source = pg_jf.order_file(write_jsonl(tmp_path / "orders.jsonl", rows))
+
+    def full(rejected: Sequence[Rejected]) -> None:
+        raise OSError(28, "No space left on device")
+
+    job = Job(pg_jf, ORDERS, program, source, 5)
+
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError("the command and its lanes hang")
+
+    # when the import runs in two lanes, then the command raises the error soon, its lanes
+    # stopped after their batch and read out (not left waiting at their exit for ever)
+    before = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)
+    try:
+        with pytest.raises(OSError, match="No space left"):
+            run_in_lanes(job, 2, lambda *_: None, full)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
+    assert count(pg_jf, "orders") == 0
 
 
 def test_rows_dated_in_the_future_are_rejected_within_the_configured_skew(

@@ -60,3 +60,9 @@ def test_the_lanes_summaries_add_up() -> None:
     assert (total.rows, total.resumed_after, total.last_line) == (8, 2, 18)
     assert total.batches_redone == 1 and total.seconds == 1.5
     assert [x.line for x in total.examples] == [4, 9]
+
+
+def test_a_member_id_json_lets_through_but_utf_8_cannot_encode_still_has_a_lane() -> None:
+    # json.loads('"a\\ud800"') is a lone surrogate: the row is rejected later, by its lane
+    assert lane_of("a\ud800", 2) in (1, 2)
+    assert sum(lane.holds("a\ud800") for lane in imports.lanes(3)) == 1

@@ -56,7 +56,10 @@ _KEYS = orjson.OPT_NON_STR_KEYS  # ``{1: x}`` as ``json.dumps`` writes it: ``{"1
 def json_bytes(value: Any) -> bytes:
     """A JSON column's value as the database gets it: orjson, several times faster than
     ``json.dumps`` (a batch of orders writes thousands); what orjson cannot encode (an
-    integer past 64 bits) goes to ``json.dumps``, which also refuses what it always did."""
+    integer past 64 bits, an object of no JSON type) goes to ``json.dumps``, which refuses
+    the latter as before. Two departures from ``json.dumps``: NaN and infinities are
+    written as null (JSON has no such numbers; PostgreSQL refused them), and times,
+    dates, enums and dataclasses are written as orjson writes them."""
     try:
         return orjson.dumps(value, option=_KEYS)
     except TypeError:  # orjson.JSONEncodeError is one

@@ -16,6 +16,7 @@ lanes' checkpoints together.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue
@@ -77,14 +78,25 @@ def run_in_lanes(
     context = multiprocessing.get_context("fork")  # the lanes share the command's setup
     state = _Lanes(context.Queue(), context.Event())
     job.jf.engine.dispose()  # no connection of the command's is handed down to a lane
-    for lane in imports.lanes(count):
-        child: BaseProcess = context.Process(target=_lane, args=(job, lane, state, os.getpid()))
-        state.children[lane.index] = child
-        child.start()
-    asked = signal.signal(signal.SIGINT, state.interrupt)  # no KeyboardInterrupt mid-read
+    # Ctrl-C only raises a flag, from before the first fork on: never a KeyboardInterrupt
+    # in the middle of reading a message, nor of starting the lanes
+    asked = signal.signal(signal.SIGINT, state.interrupt)
     try:
+        for lane in imports.lanes(count):
+            child: BaseProcess = context.Process(target=_lane, args=(job, lane, state, os.getpid()))
+            state.children[lane.index] = child
+            child.start()
         while len(state.ended) < count:
+            if state.interrupted:
+                state.stop.set()
             _listen(state, progress, rejects, started)
+    except BaseException:
+        # the command cannot go on (its rejects file cannot be written, its terminal is
+        # gone): the lanes stop after their batch, and their reports are read to the end,
+        # or a lane would wait at its exit for a full pipe to empty
+        state.stop.set()
+        _drain(state)
+        raise
     finally:
         signal.signal(signal.SIGINT, asked)
         for child in state.children.values():
@@ -113,8 +125,7 @@ class _Lanes:
     interrupted: bool = False
 
     def interrupt(self, signum: int, frame: object) -> None:
-        self.interrupted = True
-        self.stop.set()
+        self.interrupted = True  # the loop tells the lanes (an Event's lock is not reentrant)
 
     def fail(self, index: int, error: BaseException) -> None:
         self.ended[index] = "failed"
@@ -148,6 +159,13 @@ def _listen(
         state.ended[index] = what
         if payload is not None:
             state.summaries[index] = payload
+
+
+def _drain(state: _Lanes) -> None:
+    """Read and drop the lanes' reports until every lane process has ended."""
+    while any(child.is_alive() for child in state.children.values()):
+        with contextlib.suppress(queue.Empty):
+            state.messages.get(timeout=0.2)
 
 
 def _notice_silent_ends(state: _Lanes) -> None:
@@ -199,9 +217,7 @@ def _lane(job: Job, lane: Lane, state: _Lanes, parent: int) -> None:
             **kwargs,
         )
     except _Orphaned:
-        # nobody reads the queue any more: exit without waiting for what is unsent to fit
-        # in its pipe (the lanes hold its reading end too, so a full pipe never empties)
-        messages.cancel_join_thread()
+        pass  # nobody is there to tell
     except _Stopped:
         messages.put(("interrupted", lane.index, None))
     except (JifenError, Unavailable) as exc:
@@ -210,3 +226,7 @@ def _lane(job: Job, lane: Lane, state: _Lanes, parent: int) -> None:
         messages.put(("failed", lane.index, RuntimeError(f"lane {lane.index}: {exc!r}")))
     else:
         messages.put(("done", lane.index, summary))
+    if os.getppid() != parent:
+        # nobody reads the queue any more: exit without waiting for what is unsent to fit
+        # in its pipe (the lanes hold its reading end too, so a full pipe never empties)
+        messages.cancel_join_thread()

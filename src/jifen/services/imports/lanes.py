@@ -60,7 +60,8 @@ def lane_of(member: str | None, count: int) -> int:
     """The lane, from 1, of a member's rows among ``count``."""
     if not member:
         return 1
-    return zlib.crc32(member.encode()) % count + 1
+    # (a lone surrogate, which JSON lets through, is encoded too: the row is rejected later)
+    return zlib.crc32(member.encode("utf-8", "surrogatepass")) % count + 1
 
 
 def lanes(count: int) -> tuple[Lane, ...]:
