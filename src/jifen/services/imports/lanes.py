@@ -26,11 +26,10 @@ from dataclasses import dataclass
 
 from jifen.domain.programs import Program
 from jifen.services.imports.ports import ImportRecord, ImportWork
-from jifen.services.imports.rows import ImportFile, ImportSummary, Rejected
+from jifen.services.imports.rows import MAX_EXAMPLES, ImportFile, ImportSummary, Rejected
 from jifen.services.ports import Clock, WorkFactory
 
 MAX_LANES = 8
-MAX_EXAMPLES = 100
 
 
 @dataclass(frozen=True)

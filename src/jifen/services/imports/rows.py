@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from jifen.services.imports.lanes import Lane
 
 Row = tuple[int, dict[str, Any]]
+#: rejected rows a summary keeps as examples (``--rejects`` lists them all)
+MAX_EXAMPLES = 100
 
 
 T = TypeVar("T")

@@ -30,6 +30,7 @@ from jifen.services.imports.opening_balances import BalanceRows
 from jifen.services.imports.order_rows import OrderRows
 from jifen.services.imports.ports import ImportCounts, ImportRecord, ImportWork
 from jifen.services.imports.rows import (
+    MAX_EXAMPLES,
     BatchWriter,
     ImportFile,
     ImportOptions,
@@ -42,8 +43,6 @@ from jifen.services.imports.rows import (
 )
 from jifen.services.ports import Clock, WorkFactory
 from jifen.services.rulebooks import Rulebooks
-
-MAX_EXAMPLES = 100
 
 
 @dataclass(frozen=True)
