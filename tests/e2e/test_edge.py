@@ -24,6 +24,7 @@ from jifen.entrypoints.api.app import create_app
 from jifen.entrypoints.cli import server
 from jifen.services import access
 from jifen.services.access import apikeys
+from tests.earning_fixtures import count
 from tests.factories import key, make_member, make_program
 
 pytestmark = pytest.mark.e2e
@@ -183,6 +184,43 @@ def test_a_nul_character_anywhere_is_a_422_nul_character_on_both_databases(
 ) -> None:
     body = problem_of(send(edge), 422, "nul_character")
     assert body["params"] == {"field": field}
+
+
+ORDER = (
+    '{"order_id": "s-1", "member": "C-1", "paid": "10.00", "lines": '
+    '[{"sku": "a", "quantity": 1, "unit_price": "10.00", "tags": [%s]}], "attributes": {%s}}'
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/v1/orders", ORDER % ('"\\ud800"', ""), "lines.0.tags.0"),
+        ("/v1/orders", ORDER % ("", '"k": "x\\uDFFFy"'), "attributes.k"),
+        ("/v1/orders", ORDER % ("", '"\\udbff": 1'), "attributes.\\udbff"),
+        (
+            "/v1/members",
+            '{"external_id": "C-3", "attributes": {"k": ["\\ud83d"]}}',
+            "attributes.k.0",
+        ),
+    ],
+)
+def test_half_a_surrogate_pair_is_a_422_lone_surrogate_on_both_databases(
+    edge: Edge, path: str, body: str, field: str
+) -> None:
+    """JSON's escapes can spell a lone surrogate; it is no text, and PostgreSQL cannot
+    store it (the order's tags and attributes were a 500 there)."""
+    r = edge.post(path, content=body, headers={"content-type": "application/json"})
+    assert problem_of(r, 422, "lone_surrogate")["params"] == {"field": field}
+    assert count(edge.jf, "orders") == 0
+    # a whole pair is one character, and welcome
+    whole = edge.post(
+        "/v1/members",
+        content='{"external_id": "C-4", "attributes": {"k": "\\ud83d\\ude00"}}',
+        headers={"content-type": "application/json"},
+    )
+    assert whole.status_code == 201, whole.text
+    assert whole.json()["attributes"] == {"k": "\U0001f600"}
 
 
 def test_a_nul_character_in_a_web_form_is_a_422_page_in_the_visitors_language(

@@ -84,6 +84,12 @@ class RequestCode(Code):
         F.INVALID_INPUT,
         "a text value holds a NUL character (U+0000); `params.field` names it",
     )
+    LONE_SURROGATE = (
+        "lone_surrogate",
+        F.INVALID_INPUT,
+        "a JSON string holds half of a UTF-16 surrogate pair (an escape from \\ud800 to "
+        "\\udfff without its other half), which is not Unicode text; `params.field` names it",
+    )
     JSON_TOO_DEEP = (
         "json_too_deep",
         F.INVALID_REQUEST,

@@ -5,7 +5,10 @@
   and the validators recurse: a 64 KiB body of ``[[[[...`` would exhaust the stack);
 * a NUL character (U+0000) anywhere in the path, the query, a JSON string or a form
   field is a 422 ``nul_character``: PostgreSQL cannot store one in text and SQLite
-  would, so it is refused here, alike on both databases.
+  would, so it is refused here, alike on both databases;
+* a JSON string holding half of a surrogate pair (``"\\ud800"`` alone) is a 422
+  ``lone_surrogate``: JSON's escapes let it through, but it is not Unicode text and no
+  database can store it (PostgreSQL refuses it, SQLite would keep bytes nobody can read).
 
 Each refusal is a :class:`Refusal`, said as problem+json; ``pages`` may say it otherwise
 for the addresses it answers (the web forms: a page in the visitor's language).
@@ -14,6 +17,7 @@ for the addresses it answers (the web forms: a page in the visitor's language).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +32,8 @@ from jifen.entrypoints.api.errors import problem
 #: The deepest nesting of arrays and objects a JSON body may have
 MAX_DEPTH = 32
 NUL_ESCAPE = b"\\u0000"
+#: Every escape of a surrogate (U+D800 to U+DFFF) starts so, in either case
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,7 @@ class BodyLimit:
 
 
 def _refusal(body: bytes, content_type: bytes) -> Refusal | None:
-    """The answer to a body that is too deep or holds a NUL, else None."""
+    """The answer to a body that is too deep or holds a NUL or half a surrogate, else None."""
     if not body or content_type.startswith(b"multipart/"):
         return None
     if content_type.startswith(b"application/x-www-form-urlencoded"):
@@ -124,7 +130,8 @@ def _refusal(body: bytes, content_type: bytes) -> Refusal | None:
             f"the body nests arrays or objects deeper than {MAX_DEPTH} levels",
             {"max_depth": MAX_DEPTH},
         )
-    return _json_refusal(body) if NUL_ESCAPE in body else None
+    escaped = NUL_ESCAPE in body or SURROGATE_ESCAPE.search(body) is not None
+    return _json_refusal(body) if escaped else None
 
 
 def _form_refusal(body: bytes) -> Refusal | None:
@@ -140,7 +147,10 @@ def _json_refusal(body: bytes) -> Refusal | None:
     except ValueError:
         return None  # FastAPI says malformed_json
     field = next(_nul_fields(value, ""), None)
-    return None if field is None else _nul(field)
+    if field is not None:
+        return _nul(field)
+    field = next(_surrogate_fields(value, ""), None)
+    return None if field is None else _surrogate(field)
 
 
 def _too_deep(body: bytes) -> bool:
@@ -181,6 +191,39 @@ def _nul_fields(value: object, at: str) -> Iterator[str]:
     elif isinstance(value, list):
         for i, v in enumerate(value):
             yield from _nul_fields(v, f"{at}.{i}" if at else str(i))
+
+
+def _surrogate_fields(value: object, at: str) -> Iterator[str]:
+    if isinstance(value, str):
+        if not _is_text(value):
+            yield at or "body"
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            name = f"{at}.{k}" if at else str(k)
+            if not _is_text(k):
+                yield name
+            yield from _surrogate_fields(v, name)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _surrogate_fields(v, f"{at}.{i}" if at else str(i))
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _surrogate(field: str) -> Refusal:
+    shown = field.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+    return Refusal(
+        422,
+        RequestCode.LONE_SURROGATE,
+        f"{shown}: a string holds half of a UTF-16 surrogate pair, which is not text",
+        {"field": shown},
+    )
 
 
 def _nul(field: str) -> Refusal:
