@@ -16,6 +16,7 @@ from jifen.entrypoints.api.deps import Caches
 from jifen.entrypoints.api.gate import AuthGate
 from jifen.entrypoints.api.headers import SecurityHeaders
 from jifen.entrypoints.api.limits import BodyLimit
+from jifen.entrypoints.api.order_lane import OrderLane
 from jifen.entrypoints.api.routers import (
     apikeys,
     catalogue,
@@ -90,7 +91,9 @@ def create_app(jifen: Jifen | None = None) -> FastAPI:
     web.install(app, demo=jf.settings.demo)
     docs.install(app)
     openapi.install(app)
-    # the last added runs first: headers on every answer, then no key no body, then bounds
+    # the last added runs first: headers on every answer, then no key no body, then bounds,
+    # then the lane an ordinary order takes past FastAPI's request handling (ADR 0029)
+    app.add_middleware(OrderLane)
     app.add_middleware(BodyLimit, max_bytes=jf.settings.max_body_bytes, pages=at_the_edge)
     app.add_middleware(AuthGate)
     app.add_middleware(SecurityHeaders, hsts=jf.settings.secure_cookies)

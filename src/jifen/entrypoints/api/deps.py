@@ -37,6 +37,11 @@ class TTLCache(Generic[V]):
         self.seconds = seconds
         self._items: dict[object, tuple[float, V]] = {}
 
+    def fresh(self, key: object) -> V | None:
+        """The cached value if it has not expired, else None; never reads the database."""
+        hit = self._items.get(key)
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
     async def get(self, key: object, load: Callable[[], V]) -> V:
         """The cached value, or ``load()`` run on the thread pool (it reads the database)."""
         now = time.monotonic()

@@ -46,8 +46,11 @@ class Principal:
     def actor(self) -> str:
         return f"apikey:{self.name}"
 
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes or "admin" in self.scopes
+
     def require(self, scope: str) -> None:
-        if scope not in self.scopes and "admin" not in self.scopes:
+        if not self.allows(scope):
             raise PermissionDenied(f"this key lacks the {scope} scope", scope=scope)
 
 

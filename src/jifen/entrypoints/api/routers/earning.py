@@ -22,7 +22,7 @@ router = APIRouter(prefix="/v1", tags=["earning"])
 CREATED = status.HTTP_201_CREATED
 
 
-def _order(body: OrderBody) -> PlaceOrder:
+def order_of(body: OrderBody) -> PlaceOrder:
     return PlaceOrder(
         order_id=body.order_id,
         member=body.member,
@@ -40,7 +40,7 @@ def _order(body: OrderBody) -> PlaceOrder:
     )
 
 
-def _out(result: EarnResult) -> Response:
+def answer_of(result: EarnResult) -> Response:
     return rendered(EarnOut.model_validate(result), CREATED, replayed=result.replayed)
 
 
@@ -53,8 +53,8 @@ def _out(result: EarnResult) -> Response:
 async def place_order(body: OrderBody, caller: LedgerWrite) -> Response:
     # checked here, recorded by the process's writer together with the orders that
     # arrive with it (ADR 0022); no thread of the pool waits on the database for it
-    answer = caller.jf.orders.submit(caller.program, _order(body))
-    return _out(await asyncio.wrap_future(answer))
+    answer = caller.jf.orders.submit(caller.program, order_of(body))
+    return answer_of(await asyncio.wrap_future(answer))
 
 
 @router.post(
@@ -65,7 +65,7 @@ async def place_order(body: OrderBody, caller: LedgerWrite) -> Response:
 def simulate(body: OrderBody, caller: LedgerWrite) -> AwardOut:
     jf = caller.jf
     view = earning.simulate_order(
-        jf.uow(), jf.clock, jf.rulebooks, caller.program, _order(body), skew=jf.clock_skew
+        jf.uow(), jf.clock, jf.rulebooks, caller.program, order_of(body), skew=jf.clock_skew
     )
     return AwardOut.model_validate(view)
 
@@ -85,7 +85,7 @@ def refund(order_id: str, body: RefundBody, caller: LedgerWrite) -> Response:
         tuple((sku, qty) for sku, qty in body.lines),
         body.full,
     )
-    return _out(earning.refund_order(jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd))
+    return answer_of(earning.refund_order(jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd))
 
 
 @router.post(
@@ -100,4 +100,4 @@ def record_activity(body: ActivityBody, caller: LedgerWrite, key: IdempotencyKey
     result = earning.record_activity(
         jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or "", skew=jf.clock_skew
     )
-    return _out(result)
+    return answer_of(result)
