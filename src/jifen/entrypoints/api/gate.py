@@ -2,7 +2,7 @@
 
 A plain ASGI middleware in front of everything that reads a body (the size limit, the
 JSON parser, FastAPI's validation): it looks only at the headers, verifies the key through
-the same cache as :func:`jifen.entrypoints.api.deps.get_principal`, and on a refusal answers
+the same cache as :func:`jifen.entrypoints.api.deps.scoped`, and on a refusal answers
 at once, without receiving a byte of the body. A 10 MB upload of junk without a key costs
 the server one header parse. The dependency still does its own check (scopes, the
 programme): the gate only makes sure no anonymous body is ever read.
@@ -17,20 +17,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from jifen.bootstrap import Jifen
 from jifen.domain.error_codes import RequestCode
 from jifen.domain.errors import JifenError, Unavailable
-from jifen.entrypoints.api.deps import Caches
+from jifen.entrypoints.api.deps import Caches, presented_key
 from jifen.entrypoints.api.errors import problem, problem_of
 from jifen.services import access
 
 #: Every operation under this prefix needs a key
 GUARDED = "/v1/"
-
-
-def presented_key(headers: dict[bytes, bytes]) -> str | None:
-    """The key a request presents: ``Authorization: Bearer <key>``, else ``X-Api-Key``."""
-    authorization = headers.get(b"authorization", b"").decode("latin-1")
-    if authorization.lower().startswith("bearer "):
-        return authorization[7:].strip() or None
-    return headers.get(b"x-api-key", b"").decode("latin-1").strip() or None
 
 
 class AuthGate:

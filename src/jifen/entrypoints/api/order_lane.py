@@ -27,10 +27,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import JifenError, Unavailable
-from jifen.entrypoints.api.deps import Caches
+from jifen.entrypoints.api.deps import Caches, presented_key
 from jifen.entrypoints.api.earning_schemas import OrderBody
 from jifen.entrypoints.api.errors import problem_of
-from jifen.entrypoints.api.gate import presented_key
 from jifen.entrypoints.api.routers.earning import answer_of, order_of
 
 PATH = "/v1/orders"

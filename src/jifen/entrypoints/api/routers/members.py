@@ -6,7 +6,6 @@ from fastapi import APIRouter, Query, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from jifen.entrypoints.api.deps import (
-    AsyncReads,
     IdempotencyKey,
     LedgerRead,
     MembersRead,
@@ -37,8 +36,8 @@ def create_member(
     response_model=MemberOut,
     summary="A member with balances and points expiring in 30 days",
 )
-async def get_member(external_id: str, caller: MembersRead, reads: AsyncReads) -> Response:
-    jf = caller.jf
+async def get_member(external_id: str, caller: MembersRead) -> Response:
+    jf, reads = caller.jf, caller.reads
     view = None
     if reads is not None:  # one statement in this loop; None: balances due to move
         view = await members.get_member_at_once(reads, jf.clock, caller.program, external_id)
@@ -72,11 +71,10 @@ def update_member(
 async def list_entries(
     external_id: str,
     caller: LedgerRead,
-    reads: AsyncReads,
     cursor: str | None = Query(None, description="next_cursor of the previous page"),
     limit: int = Query(50, ge=1, le=200),
 ) -> Response:
-    program = caller.program
+    program, reads = caller.program, caller.reads
     if reads is not None:
         page = await members.history_at_once(reads, program, external_id, cursor, limit)
     else:
