@@ -19,6 +19,7 @@ from jifen.domain.programs import Program
 from jifen.entrypoints.cli.import_lanes import Job, run_in_lanes
 from jifen.entrypoints.cli.imports import ORDERS
 from jifen.services.imports import Rejected
+from jifen.services.imports.lanes import lane_of
 from tests.earning_fixtures import count, join, publish
 from tests.factories import assert_verified, balances
 from tests.import_fixtures import WORKED, import_rows, order, write_csv, write_jsonl
@@ -238,6 +239,57 @@ def test_a_lane_killed_fails_the_import_and_the_same_command_finishes_it(
     assert all(finished for *_, finished in import_rows(pg_jf))
     assert sum(balances(pg_jf, program, m)[0] for m in people) > 3 * ROWS
     assert_verified(pg_jf)
+
+
+def writing_to_a_full_pipe(pid: int) -> bool:
+    """Whether a thread of process ``pid`` waits to write into a pipe nobody reads."""
+    for wchan in Path(f"/proc/{pid}/task").glob("*/wchan"):
+        try:
+            if "pipe_write" in wchan.read_text():
+                return True
+        except OSError:
+            continue  # gone meanwhile
+    return False
+
+
+@pytest.mark.postgres
+def test_a_lane_killed_in_the_middle_of_a_report_fails_the_import_at_once(
+    pg_jf: Jifen, tmp_path: Path
+) -> None:
+    # given a file whose rows are all rejected (nobody is a member) and all in lane 1 of 2,
+    # in batches whose report of rejected rows is more than a pipe holds
+    fresh_market(pg_jf, "C-1")
+    people = [m for m in (f"NOBODY-{i}" for i in range(200)) if lane_of(m, 2) == 1]
+    at = "2026-02-10T10:00:00+08:00"
+    rows = [order(f"N{i}-{'x' * 100}", people[i % len(people)], at, "5.00") for i in range(3000)]
+    path = write_jsonl(tmp_path / "orders.jsonl", rows)
+    args = ["import", "orders", str(path), "--batch-size", "1000", "--lanes", "2"]
+    with running(pg_jf, tmp_path, *args) as command:
+        try:
+            # when the command stops reading, lane 1 stops in the middle of its first report
+            deadline = time.monotonic() + 60
+            while len(lane_processes(command.pid)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            os.kill(command.pid, signal.SIGSTOP)
+            while time.monotonic() < deadline and not (
+                writing := [p for p in lane_processes(command.pid) if writing_to_a_full_pipe(p)]
+            ):
+                time.sleep(0.05)
+            # and is killed there, and the command goes on
+            [lane] = writing
+            os.kill(lane, signal.SIGKILL)
+        finally:
+            os.kill(command.pid, signal.SIGCONT)
+        try:
+            # then the half report does not stall the command: it fails at once, with the
+            # exit of an outage and what to do
+            _, stderr = command.communicate(timeout=30)
+        finally:
+            command.kill()
+    assert command.returncode == 8, stderr.decode()
+    [only] = stderr.decode().strip().splitlines()[-1:]
+    assert "error: database_unavailable: lane 1 of the import stopped" in only
+    assert count(pg_jf, "orders") == 0
 
 
 @pytest.mark.postgres

@@ -1,10 +1,17 @@
 """``jifen import`` in lanes: one process a lane, forked from the command (``imports.lanes``).
 
 Each lane process runs the import service on its own rows and tells the command
-what it did through a queue: its progress and rejected rows after every
+what it did through a pipe of its own: its progress and rejected rows after every
 committed batch, then its summary or its error. The command writes the rejects
 file, draws the progress bar, and, once every lane is through, finishes the
 lanes' checkpoints together.
+
+A lane's pipe has one writer, the lane (the command and the other lanes close their
+copies of its writing end), and one reader, the command. So a lane that dies, even
+in the middle of a report, ends its pipe: the command reads the end at once (a
+shared queue's pipe would have been held open by the others, and half a report in
+it would have stalled the command for ever). And a lane whose command is gone finds
+its pipe broken at its next report.
 
 - Ctrl-C stops the command's lanes after their current batch (the lanes
   themselves ignore it: the command tells them), and the command says how to
@@ -12,18 +19,18 @@ lanes' checkpoints together.
 - A lane that fails stops the others after their current batch; its error is
   the command's.
 - A lane whose command is gone (killed) stops after its current batch.
+- A lane that dies without its last words (kill -9) fails the import.
 """
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
-import queue
 import signal
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Any
 
@@ -36,8 +43,8 @@ if TYPE_CHECKING:
     from jifen.bootstrap import Jifen
     from jifen.entrypoints.cli.imports import Kind, Source
 
-#: how long the command waits for a lane's last words once its process has ended
-LAST_WORDS = 5.0
+#: how often the command looks at a Ctrl-C while its lanes say nothing
+TICK = 0.2
 Progress = Callable[[int, int, float], None]  # (mean position in the file, rows, seconds)
 
 
@@ -59,6 +66,14 @@ class _Orphaned(_Stopped):
 
 
 @dataclass(frozen=True)
+class _Pipe:
+    """A lane's pipe: the command reads, the lane writes."""
+
+    reader: Connection
+    writer: Connection
+
+
+@dataclass(frozen=True)
 class Job:
     jf: Jifen
     kind: Kind
@@ -76,16 +91,22 @@ def run_in_lanes(
     """Import ``job``'s file in ``count`` lane processes; see the module's docstring."""
     started = time.monotonic()
     context = multiprocessing.get_context("fork")  # the lanes share the command's setup
-    state = _Lanes(context.Queue(), context.Event())
+    pipes = {lane.index: _Pipe(*context.Pipe(duplex=False)) for lane in imports.lanes(count)}
+    state = _Lanes({i: p.reader for i, p in pipes.items()}, context.Event())
     job.jf.engine.dispose()  # no connection of the command's is handed down to a lane
     # Ctrl-C only raises a flag, from before the first fork on: never a KeyboardInterrupt
     # in the middle of reading a message, nor of starting the lanes
     asked = signal.signal(signal.SIGINT, state.interrupt)
     try:
-        for lane in imports.lanes(count):
-            child: BaseProcess = context.Process(target=_lane, args=(job, lane, state, os.getpid()))
-            state.children[lane.index] = child
-            child.start()
+        try:
+            for lane in imports.lanes(count):
+                args = (job, lane, pipes, state.stop, os.getpid())
+                child: BaseProcess = context.Process(target=_lane, args=args)
+                state.children[lane.index] = child
+                child.start()
+        finally:
+            for pipe in pipes.values():
+                pipe.writer.close()  # each lane's own is the only one left
         while len(state.ended) < count:
             if state.interrupted:
                 state.stop.set()
@@ -93,7 +114,7 @@ def run_in_lanes(
     except BaseException:
         # the command cannot go on (its rejects file cannot be written, its terminal is
         # gone): the lanes stop after their batch, and their reports are read to the end,
-        # or a lane would wait at its exit for a full pipe to empty
+        # or a lane would wait for ever to write a report into a full pipe
         state.stop.set()
         _drain(state)
         raise
@@ -101,6 +122,8 @@ def run_in_lanes(
         signal.signal(signal.SIGINT, asked)
         for child in state.children.values():
             child.join()
+        for reader in pipes.values():
+            reader.reader.close()
     summary = imports.merged(list(state.summaries.values()), time.monotonic() - started)
     if state.error is not None:
         raise state.error
@@ -114,13 +137,12 @@ def run_in_lanes(
 
 @dataclass
 class _Lanes:
-    messages: Any  # (what, lane, payload): batch, done, interrupted, failed
+    readers: dict[int, Connection]  # by lane, until its pipe ends: (what, payload) messages
     stop: Any  # set: every lane stops after its current batch
     children: dict[int, BaseProcess] = field(default_factory=dict)
     summaries: dict[int, ImportSummary] = field(default_factory=dict)
     positions: dict[int, int] = field(default_factory=dict)
     ended: dict[int, str] = field(default_factory=dict)  # lane -> done, interrupted, failed
-    silent_since: dict[int, float] = field(default_factory=dict)
     error: BaseException | None = None
     interrupted: bool = False
 
@@ -140,42 +162,40 @@ def _listen(
     rejects: Callable[[Sequence[Rejected]], None] | None,
     started: float,
 ) -> None:
-    try:
-        what, index, payload = state.messages.get(timeout=0.2)
-    except queue.Empty:
-        _notice_silent_ends(state)
-        return
-    if what == "batch":
-        position, summary, rejected = payload
-        state.positions[index], state.summaries[index] = position, summary
-        if rejected and rejects is not None:
-            rejects(rejected)
-        rows = sum(s.rows for s in state.summaries.values())
-        position = sum(state.positions.values()) // len(state.children)
-        progress(position, rows, time.monotonic() - started)
-    elif what == "failed":
-        state.fail(index, payload)
-    else:
-        state.ended[index] = what
-        if payload is not None:
-            state.summaries[index] = payload
-
-
-def _drain(state: _Lanes) -> None:
-    """Read and drop the lanes' reports until every lane process has ended."""
-    while any(child.is_alive() for child in state.children.values()):
-        with contextlib.suppress(queue.Empty):
-            state.messages.get(timeout=0.2)
-
-
-def _notice_silent_ends(state: _Lanes) -> None:
-    """A lane whose process ended without its last words (killed): the import fails."""
-    now = time.monotonic()
-    for index, child in state.children.items():
-        if index in state.ended or child.exitcode is None:
+    """Read what the lanes have said, waiting at most a tick for it."""
+    by_reader = {id(r): i for i, r in state.readers.items()}
+    for reader in wait(list(state.readers.values()), TICK):
+        index = by_reader[id(reader)]
+        message = _read(state, index)
+        if message is None:
             continue
-        since = state.silent_since.setdefault(index, now)  # its words may be in the pipe yet
-        if now - since > LAST_WORDS:
+        what, payload = message
+        if what == "batch":
+            position, summary, rejected = payload
+            state.positions[index], state.summaries[index] = position, summary
+            if rejected and rejects is not None:
+                rejects(rejected)
+            rows = sum(s.rows for s in state.summaries.values())
+            position = sum(state.positions.values()) // len(state.children)
+            progress(position, rows, time.monotonic() - started)
+        elif what == "failed":
+            state.fail(index, payload)
+        else:
+            state.ended[index] = what
+            if payload is not None:
+                state.summaries[index] = payload
+
+
+def _read(state: _Lanes, index: int) -> tuple[str, Any] | None:
+    """Lane ``index``'s next message; None at the end of its pipe (the lane has exited),
+    which fails the import if the lane had not said how it ended (it was killed)."""
+    try:
+        message: tuple[str, Any] = state.readers[index].recv()
+    except (EOFError, OSError):  # OSError: the pipe ended in the middle of a message
+        del state.readers[index]
+        if index not in state.ended:
+            child = state.children[index]
+            child.join()
             state.fail(
                 index,
                 Unavailable(
@@ -183,50 +203,69 @@ def _notice_silent_ends(state: _Lanes) -> None:
                     "every committed batch is kept: run the same command again to resume"
                 ),
             )
+        return None
+    return message
 
 
-def _lane(job: Job, lane: Lane, state: _Lanes, parent: int) -> None:
+def _drain(state: _Lanes) -> None:
+    """Read and drop the lanes' reports until every lane's pipe has ended."""
+    while state.readers:
+        for reader in wait(list(state.readers.values())):
+            index = next(i for i, r in state.readers.items() if r is reader)
+            _read(state, index)
+
+
+def _lane(job: Job, lane: Lane, pipes: dict[int, _Pipe], stop: Any, parent: int) -> None:
     """One lane's process: the import service on this lane's rows."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the command says when to stop
     job.jf.engine.dispose(close=False)  # the command's pool is its own (none is open)
-    messages, pending = state.messages, list[Rejected]()
+    for index, pipe in pipes.items():  # only the command may hold a lane's pipe open
+        pipe.reader.close()
+        if index != lane.index:
+            pipe.writer.close()
+    out, pending = pipes[lane.index].writer, list[Rejected]()
+
+    def say(what: str, payload: object) -> None:
+        try:
+            out.send((what, payload))
+        except OSError as exc:  # the pipe is broken: the command is gone
+            raise _Orphaned from exc
 
     def each_batch(summary: ImportSummary) -> None:
-        # a copy: the queue sends it later, from a thread, and the runner goes on with it
-        sent = replace(summary, examples=list(summary.examples))
-        messages.put(("batch", lane.index, (job.source.position, sent, list(pending))))
+        say("batch", (job.source.position, summary, list(pending)))
         pending.clear()
         if os.getppid() != parent:
             raise _Orphaned
-        if state.stop.is_set():
+        if stop.is_set():
             raise _Stopped
 
     kwargs: dict[str, Any] = {"skew": job.jf.clock_skew} if job.kind.takes_skew else {}
     try:
-        summary = job.kind.run(
-            job.jf.uow,
-            job.jf.clock,
-            job.jf.rulebooks,
-            job.program,
-            job.source.rows(),
-            batch_size=job.batch_size,
-            progress=each_batch,
-            checkpoint=job.source.identity,
-            rejects=pending.extend,
-            lane=lane,
-            **kwargs,
-        )
+        try:
+            summary = job.kind.run(
+                job.jf.uow,
+                job.jf.clock,
+                job.jf.rulebooks,
+                job.program,
+                job.source.rows(),
+                batch_size=job.batch_size,
+                progress=each_batch,
+                checkpoint=job.source.identity,
+                rejects=pending.extend,
+                lane=lane,
+                **kwargs,
+            )
+        except _Orphaned:
+            return  # nobody is there to tell
+        except _Stopped:
+            say("interrupted", None)
+        except (JifenError, Unavailable) as exc:
+            say("failed", exc)
+        except Exception as exc:
+            say("failed", RuntimeError(f"lane {lane.index}: {exc!r}"))
+        else:
+            say("done", summary)
     except _Orphaned:
-        pass  # nobody is there to tell
-    except _Stopped:
-        messages.put(("interrupted", lane.index, None))
-    except (JifenError, Unavailable) as exc:
-        messages.put(("failed", lane.index, exc))
-    except Exception as exc:
-        messages.put(("failed", lane.index, RuntimeError(f"lane {lane.index}: {exc!r}")))
-    else:
-        messages.put(("done", lane.index, summary))
-    if os.getppid() != parent:
-        # nobody reads the queue any more: exit without waiting for what is unsent to fit
-        # in its pipe (the lanes hold its reading end too, so a full pipe never empties)
-        messages.cancel_join_thread()
+        pass
+    finally:
+        out.close()
