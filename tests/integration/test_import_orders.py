@@ -15,12 +15,13 @@ import pytest
 from bench.orders_file import write_orders
 from sqlalchemy import text
 
+from jifen.adapters.db.imports.checkpoints import SqlImports
 from jifen.bootstrap import Jifen
-from jifen.domain.errors import NotFound
+from jifen.domain.errors import NotFound, Unavailable
 from jifen.domain.programs import Program
 from jifen.services import imports, members
 from jifen.services.imports.rows import Rejected
-from jifen.services.imports.runner import ImportCounts
+from jifen.services.imports.runner import ImportCounts, ImportSummary
 from jifen.services.members.commands import UpdateMember
 from jifen.services.ports import NewMember
 from jifen.services.rulebooks import Rulebooks
@@ -140,6 +141,30 @@ def test_bad_rows_are_rejected_with_reasons_and_the_rest_of_their_batch_is_kept(
     # the refused orders left nothing behind, not even their idempotency keys
     assert count(jf, "idempotency_keys") == keys_before + 2
     assert_verified(jf)
+
+
+def test_a_batch_is_reported_though_the_statistics_after_it_cannot_be_refreshed(
+    jf: Jifen, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a file whose first batch has a rejected row, and statistics that cannot be
+    # refreshed after it (the database went away)
+    program = fresh_market(jf, "C-1")
+    rows = [WORKED[0], WORKED[0] | {"order_id": "X2", "member": "C-404"}, WORKED[1]]
+
+    def gone(self: object) -> None:
+        raise Unavailable("the database is unavailable")
+
+    monkeypatch.setattr(SqlImports, "refresh_statistics", gone)
+    reported: list[ImportSummary] = []
+    # when it is imported (in lanes, rejected rows travel with the progress report)
+    with pytest.raises(Unavailable):
+        run_import(
+            jf, program, write_jsonl(tmp_path / "a.jsonl", rows), batch_size=2,
+            progress=lambda s: reported.append(replace(s, examples=list(s.examples))),
+        )  # fmt: skip
+    # then the committed batch was reported, its rejected row with it, before the failure
+    assert [(s.imported, s.rejected) for s in reported] == [(1, 1)]
+    assert count(jf, "orders") == 1
 
 
 def test_a_rejected_order_imports_once_its_member_exists(jf: Jifen, tmp_path: Path) -> None:

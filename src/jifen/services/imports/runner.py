@@ -92,13 +92,13 @@ def run_import(
         todo = (row for row in todo if lane.holds(handler.member(row[1])))
     for n, batch in enumerate(_batches(todo, options.batch_size), start=1):
         _run_batch(job, batch, summary)
+        summary.seconds = time.monotonic() - started
+        if options.progress is not None:  # first: what is committed is said, come what may
+            options.progress(summary)
         # after batches 1, 2, 4, 8...: as often as the tables double; by one lane only
         # (two ANALYZE of one table at once can fail: "tuple concurrently updated")
         if n & (n - 1) == 0 and lane.index == 1:
             _refresh_statistics(uow_factory)
-        summary.seconds = time.monotonic() - started
-        if options.progress is not None:
-            options.progress(summary)
     if record is not None and lane.count == 1:  # lanes finish together: ``finish_lanes``
         with uow_factory() as uow:
             uow.imports.finish(record.id, clock.now())
