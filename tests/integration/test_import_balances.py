@@ -253,8 +253,10 @@ def test_an_interrupted_import_resumes_after_its_last_committed_batch(
     with pytest.raises((RuntimeError, KeyboardInterrupt)):
         interrupt(jf, program, path, how)
     assert count(jf, "lots") == 20  # two batches committed, the third rolled back
-    left = imports.unfinished_import(jf.uow(), program, jf.balance_file(path).identity)
-    assert left is not None and left.last_line == lines[19]
+    begun = imports.begun_import(jf.uow(), program, jf.balance_file(path).identity)
+    assert begun is not None and begun.lanes == 1
+    [left] = begun.records
+    assert left.last_line == lines[19] == begun.resumed_after
     assert left.counts.imported == 20 and left.finished_at is None
     jf.rulebooks = Rulebooks(jf.compile)
     summary = run_import(jf, program, path, batch_size=10)

@@ -41,7 +41,6 @@ from jifen.services.imports.runner import (
     import_balances,
     import_orders,
     run_import,
-    unfinished_import,
 )
 
 __all__ = [
@@ -64,5 +63,4 @@ __all__ = [
     "lanes",
     "merged",
     "run_import",
-    "unfinished_import",
 ]

@@ -152,14 +152,6 @@ def import_balances(
     return run_import(uow_factory, clock, program, BalanceRows(rulebooks, program), rows, options)
 
 
-def unfinished_import(
-    uow: ImportWork, program: Program, checkpoint: ImportFile
-) -> ImportRecord | None:
-    """An interrupted import of this file, which the next import resumes."""
-    with uow:
-        return uow.imports.unfinished(program.id, checkpoint.fingerprint)
-
-
 def _open(
     uow_factory: WorkFactory[ImportWork],
     clock: Clock,
