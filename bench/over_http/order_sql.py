@@ -3,7 +3,7 @@
 jifen writes a batch of orders (a lone order is a batch of one) in two round trips:
 BEGIN with the lock (``batch_start._LOCK``) and the read that claims
 (``batch_start._START``), then the write
-(``batch_write._ONE_STATEMENT``) with the COMMIT. ``scripts`` records the two statements
+(``batch_write.ONE_STATEMENT``) with the COMMIT. ``scripts`` records the two statements
 and their parameters from a real batch of the benchmark's typical order on the bench's
 database, and writes them out for pgbench as jifen sends them: each pair in a pipeline
 (``\\startpipeline``), prepared, with pgbench's variables where one transaction differs
@@ -30,10 +30,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from jifen.adapters.db import begin
-from jifen.adapters.db.earning import batch_start
+from jifen.adapters.db.earning import batch_start, batch_write
 from jifen.bootstrap import bootstrap
 from jifen.config import Settings
 from jifen.services import programs
@@ -92,9 +92,11 @@ def _recorded(
         seen["read"] = dict(statements[-1][1])
         return real_first(conn, statements, **kw)
 
-    def writes(conn: Any, cursor: Any, statement: str, params: Any, *rest: Any) -> None:
-        if "jsonb_populate_recordset" in statement:
-            seen["write"] = (statement, dict(params))
+    real_send = batch_write.send
+
+    def writes(conn: Any, params: dict[str, Any]) -> None:
+        seen["write"] = (batch_write.ONE_STATEMENT, dict(params))
+        real_send(conn, params)
 
     items = tuple(
         LineIn(x["sku"], x["quantity"], x["unit_price"], x["category"], tuple(x.get("tags", ())))
@@ -107,7 +109,7 @@ def _recorded(
         checked = CheckedOrder(cmd, to_order(cmd, program.currency, now, timedelta(minutes=5)))
         group.append(_Queued(program, checked))
     batch_start.with_first = first  # type: ignore[assignment]
-    event.listen(jf.engine, "before_cursor_execute", writes)
+    batch_write.send = writes  # type: ignore[assignment]
     try:
         jf.orders._together(group[:1], now)  # the rules read once: the batch guesses right
         group[0] = _Queued(program, _again(group[0].item, program, now))
@@ -115,7 +117,7 @@ def _recorded(
         outcomes = jf.orders._together(group, now)
     finally:
         batch_start.with_first = real_first  # type: ignore[assignment]
-        event.remove(jf.engine, "before_cursor_execute", writes)
+        batch_write.send = real_send  # type: ignore[assignment]
     assert all(not isinstance(o, Exception) for o in outcomes.values()), outcomes
     return seen["read"], seen["write"]
 

@@ -13,8 +13,9 @@ from dataclasses import fields
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
+from jifen.adapters.db.earning import batch_write
 from jifen.adapters.db.ledger import chain
 from jifen.adapters.db.tables import (
     campaign_spend,
@@ -147,7 +148,9 @@ def test_a_batch_whose_member_row_does_not_match_its_guard_writes_nothing(jf: Ji
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("database_url", [pytest.param("postgresql", id="postgres")], indirect=True)
-def test_the_write_finds_its_members_and_keys_by_index_among_many(jf: Jifen) -> None:
+def test_the_write_finds_its_members_and_keys_by_index_among_many(
+    jf: Jifen, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The batch's rows arrive as a JSON document, which the planner guesses at 100 rows:
     joined to thousands of members or keys it would rather scan them all, once per order.
     Given 3,000 members and keys, the write probes their indexes."""
@@ -175,25 +178,15 @@ def test_the_write_finds_its_members_and_keys_by_index_among_many(jf: Jifen) -> 
         uow.commit()
     plans: list[str] = []
 
-    def explain(conn: Any, cursor: Any, statement: str, params: Any, *rest: Any) -> Any:
-        if "jsonb_populate_recordset" in statement:
-            return "EXPLAIN " + statement, params
-        return statement, params
+    def explain(conn: Any, params: dict[str, Any]) -> None:
+        pg = conn.connection.driver_connection
+        plans.extend(r[0] for r in pg.execute("EXPLAIN " + batch_write.ONE_STATEMENT, params))
 
-    def read(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
-        if statement.startswith("EXPLAIN "):
-            plans.extend(r[0] for r in cursor.fetchall())
-
-    event.listen(jf.engine, "before_cursor_execute", explain, retval=True)
-    event.listen(jf.engine, "after_cursor_execute", read)
-    try:
-        with jf.uow() as uow:
-            uow.members.lock(program.id, "C-1")
-            writes = BatchWrites(**{k: v for k, v in samples.items() if k != "spends"})
-            uow.earning.write_batch(program.id, writes)
-    finally:
-        event.remove(jf.engine, "before_cursor_execute", explain)
-        event.remove(jf.engine, "after_cursor_execute", read)
+    monkeypatch.setattr(batch_write, "send", explain)
+    with jf.uow() as uow:
+        uow.members.lock(program.id, "C-1")
+        writes = BatchWrites(**{k: v for k, v in samples.items() if k != "spends"})
+        uow.earning.write_batch(program.id, writes)
     plan = "\n".join(plans)
     assert "Update on members" in plan and "Update on idempotency_keys" in plan, plan
     assert "Seq Scan on members" not in plan, plan
