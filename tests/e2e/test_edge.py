@@ -203,15 +203,28 @@ ORDER = (
             '{"external_id": "C-3", "attributes": {"k": ["\\ud83d"]}}',
             "attributes.k.0",
         ),
+        # as raw bytes, not UTF-8, but Python's JSON parser decodes them with surrogatepass
+        (
+            "/v1/orders",
+            (ORDER % ("", '"k": "-"')).encode().replace(b'"-"', b'"\xed\xa0\x80"'),
+            "attributes.k",
+        ),
+        # a NUL beside one: said too, the field's name escaped
+        (
+            "/v1/members",
+            '{"external_id": "C-3", "attributes": {"\\ud800": "\\u0000"}}',
+            "attributes.\\ud800",
+        ),
     ],
 )
 def test_half_a_surrogate_pair_is_a_422_lone_surrogate_on_both_databases(
-    edge: Edge, path: str, body: str, field: str
+    edge: Edge, path: str, body: str | bytes, field: str
 ) -> None:
     """JSON's escapes can spell a lone surrogate; it is no text, and PostgreSQL cannot
     store it (the order's tags and attributes were a 500 there)."""
     r = edge.post(path, content=body, headers={"content-type": "application/json"})
-    assert problem_of(r, 422, "lone_surrogate")["params"] == {"field": field}
+    code = "nul_character" if "u0000" in str(body) else "lone_surrogate"
+    assert problem_of(r, 422, code)["params"] == {"field": field}
     assert count(edge.jf, "orders") == 0
     # a whole pair is one character, and welcome
     whole = edge.post(
@@ -221,6 +234,19 @@ def test_half_a_surrogate_pair_is_a_422_lone_surrogate_on_both_databases(
     )
     assert whole.status_code == 201, whole.text
     assert whole.json()["attributes"] == {"k": "\U0001f600"}
+
+
+def test_the_first_content_type_is_the_one_the_bounds_read(edge: Edge) -> None:
+    """A request with two Content-Types is parsed as its first says (as Starlette reads
+    it): the bounds read that one too, not the last."""
+    body = '{"external_id": "C-3", "attributes": {"k": "a\\u0000b"}}'
+    headers = [
+        *edge.auth.items(),
+        ("Idempotency-Key", key("edge")),
+        ("content-type", "application/json"),
+        ("content-type", "text/plain"),
+    ]
+    problem_of(edge.http.post("/v1/members", content=body, headers=headers), 422, "nul_character")
 
 
 def test_a_nul_character_in_a_web_form_is_a_422_page_in_the_visitors_language(

@@ -32,8 +32,9 @@ from jifen.entrypoints.api.errors import problem
 #: The deepest nesting of arrays and objects a JSON body may have
 MAX_DEPTH = 32
 NUL_ESCAPE = b"\\u0000"
-#: Every escape of a surrogate (U+D800 to U+DFFF) starts so, in either case
-SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+#: A surrogate (U+D800 to U+DFFF) as an escape, in either case, or as raw bytes (which
+#: are not UTF-8, but Python's JSON parser decodes a body's bytes with ``surrogatepass``)
+SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class BodyLimit:
             if len(body) > self.max_bytes:
                 await self._refuse(scope, receive, send)
                 return
-        refusal = _refusal(bytes(body), headers.get(b"content-type", b""))
+        refusal = _refusal(bytes(body), content_type(scope))
         if refusal is not None:
             await self._say(refusal, scope, receive, send)
             return
@@ -113,6 +114,12 @@ class BodyLimit:
         await (page or refusal.problem())(scope, receive, send)
 
 
+def content_type(scope: Scope) -> bytes:
+    """The request's first ``Content-Type``, as Starlette and FastAPI read it (a request
+    may send two: whoever looks at it must look at the same one)."""
+    return next((v for k, v in scope["headers"] if k == b"content-type"), b"")
+
+
 def _refusal(body: bytes, content_type: bytes) -> Refusal | None:
     """The answer to a body that is too deep or holds a NUL or half a surrogate, else None."""
     if not body or content_type.startswith(b"multipart/"):
@@ -130,7 +137,7 @@ def _refusal(body: bytes, content_type: bytes) -> Refusal | None:
             f"the body nests arrays or objects deeper than {MAX_DEPTH} levels",
             {"max_depth": MAX_DEPTH},
         )
-    escaped = NUL_ESCAPE in body or SURROGATE_ESCAPE.search(body) is not None
+    escaped = NUL_ESCAPE in body or SURROGATE.search(body) is not None
     return _json_refusal(body) if escaped else None
 
 
@@ -216,8 +223,13 @@ def _is_text(value: str) -> bool:
     return True
 
 
+def _shown(field: str) -> str:
+    """``field`` as text that can be said: a NUL or half a surrogate pair as its escape."""
+    return field.replace("\x00", "\\u0000").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _surrogate(field: str) -> Refusal:
-    shown = field.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+    shown = _shown(field)
     return Refusal(
         422,
         RequestCode.LONE_SURROGATE,
@@ -230,6 +242,6 @@ def _nul(field: str) -> Refusal:
     return Refusal(
         422,
         RequestCode.NUL_CHARACTER,
-        f"{field.replace(chr(0), '')}: text may not hold a NUL character (U+0000)",
-        {"field": field.replace("\x00", "\\u0000")},
+        f"{_shown(field.replace(chr(0), ''))}: text may not hold a NUL character (U+0000)",
+        {"field": _shown(field)},
     )
