@@ -95,12 +95,9 @@ def scoped(scope: str) -> Callable[[Request], Awaitable[Caller]]:
         state = request.app.state
         jf: Jifen = state.jifen
         caches: Caches = state.caches
-        presented = presented_key(dict(request.scope["headers"]))
-        if presented is None:
-            raise Unauthenticated("an API key is required (Authorization: Bearer <key>)")
-        digest = hashlib.sha256(presented.encode()).digest()
-        principal = await caches.principals.get(
-            digest, lambda: access.authenticate(jf.uow(write=False), presented)
+        # the key the gate has just verified, or (outside its paths) the request's own
+        principal = request.scope.get("state", {}).get(PRINCIPAL) or await _principal(
+            jf, caches, request
         )
         principal.require(scope)
         program = await caches.programs.get(
@@ -110,6 +107,20 @@ def scoped(scope: str) -> Callable[[Request], Awaitable[Caller]]:
         return Caller(principal, program, jf, state.reads)
 
     return dependency
+
+
+async def _principal(jf: Jifen, caches: Caches, request: Request) -> Principal:
+    presented = presented_key(dict(request.scope["headers"]))
+    if presented is None:
+        raise Unauthenticated("an API key is required (Authorization: Bearer <key>)")
+    digest = hashlib.sha256(presented.encode()).digest()
+    return await caches.principals.get(
+        digest, lambda: access.authenticate(jf.uow(write=False), presented)
+    )
+
+
+#: where the request's state keeps the principal the auth gate verified
+PRINCIPAL = "jifen.principal"
 
 
 def presented_key(headers: dict[bytes, bytes]) -> str | None:

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from jifen.bootstrap import Jifen
 from jifen.domain.error_codes import RequestCode
 from jifen.domain.errors import JifenError, Unavailable
-from jifen.entrypoints.api.deps import Caches, presented_key
+from jifen.entrypoints.api.deps import PRINCIPAL, Caches, presented_key
 from jifen.entrypoints.api.errors import problem, problem_of
 from jifen.services import access
 
@@ -48,10 +48,11 @@ class AuthGate:
         caches: Caches = state.caches
         digest = hashlib.sha256(presented.encode()).digest()
         try:
-            await caches.principals.get(
+            principal = await caches.principals.get(
                 digest, lambda: access.authenticate(jf.uow(write=False), presented)
             )
         except (JifenError, Unavailable) as exc:
             await problem_of(exc, close=True)(scope, receive, send)
             return
+        scope.setdefault("state", {})[PRINCIPAL] = principal  # for the operation
         await self.app(scope, receive, send)

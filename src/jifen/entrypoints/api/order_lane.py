@@ -4,9 +4,9 @@ An order is the one request the server answers thousands of times a second, and
 FastAPI's handling of it (resolving the dependency tree, parsing the body to Python
 objects, then validating those) cost more of the server's CPU than deciding the
 order. This plain ASGI middleware, the innermost, takes an order when everything
-about it is ordinary: a JSON body that ``OrderBody`` accepts straight from its bytes,
-a key already verified within the second (the gate in front of it has just verified
-it) with the ``ledger:write`` scope, its programme in the cache. It then does what the
+about it is ordinary: a JSON body that ``OrderBody`` accepts straight from its bytes, the key
+the gate in front of it has just verified (it leaves it in the request's state) with
+the ``ledger:write`` scope, its programme in the cache. It then does what the
 route does, with the same functions: the order is checked, handed to the process's
 writer (ADR 0022) and answered with the same body and headers.
 
@@ -20,17 +20,19 @@ have accepted. ADR 0029.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jifen.bootstrap import Jifen
 from jifen.domain.errors import JifenError, Unavailable
-from jifen.entrypoints.api.deps import Caches, presented_key
+from jifen.domain.programs import Program
+from jifen.entrypoints.api.deps import PRINCIPAL, Caches
 from jifen.entrypoints.api.earning_schemas import OrderBody
 from jifen.entrypoints.api.errors import problem_of
+from jifen.entrypoints.api.limits import content_type
 from jifen.entrypoints.api.routers.earning import answer_of, order_of
+from jifen.services.access import Principal
 
 PATH = "/v1/orders"
 SCOPE = "ledger:write"
@@ -44,11 +46,10 @@ class OrderLane:
         if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
         body = await _body(receive)
         if body is None:
             return  # the client went away
-        taken = _ordinary(scope, headers, body)
+        taken = _ordinary(scope, body)
         if taken is None:
             await self.app(scope, _replay(body, receive), send)
             return
@@ -61,19 +62,16 @@ class OrderLane:
         await response(scope, receive, send)
 
 
-def _ordinary(scope: Scope, headers: dict[bytes, bytes], body: bytes):  # type: ignore[no-untyped-def]
+def _ordinary(scope: Scope, body: bytes) -> tuple[Jifen, Program, OrderBody] | None:
     """(jifen, programme, body) when the lane may take the order, else None."""
-    content_type = headers.get(b"content-type", b"")
-    if content_type != b"application/json" and not content_type.startswith(b"application/json;"):
+    media = content_type(scope)
+    if media != b"application/json" and not media.startswith(b"application/json;"):
         return None
-    presented = presented_key(headers)
-    if presented is None:
+    principal: Principal | None = scope.get("state", {}).get(PRINCIPAL)  # the gate's
+    if principal is None or not principal.allows(SCOPE):
         return None
     state = scope["app"].state
     caches: Caches = state.caches
-    principal = caches.principals.fresh(hashlib.sha256(presented.encode()).digest())
-    if principal is None or not principal.allows(SCOPE):
-        return None
     program = caches.programs.fresh(principal.program_id)
     if program is None:
         return None
