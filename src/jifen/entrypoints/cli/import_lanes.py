@@ -24,6 +24,7 @@ its pipe broken at its next report.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -66,6 +67,19 @@ class _Orphaned(_Stopped):
 
 
 @dataclass(frozen=True)
+class _Flag:
+    """A flag the command sets and its lanes read, with no lock."""
+
+    value: Any  # multiprocessing.RawValue(c_bool)
+
+    def set(self) -> None:
+        self.value.value = True
+
+    def is_set(self) -> bool:
+        return bool(self.value.value)
+
+
+@dataclass(frozen=True)
 class _Pipe:
     """A lane's pipe: the command reads, the lane writes."""
 
@@ -92,7 +106,9 @@ def run_in_lanes(
     started = time.monotonic()
     context = multiprocessing.get_context("fork")  # the lanes share the command's setup
     pipes = {lane.index: _Pipe(*context.Pipe(duplex=False)) for lane in imports.lanes(count)}
-    state = _Lanes({i: p.reader for i, p in pipes.items()}, context.Event())
+    # a flag in shared memory, read and written without a lock: a lane killed while it
+    # looks at it leaves nothing held (an Event's lock would be held for ever)
+    state = _Lanes({}, _Flag(context.RawValue(ctypes.c_bool, False)))
     job.jf.engine.dispose()  # no connection of the command's is handed down to a lane
     # Ctrl-C only raises a flag, from before the first fork on: never a KeyboardInterrupt
     # in the middle of reading a message, nor of starting the lanes
@@ -102,8 +118,9 @@ def run_in_lanes(
             for lane in imports.lanes(count):
                 args = (job, lane, pipes, state.stop, os.getpid())
                 child: BaseProcess = context.Process(target=_lane, args=args)
+                child.start()  # if a fork fails, the lanes started so far are read out
                 state.children[lane.index] = child
-                child.start()
+                state.readers[lane.index] = pipes[lane.index].reader
         finally:
             for pipe in pipes.values():
                 pipe.writer.close()  # each lane's own is the only one left
@@ -138,7 +155,7 @@ def run_in_lanes(
 @dataclass
 class _Lanes:
     readers: dict[int, Connection]  # by lane, until its pipe ends: (what, payload) messages
-    stop: Any  # set: every lane stops after its current batch
+    stop: _Flag  # set: every lane stops after its current batch
     children: dict[int, BaseProcess] = field(default_factory=dict)
     summaries: dict[int, ImportSummary] = field(default_factory=dict)
     positions: dict[int, int] = field(default_factory=dict)
@@ -215,7 +232,7 @@ def _drain(state: _Lanes) -> None:
             _read(state, index)
 
 
-def _lane(job: Job, lane: Lane, pipes: dict[int, _Pipe], stop: Any, parent: int) -> None:
+def _lane(job: Job, lane: Lane, pipes: dict[int, _Pipe], stop: _Flag, parent: int) -> None:
     """One lane's process: the import service on this lane's rows."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the command says when to stop
     job.jf.engine.dispose(close=False)  # the command's pool is its own (none is open)
