@@ -146,6 +146,23 @@ def test_a_batch_whose_member_row_does_not_match_its_guard_writes_nothing(jf: Ji
     assert _state(jf) == before
 
 
+def test_a_batch_written_before_its_commit_is_refused_alike(jf: Jifen) -> None:
+    """As an import writes a batch (the statement alone, the commit later): the guard's
+    failure is the same ``LedgerConflict``, and the transaction commits nothing."""
+    program = publish(jf)
+    join(jf, program, "C-1")
+    samples = _samples(jf, program)
+    before = _state(jf)
+    with jf.uow() as uow:
+        member = uow.members.lock(program.id, "C-1")
+        assert member is not None
+        chain.remember(uow._conn, member.id, "moved")  # type: ignore[attr-defined]
+        writes = BatchWrites(**{k: v for k, v in samples.items() if k != "spends"})
+        with pytest.raises(LedgerConflict):
+            uow.earning.write_batch(program.id, writes)
+    assert _state(jf) == before
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("database_url", [pytest.param("postgresql", id="postgres")], indirect=True)
 def test_the_write_finds_its_members_and_keys_by_index_among_many(

@@ -164,6 +164,7 @@ def test_a_batch_is_reported_though_the_statistics_after_it_cannot_be_refreshed(
         )  # fmt: skip
     # then the committed batch was reported, its rejected row with it, before the failure
     assert [(s.imported, s.rejected) for s in reported] == [(1, 1)]
+    assert [(x.line, x.order_id) for x in reported[0].examples] == [(2, "X2")]
     assert count(jf, "orders") == 1
 
 

@@ -31,16 +31,18 @@ def require(condition: str, code: str) -> str:
     return f"jifen_require({condition}, '{code}')"
 
 
-def raised(exc: Exception) -> Exception:
+def raised(exc: Exception, *, broken: bool = False) -> Exception:
     """What to raise for an error the driver raised itself (a pipeline's end, not
     SQLAlchemy's ``execute``): a failed guard's error, or the error as SQLAlchemy wraps
-    the driver's, so that a lost connection is told as SQLAlchemy tells it."""
+    the driver's, so that a lost connection is told as SQLAlchemy tells it. ``broken``:
+    the driver's connection is broken (``psycopg.Connection.broken``), which SQLAlchemy
+    would have noticed and said (``connection_invalidated``)."""
     found = refused(exc)
     if found is not None:
         return found
     if isinstance(exc, DBAPIError):
         return exc
-    return DBAPIError.instance(None, None, exc, psycopg.Error)
+    return DBAPIError.instance(None, None, exc, psycopg.Error, connection_invalidated=broken)
 
 
 def refused(exc: DBAPIError | Exception) -> JifenError | None:

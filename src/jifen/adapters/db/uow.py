@@ -176,7 +176,7 @@ class SqlUnitOfWork:
                 write()
                 pg.execute("COMMIT")
         except (DBAPIError, psycopg.Error) as exc:
-            raise raised(exc) from exc
+            raise raised(exc, broken=pg.broken) from exc
         conn.commit()  # the transaction is over: SQLAlchemy's books; psycopg sends nothing
         begin.ended(conn)
 

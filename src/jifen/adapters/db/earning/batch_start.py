@@ -157,7 +157,8 @@ def _one_statement(conn: Connection, ask: BatchAsk) -> BatchStart:
     try:
         row = with_first(conn, [(_LOCK, lock), (_START, params)], generic=True)[-1].fetchone()
     except psycopg.Error as exc:  # the driver's own: not through SQLAlchemy
-        raise raised(exc) from exc
+        pg: Any = conn.connection.driver_connection
+        raise raised(exc, broken=pg.broken) from exc
     found, stored, claimed, version, usage, firsts, months, ids = row
     locked: dict[str, Member] = {}
     for r in found or ():

@@ -203,7 +203,7 @@ def send(conn: Connection, params: dict[str, Any]) -> None:
     try:
         pg.execute(ONE_STATEMENT, params)
     except psycopg.Error as exc:  # outside a pipeline (in one, at its end: ``commit_with``)
-        raise raised(exc) from exc
+        raise raised(exc, broken=pg.broken) from exc
 
 
 def _table_by_table(
