@@ -128,10 +128,14 @@ def test_each_field_written_alone_changes_the_database(jf: Jifen) -> None:
     assert_verified(jf)
 
 
-def test_a_batch_whose_member_row_does_not_match_its_guard_writes_nothing(jf: Jifen) -> None:
+@pytest.mark.parametrize("apart", [False, True], ids=["with its commit", "before its commit"])
+def test_a_batch_whose_member_row_does_not_match_its_guard_writes_nothing(
+    jf: Jifen, apart: bool
+) -> None:
     """The member's chain head moved (not as this transaction read it): nothing of the
     batch is written, its other tables included, and the COMMIT sent behind it (on
-    PostgreSQL in the same pipeline) commits nothing of the transaction either."""
+    PostgreSQL in the same pipeline) commits nothing of the transaction either. Written
+    apart from its commit (as an import writes a batch), the refusal is the same."""
     program = publish(jf)
     join(jf, program, "C-1")
     samples = _samples(jf, program)
@@ -141,25 +145,12 @@ def test_a_batch_whose_member_row_does_not_match_its_guard_writes_nothing(jf: Ji
         assert member is not None
         chain.remember(uow._conn, member.id, "moved")  # type: ignore[attr-defined]
         writes = BatchWrites(**{k: v for k, v in samples.items() if k != "spends"})
-        with pytest.raises(LedgerConflict):  # as a batch commits: sent with the COMMIT
-            uow.commit_with(lambda: uow.earning.write_batch(program.id, writes))
-    assert _state(jf) == before
 
-
-def test_a_batch_written_before_its_commit_is_refused_alike(jf: Jifen) -> None:
-    """As an import writes a batch (the statement alone, the commit later): the guard's
-    failure is the same ``LedgerConflict``, and the transaction commits nothing."""
-    program = publish(jf)
-    join(jf, program, "C-1")
-    samples = _samples(jf, program)
-    before = _state(jf)
-    with jf.uow() as uow:
-        member = uow.members.lock(program.id, "C-1")
-        assert member is not None
-        chain.remember(uow._conn, member.id, "moved")  # type: ignore[attr-defined]
-        writes = BatchWrites(**{k: v for k, v in samples.items() if k != "spends"})
-        with pytest.raises(LedgerConflict):
+        def write() -> None:
             uow.earning.write_batch(program.id, writes)
+
+        with pytest.raises(LedgerConflict):  # apart, or as a batch commits: with the COMMIT
+            write() if apart else uow.commit_with(write)
     assert _state(jf) == before
 
 
