@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from bench.orders_file import write_orders
 from sqlalchemy import text
@@ -20,6 +21,7 @@ from jifen.bootstrap import Jifen
 from jifen.domain.errors import NotFound, Unavailable
 from jifen.domain.programs import Program
 from jifen.services import imports, members
+from jifen.services.imports.order_rows import OrderRows
 from jifen.services.imports.rows import Rejected
 from jifen.services.imports.runner import ImportCounts, ImportSummary
 from jifen.services.members.commands import UpdateMember
@@ -166,6 +168,39 @@ def test_a_batch_is_reported_though_the_statistics_after_it_cannot_be_refreshed(
     assert [(s.imported, s.rejected) for s in reported] == [(1, 1)]
     assert [(x.line, x.order_id) for x in reported[0].examples] == [(2, "X2")]
     assert count(jf, "orders") == 1
+
+
+@pytest.mark.postgres
+def test_a_connection_lost_in_a_batch_is_an_outage_and_the_import_resumes(
+    pg_jf: Jifen, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given an import whose connection is cut in the middle of its second batch
+    program = fresh_market(pg_jf, "M-1", "M-2", "M-3")
+    path = write_orders(tmp_path / "gen.jsonl", 15, ["M-1", "M-2", "M-3"], "jsonl")
+    written = OrderRows.write_many
+    batches = 0
+
+    def cut(self: OrderRows, uow: Any, items: Any, now: Any) -> Any:
+        nonlocal batches
+        batches += 1
+        if batches == 2:
+            pid = uow._conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            url = pg_jf.engine.url.render_as_string(hide_password=False)
+            with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as other:
+                other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        return written(self, uow, items, now)
+
+    monkeypatch.setattr(OrderRows, "write_many", cut)
+    # when it is imported, then it stops as an outage (the CLI's exit 8: run it again), not
+    # as a crash of the row-by-row retry on a dead connection, its first batch kept
+    with pytest.raises(Unavailable):
+        run_import(pg_jf, program, path, batch_size=5)
+    assert count(pg_jf, "orders") == 5
+    monkeypatch.undo()
+    summary = run_import(pg_jf, program, path, batch_size=5)
+    assert (summary.resumed_after > 0, summary.imported) == (True, 15)
+    assert count(pg_jf, "orders") == 15
+    assert_verified(pg_jf)
 
 
 def test_a_rejected_order_imports_once_its_member_exists(jf: Jifen, tmp_path: Path) -> None:

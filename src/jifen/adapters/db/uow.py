@@ -189,7 +189,13 @@ class SqlUnitOfWork:
     def savepoint(self) -> Iterator[None]:
         """SAVEPOINT ... RELEASE; an exception rolls back to the savepoint and propagates."""
         assert self._conn is not None, "savepoint outside 'with uow'"
-        nested = self._conn.begin_nested()
+        if self._conn.invalidated:  # lost earlier in this transaction: nothing to save
+            raise Unavailable("the database cannot be reached; retry shortly")
+        try:
+            nested = self._conn.begin_nested()
+        except DBAPIError as exc:
+            lost = _lost(exc)
+            raise exc if lost is None else _unavailable(lost) from exc
         try:
             yield
         except BaseException as exc:
@@ -197,6 +203,9 @@ class SqlUnitOfWork:
             if isinstance(exc, LedgerInconsistent):  # a batch may go on without this row
                 _alert(exc)
             if isinstance(exc, Exception):
+                lost = _lost(exc)
+                if lost is not None:  # no savepoint to go back to: the transaction is gone
+                    raise _unavailable(lost) from exc
                 nested.rollback()
             # else Ctrl-C or an exit, maybe inside a statement the connection still holds:
             # the whole transaction is abandoned (``__exit__``), and a ROLLBACK TO

@@ -21,7 +21,7 @@ from datetime import datetime
 
 from jifen.domain.definition import ProgramDefinition
 from jifen.domain.earning import EarningProgram, Order, week_span
-from jifen.domain.errors import IdempotencyConflict, JifenError, MemberNotFound
+from jifen.domain.errors import IdempotencyConflict, JifenError, MemberNotFound, Unavailable
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.services.earning.awards import cap_keys
@@ -62,6 +62,8 @@ def record_orders(
     try:
         with uow.savepoint():
             return list(record_orders_in(uow, rulebooks, program, items, now))
+    except Unavailable:  # the database is gone: no order would do better alone
+        raise
     except Exception:
         return record_each(uow, rulebooks, program, items, now)
 
@@ -87,6 +89,8 @@ def _alone(
                 program, item.cmd, order_key(item.order.order_id), now, scope=KeyScope.JIFEN
             )
             return record_order_in(uow, rulebooks, call, item.order, commit=False)
+    except Unavailable:
+        raise
     except Exception as exc:
         return exc
 

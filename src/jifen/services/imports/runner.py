@@ -23,7 +23,7 @@ from typing import Any, Generic
 
 from jifen.domain.bounds import DEFAULT_SKEW
 from jifen.domain.error_codes import ImportCode
-from jifen.domain.errors import Conflict, InvalidInput, JifenError
+from jifen.domain.errors import Conflict, InvalidInput, JifenError, Unavailable
 from jifen.domain.programs import Program
 from jifen.services.imports.lanes import ONE_LANE, Lane
 from jifen.services.imports.opening_balances import BalanceRows
@@ -237,6 +237,8 @@ def _write_batch(
         try:
             with uow.savepoint():
                 written = iter(job.handler.write_many(uow, [x.item for x in rows], job.clock.now()))
+        except Unavailable:  # the database is gone: no row would do better alone
+            raise
         except Exception:  # undone whole; row by row then says which row, if any
             summary.batches_redone += 1
         else:
