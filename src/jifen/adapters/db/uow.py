@@ -195,7 +195,9 @@ class SqlUnitOfWork:
             nested = self._conn.begin_nested()
         except DBAPIError as exc:
             lost = _lost(exc)
-            raise exc if lost is None else _unavailable(lost) from exc
+            if lost is None:
+                raise
+            raise _unavailable(lost) from exc
         try:
             yield
         except BaseException as exc:
