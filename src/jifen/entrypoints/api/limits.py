@@ -153,10 +153,10 @@ def _json_refusal(body: bytes) -> Refusal | None:
         value = json.loads(body)
     except ValueError:
         return None  # FastAPI says malformed_json
-    field = next(_nul_fields(value, ""), None)
+    field = next(_fields_where(value, "", _has_nul), None)
     if field is not None:
         return _nul(field)
-    field = next(_surrogate_fields(value, ""), None)
+    field = next(_fields_where(value, "", lambda text: not _is_text(text)), None)
     return None if field is None else _surrogate(field)
 
 
@@ -185,34 +185,24 @@ def _too_deep(body: bytes) -> bool:
     return False
 
 
-def _nul_fields(value: object, at: str) -> Iterator[str]:
+def _fields_where(value: object, at: str, wrong: Callable[[str], bool]) -> Iterator[str]:
+    """The names of the strings and keys in ``value`` that are ``wrong``, in order."""
     if isinstance(value, str):
-        if "\x00" in value:
+        if wrong(value):
             yield at or "body"
     elif isinstance(value, dict):
         for k, v in value.items():
             name = f"{at}.{k}" if at else str(k)
-            if "\x00" in k:
+            if wrong(k):
                 yield name
-            yield from _nul_fields(v, name)
+            yield from _fields_where(v, name, wrong)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from _nul_fields(v, f"{at}.{i}" if at else str(i))
+            yield from _fields_where(v, f"{at}.{i}" if at else str(i), wrong)
 
 
-def _surrogate_fields(value: object, at: str) -> Iterator[str]:
-    if isinstance(value, str):
-        if not _is_text(value):
-            yield at or "body"
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            name = f"{at}.{k}" if at else str(k)
-            if not _is_text(k):
-                yield name
-            yield from _surrogate_fields(v, name)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _surrogate_fields(v, f"{at}.{i}" if at else str(i))
+def _has_nul(value: str) -> bool:
+    return "\x00" in value
 
 
 def _is_text(value: str) -> bool:
