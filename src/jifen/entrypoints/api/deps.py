@@ -113,6 +113,12 @@ async def _principal(jf: Jifen, caches: Caches, request: Request) -> Principal:
     presented = presented_key(dict(request.scope["headers"]))
     if presented is None:
         raise Unauthenticated("an API key is required (Authorization: Bearer <key>)")
+    return await verified(jf, caches, presented)
+
+
+async def verified(jf: Jifen, caches: Caches, presented: str) -> Principal:
+    """The principal of the key ``presented``, from the cache or the database (on the
+    thread pool); ``Unauthenticated`` if the key is unknown or revoked."""
     digest = hashlib.sha256(presented.encode()).digest()
     return await caches.principals.get(
         digest, lambda: access.authenticate(jf.uow(write=False), presented)

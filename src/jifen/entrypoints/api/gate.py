@@ -10,16 +10,13 @@ programme): the gate only makes sure no anonymous body is ever read.
 
 from __future__ import annotations
 
-import hashlib
-
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jifen.bootstrap import Jifen
 from jifen.domain.error_codes import RequestCode
 from jifen.domain.errors import JifenError, Unavailable
-from jifen.entrypoints.api.deps import PRINCIPAL, Caches, presented_key
+from jifen.entrypoints.api.deps import PRINCIPAL, Caches, presented_key, verified
 from jifen.entrypoints.api.errors import problem, problem_of
-from jifen.services import access
 
 #: Every operation under this prefix needs a key
 GUARDED = "/v1/"
@@ -46,11 +43,8 @@ class AuthGate:
         state = scope["app"].state
         jf: Jifen = state.jifen
         caches: Caches = state.caches
-        digest = hashlib.sha256(presented.encode()).digest()
         try:
-            principal = await caches.principals.get(
-                digest, lambda: access.authenticate(jf.uow(write=False), presented)
-            )
+            principal = await verified(jf, caches, presented)
         except (JifenError, Unavailable) as exc:
             await problem_of(exc, close=True)(scope, receive, send)
             return
