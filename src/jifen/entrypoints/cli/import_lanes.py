@@ -125,8 +125,6 @@ def run_in_lanes(
             for pipe in pipes.values():
                 pipe.writer.close()  # each lane's own is the only one left
         while len(state.ended) < count:
-            if state.interrupted:
-                state.stop.set()
             _listen(state, progress, rejects, started)
     except BaseException:
         # the command cannot go on (its rejects file cannot be written, its terminal is
@@ -164,7 +162,8 @@ class _Lanes:
     interrupted: bool = False
 
     def interrupt(self, signum: int, frame: object) -> None:
-        self.interrupted = True  # the loop tells the lanes (an Event's lock is not reentrant)
+        self.interrupted = True
+        self.stop.set()  # no lock: safe in a signal handler, between any two statements
 
     def fail(self, index: int, error: BaseException) -> None:
         self.ended[index] = "failed"
@@ -180,9 +179,7 @@ def _listen(
     started: float,
 ) -> None:
     """Read what the lanes have said, waiting at most a tick for it."""
-    by_reader = {id(r): i for i, r in state.readers.items()}
-    for reader in wait(list(state.readers.values()), TICK):
-        index = by_reader[id(reader)]
+    for index in _ready(state, TICK):
         message = _read(state, index)
         if message is None:
             continue
@@ -201,6 +198,12 @@ def _listen(
             state.ended[index] = what
             if payload is not None:
                 state.summaries[index] = payload
+
+
+def _ready(state: _Lanes, timeout: float | None) -> list[int]:
+    """The lanes whose pipes have something to read (a message, or their end)."""
+    by_reader = {id(r): i for i, r in state.readers.items()}
+    return [by_reader[id(r)] for r in wait(list(state.readers.values()), timeout)]
 
 
 def _read(state: _Lanes, index: int) -> tuple[str, Any] | None:
@@ -227,8 +230,7 @@ def _read(state: _Lanes, index: int) -> tuple[str, Any] | None:
 def _drain(state: _Lanes) -> None:
     """Read and drop the lanes' reports until every lane's pipe has ended."""
     while state.readers:
-        for reader in wait(list(state.readers.values())):
-            index = next(i for i, r in state.readers.items() if r is reader)
+        for index in _ready(state, None):
             _read(state, index)
 
 
