@@ -207,7 +207,11 @@ def state(jf: Jifen, *, reminders: bool = False) -> dict[str, Any]:
             (ev["topic"], payload, _plain(ev["created_at"]))
         )
     return {
-        "members": [normal(m) for m in rows(jf, "SELECT * FROM members ORDER BY external_id")],
+        # codes are drawn at random: two databases draw different ones
+        "members": [
+            normal(m, ("id", "member_code", "referral_code"))
+            for m in rows(jf, "SELECT * FROM members ORDER BY external_id")
+        ],
         "entries": sorted(
             (
                 ekey(e["id"]),

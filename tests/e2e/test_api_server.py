@@ -170,7 +170,9 @@ def test_a_client_enrols_credits_spends_and_reads_balances_and_history(server: S
             headers={"Idempotency-Key": "join-C-100"},
         )
         assert r.status_code == 201, r.text
-        assert (r.json()["external_id"], r.json()["available"]) == ("C-100", 0)
+        # enrolling pays the programme's sign-up (100), once
+        assert (r.json()["external_id"], r.json()["available"]) == ("C-100", 100)
+        assert len(r.json()["member_code"]) == 16 and len(r.json()["referral_code"]) == 8
 
         r = api.post(
             "/v1/members/C-100/adjustments",
@@ -178,7 +180,7 @@ def test_a_client_enrols_credits_spends_and_reads_balances_and_history(server: S
             headers={"Idempotency-Key": "adj-1"},
         )
         assert r.status_code == 201, r.text
-        assert (r.json()["kind"], r.json()["points"], r.json()["available"]) == ("adjust", 500, 500)
+        assert (r.json()["kind"], r.json()["points"], r.json()["available"]) == ("adjust", 500, 600)
 
         r = api.post(
             "/v1/members/C-100/adjustments",
@@ -191,7 +193,7 @@ def test_a_client_enrols_credits_spends_and_reads_balances_and_history(server: S
             headers={"Idempotency-Key": "adj-2"},
         )
         assert r.status_code == 201, r.text
-        assert r.json()["available"] == 700
+        assert r.json()["available"] == 800
 
         r = api.post(
             "/v1/members/C-100/holds",
@@ -200,7 +202,7 @@ def test_a_client_enrols_credits_spends_and_reads_balances_and_history(server: S
         )
         assert r.status_code == 201, r.text
         hold = r.json()
-        assert (hold["available"], hold["held"], hold["hold_status"]) == (580, 120, "active")
+        assert (hold["available"], hold["held"], hold["hold_status"]) == (680, 120, "active")
 
         r = api.post(f"/v1/holds/{hold['hold_id']}/capture", headers={"Idempotency-Key": "cap-1"})
         assert r.status_code == 200, r.text
@@ -210,12 +212,12 @@ def test_a_client_enrols_credits_spends_and_reads_balances_and_history(server: S
             -120,
             "captured",
         )
-        assert (captured["available"], captured["held"]) == (580, 0)
+        assert (captured["available"], captured["held"]) == (680, 0)
 
         member = api.get("/v1/members/C-100").json()
         # the spend drew on the soonest-expiring lot: 200 - 120 = 80 expire within 30 days
         assert {k: member[k] for k in ("available", "pending", "held", "expiring_30d")} == {
-            "available": 580,
+            "available": 680,
             "pending": 0,
             "held": 0,
             "expiring_30d": 80,
@@ -228,6 +230,7 @@ def test_a_client_enrols_credits_spends_and_reads_balances_and_history(server: S
             ("hold", 0, None),
             ("adjust", 200, "happy birthday"),  # the note: the reason is the audit log's
             ("adjust", 500, "welcome gift"),
+            ("earn", 100, None),  # the sign-up, paid by the enrolment
         ]
         assert page["items"][2]["actor"] == "apikey:e2e-admin"
         assert page["items"][0]["reference"] == "order-1"
@@ -238,7 +241,7 @@ def test_a_client_enrols_credits_spends_and_reads_balances_and_history(server: S
         rest = api.get(
             "/v1/members/C-100/entries", params={"limit": 3, "cursor": first["next_cursor"]}
         ).json()
-        assert [e["reason"] for e in rest["items"]] == ["welcome gift"]
+        assert [e["reason"] for e in rest["items"]] == ["welcome gift", None]
 
 
 def test_a_request_without_a_key_is_refused_with_401(server: Server) -> None:
@@ -271,8 +274,9 @@ def test_a_key_without_the_scope_is_refused_with_403_and_changes_nothing(server:
         r = reader.get("/v1/members/C-403/entries")
         assert_problem(r, 403, "permission_denied")
     with server.client(server.admin_key) as api:
-        assert api.get("/v1/members/C-403").json()["available"] == 0
-        assert api.get("/v1/members/C-403/entries").json()["items"] == []
+        assert api.get("/v1/members/C-403").json()["available"] == 100  # the sign-up alone
+        entries = api.get("/v1/members/C-403/entries").json()["items"]
+        assert [e["points"] for e in entries] == [100]
 
 
 def test_a_replayed_idempotency_key_returns_the_first_response_and_writes_once(
@@ -291,8 +295,8 @@ def test_a_replayed_idempotency_key_returns_the_first_response_and_writes_once(
         assert "idempotent-replayed" not in first.headers
         assert again.headers["idempotent-replayed"] == "true"
         assert again.json() == first.json()
-        assert api.get("/v1/members/C-IDEM").json()["available"] == 30
-        assert len(api.get("/v1/members/C-IDEM/entries").json()["items"]) == 1
+        assert api.get("/v1/members/C-IDEM").json()["available"] == 130  # 100 for joining
+        assert len(api.get("/v1/members/C-IDEM/entries").json()["items"]) == 2
 
         r = api.post(
             "/v1/members/C-IDEM/adjustments",
@@ -302,7 +306,7 @@ def test_a_replayed_idempotency_key_returns_the_first_response_and_writes_once(
         assert_problem(r, 409, "idempotency_key_reused")
         r = api.post("/v1/members/C-IDEM/adjustments", json={"points": 30, "reason": "goodwill"})
         assert_problem(r, 400, "idempotency_key_required")
-        assert api.get("/v1/members/C-IDEM").json()["available"] == 30
+        assert api.get("/v1/members/C-IDEM").json()["available"] == 130
 
 
 def test_an_oversized_body_is_refused_with_413_over_the_wire(server: Server) -> None:
@@ -323,6 +327,7 @@ def test_the_openapi_document_lists_every_endpoint(server: Server) -> None:
         "/healthz": {"get"},
         "/v1/members": {"post"},
         "/v1/members/{external_id}": {"get", "patch"},
+        "/v1/member-codes/{code}": {"get"},
         "/v1/members/{external_id}/entries": {"get"},
         "/v1/members/{external_id}/export": {"get"},
         "/v1/members/{external_id}/erasure": {"post"},

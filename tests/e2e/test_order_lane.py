@@ -98,6 +98,8 @@ class Server:
         self.jf = bootstrap(Settings(database_url=f"sqlite:///{where}"), clock=FakeClock())
         program = publish(self.jf)
         join(self.jf, program, "C-1")
+        with self.jf.engine.begin() as conn:  # codes are drawn at random: the same for both
+            conn.execute(text("UPDATE members SET member_code = NULL, referral_code = NULL"))
         self.keys = {
             s: apikeys.create_key(self.jf.uow(), self.jf.clock, program, s, [s], "test")
             for s in SCOPES

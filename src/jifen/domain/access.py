@@ -18,6 +18,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from jifen.domain.error_codes import AccessCode
 from jifen.domain.errors import Unauthenticated
@@ -42,12 +43,13 @@ def code_from_seed(seed: str, key: str) -> str:
 @dataclass(frozen=True)
 class SigninCode:
     id: int
-    member_id: int
+    member_id: int | None  # None: for someone joining, with what they gave in ``enrolment``
     code_hash: str
     expires_at: datetime
     tries: int
     used_at: datetime | None
     program_id: int = 0
+    enrolment: dict[str, Any] | None = None
 
     def spent_by_this_try(self) -> bool:
         """Whether the try being counted now is the code's last."""

@@ -107,6 +107,11 @@ class MemberCode(Code):
 
     NOT_FOUND = "member_not_found", F.NOT_FOUND, "no such member in the programme"
     EXISTS = "member_exists", F.CONFLICT, "a member with this id already exists"
+    CONTACT_TAKEN = (
+        "member_contact_taken",
+        F.CONFLICT,
+        "another member has this phone or email: they sign in with it, or join with another",
+    )
     NOT_ACTIVE = (
         "member_not_active",
         F.RULE_VIOLATION,
@@ -199,6 +204,11 @@ class EarningCode(Code):
         "referrer_not_found",
         F.INVALID_INPUT,
         "the referrer is not another member of the programme",
+    )
+    REFERRAL_CODE_UNKNOWN = (
+        "referral_code_unknown",
+        F.INVALID_INPUT,
+        "no member of the programme has this referral code",
     )
     REFEREE_ALREADY_REFERRED = (
         "referee_already_referred",

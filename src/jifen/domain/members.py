@@ -44,6 +44,10 @@ class Member:
     orders_count: int = 0
     spend_total: int = 0  # minor units, lifetime
     last_order_at: datetime | None = None
+    display_name: str | None = None  # how they are shown (a greeting, a leaderboard)
+    language: str | None = None  # zh-CN or en, as they chose when joining
+    member_code: str | None = None  # shown at the till (engagement.codes)
+    referral_code: str | None = None  # shared with friends
 
     @classmethod
     def newcomer(cls, program_id: int, external_id: str, now: datetime) -> Member:

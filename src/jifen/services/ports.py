@@ -34,6 +34,8 @@ class NewMember:
     email: str | None = None
     birthday: date | None = None
     attributes: dict[str, Any] | None = None
+    display_name: str | None = None
+    language: str | None = None
 
 
 class Members(Protocol):
@@ -41,6 +43,13 @@ class Members(Protocol):
     def get(self, program_id: int, external_id: str) -> Member | None: ...
     def by_contact(self, program_id: int, contact: str) -> Member | None:
         """By member id, phone or email (the portal's sign-in)."""
+
+    def by_member_code(self, program_id: int, code: str) -> Member | None:
+        """By the membership code a till scans (``engagement.codes.member_code``)."""
+
+    def by_referral_code(self, program_id: int, code: str) -> Member | None: ...
+    def contact_taken(self, program_id: int, phone: str | None, email: str | None) -> bool:
+        """Whether a member who is not erased has this phone or this email."""
 
     def search(self, program_id: int, text_: str, limit: int) -> list[Member]:
         """Members whose id, phone or email starts with ``text_`` (the console)."""

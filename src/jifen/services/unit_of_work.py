@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from jifen.services.access.ports import AccessWork
+from jifen.services.engagement.ports import EngagementWork
 from jifen.services.imports.ports import ImportWork
 from jifen.services.nightly.ports import NightlyWork
 from jifen.services.ports import WorkFactory
@@ -19,7 +19,13 @@ from jifen.services.rights.ports import RightsWork
 
 
 class UnitOfWork(
-    NightlyWork, ImportWork, CatalogueWork, AccessWork, ReportingWork, RightsWork, Protocol
+    NightlyWork,
+    ImportWork,
+    CatalogueWork,
+    ReportingWork,
+    RightsWork,
+    EngagementWork,  # and AccessWork, through it
+    Protocol,
 ):
     """Every repository, on one connection, in one transaction."""
 

@@ -18,6 +18,7 @@ from sqlalchemy import Column, Connection, Table, Text, cast, delete, or_, selec
 from jifen.adapters.db.tables import (
     activities,
     audit_log,
+    consents,
     entries,
     idempotency_keys,
     lots,
@@ -81,6 +82,12 @@ class SqlRights:
         found = self.conn.execute(select(*cols).where(v.member_id == member_id).order_by(v.id))
         return [_plain(row._mapping) for row in found]
 
+    def consents(self, member_id: int) -> list[dict[str, Any]]:
+        c = consents.c
+        cols = [c.purpose, c.channel, c.granted, c.source, c.recorded_at]
+        found = self.conn.execute(select(*cols).where(c.member_id == member_id).order_by(c.id))
+        return [_plain(row._mapping) for row in found]
+
     def erased_at(self, member_id: int) -> datetime | None:
         found = self.conn.execute(select(members.c.erased_at).where(members.c.id == member_id))
         value: datetime | None = found.scalar_one_or_none()
@@ -91,6 +98,7 @@ class SqlRights:
     ) -> None:
         self.conn.execute(delete(signin_codes).where(signin_codes.c.member_id == member_id))
         self.conn.execute(delete(web_sessions).where(web_sessions.c.member_id == member_id))
+        self.conn.execute(delete(consents).where(consents.c.member_id == member_id))
         for table, columns in OWN:
             self._scrub(table, columns, personal, table.c.member_id == member_id)
         for table, columns in SHARED:
@@ -106,6 +114,9 @@ class SqlRights:
                 email=None,
                 birthday=None,
                 attributes={},
+                display_name=None,
+                member_code=None,  # an old card scanned finds nobody
+                referral_code=None,
                 status=MemberStatus.ERASED.value,
                 erased_at=now,
                 updated_at=now,

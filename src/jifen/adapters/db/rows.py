@@ -41,6 +41,10 @@ def member(row: Any) -> Member:
         orders_count=row.orders_count,
         spend_total=row.spend_total,
         last_order_at=row.last_order_at,
+        display_name=row.display_name,
+        language=row.language,
+        member_code=row.member_code,
+        referral_code=row.referral_code,
     )
 
 

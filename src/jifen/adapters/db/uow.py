@@ -16,6 +16,7 @@ from jifen.adapters.db import begin
 from jifen.adapters.db.access import SqlAccess, SqlApiKeys, SqlDoors, SqlOperators
 from jifen.adapters.db.audit import SqlAuditLog
 from jifen.adapters.db.earning import SqlEarningStore
+from jifen.adapters.db.engagement.consents import SqlConsents
 from jifen.adapters.db.engine import is_postgres
 from jifen.adapters.db.guards import raised
 from jifen.adapters.db.idempotency import SqlIdempotencyKeys
@@ -32,6 +33,7 @@ from jifen.adapters.db.tiers import SqlTiers
 from jifen.domain.errors import LedgerInconsistent, Unavailable
 from jifen.services.access.ports import Access, ApiKeys, Doors, Operators
 from jifen.services.earning.ports import EarningStore
+from jifen.services.engagement.ports import Consents
 from jifen.services.imports.ports import Imports
 from jifen.services.ledger.ports import Ledger, Verifier
 from jifen.services.nightly.ports import Nightly, PipelineRuns
@@ -81,6 +83,7 @@ class SqlUnitOfWork:
     operators: Operators
     doors: Doors
     reports: Reports
+    consents: Consents
     rights: Rights
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
@@ -125,6 +128,7 @@ class SqlUnitOfWork:
         self.doors = SqlDoors(conn)
         self.reports = SqlReports(conn)
         self.rights = SqlRights(conn)
+        self.consents = SqlConsents(conn)
         return self
 
     def __exit__(

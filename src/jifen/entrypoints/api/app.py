@@ -77,6 +77,7 @@ def create_app(jifen: Jifen | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     app.include_router(members.router)
+    app.include_router(members.codes)
     app.include_router(ledger.router)
     app.include_router(earning.router)
     app.include_router(program.router)

@@ -21,10 +21,27 @@ class _In(BaseModel):
 
 class MemberIn(_In):
     external_id: str = Field(min_length=1, max_length=128, examples=["C-10042"])
-    phone: str | None = Field(None, max_length=32)
-    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(
+        None,
+        max_length=32,
+        description="6 to 15 digits, + before a country code; no other member may have it",
+    )
+    email: str | None = Field(None, max_length=254, description="no other member may have it")
     birthday: date | None = None
     attributes: dict[str, Any] = Field(default_factory=dict)
+    display_name: str | None = Field(
+        None, max_length=64, description="how the member is shown: 1 to 32 characters"
+    )
+    language: str | None = Field(None, description="zh-CN or en", examples=["zh-CN"])
+    consents: dict[str, bool] | None = Field(
+        None,
+        description="marketing messages agreed to, by channel (email, sms, push); a channel"
+        " left out is not agreed to; null records no answer",
+        examples=[{"email": True, "sms": False}],
+    )
+    referral_code: str | None = Field(
+        None, max_length=32, description="the code of the member who invited them"
+    )
 
 
 class MemberPatch(_In):
@@ -55,6 +72,12 @@ class MemberOut(_Out):
     tier: str | None = Field(
         None, description="the tier in effect; null: the entry level (see /tier for more)"
     )
+    display_name: str | None = None
+    language: str | None = None
+    member_code: str | None = Field(
+        None, description="16 digits (the last a Luhn check) the till scans or types"
+    )
+    referral_code: str | None = Field(None, description="what a friend joins with")
 
 
 class AdjustmentIn(_In):

@@ -49,6 +49,8 @@ ERRORS = (
     N_("program_code_mismatch"),
     N_("paid_disagrees_with_lines"),
     N_("amount_too_large"),
+    N_("member_contact_taken"),
+    N_("referral_code_unknown"),
 )
 ROLES = (N_("admin"), N_("operator"), N_("analyst"), N_("cashier"))
 VOUCHER_STATUSES = (N_("issued"), N_("consumed"), N_("cancelled"))

@@ -42,9 +42,11 @@ from jifen.services.access.operators import (
 )
 from jifen.services.access.portal_signin import (
     SigninLimits,
+    open_session,
     request_code,
     signin_codes_sent,
     signin_message,
+    take_code,
     verify_code,
 )
 from jifen.services.access.portal_signin import (
@@ -70,6 +72,7 @@ __all__ = [
     "locked_out",
     "member_sign_out",
     "member_signed_in",
+    "open_session",
     "operator_sign_out",
     "operator_signed_in",
     "request_code",
@@ -79,6 +82,7 @@ __all__ = [
     "sign_in",
     "signin_codes_sent",
     "signin_message",
+    "take_code",
     "unlock",
     "verify_code",
 ]

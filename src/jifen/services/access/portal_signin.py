@@ -22,6 +22,7 @@ from typing import Any
 from jifen.domain.access import (
     CODE_TTL,
     SESSION_TTL,
+    SigninCode,
     WebSession,
     code_from_seed,
     keyed_hash,
@@ -58,8 +59,11 @@ def request_code(
     *,
     address: str = "",
     limits: SigninLimits = SigninLimits(),
+    enrolment: dict[str, Any] | None = None,
 ) -> str:
-    """Send a code to the member with this id, phone or email, if there is one.
+    """Send a code to the member with this id, phone or email, if there is one; or, given
+    ``enrolment`` (someone joining: their checked contact and details), to the contact
+    when no member has it, for the code to make them a member (``engagement.joining``).
 
     Returns the ticket the code must be tried with (a ticket for nothing when no
     code was sent: the caller cannot tell the difference).
@@ -90,26 +94,42 @@ def request_code(
             and member.status is MemberStatus.ACTIVE
             and uow.access.codes_since(member.id, now - WINDOW) < limits.per_member
         ):
-            _issue(uow, program, member, ticket, key, now)
+            _issue(uow, program, member, _channel(member), ticket, key, now)
+        elif member is None and enrolment is not None:
+            _issue(uow, program, None, contact, ticket, key, now, enrolment)
         uow.commit()
     return ticket
 
 
 def _issue(
-    uow: AccessWork, program: Program, member: Member, ticket: str, key: str, now: datetime
+    uow: AccessWork,
+    program: Program,
+    member: Member | None,
+    to: str,
+    ticket: str,
+    key: str,
+    now: datetime,
+    enrolment: dict[str, Any] | None = None,
 ) -> None:
     seed = secrets.token_urlsafe(32)
     expires = now + CODE_TTL
     code_hash = keyed_hash(code_from_seed(seed, key), key)
     code_id = uow.access.add_code(
-        program.id, member.id, code_hash, keyed_hash(ticket, key), seed, expires, now
+        program.id,
+        None if member is None else member.id,
+        code_hash,
+        keyed_hash(ticket, key),
+        seed,
+        expires,
+        now,
+        enrolment,
     )
     uow.outbox.add(
         program.id,
         SIGNIN_TOPIC,
         {
-            "member": member.external_id,
-            "to": _channel(member),
+            "member": None if member is None else member.external_id,
+            "to": to,
             "code_id": code_id,
             "expires_at": expires.isoformat(),
         },
@@ -141,29 +161,47 @@ def verify_code(
     """A new session for the member whose code was asked for with this ticket."""
     now = clock.now()
     with uow:
-        found = uow.access.code_by_ticket(keyed_hash(ticket, key)) if ticket else None
-        if found is None or found.program_id != program.id:
-            raise Unauthenticated(
-                "that code is wrong or has expired", code=AccessCode.SIGNIN_CODE_INVALID
-            )
-        try:
-            found.check(keyed_hash(code.strip(), key), now)
-        except Unauthenticated:
-            uow.access.try_code(found.id, spent=found.spent_by_this_try())
-            uow.commit()  # the failed try counts
-            raise
-        uow.access.use_code(found.id, now)
-        token = secrets.token_urlsafe(32)
-        session = WebSession(
-            keyed_hash(token, key),
-            program.id,
-            found.member_id,
-            secrets.token_urlsafe(24),
-            now + SESSION_TTL,
-        )
-        uow.access.add_session(session, now)
+        found = take_code(uow, program, ticket, code, key, now)
+        if found.member_id is None:  # a code to join: only ``engagement.joining`` takes it
+            raise _wrong_code()
+        token, session = open_session(uow, program, found.member_id, key, now)
         uow.commit()
         return token, session
+
+
+def take_code(
+    uow: AccessWork, program: Program, ticket: str | None, code: str, key: str, now: datetime
+) -> SigninCode:
+    """The code asked for with this ticket, used up, if ``code`` is it; inside ``with uow``.
+
+    A wrong code is refused, and the failed try is committed (it counts)."""
+    found = uow.access.code_by_ticket(keyed_hash(ticket, key)) if ticket else None
+    if found is None or found.program_id != program.id:
+        raise _wrong_code()
+    try:
+        found.check(keyed_hash(code.strip(), key), now)
+    except Unauthenticated:
+        uow.access.try_code(found.id, spent=found.spent_by_this_try())
+        uow.commit()  # the failed try counts
+        raise
+    uow.access.use_code(found.id, now)
+    return found
+
+
+def open_session(
+    uow: AccessWork, program: Program, member_id: int, key: str, now: datetime
+) -> tuple[str, WebSession]:
+    """A new portal session for the member: the browser's token, and what is kept of it."""
+    token = secrets.token_urlsafe(32)
+    session = WebSession(
+        keyed_hash(token, key), program.id, member_id, secrets.token_urlsafe(24), now + SESSION_TTL
+    )
+    uow.access.add_session(session, now)
+    return token, session
+
+
+def _wrong_code() -> Unauthenticated:
+    return Unauthenticated("that code is wrong or has expired", code=AccessCode.SIGNIN_CODE_INVALID)
 
 
 def signed_in(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from jifen.domain.access import SigninCode, WebSession
 from jifen.domain.operators import Operator
@@ -52,13 +52,17 @@ class Access(Protocol):
     def add_code(
         self,
         program_id: int,
-        member_id: int,
+        member_id: int | None,
         code_hash: str,
         ticket_hash: str,
         seed: str,
         expires_at: datetime,
         now: datetime,
-    ) -> int: ...
+        enrolment: dict[str, Any] | None = None,
+    ) -> int:
+        """A code for a member, or (``member_id`` None) for someone joining with the
+        details in ``enrolment``, which are dropped with the seed."""
+
     def code_by_ticket(self, ticket_hash: str) -> SigninCode | None:
         """The code asked for with this ticket, its row locked."""
 

@@ -25,8 +25,8 @@ from functools import partial
 from jifen.domain.errors import Conflict, NotFound, RuleViolation
 from jifen.domain.programs import Program
 from jifen.services.earning import LineIn, PlaceOrder, RecordActivity, record_activity, record_order
+from jifen.services.engagement import Enrol, enrol
 from jifen.services.ledger import PlaceHold, place_hold
-from jifen.services.members import CreateMember, create_member
 from jifen.services.nightly import run_night
 from jifen.services.nightly.ports import JobLocks
 from jifen.services.ports import Chance, Clock
@@ -176,14 +176,18 @@ def _member(demo: _Demo, n: int) -> None:
     joined = demo.now - timedelta(days=days_ago)
     joined = joined.replace(hour=rng.randrange(1, 12))  # shop hours in Shanghai, in UTC
     name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", *GIVEN])
-    join = CreateMember(
+    join = Enrol(
         ext,
-        phone=f"138{rng.randrange(10**8):08d}",
+        phone=f"1380{n:07d}",  # one each: a phone is one member's
         attributes={
             "name": name,
             "city": rng.choice(["上海", "杭州", "苏州", "南京"]),
             "segment": rng.choice(["", "", "vegetable_lover"]),
         },
+        display_name=name,
+        language="zh-CN",
+        consents={"sms": rng.random() < 0.6, "push": rng.random() < 0.3},
+        source="portal",
     )
     demo.at(joined, partial(_join, demo, join))
     if rng.random() < 0.5:
@@ -229,10 +233,10 @@ def _visits(
         k += 1
 
 
-def _join(demo: _Demo, cmd: CreateMember) -> None:
+def _join(demo: _Demo, cmd: Enrol) -> None:
+    """Joining pays the sign-up itself (``engagement.enrol``)."""
     ext = cmd.external_id
-    create_member(demo.uow(), demo.clock, demo.program, cmd, f"demo:{ext}:join")
-    _act(demo, ext, "sign_up")
+    enrol(demo.uow(), demo.clock, demo.rulebooks, demo.program, cmd, f"demo:{ext}:join")
 
 
 def _act(demo: _Demo, ext: str, kind: str) -> None:

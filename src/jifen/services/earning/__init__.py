@@ -27,6 +27,7 @@
 
 from jifen.services.earning.activities import (
     record_activity,
+    record_activity_in,
 )
 from jifen.services.earning.awards import (
     cap_keys,
@@ -96,6 +97,7 @@ __all__ = [
     "order_key",
     "preview_order",
     "record_activity",
+    "record_activity_in",
     "record_order",
     "record_order_in",
     "record_orders_in",

@@ -57,12 +57,14 @@ def record_activity(
     when = require_moment(cmd.occurred_at or now, now=now, skew=skew, field="occurred_at")
     with uow:
         call = Keyed(program, cmd, key, now)
-        return once(uow, call, partial(_record, rulebooks=rulebooks, when=when))
+        return once(uow, call, partial(record_activity_in, rulebooks=rulebooks, when=when))
 
 
-def _record(
+def record_activity_in(
     uow: EarningWork, call: Keyed[RecordActivity], *, rulebooks: Rulebooks, when: datetime
 ) -> EarnResult:
+    """``record_activity``'s work inside a transaction that is already keyed: an
+    enrolment pays its sign-up with it, once with the member's creation."""
     program, cmd, now = call.program, call.command, call.now
     definition = rulebooks.current(uow, program)
     earning = definition.earning

@@ -1,7 +1,7 @@
 """Members: joining, updating, looking up, and their statement of points.
 
 - ``commands``: Members' commands: what an outside caller asks of membership.
-- ``enrolment``: Members join and are updated: checked ids, announced in the outbox.
+- ``enrolment``: A member's record made and updated: checked ids, announced in the outbox.
 - ``expiring_points``: What a member is about to lose: points expiring soon, by day in the
   programme's timezone.
 - ``lookup``: Members looked up: by id for the API, or by the beginning of an id, phone or email
@@ -32,6 +32,7 @@ from jifen.services.members.lookup import (
     find_member,
     get_member,
     get_member_at_once,
+    get_member_by_code,
     member_view_of,
     search,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "find_member",
     "get_member",
     "get_member_at_once",
+    "get_member_by_code",
     "history",
     "history_at_once",
     "history_of",

@@ -1,4 +1,10 @@
-"""Members join and are updated: checked ids, announced in the outbox."""
+"""A member's record made and updated: checked ids, announced in the outbox.
+
+People join through ``engagement.enrol`` (the API, the portal, the console), which checks
+their details and pays the sign-up; ``create_member`` makes the record alone, once per
+key (tools and tests that need a member, not a joining), and ``join`` is the step both
+take inside a transaction.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +34,7 @@ UPDATABLE = frozenset({"phone", "email", "birthday", "attributes", "status"})
 def create_member(
     uow: LedgerWork, clock: Clock, program: Program, cmd: CreateMember, key: str
 ) -> MemberView:
-    """A member joins through the API (or the console, or an import)."""
+    """A member's record, once per key, with no sign-up paid (see the module's docstring)."""
     require_external_id(cmd.external_id)
     with uow:
         return once(uow, Keyed(program, cmd, key, clock.now()), _create)

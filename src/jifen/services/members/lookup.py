@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from jifen.domain.errors import MemberNotFound
+from jifen.domain.engagement.codes import MEMBER_CODE_DIGITS, member_code, shown_member_code
+from jifen.domain.errors import InvalidInput, MemberNotFound
 from jifen.domain.members import Member, MemberStatus
 from jifen.domain.programs import Program
 from jifen.services.ledger import as_settled
@@ -41,6 +42,22 @@ async def get_member_at_once(
     return None if found.due else member_view(found.member, found.expiring)
 
 
+def get_member_by_code(uow: LedgerWork, clock: Clock, program: Program, code: str) -> MemberView:
+    """The member whose membership code this is (the till's scan, a POS), as ``get_member``
+    shows them; a code with a wrong check digit is refused before any lookup."""
+    found = member_code(code)
+    if found is None:
+        raise InvalidInput(
+            f"a membership code is {MEMBER_CODE_DIGITS} digits with a check digit", field="code"
+        )
+    now = clock.now()
+    with uow:
+        member = uow.members.by_member_code(program.id, found)
+        if member is None or member.status is MemberStatus.ERASED:
+            raise MemberNotFound(shown_member_code(found))
+        return member_view_of(uow, program, member, now)
+
+
 def member_view_of(uow: LedgerWork, program: Program, member: Member, now: datetime) -> MemberView:
     """The member as ``get_member`` shows them at ``now``, their balances as a write at
     ``now`` would find them (``as_settled``); call inside ``with uow``."""
@@ -71,6 +88,10 @@ def member_view(member: Member, expiring: int) -> MemberView:
         created_at=member.created_at,
         updated_at=member.updated_at,
         tier=member.tier,
+        display_name=member.display_name,
+        language=member.language,
+        member_code=member.member_code,
+        referral_code=member.referral_code,
     )
 
 

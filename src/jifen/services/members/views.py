@@ -23,6 +23,10 @@ class MemberView:
     updated_at: datetime
     tier: str | None = None  # None: the entry level (or a programme without tiers)
     replayed: bool = False
+    display_name: str | None = None
+    language: str | None = None
+    member_code: str | None = None  # what the till scans (engagement.codes)
+    referral_code: str | None = None  # what friends join with
 
 
 @dataclass(frozen=True)

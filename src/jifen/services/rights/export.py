@@ -1,9 +1,8 @@
 """A member's data, exported as one JSON document: ``jifen.member-export/1``.
 
-Profile, consents (jifen records none yet: always an empty list in format 1),
-balances, every lot, the whole history, orders, redemptions and vouchers. What is
-internal stays out: an adjustment's reason (the audit log's), who on the staff
-made a change, the rules' snapshots.
+Profile, every consent answer given (oldest first), balances, every lot, the whole
+history, orders, redemptions and vouchers. What is internal stays out: an adjustment's
+reason (the audit log's), who on the staff made a change, the rules' snapshots.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ def export_member(
             exported_at=now.isoformat(),
             program=program.code,
             profile=_profile(member),
-            consents=[],
+            consents=uow.rights.consents(member.id),
             balances=_balances(member),
             lots=uow.rights.lots(member.id),
             history=[_entry(e) for e in _entries(uow, member.id)],
@@ -53,6 +52,10 @@ def _profile(member: Member) -> dict[str, Any]:
         "email": member.email,
         "birthday": member.birthday.isoformat() if member.birthday else None,
         "attributes": member.attributes,
+        "display_name": member.display_name,
+        "language": member.language,
+        "member_code": member.member_code,
+        "referral_code": member.referral_code,
         "tier": member.tier,
         "orders_count": member.orders_count,
         "spend_total": member.spend_total,

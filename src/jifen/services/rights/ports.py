@@ -22,6 +22,10 @@ class Rights(Protocol):
     def vouchers(self, member_id: int) -> list[dict[str, Any]]:
         """The member's vouchers, oldest first (JSON values)."""
 
+    def consents(self, member_id: int) -> list[dict[str, Any]]:
+        """Every consent answer the member gave, oldest first: purpose, channel, granted,
+        source, when (JSON values)."""
+
     def erased_at(self, member_id: int) -> datetime | None: ...
 
     def erase(
@@ -29,8 +33,9 @@ class Rights(Protocol):
     ) -> None:
         """Remove the member's personal data from every table; the ledger's amounts stay.
 
-        The member's row takes the pseudonym, status ``erased`` and ``erased_at``;
-        sign-in codes and sessions go; the outbox, idempotency answers (and internal keys
+        The member's row takes the pseudonym, status ``erased`` and ``erased_at``, and
+        loses its contact, display name and codes; sign-in codes, sessions and consents
+        go; the outbox, idempotency answers (and internal keys
         but ``keep_key``), the audit log and the records beside the ledger are scrubbed.
         """
 

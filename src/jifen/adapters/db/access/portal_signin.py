@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, null, select, update
 
 from jifen.adapters.db.tables import signin_codes, web_sessions
 from jifen.domain.access import SigninCode, WebSession
@@ -18,12 +18,13 @@ class SqlAccess:
     def add_code(
         self,
         program_id: int,
-        member_id: int,
+        member_id: int | None,
         code_hash: str,
         ticket_hash: str,
         seed: str,
         expires_at: datetime,
         now: datetime,
+        enrolment: dict[str, Any] | None = None,
     ) -> int:
         return int(
             self.conn.execute(
@@ -34,6 +35,7 @@ class SqlAccess:
                     code_hash=code_hash,
                     ticket_hash=ticket_hash,
                     seed=seed,
+                    enrolment=null() if enrolment is None else enrolment,
                     expires_at=expires_at,
                     tries=0,
                     created_at=now,
@@ -62,13 +64,14 @@ class SqlAccess:
         values: dict[str, Any] = {"tries": signin_codes.c.tries + 1}
         if spent:
             values["seed"] = None
+            values["enrolment"] = null()  # SQL NULL: a JSON column would keep None as 'null'
         self.conn.execute(update(signin_codes).where(signin_codes.c.id == code_id).values(values))
 
     def use_code(self, code_id: int, now: datetime) -> None:
         self.conn.execute(
             update(signin_codes)
             .where(signin_codes.c.id == code_id)
-            .values(used_at=now, seed=None, ticket_hash=None)
+            .values(used_at=now, seed=None, ticket_hash=None, enrolment=null())
         )
 
     def forget_expired_seeds(self, now: datetime) -> int:
@@ -76,7 +79,7 @@ class SqlAccess:
         done = self.conn.execute(
             update(signin_codes)
             .where(c.seed.is_not(None), c.expires_at <= now)
-            .values(seed=None, ticket_hash=None)
+            .values(seed=None, ticket_hash=None, enrolment=null())
         )
         return int(done.rowcount)
 
@@ -122,4 +125,5 @@ def _code(row: Any) -> SigninCode:
         row.tries,
         row.used_at,
         row.program_id,
+        row.enrolment,
     )

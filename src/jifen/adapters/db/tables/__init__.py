@@ -11,6 +11,7 @@ here. A module is never named like a table it holds (``programs``, ``imports``),
 - ``tiers``: monthly activity, tier changes.
 - ``redemption``: reward stock, redemptions, vouchers, lottery draws, donations.
 - ``access``: API keys, portal sign-in codes and sessions, operators and theirs.
+- ``engagement``: consents.
 - ``nightly``: pipeline checkpoints, expiry reminders.
 - ``file_imports``: import checkpoints.
 - ``records``: idempotency keys, the outbox, the audit log.
@@ -35,6 +36,7 @@ from jifen.adapters.db.tables.earning import (
     rule_condition_errors,
     rule_usage,
 )
+from jifen.adapters.db.tables.engagement import consents
 from jifen.adapters.db.tables.file_imports import imports
 from jifen.adapters.db.tables.ledger import draws, entries, holds, lots, members
 from jifen.adapters.db.tables.nightly import expiry_reminders, pipeline_runs
@@ -56,6 +58,7 @@ __all__ = [
     "audit_log",
     "campaign_budgets",
     "campaign_spend",
+    "consents",
     "console_sessions",
     "donations",
     "door_attempts",

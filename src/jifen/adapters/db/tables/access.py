@@ -40,12 +40,15 @@ signin_codes = Table(
     metadata,  # one-time codes for the portal: only their keyed hash is kept (ADR 0015)
     Column("id", Id, primary_key=True),
     Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
-    Column("member_id", Id, ForeignKey("members.id"), nullable=False),
+    # None: the code is for someone joining (``enrolment`` holds what they gave)
+    Column("member_id", Id, ForeignKey("members.id")),
     Column("code_hash", String(64), nullable=False),
     # the browser that asked holds the ticket; the code is tried only with it
     Column("ticket_hash", String(64)),
     # the code is derived from this and the app secret at delivery; dropped once spent
     Column("seed", String(64)),
+    # a person joining: the contact and details they gave, dropped with the seed
+    Column("enrolment", Json),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("tries", Integer, nullable=False, server_default=text("0")),
     Column("used_at", UTCDateTime),

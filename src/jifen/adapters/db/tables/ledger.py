@@ -57,11 +57,24 @@ members = Table(
     Column("tier_nudged", String(64)),  # the next tier the member was told they are close to
     Column("chain_head", String(64)),  # the hash of the member's latest entry (ADR 0001)
     Column("erased_at", UTCDateTime),  # status erased: personal data removed then
+    # how the member is known (ADR 0031): shown by, spoken to in, found at the till by
+    # (16 digits, Luhn), shared with friends (8 characters); the codes never change
+    Column("display_name", String(32)),
+    Column("language", String(8)),
+    Column("member_code", String(16)),
+    Column("referral_code", String(8)),
     UniqueConstraint("program_id", "external_id", name="uq_members_program_external"),
     CheckConstraint("pending >= 0", name="pending_not_negative"),
     CheckConstraint("held >= 0", name="held_not_negative"),
 )
 Index("ix_members_program_phone", members.c.program_id, members.c.phone)
+Index("uq_members_program_member_code", members.c.program_id, members.c.member_code, unique=True)
+Index(
+    "uq_members_program_referral_code",
+    members.c.program_id,
+    members.c.referral_code,
+    unique=True,
+)
 Index("ix_members_program_email", members.c.program_id, members.c.email)
 # No index on a column the ledger or the nightly reviews update (balances, tier_*): on
 # PostgreSQL such an update stays HOT (no index entries) in the room fillfactor leaves.

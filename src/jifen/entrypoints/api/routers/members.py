@@ -13,8 +13,9 @@ from jifen.entrypoints.api.deps import (
 )
 from jifen.entrypoints.api.rendering import rendered, replayed_header
 from jifen.entrypoints.api.schemas import EntriesOut, MemberIn, MemberOut, MemberPatch
-from jifen.services import members
-from jifen.services.members import CreateMember, UpdateMember
+from jifen.services import engagement, members
+from jifen.services.engagement import Enrol
+from jifen.services.members import UpdateMember
 
 router = APIRouter(prefix="/v1/members", tags=["members"])
 
@@ -25,8 +26,19 @@ router = APIRouter(prefix="/v1/members", tags=["members"])
 def create_member(
     body: MemberIn, caller: MembersWrite, key: IdempotencyKey, response: Response
 ) -> MemberOut:
-    cmd = CreateMember(body.external_id, body.phone, body.email, body.birthday, body.attributes)
-    view = members.create_member(caller.jf.uow(), caller.jf.clock, caller.program, cmd, key or "")
+    jf = caller.jf
+    cmd = Enrol(
+        body.external_id,
+        body.phone,
+        body.email,
+        body.birthday,
+        body.attributes,
+        body.display_name,
+        body.language,
+        body.consents,
+        body.referral_code,
+    )
+    view = engagement.enrol(jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or "")
     replayed_header(response, view.replayed)
     return MemberOut.model_validate(view)
 
@@ -82,3 +94,17 @@ async def list_entries(
         page = await run_in_threadpool(members.history, uow, program, external_id, cursor, limit)
     out = EntriesOut.model_validate(page, from_attributes=True)
     return rendered(out, status.HTTP_200_OK, replayed=False)
+
+
+codes = APIRouter(prefix="/v1/member-codes", tags=["members"])
+
+
+@codes.get(
+    "/{code}",
+    response_model=MemberOut,
+    summary="The member whose membership code this is (what a till scans)",
+)
+def get_member_by_code(code: str, caller: MembersRead) -> MemberOut:
+    jf = caller.jf
+    view = members.get_member_by_code(jf.uow(write=False), jf.clock, caller.program, code)
+    return MemberOut.model_validate(view)

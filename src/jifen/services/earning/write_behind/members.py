@@ -46,6 +46,15 @@ class BatchMembers(Through[Members]):
     def by_contact(self, program_id: int, contact: str) -> Member | None:
         return self.written().by_contact(program_id, contact)
 
+    def by_member_code(self, program_id: int, code: str) -> Member | None:
+        return self.written().by_member_code(program_id, code)
+
+    def by_referral_code(self, program_id: int, code: str) -> Member | None:
+        return self.written().by_referral_code(program_id, code)
+
+    def contact_taken(self, program_id: int, phone: str | None, email: str | None) -> bool:
+        return self.written().contact_taken(program_id, phone, email)
+
     def search(self, program_id: int, text_: str, limit: int) -> list[Member]:
         return self.written().search(program_id, text_, limit)
 

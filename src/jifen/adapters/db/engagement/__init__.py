@@ -1,0 +1,1 @@
+"""Engagement's repositories: consents."""
