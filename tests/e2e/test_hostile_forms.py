@@ -119,11 +119,18 @@ FIELDS: dict[str, str] = {
     "paid": "",
     "spend": "100.00",
     "reference": "",
+    "display_name": "Mei",
+    "language": "en",
+    "birthday": "1990-05-01",
+    "referral_code": "",
+    "marketing": "email",
+    "joining": "",
 }
 #: Every POST form, with its path's values and the values that differ from FIELDS.
 ROUTES: dict[str, dict[str, str]] = {
     "/portal/sign-in": {},
     "/portal/code": {"code": "{signin_code}"},
+    "/portal/join": {},
     "/portal/sign-out": {},
     "/portal/rewards/{code}": {"code": "eggs"},
     "/portal/lottery/{code}": {"code": "lucky-draw"},
@@ -153,7 +160,7 @@ COUPON = """\
 """
 #: What a refused sign-in writes on purpose: the try, counted against the door
 DOOR_TABLES = frozenset({"audit_log", "door_attempts", "signin_codes"})
-DOORS = frozenset({"/portal/sign-in", "/portal/code", "/console/sign-in"})
+DOORS = frozenset({"/portal/sign-in", "/portal/join", "/portal/code", "/console/sign-in"})
 
 ALERT = re.compile(r'<(p|div)[^>]*role="alert"[^>]*>(.*?)</\1>', re.S)
 HEADING = re.compile(r"<main>.*?<h1[^>]*>(.*?)</h1>", re.S)

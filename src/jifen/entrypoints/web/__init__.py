@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from jifen.domain.error_codes import RequestCode
 from jifen.domain.errors import Unavailable
 from jifen.entrypoints.api.errors import RETRY_AFTER_SECONDS, invalid_problem, problem_of
-from jifen.entrypoints.web import console, dev, portal, refusals, spending
+from jifen.entrypoints.web import console, dev, membership, portal, refusals, spending
 from jifen.entrypoints.web.i18n import LOCALES, load
 
 STATIC = Path(__file__).parent / "static"
@@ -24,6 +24,7 @@ def install(app: FastAPI, *, demo: bool) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(portal.router)
     app.include_router(spending.router)
+    app.include_router(membership.router)
     for router in console.ROUTERS:
         app.include_router(router)
     if demo:

@@ -25,7 +25,7 @@ from jifen.domain.programs import Program
 from jifen.entrypoints.web.i18n import Language, pick
 from jifen.entrypoints.web.reasons import describe
 from jifen.entrypoints.web.shown import error_words
-from jifen.services import access, programs
+from jifen.services import access, engagement, programs
 from jifen.services.portal import history_page, home_page
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
@@ -82,7 +82,7 @@ def render(request: Request, lang: Language, name: str, status: int = 200, **ctx
 def sign_in_page(request: Request, lang: Lang, prog: Prog) -> Response:
     token = request.cookies.get(ANON_CSRF) or secrets.token_urlsafe(24)
     response = render(request, lang, "portal/sign_in.html", program=prog, csrf=token)
-    _cookie(request, response, ANON_CSRF, token, 3600)
+    cookie(request, response, ANON_CSRF, token, 3600)
     return response
 
 
@@ -116,15 +116,25 @@ def ask_for_code(
                 request, lang, "portal/sign_in.html", 422, program=prog, csrf=csrf, error=exc.code
             )
     response = RedirectResponse(f"/portal/code?contact={quote(contact.strip())}", status_code=303)
-    _cookie(request, response, TICKET, ticket, 900)
+    cookie(request, response, TICKET, ticket, 900)
     return response
 
 
 @router.get("/code")
-def code_page(request: Request, lang: Lang, prog: Prog, contact: str = "") -> Response:
+def code_page(
+    request: Request, lang: Lang, prog: Prog, contact: str = "", joining: str = ""
+) -> Response:
     token = request.cookies.get(ANON_CSRF) or secrets.token_urlsafe(24)
-    response = render(request, lang, "portal/code.html", program=prog, contact=contact, csrf=token)
-    _cookie(request, response, ANON_CSRF, token, 3600)
+    response = render(
+        request,
+        lang,
+        "portal/code.html",
+        program=prog,
+        contact=contact,
+        joining=joining[:1],
+        csrf=token,
+    )
+    cookie(request, response, ANON_CSRF, token, 3600)
     return response
 
 
@@ -136,14 +146,16 @@ def check_code(
     contact: Annotated[str, Form()],
     code: Annotated[str, Form()],
     csrf: Annotated[str, Form()],
+    joining: Annotated[str, Form()] = "",
 ) -> Response:
     _check_anonymous(request, csrf)
     jf = jifen(request)
     with floor(request):
-        try:
-            token, _ = access.verify_code(
+        try:  # a member's code signs them in; a code to join makes the member first
+            joined = engagement.join_with_code(
                 jf.uow(),
                 jf.clock,
+                jf.rulebooks,
                 prog,
                 request.cookies.get(TICKET),
                 code,
@@ -157,11 +169,14 @@ def check_code(
                 401,
                 program=prog,
                 contact=contact,
+                joining=joining,
                 csrf=csrf,
                 error=exc.code,
             )
-    response = RedirectResponse("/portal/", status_code=303)
-    _cookie(request, response, SESSION, token, int(SESSION_TTL.total_seconds()))
+    response = RedirectResponse(
+        "/portal/card?welcome=1" if joined.new else "/portal/", status_code=303
+    )
+    cookie(request, response, SESSION, joined.token, int(SESSION_TTL.total_seconds()))
     response.delete_cookie(ANON_CSRF, path="/portal")
     response.delete_cookie(TICKET, path="/portal")
     return response
@@ -271,7 +286,7 @@ class PageNotFound(Exception):
     """No such page for this member (another member's redemption looks the same)."""
 
 
-def _cookie(request: Request, response: Response, name: str, value: str, age: int) -> None:
+def cookie(request: Request, response: Response, name: str, value: str, age: int) -> None:
     secure = jifen(request).settings.secure_cookies
     response.set_cookie(
         name, value, max_age=age, httponly=True, samesite="lax", secure=secure, path="/portal"

@@ -11,12 +11,12 @@ from datetime import datetime
 from math import ceil
 from typing import Annotated, Any
 
-import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from jifen.domain.errors import JifenError
+from jifen.entrypoints.web import scannable
 from jifen.entrypoints.web.portal import (
     Lang,
     PageNotFound,
@@ -276,5 +276,4 @@ def _names(request: Request, prog: Prog) -> dict[str, dict[str, str]]:
 
 
 def _qr(code: str) -> Markup:
-    svg: str = segno.make(code.replace("-", ""), error="m").svg_inline(scale=6, border=2)
-    return Markup(svg)  # noqa: S704 - segno's own SVG of a code we issued
+    return scannable.qr(code.replace("-", ""))

@@ -1,0 +1,159 @@
+"""Joining in the portal, and the membership card (``/portal/join``, ``/portal/card``).
+
+Joining asks for details first, then sends a code to the phone or email given; the code
+page (``portal.check_code``) takes it and makes the member. The card shows the membership
+code as a QR code and a Code 128 barcode for the till, and the referral code with the
+link a friend joins by.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import date
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from jifen.domain.engagement.codes import shown_member_code
+from jifen.domain.engagement.enrolment import LANGUAGES, MARKETING_CHANNELS
+from jifen.domain.errors import InvalidInput, JifenError
+from jifen.entrypoints.web import scannable
+from jifen.entrypoints.web.portal import (
+    ANON_CSRF,
+    TICKET,
+    Lang,
+    Prog,
+    Signed,
+    check_token,
+    client_address,
+    cookie,
+    floor,
+    jifen,
+    render,
+)
+from jifen.services import access, engagement, members
+
+router = APIRouter(prefix="/portal", include_in_schema=False)
+
+
+@router.get("/join")
+def join_page(request: Request, lang: Lang, prog: Prog, ref: str = "") -> Response:
+    token = request.cookies.get(ANON_CSRF) or secrets.token_urlsafe(24)
+    form = {"referral_code": ref[:32], "language": lang.code}
+    response = _join(request, lang, prog, token, form)
+    cookie(request, response, ANON_CSRF, token, 3600)
+    return response
+
+
+@router.post("/join")
+def ask_to_join(
+    request: Request,
+    lang: Lang,
+    prog: Prog,
+    csrf: Annotated[str, Form()],
+    contact: Annotated[str, Form(max_length=254)],
+    display_name: Annotated[str, Form(max_length=64)],
+    language: Annotated[str, Form(max_length=8)],
+    birthday: Annotated[str, Form(max_length=10)] = "",
+    referral_code: Annotated[str, Form(max_length=32)] = "",
+    marketing: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    check_token(csrf, request.cookies.get(ANON_CSRF))
+    jf = jifen(request)
+    form = {
+        "contact": contact,
+        "display_name": display_name,
+        "language": language,
+        "birthday": birthday,
+        "referral_code": referral_code,
+        "marketing": marketing or [],
+    }
+    limits = access.SigninLimits(
+        per_address=jf.settings.signin_codes_per_address,
+        per_program=jf.settings.signin_codes_per_hour,
+    )
+    with floor(request):
+        try:
+            joining = engagement.Joining(
+                contact.strip(),
+                display_name,
+                language,
+                _birthday(birthday),
+                tuple(c for c in MARKETING_CHANNELS if c in (marketing or [])),
+                referral_code.strip() or None,
+            )
+            ticket = engagement.ask_to_join(
+                jf.uow(),
+                jf.clock,
+                prog,
+                joining,
+                jf.settings.secret_key,
+                address=client_address(request),
+                limits=limits,
+            )
+        except JifenError as exc:
+            field = exc.params.get("field")
+            return _join(request, lang, prog, csrf, form, 422, error=exc.code, field=field)
+    shown = quote(contact.strip())
+    response = RedirectResponse(f"/portal/code?contact={shown}&joining=1", status_code=303)
+    cookie(request, response, TICKET, ticket, 900)
+    return response
+
+
+@router.get("/card")
+def card(request: Request, lang: Lang, prog: Prog, signed: Signed, welcome: str = "") -> Response:
+    jf = jifen(request)
+    who, session = signed
+    view = members.get_member(jf.uow(write=False), jf.clock, prog, who.external_id)
+    code = view.member_code or ""
+    link = str(request.url_for("join_page").include_query_params(ref=view.referral_code or ""))
+    label = lang.gettext("Membership code %(code)s", code=shown_member_code(code))
+    return render(
+        request,
+        lang,
+        "portal/card.html",
+        program=prog,
+        me=view,
+        shown_code=shown_member_code(code),
+        qr=scannable.qr(code, label) if code else None,
+        bars=scannable.code128(code, label) if code else None,
+        link=link,
+        link_qr=scannable.qr(link, lang.gettext("Link to join")),
+        welcome=bool(welcome),
+        csrf=session.csrf,
+    )
+
+
+def _join(
+    request: Request,
+    lang: Lang,
+    prog: Prog,
+    csrf: str,
+    form: Mapping[str, object],
+    status: int = 200,
+    **extra: object,
+) -> Response:
+    return render(
+        request,
+        lang,
+        "portal/join.html",
+        status,
+        program=prog,
+        csrf=csrf,
+        form=form,
+        languages_offered=LANGUAGES,
+        channels=MARKETING_CHANNELS,
+        **extra,
+    )
+
+
+def _birthday(text: str) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput("a birthday is a date", field="birthday") from None
