@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from jifen.bootstrap import bootstrap
 from jifen.config import Settings
+from jifen.domain.engagement.codes import luhn_digit
 from jifen.entrypoints.api.app import create_app
 from jifen.entrypoints.api.order_lane import OrderLane
 from jifen.entrypoints.api.routers import earning as earning_router
@@ -30,6 +31,7 @@ ORDER: dict[str, Any] = {
     "lines": [{"sku": "oil-5l", "quantity": 1, "unit_price": "250.00", "tags": ["new"]}],
 }
 SCOPES = ("admin", "ledger:write", "ledger:read")
+CODE = "620148391027556" + luhn_digit("620148391027556")  # C-1's membership code
 
 
 def _order(**changes: Any) -> bytes:
@@ -82,6 +84,11 @@ CORPUS: list[tuple[str, str | None, list[tuple[str, str]], bytes]] = [
     ("raw surrogate bytes", "ledger:write", JSON,
      _order(order_id="1025").replace(b'"new"', b'"\xed\xa0\x80"')),
     ("a query string", "ledger:write", JSON, _order(order_id="1026")),
+    ("by membership code", "ledger:write", JSON,
+     _order(order_id="1027", member=None, member_code=CODE[:4] + " " + CODE[4:])),
+    ("by code and by id", "ledger:write", JSON, _order(order_id="1028", member_code=CODE)),
+    ("a mistyped code", "ledger:write", JSON,
+     _order(order_id="1029", member=None, member_code=CODE[:-1] + str(9 - int(CODE[-1])))),
     ("a second order", "ledger:write", JSON, _order(
         order_id="1019", paid="80.00", lines=[{"sku": "rice", "quantity": 2, "unit_price": "40.00"}]
     )),
@@ -99,7 +106,9 @@ class Server:
         program = publish(self.jf)
         join(self.jf, program, "C-1")
         with self.jf.engine.begin() as conn:  # codes are drawn at random: the same for both
-            conn.execute(text("UPDATE members SET member_code = NULL, referral_code = NULL"))
+            conn.execute(
+                text("UPDATE members SET member_code = :c, referral_code = NULL"), {"c": CODE}
+            )
         self.keys = {
             s: apikeys.create_key(self.jf.uow(), self.jf.clock, program, s, [s], "test")
             for s in SCOPES
@@ -153,9 +162,9 @@ def test_every_answer_is_the_routes_own(
     seen: list[str] = []  # the orders the route itself took
     through = earning_router.order_of
 
-    def spied(body: Any) -> Any:
+    def spied(body: Any, *member: Any) -> Any:
         seen.append(body.order_id)
-        return through(body)
+        return through(body, *member)
 
     monkeypatch.setattr(earning_router, "order_of", spied)
     answers = {}
@@ -177,7 +186,12 @@ def test_every_answer_is_the_routes_own(
         assert a == b, name
     assert taken >= ORDINARY  # the route without the lane took them all
     assert laned.rows() == routed.rows()
-    assert count(laned.jf, "orders") == 10
+    said = {name: answer for (name, *_), answer in zip(CORPUS, answers[laned], strict=True)}
+    status, _, body = said["by membership code"]  # the route read whose the code is
+    assert (status, json.loads(body)["member"]) == (201, "C-1"), body
+    assert [said[n][0] for n in ("by code and by id", "a mistyped code")] == [422, 422]
+    assert json.loads(said["a mistyped code"][2])["params"]["field"] == "member_code"
+    assert count(laned.jf, "orders") == 11  # ten by id, one by membership code
 
 
 def test_an_ordinary_order_takes_the_lane_and_the_rest_the_route(
@@ -187,9 +201,9 @@ def test_an_ordinary_order_takes_the_lane_and_the_rest_the_route(
     routed: list[str] = []
     through = earning_router.order_of
 
-    def spied(body: Any) -> Any:
+    def spied(body: Any, *member: Any) -> Any:
         routed.append(body.order_id)
-        return through(body)
+        return through(body, *member)
 
     monkeypatch.setattr(earning_router, "order_of", spied)
     assert laned.send("ledger:write", JSON, _order(order_id="cold"))[0] == 201

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 Money = Field(pattern=r"^\d{1,13}(\.\d{1,3})?$", examples=["128.50"])
 
@@ -29,7 +29,19 @@ class LineBody(_In):
 
 class OrderBody(_In):
     order_id: str = Field(min_length=1, max_length=128, examples=["1042"])
-    member: str = Field(min_length=1, max_length=128, examples=["C-10042"])
+    member: str | None = Field(
+        None,
+        min_length=1,
+        max_length=128,
+        examples=["C-10042"],
+        description="the member's id; or send `member_code`",
+    )
+    member_code: str | None = Field(
+        None,
+        min_length=1,
+        max_length=32,
+        description="the membership code the till scanned (16 digits), instead of `member`",
+    )
     paid: str = Field(pattern=r"^\d{1,13}(\.\d{1,3})?$", description="money actually paid")
     lines: list[LineBody] = Field(default_factory=list, max_length=500)
     placed_at: AwareDatetime | None = None
@@ -38,6 +50,12 @@ class OrderBody(_In):
     discount: str = Field("0", pattern=r"^\d{1,13}(\.\d{1,3})?$")
     points_paid: StrictInt = Field(0, ge=0)
     attributes: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_member(self) -> OrderBody:
+        if (self.member is None) == (self.member_code is None):
+            raise ValueError("name the member by `member` or by `member_code`, not both")
+        return self
 
 
 class RefundBody(_In):

@@ -79,6 +79,8 @@ def _ordinary(scope: Scope, body: bytes) -> tuple[Jifen, Program, OrderBody] | N
         order = OrderBody.model_validate_json(body)
     except ValidationError:
         return None
+    if order.member is None:  # named by a membership code: the route reads whose it is
+        return None
     jf: Jifen = state.jifen
     return jf, program, order
 

@@ -30,6 +30,7 @@ from jifen.services.members.expiring_points import (
 from jifen.services.members.lookup import (
     Found,
     find_member,
+    find_member_by_code,
     get_member,
     get_member_at_once,
     get_member_by_code,
@@ -65,6 +66,7 @@ __all__ = [
     "expiring",
     "expiring_of",
     "find_member",
+    "find_member_by_code",
     "get_member",
     "get_member_at_once",
     "get_member_by_code",

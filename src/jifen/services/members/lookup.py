@@ -45,17 +45,30 @@ async def get_member_at_once(
 def get_member_by_code(uow: LedgerWork, clock: Clock, program: Program, code: str) -> MemberView:
     """The member whose membership code this is (the till's scan, a POS), as ``get_member``
     shows them; a code with a wrong check digit is refused before any lookup."""
+    now = clock.now()
+    with uow:
+        member = _by_code(uow, program, code, "code")
+        return member_view_of(uow, program, member, now)
+
+
+def find_member_by_code(
+    uow: LedgerWork, program: Program, code: str, field: str = "member_code"
+) -> Member:
+    """The member whose membership code this is (an order a till names by its scan)."""
+    with uow:
+        return _by_code(uow, program, code, field)
+
+
+def _by_code(uow: LedgerWork, program: Program, code: str, field: str) -> Member:
     found = member_code(code)
     if found is None:
         raise InvalidInput(
-            f"a membership code is {MEMBER_CODE_DIGITS} digits with a check digit", field="code"
+            f"a membership code is {MEMBER_CODE_DIGITS} digits with a check digit", field=field
         )
-    now = clock.now()
-    with uow:
-        member = uow.members.by_member_code(program.id, found)
-        if member is None or member.status is MemberStatus.ERASED:
-            raise MemberNotFound(shown_member_code(found))
-        return member_view_of(uow, program, member, now)
+    member = uow.members.by_member_code(program.id, found)
+    if member is None or member.status is MemberStatus.ERASED:
+        raise MemberNotFound(shown_member_code(found))
+    return member
 
 
 def member_view_of(uow: LedgerWork, program: Program, member: Member, now: datetime) -> MemberView:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import APIRouter, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from jifen.entrypoints.api.deps import IdempotencyKey, LedgerWrite
 from jifen.entrypoints.api.earning_schemas import (
@@ -15,17 +16,20 @@ from jifen.entrypoints.api.earning_schemas import (
     RefundBody,
 )
 from jifen.entrypoints.api.rendering import rendered
-from jifen.services import earning
+from jifen.services import earning, members
 from jifen.services.earning import EarnResult, LineIn, PlaceOrder, RecordActivity, RefundOrder
 
 router = APIRouter(prefix="/v1", tags=["earning"])
 CREATED = status.HTTP_201_CREATED
 
 
-def order_of(body: OrderBody) -> PlaceOrder:
+def order_of(body: OrderBody, member: str | None = None) -> PlaceOrder:
+    """The order ``body`` sends; ``member``: the external id its ``member_code`` names."""
+    found = member or body.member
+    assert found is not None, "OrderBody names the member one way or the other"
     return PlaceOrder(
         order_id=body.order_id,
-        member=body.member,
+        member=found,
         paid=body.paid,
         lines=tuple(
             LineIn(x.sku, x.quantity, x.unit_price, x.category, tuple(x.tags), x.discount)
@@ -53,7 +57,14 @@ def answer_of(result: EarnResult) -> Response:
 async def place_order(body: OrderBody, caller: LedgerWrite) -> Response:
     # checked here, recorded by the process's writer together with the orders that
     # arrive with it (ADR 0022); no thread of the pool waits on the database for it
-    answer = caller.jf.orders.submit(caller.program, order_of(body))
+    member = None
+    if body.member_code is not None:  # a till's scan: whose it is, read once before
+        jf = caller.jf
+        found = await run_in_threadpool(
+            members.find_member_by_code, jf.uow(write=False), caller.program, body.member_code
+        )
+        member = found.external_id
+    answer = caller.jf.orders.submit(caller.program, order_of(body, member))
     return answer_of(await asyncio.wrap_future(answer))
 
 
@@ -64,8 +75,14 @@ async def place_order(body: OrderBody, caller: LedgerWrite) -> Response:
 )
 def simulate(body: OrderBody, caller: LedgerWrite) -> AwardOut:
     jf = caller.jf
+    member = None
+    if body.member_code is not None:
+        member = members.find_member_by_code(
+            jf.uow(write=False), caller.program, body.member_code
+        ).external_id
+    order = order_of(body, member)
     view = earning.simulate_order(
-        jf.uow(), jf.clock, jf.rulebooks, caller.program, order_of(body), skew=jf.clock_skew
+        jf.uow(), jf.clock, jf.rulebooks, caller.program, order, skew=jf.clock_skew
     )
     return AwardOut.model_validate(view)
 
