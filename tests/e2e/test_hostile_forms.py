@@ -119,6 +119,8 @@ FIELDS: dict[str, str] = {
     "paid": "",
     "spend": "100.00",
     "reference": "",
+    "receipt": "R-1",
+    "store": "",
     "display_name": "Mei",
     "language": "en",
     "birthday": "1990-05-01",
@@ -143,6 +145,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "/console/catalogue/{code}/stock": {"code": "eggs"},
     "/console/program": {},
     "/console/till/consume": {"code": "{voucher}"},
+    "/console/till/purchase": {"code": "{member_code}", "paid": "12.00", "receipt": "{fresh}"},
     "/console/operators": {"username": "{fresh}"},
     "/console/operators/{username}": {"username": "carl"},
     "/console/operators/{username}/password": {"username": "carl"},
@@ -403,6 +406,9 @@ def shop(jf: Jifen) -> Iterator[Shop]:
     versions = programs.versions(jf.uow(write=False), program)
     ids = {
         "voucher": done.vouchers[0].code,
+        "member_code": str(
+            members.get_member(jf.uow(write=False), jf.clock, program, "C-1").member_code
+        ),
         "key_id": str(keys[0].id),
         "other_key_id": str(keys[1].id),
         "base": str(versions.current),

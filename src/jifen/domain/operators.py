@@ -34,6 +34,7 @@ class Permission(enum.StrEnum):
     MANAGE_STOCK = "manage_stock"
     VIEW_DASHBOARD = "view_dashboard"
     CONSUME_VOUCHERS = "consume_vouchers"
+    RECORD_PURCHASES = "record_purchases"  # at the till, for a member whose card was scanned
     MANAGE_OPERATORS = "manage_operators"
     EXPORT_MEMBERS = "export_members"  # download a member's data
     ERASE_MEMBERS = "erase_members"  # erase a member: irreversible, admins only
@@ -43,7 +44,9 @@ ALLOWED: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.OPERATOR: frozenset(Permission) - {Permission.MANAGE_OPERATORS, Permission.ERASE_MEMBERS},
     Role.ANALYST: frozenset({Permission.VIEW_MEMBERS, Permission.VIEW_DASHBOARD}),
-    Role.CASHIER: frozenset({Permission.VIEW_MEMBERS, Permission.CONSUME_VOUCHERS}),
+    Role.CASHIER: frozenset(
+        {Permission.VIEW_MEMBERS, Permission.CONSUME_VOUCHERS, Permission.RECORD_PURCHASES}
+    ),
 }
 
 
