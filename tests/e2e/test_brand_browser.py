@@ -121,12 +121,12 @@ def test_a_cashier_takes_a_voucher_once(browser: Browser, brand: Shop, shots: Pa
     expect(page.get_by_role("link", name="Dashboard")).to_have_count(0)
     page.get_by_role("link", name="Till").click()
 
-    scanned = page.get_by_label("Voucher code (type it or scan the QR)")
+    scanned = page.get_by_label("Voucher or membership code (type it or scan it)")
     scanned.fill("nope-nope")
     page.get_by_role("button", name="Look up").click()
     expect(page.get_by_role("alert")).to_have_text("No voucher has this code.")
 
-    scanned = page.get_by_label("Voucher code (type it or scan the QR)")
+    scanned = page.get_by_label("Voucher or membership code (type it or scan it)")
     scanned.fill(code.replace("-", "").lower())  # as a scanner or a hurried cashier types it
     page.get_by_role("button", name="Look up").click()
     card = page.get_by_test_id("voucher")
