@@ -141,3 +141,29 @@ def test_joining_with_a_members_contact_signs_that_member_in_and_makes_nobody(
     page.get_by_role("button", name="Join").click()
     expect(page).to_have_url(re.compile(r"/portal/$"))
     expect(page.get_by_test_id("available")).to_have_text("0")  # C-1 of the seed, as it was
+
+
+def test_a_member_who_opens_their_own_share_link_cannot_join_again_as_a_friend(
+    browser: Browser, shop: Shop, shots: Path
+) -> None:
+    context = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    join(page, shop, "13800138011", "Dai")
+    page.locator("#code").fill(latest_code(page, shop, "13800138011"))
+    page.get_by_role("button", name="加入会员").click()
+    link = page.get_by_test_id("referral-link").inner_text()
+    code = link.rsplit("=", 1)[1]
+
+    # the same phone, a second number: the share link knows the browser it came back to
+    join(page, shop, "13800138012", "Dai 2", query="?ref=" + code)
+    error = page.get_by_test_id("join-error")
+    expect(error).to_have_text(re.compile("自己的邀请码"))
+    assert not re.search(r"[a-z]+_[a-z_]+", error.inner_text())
+    expect(page.locator("#referral_code")).to_have_attribute("aria-invalid", "true")
+    page.screenshot(path=shots / "self-referral.png", full_page=True)
+    context.close()
+
+    # a friend's own browser joins by the same link
+    page = browser.new_context(locale="zh-CN").new_page()
+    join(page, shop, "13800138012", "Eli", query="?ref=" + code)
+    expect(page).to_have_url(re.compile(r"/portal/code\?.*joining=1"))

@@ -16,6 +16,7 @@ from jifen.domain.errors import (
     Conflict,
     InvalidInput,
     MemberNotFound,
+    RuleViolation,
     Unauthenticated,
 )
 from jifen.domain.programs import Program
@@ -262,7 +263,7 @@ def test_a_referral_code_unknown_is_said_before_a_code_is_sent(jf: Jifen) -> Non
 def test_the_export_holds_the_consents_and_codes_and_erasure_removes_them(jf: Jifen) -> None:
     program = publish(jf)
     view = enrol(jf, program, Enrol("C-1", phone="13800138000", display_name="Ann Lee",
-                                    consents={"sms": True}))  # fmt: skip
+                                    consents={"sms": True}, device="ann-phone"))  # fmt: skip
     found = rights.export_member(jf.uow(write=False), jf.clock, program, "C-1")
     assert (found.profile["display_name"], found.profile["member_code"]) == (
         "Ann Lee", view.member_code,
@@ -275,6 +276,39 @@ def test_the_export_holds_the_consents_and_codes_and_erasure_removes_them(jf: Ji
         row = conn.execute(text("SELECT display_name, member_code, referral_code FROM members"))
         assert tuple(row.one()) == (None, None, None)
         assert conn.execute(text("SELECT count(*) FROM consents")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM member_devices")).scalar_one() == 0
     assert view.member_code is not None
     with pytest.raises(MemberNotFound):  # an old card finds nobody
         members.get_member_by_code(jf.uow(write=False), jf.clock, program, view.member_code)
+
+
+def test_a_referral_code_used_from_its_owners_device_is_refused(jf: Jifen) -> None:
+    program = publish(jf)
+    ann = enrol(jf, program, Enrol("C-1", phone="13800138000", device="ann-phone"))
+    assert ann.referral_code is not None
+    with pytest.raises(RuleViolation) as refused:  # Ann again, as a "friend", on her phone
+        enrol(jf, program, Enrol("C-2", phone="13900139000", referral_code=ann.referral_code,
+                                 device="ann-phone"))  # fmt: skip
+    assert refused.value.code.value == "self_referral"
+    with pytest.raises(RuleViolation):  # the portal says it before sending a code
+        _ask(jf, program, Joining("13900139000", "Bo", "zh-CN",
+                                  referral_code=ann.referral_code, device="ann-phone"))  # fmt: skip
+    assert signin_codes_sent(jf.uow(write=False), jf.clock, program, SECRET) == []
+    bo = enrol(jf, program, Enrol("C-2", phone="13900139000", referral_code=ann.referral_code,
+                                  device="bo-phone"))  # fmt: skip
+    assert bo.available == 100
+    with jf.uow(write=False) as uow:
+        member = uow.members.get(program.id, "C-2")
+        assert member is not None and uow.access.used_device(member.id, "bo-phone")
+        assert not uow.access.used_device(member.id, "ann-phone")
+
+
+def test_signing_in_through_a_code_remembers_the_device(jf: Jifen) -> None:
+    program = publish(jf)
+    ann = enrol(jf, program, Enrol("C-1", email="ann@example.com"))
+    assert ann.referral_code is not None
+    ticket = _ask(jf, program, Joining("ann@example.com", "Ann", "en"))  # her own contact
+    engagement.join_with_code(jf.uow(), jf.clock, jf.rulebooks, program, ticket,
+                              _code_sent(jf, program), SECRET, device="laptop")  # fmt: skip
+    with pytest.raises(RuleViolation):  # her code, from the laptop she signed in on
+        enrol(jf, program, Enrol("C-2", referral_code=ann.referral_code, device="laptop"))

@@ -210,6 +210,12 @@ class EarningCode(Code):
         F.INVALID_INPUT,
         "no member of the programme has this referral code",
     )
+    SELF_REFERRAL = (
+        "self_referral",
+        F.RULE_VIOLATION,
+        "the referral code is used from a device its owner joined or signed in from:"
+        " nobody refers themselves",
+    )
     REFEREE_ALREADY_REFERRED = (
         "referee_already_referred",
         F.CONFLICT,

@@ -22,6 +22,7 @@ from jifen.adapters.db.tables import (
     entries,
     idempotency_keys,
     lots,
+    member_devices,
     members,
     orders,
     outbox,
@@ -99,6 +100,7 @@ class SqlRights:
         self.conn.execute(delete(signin_codes).where(signin_codes.c.member_id == member_id))
         self.conn.execute(delete(web_sessions).where(web_sessions.c.member_id == member_id))
         self.conn.execute(delete(consents).where(consents.c.member_id == member_id))
+        self.conn.execute(delete(member_devices).where(member_devices.c.member_id == member_id))
         for table, columns in OWN:
             self._scrub(table, columns, personal, table.c.member_id == member_id)
         for table, columns in SHARED:

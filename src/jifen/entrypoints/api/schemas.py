@@ -42,6 +42,13 @@ class MemberIn(_In):
     referral_code: str | None = Field(
         None, max_length=32, description="the code of the member who invited them"
     )
+    device_id: str | None = Field(
+        None,
+        min_length=8,
+        max_length=128,
+        description="your app's id for the device they join from (kept as a keyed hash):"
+        " a referral code used from a device its owner used is refused",
+    )
 
 
 class MemberPatch(_In):

@@ -30,8 +30,10 @@ from jifen.entrypoints.web.portal import (
     check_token,
     client_address,
     cookie,
+    device_of,
     floor,
     jifen,
+    keep_device,
     render,
 )
 from jifen.services import access, engagement, members
@@ -45,6 +47,7 @@ def join_page(request: Request, lang: Lang, prog: Prog, ref: str = "") -> Respon
     form = {"referral_code": ref[:32], "language": lang.code}
     response = _join(request, lang, prog, token, form)
     cookie(request, response, ANON_CSRF, token, 3600)
+    keep_device(request, response)
     return response
 
 
@@ -84,6 +87,7 @@ def ask_to_join(
                 _birthday(birthday),
                 tuple(c for c in MARKETING_CHANNELS if c in (marketing or [])),
                 referral_code.strip() or None,
+                device_of(request),
             )
             ticket = engagement.ask_to_join(
                 jf.uow(),

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from jifen.bootstrap import Jifen
-from jifen.domain.access import SESSION_TTL, WebSession
+from jifen.domain.access import SESSION_TTL, WebSession, keyed_hash
 from jifen.domain.errors import JifenError
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
@@ -33,6 +33,8 @@ SESSION = "jifen_portal"
 LANG = "jifen_lang"
 ANON_CSRF = "jifen_csrf"
 TICKET = "jifen_signin"  # which code this browser asked for (ADR 0015)
+DEVICE = "jifen_device"  # this browser, for the referral's self-referral check (ADR 0031)
+DEVICE_AGE = 2 * 365 * 24 * 3600
 
 
 class SignInRequired(Exception):
@@ -83,7 +85,22 @@ def sign_in_page(request: Request, lang: Lang, prog: Prog) -> Response:
     token = request.cookies.get(ANON_CSRF) or secrets.token_urlsafe(24)
     response = render(request, lang, "portal/sign_in.html", program=prog, csrf=token)
     cookie(request, response, ANON_CSRF, token, 3600)
+    keep_device(request, response)
     return response
+
+
+def keep_device(request: Request, response: Response) -> None:
+    """Give this browser a random id of its own, if it has none yet (kept two years)."""
+    if not request.cookies.get(DEVICE):
+        cookie(request, response, DEVICE, secrets.token_urlsafe(24), DEVICE_AGE)
+
+
+def device_of(request: Request) -> str | None:
+    """This browser's id as jifen keeps it: a keyed hash, never the cookie itself."""
+    raw = request.cookies.get(DEVICE)
+    if not raw or len(raw) > 64:
+        return None
+    return keyed_hash(f"device:{raw}", jifen(request).settings.secret_key)
 
 
 @router.post("/sign-in")
@@ -135,6 +152,7 @@ def code_page(
         csrf=token,
     )
     cookie(request, response, ANON_CSRF, token, 3600)
+    keep_device(request, response)
     return response
 
 
@@ -160,6 +178,7 @@ def check_code(
                 request.cookies.get(TICKET),
                 code,
                 jf.settings.secret_key,
+                device_of(request),
             )
         except JifenError as exc:
             return render(

@@ -51,6 +51,7 @@ ERRORS = (
     N_("amount_too_large"),
     N_("member_contact_taken"),
     N_("referral_code_unknown"),
+    N_("self_referral"),
 )
 ROLES = (N_("admin"), N_("operator"), N_("analyst"), N_("cashier"))
 VOUCHER_STATUSES = (N_("issued"), N_("consumed"), N_("cancelled"))

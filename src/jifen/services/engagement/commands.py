@@ -11,7 +11,8 @@ from typing import Any
 class Enrol:
     """Someone joins the programme: through the API (``source`` "api"), the portal or the
     console. ``consents``: marketing answers by channel (email, sms, push); None records
-    none (nothing is agreed to). ``referral_code``: the friend who invited them."""
+    none (nothing is agreed to). ``referral_code``: the friend who invited them.
+    ``device``: see below."""
 
     external_id: str
     phone: str | None = None
@@ -23,3 +24,6 @@ class Enrol:
     consents: dict[str, bool] | None = None
     referral_code: str | None = None
     source: str = "api"
+    #: the browser or app joining, as a keyed hash (never the raw id): a referral code used
+    #: from a device its owner used is refused
+    device: str | None = None

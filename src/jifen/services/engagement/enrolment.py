@@ -20,7 +20,7 @@ from jifen.domain.engagement import enrolment as rules
 from jifen.domain.engagement.codes import referral_code
 from jifen.domain.engagement.enrolment import Consent
 from jifen.domain.error_codes import EarningCode, MemberCode
-from jifen.domain.errors import Conflict, InvalidInput
+from jifen.domain.errors import Conflict, InvalidInput, RuleViolation
 from jifen.domain.members import Member, MemberStatus
 from jifen.domain.programs import Program
 from jifen.services.earning import RecordActivity, record_activity_in
@@ -97,6 +97,8 @@ def enrol_in(
     if uow.members.contact_taken(program.id, cmd.phone, cmd.email):
         raise Conflict("another member has this phone or email", code=MemberCode.CONTACT_TAKEN)
     referrer = _referrer(uow, program, checked.referral)
+    if referrer is not None and cmd.device is not None:
+        refuse_own_device(uow, referrer, cmd.device)
     new = NewMember(
         cmd.external_id,
         cmd.phone,
@@ -107,6 +109,8 @@ def enrol_in(
         cmd.language,
     )
     member = join(uow, program, new, now)
+    if cmd.device is not None:
+        uow.access.saw_device(program.id, member.id, cmd.device, now)
     if checked.consents:
         uow.consents.record(program.id, member.id, checked.consents, cmd.source, now)
     if rulebooks.current_or_none(uow, program) is None:  # nothing to pay before any rules
@@ -129,8 +133,20 @@ def _referrer(uow: EngagementWork, program: Program, code: str | None) -> Member
     found = uow.members.by_referral_code(program.id, code)
     if found is None or found.status is not MemberStatus.ACTIVE:
         raise unknown_referral()
-    # the referrer is never the person joining by contact: their contact is taken (above)
+    # the referrer is never the person joining by contact: their contact is taken (above);
+    # by device, see ``refuse_own_device``
     return found
+
+
+def refuse_own_device(uow: EngagementWork, referrer: Member, device: str) -> None:
+    """A referral code used from a browser (or app) its owner joined or signed in from is
+    the owner's own: refused."""
+    if uow.access.used_device(referrer.id, device):
+        raise RuleViolation(
+            "this referral code is your own: nobody refers themselves",
+            code=EarningCode.SELF_REFERRAL,
+            field="referral_code",
+        )
 
 
 def _act(

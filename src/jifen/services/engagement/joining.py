@@ -23,7 +23,12 @@ from jifen.domain.members import MemberStatus
 from jifen.domain.programs import Program
 from jifen.services.access import SigninLimits, open_session, request_code, take_code
 from jifen.services.engagement.commands import Enrol
-from jifen.services.engagement.enrolment import check, enrol_in, unknown_referral
+from jifen.services.engagement.enrolment import (
+    check,
+    enrol_in,
+    refuse_own_device,
+    unknown_referral,
+)
 from jifen.services.engagement.ports import EngagementWork
 from jifen.services.idempotency import Keyed
 from jifen.services.ports import Clock, KeyScope
@@ -42,6 +47,7 @@ class Joining:
     birthday: date | None = None
     marketing: tuple[str, ...] = ()  # the channels they agree to hear about offers by
     referral_code: str | None = None
+    device: str | None = None  # the browser's keyed hash (``Enrol.device``)
 
 
 @dataclass(frozen=True)
@@ -68,8 +74,10 @@ def ask_to_join(
     if checked.referral is not None:  # said now: a referral code is public, not a secret
         with uow:
             found = uow.members.by_referral_code(program.id, checked.referral)
-        if found is None or found.status is not MemberStatus.ACTIVE:
-            raise unknown_referral()
+            if found is None or found.status is not MemberStatus.ACTIVE:
+                raise unknown_referral()
+            if joining.device is not None:  # said now to the browser it is about
+                refuse_own_device(uow, found, joining.device)
     details = {
         "contact": contact,
         "kind": kind,
@@ -78,6 +86,7 @@ def ask_to_join(
         "birthday": None if cmd.birthday is None else cmd.birthday.isoformat(),
         "marketing": list(joining.marketing),
         "referral_code": checked.referral,
+        "device": joining.device,
     }
     return request_code(
         uow,
@@ -99,9 +108,11 @@ def join_with_code(
     ticket: str | None,
     code: str,
     key: str,
+    device: str | None = None,
 ) -> Joined:
     """A session for whoever the code was asked for: a member made from the details it
-    carries, or the member who has the contact (the code proves it is theirs)."""
+    carries, or the member who has the contact (the code proves it is theirs). ``device``:
+    the browser's keyed hash, remembered for the member."""
     now = clock.now()
     with uow:
         found = take_code(uow, program, ticket, code, key, now)
@@ -118,6 +129,8 @@ def join_with_code(
                 checked = check(cmd, now.date())
                 call = Keyed(program, cmd, f"join:{found.id}", now, scope=KeyScope.JIFEN)
                 member_id = enrol_in(uow, call, rulebooks, checked).id
+        if device is not None:
+            uow.access.saw_device(program.id, member_id, device, now)
         token, session = open_session(uow, program, member_id, key, now)
         uow.commit()
     return Joined(token, session, new)
@@ -137,6 +150,7 @@ def _joining(details: dict[str, Any]) -> Joining:
         birthday=None if birthday is None else date.fromisoformat(birthday),
         marketing=tuple(details.get("marketing") or ()),
         referral_code=details.get("referral_code"),
+        device=details.get("device"),
     )
 
 
@@ -151,4 +165,5 @@ def _command(joining: Joining, kind: str, contact: str, *, external_id: str) -> 
         consents={c: c in joining.marketing for c in rules.MARKETING_CHANNELS},
         referral_code=joining.referral_code or None,
         source=PORTAL,
+        device=joining.device,
     )

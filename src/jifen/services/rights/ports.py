@@ -34,8 +34,8 @@ class Rights(Protocol):
         """Remove the member's personal data from every table; the ledger's amounts stay.
 
         The member's row takes the pseudonym, status ``erased`` and ``erased_at``, and
-        loses its contact, display name and codes; sign-in codes, sessions and consents
-        go; the outbox, idempotency answers (and internal keys
+        loses its contact, display name and codes; sign-in codes, sessions, devices and
+        consents go; the outbox, idempotency answers (and internal keys
         but ``keep_key``), the audit log and the records beside the ledger are scrubbed.
         """
 

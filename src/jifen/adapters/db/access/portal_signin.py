@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, null, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from jifen.adapters.db.tables import signin_codes, web_sessions
+from jifen.adapters.db.tables import member_devices, signin_codes, web_sessions
 from jifen.domain.access import SigninCode, WebSession
 
 
@@ -91,6 +92,30 @@ class SqlAccess:
                 )
             ).scalar_one()
         )
+
+    def saw_device(self, program_id: int, member_id: int, device: str, now: datetime) -> None:
+        dialect_insert = (
+            postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
+        )
+        row = dialect_insert(member_devices).values(
+            member_id=member_id,
+            device_hash=device,
+            program_id=program_id,
+            first_seen_at=now,
+            last_seen_at=now,
+        )
+        self.conn.execute(  # two sign-ins from one browser at once: one row, seen twice
+            row.on_conflict_do_update(
+                index_elements=["member_id", "device_hash"], set_={"last_seen_at": now}
+            )
+        )
+
+    def used_device(self, member_id: int, device: str) -> bool:
+        d = member_devices.c
+        found = self.conn.execute(
+            select(d.member_id).where(d.member_id == member_id, d.device_hash == device)
+        ).first()
+        return found is not None
 
     def add_session(self, session: WebSession, now: datetime) -> None:
         self.conn.execute(

@@ -10,7 +10,7 @@ here. A module is never named like a table it holds (``programs``, ``imports``),
 - ``earning``: orders, refunds, activities, rule usage, streaks, referrals, campaign budgets.
 - ``tiers``: monthly activity, tier changes.
 - ``redemption``: reward stock, redemptions, vouchers, lottery draws, donations.
-- ``access``: API keys, portal sign-in codes and sessions, operators and theirs.
+- ``access``: API keys, portal sign-in codes, sessions and devices, operators and theirs.
 - ``engagement``: consents.
 - ``nightly``: pipeline checkpoints, expiry reminders.
 - ``file_imports``: import checkpoints.
@@ -21,6 +21,7 @@ from jifen.adapters.db.tables.access import (
     api_keys,
     console_sessions,
     door_attempts,
+    member_devices,
     operators,
     signin_codes,
     web_sessions,
@@ -70,6 +71,7 @@ __all__ = [
     "imports",
     "lots",
     "lottery_draws",
+    "member_devices",
     "member_months",
     "member_streaks",
     "members",

@@ -97,6 +97,19 @@ web_sessions = Table(
 )
 Index("ix_web_sessions_member", web_sessions.c.member_id)
 
+member_devices = Table(
+    "member_devices",
+    metadata,  # the browsers (and apps) a member joined or signed in from: keyed hashes only
+    Column("member_id", Id, ForeignKey("members.id"), primary_key=True),
+    Column("device_hash", String(64), primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+)
+# who else came from this device: a referral from the referrer's own browser, a device
+# that many friends joined from (the referral report)
+Index("ix_member_devices_device", member_devices.c.program_id, member_devices.c.device_hash)
+
 # --- the operator console ----------------------------------------------------------
 
 operators = Table(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Response, status
 from starlette.concurrency import run_in_threadpool
 
+from jifen.domain.access import keyed_hash
 from jifen.entrypoints.api.deps import (
     IdempotencyKey,
     LedgerRead,
@@ -37,6 +38,9 @@ def create_member(
         body.language,
         body.consents,
         body.referral_code,
+        device=None
+        if body.device_id is None
+        else keyed_hash(f"device:{body.device_id}", jf.settings.secret_key),
     )
     view = engagement.enrol(jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or "")
     replayed_header(response, view.replayed)
