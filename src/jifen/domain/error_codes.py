@@ -238,6 +238,16 @@ class EarningCode(Code):
         F.CONFLICT,
         "this member's referral has converted and been paid: it pays once",
     )
+    REFERRAL_VOIDED = (
+        "referral_voided",
+        F.CONFLICT,
+        "an operator voided this member's referral: it pays nothing, ever",
+    )
+    REFERRAL_NOT_FOUND = (
+        "referral_not_found",
+        F.NOT_FOUND,
+        "nobody referred this member",
+    )
     DATE_IN_FUTURE = (
         "date_in_future",
         F.INVALID_INPUT,

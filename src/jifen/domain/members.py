@@ -48,6 +48,7 @@ class Member:
     language: str | None = None  # zh-CN or en, as they chose when joining
     member_code: str | None = None  # shown at the till (engagement.codes)
     referral_code: str | None = None  # shared with friends
+    referral_open: bool = False  # referred, and waiting for a purchase that pays for it
 
     @classmethod
     def newcomer(cls, program_id: int, external_id: str, now: datetime) -> Member:

@@ -45,6 +45,7 @@ def member(row: Any) -> Member:
         language=row.language,
         member_code=row.member_code,
         referral_code=row.referral_code,
+        referral_open=bool(row.referral_open),
     )
 
 

@@ -17,6 +17,7 @@ from jifen.adapters.db.access import SqlAccess, SqlApiKeys, SqlDoors, SqlOperato
 from jifen.adapters.db.audit import SqlAuditLog
 from jifen.adapters.db.earning import SqlEarningStore
 from jifen.adapters.db.engagement.consents import SqlConsents
+from jifen.adapters.db.engagement.referral_reports import SqlReferralReports
 from jifen.adapters.db.engine import is_postgres
 from jifen.adapters.db.guards import raised
 from jifen.adapters.db.idempotency import SqlIdempotencyKeys
@@ -33,7 +34,7 @@ from jifen.adapters.db.tiers import SqlTiers
 from jifen.domain.errors import LedgerInconsistent, Unavailable
 from jifen.services.access.ports import Access, ApiKeys, Doors, Operators
 from jifen.services.earning.ports import EarningStore
-from jifen.services.engagement.ports import Consents
+from jifen.services.engagement.ports import Consents, ReferralReports
 from jifen.services.imports.ports import Imports
 from jifen.services.ledger.ports import Ledger, Verifier
 from jifen.services.nightly.ports import Nightly, PipelineRuns
@@ -84,6 +85,7 @@ class SqlUnitOfWork:
     doors: Doors
     reports: Reports
     consents: Consents
+    referral_reports: ReferralReports
     rights: Rights
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
@@ -129,6 +131,7 @@ class SqlUnitOfWork:
         self.reports = SqlReports(conn)
         self.rights = SqlRights(conn)
         self.consents = SqlConsents(conn)
+        self.referral_reports = SqlReferralReports(conn)
         return self
 
     def __exit__(

@@ -15,6 +15,8 @@ from jifen.adapters.programfile.schema import (
     WindowSpec,
 )
 from jifen.domain.earning import (
+    ON_PURCHASE,
+    ON_SIGN_UP,
     BaseRate,
     Campaign,
     Cap,
@@ -150,10 +152,15 @@ class _RuleBuilder:
             match=Match(
                 frozenset(r.match.skus), frozenset(r.match.categories), frozenset(r.match.tags)
             ),
-            activity=r.activity or ("referral_converted" if kind is RuleKind.REFERRAL else None),
+            activity=_activity(r, kind, path),
             days=r.days,
             repeat=r.repeat,
             referrer_points=r.referrer_points,
+            min_paid=money(r.min_paid, self.currency, (*path, "min_paid")) if r.min_paid else 0,
+            hold_days=r.hold_days,
+            referrer_caps=tuple(
+                Cap(Period(c.per), c.max_points, c.max_times) for c in r.referrer_caps
+            ),
             when=self.condition(r.when, (*path, "when")),
             window=self.window(r.window, (*path, "window")),
             caps=tuple(Cap(Period(c.per), c.max_points, c.max_times) for c in r.caps),
@@ -189,6 +196,36 @@ class _RuleBuilder:
 
     def local(self, when: datetime | None) -> datetime | None:
         return local_time(when, self.tz)
+
+
+#: what ``pays_on`` names, as the activity a referral rule pays on
+PAYS_ON = {"sign_up": ON_SIGN_UP, "first_purchase": ON_PURCHASE}
+REFERRER_PERIODS = frozenset({"month", "year", "lifetime"})
+
+
+def _activity(r: RuleSpec, kind: RuleKind, path: Path) -> str | None:
+    """The activity a rule pays on; a referral's from ``pays_on`` (by default the
+    friend's first qualifying purchase)."""
+    if kind is not RuleKind.REFERRAL:
+        return r.activity
+    on = PAYS_ON[r.pays_on or "first_purchase"]
+    if r.activity is not None and r.activity not in PAYS_ON.values():
+        raise SpecError((*path, "activity"), "a referral pays on sign_up or first_purchase")
+    if r.activity is not None and r.pays_on is not None and r.activity != on:
+        raise SpecError((*path, "pays_on"), f"pays_on {r.pays_on} disagrees with {r.activity}")
+    activity = r.activity or on
+    if activity == ON_SIGN_UP and (r.min_paid or r.hold_days):
+        raise SpecError(
+            (*path, "min_paid" if r.min_paid else "hold_days"),
+            "a referral paid on sign-up has no purchase to wait for",
+        )
+    for n, cap in enumerate(r.referrer_caps):
+        if cap.per not in REFERRER_PERIODS:
+            raise SpecError(
+                (*path, "referrer_caps", n, "per"),
+                "a referrer's cap is per month, year or lifetime",
+            )
+    return activity
 
 
 def _check_kind(
@@ -231,6 +268,12 @@ def _check_kind(
     for ok, field, message in needs[kind]:
         if not ok:
             raise SpecError((*path, field), message)
+    if kind is not RuleKind.REFERRAL:
+        for field in ("pays_on", "min_paid", "referrer_caps"):
+            if getattr(r, field):
+                raise SpecError((*path, field), f"only a referral rule has {field}")
+        if r.hold_days:
+            raise SpecError((*path, "hold_days"), "only a referral rule has hold_days")
     if kind in (RuleKind.ACTIVITY, RuleKind.STREAK) and r.activity is None:
         raise SpecError((*path, "activity"), f"a {kind.value} rule names its activity")
     if r.activity is not None and r.activity not in activities:

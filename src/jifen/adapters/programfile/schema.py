@@ -137,13 +137,17 @@ class RuleSpec(Strict):
     days: int = Field(0, ge=0, le=366)
     repeat: bool = True
     referrer_points: int = Field(0, ge=0, le=10**9)
+    pays_on: Literal["sign_up", "first_purchase"] | None = None  # referral rules
+    min_paid: str | None = None  # referral on a purchase: the least the purchase pays
+    hold_days: int = Field(0, ge=0, le=365)  # referral on a purchase: the return window
+    referrer_caps: list[CapSpec] = []  # referral: how often one referrer is paid
     when: str | None = None
     window: WindowSpec = WindowSpec()
     caps: list[CapSpec] = []
     group: str | None = None
     priority: int = 0
 
-    _no_float = field_validator("min_spend", mode="before")(_money_text)
+    _no_float = field_validator("min_spend", "min_paid", mode="before")(_money_text)
 
 
 class CampaignSpec(Strict):

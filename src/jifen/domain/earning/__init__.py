@@ -27,6 +27,8 @@ from jifen.domain.earning.orders import Order, OrderLine, Refund, remaining_afte
 from jifen.domain.earning.periods import first_of_week, period_key, same_week, week_span
 from jifen.domain.earning.program import EarningProgram, ExpiryPolicy, Gate
 from jifen.domain.earning.rules import (
+    ON_PURCHASE,
+    ON_SIGN_UP,
     BaseRate,
     Campaign,
     Cap,
@@ -41,6 +43,8 @@ from jifen.domain.earning.rules import (
 )
 
 __all__ = [
+    "ON_PURCHASE",
+    "ON_SIGN_UP",
     "PROBLEMS",
     "Applied",
     "Award",

@@ -27,6 +27,7 @@ class Skip(enum.StrEnum):
     STREAK_NOT_REACHED = "streak_not_reached"
     NOTHING_TO_MULTIPLY = "nothing_to_multiply"
     ALREADY_EXPIRED = "already_expired"  # recorded after the points would have expired
+    REFERRER_CAPPED = "referrer_capped"  # the referrer has had all their referrals pay
 
 
 class Usage(NamedTuple):

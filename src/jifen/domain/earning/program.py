@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo
 
 from jifen.domain.days import start_of
 from jifen.domain.earning.rules import (
+    ON_PURCHASE,
     ORDER_KINDS,
     BaseRate,
     Campaign,
     Condition,
     Rule,
+    RuleKind,
     Stacking,
     TierEarning,
     Window,
@@ -155,6 +157,14 @@ class EarningProgram:
 
     def rule(self, rule_id: str) -> Rule | None:
         return self._by_id.get(rule_id)
+
+    @cached_property
+    def purchase_referral(self) -> Rule | None:
+        """The referral rule a friend's first qualifying purchase pays, if any."""
+        return next(
+            (r for r in self.rules if r.kind is RuleKind.REFERRAL and r.activity == ON_PURCHASE),
+            None,
+        )
 
     def expiry_for(self, tier: str | None = None) -> ExpiryPolicy | None:
         """The expiry policy of points earned by a member of ``tier`` (None: never)."""

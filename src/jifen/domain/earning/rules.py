@@ -39,6 +39,12 @@ class RuleKind(enum.StrEnum):
     REFERRAL = "referral"  # points for both sides when a referred member converts
 
 
+#: the activities a referral rule pays on: the friend's enrolment, or their first
+#: qualifying purchase (recorded by jifen itself when the purchase is)
+ON_SIGN_UP = "referral_signed_up"
+ON_PURCHASE = "referral_converted"
+
+
 ORDER_KINDS = frozenset({RuleKind.MULTIPLIER, RuleKind.THRESHOLD, RuleKind.PRODUCT, RuleKind.BONUS})
 
 
@@ -133,6 +139,9 @@ class Rule:
     days: int = 0  # streak length
     repeat: bool = True  # streaks: again every `days` days
     referrer_points: int = 0
+    min_paid: int = 0  # referral on a purchase: the least it pays (minor units)
+    hold_days: int = 0  # referral on a purchase: its points pending for the return window
+    referrer_caps: tuple[Cap, ...] = ()  # referral: per referrer (month, year, lifetime)
     when: Condition | None = None
     window: Window = Window()
     caps: tuple[Cap, ...] = ()

@@ -27,6 +27,7 @@ from jifen.entrypoints.api.routers import (
     members,
     program,
     redemption,
+    referrals,
     rights,
     tiers,
     vouchers,
@@ -88,6 +89,7 @@ def create_app(jifen: Jifen | None = None) -> FastAPI:
     app.include_router(lottery.router)
     app.include_router(apikeys.router)
     app.include_router(rights.router)
+    app.include_router(referrals.router)
 
     web.install(app, demo=jf.settings.demo)
     docs.install(app)

@@ -170,3 +170,55 @@ class EntryOut(_Out):
 class EntriesOut(_Out):
     items: list[EntryOut]
     next_cursor: str | None = Field(description="pass as ?cursor= for the next (older) page")
+
+
+class VoidReferralIn(_In):
+    reason: str = Field(
+        min_length=1,
+        max_length=500,
+        description="why: kept on the referral and in the audit log",
+        examples=["the friend is the referrer's second phone"],
+    )
+
+
+class FriendOut(_Out):
+    member: str = Field(description="the friend's external id")
+    name: str | None = Field(description="the friend's display name")
+    referrer: str
+    status: str = Field(
+        description="joined (waiting for a qualifying purchase), pending (paid, in the"
+        " purchase's return window), paid, or voided"
+    )
+    joined_at: datetime
+    converted_at: datetime | None
+    order_id: str | None = Field(description="the friend's purchase that paid it")
+    points: int = Field(description="paid to the friend")
+    referrer_points: int
+    available_at: datetime | None = Field(description="its points are pending until then")
+    void_reason: str | None
+
+
+class ReferrerOut(_Out):
+    member: str
+    name: str | None
+    friends: int = Field(description="friends who joined with the member's code")
+    converted: int = Field(description="of them, those whose referral paid")
+    voided: int
+    points: int = Field(description="paid to the referrer by referrals that stand")
+    pending: int = Field(description="of those points, still in a return window")
+    flags: list[str] = Field(
+        description="what looks wrong: shared_device, lookalike_contacts,"
+        " friends_never_buy_again (see docs/api.md)"
+    )
+    listed: list[FriendOut]
+
+
+class ReferralReportOut(_Out):
+    as_of: datetime
+    joined: int
+    converted: int
+    pending: int
+    voided: int
+    points: int = Field(description="paid to both sides by referrals that stand")
+    points_pending: int
+    referrers: list[ReferrerOut] = Field(description="the busiest referrers first")

@@ -9,6 +9,7 @@ from typing import Any
 
 from jifen.domain import ledger
 from jifen.domain.bounds import DEFAULT_SKEW, require_moment
+from jifen.domain.definition import ProgramDefinition
 from jifen.domain.earning import (
     Award,
     Context,
@@ -25,7 +26,14 @@ from jifen.domain.programs import Program
 from jifen.services.earning import awards
 from jifen.services.earning.commands import RecordActivity
 from jifen.services.earning.ports import EarningWork
-from jifen.services.earning.referrals import check_referral
+from jifen.services.earning.referrals import (
+    CONVERTED,
+    SIGNED_UP,
+    Paid,
+    cap_referrer,
+    check_referral,
+    record_paid,
+)
 from jifen.services.earning.rule_errors import count_condition_errors
 from jifen.services.earning.views import EarnResult, earn_result
 from jifen.services.idempotency import Keyed, once
@@ -67,22 +75,49 @@ def record_activity_in(
     enrolment pays its sign-up with it, once with the member's creation."""
     program, cmd, now = call.program, call.command, call.now
     definition = rulebooks.current(uow, program)
-    earning = definition.earning
-    _check_payload(earning, cmd.type, cmd.payload)
+    _check_payload(definition.earning, cmd.type, cmd.payload)
     book, referrer = _lock(uow, program, cmd.member, cmd.payload.get("referrer"))
     book.member.require_active()
     if referrer is not None:
         check_referral(uow, program, cmd.type, book, referrer, now)
+    paid = pay_activity(uow, definition, book, referrer, cmd, when, now)
+    award = paid.award
+    paying = any(x.kind == RuleKind.REFERRAL.value for x in award.lines)
+    if referrer is not None and (cmd.type == CONVERTED or (cmd.type == SIGNED_UP and paying)):
+        record_paid(uow, book.member.id, paid, order_id=None, now=now)
+    return earn_result(book, cmd.type, awards.view(award, definition.earning.version), now)
+
+
+def pay_activity(
+    uow: EarningWork,
+    definition: ProgramDefinition,
+    book: Book,
+    referrer: Book | None,
+    cmd: RecordActivity,
+    when: datetime,
+    now: datetime,
+    *,
+    available_at: datetime | None = None,
+) -> Paid:
+    """Evaluate and pay an activity of ``book``'s member (and the referrer's side, if any),
+    both locked, and record it. ``available_at``: when its points become available (a
+    referral held through its purchase's return window)."""
+    earning, program = definition.earning, book.program
     award = _evaluate(uow, earning, book, cmd, when)
     count_condition_errors(uow, earning, program.id, book.member.id, award, cmd.type, now)
+    if referrer is not None:
+        award = cap_referrer(uow, earning, award, referrer.member.id, now)
     expires = awards.expiry_of(earning, min(when, now), book.member.tier)
     if expires is not None and expires <= now:  # dated so long ago its points are gone
         award = awards.expired_before_recorded(award)
     award, spends = awards.take_budgets(uow, program, earning, award, book.member.id)
-    entry_id = _credit(uow, book, award, earning, cmd.type, when, now, "member")
+    available = max(available_at or now, now)
+    entry_id = _credit(uow, book, award, earning, cmd.type, when, now, "member", available)
     referred = None
     if referrer is not None:
-        referred = _credit(uow, referrer, award, earning, cmd.type, when, now, "referrer")
+        referred = _credit(
+            uow, referrer, award, earning, cmd.type, when, now, "referrer", available
+        )
     for campaign, rule, shard, points in spends:
         spent_by = entry_id or referred  # a referrer-only line spends the referrer's
         assert spent_by is not None, "a budget is only taken for points credited"
@@ -102,7 +137,7 @@ def record_activity_in(
         awards.award_json(award),
         now,
     )
-    return earn_result(book, cmd.type, awards.view(award, earning.version), now)
+    return Paid(award, entry_id, referred, available)
 
 
 def _evaluate(
@@ -191,6 +226,7 @@ def _credit(
     when: datetime,
     now: datetime,
     beneficiary: str,
+    available_at: datetime,
 ) -> int | None:
     lines = [x for x in award.lines if x.beneficiary == beneficiary and x.points > 0]
     if not lines:
@@ -203,7 +239,7 @@ def _credit(
             kind=EntryKind.EARN,
             source=LotSource.ACTIVITY,
             now=now,
-            available_at=now,  # nothing to return: activity points are never pending
+            available_at=available_at,  # pending only for a referral's return window
             expires_at=awards.expiry_of(earning, min(when, now), book.member.tier),
             reference=kind,
             version=earning.version,

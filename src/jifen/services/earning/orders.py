@@ -19,7 +19,7 @@ from jifen.domain.earning import Award, Context, EarningProgram, Order, evaluate
 from jifen.domain.ledger import EntryKind, LotSource
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
-from jifen.services.earning import awards, weeks
+from jifen.services.earning import awards, referral_rewards, weeks
 from jifen.services.earning.commands import PlaceOrder
 from jifen.services.earning.order_data import order_json, to_order
 from jifen.services.earning.ports import EarningWork, NewOrderRecord
@@ -123,10 +123,14 @@ def _record(
             arrived_expired=dead,
         )
     )
-    meta = {}
+    meta: dict[str, Any] = {}
     if place.moved_from is not None:  # what the order that was first gave back, by rule
         moved = weeks.give_back(uow, rulebooks, book, place.demoted, order.order_id, now)
         meta = {"first_of_week_moved_from": place.moved_from, "by_rule": moved}
+    if not dead and book.member.referral_open:  # the first qualifying purchase of a friend
+        paid = referral_rewards.pay_on_purchase(uow, definition, book, order, now)
+        if paid is not None:
+            meta["referral"] = referral_rewards.told(paid)
     return earn_result(book, order.order_id, awards.view(award, earning.version), now, meta)
 
 

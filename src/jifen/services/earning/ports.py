@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
@@ -72,12 +73,42 @@ class ConditionErrors:
     last_params: dict[str, str]
 
 
-@dataclass(frozen=True)
-class Referral:
-    """Who referred a member (one referrer per referee, ever), and whether it converted."""
+class ReferralStatus(enum.StrEnum):
+    JOINED = "joined"  # linked; waiting for what pays it (the friend's qualifying purchase)
+    CONVERTED = "converted"  # paid (pending until ``available_at``)
+    VOIDED = "voided"  # an operator voided it: its points taken back, never paid again
 
+
+@dataclass(frozen=True, kw_only=True)
+class ReferralPaid:
+    """What a referral paid: each side's points and credit, and for which purchase."""
+
+    rule_id: str
+    order_id: str | None  # the friend's purchase that converted it (None: an activity)
+    friend_entry_id: int | None
+    referrer_entry_id: int | None
+    friend_points: int
+    referrer_points: int
+    available_at: datetime  # pending until then: the purchase's return window
+
+
+@dataclass(frozen=True, kw_only=True)
+class Referral:
+    """Who referred a member (one referrer per referee, ever), and what it paid."""
+
+    referee_id: int
     referrer_id: int
-    converted: bool
+    status: ReferralStatus
+    created_at: datetime
+    converted_at: datetime | None = None
+    paid: ReferralPaid | None = None
+    voided_at: datetime | None = None
+    void_reason: str | None = None
+
+    @property
+    def converted(self) -> bool:
+        """Paid, or voided: either way it pays nothing more."""
+        return self.status is not ReferralStatus.JOINED
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -232,9 +263,22 @@ class EarningStore(Protocol):
 
     def add_referral(
         self, program_id: int, referee_id: int, referrer_id: int, now: datetime
-    ) -> None: ...
-    def convert_referral(self, referee_id: int, now: datetime) -> None:
-        """Mark the member's referral converted (paid)."""
+    ) -> None:
+        """Link the referee to the referrer, for ever; the referral waits for what pays it
+        (``members.referral_open``)."""
+
+    def convert_referral(self, referee_id: int, paid: ReferralPaid, now: datetime) -> None:
+        """The member's referral has converted: what it paid."""
+
+    def reopen_referral(self, referee_id: int) -> None:
+        """The purchase that converted it was refunded in its return window: it waits again."""
+
+    def void_referral(self, referee_id: int, reason: str, now: datetime) -> None:
+        """An operator voided the referral: it never pays again."""
+
+    def referrer_tally(self, referrer_id: int, since: datetime | None) -> Usage:
+        """The referrals that paid the referrer since ``since`` (None: ever): their points
+        and how many."""
 
     def has_kept_order(self, member_id: int) -> bool:
         """Whether the member has an order not wholly refunded (a qualifying purchase)."""

@@ -11,6 +11,7 @@ campaign budget a clawed-back line used is given back.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -29,7 +30,7 @@ from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import InvalidInput, NotFound
 from jifen.domain.money import to_minor
 from jifen.domain.programs import Program
-from jifen.services.earning import awards
+from jifen.services.earning import awards, referral_rewards
 from jifen.services.earning.commands import RefundOrder
 from jifen.services.earning.order_data import NAME, order_from_json
 from jifen.services.earning.ports import EarningWork, OrderRecord, RefundRecord
@@ -74,7 +75,11 @@ def _refund_order(
     )  # fmt: skip
     kept = RefundRecord(refund.refund_id, refund.amount, list(refund.lines), entry_id)
     uow.earning.add_refund(program.id, record.pk, kept, now)
+    after = replace(record, refunded=record.refunded + refund.amount)
+    undone = referral_rewards.undo_on_refund(uow, rules, book, after, refund.refund_id, now)
     meta = {"order": record.order_id, **book.meta, "by_rule": claw}
+    if undone:
+        meta["referral_taken_back"] = undone
     view = awards.view(now_worth, rules.earning.version)
     return earn_result(book, refund.refund_id, view, now, meta)
 

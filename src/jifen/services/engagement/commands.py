@@ -27,3 +27,12 @@ class Enrol:
     #: the browser or app joining, as a keyed hash (never the raw id): a referral code used
     #: from a device its owner used is refused
     device: str | None = None
+
+
+@dataclass(frozen=True)
+class VoidReferral:
+    """An operator voids the referral of ``member`` (the friend who was referred)."""
+
+    member: str
+    reason: str
+    actor: str

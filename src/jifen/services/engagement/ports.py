@@ -1,9 +1,10 @@
-"""What engagement keeps: the consents members give (and later referrals, tasks,
-challenges, badges, leaderboards)."""
+"""What engagement keeps: the consents members give, and who referred whom as the
+referral report reads it (later tasks, challenges, badges, leaderboards)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -27,7 +28,62 @@ class Consents(Protocol):
         """The member's latest answer per purpose and channel, by purpose and channel."""
 
 
+@dataclass(frozen=True, kw_only=True)
+class ReferrerRow:
+    """A referrer and their referrals, counted."""
+
+    member_id: int
+    external_id: str
+    display_name: str | None
+    friends: int
+    converted: int
+    voided: int
+    points: int  # paid to the referrer by referrals that stand
+    pending: int  # of those, still in their return window
+
+
+@dataclass(frozen=True, kw_only=True)
+class FriendRow:
+    """A referral as its referrer's report lists it."""
+
+    referrer_id: int
+    member_id: int  # the friend's
+    external_id: str
+    display_name: str | None
+    phone: str | None
+    email: str | None
+    status: str  # joined, converted, voided
+    joined_at: datetime
+    converted_at: datetime | None
+    order_id: str | None
+    friend_points: int
+    referrer_points: int
+    available_at: datetime | None
+    void_reason: str | None
+    orders_count: int
+    last_order_at: datetime | None
+
+
+class ReferralReports(Protocol):
+    def referrers(self, program_id: int, now: datetime, limit: int) -> list[ReferrerRow]:
+        """The referrers with the most friends first (then the most converted)."""
+
+    def referrer(self, member_id: int, now: datetime) -> ReferrerRow | None:
+        """One referrer's counts (None: they referred nobody)."""
+
+    def totals(self, program_id: int, now: datetime) -> dict[str, int]:
+        """joined, converted, pending, voided, points (both sides), points_pending."""
+
+    def friends(self, referrer_ids: Collection[int]) -> list[FriendRow]:
+        """Every referral of these referrers, newest first."""
+
+    def devices(self, member_ids: Collection[int]) -> dict[int, set[str]]:
+        """The device hashes each member joined or signed in from."""
+
+
 class EngagementWork(EarningWork, AccessWork, Protocol):
-    """What joining needs: a member made, the sign-up paid, a code taken, a session opened."""
+    """What joining needs: a member made, the sign-up paid, a code taken, a session opened;
+    and what the referral report reads."""
 
     consents: Consents
+    referral_reports: ReferralReports

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -104,8 +105,20 @@ referrals = Table(
     Column("referrer_id", Id, ForeignKey("members.id"), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("converted_at", UTCDateTime),
+    # joined (waiting for what pays), converted (paid), voided (by an operator); ADR 0032
+    Column("status", String(16), nullable=False, server_default=text("'joined'")),
+    Column("rule_id", String(64)),  # the referral rule that paid
+    Column("order_id", String(128)),  # the friend's purchase that converted it, if one did
+    Column("friend_entry_id", BigInteger),  # the credits it paid, each side's
+    Column("referrer_entry_id", BigInteger),
+    Column("friend_points", BigInteger, nullable=False, server_default=text("0")),
+    Column("referrer_points", BigInteger, nullable=False, server_default=text("0")),
+    Column("available_at", UTCDateTime),  # its points pending until then (the return window)
+    Column("voided_at", UTCDateTime),
+    Column("void_reason", Text),
 )
-Index("ix_referrals_referrer", referrals.c.referrer_id)
+Index("ix_referrals_referrer", referrals.c.referrer_id, referrals.c.converted_at)
+Index("ix_referrals_program", referrals.c.program_id, referrals.c.created_at)
 
 campaign_budgets = Table(
     "campaign_budgets",

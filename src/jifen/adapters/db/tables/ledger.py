@@ -63,6 +63,9 @@ members = Table(
     Column("language", String(8)),
     Column("member_code", String(16)),
     Column("referral_code", String(8)),
+    # a friend's referral waits for their first qualifying purchase (ADR 0032): a hint the
+    # order path reads with the member, so that nobody else's order asks ``referrals``
+    Column("referral_open", Boolean, nullable=False, server_default=text("false")),
     UniqueConstraint("program_id", "external_id", name="uq_members_program_external"),
     CheckConstraint("pending >= 0", name="pending_not_negative"),
     CheckConstraint("held >= 0", name="held_not_negative"),

@@ -18,6 +18,7 @@ from jifen.services.earning.ports import (
     NewOrderRecord,
     OrderRecord,
     Referral,
+    ReferralPaid,
     RefundRecord,
     Span,
 )
@@ -207,13 +208,28 @@ class BatchEarning(Through[EarningStore]):
     def referral_of(self, referee_id: int) -> Referral | None:
         return self.written().referral_of(referee_id)
 
+    # a referral's state is also the hint on its member (``referral_open``): forgotten
+
     def add_referral(
         self, program_id: int, referee_id: int, referrer_id: int, now: datetime
     ) -> None:
         self.written().add_referral(program_id, referee_id, referrer_id, now)
+        self.batch.forget_member(referee_id)
 
-    def convert_referral(self, referee_id: int, now: datetime) -> None:
-        self.written().convert_referral(referee_id, now)
+    def convert_referral(self, referee_id: int, paid: ReferralPaid, now: datetime) -> None:
+        self.written().convert_referral(referee_id, paid, now)
+        self.batch.forget_member(referee_id)
+
+    def reopen_referral(self, referee_id: int) -> None:
+        self.written().reopen_referral(referee_id)
+        self.batch.forget_member(referee_id)
+
+    def void_referral(self, referee_id: int, reason: str, now: datetime) -> None:
+        self.written().void_referral(referee_id, reason, now)
+        self.batch.forget_member(referee_id)
+
+    def referrer_tally(self, referrer_id: int, since: datetime | None) -> Usage:
+        return self.written().referrer_tally(referrer_id, since)
 
     def count_condition_errors(
         self, program_id: int, shard: int, rows: Sequence[ConditionErrors]
