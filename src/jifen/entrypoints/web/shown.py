@@ -52,6 +52,18 @@ ERRORS = (
     N_("member_contact_taken"),
     N_("referral_code_unknown"),
     N_("self_referral"),
+    N_("referral_voided"),
+    N_("referral_not_found"),
+)
+#: the referral report's flags, and where a friend's referral stands
+REFERRALS = (
+    N_("shared_device"),
+    N_("lookalike_contacts"),
+    N_("friends_never_buy_again"),
+    N_("friend_joined"),
+    N_("friend_pending"),
+    N_("friend_paid"),
+    N_("friend_voided"),
 )
 ROLES = (N_("admin"), N_("operator"), N_("analyst"), N_("cashier"))
 VOUCHER_STATUSES = (N_("issued"), N_("consumed"), N_("cancelled"))

@@ -182,7 +182,9 @@ def _check_payload(earning: EarningProgram, kind: str, payload: Mapping[str, Any
 def _lock(
     uow: EarningWork, program: Program, member: str, referrer: object
 ) -> tuple[Book, Book | None]:
-    """Lock the member, and the referrer if any, in id order (no deadlock)."""
+    """Lock the member, then the referrer if any: every path that locks both locks the
+    referred member first, and referrals make no cycle (ADR 0032), so none waits on
+    another the other way round."""
     found = uow.members.get(program.id, member)
     if found is None:
         raise MemberNotFound(member)
@@ -195,8 +197,8 @@ def _lock(
             code=EarningCode.REFERRER_NOT_FOUND,
             field="payload.referrer",
         )
-    locked = {m: uow.members.lock_by_id(m) for m in sorted((found.id, other.id))}
-    return Book(program, locked[found.id]), Book(program, locked[other.id])
+    referred = uow.members.lock_by_id(found.id)
+    return Book(program, referred), Book(program, uow.members.lock_by_id(other.id))
 
 
 def _streaks(

@@ -8,9 +8,9 @@ themselves is not another member (``referrer_not_found``). ``referral_converted`
 once the referee has a purchase (an order not wholly refunded; ``referral_not_converted``
 before), only for the referrer of the sign-up, and only once
 (``referral_already_converted``). A conversion without a sign-up before it records the
-referral as the sign-up would. Both members' rows are locked (in id order) before these
-reads, so two concurrent sign-ups of one member are decided one after the other; the
-referee's row in ``referrals`` is its key besides.
+referral as the sign-up would. Both members' rows are locked (the referred member
+first) before these reads, so two concurrent sign-ups of one member are decided one
+after the other; the referee's row in ``referrals`` is its key besides.
 
 A referrer's own caps (``referrer_caps``: per month, year or lifetime, in times or points)
 take the referrer's line off a referral that would pass them (``referrer_capped``): the

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from jifen.domain.earning import ON_PURCHASE, RuleKind
 from jifen.domain.errors import InvalidInput, MemberNotFound
 from jifen.domain.programs import Program
 from jifen.services.earning.ports import Referral
@@ -30,6 +31,7 @@ from jifen.services.engagement.commands import VoidReferral
 from jifen.services.engagement.ports import EngagementWork, FriendRow, ReferrerRow
 from jifen.services.idempotency import Keyed, once
 from jifen.services.ports import Clock
+from jifen.services.rulebooks import Rulebooks
 
 SHARED_DEVICE = "shared_device"
 LOOKALIKE_CONTACTS = "lookalike_contacts"
@@ -87,6 +89,37 @@ class ReferralReport:
     points: int  # both sides, of referrals that stand
     points_pending: int
     referrers: tuple[ReferrerView, ...]
+
+
+@dataclass(frozen=True)
+class ReferralOffer:
+    """What the programme's referral rule pays, as a member is told it."""
+
+    on_purchase: bool  # the friend's first qualifying purchase pays (else: their joining)
+    min_paid: int  # minor units
+    points: int  # the friend's
+    referrer_points: int
+    hold_days: int
+
+
+def referral_offer(
+    uow: EngagementWork, rulebooks: Rulebooks, program: Program
+) -> ReferralOffer | None:
+    """The programme's referral rule (the first, as the engine reads them), if any."""
+    with uow:
+        definition = rulebooks.current_or_none(uow, program)
+    if definition is None:
+        return None
+    rule = next((r for r in definition.earning.rules if r.kind is RuleKind.REFERRAL), None)
+    if rule is None:
+        return None
+    return ReferralOffer(
+        on_purchase=rule.activity == ON_PURCHASE,
+        min_paid=rule.min_paid,
+        points=rule.points,
+        referrer_points=rule.referrer_points,
+        hold_days=rule.hold_days,
+    )
 
 
 def referral_report(
