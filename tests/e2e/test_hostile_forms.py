@@ -36,7 +36,8 @@ from jifen.domain.programs import Program
 from jifen.entrypoints.api.app import create_app
 from jifen.entrypoints.web import portal
 from jifen.entrypoints.web.console import session as console
-from jifen.services import access, ledger, members, programs, redemption
+from jifen.services import access, engagement, ledger, members, programs, redemption
+from jifen.services.engagement import Enrol
 from jifen.services.ledger import Earn
 from jifen.services.members import CreateMember
 from jifen.services.redemption import RedeemReward
@@ -152,6 +153,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "/console/operators/{username}/unlock": {"username": "carl"},
     "/console/apikeys/{key_id}/revoke": {"key_id": "{key_id}"},
     "/console/apikeys/{key_id}/rotate": {"key_id": "{other_key_id}"},
+    "/console/referrals/void": {"member": "C-4"},
 }
 #: A voucher for the till, added to the fresh market's catalogue
 COUPON = """\
@@ -395,6 +397,9 @@ def shop(jf: Jifen) -> Iterator[Shop]:
         contact = CreateMember(who, None, f"{who.lower().replace('-', '')}@example.com")
         members.create_member(jf.uow(), jf.clock, program, contact, key("join"))
         ledger.earn(jf.uow(), jf.clock, program, Earn(who, 50_000), key("earn"))
+    code = members.get_member(jf.uow(write=False), jf.clock, program, "C-1").referral_code
+    cmd = Enrol("C-4", email="c4@example.com", referral_code=code)  # a friend, to void
+    engagement.enrol(jf.uow(), jf.clock, jf.rulebooks, program, cmd, key("enrol"))
     for name, role in (("admin", "admin"), ("olga", "operator"), ("carl", "cashier")):
         access.create_operator(jf.uow(), jf.clock, jf.passwords, name, name, role, PASSWORD, "t")
     done = redemption.redeem_reward(

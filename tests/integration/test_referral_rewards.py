@@ -19,16 +19,16 @@ from jifen.services.earning.commands import PlaceOrder
 from jifen.services.earning.order_batches import CheckedOrder, record_orders_in
 from jifen.services.earning.order_data import to_order
 from jifen.services.earning.views import EarnResult
-from jifen.services.engagement import Enrol, VoidReferral, referrals
+from jifen.services.engagement import Enrol, FriendView, VoidReferral
 from tests.earning_fixtures import buy, line, publish
 from tests.factories import FakeClock, assert_verified, balances, key
 
 SIGN_UP = 100  # the fresh market's welcome
 
 
-def void(jf: Jifen, program: Program, member: str, reason: str) -> referrals.FriendView:
+def void(jf: Jifen, program: Program, member: str, reason: str) -> FriendView:
     cmd = VoidReferral(member, reason, "console:olga")
-    return referrals.void_referral(jf.uow(), jf.clock, program, cmd, key("void"))
+    return engagement.void_referral(jf.uow(), jf.clock, program, cmd, key("void"))
 
 
 def join(jf: Jifen, program: Program, external_id: str, referral: str | None = None) -> str:

@@ -37,7 +37,6 @@ from jifen.entrypoints.web.portal import (
     render,
 )
 from jifen.services import access, engagement, members
-from jifen.services.engagement import referrals
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 
@@ -113,8 +112,8 @@ def card(request: Request, lang: Lang, prog: Prog, signed: Signed, welcome: str 
     jf = jifen(request)
     who, session = signed
     view = members.get_member(jf.uow(write=False), jf.clock, prog, who.external_id)
-    friends = referrals.member_referrals(jf.uow(write=False), jf.clock, prog, who.external_id)
-    offer = referrals.referral_offer(jf.uow(write=False), jf.rulebooks, prog)
+    friends = engagement.member_referrals(jf.uow(write=False), jf.clock, prog, who.external_id)
+    offer = engagement.referral_offer(jf.uow(write=False), jf.rulebooks, prog)
     code = view.member_code or ""
     link = str(request.url_for("join_page").include_query_params(ref=view.referral_code or ""))
     label = lang.gettext("Membership code %(code)s", code=shown_member_code(code))

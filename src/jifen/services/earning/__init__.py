@@ -17,7 +17,9 @@
 - ``previews``: What an order would earn, written nowhere: a simulation, and a draft programme's
   answer beside the published one's.
 - ``referrals``: Referral pays once: one referrer per referee, ever; never oneself, never
-  each other.
+  in a cycle; the referrer's caps.
+- ``referral_rewards``: Referral rewards paid by a purchase: held through its return
+  window, taken back when it is refunded in it, voided by an operator.
 - ``refunds``: Refunds: take back what the refunded part of an order earned, rule by rule.
 - ``rule_errors``: Rules whose condition failed to evaluate: counted per day, shown the same
   day.
@@ -59,6 +61,7 @@ from jifen.services.earning.previews import (
     preview_order,
     simulate_order,
 )
+from jifen.services.earning.referral_rewards import void_referral_in
 from jifen.services.earning.refunds import (
     refund_order,
 )
@@ -105,4 +108,5 @@ __all__ = [
     "rule_errors",
     "simulate_order",
     "to_order",
+    "void_referral_in",
 ]

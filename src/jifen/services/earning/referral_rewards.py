@@ -106,7 +106,7 @@ def undo_on_refund(
     return taken
 
 
-def void_in(
+def void_referral_in(
     uow: EarningWork, program: Program, member: str, reason: str, actor: str, now: datetime
 ) -> Referral:
     """An operator voids the referral of ``member`` (the friend), in an open unit of work:

@@ -10,18 +10,34 @@ leaderboards.
   the referral report reads it.
 """
 
-from jifen.services.engagement import referrals
 from jifen.services.engagement.commands import Enrol, VoidReferral
 from jifen.services.engagement.enrolment import enrol
 from jifen.services.engagement.joining import Joined, Joining, ask_to_join, join_with_code
+from jifen.services.engagement.referrals import (
+    FriendView,
+    ReferralOffer,
+    ReferralReport,
+    ReferrerView,
+    member_referrals,
+    referral_offer,
+    referral_report,
+    void_referral,
+)
 
 __all__ = [
     "Enrol",
+    "FriendView",
     "Joined",
     "Joining",
+    "ReferralOffer",
+    "ReferralReport",
+    "ReferrerView",
     "VoidReferral",
     "ask_to_join",
     "enrol",
     "join_with_code",
-    "referrals",
+    "member_referrals",
+    "referral_offer",
+    "referral_report",
+    "void_referral",
 ]

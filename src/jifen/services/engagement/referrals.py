@@ -25,8 +25,8 @@ from datetime import datetime, timedelta
 from jifen.domain.earning import ON_PURCHASE, RuleKind
 from jifen.domain.errors import InvalidInput, MemberNotFound
 from jifen.domain.programs import Program
+from jifen.services.earning import void_referral_in
 from jifen.services.earning.ports import Referral
-from jifen.services.earning.referral_rewards import void_in
 from jifen.services.engagement.commands import VoidReferral
 from jifen.services.engagement.ports import EngagementWork, FriendRow, ReferrerRow
 from jifen.services.idempotency import Keyed, once
@@ -164,7 +164,7 @@ def void_referral(
 
 def _void(uow: EngagementWork, call: Keyed[VoidReferral]) -> FriendView:
     cmd = call.command
-    voided = void_in(uow, call.program, cmd.member, cmd.reason, cmd.actor, call.now)
+    voided = void_referral_in(uow, call.program, cmd.member, cmd.reason, cmd.actor, call.now)
     return _voided(uow, voided, cmd.member)
 
 

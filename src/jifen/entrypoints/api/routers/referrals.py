@@ -12,7 +12,8 @@ from jifen.entrypoints.api.schemas import (
     ReferrerOut,
     VoidReferralIn,
 )
-from jifen.services.engagement import VoidReferral, referrals
+from jifen.services import engagement
+from jifen.services.engagement import VoidReferral
 
 router = APIRouter(prefix="/v1", tags=["referrals"])
 
@@ -24,7 +25,7 @@ router = APIRouter(prefix="/v1", tags=["referrals"])
 )
 def referral_report(caller: MembersRead) -> ReferralReportOut:
     jf = caller.jf
-    report = referrals.referral_report(jf.uow(write=False), jf.clock, caller.program)
+    report = engagement.referral_report(jf.uow(write=False), jf.clock, caller.program)
     return ReferralReportOut.model_validate(report)
 
 
@@ -35,7 +36,7 @@ def referral_report(caller: MembersRead) -> ReferralReportOut:
 )
 def member_referrals(external_id: str, caller: MembersRead) -> ReferrerOut:
     jf = caller.jf
-    view = referrals.member_referrals(jf.uow(write=False), jf.clock, caller.program, external_id)
+    view = engagement.member_referrals(jf.uow(write=False), jf.clock, caller.program, external_id)
     return ReferrerOut.model_validate(view)
 
 
@@ -53,6 +54,6 @@ def void_referral(
 ) -> FriendOut:
     jf = caller.jf
     cmd = VoidReferral(external_id, body.reason.strip(), caller.principal.actor)
-    view = referrals.void_referral(jf.uow(), jf.clock, caller.program, cmd, key or "")
+    view = engagement.void_referral(jf.uow(), jf.clock, caller.program, cmd, key or "")
     replayed_header(response, view.replayed)
     return FriendOut.model_validate(view)

@@ -13,7 +13,8 @@ from jifen.domain.errors import JifenError
 from jifen.domain.operators import Permission
 from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
 from jifen.entrypoints.web.portal import Lang, jifen
-from jifen.services.engagement import VoidReferral, referrals
+from jifen.services import engagement
+from jifen.services.engagement import VoidReferral
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -40,7 +41,7 @@ def void(
     who = staff[0]
     cmd = VoidReferral(member, reason.strip(), who.actor)
     try:
-        referrals.void_referral(jf.uow(), jf.clock, prog, cmd, f"console:{who.id}:{nonce}")
+        engagement.void_referral(jf.uow(), jf.clock, prog, cmd, f"console:{who.id}:{nonce}")
     except JifenError as exc:
         return _report(request, lang, prog, staff, status=422, error=exc.code, failed=member)
     return RedirectResponse("/console/referrals?done=voided", status_code=303)
@@ -51,7 +52,7 @@ def _report(
 ) -> Response:
     allow(staff, Permission.VIEW_DASHBOARD)
     jf = jifen(request)
-    found = referrals.referral_report(jf.uow(write=False), jf.clock, prog)
+    found = engagement.referral_report(jf.uow(write=False), jf.clock, prog)
     return page(
         request,
         lang,
