@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import text
 
 from jifen.bootstrap import Jifen
-from jifen.services import demo
+from jifen.services import demo, engagement
 from jifen.services.ledger import verification
 from jifen.services.reporting import period as dashboard
 from tests.earning_fixtures import publish
@@ -46,6 +46,13 @@ def test_the_demo_plays_fifteen_months_of_history_once(jf: Jifen, clock: FakeClo
         jf.uow(write=False), program, now.date() - timedelta(days=30), now.date()
     )
     assert d.issued > 0 and sum(1 for day in d.days if day.issued) > 5
+    # friends joined with codes, their first purchases paid both sides, and the last
+    # three, from one tablet, are flagged on member 2
+    report = engagement.referral_report(jf.uow(write=False), jf.clock, program)
+    assert report.joined >= 6 and report.converted >= 3 and report.points > 0
+    flagged = {r.member: set(r.flags) for r in report.referrers}
+    assert {"shared_device", "lookalike_contacts"} <= flagged["M00002"]
+    assert sum(1 for flags in flagged.values() if "shared_device" in flags) == 1
 
     assert demo.seed_demo(jf.uow, jf.clock, jf.locks, jf.rulebooks, program, 30) == 0
     with jf.engine.connect() as conn:

@@ -17,7 +17,7 @@ import heapq
 import random
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
@@ -47,6 +47,10 @@ SHELF = [
     LineIn("fish-1kg", 1, "46.00", "seafood"),
     LineIn("tofu", 3, "3.50", "vegetables"),
 ]
+#: the share of members who join with a friend's code, and the last few who join with
+#: member 2's from one tablet
+REFERRED = 0.3
+SHARED = 3
 HISTORY_DAYS = 460  # fifteen months, so the first months' lots have expired (12 months)
 
 # (share of members, days between visits, items per line, visits before they stop)
@@ -134,7 +138,7 @@ def seed_demo(
         random.Random(20261123), now,
     )  # fmt: skip
     for n in range(1, count + 1):
-        _member(demo, n)
+        _member(demo, n, shared=n > count - SHARED)
     _nights(demo)
     demo.play()
     return count
@@ -165,20 +169,31 @@ def _night(demo: _Demo, day: date) -> None:
         run_night(demo.uow, demo.clock, demo.locks, demo.rulebooks, demo.program, day)
 
 
-def _member(demo: _Demo, n: int) -> None:
+def _member(demo: _Demo, n: int, *, shared: bool = False) -> None:
+    """Member ``n``: joins (a third with a friend's code), shops, redeems. ``shared``:
+    one of the last few, who all join with member 2's code from one tablet with phone
+    numbers a digit apart, for the referral report to flag."""
     rng, ext = demo.rng, member_ref(n)
     habit = rng.choices(list(HABITS), weights=[h[0] for h in HABITS.values()])[0]
     # more joined in the opening months than lately; nobody joins in the last three days
     days_ago = 3 + (HISTORY_DAYS - 13) * (1 - rng.random() ** 2)
     if n == 1:  # the member the README signs in as: a loyal weekly shopper from the start
         habit, days_ago = "weekly", HISTORY_DAYS - 20
+    if n == 2:  # whose code the tablet's friends use: a member from the first months
+        days_ago = HISTORY_DAYS - 40
+    if shared:  # the tablet's friends: lately, one after another
+        days_ago = 4 + rng.random() * 10
     _, gap, items, stops_after = HABITS[habit]
     joined = demo.now - timedelta(days=days_ago)
     joined = joined.replace(hour=rng.randrange(1, 12))  # shop hours in Shanghai, in UTC
     name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", *GIVEN])
+    referrer = member_ref(rng.randrange(1, n)) if n > 3 and rng.random() < REFERRED else None
+    phone = f"13{(n * 2654435761) % 10**9:09d}"  # one each, spread: a phone is one member's
+    if shared:
+        referrer, phone = member_ref(2), f"1391111{n:04d}"
     join = Enrol(
         ext,
-        phone=f"1380{n:07d}",  # one each: a phone is one member's
+        phone=phone,
         attributes={
             "name": name,
             "city": rng.choice(["上海", "杭州", "苏州", "南京"]),
@@ -188,8 +203,9 @@ def _member(demo: _Demo, n: int) -> None:
         language="zh-CN",
         consents={"sms": rng.random() < 0.6, "push": rng.random() < 0.3},
         source="portal",
+        device="demo-shared-tablet" if shared else f"demo-phone-{n}",
     )
-    demo.at(joined, partial(_join, demo, join))
+    demo.at(joined, partial(_join, demo, join, referrer))
     if rng.random() < 0.5:
         profile = joined + timedelta(days=rng.randrange(0, 20))
         demo.at(profile, partial(_act, demo, ext, "profile_completed"))
@@ -233,9 +249,15 @@ def _visits(
         k += 1
 
 
-def _join(demo: _Demo, cmd: Enrol) -> None:
-    """Joining pays the sign-up itself (``engagement.enrol``)."""
+def _join(demo: _Demo, cmd: Enrol, referrer: str | None) -> None:
+    """Joining pays the sign-up itself (``engagement.enrol``), and links the friend whose
+    code was used, if that friend has joined by then."""
     ext = cmd.external_id
+    if referrer is not None:
+        with demo.uow(write=False) as uow:
+            found = uow.members.get(demo.program.id, referrer)
+        if found is not None:
+            cmd = replace(cmd, referral_code=found.referral_code)
     enrol(demo.uow(), demo.clock, demo.rulebooks, demo.program, cmd, f"demo:{ext}:join")
 
 
