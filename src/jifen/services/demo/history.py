@@ -138,7 +138,7 @@ def seed_demo(
         random.Random(20261123), now,
     )  # fmt: skip
     for n in range(1, count + 1):
-        _member(demo, n, shared=n > count - SHARED)
+        _member(demo, n, shared=n > max(count - SHARED, 3))  # never member 2 itself
     _nights(demo)
     demo.play()
     return count
