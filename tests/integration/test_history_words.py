@@ -7,9 +7,10 @@ from datetime import timedelta
 from jifen.bootstrap import Jifen
 from jifen.entrypoints.web.i18n import load
 from jifen.entrypoints.web.reasons import describe
-from jifen.services import ledger, members, programs
+from jifen.services import engagement, ledger, members, programs
 from jifen.services.earning import orders
 from jifen.services.earning.commands import LineIn, PlaceOrder
+from jifen.services.engagement import CompleteTask
 from jifen.services.ledger.commands import Earn, Redeem
 from tests.earning_fixtures import join, publish
 from tests.factories import FakeClock, key
@@ -73,3 +74,12 @@ def test_an_expiry_says_when_the_points_were_earned(jf: Jifen, clock: FakeClock)
     assert lines(jf, "W-2", "en")[:3] == ["Spent", "Expired: earned Mar 4, 2026", "Earned"]
     # an entry that is not an expiry has no earned dates
     assert all(i.earned_from is None for i in page.items if i.kind != "expire")
+
+
+def test_a_task_is_told_by_its_name_never_its_activity_code(jf: Jifen) -> None:
+    program = publish(jf)
+    join(jf, program, "W-1")
+    engagement.complete_task(jf.uow(), jf.clock, jf.rulebooks, program,
+                             CompleteTask("W-1", "store-check-in"), key("task"))  # fmt: skip
+    assert lines(jf, "W-1", "en")[0] == "Earned: Check in at the store"
+    assert lines(jf, "W-1", "zh-CN")[0] == "获得积分：到店签到"

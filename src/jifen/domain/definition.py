@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from jifen.domain.earning import EarningProgram
+from jifen.domain.engagement.tasks import Task
 from jifen.domain.programs import Program
 from jifen.domain.redemption import RedemptionPolicy
 from jifen.domain.tiers import TierPolicy
@@ -17,3 +19,4 @@ class ProgramDefinition:
     source: str
     redemption: RedemptionPolicy = field(default_factory=RedemptionPolicy)
     tiers: TierPolicy = field(default_factory=TierPolicy)
+    tasks: Mapping[str, Task] = field(default_factory=dict)  # by id, in file order

@@ -457,6 +457,44 @@ class RightsCode(Code):
     )
 
 
+class EngagementCode(Code):
+    """Engagement: tasks and the platforms that say they were done."""
+
+    TASK_NOT_FOUND = "task_not_found", F.NOT_FOUND, "the programme has no task with this id"
+    TASK_PROVEN_ELSEWHERE = (
+        "task_proven_elsewhere",
+        F.RULE_VIOLATION,
+        "this task is proven another way (a platform's signed webhook, or the member's"
+        " submission): it cannot be completed here",
+    )
+    TASK_NOT_RUNNING = (
+        "task_not_running",
+        F.RULE_VIOLATION,
+        "the task's window is closed: it has not started or has ended",
+    )
+    SOCIAL_TASKS_OPTED_OUT = (
+        "social_tasks_opted_out",
+        F.RULE_VIOLATION,
+        "the member opted out of social tasks: none is recorded for them",
+    )
+    WEBHOOK_REFUSED = (
+        "webhook_refused",
+        F.UNAUTHENTICATED,
+        "the webhook's source, timestamp or signature is not one jifen accepts: nothing was"
+        " recorded",
+    )
+    INBOUND_SOURCE_EXISTS = (
+        "inbound_source_exists",
+        F.CONFLICT,
+        "the programme has an inbound source with this name",
+    )
+    INBOUND_SOURCE_NOT_FOUND = (
+        "inbound_source_not_found",
+        F.NOT_FOUND,
+        "the programme has no inbound source with this name",
+    )
+
+
 class NightlyCode(Code):
     """The nightly pipeline and the worker."""
 
@@ -488,5 +526,6 @@ AREAS: tuple[type[Code], ...] = (
     ImportCode,
     NightlyCode,
     RightsCode,
+    EngagementCode,
     SystemCode,
 )

@@ -17,6 +17,7 @@ from jifen.adapters.db.access import SqlAccess, SqlApiKeys, SqlDoors, SqlOperato
 from jifen.adapters.db.audit import SqlAuditLog
 from jifen.adapters.db.earning import SqlEarningStore
 from jifen.adapters.db.engagement.consents import SqlConsents
+from jifen.adapters.db.engagement.inbound_sources import SqlInboundSources
 from jifen.adapters.db.engagement.referral_reports import SqlReferralReports
 from jifen.adapters.db.engine import is_postgres
 from jifen.adapters.db.guards import raised
@@ -34,7 +35,7 @@ from jifen.adapters.db.tiers import SqlTiers
 from jifen.domain.errors import LedgerInconsistent, Unavailable
 from jifen.services.access.ports import Access, ApiKeys, Doors, Operators
 from jifen.services.earning.ports import EarningStore
-from jifen.services.engagement.ports import Consents, ReferralReports
+from jifen.services.engagement.ports import Consents, InboundSources, ReferralReports
 from jifen.services.imports.ports import Imports
 from jifen.services.ledger.ports import Ledger, Verifier
 from jifen.services.nightly.ports import Nightly, PipelineRuns
@@ -86,6 +87,7 @@ class SqlUnitOfWork:
     reports: Reports
     consents: Consents
     referral_reports: ReferralReports
+    inbound_sources: InboundSources
     rights: Rights
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
@@ -132,6 +134,7 @@ class SqlUnitOfWork:
         self.rights = SqlRights(conn)
         self.consents = SqlConsents(conn)
         self.referral_reports = SqlReferralReports(conn)
+        self.inbound_sources = SqlInboundSources(conn)
         return self
 
     def __exit__(

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from jifen.adapters.programfile.schema import (
+    RULE_ID,
     CampaignSpec,
     ExpirySpec,
     ProgramFile,
     RuleSpec,
+    TaskSpec,
     WindowSpec,
 )
 from jifen.domain.earning import (
@@ -31,6 +34,7 @@ from jifen.domain.earning import (
     TierEarning,
     Window,
 )
+from jifen.domain.engagement.tasks import TASK_ACTIVITY, Proof, Task, TaskKind
 from jifen.domain.errors import JifenError
 from jifen.domain.money import to_minor
 from jifen.domain.programs import LedgerPolicy, NegativeBalancePolicy, Program
@@ -84,8 +88,11 @@ def build_earning(spec: ProgramFile, version: int, compile_condition: Compile) -
         **{k: dict(v) for k, v in spec.activities.items()},
     }
 
+    for t in spec.tasks:  # a task's completion is an activity its own rule pays
+        activities[TASK_ACTIVITY + t.id] = dict(TASK_PAYLOAD)
     builder = _RuleBuilder(tz, currency, activities, compile_condition)
     rules = [builder.rule(r, ("rules", i)) for i, r in enumerate(spec.rules)]
+    rules += [builder.rule(_task_rule(t), ("tasks", i)) for i, t in enumerate(spec.tasks)]
     campaigns = {}
     for i, c in enumerate(spec.campaigns):
         campaigns[c.id] = builder.campaign(c, ("campaigns", i))
@@ -93,7 +100,7 @@ def build_earning(spec: ProgramFile, version: int, compile_condition: Compile) -
             builder.rule(r, ("campaigns", i, "rules", j), campaign=c.id)
             for j, r in enumerate(c.rules)
         ]
-    unique([r.id for r in rules], ("rules",), "rule id")
+    unique([r.id for r in rules], ("rules",), "rule or task id")
     unique([c.id for c in spec.campaigns], ("campaigns",), "campaign id")
     order = {r.id: n for n, r in enumerate(rules)}
     base = spec.earning.base
@@ -125,6 +132,48 @@ def build_earning(spec: ProgramFile, version: int, compile_condition: Compile) -
         expiry=expiry_policy(spec.earning.expiry),
         pending_days=spec.earning.pending_days,
     )
+
+
+#: what a task's completion carries: the post, review or visit it was (may be empty)
+TASK_PAYLOAD = {"reference": "string"}
+
+
+def _task_rule(t: TaskSpec) -> RuleSpec:
+    return RuleSpec(
+        id=t.id,
+        kind="activity",
+        name=t.name,
+        points=t.points,
+        activity=TASK_ACTIVITY + t.id,
+        window=t.window,
+        caps=t.caps,
+        when=t.when,
+    )
+
+
+def build_tasks(spec: ProgramFile) -> dict[str, Task]:
+    tasks = {}
+    for i, t in enumerate(spec.tasks):
+        path: Path = ("tasks", i)
+        if t.proof == "webhook" and not t.sources:
+            raise SpecError((*path, "sources"), "a task proven by webhook names its sources")
+        if t.proof != "webhook" and t.sources:
+            raise SpecError((*path, "sources"), "only a task proven by webhook has sources")
+        for j, source in enumerate(t.sources):
+            if not re.fullmatch(RULE_ID, source):
+                raise SpecError(
+                    (*path, "sources", j), "a source is lower-case letters, digits, - and _"
+                )
+        tasks[t.id] = Task(
+            id=t.id,
+            kind=TaskKind(t.kind),
+            name=dict(t.name),
+            how=dict(t.how),
+            points=t.points,
+            proof=Proof(t.proof),
+            sources=frozenset(t.sources),
+        )
+    return tasks
 
 
 class _RuleBuilder:

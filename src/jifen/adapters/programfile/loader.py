@@ -13,7 +13,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from jifen.adapters.programfile.build import Compile, SpecError, build_earning, build_program
+from jifen.adapters.programfile.build import (
+    Compile,
+    SpecError,
+    build_earning,
+    build_program,
+    build_tasks,
+)
 from jifen.adapters.programfile.build_redemption import build_redemption
 from jifen.adapters.programfile.build_tiers import build_tiers
 from jifen.adapters.programfile.conditions import ConditionProblem, type_errors
@@ -108,9 +114,10 @@ def compile_program(
         earning = build_earning(spec, version, compile_condition)
         redemption = build_redemption(spec)
         tiers = build_tiers(spec)
+        tasks = build_tasks(spec)
     except SpecError as exc:
         raise _error(name, node, [str(p) for p in exc.path], exc.message) from exc
-    return ProgramDefinition(build_program(spec), earning, source, redemption, tiers)
+    return ProgramDefinition(build_program(spec), earning, source, redemption, tiers, tasks)
 
 
 #: The deepest nesting of mappings and sequences a programme file may have: PyYAML's

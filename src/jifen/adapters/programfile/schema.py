@@ -325,6 +325,21 @@ class RedemptionSection(Strict):
     causes: list[CauseSpec] = []
 
 
+class TaskSpec(Strict):
+    """Something to do besides buying (ADR 0033): paid as an activity rule."""
+
+    id: str = Field(pattern=RULE_ID)
+    kind: Literal["share", "review", "check_in", "survey", "visit"]
+    name: dict[str, str] = Field(min_length=1)
+    how: dict[str, str] = {}  # what to do, as the member reads it
+    points: int = Field(ge=1, le=10**9)
+    proof: Literal["webhook", "automatic"]
+    sources: list[str] = []  # webhook: the inbound sources that may say it was done
+    caps: list[CapSpec] = []
+    window: WindowSpec = WindowSpec()
+    when: str | None = None
+
+
 class ProgramFile(Strict):
     program: ProgramSection
     ledger: LedgerSection = LedgerSection()
@@ -335,3 +350,4 @@ class ProgramFile(Strict):
     tiers: list[TierSpec] = []
     tier_policy: TierPolicySpec = TierPolicySpec()
     redemption: RedemptionSection = RedemptionSection()
+    tasks: list[TaskSpec] = []

@@ -29,6 +29,7 @@ from jifen.entrypoints.api.routers import (
     redemption,
     referrals,
     rights,
+    tasks,
     tiers,
     vouchers,
 )
@@ -90,6 +91,8 @@ def create_app(jifen: Jifen | None = None) -> FastAPI:
     app.include_router(apikeys.router)
     app.include_router(rights.router)
     app.include_router(referrals.router)
+    app.include_router(tasks.router)
+    app.include_router(tasks.inbound)
 
     web.install(app, demo=jf.settings.demo)
     docs.install(app)

@@ -222,3 +222,30 @@ class ReferralReportOut(_Out):
     points: int = Field(description="paid to both sides by referrals that stand")
     points_pending: int
     referrers: list[ReferrerOut] = Field(description="the busiest referrers first")
+
+
+class CompletionIn(_In):
+    member: str = Field(min_length=1, max_length=128, description="the member's external id")
+    reference: str = Field(
+        "", max_length=512, description="what it was: a survey's id, a check-in's place"
+    )
+
+
+class ParticipationIn(_In):
+    social_tasks: bool = Field(description="false: the member opts out of social tasks")
+
+
+class ParticipationOut(_Out):
+    member: str
+    social_tasks: bool
+
+
+class TaskOut(_Out):
+    id: str
+    kind: str = Field(description="share, review, check_in, survey or visit")
+    name: dict[str, str]
+    how: dict[str, str]
+    points: int
+    proof: str = Field(description="webhook (a platform says so) or automatic (the API)")
+    sources: list[str] = Field(description="webhook: the inbound sources that may say so")
+    social: bool = Field(description="a member who opted out of social tasks cannot do it")

@@ -12,7 +12,7 @@ from rich.console import Console
 
 from jifen.bootstrap import bootstrap
 from jifen.domain.errors import InvalidInput
-from jifen.entrypoints.cli import apikeys, demo, simulate
+from jifen.entrypoints.cli import apikeys, demo, inbound, simulate
 from jifen.entrypoints.cli import imports as imports_cli
 from jifen.entrypoints.cli import jobs as jobs_cli
 from jifen.entrypoints.cli import operators as operators_cli
@@ -32,6 +32,7 @@ app = typer.Typer(
     help="jifen (积分): a loyalty-points platform with a money-grade ledger.",
 )
 app.add_typer(apikeys.app, name="apikey")
+app.add_typer(inbound.app, name="inbound")
 app.add_typer(operators_cli.app, name="operator")
 app.add_typer(operators_cli.app, name="operators", hidden=True)  # the plural reads as well
 app.add_typer(program_cli.app, name="program")

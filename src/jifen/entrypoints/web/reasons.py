@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jifen.domain.definition import ProgramDefinition
+from jifen.domain.engagement.tasks import task_of
 from jifen.entrypoints.web.i18n import Language
 from jifen.services.members import HistoryItem
 
@@ -113,4 +114,7 @@ def _cause(lang: Language, rules: ProgramDefinition | None, code: str) -> str:
 
 
 def _activity(lang: Language, rules: ProgramDefinition | None, kind: str) -> str:
+    task = task_of(kind, rules.tasks) if rules else None
+    if task is not None:  # a task: its own name, as the programme gives it
+        return _name(lang, task.name, task.id)
     return lang.gettext(kind)  # sign-up, profile, survey... are in the catalogue

@@ -4,6 +4,10 @@ leaderboards.
 - ``commands``: Engagement's commands: what an outside caller asks when someone joins.
 - ``enrolment``: Someone joins: the same rules through the API, the portal and the console.
 - ``joining``: Joining in the portal: details first, then a one-time code to the contact.
+- ``tasks``: Tasks completed: checked against the programme's task, how it is proven and
+  the member's choice about social tasks, then paid as the task's activity.
+- ``inbound``: Inbound webhooks: the platforms that say a task was done, their secrets,
+  and what they send.
 - ``referrals``: Referrals as people see them: a member's friends, the operators' report
   with what looks like fraud, and an operator voiding a referral.
 - ``ports``: What engagement keeps: the consents members give, and who referred whom as
@@ -12,6 +16,14 @@ leaderboards.
 
 from jifen.services.engagement.commands import Enrol, VoidReferral
 from jifen.services.engagement.enrolment import enrol
+from jifen.services.engagement.inbound import (
+    NewSecret,
+    SourceView,
+    add_source,
+    list_sources,
+    receive,
+    rotate_source,
+)
 from jifen.services.engagement.joining import Joined, Joining, ask_to_join, join_with_code
 from jifen.services.engagement.referrals import (
     FriendView,
@@ -23,21 +35,39 @@ from jifen.services.engagement.referrals import (
     referral_report,
     void_referral,
 )
+from jifen.services.engagement.tasks import (
+    CompleteTask,
+    Participation,
+    TakePart,
+    complete_task,
+    take_part,
+)
 
 __all__ = [
+    "CompleteTask",
     "Enrol",
     "FriendView",
     "Joined",
     "Joining",
+    "NewSecret",
+    "Participation",
     "ReferralOffer",
     "ReferralReport",
     "ReferrerView",
+    "SourceView",
+    "TakePart",
     "VoidReferral",
+    "add_source",
     "ask_to_join",
+    "complete_task",
     "enrol",
     "join_with_code",
+    "list_sources",
     "member_referrals",
+    "receive",
     "referral_offer",
     "referral_report",
+    "rotate_source",
+    "take_part",
     "void_referral",
 ]

@@ -81,9 +81,35 @@ class ReferralReports(Protocol):
         """The device hashes each member joined or signed in from."""
 
 
+@dataclass(frozen=True, kw_only=True)
+class InboundSource:
+    """A platform that may say a task was done, with the secret it signs with."""
+
+    name: str
+    secret: str
+    previous_secret: str | None  # accepted until previous_until (a rotation)
+    previous_until: datetime | None
+    created_at: datetime
+    rotated_at: datetime | None
+
+
+class InboundSources(Protocol):
+    def add(self, program_id: int, name: str, secret: str, now: datetime) -> bool:
+        """Add the source; False when the programme has one of this name."""
+
+    def get(self, program_id: int, name: str) -> InboundSource | None: ...
+    def rotate(
+        self, program_id: int, name: str, secret: str, previous_until: datetime, now: datetime
+    ) -> None:
+        """A new secret; the current one is accepted until ``previous_until``."""
+
+    def all(self, program_id: int) -> list[InboundSource]: ...
+
+
 class EngagementWork(EarningWork, AccessWork, Protocol):
     """What joining needs: a member made, the sign-up paid, a code taken, a session opened;
     and what the referral report reads."""
 
     consents: Consents
     referral_reports: ReferralReports
+    inbound_sources: InboundSources

@@ -11,7 +11,7 @@ here. A module is never named like a table it holds (``programs``, ``imports``),
 - ``tiers``: monthly activity, tier changes.
 - ``redemption``: reward stock, redemptions, vouchers, lottery draws, donations.
 - ``access``: API keys, portal sign-in codes, sessions and devices, operators and theirs.
-- ``engagement``: consents.
+- ``engagement``: consents, inbound sources.
 - ``nightly``: pipeline checkpoints, expiry reminders.
 - ``file_imports``: import checkpoints.
 - ``records``: idempotency keys, the outbox, the audit log.
@@ -37,7 +37,7 @@ from jifen.adapters.db.tables.earning import (
     rule_condition_errors,
     rule_usage,
 )
-from jifen.adapters.db.tables.engagement import consents
+from jifen.adapters.db.tables.engagement import consents, inbound_sources
 from jifen.adapters.db.tables.file_imports import imports
 from jifen.adapters.db.tables.ledger import draws, entries, holds, lots, members
 from jifen.adapters.db.tables.nightly import expiry_reminders, pipeline_runs
@@ -69,6 +69,7 @@ __all__ = [
     "holds",
     "idempotency_keys",
     "imports",
+    "inbound_sources",
     "lots",
     "lottery_draws",
     "member_devices",

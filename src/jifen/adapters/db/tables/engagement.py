@@ -1,9 +1,10 @@
-"""Engagement: what members agreed to hear about (the consents given at enrolment and
-changed since); referral, tasks, challenges, badges and leaderboards come here too."""
+"""Engagement: what members agreed to (the consents given at enrolment and changed since,
+social tasks included) and the platforms that say a task was done; challenges, badges and
+leaderboards come here too."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 
 from jifen.adapters.db.tables.schema import metadata
 from jifen.adapters.db.types import Id, UTCDateTime
@@ -21,3 +22,17 @@ consents = Table(
     Column("recorded_at", UTCDateTime, nullable=False),
 )
 Index("ix_consents_member", consents.c.member_id, consents.c.purpose, consents.c.channel)
+
+inbound_sources = Table(
+    "inbound_sources",
+    metadata,  # who may say a task was done, by a signed webhook (ADR 0033)
+    Column("id", Id, primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("name", String(64), nullable=False),  # in the webhook's address
+    Column("secret", Text, nullable=False),  # whsec_..., shared with the platform
+    Column("previous_secret", Text),  # still accepted until previous_until (a rotation)
+    Column("previous_until", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("rotated_at", UTCDateTime),
+    UniqueConstraint("program_id", "name", name="uq_inbound_sources_program_name"),
+)

@@ -1,0 +1,228 @@
+"""Tasks: a platform's signed webhook (valid, wrong, replayed, expired, rotated), the API's
+automatic completion, the proof a task asks for, and members who opt out of social tasks.
+On both databases."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from standardwebhooks.webhooks import Webhook
+from typer.testing import CliRunner
+
+from jifen.bootstrap import Jifen
+from jifen.domain.errors import Conflict, IdempotencyConflict, RuleViolation, Unauthenticated
+from jifen.domain.programs import Program
+from jifen.entrypoints.api.app import create_app
+from jifen.entrypoints.cli.main import app as cli
+from jifen.services import engagement, members
+from jifen.services.access import apikeys
+from jifen.services.earning import EarnResult
+from jifen.services.engagement import CompleteTask, Enrol, TakePart
+from tests.earning_fixtures import publish
+from tests.factories import FakeClock, assert_verified, balances, key
+
+SIGN_UP = 100
+
+
+@pytest.fixture
+def shop(jf: Jifen) -> Program:
+    program = publish(jf)
+    for member, email in (("ANN", "ann@example.com"), ("BO", "bo@example.com")):
+        engagement.enrol(jf.uow(), jf.clock, jf.rulebooks, program,
+                         Enrol(member, email=email), key("enrol"))  # fmt: skip
+    return program
+
+
+def message(member: str = "ANN", task: str = "share-photo", **more: str) -> bytes:
+    data = {"member": member, "task": task, "reference": "https://weibo.example/p/1", **more}
+    return json.dumps({"type": "task.completed", "data": data}).encode()
+
+
+def headers(secret: str, body: bytes, clock: FakeClock, msg: str = "msg-1",
+            age: timedelta = timedelta(0)) -> dict[str, str]:  # fmt: skip
+    when = clock.now() - age
+    return {
+        "webhook-id": msg,
+        "webhook-timestamp": str(int(when.timestamp())),
+        # signed by the specification's reference package, as a platform would
+        "webhook-signature": Webhook(secret).sign(msg, when, body),
+    }
+
+
+def receive(jf: Jifen, program: Program, hdrs: dict[str, str], body: bytes,
+            source: str = "weibo") -> EarnResult:  # fmt: skip
+    return engagement.receive(jf.uow(), jf.clock, jf.rulebooks, program, source, hdrs, body)
+
+
+def tasks_recorded(jf: Jifen) -> int:
+    with jf.engine.connect() as conn:
+        query = "SELECT count(*) FROM activities WHERE kind LIKE 'task.%'"
+        return int(conn.execute(text(query)).scalar_one())
+
+
+def test_a_signed_webhook_pays_the_task_once_and_a_replay_answers_the_same(
+    jf: Jifen, shop: Program, clock: FakeClock
+) -> None:
+    secret = engagement.add_source(jf.uow(), jf.clock, shop, "weibo", "console:olga").secret
+    body = message()
+    first = receive(jf, shop, headers(secret, body, clock), body)
+    assert (first.points, first.available) == (50, SIGN_UP + 50)
+    clock.advance(minutes=2)  # the platform retries: the same message, still in the window
+    again = receive(jf, shop, headers(secret, body, clock), body)
+    assert again.replayed and again.points == 50
+    assert balances(jf, shop, "ANN") == (SIGN_UP + 50, 0, 0)
+    with pytest.raises(IdempotencyConflict):  # the same id for another message
+        receive(jf, shop, headers(secret, message("BO"), clock), message("BO"))
+    # a second share the same day is recorded and pays nothing (a day's cap of one)
+    capped = receive(jf, shop, headers(secret, body, clock, msg="msg-2"), body)
+    assert capped.points == 0
+    assert [s.reason for s in capped.award.skipped] == ["cap_reached"]
+    assert tasks_recorded(jf) == 2
+    assert_verified(jf)
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    ["wrong secret", "body changed", "too old", "from the future", "no signature",
+     "unknown source", "not a number"],
+)  # fmt: skip
+def test_a_webhook_that_fails_its_signature_or_its_time_changes_nothing(
+    jf: Jifen, shop: Program, clock: FakeClock, spoil: str
+) -> None:
+    secret = engagement.add_source(jf.uow(), jf.clock, shop, "weibo", "t").secret
+    body, source = message(), "weibo"
+    hdrs = headers(secret, body, clock)
+    if spoil == "wrong secret":
+        hdrs = headers(engagement.add_source(jf.uow(), jf.clock, shop, "x", "t").secret,
+                       body, clock)  # fmt: skip
+    elif spoil == "body changed":
+        body = message(reference="https://weibo.example/p/2")
+    elif spoil == "too old":
+        hdrs = headers(secret, body, clock, age=timedelta(minutes=5, seconds=2))
+    elif spoil == "from the future":
+        hdrs = headers(secret, body, clock, age=-timedelta(minutes=6))
+    elif spoil == "no signature":
+        del hdrs["webhook-signature"]
+    elif spoil == "unknown source":
+        source = "douyin"
+    else:
+        hdrs["webhook-timestamp"] = "9" * 40
+    with pytest.raises(Unauthenticated) as refused:
+        receive(jf, shop, hdrs, body, source)
+    assert refused.value.code.value == "webhook_refused"
+    assert tasks_recorded(jf) == 0
+    assert balances(jf, shop, "ANN") == (SIGN_UP, 0, 0)
+
+
+def test_a_rotated_secret_is_accepted_for_a_day_then_refused(
+    jf: Jifen, shop: Program, clock: FakeClock
+) -> None:
+    old = engagement.add_source(jf.uow(), jf.clock, shop, "weibo", "t").secret
+    new = engagement.rotate_source(jf.uow(), jf.clock, shop, "weibo", "t").secret
+    assert new != old
+    body = message()
+    assert receive(jf, shop, headers(old, body, clock, msg="a"), body).points == 50
+    clock.advance(days=1, seconds=1)
+    with pytest.raises(Unauthenticated):
+        receive(jf, shop, headers(old, body, clock, msg="b"), body)
+    assert receive(jf, shop, headers(new, body, clock, msg="c"), body).points == 50
+    with pytest.raises(Conflict):  # one source per name
+        engagement.add_source(jf.uow(), jf.clock, shop, "weibo", "t")
+
+
+def test_a_member_who_opted_out_of_social_tasks_is_never_recorded_for_one(
+    jf: Jifen, shop: Program, clock: FakeClock
+) -> None:
+    secret = engagement.add_source(jf.uow(), jf.clock, shop, "weibo", "t").secret
+    out = engagement.take_part(jf.uow(), jf.clock, shop, TakePart("ANN", False), key("tp"))
+    assert out.social_tasks is False
+    body = message()
+    with pytest.raises(RuleViolation) as refused:
+        receive(jf, shop, headers(secret, body, clock), body)
+    assert refused.value.code.value == "social_tasks_opted_out"
+    # a check-in is not social: still paid
+    done = engagement.complete_task(jf.uow(), jf.clock, jf.rulebooks, shop,
+                                    CompleteTask("ANN", "store-check-in"), key("ci"))  # fmt: skip
+    assert done.points == 5
+    engagement.take_part(jf.uow(), jf.clock, shop, TakePart("ANN", True), key("tp"))
+    later = receive(jf, shop, headers(secret, body, clock, msg="m2"), body)
+    assert later.points == 50
+    assert tasks_recorded(jf) == 2
+
+
+def test_each_task_is_proven_its_own_way(jf: Jifen, shop: Program, clock: FakeClock) -> None:
+    secret = engagement.add_source(jf.uow(), jf.clock, shop, "weibo", "t").secret
+    other = engagement.add_source(jf.uow(), jf.clock, shop, "xhs", "t").secret
+    with pytest.raises(RuleViolation) as by_api:  # a share is the platform's to say
+        engagement.complete_task(jf.uow(), jf.clock, jf.rulebooks, shop,
+                                 CompleteTask("ANN", "share-photo"), key("c"))  # fmt: skip
+    assert by_api.value.code.value == "task_proven_elsewhere"
+    body = message()
+    with pytest.raises(RuleViolation):  # nor another platform's
+        receive(jf, shop, headers(other, body, clock), body, "xhs")
+    check_in = message(task="store-check-in")
+    with pytest.raises(RuleViolation):  # and a check-in is the app's, not a platform's
+        receive(jf, shop, headers(secret, check_in, clock, msg="ci"), check_in)
+    code = members.get_member(jf.uow(write=False), jf.clock, shop, "BO").member_code
+    assert code is not None
+    by_card = json.dumps({"type": "task.completed",
+                          "data": {"member_code": code, "task": "share-photo"}}).encode()  # fmt: skip
+    assert receive(jf, shop, headers(secret, by_card, clock, msg="bo"), by_card).member == "BO"
+    assert tasks_recorded(jf) == 1
+
+
+def test_over_http_a_refused_webhook_is_a_401_problem_and_an_accepted_one_a_200(
+    jf: Jifen, shop: Program, clock: FakeClock
+) -> None:
+    secret = engagement.add_source(jf.uow(), jf.clock, shop, "weibo", "t").secret
+    writer = apikeys.create_key(jf.uow(), jf.clock, shop, "app", ["ledger:write"], "t")
+    body = message()
+    url = "/inbound/fresh-market/weibo"
+    with TestClient(create_app(jf)) as client:
+        bad = client.post(url, content=body, headers={**headers(secret, body, clock),
+                                                      "webhook-signature": "v1,AAAA"})  # fmt: skip
+        good = client.post(url, content=body, headers=headers(secret, body, clock))
+        again = client.post(url, content=body, headers=headers(secret, body, clock))
+        junk = b"[[[not json"
+        unread = client.post(url, content=junk, headers=headers(secret, junk, clock, msg="j"))
+        api = client.post("/v1/tasks/store-check-in/completions", json={"member": "BO"},
+                          headers={"Authorization": f"Bearer {writer}",
+                                   "Idempotency-Key": "ci-1"})  # fmt: skip
+        listed = client.get("/v1/tasks", headers={"Authorization": f"Bearer {writer}"})
+        schema = client.get("/openapi.json").json()
+    assert bad.status_code == 401 and bad.headers["content-type"] == "application/problem+json"
+    assert bad.json()["code"] == "webhook_refused"
+    assert good.status_code == 200, good.text
+    assert good.json()["points"] == 50
+    assert again.json() == good.json() and again.headers["Idempotent-Replayed"] == "true"
+    assert unread.status_code in (400, 422)
+    assert api.status_code == 201 and api.json()["points"] == 5
+    assert listed.status_code == 403  # ledger:write does not read members
+    answers = schema["paths"]["/inbound/{program}/{source}"]["post"]["responses"]
+    assert {"200", "401", "404", "409", "422", "503"} <= set(answers)
+
+
+def test_the_cli_adds_rotates_and_lists_sources_and_a_clash_is_one_line(
+    jf: Jifen, shop: Program, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JIFEN_DATABASE_URL", database_url)
+    runner = CliRunner()
+    added = runner.invoke(cli, ["inbound", "add", "weibo"])
+    clash = runner.invoke(cli, ["inbound", "add", "weibo"])
+    rotated = runner.invoke(cli, ["inbound", "rotate", "weibo"])
+    listed = runner.invoke(cli, ["inbound", "list"])
+    assert added.exit_code == 0, added.output
+    made = json.loads(added.stdout)
+    assert made["secret"].startswith("whsec_") and made["url"] == "/inbound/fresh-market/weibo"
+    assert clash.exit_code != 0
+    assert clash.stderr.strip().splitlines() == [
+        "error: inbound_source_exists: the programme has an inbound source 'weibo'"
+    ]
+    assert json.loads(rotated.stdout)["secret"] not in (made["secret"], "")
+    (row,) = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert row["name"] == "weibo" and row["previous_until"] is not None
+    assert "secret" not in row
