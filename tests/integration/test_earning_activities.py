@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jifen.bootstrap import Jifen
-from jifen.domain.errors import Conflict, InvalidInput
+from jifen.domain.errors import InvalidInput
 from jifen.domain.programs import Program
 from jifen.services.earning import activities, refunds
 from jifen.services.earning.commands import RecordActivity, RefundOrder
@@ -41,13 +41,11 @@ def test_a_neighbour_referral_pays_300_to_each_side_once(jf: Jifen) -> None:
     join(jf, program, "C-2")
     friend = act(jf, program, "C-2", "referral_signed_up", referrer="C-1")
     assert friend.points == 0 and balances(jf, program, "C-1") == (0, 0, 0)
-    buy(jf, program, "C-2", "n-1", "10.00", line("tea", 1, "10.00"))
-    converted = act(jf, program, "C-2", "referral_converted", referrer="C-1")
-    assert converted.points == 300
-    assert balances(jf, program, "C-1") == (300, 0, 0)
-    with pytest.raises(Conflict):  # paid once (tests/integration/test_referrals.py)
-        act(jf, program, "C-2", "referral_converted", referrer="C-1")
-    assert balances(jf, program, "C-1") == (300, 0, 0)
+    converted = buy(jf, program, "C-2", "n-1", "20.00", line("tea", 2, "10.00"))
+    assert converted.meta["referral"]["points"] == 300
+    assert balances(jf, program, "C-1") == (0, 300, 0)  # pending: the return window
+    buy(jf, program, "C-2", "n-2", "20.00", line("tea", 2, "10.00"))  # paid once
+    assert balances(jf, program, "C-1") == (0, 300, 0)
     assert_verified(jf)
 
 

@@ -9,9 +9,10 @@ import threading
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from jifen.bootstrap import Jifen
-from jifen.domain.errors import Conflict, NotFound, RuleViolation
+from jifen.domain.errors import Conflict, LedgerConflict, NotFound, RuleViolation
 from jifen.domain.programs import Program
 from jifen.services import engagement
 from jifen.services.earning import RecordActivity, RefundOrder, record_activity, refund_order
@@ -155,7 +156,7 @@ def test_an_operator_voids_a_referral_its_points_go_back_and_it_never_pays(
     with pytest.raises(Conflict) as twice:
         void(jf, program, "BO", "again")
     assert twice.value.code.value == "referral_voided"
-    with pytest.raises(Conflict):  # nor does an integrator's conversion pay it
+    with pytest.raises(RuleViolation):  # nor does an integrator's conversion pay it
         record_activity(jf.uow(), jf.clock, jf.rulebooks, program,
                         RecordActivity("BO", "referral_converted", {"referrer": "ANN"}),
                         key("act"))  # fmt: skip
@@ -241,6 +242,41 @@ def test_a_batch_of_orders_converts_each_friend_once_and_pays_the_referrer_for_b
     assert status(jf, "BO") == ("converted", 300, 300, False)
     assert status(jf, "ED") == ("converted", 300, 300, False)
     assert_verified(jf)
+
+
+def test_a_purchase_the_rule_pays_nothing_for_leaves_the_referral_waiting(jf: Jifen) -> None:
+    source = (publish.__globals__["ROOT"] / "programs" / "fresh-market.yaml").read_text()
+    vip_only = source.replace(
+        "    pays_on: first_purchase\n",
+        '    pays_on: first_purchase\n    when: member.segment == "vip"\n',
+    )
+    program = publish(jf, source=vip_only)
+    code = join(jf, program, "ANN")
+    join(jf, program, "BO", code)
+    first = buy(jf, program, "BO", "o-1", "50.00", line("veg", 1, "50.00", "meat"))
+    assert "referral" not in first.meta
+    assert status(jf, "BO") == ("joined", 0, 0, True)  # a later purchase may still pay it
+
+
+def test_a_friends_referral_sent_as_an_activity_is_refused_where_the_purchase_pays_it(
+    jf: Jifen,
+) -> None:
+    program = pair(jf)
+    buy(jf, program, "BO", "o-1", "5.00", line("veg", 1, "5.00", "meat"))  # below min_paid
+    with pytest.raises(RuleViolation) as refused:
+        record_activity(jf.uow(), jf.clock, jf.rulebooks, program,
+                        RecordActivity("BO", "referral_converted", {"referrer": "ANN"}),
+                        key("act"))  # fmt: skip
+    assert refused.value.code.value == "referral_paid_by_purchase"
+    assert balances(jf, program, "ANN") == (SIGN_UP, 0, 0)
+
+
+def test_a_deadlock_the_database_breaks_is_said_as_a_conflict_to_retry(jf: Jifen) -> None:
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    with pytest.raises(LedgerConflict), jf.uow():
+        raise OperationalError("UPDATE members ...", {}, Deadlock("deadlock detected"))
 
 
 def test_the_programme_file_says_what_a_referral_rule_may_declare(jf: Jifen) -> None:

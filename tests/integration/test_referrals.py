@@ -48,19 +48,17 @@ def test_a_conversion_pays_only_after_the_friends_purchase_and_only_once(jf: Jif
     join(jf, program, "C-1")
     join(jf, program, "C-2")
     assert act(jf, program, "C-2", "referral_signed_up", referrer="C-1").points == 0
-    with pytest.raises(RuleViolation) as early:
+    with pytest.raises(RuleViolation) as sent:  # the purchase pays it, as jifen records it
         act(jf, program, "C-2", "referral_converted", referrer="C-1")
-    assert early.value.code == "referral_not_converted"
-    assert balances(jf, program, "C-1")[0] == 0
-    buy(jf, program, "C-2", "o-1", "10.00", line("tea", 1, "10.00"))
-    bought = balances(jf, program, "C-2")[0]
-    assert act(jf, program, "C-2", "referral_converted", referrer="C-1").points == 300
-    assert balances(jf, program, "C-1")[0] == 300
-    assert balances(jf, program, "C-2")[0] == bought + 300
-    with pytest.raises(Conflict) as twice:
-        act(jf, program, "C-2", "referral_converted", referrer="C-1")
-    assert twice.value.code == "referral_already_converted"
-    assert balances(jf, program, "C-1")[0] == 300
+    assert sent.value.code == "referral_paid_by_purchase"
+    buy(jf, program, "C-2", "o-1", "10.00", line("tea", 1, "10.00"))  # below 20.00
+    assert balances(jf, program, "C-1") == (0, 0, 0)
+    paid = buy(jf, program, "C-2", "o-2", "20.00", line("tea", 2, "10.00"))
+    assert paid.meta["referral"]["points"] == 300
+    assert balances(jf, program, "C-1") == (0, 300, 0)  # pending for the return window
+    again = buy(jf, program, "C-2", "o-3", "20.00", line("tea", 2, "10.00"))
+    assert "referral" not in again.meta
+    assert balances(jf, program, "C-1") == (0, 300, 0)
     assert_verified(jf)
 
 
@@ -69,12 +67,12 @@ def test_a_fully_refunded_purchase_does_not_convert(jf: Jifen) -> None:
     join(jf, program, "C-1")
     join(jf, program, "C-2")
     act(jf, program, "C-2", "referral_signed_up", referrer="C-1")
-    buy(jf, program, "C-2", "o-1", "10.00", line("tea", 1, "10.00"))
+    buy(jf, program, "C-2", "o-1", "30.00", line("tea", 3, "10.00"))
     refunds.refund_order(
         jf.uow(), jf.clock, jf.rulebooks, program, RefundOrder("r-1", "o-1", full=True)
     )
-    with pytest.raises(RuleViolation):
-        act(jf, program, "C-2", "referral_converted", referrer="C-1")
+    assert balances(jf, program, "C-1") == (0, 0, 0)
+    assert buy(jf, program, "C-2", "o-2", "30.00", line("tea", 3, "10.00")).meta["referral"]
 
 
 def test_a_conversion_names_the_referrer_of_the_sign_up(jf: Jifen) -> None:

@@ -14,13 +14,19 @@ from standardwebhooks.webhooks import Webhook
 from typer.testing import CliRunner
 
 from jifen.bootstrap import Jifen
-from jifen.domain.errors import Conflict, IdempotencyConflict, RuleViolation, Unauthenticated
+from jifen.domain.errors import (
+    Conflict,
+    IdempotencyConflict,
+    InvalidInput,
+    RuleViolation,
+    Unauthenticated,
+)
 from jifen.domain.programs import Program
 from jifen.entrypoints.api.app import create_app
 from jifen.entrypoints.cli.main import app as cli
 from jifen.services import engagement, members
 from jifen.services.access import apikeys
-from jifen.services.earning import EarnResult
+from jifen.services.earning import EarnResult, RecordActivity, record_activity
 from jifen.services.engagement import CompleteTask, Enrol, TakePart
 from tests.earning_fixtures import publish
 from tests.factories import FakeClock, assert_verified, balances, key
@@ -154,6 +160,17 @@ def test_a_member_who_opted_out_of_social_tasks_is_never_recorded_for_one(
     assert tasks_recorded(jf) == 2
 
 
+def test_a_task_cannot_be_sent_as_a_plain_activity(jf: Jifen, shop: Program) -> None:
+    engagement.take_part(jf.uow(), jf.clock, shop, TakePart("ANN", False), key("tp"))
+    for task in ("task.share-photo", "task.store-check-in"):
+        with pytest.raises(InvalidInput) as refused:
+            record_activity(jf.uow(), jf.clock, jf.rulebooks, shop,
+                            RecordActivity("ANN", task, {"reference": ""}), key("a"))  # fmt: skip
+        assert refused.value.code.value == "unknown_activity_type"
+    assert tasks_recorded(jf) == 0
+    assert balances(jf, shop, "ANN") == (SIGN_UP, 0, 0)
+
+
 def test_each_task_is_proven_its_own_way(jf: Jifen, shop: Program, clock: FakeClock) -> None:
     secret = engagement.add_source(jf.uow(), jf.clock, shop, "weibo", "t").secret
     other = engagement.add_source(jf.uow(), jf.clock, shop, "xhs", "t").secret
@@ -189,6 +206,16 @@ def test_over_http_a_refused_webhook_is_a_401_problem_and_an_accepted_one_a_200(
         again = client.post(url, content=body, headers=headers(secret, body, clock))
         junk = b"[[[not json"
         unread = client.post(url, content=junk, headers=headers(secret, junk, clock, msg="j"))
+        # sent as text, the edge does not read it as JSON: the service still refuses it
+        plain = {"content-type": "text/plain"}
+        deep = b"[" * 5000 + b"]" * 5000
+        nested = client.post(
+            url, content=deep, headers={**headers(secret, deep, clock, msg="d"), **plain}
+        )
+        nul = message(member="A\u0000N")  # JSON escapes it; the member would hold a NUL
+        with_nul = client.post(
+            url, content=nul, headers={**headers(secret, nul, clock, msg="n"), **plain}
+        )
         api = client.post("/v1/tasks/store-check-in/completions", json={"member": "BO"},
                           headers={"Authorization": f"Bearer {writer}",
                                    "Idempotency-Key": "ci-1"})  # fmt: skip
@@ -200,6 +227,7 @@ def test_over_http_a_refused_webhook_is_a_401_problem_and_an_accepted_one_a_200(
     assert good.json()["points"] == 50
     assert again.json() == good.json() and again.headers["Idempotent-Replayed"] == "true"
     assert unread.status_code in (400, 422)
+    assert (nested.status_code, with_nul.status_code) == (422, 422), (nested.text, with_nul.text)
     assert api.status_code == 201 and api.json()["points"] == 5
     assert listed.status_code == 403  # ledger:write does not read members
     answers = schema["paths"]["/inbound/{program}/{source}"]["post"]["responses"]

@@ -238,6 +238,12 @@ class EarningCode(Code):
         F.CONFLICT,
         "this member's referral has converted and been paid: it pays once",
     )
+    REFERRAL_PAID_BY_PURCHASE = (
+        "referral_paid_by_purchase",
+        F.RULE_VIOLATION,
+        "the programme pays this referral on the friend's first qualifying purchase, which"
+        " jifen records: it is not sent as an activity",
+    )
     REFERRAL_VOIDED = (
         "referral_voided",
         F.CONFLICT,

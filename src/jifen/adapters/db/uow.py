@@ -32,7 +32,7 @@ from jifen.adapters.db.redemption import SqlDonations, SqlDraws, SqlRedemptions
 from jifen.adapters.db.reporting import SqlReports
 from jifen.adapters.db.rights import SqlRights
 from jifen.adapters.db.tiers import SqlTiers
-from jifen.domain.errors import LedgerInconsistent, Unavailable
+from jifen.domain.errors import LedgerConflict, LedgerInconsistent, Unavailable
 from jifen.services.access.ports import Access, ApiKeys, Doors, Operators
 from jifen.services.earning.ports import EarningStore
 from jifen.services.engagement.ports import Consents, InboundSources, ReferralReports
@@ -162,6 +162,9 @@ class SqlUnitOfWork:
             conn.close()
         if lost is not None:
             raise _unavailable(lost) from lost
+        clash = _clash(exc)
+        if clash is not None:
+            raise LedgerConflict(CLASH) from clash
 
     def commit(self) -> None:
         assert self._conn is not None, "commit outside 'with uow'"
@@ -225,6 +228,20 @@ class SqlUnitOfWork:
             raise
         else:
             nested.commit()
+
+
+#: a deadlock (40P01) or a serialization failure (40001): PostgreSQL chose this
+#: transaction to undo so that another could go on; the same request again succeeds
+CLASH_STATES = ("40",)
+CLASH = "another operation on the same members went first; retry"
+
+
+def _clash(exc: BaseException | None) -> DBAPIError | None:
+    """``exc`` if the database undid the transaction for another's sake (SQLSTATE class 40)."""
+    if not isinstance(exc, DBAPIError):
+        return None
+    state = getattr(exc.orig, "sqlstate", None) or ""
+    return exc if state[:2] in CLASH_STATES else None
 
 
 def _lost(exc: BaseException | None) -> DBAPIError | None:

@@ -18,6 +18,7 @@ from jifen.domain.earning import (
     evaluate_activity,
     member_vars,
 )
+from jifen.domain.engagement.tasks import TASK_ACTIVITY
 from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import InvalidInput, MemberNotFound
 from jifen.domain.ledger import EntryKind, LotSource
@@ -63,6 +64,13 @@ def record_activity(
     """``skew``: how far ahead of ``clock`` the sender's ``occurred_at`` may be."""
     now = clock.now()
     when = require_moment(cmd.occurred_at or now, now=now, skew=skew, field="occurred_at")
+    if cmd.type.startswith(TASK_ACTIVITY):  # each task is proven its own way (ADR 0033)
+        raise InvalidInput(
+            f"{cmd.type!r} is a task's: complete it with POST /v1/tasks/{{task}}/completions"
+            " or its platform's signed webhook",
+            code=EarningCode.UNKNOWN_ACTIVITY_TYPE,
+            field="type",
+        )
     with uow:
         call = Keyed(program, cmd, key, now)
         return once(uow, call, partial(record_activity_in, rulebooks=rulebooks, when=when))
@@ -79,7 +87,7 @@ def record_activity_in(
     book, referrer = _lock(uow, program, cmd.member, cmd.payload.get("referrer"))
     book.member.require_active()
     if referrer is not None:
-        check_referral(uow, program, cmd.type, book, referrer, now)
+        check_referral(uow, program, definition.earning, cmd.type, book, referrer, now)
     paid = pay_activity(uow, definition, book, referrer, cmd, when, now)
     award = paid.award
     paying = any(x.kind == RuleKind.REFERRAL.value for x in award.lines)
@@ -157,7 +165,9 @@ def _evaluate(
 def _check_payload(earning: EarningProgram, kind: str, payload: Mapping[str, Any]) -> None:
     fields = earning.activity_types.get(kind)
     if fields is None:
-        known = ", ".join(sorted(earning.activity_types))
+        known = ", ".join(
+            sorted(t for t in earning.activity_types if not t.startswith(TASK_ACTIVITY))
+        )
         raise InvalidInput(
             f"unknown activity type {kind!r}; this programme knows {known}",
             code=EarningCode.UNKNOWN_ACTIVITY_TYPE,

@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from jifen.domain.definition import ProgramDefinition
-from jifen.domain.earning import ON_PURCHASE, Order, Rule, Usage, period_key
+from jifen.domain.earning import ON_PURCHASE, Order, Rule, RuleKind, Usage, period_key
 from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import Conflict, MemberNotFound, NotFound
 from jifen.domain.members import MemberStatus
@@ -65,8 +65,10 @@ def pay_on_purchase(
         now,
         available_at=max(awards.available_from(earning, order.placed_at), held),
     )
-    record_paid(uow, book.member.id, paid, order_id=order.order_id, now=now)
     book.member = friend.member
+    if not any(x.kind == RuleKind.REFERRAL.value and x.points for x in paid.award.lines):
+        return None  # its condition, window, caps or budget paid nothing: it waits on
+    record_paid(uow, book.member.id, paid, order_id=order.order_id, now=now)
     return paid
 
 

@@ -45,7 +45,13 @@ CHAIN = 64
 
 
 def check_referral(
-    uow: EarningWork, program: Program, kind: str, referee: Book, referrer: Book, now: datetime
+    uow: EarningWork,
+    program: Program,
+    earning: EarningProgram,
+    kind: str,
+    referee: Book,
+    referrer: Book,
+    now: datetime,
 ) -> None:
     """Refuse a referral that would pay twice; record what this one establishes."""
     if kind not in (SIGNED_UP, CONVERTED):
@@ -61,6 +67,12 @@ def check_referral(
         _refuse_mutual(uow, referee, referrer)
         uow.earning.add_referral(program.id, referee.member.id, referrer.member.id, now)
     if kind == CONVERTED:
+        if earning.purchase_referral is not None:  # the purchase pays it (min_paid, hold)
+            raise RuleViolation(
+                "the friend's first qualifying purchase pays this referral, as jifen records it",
+                code=EarningCode.REFERRAL_PAID_BY_PURCHASE,
+                member=referee.member.external_id,
+            )
         _convert(uow, referee, converted=known is not None and known.converted, now=now)
 
 

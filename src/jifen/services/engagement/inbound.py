@@ -119,10 +119,10 @@ def _keys(source: InboundSource, now: datetime) -> list[str]:
 
 
 def _data(body: bytes) -> dict[str, Any]:
-    try:
+    try:  # whatever its content type says: the edge reads text/* bodies as text
         message = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
-        raise InvalidInput("the body is not JSON") from None
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise InvalidInput("the body is not JSON (or is nested too deep)") from None
     if not isinstance(message, dict) or message.get("type") != COMPLETED:
         raise InvalidInput(f"the message's type must be {COMPLETED}", field="type")
     data = message.get("data")
@@ -131,7 +131,21 @@ def _data(body: bytes) -> dict[str, Any]:
     return data
 
 
+def _text(value: object) -> bool:
+    """A string a database can keep: no NUL, no half of a surrogate pair."""
+    if not isinstance(value, str) or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _completion(uow: EngagementWork, program: Program, data: dict[str, Any]) -> CompleteTask:
+    for name in ("task", "reference", "member", "member_code"):
+        if name in data and data[name] is not None and not _text(data[name]):
+            raise InvalidInput(f"data.{name} must be text", field=f"data.{name}")
     task, reference = data.get("task"), data.get("reference", "")
     if not isinstance(task, str) or not task or len(task) > 64:
         raise InvalidInput("data.task must name one of the programme's tasks", field="data.task")
