@@ -138,6 +138,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "/portal/rewards/{code}": {"code": "eggs"},
     "/portal/lottery/{code}": {"code": "lucky-draw"},
     "/portal/causes/{code}": {"code": "food-bank"},
+    "/portal/earn/social-tasks": {"take_part": "no"},
     "/console/sign-in": {},
     "/console/sign-out": {},
     "/console/members/{external_id}/adjust": {"external_id": "C-1"},

@@ -254,3 +254,23 @@ def test_the_cli_adds_rotates_and_lists_sources_and_a_clash_is_one_line(
     (row,) = [json.loads(line) for line in listed.stdout.splitlines()]
     assert row["name"] == "weibo" and row["previous_until"] is not None
     assert "secret" not in row
+
+
+def test_earn_more_says_where_the_member_stands_on_each_task(
+    jf: Jifen, shop: Program, clock: FakeClock
+) -> None:
+    def states(member: str) -> dict[str, str]:
+        found = engagement.earn_more(jf.uow(write=False), jf.clock, jf.rulebooks, shop, member)
+        return {t.id: t.state for t in found.tasks}
+
+    assert states("ANN") == {"share-photo": "available", "store-check-in": "available"}
+    engagement.complete_task(jf.uow(), jf.clock, jf.rulebooks, shop,
+                             CompleteTask("ANN", "store-check-in"), key("ci"))  # fmt: skip
+    engagement.take_part(jf.uow(), jf.clock, shop, TakePart("ANN", False), key("tp"))
+    assert states("ANN") == {"share-photo": "opted_out", "store-check-in": "done"}
+    assert states("BO") == {"share-photo": "available", "store-check-in": "available"}
+    clock.advance(days=1)  # a new day: the check-in is open again
+    assert states("ANN")["store-check-in"] == "available"
+    found = engagement.earn_more(jf.uow(write=False), jf.clock, jf.rulebooks, shop, "BO")
+    assert found.campaigns == ()  # the vegetable day is for vegetable lovers
+    assert [t.per for t in found.tasks] == ["day", "day"]

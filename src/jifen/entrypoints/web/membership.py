@@ -1,4 +1,5 @@
-"""Joining in the portal, and the membership card (``/portal/join``, ``/portal/card``).
+"""Joining in the portal, the membership card and what a member can do to earn more
+(``/portal/join``, ``/portal/card``, ``/portal/earn``).
 
 Joining asks for details first, then sends a code to the phone or email given; the code
 page (``portal.check_code``) takes it and makes the member. The card shows the membership
@@ -165,3 +166,56 @@ def _birthday(text: str) -> date | None:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput("a birthday is a date", field="birthday") from None
+
+
+@router.get("/earn")
+def earn_page(request: Request, lang: Lang, prog: Prog, signed: Signed, done: str = "") -> Response:
+    return _earn(request, lang, prog, signed, done=done)
+
+
+@router.post("/earn/social-tasks")
+def social_tasks(
+    request: Request,
+    lang: Lang,
+    prog: Prog,
+    signed: Signed,
+    csrf: Annotated[str, Form()],
+    nonce: Annotated[str, Form(min_length=8, max_length=64)],
+    take_part: Annotated[str, Form(pattern="^(yes|no)$")],
+) -> Response:
+    """The member takes part in social tasks again, or opts out of them."""
+    who, session = signed
+    check_token(csrf, session.csrf)
+    jf = jifen(request)
+    cmd = engagement.TakePart(who.external_id, take_part == "yes", source="portal")
+    try:
+        engagement.take_part(jf.uow(), jf.clock, prog, cmd, f"portal:{who.id}:{nonce}")
+    except JifenError as exc:
+        return _earn(request, lang, prog, signed, error=exc.code, status=422)
+    return RedirectResponse("/portal/earn?done=saved", status_code=303)
+
+
+def _earn(
+    request: Request,
+    lang: Lang,
+    prog: Prog,
+    signed: Signed,
+    status: int = 200,
+    **extra: object,
+) -> Response:
+    jf = jifen(request)
+    who, session = signed
+    found = engagement.earn_more(jf.uow(write=False), jf.clock, jf.rulebooks, prog, who.external_id)
+    friends = engagement.member_referrals(jf.uow(write=False), jf.clock, prog, who.external_id)
+    return render(
+        request,
+        lang,
+        "portal/earn.html",
+        status,
+        program=prog,
+        earn=found,
+        friends=friends,
+        csrf=session.csrf,
+        nonce=secrets.token_urlsafe(16),
+        **extra,
+    )

@@ -54,6 +54,21 @@ ERRORS = (
     N_("self_referral"),
     N_("referral_voided"),
     N_("referral_not_found"),
+    N_("social_tasks_opted_out"),
+    N_("task_not_found"),
+)
+#: where a member stands on a task, and how often it pays
+TASKS = (
+    N_("task_available"),
+    N_("task_done"),
+    N_("task_opted_out"),
+    N_("task_not_running"),
+    N_("once a day"),
+    N_("once a week"),
+    N_("once a month"),
+    N_("once a year"),
+    N_("once a campaign"),
+    N_("once a lifetime"),
 )
 #: the referral report's flags, and where a friend's referral stands
 REFERRALS = (

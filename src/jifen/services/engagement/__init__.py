@@ -8,6 +8,8 @@ leaderboards.
   the member's choice about social tasks, then paid as the task's activity.
 - ``inbound``: Inbound webhooks: the platforms that say a task was done, their secrets,
   and what they send.
+- ``earn_more``: What a member can do now to earn more: the tasks with where the member
+  stands on each, and the campaigns running.
 - ``referrals``: Referrals as people see them: a member's friends, the operators' report
   with what looks like fraud, and an operator voiding a referral.
 - ``ports``: What engagement keeps: the consents members give, and who referred whom as
@@ -15,6 +17,7 @@ leaderboards.
 """
 
 from jifen.services.engagement.commands import Enrol, VoidReferral
+from jifen.services.engagement.earn_more import CampaignNow, EarnMore, TaskState, earn_more
 from jifen.services.engagement.enrolment import enrol
 from jifen.services.engagement.inbound import (
     NewSecret,
@@ -44,7 +47,9 @@ from jifen.services.engagement.tasks import (
 )
 
 __all__ = [
+    "CampaignNow",
     "CompleteTask",
+    "EarnMore",
     "Enrol",
     "FriendView",
     "Joined",
@@ -56,10 +61,12 @@ __all__ = [
     "ReferrerView",
     "SourceView",
     "TakePart",
+    "TaskState",
     "VoidReferral",
     "add_source",
     "ask_to_join",
     "complete_task",
+    "earn_more",
     "enrol",
     "join_with_code",
     "list_sources",

@@ -1,0 +1,90 @@
+"""The portal's "Earn more" page in Chromium: the tasks with where the member stands on
+each, the campaigns running, and leaving out social tasks and taking part again; 375 px
+in English and a desktop in Chinese."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from jifen.bootstrap import Jifen
+from jifen.domain.programs import Program
+from jifen.services import engagement, members
+from jifen.services.engagement import CompleteTask
+from jifen.services.members import UpdateMember
+from tests.e2e.test_console_browser import scalar
+from tests.e2e.test_portal_browser import Shop, browser, seeded, serve, shots, sign_in
+
+pytestmark = pytest.mark.e2e
+__all__ = ["browser", "shots"]
+
+
+def engagement_segment(jf: Jifen, program: Program) -> None:
+    cmd = UpdateMember("C-1", {"attributes": {"segment": "vegetable_lover"}})
+    members.update_member(jf.uow(), jf.clock, program, cmd, "segment-c1")
+
+
+@pytest.fixture(scope="module")
+def market(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    """The fresh market; Ana (C-1) checked in today and is a vegetable lover (the
+    vegetable day's campaign is hers, not Bo's)."""
+    workdir = tmp_path_factory.mktemp("earn")
+    jf, program, url = seeded(workdir, "fresh-market")
+    engagement_segment(jf, program)
+    engagement.complete_task(jf.uow(), jf.clock, jf.rulebooks, program,
+                             CompleteTask("C-1", "store-check-in"), "check-in-1")  # fmt: skip
+    jf.close()
+    yield from serve(workdir, url)
+
+
+def test_a_member_sees_what_to_do_and_leaves_out_social_tasks(
+    browser: Browser, market: Shop, shots: Path
+) -> None:
+    page = browser.new_context(locale="en-US", viewport={"width": 375, "height": 812}).new_page()
+    sign_in(page, market, "ana@example.com")
+    page.get_by_role("link", name="Earn more").click()
+    share = page.locator("li[data-task=share-photo]")
+    check_in = page.locator("li[data-task=store-check-in]")
+    expect(share).to_contain_text("Share a product photo and tag us")
+    expect(share).to_contain_text("+50")
+    expect(share).to_contain_text("once a day")
+    expect(share.get_by_test_id("task-state")).to_have_text("Open: do it to earn")
+    expect(check_in.get_by_test_id("task-state")).to_have_text("Done for now")
+    expect(page.get_by_test_id("campaigns")).to_contain_text("Vegetable double-points day")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=shots / "earn-en.png", full_page=True)
+
+    page.get_by_role("button", name="Leave out social tasks").click()
+    expect(page).to_have_url(re.compile(r"/portal/earn\?done=saved$"))
+    expect(page.get_by_test_id("opted-out")).to_be_visible()
+    expect(share.get_by_test_id("task-state")).to_have_text(
+        "Left out: you opted out of social tasks"
+    )
+    expect(check_in.get_by_test_id("task-state")).to_have_text("Done for now")
+    granted = "SELECT granted FROM consents WHERE purpose = 'social_tasks' ORDER BY id DESC"
+    assert scalar(market, granted) in (False, 0)
+    page.get_by_role("button", name="Take part in social tasks again").click()
+    expect(share.get_by_test_id("task-state")).to_have_text("Open: do it to earn")
+    assert scalar(market, granted) in (True, 1)
+    page.context.close()
+
+
+def test_the_page_reads_in_chinese_on_a_desktop(
+    browser: Browser, market: Shop, shots: Path
+) -> None:
+    page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, market, "bo@example.com")
+    page.get_by_role("link", name="赚更多积分").click()
+    share = page.locator("li[data-task=share-photo]")
+    expect(share).to_contain_text("分享产品照并标记品牌")
+    expect(share.get_by_test_id("task-state")).to_have_text("可完成")
+    expect(page.locator("li[data-task=store-check-in]")).to_contain_text("每天一次")
+    expect(page.get_by_test_id("campaigns")).to_have_count(0)  # not a vegetable lover
+    text = page.locator("main").inner_text()
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), "a raw code is shown"
+    page.screenshot(path=shots / "earn-zh.png", full_page=True)
+    page.context.close()
