@@ -97,6 +97,9 @@ def test_an_analyst_reads_the_report_in_chinese_and_cannot_void(
     expect(page.get_by_role("heading", name="推荐")).to_be_visible()
     expect(page.locator("[data-flag=shared_device]").first).to_have_text("好友使用同一设备")
     expect(page.get_by_role("button", name="作废此推荐")).to_have_count(0)
+    page.locator("details[data-referrer=ann] summary").click()
+    shown = page.locator("main").inner_text()
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", shown), "a raw code is shown"
     refused = page.context.request.post(
         f"{friends.base}/console/referrals/void",
         form={"csrf": "x", "nonce": "n" * 16, "member": "cy", "reason": "x"},

@@ -261,7 +261,7 @@ def test_earn_more_says_where_the_member_stands_on_each_task(
 ) -> None:
     def states(member: str) -> dict[str, str]:
         found = engagement.earn_more(jf.uow(write=False), jf.clock, jf.rulebooks, shop, member)
-        return {t.id: t.state for t in found.tasks}
+        return {t.task.id: t.state for t in found.tasks}
 
     assert states("ANN") == {"share-photo": "available", "store-check-in": "available"}
     engagement.complete_task(jf.uow(), jf.clock, jf.rulebooks, shop,

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def upsert_insert(conn: Connection) -> Callable[[Table], Any]:
+    """The dialect's ``insert``, which has ``on_conflict_do_nothing``/``..._do_update``."""
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
 
 def normalise_url(url: str) -> str:

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, exists, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from jifen.adapters.db import rows
+from jifen.adapters.db.engine import upsert_insert
 from jifen.adapters.db.ledger import chain
 from jifen.adapters.db.tables import members
 from jifen.domain.engagement.codes import new_member_code, new_referral_code
@@ -41,9 +41,7 @@ class SqlMembers:
         member has (about once in 10^6 joins at a million members, for the referral
         code) is drawn again: ON CONFLICT DO NOTHING covers every unique index.
         """
-        dialect_insert = (
-            postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
-        )
+        dialect_insert = upsert_insert(self.conn)
         for _ in range(_DRAWS):
             row = self.conn.execute(
                 dialect_insert(members)

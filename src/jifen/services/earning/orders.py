@@ -127,7 +127,7 @@ def _record(
     if place.moved_from is not None:  # what the order that was first gave back, by rule
         moved = weeks.give_back(uow, rulebooks, book, place.demoted, order.order_id, now)
         meta = {"first_of_week_moved_from": place.moved_from, "by_rule": moved}
-    if not dead and book.member.referral_open:  # the first qualifying purchase of a friend
+    if not dead:  # a referred friend's first qualifying purchase pays their referral
         paid = referral_rewards.pay_on_purchase(uow, definition, book, order, now)
         if paid is not None:
             meta["referral"] = referral_rewards.told(paid)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from jifen.domain.earning import Period, Rule, Usage, activation, member_vars, period_key
+from jifen.domain.engagement.tasks import Task
 from jifen.domain.errors import MemberNotFound
 from jifen.domain.programs import Program
 from jifen.services.engagement.ports import EngagementWork
@@ -24,12 +25,7 @@ AVAILABLE, DONE, OPTED_OUT, NOT_RUNNING = "available", "done", "opted_out", "not
 
 @dataclass(frozen=True)
 class TaskState:
-    id: str
-    kind: str
-    name: dict[str, str]
-    how: dict[str, str]
-    points: int
-    social: bool
+    task: Task
     state: str
     per: str | None  # how often it pays, as its shortest cap by times says (day, week...)
 
@@ -81,18 +77,7 @@ def earn_more(
             state = DONE
         else:
             state = AVAILABLE
-        tasks.append(
-            TaskState(
-                task.id,
-                task.kind.value,
-                dict(task.name),
-                dict(task.how),
-                task.points,
-                task.social,
-                state,
-                _per(rule),
-            )
-        )
+        tasks.append(TaskState(task, state, _per(rule)))
     # a campaign for a segment is shown to its members only: its condition, on the member
     act = activation(member=member_vars(member, local, earning.currency), now=local)
     campaigns = tuple(

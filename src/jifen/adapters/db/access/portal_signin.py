@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, null, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from jifen.adapters.db.engine import upsert_insert
 from jifen.adapters.db.tables import member_devices, signin_codes, web_sessions
 from jifen.domain.access import SigninCode, WebSession
 
@@ -94,9 +94,7 @@ class SqlAccess:
         )
 
     def saw_device(self, program_id: int, member_id: int, device: str, now: datetime) -> None:
-        dialect_insert = (
-            postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
-        )
+        dialect_insert = upsert_insert(self.conn)
         row = dialect_insert(member_devices).values(
             member_id=member_id,
             device_hash=device,

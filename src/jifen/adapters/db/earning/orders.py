@@ -26,7 +26,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from jifen.adapters.db.earning.batch_start import SqlBatchStart
 from jifen.adapters.db.earning.batch_write import SqlBatchWrite
@@ -34,6 +34,7 @@ from jifen.adapters.db.earning.budgets import SqlCampaignBudgets
 from jifen.adapters.db.earning.condition_errors import SqlConditionErrors
 from jifen.adapters.db.earning.referrals import SqlReferrals
 from jifen.adapters.db.earning.usage import SqlRuleUsage
+from jifen.adapters.db.engine import upsert_insert
 from jifen.adapters.db.many import execute_many
 from jifen.adapters.db.tables import activities, members, orders, refunds
 from jifen.adapters.db.types import UTCDateTime
@@ -105,7 +106,7 @@ class SqlEarningStore(
 ):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        self.insert = upsert_insert(conn)
 
     def add_order(self, record: NewOrderRecord) -> None:
         row = {**vars(record), "refunded": 0}

@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from jifen.adapters.db.engine import upsert_insert
 from jifen.adapters.db.tables import inbound_sources
 from jifen.services.engagement.ports import InboundSource
 
@@ -28,8 +28,7 @@ class SqlInboundSources:
         self.conn = conn
 
     def add(self, program_id: int, name: str, secret: str, now: datetime) -> bool:
-        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
-        row = dialect.insert(inbound_sources).values(
+        row = upsert_insert(self.conn)(inbound_sources).values(
             program_id=program_id, name=name, secret=secret, created_at=now
         )
         done = self.conn.execute(row.on_conflict_do_nothing().returning(inbound_sources.c.id))

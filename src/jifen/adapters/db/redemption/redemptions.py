@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from jifen.adapters.db.engine import upsert_insert
 from jifen.adapters.db.redemption.stock import SqlStock
 from jifen.adapters.db.redemption.vouchers import SqlVouchers
 from jifen.adapters.db.tables import holds, redemptions
@@ -26,7 +26,7 @@ _LIVE = [s.value for s in LIVE]
 class SqlRedemptions(SqlStock, SqlVouchers):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        self.insert = upsert_insert(conn)
 
     def add(self, program_id: int, new: NewRedemption, now: datetime) -> Redemption:
         row = self.conn.execute(
