@@ -21,7 +21,7 @@ from jifen.services.earning.order_batches import CheckedOrder, record_orders_in
 from jifen.services.earning.order_data import to_order
 from jifen.services.earning.views import EarnResult
 from jifen.services.engagement import Enrol, FriendView, VoidReferral
-from tests.earning_fixtures import buy, line, publish
+from tests.earning_fixtures import ROOT, buy, line, publish
 from tests.factories import FakeClock, assert_verified, balances, key
 
 SIGN_UP = 100  # the fresh market's welcome
@@ -245,7 +245,7 @@ def test_a_batch_of_orders_converts_each_friend_once_and_pays_the_referrer_for_b
 
 
 def test_a_purchase_the_rule_pays_nothing_for_leaves_the_referral_waiting(jf: Jifen) -> None:
-    source = (publish.__globals__["ROOT"] / "programs" / "fresh-market.yaml").read_text()
+    source = (ROOT / "programs" / "fresh-market.yaml").read_text()
     vip_only = source.replace(
         "    pays_on: first_purchase\n",
         '    pays_on: first_purchase\n    when: member.segment == "vip"\n',
@@ -280,7 +280,7 @@ def test_a_deadlock_the_database_breaks_is_said_as_a_conflict_to_retry(jf: Jifen
 
 
 def test_the_programme_file_says_what_a_referral_rule_may_declare(jf: Jifen) -> None:
-    source = (publish.__globals__["ROOT"] / "programs" / "fresh-market.yaml").read_text()
+    source = (ROOT / "programs" / "fresh-market.yaml").read_text()
     wrong = source.replace("    pays_on: first_purchase\n", "    pays_on: sign_up\n")
     with pytest.raises(Exception, match="no purchase to wait for"):
         publish(jf, source=wrong)
