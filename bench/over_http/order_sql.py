@@ -177,7 +177,7 @@ def _script(
     filled = (
         f"(SELECT {_rebuilt()} FROM (SELECT CAST(:doc AS jsonb) AS doc, "
         f"(SELECT array_agg(nextval(pg_get_serial_sequence('entries', 'id'))) "
-        f"FROM generate_series(1, {size})) AS e) AS x)"
+        f"FROM generate_series(1, {len(doc['entries'])})) AS e) AS x)"
     )
     assert "CAST(%(doc)s AS jsonb)" in statement, "the write takes its rows as one document"
     write_sql = _fill(
@@ -219,26 +219,35 @@ def _script(
 
 
 def _indexed(doc: dict[str, Any], size: int) -> dict[str, Any]:
-    """The document with each row's order (``_o``, 0-based) beside it, which
-    ``jsonb_populate_recordset`` ignores and ``_rebuilt`` reads."""
+    """The document with each row's order (``_o``, 0-based) beside it, and each reference
+    to an entry as the entry's place in the document (``_e``, 1-based), which
+    ``jsonb_populate_recordset`` ignores and ``_rebuilt`` reads. An order may credit more
+    than its own entry (a challenge's reward)."""
     members = [m["id"] for m in doc["members"]]
     orders = [o["order_id"] for o in doc["orders"]]
-    assert len(members) == len(doc["entries"]) == len(orders) == size, "an entry an order"
+    assert len(members) == len(orders) == size, "a member an order"
+    assert len(doc["entries"]) >= size, "an entry at least an order"
     index = {m: i for i, m in enumerate(members)}
-    of_entry = {e["id"]: index[e["member_id"]] for e in doc["entries"]}
+    place = {e["id"]: n for n, e in enumerate(doc["entries"], start=1)}
     of_order = {o: i for i, o in enumerate(orders)}
     for m in doc["members"]:
         m["_o"] = index[m["id"]]
     for e in doc["entries"]:
         e["_o"] = index[e["member_id"]]
+        e["_e"] = place[e["id"]]
     for table in ("lots", "spends"):
         for row in doc[table]:
-            row["_o"] = of_entry[row["entry_id"]]
-    for table in ("months", "usage"):
-        for row in doc[table]:
+            row["_e"] = place[row["entry_id"]]
+            row["_o"] = doc["entries"][row["_e"] - 1]["_o"]
+    for table in ("months", "usage", "progress"):
+        for row in doc.get(table, []):
             row["_o"] = index[row["member_id"]]
+            if row.get("entry_id") is not None:
+                row["_e"] = place[row["entry_id"]]
     for o in doc["orders"]:
         o["_o"] = index[o["member_id"]]
+        if o["entry_id"] is not None:
+            o["_e"] = place[o["entry_id"]]
     for r in doc["responses"]:
         r["_o"] = index[doc["orders"][of_order[r["key"].removeprefix("order:")]]["member_id"]]
     return doc
@@ -247,7 +256,8 @@ def _indexed(doc: dict[str, Any], size: int) -> dict[str, Any]:
 #: what differs from one transaction to the next, by the row's order ``o``: SQL over ``r``
 #: (the row), ``o`` and ``x.e`` (the transaction's entry ids)
 _MEMBER = f"({FIRST} + {N} + o)"
-_ENTRY = "x.e[o + 1]"
+#: an entry's id by its place in the document (its own, or the one the row names; none: NULL)
+_ENTRY = "x.e[(r->>'_e')::int]"
 _ORDER = f"('pg-' || {K} || '-' || o)"
 _CHANGED: dict[str, dict[str, str]] = {
     "entries": {
@@ -264,6 +274,7 @@ _CHANGED: dict[str, dict[str, str]] = {
     "spends": {"entry_id": _ENTRY},
     "events": {},
     "responses": {"key": f"({KEY} || {K} || '-' || o)"},
+    "progress": {"member_id": _MEMBER, "entry_id": _ENTRY},
 }
 
 

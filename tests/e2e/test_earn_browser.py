@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from playwright.sync_api import Browser, expect
 from jifen.bootstrap import Jifen
 from jifen.domain.programs import Program
 from jifen.services import engagement, members
+from jifen.services.earning import orders
+from jifen.services.earning.commands import LineIn, PlaceOrder
 from jifen.services.engagement import CompleteTask
 from jifen.services.members import UpdateMember
 from tests.e2e.test_console_browser import scalar
@@ -37,6 +40,16 @@ def market(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     engagement_segment(jf, program)
     engagement.complete_task(jf.uow(), jf.clock, jf.rulebooks, program,
                              CompleteTask("C-1", "store-check-in"), "check-in-1")  # fmt: skip
+    # vegetables in each of the last four weeks (the veg-lover badge), and one new product
+    now = jf.clock.now()
+    for weeks in (3, 2, 1, 0):
+        veg = LineIn("bok-choy", 1, "12.00", "vegetables", ())
+        order = PlaceOrder(f"veg-{weeks}", "C-1", "12.00", (veg,),
+                           placed_at=now - timedelta(weeks=weeks))  # fmt: skip
+        orders.record_order(jf.uow(), jf.clock, jf.rulebooks, program, order)
+    kiwi = LineIn("kiwi", 1, "9.90", "fruit", ("new",))
+    order = PlaceOrder("new-1", "C-1", "9.90", (kiwi,))
+    orders.record_order(jf.uow(), jf.clock, jf.rulebooks, program, order)
     jf.close()
     yield from serve(workdir, url)
 
@@ -55,6 +68,21 @@ def test_a_member_sees_what_to_do_and_leaves_out_social_tasks(
     expect(share.get_by_test_id("task-state")).to_have_text("Open: do it to earn")
     expect(check_in.get_by_test_id("task-state")).to_have_text("Done for now")
     expect(page.get_by_test_id("campaigns")).to_contain_text("Vegetable double-points day")
+    veg = page.locator("li[data-challenge=veg-four-weeks]")
+    expect(veg).to_have_attribute("data-done", "yes")
+    expect(veg.get_by_test_id("challenge-progress")).to_have_text("Done")
+    expect(veg).to_contain_text("and the badge Veg lover")
+    new = page.locator("li[data-challenge=try-three-new]")
+    expect(new.get_by_test_id("challenge-progress")).to_have_text("1 of 3 different products")
+    expect(new.locator("progress")).to_have_attribute("value", "1")
+    check_ins = page.locator("li[data-challenge=check-in-week]")
+    expect(check_ins.get_by_test_id("challenge-progress")).to_have_text("1 of 7 days in a row")
+    held = page.locator("li[data-badge=veg-lover]")
+    expect(held).to_have_attribute("data-held", "yes")
+    expect(held).to_contain_text("earned")
+    expect(page.locator("li[data-badge=explorer]")).to_contain_text("not yet")
+    loaded = held.locator("img").evaluate("i => i.complete && i.naturalWidth > 0")
+    assert loaded, "the badge's picture did not load"
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=shots / "earn-en.png", full_page=True)
 
@@ -84,6 +112,10 @@ def test_the_page_reads_in_chinese_on_a_desktop(
     expect(share.get_by_test_id("task-state")).to_have_text("可完成")
     expect(page.locator("li[data-task=store-check-in]")).to_contain_text("每天一次")
     expect(page.get_by_test_id("campaigns")).to_have_count(0)  # not a vegetable lover
+    expect(page.get_by_role("heading", name="挑战")).to_be_visible()
+    new = page.locator("li[data-challenge=try-three-new]")
+    expect(new.get_by_test_id("challenge-progress")).to_have_text("已尝试 0 款,共需 3 款")
+    expect(page.locator("li[data-badge=veg-lover]")).to_contain_text("尚未获得")
     text = page.locator("main").inner_text()
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), "a raw code is shown"
     page.screenshot(path=shots / "earn-zh.png", full_page=True)

@@ -19,6 +19,7 @@ from jifen.adapters.db.earning import batch_write
 from jifen.adapters.db.ledger import chain
 from jifen.adapters.db.tables import (
     campaign_spend,
+    challenge_progress,
     entries,
     idempotency_keys,
     lots,
@@ -34,12 +35,14 @@ from jifen.domain.earning import Usage
 from jifen.domain.errors import LedgerConflict
 from jifen.domain.programs import Program
 from jifen.domain.tiers import Stats, TierState
+from jifen.services.challenges import Progress
 from jifen.services.earning.ports import BatchWrites, NewOrderRecord
 from jifen.services.tiers.ports import TierChange
 from tests.earning_fixtures import join, publish
 from tests.factories import assert_verified, plain_credit
 
 TABLES = (
+    challenge_progress,
     entries,
     lots,
     orders,
@@ -102,6 +105,18 @@ def _samples(jf: Jifen, program: Program) -> dict[str, Any]:
         "counted": {m: (2, 900, now)},
         "tiers": {m: ("gold", TierState(earned="gold", since=now), now)},
         "tier_changes": [(m, change)],
+        "progress": {
+            (m, "veg-four-weeks", "all"): (
+                program.id,
+                Progress(
+                    challenge_id="veg-four-weeks",
+                    round="all",
+                    tally={"105670": 1},
+                    value=1,
+                    updated_at=now,
+                ),
+            )
+        },
     }
 
 

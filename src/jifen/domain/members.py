@@ -49,6 +49,7 @@ class Member:
     member_code: str | None = None  # shown at the till (engagement.codes)
     referral_code: str | None = None  # shared with friends
     referral_open: bool = False  # referred, and waiting for a purchase that pays for it
+    badges: tuple[str, ...] = ()  # the badges held, sorted (challenges)
 
     @classmethod
     def newcomer(cls, program_id: int, external_id: str, now: datetime) -> Member:

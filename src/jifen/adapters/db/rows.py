@@ -46,6 +46,7 @@ def member(row: Any) -> Member:
         member_code=row.member_code,
         referral_code=row.referral_code,
         referral_open=bool(row.referral_open),
+        badges=tuple(row.badges or ()),
     )
 
 

@@ -12,6 +12,8 @@ from sqlalchemy.types import TypeDecorator
 #: 64-bit ids on PostgreSQL; SQLite's rowid alias must be spelled INTEGER.
 Id = BigInteger().with_variant(Integer(), "sqlite")
 Json = JSON().with_variant(JSONB(), "postgresql")
+#: JSON whose Python None is SQL NULL, however it is written (one row or many)
+JsonOrNull = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 def sqlite_utc_text(value: datetime) -> str:

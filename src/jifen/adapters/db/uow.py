@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from jifen.adapters.db import begin
 from jifen.adapters.db.access import SqlAccess, SqlApiKeys, SqlDoors, SqlOperators
 from jifen.adapters.db.audit import SqlAuditLog
+from jifen.adapters.db.challenges import SqlChallengeStore
 from jifen.adapters.db.earning import SqlEarningStore
 from jifen.adapters.db.engagement.consents import SqlConsents
 from jifen.adapters.db.engagement.inbound_sources import SqlInboundSources
@@ -34,6 +35,7 @@ from jifen.adapters.db.rights import SqlRights
 from jifen.adapters.db.tiers import SqlTiers
 from jifen.domain.errors import LedgerConflict, LedgerInconsistent, Unavailable
 from jifen.services.access.ports import Access, ApiKeys, Doors, Operators
+from jifen.services.challenges.ports import ChallengeStore
 from jifen.services.earning.ports import EarningStore
 from jifen.services.engagement.ports import Consents, InboundSources, ReferralReports
 from jifen.services.imports.ports import Imports
@@ -89,6 +91,7 @@ class SqlUnitOfWork:
     referral_reports: ReferralReports
     inbound_sources: InboundSources
     rights: Rights
+    challenges: ChallengeStore
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self.engine = engine
@@ -135,6 +138,7 @@ class SqlUnitOfWork:
         self.consents = SqlConsents(conn)
         self.referral_reports = SqlReferralReports(conn)
         self.inbound_sources = SqlInboundSources(conn)
+        self.challenges = SqlChallengeStore(conn)
         return self
 
     def __exit__(

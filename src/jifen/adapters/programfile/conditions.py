@@ -2,7 +2,8 @@
 
 An order rule's condition reads ``order`` (and no ``activity``); an activity rule's
 reads its activity's declared payload (and no ``order``); a campaign's ``when``
-is checked in the scope of each of its rules.
+is checked in the scope of each of its rules. A challenge's ``when`` reads its order or
+its activity; its ``who`` only the member and ``now``.
 """
 
 from __future__ import annotations
@@ -12,10 +13,16 @@ from dataclasses import dataclass
 import yaml
 
 from jifen.adapters.cel.checker import check_condition
-from jifen.adapters.programfile.build import BUILTIN_ACTIVITIES
+from jifen.adapters.programfile.build import BUILTIN_ACTIVITIES, TASK_PAYLOAD
 from jifen.adapters.programfile.schema import ProgramFile, RuleSpec
 from jifen.domain.earning.rules import ORDER_KINDS, RuleKind
-from jifen.domain.earning.variables import ORDER_SCOPE, Scope, activity_scope
+from jifen.domain.earning.variables import (
+    MEMBER_SCOPE,
+    ORDER_SCOPE,
+    Scope,
+    activity_scope,
+)
+from jifen.domain.engagement.tasks import TASK_ACTIVITY
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,16 @@ def type_errors(spec: ProgramFile, node: yaml.Node | None, source: str) -> list[
         for j, r in enumerate(c.rules):
             path = ("campaigns", i, "rules", j, "when")
             found += _check(r.when, _scopes([r], activities), path, node, source)
+    for t in spec.tasks:  # a task's rule reads its own activity
+        activities.setdefault(TASK_ACTIVITY + t.id, dict(TASK_PAYLOAD))
+    for i, ch in enumerate(spec.challenges):
+        scopes = [ORDER_SCOPE]
+        if ch.activity is not None:
+            if ch.activity not in activities:
+                continue  # the structural check names it
+            scopes = [activity_scope(ch.activity, activities[ch.activity])]
+        found += _check(ch.when, scopes, ("challenges", i, "when"), node, source)
+        found += _check(ch.who, [MEMBER_SCOPE], ("challenges", i, "who"), node, source)
     return found
 
 

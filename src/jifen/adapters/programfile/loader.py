@@ -20,6 +20,7 @@ from jifen.adapters.programfile.build import (
     build_program,
     build_tasks,
 )
+from jifen.adapters.programfile.build_challenges import build_badges, build_challenges
 from jifen.adapters.programfile.build_redemption import build_redemption
 from jifen.adapters.programfile.build_tiers import build_tiers
 from jifen.adapters.programfile.conditions import ConditionProblem, type_errors
@@ -115,9 +116,13 @@ def compile_program(
         redemption = build_redemption(spec)
         tiers = build_tiers(spec)
         tasks = build_tasks(spec)
+        badges = build_badges(spec)
+        challenges = build_challenges(spec, earning.activity_types, badges, compile_condition)
     except SpecError as exc:
         raise _error(name, node, [str(p) for p in exc.path], exc.message) from exc
-    return ProgramDefinition(build_program(spec), earning, source, redemption, tiers, tasks)
+    return ProgramDefinition(
+        build_program(spec), earning, source, redemption, tiers, tasks, challenges, badges
+    )
 
 
 #: The deepest nesting of mappings and sequences a programme file may have: PyYAML's

@@ -340,6 +340,37 @@ class TaskSpec(Strict):
     when: str | None = None
 
 
+class ChallengeSpec(Strict):
+    """A goal over a window (ADR 0034): counted from orders or one activity."""
+
+    id: str = Field(pattern=RULE_ID)
+    name: dict[str, str] = Field(min_length=1)
+    how: dict[str, str] = {}  # what to do, as the member reads it
+    counts: Literal["orders", "spend", "units", "products", "activities"]
+    goal: str | int  # spend: money ("500"); otherwise a whole number
+    activity: str | None = None  # counts: activities
+    match: MatchSpec = MatchSpec()
+    when: str | None = None  # on the order or the activity
+    who: str | None = None  # on the member alone: who takes part
+    in_a_row: Literal["day", "week", "month"] | None = None
+    grace: int = Field(0, ge=0, le=31)
+    period: Literal["week", "month", "year"] | None = None
+    starts: datetime | None = None
+    ends: datetime | None = None
+    points: int = Field(0, ge=0, le=10**9)
+    badge: str | None = None
+    after_done: Literal["keep", "reverse"] = "keep"
+
+    _no_float = field_validator("goal", mode="before")(_money_text)
+
+
+class BadgeSpec(Strict):
+    id: str = Field(pattern=RULE_ID)
+    name: dict[str, str] = Field(min_length=1)
+    description: dict[str, str] = {}
+    image: str = Field("badge.svg", pattern=r"^[a-z0-9][a-z0-9-]{0,62}\.svg$")
+
+
 class ProgramFile(Strict):
     program: ProgramSection
     ledger: LedgerSection = LedgerSection()
@@ -351,3 +382,5 @@ class ProgramFile(Strict):
     tier_policy: TierPolicySpec = TierPolicySpec()
     redemption: RedemptionSection = RedemptionSection()
     tasks: list[TaskSpec] = []
+    challenges: list[ChallengeSpec] = []
+    badges: list[BadgeSpec] = []

@@ -30,5 +30,6 @@ def member_vars(member: Member, local_now: datetime, currency: str) -> dict[str,
         "tags": list(attributes.get("tags", []))
         if isinstance(attributes.get("tags"), list)
         else [],
+        "badges": list(member.badges),
         "attributes": attributes,
     }

@@ -100,6 +100,9 @@ MEMBER = Message(
         Field("available", I, "points available now"),
         Field("segment", S, 'attributes.segment as text ("" when none)'),
         Field("tags", S, "attributes.tags when it is a list, else []", repeated=True),
+        Field(
+            "badges", S, 'the badges the member holds: "veg-lover" in member.badges', repeated=True
+        ),
         Field("attributes", CelType.DYN, "the member's attributes, as sent (a map)"),
     ),
     "the member earning",
@@ -171,6 +174,8 @@ class Scope:
 
 
 ORDER_SCOPE = Scope(order=ORDER, activity=NO_ACTIVITY)
+#: who takes part in a challenge: the member (and now) alone
+MEMBER_SCOPE = Scope(order=NO_ORDER, activity=NO_ACTIVITY)
 
 
 def activity_scope(kind: str, fields: Mapping[str, str]) -> Scope:

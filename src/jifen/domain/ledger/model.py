@@ -61,6 +61,7 @@ class LotSource(enum.StrEnum):
     IMPORT = "import"
     GIFT = "gift"  # a tier's birthday gift
     PRIZE = "prize"  # won in a lottery draw
+    CHALLENGE = "challenge"  # a challenge's reward (its rule_id: the challenge)
 
 
 class HoldStatus(enum.StrEnum):

@@ -20,6 +20,7 @@ from jifen.entrypoints.api.order_lane import OrderLane
 from jifen.entrypoints.api.routers import (
     apikeys,
     catalogue,
+    challenges,
     earning,
     health,
     ledger,
@@ -93,6 +94,7 @@ def create_app(jifen: Jifen | None = None) -> FastAPI:
     app.include_router(referrals.router)
     app.include_router(tasks.router)
     app.include_router(tasks.inbound)
+    app.include_router(challenges.router)
 
     web.install(app, demo=jf.settings.demo)
     docs.install(app)

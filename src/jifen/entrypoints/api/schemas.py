@@ -249,3 +249,47 @@ class TaskOut(_Out):
     proof: str = Field(description="webhook (a platform says so) or automatic (the API)")
     sources: list[str] = Field(description="webhook: the inbound sources that may say so")
     social: bool = Field(description="a member who opted out of social tasks cannot do it")
+
+
+class ChallengeOut(_Out):
+    id: str
+    name: dict[str, str]
+    how: dict[str, str]
+    counts: str = Field(description="orders, spend, units, products (different ones) or activities")
+    activity: str | None = Field(description="counts activities: of this type")
+    goal: int | str = Field(description='a number; for spend, money in major units ("500.00")')
+    in_a_row: str | None = Field(description="day, week or month: the goal is periods in a row")
+    grace: int = Field(description="periods that may be missed inside a run")
+    period: str | None = Field(description="week, month or year: each period a round of its own")
+    starts: datetime | None
+    ends: datetime | None
+    points: int = Field(description="given once per round, when the goal is reached")
+    badge: str | None
+    after_done: str = Field(description="keep or reverse: what a refund after the goal does")
+    members_only: bool = Field(description="only the members its condition names take part")
+
+
+class BadgeOut(_Out):
+    id: str
+    name: dict[str, str]
+    description: dict[str, str]
+    image: str = Field(description="the badge's picture, an SVG served by jifen")
+
+
+class BadgeHeldOut(BadgeOut):
+    awarded_at: datetime
+    challenge: str = Field(description="the challenge that gave it")
+
+
+class MemberChallengeOut(_Out):
+    challenge: ChallengeOut
+    round: str = Field(description='"all", or the period of this round: "month:2026-12"')
+    progress: int | str = Field(description="how far the member has come, in the goal's unit")
+    done: bool
+    done_at: datetime | None
+    round_ends: datetime | None
+
+
+class MemberChallengesOut(_Out):
+    challenges: list[MemberChallengeOut]
+    badges: list[BadgeHeldOut]

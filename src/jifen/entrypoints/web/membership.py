@@ -12,16 +12,18 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from jifen.domain.challenges import Badge
 from jifen.domain.engagement.codes import shown_member_code
 from jifen.domain.engagement.enrolment import LANGUAGES, MARKETING_CHANNELS
 from jifen.domain.errors import InvalidInput, JifenError
-from jifen.entrypoints.web import scannable
+from jifen.entrypoints.web import scannable, shown
 from jifen.entrypoints.web.portal import (
     ANON_CSRF,
     TICKET,
@@ -37,7 +39,7 @@ from jifen.entrypoints.web.portal import (
     keep_device,
     render,
 )
-from jifen.services import access, engagement, members
+from jifen.services import access, challenges, engagement, members
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 
@@ -102,8 +104,8 @@ def ask_to_join(
         except JifenError as exc:
             field = exc.params.get("field")
             return _join(request, lang, prog, csrf, form, 422, error=exc.code, field=field)
-    shown = quote(contact.strip())
-    response = RedirectResponse(f"/portal/code?contact={shown}&joining=1", status_code=303)
+    quoted = quote(contact.strip())
+    response = RedirectResponse(f"/portal/code?contact={quoted}&joining=1", status_code=303)
     cookie(request, response, TICKET, ticket, 900)
     return response
 
@@ -207,6 +209,9 @@ def _earn(
     who, session = signed
     found = engagement.earn_more(jf.uow(write=False), jf.clock, jf.rulebooks, prog, who.external_id)
     friends = engagement.member_referrals(jf.uow(write=False), jf.clock, prog, who.external_id)
+    mine = challenges.member_challenges(
+        jf.uow(write=False), jf.clock, jf.rulebooks, prog, who.external_id
+    )
     return render(
         request,
         lang,
@@ -215,7 +220,19 @@ def _earn(
         program=prog,
         earn=found,
         friends=friends,
+        mine=mine,
+        badges={b.badge.id: b.badge for b in mine.badges},
+        badge_image=badge_image,
+        units=shown.CHALLENGE_PROGRESS,
         csrf=session.csrf,
         nonce=secrets.token_urlsafe(16),
         **extra,
     )
+
+
+#: the badge pictures jifen ships (static/badges); a badge naming another shows the plain one
+SHIPPED_BADGES = frozenset(p.name for p in (Path(__file__).parent / "static/badges").glob("*.svg"))
+
+
+def badge_image(badge: Badge) -> str:
+    return "/static/badges/" + (badge.image if badge.image in SHIPPED_BADGES else "badge.svg")

@@ -122,3 +122,16 @@ def error_words(lang: Language, error: str) -> str:
     if not CODE.fullmatch(error) or lang.gettext(error) != error:
         return error
     return FAMILY_WORDS.get(FAMILY_OF.get(error, Family.INVALID_INPUT), "invalid_input")
+
+
+#: how far a member has come in a challenge, by what it counts (Earn more)
+CHALLENGE_PROGRESS = {
+    "in_a_row_day": N_("%(have)s of %(goal)s days in a row"),
+    "in_a_row_week": N_("%(have)s of %(goal)s weeks in a row"),
+    "in_a_row_month": N_("%(have)s of %(goal)s months in a row"),
+    "counts_orders": N_("%(have)s of %(goal)s orders"),
+    "counts_spend": N_("%(have)s of %(goal)s spent"),
+    "counts_units": N_("%(have)s of %(goal)s items"),
+    "counts_products": N_("%(have)s of %(goal)s different products"),
+    "counts_activities": N_("%(have)s of %(goal)s times"),
+}

@@ -24,6 +24,7 @@ from jifen.domain.errors import InvalidInput, MemberNotFound
 from jifen.domain.ledger import EntryKind, LotSource
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
+from jifen.services import challenges
 from jifen.services.earning import awards
 from jifen.services.earning.commands import RecordActivity
 from jifen.services.earning.ports import EarningWork
@@ -93,7 +94,8 @@ def record_activity_in(
     paying = any(x.kind == RuleKind.REFERRAL.value for x in award.lines)
     if referrer is not None and (cmd.type == CONVERTED or (cmd.type == SIGNED_UP and paying)):
         record_paid(uow, book.member.id, paid, order_id=None, now=now)
-    return earn_result(book, cmd.type, awards.view(award, definition.earning.version), now)
+    meta = {"challenges": [r.told() for r in paid.reached]} if paid.reached else None
+    return earn_result(book, cmd.type, awards.view(award, definition.earning.version), now, meta)
 
 
 def pay_activity(
@@ -111,7 +113,7 @@ def pay_activity(
     both locked, and record it. ``available_at``: when its points become available (a
     referral held through its purchase's return window)."""
     earning, program = definition.earning, book.program
-    award = _evaluate(uow, earning, book, cmd, when)
+    award, variables = _evaluate(uow, earning, book, cmd, when)
     count_condition_errors(uow, earning, program.id, book.member.id, award, cmd.type, now)
     if referrer is not None:
         award = cap_referrer(uow, earning, award, referrer.member.id, now)
@@ -131,9 +133,14 @@ def pay_activity(
         assert spent_by is not None, "a budget is only taken for points credited"
         uow.earning.record_spend(spent_by, campaign, rule, shard, points)
     uow.earning.add_usage(book.member.id, awards.usage_rows(award))
-    for counted in (book, referrer):
+    rewarded = Book(program, book.member)  # what it adds to challenges: a reward of its own
+    reached = challenges.on_activity(
+        uow, definition, rewarded, cmd.type, cmd.payload, variables, when, now
+    )
+    book.member = rewarded.member
+    for counted, more in ((book, rewarded.points), (referrer, 0)):
         if counted is not None:
-            count_activity(uow, definition.tiers, counted, when, now, points=counted.points)
+            count_activity(uow, definition.tiers, counted, when, now, points=counted.points + more)
     uow.earning.add_activity(
         program.id,
         book.member.id,
@@ -145,12 +152,13 @@ def pay_activity(
         awards.award_json(award),
         now,
     )
-    return Paid(award, entry_id, referred, available)
+    return Paid(award, entry_id, referred, available, tuple(reached))
 
 
 def _evaluate(
     uow: EarningWork, earning: EarningProgram, book: Book, cmd: RecordActivity, when: datetime
-) -> Award:
+) -> tuple[Award, dict[str, Any]]:
+    """The activity's award, and the member's variables it was judged with."""
     local = when.astimezone(earning.tz)
     ctx = Context(
         now=local,
@@ -159,7 +167,7 @@ def _evaluate(
         usage=uow.earning.usage(book.member.id, awards.cap_keys(earning, local)),
         streaks=_streaks(uow, earning, book.member, cmd.type, local.date()),
     )
-    return evaluate_activity(earning, cmd.type, cmd.payload, ctx)
+    return evaluate_activity(earning, cmd.type, cmd.payload, ctx), dict(ctx.member)
 
 
 def _check_payload(earning: EarningProgram, kind: str, payload: Mapping[str, Any]) -> None:

@@ -19,6 +19,7 @@ from jifen.domain.earning import Award, Context, EarningProgram, Order, evaluate
 from jifen.domain.ledger import EntryKind, LotSource
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
+from jifen.services import challenges
 from jifen.services.earning import awards, referral_rewards, weeks
 from jifen.services.earning.commands import PlaceOrder
 from jifen.services.earning.order_data import order_json, to_order
@@ -104,9 +105,17 @@ def _record(
         assert entry_id is not None, "a budget is only taken for points credited"
         uow.earning.record_spend(entry_id, campaign, rule, shard, points)
     uow.earning.add_usage(book.member.id, awards.usage_rows(award))
+    progressed = challenges.NOTHING
+    if not dead:  # what it adds to challenges, in this transaction; a reward of its own
+        rewarded = Book(book.program, book.member)
+        available = max(awards.available_from(earning, order.placed_at), now)
+        progressed = challenges.on_order(
+            uow, definition, rewarded, order, snapshot["member"], now, available_at=available
+        )
+        book.member = rewarded.member
     count_activity(
         uow, definition.tiers, book, order.placed_at, now,
-        spend=order.paid, points=book.points, orders=1,
+        spend=order.paid, points=book.points + sum(r.points for r in progressed.reached), orders=1,
     )  # fmt: skip
     uow.earning.add_order(  # and counts it on the member
         NewOrderRecord(
@@ -121,12 +130,15 @@ def _record(
             award=awards.award_json(award),
             created_at=now,
             arrived_expired=dead,
+            challenges=progressed.added or None,
         )
     )
     meta: dict[str, Any] = {}
+    if progressed.reached:  # the rounds it completed: their rewards
+        meta["challenges"] = [r.told() for r in progressed.reached]
     if place.moved_from is not None:  # what the order that was first gave back, by rule
         moved = weeks.give_back(uow, rulebooks, book, place.demoted, order.order_id, now)
-        meta = {"first_of_week_moved_from": place.moved_from, "by_rule": moved}
+        meta |= {"first_of_week_moved_from": place.moved_from, "by_rule": moved}
     if not dead:  # a referred friend's first qualifying purchase pays their referral
         paid = referral_rewards.pay_on_purchase(uow, definition, book, order, now)
         if paid is not None:

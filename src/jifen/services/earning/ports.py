@@ -12,6 +12,7 @@ from jifen.domain.earning import Usage
 from jifen.domain.ledger import Posting
 from jifen.domain.members import Member
 from jifen.domain.tiers import Stats, TierState
+from jifen.services.challenges.ports import ChallengeWork, Progress
 from jifen.services.ports import StoredResponse
 from jifen.services.tiers.ports import TierChange, TierWork
 
@@ -35,6 +36,8 @@ class NewOrderRecord:
     #: recorded after its points would have expired: it credits nothing and is never
     #: its week's first (``first_in`` does not see it)
     arrived_expired: bool = False
+    #: what it added to challenges, for a refund to take back: {id: [round, tally]}
+    challenges: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class OrderRecord:
     entry_id: int | None
     snapshot: dict[str, Any]
     award: dict[str, Any]
+    challenges: dict[str, Any] = field(default_factory=dict)  # what it added, as it stands
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,8 @@ class BatchWrites:
     counted: dict[int, tuple[int, int, datetime]] = field(default_factory=dict)
     tiers: dict[int, tuple[str | None, TierState, datetime]] = field(default_factory=dict)
     tier_changes: list[tuple[int, TierChange]] = field(default_factory=list)
+    # the latest of each round of a challenge: (member, challenge, round) -> (program, it)
+    progress: dict[tuple[int, str, str], tuple[int, Progress]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) for f in fields(self))
@@ -236,6 +242,9 @@ class EarningStore(Protocol):
         """``first_in`` for many (member id, start, end) spans in one read; a span
         without an order is left out."""
 
+    def set_order_challenges(self, order_pk: int, added: dict[str, Any]) -> None:
+        """What the order adds to challenges now (after a refund)."""
+
     def replace_snapshot(self, order_pk: int, snapshot: dict[str, Any]) -> None:
         """What the rules are to see of the order from now on (refunds evaluate on it)."""
 
@@ -294,7 +303,8 @@ class EarningStore(Protocol):
         the latest failure; by day, then rule."""
 
 
-class EarningWork(TierWork, Protocol):
-    """What orders, refunds and activities need: they credit points and count for tiers."""
+class EarningWork(ChallengeWork, TierWork, Protocol):
+    """What orders, refunds and activities need: they credit points, count for tiers and
+    move challenges along."""
 
     earning: EarningStore

@@ -35,6 +35,7 @@ from jifen.domain.earning import (
 from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import Conflict, RuleViolation
 from jifen.domain.programs import Program
+from jifen.services.challenges import Reached
 from jifen.services.earning.ports import EarningWork, ReferralPaid, ReferralStatus
 from jifen.services.ledger import Book
 
@@ -161,6 +162,7 @@ class Paid(NamedTuple):
     member_entry: int | None
     referrer_entry: int | None
     available_at: datetime
+    reached: tuple[Reached, ...] = ()  # rounds of challenges it completed
 
 
 def record_paid(

@@ -30,6 +30,7 @@ from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import InvalidInput, NotFound
 from jifen.domain.money import to_minor
 from jifen.domain.programs import Program
+from jifen.services import challenges
 from jifen.services.earning import awards, referral_rewards
 from jifen.services.earning.commands import RefundOrder
 from jifen.services.earning.order_data import NAME, order_from_json
@@ -63,23 +64,33 @@ def _refund_order(
     account = settled(uow, book, now)
     refund = _refund(cmd, record, program.currency)
     earlier = uow.earning.refunds_of(record.pk)
-    claw, now_worth = _clawback(uow, rulebooks, program, record, earlier, refund)
+    remaining = _remaining(record, earlier, refund)  # refuses over-refunds
+    claw, now_worth = owed(uow, rulebooks, program, record, remaining, record.snapshot)
     entry_id = None
     if claw and record.entry_id is not None:
         entry_id = _reverse(uow, book, account, record, claw, refund, now)
     rules = rulebooks.version(uow, program, record.version)
+    reason = f"refund {refund.refund_id} of order {record.order_id}: a challenge's purchase"
+    progressed = challenges.on_refund(
+        uow, rules, book, record.challenges, remaining, record.snapshot["member"], reason, now
+    )
+    if progressed.added != record.challenges:
+        uow.earning.set_order_challenges(record.pk, progressed.added)
+    undone = sum(r.points for r in progressed.reached)
     fully = record.refunded < record.paid <= record.refunded + refund.amount
     count_activity(
         uow, rules.tiers, book, record.placed_at, now,
-        spend=-refund.amount, points=-sum(claw.values()), orders=-1 if fully else 0,
+        spend=-refund.amount, points=-sum(claw.values()) - undone, orders=-1 if fully else 0,
     )  # fmt: skip
     kept = RefundRecord(refund.refund_id, refund.amount, list(refund.lines), entry_id)
     uow.earning.add_refund(program.id, record.pk, kept, now)
     after = replace(record, refunded=record.refunded + refund.amount)
-    undone = referral_rewards.undo_on_refund(uow, rules, book, after, refund.refund_id, now)
+    taken = referral_rewards.undo_on_refund(uow, rules, book, after, refund.refund_id, now)
     meta = {"order": record.order_id, **book.meta, "by_rule": claw}
-    if undone:
-        meta["referral_taken_back"] = undone
+    if taken:
+        meta["referral_taken_back"] = taken
+    if progressed.reached:  # rounds of challenges it undid: their rewards taken back
+        meta["challenges_taken_back"] = [r.told() for r in progressed.reached]
     view = awards.view(now_worth, rules.earning.version)
     return earn_result(book, refund.refund_id, view, now, meta)
 
@@ -107,19 +118,11 @@ def _refund(cmd: RefundOrder, record: OrderRecord, currency: str) -> Refund:
     return Refund(cmd.refund_id, record.order_id, amount, tuple(cmd.lines))
 
 
-def _clawback(
-    uow: EarningWork,
-    rulebooks: Rulebooks,
-    program: Program,
-    record: OrderRecord,
-    earlier: list[RefundRecord],
-    refund: Refund,
-) -> tuple[dict[str, int], Award]:
-    """Per rule, the points to take back now; and what the order is worth now."""
+def _remaining(record: OrderRecord, earlier: list[RefundRecord], refund: Refund) -> Order:
+    """The order as it stands after every refund so far and this one."""
     original = order_from_json(record.snapshot["order"])
     before = [Refund(r.refund_id, record.order_id, r.amount, tuple(r.lines)) for r in earlier]
-    remaining = remaining_after(original, [*before, refund])  # refuses over-refunds
-    return owed(uow, rulebooks, program, record, remaining, record.snapshot)
+    return remaining_after(original, [*before, refund])
 
 
 def owed(

@@ -32,6 +32,8 @@ from sqlalchemy import Column, Connection, Table, text
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
 from jifen.adapters.db.arrays import int_array, text_array
+from jifen.adapters.db.challenges import SqlChallengeStore
+from jifen.adapters.db.challenges.progress import progress_row
 from jifen.adapters.db.guards import LEDGER_CONFLICT, raised, require
 from jifen.adapters.db.idempotency import SqlIdempotencyKeys
 from jifen.adapters.db.ledger import SqlLedger
@@ -39,6 +41,7 @@ from jifen.adapters.db.ledger.credits import credit_rows
 from jifen.adapters.db.outbox import SqlOutbox
 from jifen.adapters.db.tables import (
     campaign_spend,
+    challenge_progress,
     entries,
     lots,
     member_months,
@@ -108,6 +111,15 @@ u AS ({
         )
     }),
 o AS ({_insert(orders, "orders", without=("id",))}),
+cp AS ({
+        _insert(
+            challenge_progress,
+            "progress",
+            tail=" ON CONFLICT (member_id, challenge_id, round) DO UPDATE SET"
+            " tally = excluded.tally, value = excluded.value, done_at = excluded.done_at,"
+            " entry_id = excluded.entry_id, updated_at = excluded.updated_at",
+        )
+    }),
 s AS ({_insert(campaign_spend, "spends", without=("id",))}),
 x AS ({_insert(outbox, "events", without=("id", "published_at"))}),
 k AS (
@@ -184,6 +196,7 @@ def _one_statement(conn: Connection, program_id: int, w: BatchWrites) -> None:
             for t, p, at in w.events
         ],
         "responses": [{"key": k, "response": r} for k, r in w.responses.items()],
+        "progress": [progress_row(m, p, kept) for (m, _, _), (p, kept) in w.progress.items()],
     }
     params = {
         "doc": orjson.dumps(doc, default=_plain, option=orjson.OPT_NON_STR_KEYS).decode(),
@@ -218,6 +231,9 @@ def _table_by_table(
     earning.record_spends(w.spends)
     SqlOutbox(conn).add_events(program_id, w.events)
     SqlIdempotencyKeys(conn).record_many(program_id, w.responses)
+    store = SqlChallengeStore(conn)
+    for (member_id, _, _), (program, progress) in w.progress.items():
+        store.save(program, member_id, progress)
 
 
 def _plain(value: object) -> str:

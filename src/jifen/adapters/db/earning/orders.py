@@ -144,6 +144,7 @@ class SqlEarningStore(
             r.entry_id,
             dict(r.snapshot),
             dict(r.award),
+            dict(r.challenges or {}),
         )
 
     def first_in(
@@ -171,6 +172,11 @@ class SqlEarningStore(
             params = {"spans": json.dumps([[m, at(s), at(e)] for m, s, e in ordered])}
         found = self.conn.execute(_FIRSTS[self.conn.dialect.name], params)
         return {ordered[r.span]: (r.placed_at, r.order_id) for r in found}
+
+    def set_order_challenges(self, order_pk: int, added: dict[str, Any]) -> None:
+        self.conn.execute(
+            update(orders).where(orders.c.id == order_pk).values(challenges=added or None)
+        )
 
     def replace_snapshot(self, order_pk: int, snapshot: dict[str, Any]) -> None:
         self.conn.execute(update(orders).where(orders.c.id == order_pk).values(snapshot=snapshot))

@@ -31,9 +31,10 @@ from jifen.adapters.db.types import UTCDateTime
 from jifen.domain.earning import Lifetimes
 
 CHECK = "lot_expiry_beyond_policy"
-# issued by the programme's rules: earning's lots name their rule; a prize names its draw
+# issued by the programme's rules: earning's lots name their rule; a prize names its draw;
+# a challenge's reward names its challenge
 EARNED = "((l.source IN ('order', 'activity', 'gift') AND l.rule_id IS NOT NULL)"
-EARNED += " OR l.source = 'prize')"
+EARNED += " OR l.source IN ('prize', 'challenge'))"
 RETURNED = "'reversal'"
 HOUR = timedelta(hours=1)
 CHUNK = 500

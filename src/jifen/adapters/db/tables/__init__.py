@@ -11,7 +11,7 @@ here. A module is never named like a table it holds (``programs``, ``imports``),
 - ``tiers``: monthly activity, tier changes.
 - ``redemption``: reward stock, redemptions, vouchers, lottery draws, donations.
 - ``access``: API keys, portal sign-in codes, sessions and devices, operators and theirs.
-- ``engagement``: consents, inbound sources.
+- ``engagement``: consents, inbound sources, challenge progress, member badges.
 - ``nightly``: pipeline checkpoints, expiry reminders.
 - ``file_imports``: import checkpoints.
 - ``records``: idempotency keys, the outbox, the audit log.
@@ -37,7 +37,12 @@ from jifen.adapters.db.tables.earning import (
     rule_condition_errors,
     rule_usage,
 )
-from jifen.adapters.db.tables.engagement import consents, inbound_sources
+from jifen.adapters.db.tables.engagement import (
+    challenge_progress,
+    consents,
+    inbound_sources,
+    member_badges,
+)
 from jifen.adapters.db.tables.file_imports import imports
 from jifen.adapters.db.tables.ledger import draws, entries, holds, lots, members
 from jifen.adapters.db.tables.nightly import expiry_reminders, pipeline_runs
@@ -59,6 +64,7 @@ __all__ = [
     "audit_log",
     "campaign_budgets",
     "campaign_spend",
+    "challenge_progress",
     "consents",
     "console_sessions",
     "donations",
@@ -72,6 +78,7 @@ __all__ = [
     "inbound_sources",
     "lots",
     "lottery_draws",
+    "member_badges",
     "member_devices",
     "member_months",
     "member_streaks",

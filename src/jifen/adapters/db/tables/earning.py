@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 
 from jifen.adapters.db.tables.schema import metadata
-from jifen.adapters.db.types import Id, Json, UTCDateTime
+from jifen.adapters.db.types import Id, Json, JsonOrNull, UTCDateTime
 
 orders = Table(
     "orders",
@@ -40,6 +40,8 @@ orders = Table(
     Column("created_at", UTCDateTime, nullable=False),
     # recorded after its points would have expired: out of its week's first place
     Column("arrived_expired", Boolean, nullable=False, server_default=text("false")),
+    # what it added to challenges, for a refund to take back: {id: [round, tally]}
+    Column("challenges", JsonOrNull),
     UniqueConstraint("program_id", "order_id", name="uq_orders_program_order"),
     CheckConstraint("refunded >= 0 AND refunded <= paid", name="refunded_within_paid"),
 )

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 from jifen.adapters.db.tables.schema import metadata
-from jifen.adapters.db.types import Id, Json, UTCDateTime
+from jifen.adapters.db.types import Id, Json, JsonOrNull, UTCDateTime
 
 members = Table(
     "members",
@@ -66,6 +66,7 @@ members = Table(
     # a friend's referral waits for their first qualifying purchase (ADR 0032): a hint the
     # order path reads with the member, so that nobody else's order asks ``referrals``
     Column("referral_open", Boolean, nullable=False, server_default=text("false")),
+    Column("badges", JsonOrNull),  # the badges held, sorted: member.badges in rules (ADR 0034)
     UniqueConstraint("program_id", "external_id", name="uq_members_program_external"),
     CheckConstraint("pending >= 0", name="pending_not_negative"),
     CheckConstraint("held >= 0", name="held_not_negative"),

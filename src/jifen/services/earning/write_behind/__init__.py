@@ -23,7 +23,8 @@ What it keeps, for the batch's own programme:
 - :mod:`.earning`: usage, campaign spends, orders and their counts on members
   (``reserve`` takes the budget in the database at once);
 - :mod:`.tiers`: monthly activity, tier saves, tier changes;
-- :mod:`.programmes`: the current version, read once.
+- :mod:`.programmes`: the current version, read once;
+- :mod:`.challenges`: every call passes through; a badge given is kept on the member.
 
 Everything else passes through: each other method of those repositories, and
 every method of the repositories it does not wrap (the audit log, programmes,

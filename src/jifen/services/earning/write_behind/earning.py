@@ -163,6 +163,9 @@ class BatchEarning(Through[EarningStore]):
     def firsts_in(self, spans: Collection[Span]) -> dict[Span, tuple[datetime, str]]:
         return self.written().firsts_in(spans)
 
+    def set_order_challenges(self, order_pk: int, added: dict[str, Any]) -> None:
+        self.written().set_order_challenges(order_pk, added)
+
     def replace_snapshot(self, order_pk: int, snapshot: dict[str, Any]) -> None:
         self.written().replace_snapshot(order_pk, snapshot)
 

@@ -7,8 +7,10 @@ from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Self
 
+from jifen.services.challenges.ports import ChallengeStore
 from jifen.services.earning.ports import EarningStore, EarningWork
 from jifen.services.earning.write_behind.batch import Batch
+from jifen.services.earning.write_behind.challenges import BatchChallenges
 from jifen.services.earning.write_behind.earning import BatchEarning
 from jifen.services.earning.write_behind.kept import Kept
 from jifen.services.earning.write_behind.ledger import BatchLedger, BatchVerifier
@@ -53,6 +55,7 @@ class WriteBehind(Batch):
     verifier: Verifier
     tiers: TierStore
     earning: EarningStore
+    challenges: ChallengeStore
 
     def __init__(self, uow: EarningWork, program_id: int) -> None:
         super().__init__(uow, program_id)
@@ -67,6 +70,7 @@ class WriteBehind(Batch):
         self.verifier = BatchVerifier(self)
         self.tiers = BatchTiers(self)
         self.earning = BatchEarning(self)
+        self.challenges = BatchChallenges(self)
 
     def __enter__(self) -> Self:
         return self
