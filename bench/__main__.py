@@ -16,6 +16,7 @@ from tests.pg import start_cluster
 
 from bench import bulk_import, over_http, rules
 from bench import chain as chain_bench
+from bench import engagement as engagement_bench
 from bench import ledger as ledger_bench
 from bench import pipeline as pipeline_bench
 from bench.harness import Figure
@@ -139,6 +140,8 @@ def main() -> None:
         sections += flash_sale.section(cluster, RUNS, CMD)
         print("the hash chain on an order ...", file=sys.stderr)
         sections += chain_bench.section(cluster, RUNS, COUNT)
+        print("challenges and leaderboards ...", file=sys.stderr)
+        sections += engagement_bench.section(cluster, RUNS, COUNT)
         print("nightly pipeline ...", file=sys.stderr)
         sections += pipeline_bench.section(cluster, RUNS, CMD)
         print("bulk import ...", file=sys.stderr)

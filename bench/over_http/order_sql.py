@@ -170,6 +170,10 @@ def _script(
             "ends": arr(["CAST(:week_end AS timestamptz)"] * size, "timestamptz"),
             "months": "true" if read["months"] else "false",
             "entries": str(size),
+            **{
+                name: arr([f"'{x}'" for x in _items(read[name])], "text")
+                for name in ("challenges", "rounds", "boards", "board_periods")
+            },
         },
     )
     statement, params = write

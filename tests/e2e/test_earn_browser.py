@@ -83,6 +83,13 @@ def test_a_member_sees_what_to_do_and_leaves_out_social_tasks(
     expect(page.locator("li[data-badge=explorer]")).to_contain_text("not yet")
     loaded = held.locator("img").evaluate("i => i.complete && i.naturalWidth > 0")
     assert loaded, "the badge's picture did not load"
+    monthly = page.locator("div[data-board=monthly-points]")
+    expect(monthly.locator("tr.me")).to_have_count(1)
+    expect(monthly.get_by_test_id("my-rank")).to_contain_text("You: rank 1 with")
+    expect(monthly.get_by_test_id("prizes")).to_have_text(
+        "Prizes: No. 1: 500 points; No. 2–3: 200 points"
+    )
+    assert "ana@example.com" not in monthly.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=shots / "earn-en.png", full_page=True)
 
@@ -98,6 +105,12 @@ def test_a_member_sees_what_to_do_and_leaves_out_social_tasks(
     page.get_by_role("button", name="Take part in social tasks again").click()
     expect(share.get_by_test_id("task-state")).to_have_text("Open: do it to earn")
     assert scalar(market, granted) in (True, 1)
+
+    page.get_by_role("button", name="Hide me from leaderboards").click()
+    expect(monthly.get_by_test_id("my-rank")).to_have_text("You are hidden from leaderboards.")
+    expect(monthly.locator("tr.me")).to_have_count(0)
+    page.get_by_role("button", name="Show me on leaderboards").click()
+    expect(monthly.locator("tr.me")).to_have_count(1)
     page.context.close()
 
 
@@ -112,10 +125,14 @@ def test_the_page_reads_in_chinese_on_a_desktop(
     expect(share.get_by_test_id("task-state")).to_have_text("可完成")
     expect(page.locator("li[data-task=store-check-in]")).to_contain_text("每天一次")
     expect(page.get_by_test_id("campaigns")).to_have_count(0)  # not a vegetable lover
-    expect(page.get_by_role("heading", name="挑战")).to_be_visible()
+    expect(page.get_by_role("heading", name="挑战", exact=True)).to_be_visible()
     new = page.locator("li[data-challenge=try-three-new]")
     expect(new.get_by_test_id("challenge-progress")).to_have_text("已尝试 0 款,共需 3 款")
     expect(page.locator("li[data-badge=veg-lover]")).to_contain_text("尚未获得")
+    expect(page.get_by_role("heading", name="排行榜", exact=True)).to_be_visible()
+    monthly = page.locator("div[data-board=monthly-points]")
+    expect(monthly.get_by_test_id("my-rank")).to_have_text("您还未上榜。")
+    expect(monthly.locator("tbody tr")).to_have_count(1)  # Ana
     text = page.locator("main").inner_text()
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), "a raw code is shown"
     page.screenshot(path=shots / "earn-zh.png", full_page=True)

@@ -138,6 +138,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "/portal/rewards/{code}": {"code": "eggs"},
     "/portal/lottery/{code}": {"code": "lucky-draw"},
     "/portal/causes/{code}": {"code": "food-bank"},
+    "/portal/earn/leaderboards": {"hide": "yes"},
     "/portal/earn/social-tasks": {"take_part": "no"},
     "/console/sign-in": {},
     "/console/sign-out": {},

@@ -22,6 +22,8 @@ from jifen.adapters.db.tables import (
     challenge_progress,
     entries,
     idempotency_keys,
+    leaderboard_counts,
+    leaderboard_scores,
     lots,
     member_months,
     members,
@@ -43,6 +45,8 @@ from tests.factories import assert_verified, plain_credit
 
 TABLES = (
     challenge_progress,
+    leaderboard_counts,
+    leaderboard_scores,
     entries,
     lots,
     orders,
@@ -117,6 +121,8 @@ def _samples(jf: Jifen, program: Program) -> dict[str, Any]:
                 ),
             )
         },
+        "scores": {(m, "monthly-points", "month:2026-12", ""): (program.id, 5, False, now)},
+        "counts": {(program.id, "monthly-points", "month:2026-12", "", 0, 5): 1},
     }
 
 

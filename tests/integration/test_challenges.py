@@ -17,6 +17,7 @@ from jifen.entrypoints.api.app import create_app
 from jifen.services import challenges, engagement
 from jifen.services.access import apikeys
 from jifen.services.earning import RefundOrder, refund_order
+from jifen.services.earning.commands import LineIn
 from jifen.services.earning.views import EarnResult
 from jifen.services.engagement import CompleteTask
 from tests.earning_fixtures import ROOT, buy, join, line, publish
@@ -35,7 +36,7 @@ def shop(jf: Jifen) -> Program:
     return program
 
 
-def meat(amount: str) -> object:
+def meat(amount: str) -> LineIn:
     return line("pork", 1, amount, "meat")
 
 

@@ -18,6 +18,7 @@ import pytest
 from jifen.domain.earning import Usage
 from jifen.domain.ledger import EntryKind, LotSource, NewLot, Posting
 from jifen.domain.tiers import Stats, TierState
+from jifen.services.challenges import Progress
 from jifen.services.earning import WriteBehind
 from jifen.services.earning.ports import NewOrderRecord
 from jifen.services.earning.write_behind.kept import Kept
@@ -63,6 +64,14 @@ SAMPLES: dict[str, Any] = {
     "counted": {7: (2, 900, AT)},
     "tiers": {7: ("gold", TierState(earned="gold"), AT)},
     "tier_changes": [(7, CHANGE)],
+    "progress": {
+        (7, "c", "all"): (
+            1,
+            Progress(challenge_id="c", round="all", tally={"": 1}, value=1, updated_at=AT),
+        )
+    },
+    "scores": {(7, "b", "month:2026-03", ""): (1, 5, False, AT)},
+    "counts": {(1, "b", "month:2026-03", "", 0, 5): 1},
 }
 
 

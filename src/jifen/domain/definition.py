@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from jifen.domain.challenges import Badge, Challenge
 from jifen.domain.earning import EarningProgram
 from jifen.domain.engagement.tasks import Task
+from jifen.domain.leaderboards import Board
 from jifen.domain.programs import Program
 from jifen.domain.redemption import RedemptionPolicy
 from jifen.domain.tiers import TierPolicy
@@ -24,3 +25,4 @@ class ProgramDefinition:
     tasks: Mapping[str, Task] = field(default_factory=dict)  # by id, in file order
     challenges: Mapping[str, Challenge] = field(default_factory=dict)  # by id, in file order
     badges: Mapping[str, Badge] = field(default_factory=dict)
+    leaderboards: Mapping[str, Board] = field(default_factory=dict)

@@ -467,6 +467,11 @@ class EngagementCode(Code):
     """Engagement: tasks and the platforms that say they were done."""
 
     TASK_NOT_FOUND = "task_not_found", F.NOT_FOUND, "the programme has no task with this id"
+    LEADERBOARD_NOT_FOUND = (
+        "leaderboard_not_found",
+        F.NOT_FOUND,
+        "the programme has no leaderboard with this id",
+    )
     TASK_PROVEN_ELSEWHERE = (
         "task_proven_elsewhere",
         F.RULE_VIOLATION,

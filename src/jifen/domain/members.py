@@ -50,6 +50,7 @@ class Member:
     referral_code: str | None = None  # shared with friends
     referral_open: bool = False  # referred, and waiting for a purchase that pays for it
     badges: tuple[str, ...] = ()  # the badges held, sorted (challenges)
+    hidden_from_boards: bool = False  # keeps off leaderboards
 
     @classmethod
     def newcomer(cls, program_id: int, external_id: str, now: datetime) -> Member:

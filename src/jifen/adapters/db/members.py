@@ -185,7 +185,7 @@ class SqlMembers:
         return None if row is None else rows.member(row)
 
     def update(self, member_id: int, changes: dict[str, Any], now: datetime) -> Member:
-        allowed = {"phone", "email", "birthday", "attributes", "status"}
+        allowed = {"phone", "email", "birthday", "attributes", "status", "hidden_from_boards"}
         values = {k: v for k, v in changes.items() if k in allowed}
         row = self.conn.execute(
             update(members)

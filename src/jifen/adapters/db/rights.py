@@ -15,13 +15,18 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, Table, Text, cast, delete, or_, select, update
 
+from jifen.adapters.db.leaderboards import SqlLeaderboards
 from jifen.adapters.db.tables import (
     activities,
     audit_log,
+    challenge_progress,
     consents,
     entries,
     idempotency_keys,
+    leaderboard_frozen,
+    leaderboard_scores,
     lots,
+    member_badges,
     member_devices,
     members,
     orders,
@@ -101,6 +106,20 @@ class SqlRights:
         self.conn.execute(delete(web_sessions).where(web_sessions.c.member_id == member_id))
         self.conn.execute(delete(consents).where(consents.c.member_id == member_id))
         self.conn.execute(delete(member_devices).where(member_devices.c.member_id == member_id))
+        # off every board still running (its counts first), its rounds and badges gone
+        SqlLeaderboards(self.conn).hide(program_id, member_id, True)
+        scores = leaderboard_scores.c
+        frozen = select(leaderboard_frozen.c.period).where(
+            leaderboard_frozen.c.program_id == scores.program_id,
+            leaderboard_frozen.c.board_id == scores.board_id,
+            leaderboard_frozen.c.period == scores.period,
+            leaderboard_frozen.c.scope_key == scores.scope_key,
+        )
+        self.conn.execute(
+            delete(leaderboard_scores).where(scores.member_id == member_id, ~frozen.exists())
+        )
+        for table in (challenge_progress, member_badges):
+            self.conn.execute(delete(table).where(table.c.member_id == member_id))
         for table, columns in OWN:
             self._scrub(table, columns, personal, table.c.member_id == member_id)
         for table, columns in SHARED:
@@ -119,6 +138,7 @@ class SqlRights:
                 display_name=None,
                 member_code=None,  # an old card scanned finds nobody
                 referral_code=None,
+                badges=None,
                 status=MemberStatus.ERASED.value,
                 erased_at=now,
                 updated_at=now,

@@ -47,6 +47,7 @@ def member(row: Any) -> Member:
         referral_code=row.referral_code,
         referral_open=bool(row.referral_open),
         badges=tuple(row.badges or ()),
+        hidden_from_boards=bool(row.hidden_from_boards),
     )
 
 

@@ -24,6 +24,7 @@ from jifen.adapters.db.engine import is_postgres
 from jifen.adapters.db.guards import raised
 from jifen.adapters.db.idempotency import SqlIdempotencyKeys
 from jifen.adapters.db.imports import SqlImports
+from jifen.adapters.db.leaderboards import SqlLeaderboards
 from jifen.adapters.db.ledger import SqlLedger, SqlVerifier, chain
 from jifen.adapters.db.members import SqlMembers
 from jifen.adapters.db.nightly import SqlNightly, SqlPipelineRuns
@@ -39,6 +40,7 @@ from jifen.services.challenges.ports import ChallengeStore
 from jifen.services.earning.ports import EarningStore
 from jifen.services.engagement.ports import Consents, InboundSources, ReferralReports
 from jifen.services.imports.ports import Imports
+from jifen.services.leaderboards.ports import LeaderboardStore
 from jifen.services.ledger.ports import Ledger, Verifier
 from jifen.services.nightly.ports import Nightly, PipelineRuns
 from jifen.services.ports import (
@@ -92,6 +94,7 @@ class SqlUnitOfWork:
     inbound_sources: InboundSources
     rights: Rights
     challenges: ChallengeStore
+    leaderboards: LeaderboardStore
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self.engine = engine
@@ -139,6 +142,7 @@ class SqlUnitOfWork:
         self.referral_reports = SqlReferralReports(conn)
         self.inbound_sources = SqlInboundSources(conn)
         self.challenges = SqlChallengeStore(conn)
+        self.leaderboards = SqlLeaderboards(conn)
         return self
 
     def __exit__(

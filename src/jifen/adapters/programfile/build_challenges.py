@@ -1,4 +1,5 @@
-"""Challenges and badges, from the validated file to domain objects (ADR 0034)."""
+"""Challenges, badges and leaderboards, from the validated file to domain objects (ADR 0034,
+0035)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from jifen.adapters.programfile.schema import ChallengeSpec, ProgramFile
 from jifen.domain.challenges import AfterDone, Badge, Challenge, Counts
 from jifen.domain.challenges.challenges import IN_A_ROW
 from jifen.domain.earning import Condition, Match, Period, Window
+from jifen.domain.leaderboards import Board, Metric, Prize, Scope
 
 #: shorter first: a run is made of periods shorter than the rounds it is counted in
 LENGTH = {Period.DAY: 1, Period.WEEK: 2, Period.MONTH: 3, Period.YEAR: 4}
@@ -133,3 +135,47 @@ def _condition(compile_condition: Compile, text: str | None, path: Path) -> Cond
         return compile_condition(text)
     except ValueError as exc:
         raise SpecError(path, str(exc)) from exc
+
+
+def build_leaderboards(
+    spec: ProgramFile, activities: Mapping[str, Mapping[str, str]]
+) -> dict[str, Board]:
+    unique([b.id for b in spec.leaderboards], ("leaderboards",), "leaderboard id")
+    boards = {}
+    for i, b in enumerate(spec.leaderboards):
+        path: Path = ("leaderboards", i)
+        metric = Metric(b.metric)
+        if (metric is Metric.COUNTER) != (b.counter is not None):
+            raise SpecError(
+                (*path, "counter"), "a counter board names the activity it counts, and only it"
+            )
+        if b.counter is not None and b.counter not in activities:
+            raise SpecError(
+                (*path, "counter"),
+                f"unknown activity type {b.counter!r}; declare it under activities:",
+            )
+        prizes = []
+        taken: set[int] = set()
+        for j, p in enumerate(b.prizes):
+            first, _, last = p.ranks.partition("-")
+            prize = Prize(int(first), int(last or first), p.points)
+            ranks = set(range(prize.first, prize.last + 1))
+            if prize.last < prize.first or prize.last > b.size or ranks & taken:
+                raise SpecError(
+                    (*path, "prizes", j, "ranks"),
+                    f"ranks must run upwards, within the board's size ({b.size}), each once",
+                )
+            taken |= ranks
+            prizes.append(prize)
+        boards[b.id] = Board(
+            id=b.id,
+            name=dict(b.name),
+            metric=metric,
+            period=Period(b.period),
+            scope=Scope(b.scope),
+            size=b.size,
+            counter=b.counter,
+            prizes=tuple(prizes),
+            description=dict(b.description),
+        )
+    return boards

@@ -20,7 +20,11 @@ from jifen.adapters.programfile.build import (
     build_program,
     build_tasks,
 )
-from jifen.adapters.programfile.build_challenges import build_badges, build_challenges
+from jifen.adapters.programfile.build_challenges import (
+    build_badges,
+    build_challenges,
+    build_leaderboards,
+)
 from jifen.adapters.programfile.build_redemption import build_redemption
 from jifen.adapters.programfile.build_tiers import build_tiers
 from jifen.adapters.programfile.conditions import ConditionProblem, type_errors
@@ -118,10 +122,19 @@ def compile_program(
         tasks = build_tasks(spec)
         badges = build_badges(spec)
         challenges = build_challenges(spec, earning.activity_types, badges, compile_condition)
+        boards = build_leaderboards(spec, earning.activity_types)
     except SpecError as exc:
         raise _error(name, node, [str(p) for p in exc.path], exc.message) from exc
     return ProgramDefinition(
-        build_program(spec), earning, source, redemption, tiers, tasks, challenges, badges
+        build_program(spec),
+        earning,
+        source,
+        redemption,
+        tiers,
+        tasks,
+        challenges,
+        badges,
+        boards,
     )
 
 

@@ -371,6 +371,27 @@ class BadgeSpec(Strict):
     image: str = Field("badge.svg", pattern=r"^[a-z0-9][a-z0-9-]{0,62}\.svg$")
 
 
+class BoardPrizeSpec(Strict):
+    """Points for a finished period's ranks ``ranks`` ("1" or "2-3")."""
+
+    ranks: str = Field(pattern=r"^[1-9]\d{0,3}(-[1-9]\d{0,3})?$")
+    points: int = Field(ge=1, le=10**9)
+
+
+class LeaderboardSpec(Strict):
+    """Who did most this week or month (ADR 0035)."""
+
+    id: str = Field(pattern=RULE_ID)
+    name: dict[str, str] = Field(min_length=1)
+    description: dict[str, str] = {}
+    metric: Literal["points", "challenges", "counter"]
+    counter: str | None = None  # metric counter: the activity counted
+    period: Literal["week", "month"]
+    scope: Literal["programme", "store", "city"] = "programme"
+    size: int = Field(10, ge=1, le=100)
+    prizes: list[BoardPrizeSpec] = []
+
+
 class ProgramFile(Strict):
     program: ProgramSection
     ledger: LedgerSection = LedgerSection()
@@ -384,3 +405,4 @@ class ProgramFile(Strict):
     tasks: list[TaskSpec] = []
     challenges: list[ChallengeSpec] = []
     badges: list[BadgeSpec] = []
+    leaderboards: list[LeaderboardSpec] = []

@@ -23,6 +23,7 @@ from jifen.entrypoints.api.routers import (
     challenges,
     earning,
     health,
+    leaderboards,
     ledger,
     lottery,
     members,
@@ -95,6 +96,7 @@ def create_app(jifen: Jifen | None = None) -> FastAPI:
     app.include_router(tasks.router)
     app.include_router(tasks.inbound)
     app.include_router(challenges.router)
+    app.include_router(leaderboards.router)
 
     web.install(app, demo=jf.settings.demo)
     docs.install(app)

@@ -293,3 +293,47 @@ class MemberChallengeOut(_Out):
 class MemberChallengesOut(_Out):
     challenges: list[MemberChallengeOut]
     badges: list[BadgeHeldOut]
+
+
+class LeaderboardOut(_Out):
+    id: str
+    name: dict[str, str]
+    description: dict[str, str]
+    metric: str = Field(description="points, challenges or counter")
+    counter: str | None = Field(description="metric counter: the activity it counts")
+    period: str = Field(description="week or month")
+    scope: str = Field(description="programme, store or city")
+    size: int
+    prizes: list[dict[str, int]] = Field(description="first, last (ranks) and points")
+
+
+class StandingOut(_Out):
+    rank: int
+    name: str = Field(description="the member's display name, or their masked id")
+    score: int
+    me: bool = Field(description="the member asked about")
+
+
+class MineOut(_Out):
+    rank: int | None = Field(description="None: not on the board yet, or hidden")
+    score: int
+    hidden: bool
+
+
+class BoardOut(_Out):
+    id: str
+    period: str = Field(description='"week:2026-W49", "month:2026-12"')
+    scope: str = Field(description='"" (the programme), a store or a city')
+    frozen: bool = Field(description="a finished period, as frozen with its prizes")
+    top: list[StandingOut]
+    prizes: list[int] = Field(description="frozen: the prize paid to each row of top")
+    mine: MineOut | None
+
+
+class HideIn(_In):
+    hidden: bool
+
+
+class HiddenOut(_Out):
+    member: str
+    hidden: bool

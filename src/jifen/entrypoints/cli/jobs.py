@@ -152,5 +152,7 @@ def _report(program: Program, night: Night) -> None:
             note,
         )
     out.print(table)
+    if night.boards_frozen:
+        out.print(f"leaderboards: {night.boards_frozen} finished period(s) frozen, prizes paid")
     if night.already_done:
         out.print("nothing to do: this night was already done")

@@ -23,6 +23,7 @@ from jifen.domain.challenges import Badge
 from jifen.domain.engagement.codes import shown_member_code
 from jifen.domain.engagement.enrolment import LANGUAGES, MARKETING_CHANNELS
 from jifen.domain.errors import InvalidInput, JifenError
+from jifen.domain.leaderboards import Scope
 from jifen.entrypoints.web import scannable, shown
 from jifen.entrypoints.web.portal import (
     ANON_CSRF,
@@ -39,7 +40,7 @@ from jifen.entrypoints.web.portal import (
     keep_device,
     render,
 )
-from jifen.services import access, challenges, engagement, members
+from jifen.services import access, challenges, engagement, leaderboards, members, programs
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 
@@ -197,6 +198,28 @@ def social_tasks(
     return RedirectResponse("/portal/earn?done=saved", status_code=303)
 
 
+@router.post("/earn/leaderboards")
+def hide_from_boards(
+    request: Request,
+    lang: Lang,
+    prog: Prog,
+    signed: Signed,
+    csrf: Annotated[str, Form()],
+    nonce: Annotated[str, Form(min_length=8, max_length=64)],
+    hide: Annotated[str, Form(pattern="^(yes|no)$")],
+) -> Response:
+    """The member hides from leaderboards, or shows on them again."""
+    who, session = signed
+    check_token(csrf, session.csrf)
+    jf = jifen(request)
+    cmd = leaderboards.HideFromBoards(who.external_id, hide == "yes")
+    try:
+        leaderboards.hide_from_boards(jf.uow(), jf.clock, prog, cmd, f"portal:{who.id}:{nonce}")
+    except JifenError as exc:
+        return _earn(request, lang, prog, signed, error=exc.code, status=422)
+    return RedirectResponse("/portal/earn?done=saved#boards-title", status_code=303)
+
+
 def _earn(
     request: Request,
     lang: Lang,
@@ -212,6 +235,14 @@ def _earn(
     mine = challenges.member_challenges(
         jf.uow(write=False), jf.clock, jf.rulebooks, prog, who.external_id
     )
+    rules = programs.rules_of(jf.uow(write=False), jf.rulebooks, prog)
+    boards = [
+        leaderboards.board_now(
+            jf.uow(write=False), jf.clock, jf.rulebooks, prog, b.id, member=who.external_id
+        )
+        for b in (rules.leaderboards.values() if rules else ())
+        if b.scope is not Scope.STORE  # a store's board is the till's and the API's
+    ]
     return render(
         request,
         lang,
@@ -224,6 +255,8 @@ def _earn(
         badges={b.badge.id: b.badge for b in mine.badges},
         badge_image=badge_image,
         units=shown.CHALLENGE_PROGRESS,
+        boards=boards,
+        hidden=who.hidden_from_boards,
         csrf=session.csrf,
         nonce=secrets.token_urlsafe(16),
         **extra,

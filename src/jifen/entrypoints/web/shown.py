@@ -56,6 +56,7 @@ ERRORS = (
     N_("referral_not_found"),
     N_("social_tasks_opted_out"),
     N_("task_not_found"),
+    N_("leaderboard_not_found"),
 )
 #: where a member stands on a task, and how often it pays
 TASKS = (

@@ -24,7 +24,7 @@ from jifen.domain.errors import InvalidInput, MemberNotFound
 from jifen.domain.ledger import EntryKind, LotSource
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
-from jifen.services import challenges
+from jifen.services import challenges, leaderboards
 from jifen.services.earning import awards
 from jifen.services.earning.commands import RecordActivity
 from jifen.services.earning.ports import EarningWork
@@ -95,6 +95,11 @@ def record_activity_in(
     if referrer is not None and (cmd.type == CONVERTED or (cmd.type == SIGNED_UP and paying)):
         record_paid(uow, book.member.id, paid, order_id=None, now=now)
     meta = {"challenges": [r.told() for r in paid.reached]} if paid.reached else None
+    leaderboards.on_scored(  # last: after every member row the activity locks
+        uow, definition, program, book.member, now,
+        points=book.points + sum(r.points for r in paid.reached),
+        challenges=len(paid.reached), activity=cmd.type,
+    )  # fmt: skip
     return earn_result(book, cmd.type, awards.view(award, definition.earning.version), now, meta)
 
 

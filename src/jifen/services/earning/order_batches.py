@@ -19,9 +19,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from jifen.domain.challenges import round_of
 from jifen.domain.definition import ProgramDefinition
 from jifen.domain.earning import EarningProgram, Order, week_span
 from jifen.domain.errors import IdempotencyConflict, JifenError, MemberNotFound, Unavailable
+from jifen.domain.leaderboards import period_of
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.services.earning.awards import cap_keys
@@ -135,7 +137,7 @@ def record_orders_in(
     wb.version = start.version
     batch: EarningWork = wb  # mypy proves it: every repository the order path may use
     definition = rulebooks.current(batch, program)
-    _know_for_rules(wb, definition, guess, start, [items[i] for i in todo])
+    _know_for_rules(wb, definition, guess, start, [items[i] for i in todo], now)
     for i in todo:
         try:
             cmd, order = items[i].cmd, items[i].order
@@ -177,8 +179,28 @@ def _start(
             months=guess is not None and bool(guess.tiers),
             entries=len(items),
             now=now,
+            challenges=set() if guess is None else _rounds(guess, items),
+            boards=set() if guess is None else _periods(guess, now),
         )
     )
+
+
+def _rounds(definition: ProgramDefinition, items: Sequence[CheckedOrder]) -> set[tuple[str, str]]:
+    """(challenge, round) of the order challenges each order may move."""
+    tz = definition.earning.tz
+    return {
+        (c.id, round_of(c, local))
+        for item in items
+        for local in (item.order.placed_at.astimezone(tz),)
+        for c in definition.challenges.values()
+        if c.on_orders and c.window.contains(local)
+    }
+
+
+def _periods(definition: ProgramDefinition, now: datetime) -> set[tuple[str, str]]:
+    """(board, period) of every board, as of ``now``: where the batch's scores go."""
+    local = now.astimezone(definition.earning.tz)
+    return {(b.id, period_of(b, local)) for b in definition.leaderboards.values()}
 
 
 def _know_for_rules(
@@ -187,6 +209,7 @@ def _know_for_rules(
     guess: ProgramDefinition | None,
     start: BatchStart,
     todo: Sequence[CheckedOrder],
+    now: datetime,
 ) -> None:
     """Tell the batch what the rules need of its orders to record: read by ``start``
     if its guess was right, read now if not (a first batch, or the rules changed)."""
@@ -197,6 +220,12 @@ def _know_for_rules(
     spans = {(ids[m], a, b) for m, a, b in _weeks(earning, todo, every)}
     members = {ids[x.cmd.member] for x in todo}
     if guess is not None and guess.earning.version == start.version:
+        if start.progress is not None:
+            rounds = _rounds(definition, todo)
+            wb.know_progress({(m, c, r) for m in members for c, r in rounds}, start.progress)
+        if start.scores is not None:
+            periods = _periods(definition, now)
+            wb.know_scores({(m, b, p) for m in members for b, p in periods}, start.scores)
         wb.know_usage(usage, start.usage)
         wb.know_firsts({s: start.firsts.get(s) for s in spans})
         if definition.tiers:

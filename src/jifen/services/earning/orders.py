@@ -19,7 +19,7 @@ from jifen.domain.earning import Award, Context, EarningProgram, Order, evaluate
 from jifen.domain.ledger import EntryKind, LotSource
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
-from jifen.services import challenges
+from jifen.services import challenges, leaderboards
 from jifen.services.earning import awards, referral_rewards, weeks
 from jifen.services.earning.commands import PlaceOrder
 from jifen.services.earning.order_data import order_json, to_order
@@ -139,10 +139,16 @@ def _record(
     if place.moved_from is not None:  # what the order that was first gave back, by rule
         moved = weeks.give_back(uow, rulebooks, book, place.demoted, order.order_id, now)
         meta |= {"first_of_week_moved_from": place.moved_from, "by_rule": moved}
+    scored = book.points + sum(r.points for r in progressed.reached)
     if not dead:  # a referred friend's first qualifying purchase pays their referral
         paid = referral_rewards.pay_on_purchase(uow, definition, book, order, now)
         if paid is not None:
-            meta["referral"] = referral_rewards.told(paid)
+            meta["referral"] = told = referral_rewards.told(paid)
+            scored += int(str(told["points"]))
+        leaderboards.on_scored(  # last: after every member row the order locks
+            uow, definition, program, book.member, now,
+            points=scored, challenges=len(progressed.reached), store=order.store,
+        )  # fmt: skip
     return earn_result(book, order.order_id, awards.view(award, earning.version), now, meta)
 
 

@@ -13,6 +13,7 @@ from jifen.domain.ledger import Posting
 from jifen.domain.members import Member
 from jifen.domain.tiers import Stats, TierState
 from jifen.services.challenges.ports import ChallengeWork, Progress
+from jifen.services.leaderboards.ports import LeaderboardWork
 from jifen.services.ports import StoredResponse
 from jifen.services.tiers.ports import TierChange, TierWork
 
@@ -53,6 +54,7 @@ class OrderRecord:
     snapshot: dict[str, Any]
     award: dict[str, Any]
     challenges: dict[str, Any] = field(default_factory=dict)  # what it added, as it stands
+    created_at: datetime | None = None  # when it was recorded
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,9 @@ class BatchAsk:
     months: bool  # read the members' months of activity (the programme has tiers)
     entries: int  # entry ids to reserve
     now: datetime
+    #: the members' rounds of these (challenge, round), and scores on these (board, period)
+    challenges: Collection[tuple[str, str]] = ()
+    boards: Collection[tuple[str, str]] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -148,6 +153,9 @@ class BatchStart:
     firsts: dict[Span, tuple[datetime, str] | None]  # every span asked, by member id
     months: dict[int, dict[int, Stats]]  # every member asked (if asked), month by month
     entry_ids: list[int]
+    #: the locked members' rounds and scores asked (None: not read here, ask again)
+    progress: dict[tuple[int, str, str], Progress] | None = None
+    scores: dict[tuple[int, str, str, str], int] | None = None
 
 
 @dataclass
@@ -172,6 +180,12 @@ class BatchWrites:
     tier_changes: list[tuple[int, TierChange]] = field(default_factory=list)
     # the latest of each round of a challenge: (member, challenge, round) -> (program, it)
     progress: dict[tuple[int, str, str], tuple[int, Progress]] = field(default_factory=dict)
+    # leaderboards: (member, board, period, scope) -> (program, score, hidden, at); and the
+    # counts' deltas, summed: (program, board, period, scope, level, key) -> delta
+    scores: dict[tuple[int, str, str, str], tuple[int, int, bool, datetime]] = field(
+        default_factory=dict
+    )
+    counts: dict[tuple[int, str, str, str, int, int], int] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) for f in fields(self))
@@ -303,8 +317,8 @@ class EarningStore(Protocol):
         the latest failure; by day, then rule."""
 
 
-class EarningWork(ChallengeWork, TierWork, Protocol):
-    """What orders, refunds and activities need: they credit points, count for tiers and
-    move challenges along."""
+class EarningWork(ChallengeWork, LeaderboardWork, TierWork, Protocol):
+    """What orders, refunds and activities need: they credit points, count for tiers, move
+    challenges along and score on leaderboards."""
 
     earning: EarningStore

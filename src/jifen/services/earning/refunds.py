@@ -30,7 +30,7 @@ from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import InvalidInput, NotFound
 from jifen.domain.money import to_minor
 from jifen.domain.programs import Program
-from jifen.services import challenges
+from jifen.services import challenges, leaderboards
 from jifen.services.earning import awards, referral_rewards
 from jifen.services.earning.commands import RefundOrder
 from jifen.services.earning.order_data import NAME, order_from_json
@@ -91,6 +91,11 @@ def _refund_order(
         meta["referral_taken_back"] = taken
     if progressed.reached:  # rounds of challenges it undid: their rewards taken back
         meta["challenges_taken_back"] = [r.told() for r in progressed.reached]
+    leaderboards.on_scored(  # last: after every member row the refund locks
+        uow, rules, program, book.member, now,
+        points=-(sum(claw.values()) + undone + taken), challenges=-len(progressed.reached),
+        store=record.snapshot["order"].get("store"), at=record.created_at or record.placed_at,
+    )  # fmt: skip
     view = awards.view(now_worth, rules.earning.version)
     return earn_result(book, refund.refund_id, view, now, meta)
 

@@ -21,6 +21,7 @@ from jifen.domain.error_codes import NightlyCode
 from jifen.domain.errors import Conflict, InvalidInput
 from jifen.domain.nightly import cutoff as cutoff_of
 from jifen.domain.programs import Program
+from jifen.services import leaderboards
 from jifen.services.nightly import reminders, settlement
 from jifen.services.nightly.lanes import ONE_LANE, LaneRunner, StepProgress, StepReport, lanes_of
 from jifen.services.nightly.ports import JobLocks, NightlyWork
@@ -55,6 +56,7 @@ class Night:
     day: date
     cutoff: datetime
     steps: tuple[StepReport, ...]
+    boards_frozen: int = 0  # leaderboard periods that ended, frozen and their prizes paid
 
     @property
     def already_done(self) -> bool:
@@ -128,4 +130,5 @@ def run_night(
         night = LaneRunner(uow_factory, clock, program, day, cutoff, chunk, progress)
         span = members_span(uow_factory, program)
         reports = night.run(todo, lanes_of(span, lanes) if lanes > 1 else (ONE_LANE,))
-    return Night(program.code, day, cutoff, reports)
+        frozen = leaderboards.freeze_finished(uow_factory, rulebooks, program, cutoff)
+    return Night(program.code, day, cutoff, reports, frozen)

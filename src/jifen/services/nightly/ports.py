@@ -11,6 +11,7 @@ from typing import Protocol
 
 from jifen.domain.nightly import ReminderWindow
 from jifen.services.access.ports import DoorsWork
+from jifen.services.leaderboards import LeaderboardWork
 from jifen.services.redemption.ports import RedemptionWork
 from jifen.services.tiers.ports import TierWork
 
@@ -121,9 +122,9 @@ class JobLocks(Protocol):
         """Try to take the lock without waiting; yield whether it was taken."""
 
 
-class NightlyWork(TierWork, RedemptionWork, DoorsWork, Protocol):
+class NightlyWork(LeaderboardWork, TierWork, RedemptionWork, DoorsWork, Protocol):
     """What the night's steps and the worker's rounds need: settlement, tier reviews, gifts,
-    reminders, lapsed holds, the doors' stale secrets and attempts."""
+    reminders, lapsed holds, the doors' stale secrets and attempts, finished leaderboards."""
 
     nightly: Nightly
     pipeline_runs: PipelineRuns

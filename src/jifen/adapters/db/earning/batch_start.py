@@ -46,6 +46,7 @@ from jifen.adapters.db.types import UTCDateTime
 from jifen.domain.earning import Usage
 from jifen.domain.members import Member, MemberStatus
 from jifen.domain.tiers import Stats
+from jifen.services.challenges.ports import Progress
 from jifen.services.earning.ports import BatchAsk, BatchStart, Span
 from jifen.services.ports import KeyScope, StoredResponse
 
@@ -114,7 +115,16 @@ SELECT
     (SELECT json_agg(json_build_array(mm.member_id, mm.month, mm.spend, mm.points, mm.orders))
         FROM member_months mm JOIN locked m ON m.id = mm.member_id WHERE %(months)s),
     (SELECT array_agg(nextval(pg_get_serial_sequence('entries', 'id')))
-        FROM generate_series(1, %(entries)s))
+        FROM generate_series(1, %(entries)s)),
+    (SELECT json_agg(json_build_array(c.member_id, c.challenge_id, c.round, c.tally, c.value,
+            c.done_at, c.entry_id, c.updated_at))
+        FROM challenge_progress c JOIN locked m ON m.id = c.member_id
+        WHERE c.challenge_id = ANY(CAST(%(challenges)s AS text[]))
+            AND c.round = ANY(CAST(%(rounds)s AS text[]))),
+    (SELECT json_agg(json_build_array(b.member_id, b.board_id, b.period, b.scope_key, b.score))
+        FROM leaderboard_scores b JOIN locked m ON m.id = b.member_id
+        WHERE b.board_id = ANY(CAST(%(boards)s AS text[]))
+            AND b.period = ANY(CAST(%(board_periods)s AS text[])))
 """
 
 #: how each column of ``members`` comes back from JSON
@@ -152,6 +162,10 @@ def _one_statement(conn: Connection, ask: BatchAsk) -> BatchStart:
         "ends": time_array(e for _, _, e in spans),
         "months": ask.months,
         "entries": ask.entries,
+        "challenges": text_array(sorted({c for c, _ in ask.challenges})),
+        "rounds": text_array(sorted({r for _, r in ask.challenges})),
+        "boards": text_array(sorted({b for b, _ in ask.boards})),
+        "board_periods": text_array(sorted({p for _, p in ask.boards})),
     }
     lock = {"p": ask.program_id, "members": params["members"]}
     try:
@@ -159,12 +173,13 @@ def _one_statement(conn: Connection, ask: BatchAsk) -> BatchStart:
     except psycopg.Error as exc:  # the driver's own: not through SQLAlchemy
         pg: Any = conn.connection.driver_connection
         raise raised(exc, broken=pg.broken) from exc
-    found, stored, claimed, version, usage, firsts, months, ids = row
+    found, stored, claimed, version, usage, firsts, months, ids, rounds, scores = row
     locked: dict[str, Member] = {}
     for r in found or ():
         chain.remember(conn, r["id"], r["chain_head"])
         locked[r["external_id"]] = rows.member(_member_row(r))
     ids_of = {m.external_id: m.id for m in locked.values()}
+    asked = set(ask.challenges)
     wanted = {(ids_of[m], r, k) for m, r, k in ask.usage if m in ids_of}
     found_firsts: dict[Span, tuple[datetime, str] | None] = {}
     for n, member_id, placed_at, order_id in firsts or ():
@@ -186,6 +201,20 @@ def _one_statement(conn: Connection, ask: BatchAsk) -> BatchStart:
         firsts=found_firsts,
         months=_filled(by_member, ids_of.values()) if ask.months else {},
         entry_ids=sorted(int(i) for i in ids or ()),
+        progress={
+            (m, c, r): Progress(
+                challenge_id=c,
+                round=r,
+                tally=dict(t),
+                value=int(v),
+                done_at=_time(d) if d else None,
+                entry_id=e,
+                updated_at=_time(u),
+            )
+            for m, c, r, t, v, d, e, u in rounds or ()
+            if (c, r) in asked
+        },
+        scores={(m, b, p, s): int(v) for m, b, p, s, v in scores or ()},
     )
 
 

@@ -36,6 +36,7 @@ from jifen.adapters.db.challenges import SqlChallengeStore
 from jifen.adapters.db.challenges.progress import progress_row
 from jifen.adapters.db.guards import LEDGER_CONFLICT, raised, require
 from jifen.adapters.db.idempotency import SqlIdempotencyKeys
+from jifen.adapters.db.leaderboards import SqlLeaderboards
 from jifen.adapters.db.ledger import SqlLedger
 from jifen.adapters.db.ledger.credits import credit_rows
 from jifen.adapters.db.outbox import SqlOutbox
@@ -43,6 +44,8 @@ from jifen.adapters.db.tables import (
     campaign_spend,
     challenge_progress,
     entries,
+    leaderboard_counts,
+    leaderboard_scores,
     lots,
     member_months,
     orders,
@@ -111,6 +114,22 @@ u AS ({
         )
     }),
 o AS ({_insert(orders, "orders", without=("id",))}),
+ls AS ({
+        _insert(
+            leaderboard_scores,
+            "scores",
+            tail=" ON CONFLICT (member_id, board_id, period, scope_key) DO UPDATE SET"
+            " score = excluded.score, updated_at = excluded.updated_at",
+        )
+    }),
+lc AS ({
+        _insert(
+            leaderboard_counts,
+            "counts",
+            tail=" ON CONFLICT (program_id, board_id, period, scope_key, level, key) DO UPDATE"
+            " SET n = leaderboard_counts.n + excluded.n",
+        )
+    }),
 cp AS ({
         _insert(
             challenge_progress,
@@ -197,7 +216,18 @@ def _one_statement(conn: Connection, program_id: int, w: BatchWrites) -> None:
         ],
         "responses": [{"key": k, "response": r} for k, r in w.responses.items()],
         "progress": [progress_row(m, p, kept) for (m, _, _), (p, kept) in w.progress.items()],
-    }
+        "scores": [
+            {"member_id": m, "board_id": b, "period": pe, "scope_key": sc, "program_id": p,
+             "score": score, "hidden": hidden, "updated_at": at}
+            for (m, b, pe, sc), (p, score, hidden, at) in sorted(w.scores.items())
+        ],
+        "counts": [
+            {"program_id": p, "board_id": b, "period": pe, "scope_key": sc, "level": lv,
+             "key": k, "n": n}
+            for (p, b, pe, sc, lv, k), n in sorted(w.counts.items())
+            if n
+        ],
+    }  # fmt: skip
     params = {
         "doc": orjson.dumps(doc, default=_plain, option=orjson.OPT_NON_STR_KEYS).decode(),
         "program": program_id,
@@ -234,6 +264,14 @@ def _table_by_table(
     store = SqlChallengeStore(conn)
     for (member_id, _, _), (program, progress) in w.progress.items():
         store.save(program, member_id, progress)
+    boards = SqlLeaderboards(conn)
+    for (member_id, *place), (program, score, hidden, at) in sorted(w.scores.items()):
+        boards.put_score(program, member_id, tuple(place), score, hidden, at)  # type: ignore[arg-type]
+    by_program: dict[int, dict[Any, int]] = {}
+    for (program, *key), n in sorted(w.counts.items()):
+        by_program.setdefault(program, {})[tuple(key)] = n
+    for program, deltas in by_program.items():
+        boards.add_counts(program, {k: n for k, n in deltas.items() if n})
 
 
 def _plain(value: object) -> str:

@@ -145,6 +145,7 @@ class SqlEarningStore(
             dict(r.snapshot),
             dict(r.award),
             dict(r.challenges or {}),
+            r.created_at,
         )
 
     def first_in(

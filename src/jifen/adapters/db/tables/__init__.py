@@ -11,7 +11,8 @@ here. A module is never named like a table it holds (``programs``, ``imports``),
 - ``tiers``: monthly activity, tier changes.
 - ``redemption``: reward stock, redemptions, vouchers, lottery draws, donations.
 - ``access``: API keys, portal sign-in codes, sessions and devices, operators and theirs.
-- ``engagement``: consents, inbound sources, challenge progress, member badges.
+- ``engagement``: consents, inbound sources, challenge progress, member badges,
+  leaderboards.
 - ``nightly``: pipeline checkpoints, expiry reminders.
 - ``file_imports``: import checkpoints.
 - ``records``: idempotency keys, the outbox, the audit log.
@@ -41,6 +42,10 @@ from jifen.adapters.db.tables.engagement import (
     challenge_progress,
     consents,
     inbound_sources,
+    leaderboard_counts,
+    leaderboard_frozen,
+    leaderboard_results,
+    leaderboard_scores,
     member_badges,
 )
 from jifen.adapters.db.tables.file_imports import imports
@@ -76,6 +81,10 @@ __all__ = [
     "idempotency_keys",
     "imports",
     "inbound_sources",
+    "leaderboard_counts",
+    "leaderboard_frozen",
+    "leaderboard_results",
+    "leaderboard_scores",
     "lots",
     "lottery_draws",
     "member_badges",

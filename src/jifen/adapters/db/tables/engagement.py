@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -79,4 +80,86 @@ member_badges = Table(
     Column("round", String(32), nullable=False),
     Column("awarded_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("member_id", "badge", name="pk_member_badges"),
+)
+
+leaderboard_scores = Table(
+    "leaderboard_scores",
+    metadata,  # a member's score on a board's period in one place (ADR 0035)
+    Column("member_id", Id, ForeignKey("members.id"), nullable=False),
+    Column("board_id", String(64), nullable=False),
+    Column("period", String(16), nullable=False),  # week:2026-W49, month:2026-12
+    Column("scope_key", String(64), nullable=False),  # "" (the programme), a store, a city
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("score", BigInteger, nullable=False),
+    Column("hidden", Boolean, nullable=False),  # the member hides from boards: not counted
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint(
+        "member_id", "board_id", "period", "scope_key", name="pk_leaderboard_scores"
+    ),
+)
+Index(
+    "ix_leaderboard_scores_top",
+    leaderboard_scores.c.program_id,
+    leaderboard_scores.c.board_id,
+    leaderboard_scores.c.period,
+    leaderboard_scores.c.scope_key,
+    leaderboard_scores.c.hidden,
+    leaderboard_scores.c.score.desc(),
+    leaderboard_scores.c.member_id,
+)
+
+leaderboard_counts = Table(
+    "leaderboard_counts",
+    metadata,  # shown members per score (level 0) and per block of scores (level 1)
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("board_id", String(64), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("scope_key", String(64), nullable=False),
+    Column("level", SmallInteger, nullable=False),
+    Column("key", BigInteger, nullable=False),  # the score, or its block
+    Column("n", BigInteger, nullable=False),
+    PrimaryKeyConstraint(
+        "program_id",
+        "board_id",
+        "period",
+        "scope_key",
+        "level",
+        "key",
+        name="pk_leaderboard_counts",
+    ),
+)
+
+leaderboard_frozen = Table(
+    "leaderboard_frozen",
+    metadata,  # a finished period's place, frozen once: who inserts it pays the prizes
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("board_id", String(64), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("scope_key", String(64), nullable=False),
+    Column("frozen_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint(
+        "program_id", "board_id", "period", "scope_key", name="pk_leaderboard_frozen"
+    ),
+)
+
+leaderboard_results = Table(
+    "leaderboard_results",
+    metadata,  # a frozen period's top, and the prize each place was paid
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("board_id", String(64), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("scope_key", String(64), nullable=False),
+    Column("member_id", Id, ForeignKey("members.id"), nullable=False),
+    Column("rank", BigInteger, nullable=False),
+    Column("score", BigInteger, nullable=False),
+    Column("prize", BigInteger, nullable=False),
+    Column("entry_id", Id),
+    PrimaryKeyConstraint(
+        "program_id",
+        "board_id",
+        "period",
+        "scope_key",
+        "member_id",
+        name="pk_leaderboard_results",
+    ),
 )

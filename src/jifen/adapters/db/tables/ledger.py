@@ -67,6 +67,8 @@ members = Table(
     # order path reads with the member, so that nobody else's order asks ``referrals``
     Column("referral_open", Boolean, nullable=False, server_default=text("false")),
     Column("badges", JsonOrNull),  # the badges held, sorted: member.badges in rules (ADR 0034)
+    # the member keeps off leaderboards (ADR 0035)
+    Column("hidden_from_boards", Boolean, nullable=False, server_default=text("false")),
     UniqueConstraint("program_id", "external_id", name="uq_members_program_external"),
     CheckConstraint("pending >= 0", name="pending_not_negative"),
     CheckConstraint("held >= 0", name="held_not_negative"),

@@ -24,7 +24,8 @@ What it keeps, for the batch's own programme:
   (``reserve`` takes the budget in the database at once);
 - :mod:`.tiers`: monthly activity, tier saves, tier changes;
 - :mod:`.programmes`: the current version, read once;
-- :mod:`.challenges`: every call passes through; a badge given is kept on the member.
+- :mod:`.challenges`: a round's progress; a badge given is kept on the member;
+- :mod:`.leaderboards`: a member's scores and the counts they move.
 
 Everything else passes through: each other method of those repositories, and
 every method of the repositories it does not wrap (the audit log, programmes,

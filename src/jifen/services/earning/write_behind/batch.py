@@ -16,6 +16,7 @@ from typing import Any
 from jifen.domain.earning import Usage
 from jifen.domain.members import Member
 from jifen.domain.tiers import Stats
+from jifen.services.challenges.ports import Progress
 from jifen.services.earning.ports import EarningWork, Span
 from jifen.services.earning.write_behind.kept import Kept
 
@@ -38,6 +39,10 @@ class Batch:
         self.months: dict[int, dict[int, Stats]] = {}
         #: the first order of each (member, week) span read beforehand, kept up to date
         self.firsts: dict[int, dict[Span, tuple[datetime, str] | None]] = {}
+        self.progress_known: set[tuple[int, str, str]] = set()
+        self.progress: dict[tuple[int, str, str], Progress] = {}
+        self.scores_known: set[tuple[int, str, str]] = set()
+        self.scores: dict[tuple[int, str, str, str], int] = {}
         self.version: int | None = None
         self._ids: list[int] = []
         self._reserve = ENTRY_IDS
@@ -79,6 +84,26 @@ class Batch:
     def know_months(self, found: Mapping[int, dict[int, Stats]]) -> None:
         """Each member's activity month by month, to sum their tier windows here."""
         self.months.update(found)
+
+    def know_progress(
+        self,
+        keys: Collection[tuple[int, str, str]],
+        found: Mapping[tuple[int, str, str], Progress],
+    ) -> None:
+        """Rounds read for ``keys`` (member, challenge, round); one not in ``found`` has
+        no progress yet."""
+        self.progress_known.update(keys)
+        self.progress.update({k: v for k, v in found.items() if k in self.progress_known})
+
+    def know_scores(
+        self,
+        keys: Collection[tuple[int, str, str]],
+        found: Mapping[tuple[int, str, str, str], int],
+    ) -> None:
+        """Scores read for ``keys`` (member, board, period), every place of each; a place
+        not in ``found`` has no score yet."""
+        self.scores_known.update(keys)
+        self.scores.update({k: v for k, v in found.items() if k[:3] in self.scores_known})
 
     def know_entry_ids(self, ids: Collection[int]) -> None:
         """Entry ids the ledger reserved for this batch, handed out before any other."""

@@ -20,9 +20,13 @@ class BatchChallenges(Through[ChallengeStore]):
     def progress(
         self, member_id: int, keys: Collection[tuple[str, str]]
     ) -> dict[tuple[str, str], Progress]:
-        kept = self.batch.kept.progress
+        kept, batch = self.batch.kept.progress, self.batch
         found = {k: kept[(member_id, *k)][1] for k in keys if (member_id, *k) in kept}
-        rest = [k for k in keys if k not in found]
+        for k in keys:  # read with the batch's start: a known key not found has none
+            at = (member_id, *k)
+            if k not in found and at in batch.progress_known and at in batch.progress:
+                found[k] = batch.progress[at]
+        rest = [k for k in keys if k not in found and (member_id, *k) not in batch.progress_known]
         if rest:  # what the batch wrote already is in the database: no flush needed
             found |= self.db.progress(member_id, rest)
         return found
@@ -30,6 +34,8 @@ class BatchChallenges(Through[ChallengeStore]):
     def save(self, program_id: int, member_id: int, progress: Progress) -> None:
         key = (member_id, progress.challenge_id, progress.round)
         self.batch.kept.progress[key] = (program_id, progress)
+        if key in self.batch.progress_known:  # what was read first is stale now
+            self.batch.progress[key] = progress
 
     def of_member(self, member_id: int) -> list[Progress]:
         return self.written().of_member(member_id)

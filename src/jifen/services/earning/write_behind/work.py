@@ -13,6 +13,7 @@ from jifen.services.earning.write_behind.batch import Batch
 from jifen.services.earning.write_behind.challenges import BatchChallenges
 from jifen.services.earning.write_behind.earning import BatchEarning
 from jifen.services.earning.write_behind.kept import Kept
+from jifen.services.earning.write_behind.leaderboards import BatchLeaderboards
 from jifen.services.earning.write_behind.ledger import BatchLedger, BatchVerifier
 from jifen.services.earning.write_behind.members import BatchMembers
 from jifen.services.earning.write_behind.programmes import BatchPrograms, BatchVersions
@@ -23,6 +24,7 @@ from jifen.services.earning.write_behind.records import (
     BatchOutboxRelay,
 )
 from jifen.services.earning.write_behind.tiers import BatchTiers
+from jifen.services.leaderboards.ports import LeaderboardStore
 from jifen.services.ledger.ports import Ledger, Verifier
 from jifen.services.ports import (
     AuditLog,
@@ -56,6 +58,7 @@ class WriteBehind(Batch):
     tiers: TierStore
     earning: EarningStore
     challenges: ChallengeStore
+    leaderboards: LeaderboardStore
 
     def __init__(self, uow: EarningWork, program_id: int) -> None:
         super().__init__(uow, program_id)
@@ -71,6 +74,7 @@ class WriteBehind(Batch):
         self.tiers = BatchTiers(self)
         self.earning = BatchEarning(self)
         self.challenges = BatchChallenges(self)
+        self.leaderboards = BatchLeaderboards(self)
 
     def __enter__(self) -> Self:
         return self

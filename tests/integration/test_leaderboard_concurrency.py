@@ -1,0 +1,107 @@
+"""PostgreSQL: 32 orders at once for the same members keep a leaderboard exact: each score
+is the sum of its orders' points, the counts hold each member once, and every rank agrees
+with a brute force; alone and in a group's one write."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+from jifen.bootstrap import Jifen
+from jifen.domain.programs import Program
+from jifen.services import leaderboards
+from jifen.services.earning.commands import PlaceOrder
+from jifen.services.earning.views import EarnResult
+from tests.earning_fixtures import buy, join, line, publish
+from tests.factories import FakeClock, assert_verified
+from tests.integration.test_concurrency import jf, run_together, split
+from tests.integration.test_group_commit import answers, groups_of, held
+
+pytestmark = pytest.mark.postgres
+__all__ = ["jf"]  # the PostgreSQL-only fixture of the concurrency tests
+
+DECEMBER = datetime(2026, 12, 2, 4, 0, tzinfo=UTC)
+MEMBERS = ("ANN", "BO", "CY", "DI")
+
+
+def _shop(jf: Jifen, clock: FakeClock) -> Program:
+    clock.set(DECEMBER)
+    program = publish(jf)
+    for member in (*MEMBERS, "P"):
+        join(jf, program, member)
+    return program
+
+
+def _check(jf: Jifen, program: Program, results: list[EarnResult]) -> None:
+    earned: dict[str, int] = {}
+    for r in results:
+        extra = sum(c["points"] for c in r.meta.get("challenges", []))
+        earned[r.member] = earned.get(r.member, 0) + r.points + extra
+    view = leaderboards.board_now(jf.uow(write=False), jf.clock, jf.rulebooks, program,
+                                  "monthly-points")  # fmt: skip
+    with jf.engine.connect() as conn:
+        stored = dict(conn.execute(text(
+            "SELECT m.external_id, s.score FROM leaderboard_scores s"
+            " JOIN members m ON m.id = s.member_id WHERE s.board_id = 'monthly-points'"
+        )).all())  # fmt: skip
+        counted = conn.execute(text(
+            "SELECT SUM(n) FROM leaderboard_counts WHERE board_id = 'monthly-points'"
+            " AND level = 0"
+        )).scalar_one()  # fmt: skip
+    for member, points in earned.items():
+        assert stored[member] >= points  # plus its sign-up, recorded before
+    assert counted == len(stored)
+    for row in view.top:
+        assert row.rank == 1 + sum(1 for s in stored.values() if s > row.score)
+    assert_verified(jf)
+
+
+def test_concurrent_orders_keep_the_board_exact(jf: Jifen, clock: FakeClock) -> None:
+    program = _shop(jf, clock)
+    before = _scores(jf)
+
+    def order(i: int) -> EarnResult:
+        member = MEMBERS[i % 4]
+        paid = f"{20 + i}.00"
+        return buy(jf, program, member, f"o-{i}", paid, line("pork", 1, paid, "meat"))
+
+    ok, failed = split(run_together(32, order))
+    assert failed == []
+    _check(jf, program, ok)
+    after = _scores(jf)
+    for member in MEMBERS:
+        mine = [r for r in ok if r.member == member]
+        gained = sum(r.points + sum(c["points"] for c in r.meta.get("challenges", []))
+                     for r in mine)  # fmt: skip
+        assert after[member] - before.get(member, 0) == gained
+
+
+def test_a_group_of_orders_keeps_the_board_exact(jf: Jifen, clock: FakeClock) -> None:
+    program = _shop(jf, clock)
+    before = _scores(jf)
+    groups = groups_of(jf)
+    with held(groups, program, "P"):
+        futures = [
+            groups.submit(program, PlaceOrder(f"g-{i}", MEMBERS[i % 4], f"{20 + i}.00",
+                                              (line("pork", 1, f"{20 + i}.00", "meat"),)))
+            for i in range(32)
+        ]  # fmt: skip
+    results = answers(futures)
+    assert all(isinstance(r, EarnResult) for r in results)
+    ok = [r for r in results if isinstance(r, EarnResult)]
+    _check(jf, program, ok)
+    after = _scores(jf)
+    for member in MEMBERS:
+        gained = sum(r.points + sum(c["points"] for c in r.meta.get("challenges", []))
+                     for r in ok if r.member == member)  # fmt: skip
+        assert after[member] - before.get(member, 0) == gained
+
+
+def _scores(jf: Jifen) -> dict[str, int]:
+    with jf.engine.connect() as conn:
+        return dict(conn.execute(text(
+            "SELECT m.external_id, s.score FROM leaderboard_scores s"
+            " JOIN members m ON m.id = s.member_id WHERE s.board_id = 'monthly-points'"
+        )).all())  # fmt: skip
