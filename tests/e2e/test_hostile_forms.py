@@ -139,7 +139,8 @@ ROUTES: dict[str, dict[str, str]] = {
     "/portal/lottery/{code}": {"code": "lucky-draw"},
     "/portal/causes/{code}": {"code": "food-bank"},
     "/portal/earn/leaderboards": {"hide": "yes"},
-    "/portal/earn/social-tasks": {"take_part": "no"},
+    "/portal/earn/tasks/{task}": {"task": "write-review", "reference": "https://r.example/1"},
+    "/portal/earn/social-tasks": {"take_part": "yes"},  # C-1 stays in: a review is social
     "/console/sign-in": {},
     "/console/sign-out": {},
     "/console/members/{external_id}/adjust": {"external_id": "C-1"},
@@ -156,6 +157,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "/console/apikeys/{key_id}/revoke": {"key_id": "{key_id}"},
     "/console/apikeys/{key_id}/rotate": {"key_id": "{other_key_id}"},
     "/console/referrals/void": {"member": "C-4"},
+    "/console/moderation/review": {"submission": "1", "decision": "reject"},
 }
 #: A voucher for the till, added to the fresh market's catalogue
 COUPON = """\
@@ -402,6 +404,8 @@ def shop(jf: Jifen) -> Iterator[Shop]:
     code = members.get_member(jf.uow(write=False), jf.clock, program, "C-1").referral_code
     cmd = Enrol("C-4", email="c4@example.com", referral_code=code)  # a friend, to void
     engagement.enrol(jf.uow(), jf.clock, jf.rulebooks, program, cmd, key("enrol"))
+    proof = engagement.SubmitTask("C-2", "write-review", "https://r.example/c2")  # to review
+    engagement.submit_task(jf.uow(), jf.clock, jf.rulebooks, program, proof, key("submit"))
     for name, role in (("admin", "admin"), ("olga", "operator"), ("carl", "cashier")):
         access.create_operator(jf.uow(), jf.clock, jf.passwords, name, name, role, PASSWORD, "t")
     done = redemption.redeem_reward(

@@ -263,14 +263,17 @@ def test_earn_more_says_where_the_member_stands_on_each_task(
         found = engagement.earn_more(jf.uow(write=False), jf.clock, jf.rulebooks, shop, member)
         return {t.task.id: t.state for t in found.tasks}
 
-    assert states("ANN") == {"share-photo": "available", "store-check-in": "available"}
+    assert states("ANN") == {"share-photo": "available", "store-check-in": "available",
+                             "write-review": "available"}  # fmt: skip
     engagement.complete_task(jf.uow(), jf.clock, jf.rulebooks, shop,
                              CompleteTask("ANN", "store-check-in"), key("ci"))  # fmt: skip
     engagement.take_part(jf.uow(), jf.clock, shop, TakePart("ANN", False), key("tp"))
-    assert states("ANN") == {"share-photo": "opted_out", "store-check-in": "done"}
-    assert states("BO") == {"share-photo": "available", "store-check-in": "available"}
+    assert states("ANN") == {"share-photo": "opted_out", "store-check-in": "done",
+                             "write-review": "opted_out"}  # fmt: skip
+    assert states("BO") == {"share-photo": "available", "store-check-in": "available",
+                            "write-review": "available"}  # fmt: skip
     clock.advance(days=1)  # a new day: the check-in is open again
     assert states("ANN")["store-check-in"] == "available"
     found = engagement.earn_more(jf.uow(write=False), jf.clock, jf.rulebooks, shop, "BO")
     assert found.campaigns == ()  # the vegetable day is for vegetable lovers
-    assert [t.per for t in found.tasks] == ["day", "day"]
+    assert [t.per for t in found.tasks] == ["day", "day", "week"]

@@ -467,6 +467,21 @@ class EngagementCode(Code):
     """Engagement: tasks and the platforms that say they were done."""
 
     TASK_NOT_FOUND = "task_not_found", F.NOT_FOUND, "the programme has no task with this id"
+    TASK_SUBMISSION_NOT_FOUND = (
+        "task_submission_not_found",
+        F.NOT_FOUND,
+        "the programme has no task submission with this id",
+    )
+    TASK_SUBMISSION_PENDING = (
+        "task_submission_pending",
+        F.CONFLICT,
+        "the member's earlier submission of this task waits for review: one at a time",
+    )
+    TASK_SUBMISSION_REVIEWED = (
+        "task_submission_reviewed",
+        F.CONFLICT,
+        "the submission was reviewed already: a review is final",
+    )
     LEADERBOARD_NOT_FOUND = (
         "leaderboard_not_found",
         F.NOT_FOUND,

@@ -36,6 +36,7 @@ class Permission(enum.StrEnum):
     CONSUME_VOUCHERS = "consume_vouchers"
     RECORD_PURCHASES = "record_purchases"  # at the till, for a member whose card was scanned
     VOID_REFERRALS = "void_referrals"  # both sides' points taken back (ADR 0032)
+    MODERATE_TASKS = "moderate_tasks"  # approve (it pays) or reject members' task proofs
     MANAGE_OPERATORS = "manage_operators"
     EXPORT_MEMBERS = "export_members"  # download a member's data
     ERASE_MEMBERS = "erase_members"  # erase a member: irreversible, admins only

@@ -20,6 +20,7 @@ from jifen.adapters.db.earning import SqlEarningStore
 from jifen.adapters.db.engagement.consents import SqlConsents
 from jifen.adapters.db.engagement.inbound_sources import SqlInboundSources
 from jifen.adapters.db.engagement.referral_reports import SqlReferralReports
+from jifen.adapters.db.engagement.task_submissions import SqlTaskSubmissions
 from jifen.adapters.db.engine import is_postgres
 from jifen.adapters.db.guards import raised
 from jifen.adapters.db.idempotency import SqlIdempotencyKeys
@@ -38,7 +39,12 @@ from jifen.domain.errors import LedgerConflict, LedgerInconsistent, Unavailable
 from jifen.services.access.ports import Access, ApiKeys, Doors, Operators
 from jifen.services.challenges.ports import ChallengeStore
 from jifen.services.earning.ports import EarningStore
-from jifen.services.engagement.ports import Consents, InboundSources, ReferralReports
+from jifen.services.engagement.ports import (
+    Consents,
+    InboundSources,
+    ReferralReports,
+    TaskSubmissions,
+)
 from jifen.services.imports.ports import Imports
 from jifen.services.leaderboards.ports import LeaderboardStore
 from jifen.services.ledger.ports import Ledger, Verifier
@@ -92,6 +98,7 @@ class SqlUnitOfWork:
     consents: Consents
     referral_reports: ReferralReports
     inbound_sources: InboundSources
+    task_submissions: TaskSubmissions
     rights: Rights
     challenges: ChallengeStore
     leaderboards: LeaderboardStore
@@ -141,6 +148,7 @@ class SqlUnitOfWork:
         self.consents = SqlConsents(conn)
         self.referral_reports = SqlReferralReports(conn)
         self.inbound_sources = SqlInboundSources(conn)
+        self.task_submissions = SqlTaskSubmissions(conn)
         self.challenges = SqlChallengeStore(conn)
         self.leaderboards = SqlLeaderboards(conn)
         return self

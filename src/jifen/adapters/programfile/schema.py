@@ -333,7 +333,7 @@ class TaskSpec(Strict):
     name: dict[str, str] = Field(min_length=1)
     how: dict[str, str] = {}  # what to do, as the member reads it
     points: int = Field(ge=1, le=10**9)
-    proof: Literal["webhook", "automatic"]
+    proof: Literal["webhook", "automatic", "moderated"]
     sources: list[str] = []  # webhook: the inbound sources that may say it was done
     caps: list[CapSpec] = []
     window: WindowSpec = WindowSpec()

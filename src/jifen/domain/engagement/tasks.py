@@ -7,7 +7,9 @@ learns it was done (``proof``):
 - ``webhook``: a platform or review service says so, in a signed request from one of the
   task's ``sources``;
 - ``automatic``: the integrator's own systems say so through the API (a check-in in the
-  app, a survey completed).
+  app, a survey completed);
+- ``moderated``: the member sends a link or a photo reference, and an operator approves
+  it (it pays then) or rejects it with a reason.
 
 Sharing and reviewing are social: a member who opted out of social tasks is never
 recorded for them.
@@ -36,6 +38,15 @@ SOCIAL = frozenset({TaskKind.SHARE, TaskKind.REVIEW})
 class Proof(enum.StrEnum):
     WEBHOOK = "webhook"
     AUTOMATIC = "automatic"
+    MODERATED = "moderated"
+
+
+class Review(enum.StrEnum):
+    """Where a member's submission of a moderated task stands."""
+
+    PENDING = "pending"  # waiting for an operator; its points are not paid yet
+    APPROVED = "approved"  # paid as the task's activity
+    REJECTED = "rejected"  # with the operator's reason; nothing paid
 
 
 @dataclass(frozen=True)

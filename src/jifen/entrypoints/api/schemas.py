@@ -337,3 +337,27 @@ class HideIn(_In):
 class HiddenOut(_Out):
     member: str
     hidden: bool
+
+
+class SubmissionIn(_In):
+    member: str = Field(min_length=1, max_length=128)
+    reference: str = Field(min_length=1, max_length=512, description="the link or photo reference")
+
+
+class ReviewIn(_In):
+    approve: bool
+    reason: str = Field("", max_length=500, description="required to reject")
+
+
+class SubmissionOut(_Out):
+    id: int
+    member: str
+    name: str | None
+    task: str
+    reference: str
+    status: str = Field(description="pending, approved or rejected")
+    reason: str | None
+    points: int = Field(description="what its approval paid")
+    submitted_at: datetime
+    reviewed_at: datetime | None
+    reviewed_by: str | None

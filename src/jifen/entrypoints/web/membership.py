@@ -198,6 +198,30 @@ def social_tasks(
     return RedirectResponse("/portal/earn?done=saved", status_code=303)
 
 
+@router.post("/earn/tasks/{task}")
+def submit_task(
+    request: Request,
+    lang: Lang,
+    prog: Prog,
+    signed: Signed,
+    task: str,
+    csrf: Annotated[str, Form()],
+    nonce: Annotated[str, Form(min_length=8, max_length=64)],
+    reference: Annotated[str, Form(max_length=512)] = "",
+) -> Response:
+    """The member sends their proof of a moderated task, for an operator to review."""
+    who, session = signed
+    check_token(csrf, session.csrf)
+    jf = jifen(request)
+    cmd = engagement.SubmitTask(who.external_id, task, reference)
+    try:
+        engagement.submit_task(jf.uow(), jf.clock, jf.rulebooks, prog, cmd,
+                               f"portal:{who.id}:{nonce}")  # fmt: skip
+    except JifenError as exc:
+        return _earn(request, lang, prog, signed, error=exc.code, status=422)
+    return RedirectResponse("/portal/earn?done=sent", status_code=303)
+
+
 @router.post("/earn/leaderboards")
 def hide_from_boards(
     request: Request,

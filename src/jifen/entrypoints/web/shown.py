@@ -57,6 +57,13 @@ ERRORS = (
     N_("social_tasks_opted_out"),
     N_("task_not_found"),
     N_("leaderboard_not_found"),
+    N_("task_submission_not_found"),
+    N_("task_submission_pending"),
+    N_("task_submission_reviewed"),
+    N_("task_pending_review"),
+    N_("review_approved"),
+    N_("review_rejected"),
+    N_("moderate_tasks"),
 )
 #: where a member stands on a task, and how often it pays
 TASKS = (

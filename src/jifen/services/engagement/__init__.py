@@ -8,6 +8,8 @@ leaderboards.
   the member's choice about social tasks, then paid as the task's activity.
 - ``inbound``: Inbound webhooks: the platforms that say a task was done, their secrets,
   and what they send.
+- ``moderation``: Moderated tasks: a member's proof waits for an operator, who approves
+  (it pays then) or rejects it with a reason.
 - ``earn_more``: What a member can do now to earn more: the tasks with where the member
   stands on each, and the campaigns running.
 - ``referrals``: Referrals as people see them: a member's friends, the operators' report
@@ -28,6 +30,14 @@ from jifen.services.engagement.inbound import (
     rotate_source,
 )
 from jifen.services.engagement.joining import Joined, Joining, ask_to_join, join_with_code
+from jifen.services.engagement.moderation import (
+    ReviewSubmission,
+    SubmissionView,
+    SubmitTask,
+    review_submission,
+    submission_queue,
+    submit_task,
+)
 from jifen.services.engagement.referrals import (
     FriendView,
     ReferralOffer,
@@ -59,7 +69,10 @@ __all__ = [
     "ReferralOffer",
     "ReferralReport",
     "ReferrerView",
+    "ReviewSubmission",
     "SourceView",
+    "SubmissionView",
+    "SubmitTask",
     "TakePart",
     "TaskState",
     "VoidReferral",
@@ -74,7 +87,10 @@ __all__ = [
     "receive",
     "referral_offer",
     "referral_report",
+    "review_submission",
     "rotate_source",
+    "submission_queue",
+    "submit_task",
     "take_part",
     "void_referral",
 ]

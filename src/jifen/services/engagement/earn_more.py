@@ -2,8 +2,10 @@
 member stands on it, and the campaigns running for them (the portal's "Earn more" page).
 
 A task is ``available``; ``done`` for now (one of its caps is reached this period);
-``opted_out`` (a social task, and the member opted out of social tasks); or
-``not_running`` (outside its window).
+``opted_out`` (a social task, and the member opted out of social tasks);
+``not_running`` (outside its window); or ``pending_review`` (a moderated task whose proof
+waits for an operator). A moderated task also carries the member's latest submission, so
+that a rejection is shown with its reason.
 """
 
 from __future__ import annotations
@@ -12,15 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from jifen.domain.earning import Period, Rule, Usage, activation, member_vars, period_key
-from jifen.domain.engagement.tasks import Task
+from jifen.domain.engagement.tasks import Proof, Review, Task
 from jifen.domain.errors import MemberNotFound
 from jifen.domain.programs import Program
-from jifen.services.engagement.ports import EngagementWork
+from jifen.services.engagement.ports import EngagementWork, Submission
 from jifen.services.engagement.tasks import takes_part
 from jifen.services.ports import Clock
 from jifen.services.rulebooks import Rulebooks
 
 AVAILABLE, DONE, OPTED_OUT, NOT_RUNNING = "available", "done", "opted_out", "not_running"
+PENDING_REVIEW = "pending_review"
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class TaskState:
     task: Task
     state: str
     per: str | None  # how often it pays, as its shortest cap by times says (day, week...)
+    submission: Submission | None = None  # a moderated task: the member's latest proof
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,8 @@ def earn_more(
             for cap in rule.caps
         ]
         used = uow.earning.usage(member.id, keys) if keys else {}
+        moderated = any(t.proof is Proof.MODERATED for t in definition.tasks.values())
+        sent = uow.task_submissions.latest_of(member.id) if moderated else {}
     tasks = []
     for task in definition.tasks.values():
         rule = rules[task.id]
@@ -73,11 +79,13 @@ def earn_more(
             state = NOT_RUNNING
         elif task.social and not part:
             state = OPTED_OUT
+        elif (latest := sent.get(task.id)) is not None and latest.status is Review.PENDING:
+            state = PENDING_REVIEW
         elif rule is not None and _capped(rule, used, local):
             state = DONE
         else:
             state = AVAILABLE
-        tasks.append(TaskState(task, state, _per(rule)))
+        tasks.append(TaskState(task, state, _per(rule), sent.get(task.id)))
     # a campaign for a segment is shown to its members only: its condition, on the member
     act = activation(member=member_vars(member, local, earning.currency), now=local)
     campaigns = tuple(

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Protocol
 
 from jifen.domain.engagement.enrolment import Consent
+from jifen.domain.engagement.tasks import Review
 from jifen.services.access.ports import AccessWork
 from jifen.services.earning.ports import EarningWork
 
@@ -106,6 +107,50 @@ class InboundSources(Protocol):
     def all(self, program_id: int) -> list[InboundSource]: ...
 
 
+@dataclass(frozen=True, kw_only=True)
+class Submission:
+    """A member's proof of a moderated task, and its review."""
+
+    id: int
+    member_id: int
+    external_id: str
+    display_name: str | None
+    task_id: str
+    reference: str
+    status: Review
+    reason: str | None
+    points: int  # what its approval paid
+    submitted_at: datetime
+    reviewed_at: datetime | None
+    reviewed_by: str | None
+
+
+class TaskSubmissions(Protocol):
+    def add(
+        self, program_id: int, member_id: int, task_id: str, reference: str, now: datetime
+    ) -> int:
+        """A pending submission; its id."""
+
+    def get(self, program_id: int, submission_id: int) -> Submission | None: ...
+    def pending_of(self, member_id: int, task_id: str) -> Submission | None: ...
+    def review(
+        self,
+        submission_id: int,
+        status: Review,
+        reason: str | None,
+        points: int,
+        actor: str,
+        now: datetime,
+    ) -> bool:
+        """Review a pending submission; False when it was reviewed already."""
+
+    def queue(self, program_id: int, status: Review, limit: int) -> list[Submission]:
+        """Submissions in ``status``, the oldest first (pending) or the latest first."""
+
+    def latest_of(self, member_id: int) -> dict[str, Submission]:
+        """The member's latest submission of each task, by task id."""
+
+
 class EngagementWork(EarningWork, AccessWork, Protocol):
     """What joining needs: a member made, the sign-up paid, a code taken, a session opened;
     and what the referral report reads."""
@@ -113,3 +158,4 @@ class EngagementWork(EarningWork, AccessWork, Protocol):
     consents: Consents
     referral_reports: ReferralReports
     inbound_sources: InboundSources
+    task_submissions: TaskSubmissions

@@ -11,8 +11,8 @@ here. A module is never named like a table it holds (``programs``, ``imports``),
 - ``tiers``: monthly activity, tier changes.
 - ``redemption``: reward stock, redemptions, vouchers, lottery draws, donations.
 - ``access``: API keys, portal sign-in codes, sessions and devices, operators and theirs.
-- ``engagement``: consents, inbound sources, challenge progress, member badges,
-  leaderboards.
+- ``engagement``: consents, inbound sources, task submissions, challenge progress,
+  member badges, leaderboards.
 - ``nightly``: pipeline checkpoints, expiry reminders.
 - ``file_imports``: import checkpoints.
 - ``records``: idempotency keys, the outbox, the audit log.
@@ -47,6 +47,7 @@ from jifen.adapters.db.tables.engagement import (
     leaderboard_results,
     leaderboard_scores,
     member_badges,
+    task_submissions,
 )
 from jifen.adapters.db.tables.file_imports import imports
 from jifen.adapters.db.tables.ledger import draws, entries, holds, lots, members
@@ -106,6 +107,7 @@ __all__ = [
     "rule_condition_errors",
     "rule_usage",
     "signin_codes",
+    "task_submissions",
     "tier_changes",
     "vouchers",
     "web_sessions",

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from jifen.adapters.db.tables.schema import metadata
@@ -48,6 +49,29 @@ inbound_sources = Table(
     Column("rotated_at", UTCDateTime),
     UniqueConstraint("program_id", "name", name="uq_inbound_sources_program_name"),
 )
+
+task_submissions = Table(
+    "task_submissions",
+    metadata,  # a member's proof of a moderated task, until an operator reviews it
+    Column("id", Id, primary_key=True),
+    Column("program_id", Id, ForeignKey("programs.id"), nullable=False),
+    Column("member_id", Id, ForeignKey("members.id"), nullable=False),
+    Column("task_id", String(64), nullable=False),
+    Column("reference", Text, nullable=False),  # the link, or the photo's reference
+    Column("status", String(16), nullable=False),  # pending, approved, rejected
+    Column("reason", Text),  # a rejection's
+    Column("points", BigInteger, nullable=False, server_default=text("0")),  # paid
+    Column("submitted_at", UTCDateTime, nullable=False),
+    Column("reviewed_at", UTCDateTime),
+    Column("reviewed_by", String(128)),
+)
+Index(
+    "ix_task_submissions_queue",
+    task_submissions.c.program_id,
+    task_submissions.c.status,
+    task_submissions.c.submitted_at,
+)
+Index("ix_task_submissions_member", task_submissions.c.member_id, task_submissions.c.task_id)
 
 challenge_progress = Table(
     "challenge_progress",

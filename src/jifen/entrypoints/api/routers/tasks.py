@@ -3,9 +3,9 @@ webhook), and a member's choice about social tasks."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from jifen.entrypoints.api.deps import (
@@ -18,7 +18,15 @@ from jifen.entrypoints.api.deps import (
 from jifen.entrypoints.api.earning_schemas import EarnOut
 from jifen.entrypoints.api.errors import PROBLEM
 from jifen.entrypoints.api.rendering import rendered, replayed_header
-from jifen.entrypoints.api.schemas import CompletionIn, ParticipationIn, ParticipationOut, TaskOut
+from jifen.entrypoints.api.schemas import (
+    CompletionIn,
+    ParticipationIn,
+    ParticipationOut,
+    ReviewIn,
+    SubmissionIn,
+    SubmissionOut,
+    TaskOut,
+)
 from jifen.services import engagement, programs
 from jifen.services.engagement import CompleteTask, TakePart
 
@@ -71,6 +79,55 @@ def complete_task(
     return rendered(
         EarnOut.model_validate(result), status.HTTP_201_CREATED, replayed=result.replayed
     )
+
+
+@router.post(
+    "/tasks/{task}/submissions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SubmissionOut,
+    summary="A member's proof of a moderated task (a link, a photo's reference), for review",
+)
+def submit_task(
+    task: str, body: SubmissionIn, caller: MembersWrite, key: IdempotencyKey
+) -> Response:
+    jf = caller.jf
+    cmd = engagement.SubmitTask(body.member, task, body.reference)
+    done = engagement.submit_task(jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or "")
+    return rendered(
+        SubmissionOut.model_validate(done), status.HTTP_201_CREATED, replayed=done.replayed
+    )
+
+
+@router.get(
+    "/task-submissions",
+    response_model=list[SubmissionOut],
+    summary="The moderation queue: submissions waiting (the oldest first), or reviewed",
+)
+def list_submissions(
+    caller: MembersRead,
+    status_: Annotated[str, Query(alias="status", max_length=16)] = "pending",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[SubmissionOut]:
+    jf = caller.jf
+    found = engagement.submission_queue(jf.uow(write=False), caller.program, status_, limit)
+    return [SubmissionOut.model_validate(s) for s in found]
+
+
+@router.post(
+    "/task-submissions/{submission}/review",
+    response_model=SubmissionOut,
+    summary="Approve a submission (its task pays) or reject it with a reason",
+)
+def review_submission(
+    submission: int, body: ReviewIn, caller: LedgerWrite, key: IdempotencyKey, response: Response
+) -> SubmissionOut:
+    jf = caller.jf
+    cmd = engagement.ReviewSubmission(submission, body.approve, body.reason, caller.principal.actor)
+    done = engagement.review_submission(
+        jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or ""
+    )
+    replayed_header(response, done.replayed)
+    return SubmissionOut.model_validate(done)
 
 
 @router.put(
