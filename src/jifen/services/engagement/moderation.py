@@ -20,7 +20,13 @@ from jifen.domain.error_codes import EngagementCode
 from jifen.domain.errors import Conflict, InvalidInput, MemberNotFound, NotFound, RuleViolation
 from jifen.domain.programs import Program
 from jifen.services.engagement.ports import EngagementWork, Submission
-from jifen.services.engagement.tasks import MAX_REFERENCE, CompleteTask, complete_in, takes_part
+from jifen.services.engagement.tasks import (
+    MAX_REFERENCE,
+    CompleteTask,
+    complete_in,
+    require_part,
+    running_task,
+)
 from jifen.services.idempotency import Keyed, once
 from jifen.services.ports import Clock
 from jifen.services.rulebooks import Rulebooks
@@ -91,33 +97,19 @@ def _submit(
 ) -> SubmissionView:
     program, cmd, now = call.program, call.command, call.now
     definition = rulebooks.current(uow, program)
-    task = definition.tasks.get(cmd.task)
-    if task is None:
-        raise NotFound(
-            f"the programme has no task {cmd.task!r}", code=EngagementCode.TASK_NOT_FOUND
-        )
+    task = running_task(definition, cmd.task, now)
     if task.proof is not Proof.MODERATED:
         raise RuleViolation(
             f"task {task.id} is proven by {task.proof.value}, not by the member's proof",
             code=EngagementCode.TASK_PROVEN_ELSEWHERE,
             task=task.id,
         )
-    rule = definition.earning.rule(task.id)
-    if rule is not None and not rule.window.contains(now.astimezone(definition.earning.tz)):
-        raise RuleViolation(
-            f"task {task.id} is not running now", code=EngagementCode.TASK_NOT_RUNNING
-        )
     found = uow.members.get(program.id, cmd.member)
     if found is None:
         raise MemberNotFound(cmd.member)
     member = uow.members.lock_by_id(found.id)  # one submission waits at a time
     member.require_active()
-    if task.social and not takes_part(uow, member.id):
-        raise RuleViolation(
-            f"member {cmd.member} opted out of social tasks",
-            code=EngagementCode.SOCIAL_TASKS_OPTED_OUT,
-            member=cmd.member,
-        )
+    require_part(uow, task, member)
     if uow.task_submissions.pending_of(member.id, task.id) is not None:
         raise Conflict(
             f"member {cmd.member} has a submission of {task.id} waiting for review",

@@ -16,12 +16,15 @@ nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
+from jifen.domain.definition import ProgramDefinition
 from jifen.domain.engagement.enrolment import Consent
 from jifen.domain.engagement.tasks import Proof, Task
 from jifen.domain.error_codes import EngagementCode
 from jifen.domain.errors import MemberNotFound, NotFound, RuleViolation
+from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.services.earning import EarnResult, RecordActivity, record_activity_in
 from jifen.services.engagement.ports import EngagementWork
@@ -84,31 +87,40 @@ def complete_in(
     a webhook's)."""
     program, cmd, now = call.program, call.command, call.now
     definition = rulebooks.current(uow, program)
-    task = definition.tasks.get(cmd.task)
-    if task is None:
-        raise NotFound(
-            f"the programme has no task {cmd.task!r}", code=EngagementCode.TASK_NOT_FOUND
-        )
+    task = running_task(definition, cmd.task, now)
     _proven(task, proof, source)
-    rule = definition.earning.rule(task.id)
-    if rule is not None and not rule.window.contains(now.astimezone(definition.earning.tz)):
-        raise RuleViolation(
-            f"task {task.id} is not running now", code=EngagementCode.TASK_NOT_RUNNING
-        )
     member = uow.members.get(program.id, cmd.member)
     if member is None:
         raise MemberNotFound(cmd.member)
-    if task.social and not takes_part(uow, member.id):
-        raise RuleViolation(
-            f"member {cmd.member} opted out of social tasks",
-            code=EngagementCode.SOCIAL_TASKS_OPTED_OUT,
-            member=cmd.member,
-        )
+    require_part(uow, task, member)
     activity = RecordActivity(
         cmd.member, task.activity, {"reference": cmd.reference[:MAX_REFERENCE]}
     )
     inner = Keyed(program, activity, call.key, now, scope=call.scope)
     return record_activity_in(uow, inner, rulebooks=rulebooks, when=now)
+
+
+def running_task(definition: ProgramDefinition, task_id: str, now: datetime) -> Task:
+    """The programme's task ``task_id``, if it runs at ``now``."""
+    task = definition.tasks.get(task_id)
+    if task is None:
+        raise NotFound(f"the programme has no task {task_id!r}", code=EngagementCode.TASK_NOT_FOUND)
+    rule = definition.earning.rule(task.id)
+    if rule is not None and not rule.window.contains(now.astimezone(definition.earning.tz)):
+        raise RuleViolation(
+            f"task {task.id} is not running now", code=EngagementCode.TASK_NOT_RUNNING
+        )
+    return task
+
+
+def require_part(uow: EngagementWork, task: Task, member: Member) -> None:
+    """A social task is never recorded for a member who opted out of social tasks."""
+    if task.social and not takes_part(uow, member.id):
+        raise RuleViolation(
+            f"member {member.external_id} opted out of social tasks",
+            code=EngagementCode.SOCIAL_TASKS_OPTED_OUT,
+            member=member.external_id,
+        )
 
 
 def _proven(task: Task, proof: Proof, source: str | None) -> None:
