@@ -23,7 +23,7 @@ from jifen.services.engagement import CompleteTask
 from jifen.services.leaderboards import BoardView, HideFromBoards
 from jifen.services.members import UpdateMember
 from jifen.services.rights import EraseMember
-from tests.earning_fixtures import buy, join, line, publish
+from tests.earning_fixtures import ROOT, buy, join, line, publish
 from tests.factories import FakeClock, assert_verified, balances, key
 
 DECEMBER = datetime(2026, 12, 2, 4, 0, tzinfo=UTC)  # a Wednesday, noon in Shanghai
@@ -182,3 +182,49 @@ def test_an_erased_member_leaves_the_running_boards_and_their_badges_go(
         ).scalar_one()  # fmt: skip
     assert left[0] == 0 and counted == 1
     assert_verified(jf)
+
+
+def test_a_city_too_long_for_a_place_counts_on_no_city_board_and_the_order_stands(
+    jf: Jifen, shop: Program
+) -> None:
+    city = "市" * 65
+    members.update_member(jf.uow(), jf.clock, shop,
+                          UpdateMember("ANN", {"attributes": {"city": city}}), "city")  # fmt: skip
+    done = buy(jf, shop, "ANN", "d1", "600.00", pork("600.00"))  # December's 500: done
+    assert done.meta["challenges"][0]["challenge"] == "december-500"
+    with jf.engine.connect() as conn:
+        boards = conn.execute(text("SELECT DISTINCT board_id FROM leaderboard_scores")).all()
+    assert sorted(b[0] for b in boards) == ["monthly-points"]
+
+
+def test_a_referral_taken_back_by_a_refund_takes_only_the_friends_share_off_the_board(
+    jf: Jifen, shop: Program
+) -> None:
+    code = engagement.enrol(jf.uow(), jf.clock, jf.rulebooks, shop, engagement.Enrol("REF"),
+                            key("e")).referral_code  # fmt: skip
+    engagement.enrol(jf.uow(), jf.clock, jf.rulebooks, shop,
+                     engagement.Enrol("FRIEND", referral_code=code), key("e"))  # fmt: skip
+    buy(jf, shop, "FRIEND", "f1", "19.99", pork("19.99"))  # below min_paid: 38 points
+    paid = buy(jf, shop, "FRIEND", "f2", "50.00", pork("50.00"))
+    assert paid.meta["referral"]["points"] == 300
+    refund_order(jf.uow(), jf.clock, jf.rulebooks, shop, RefundOrder("r", "f2", full=True))
+    scores = {r.name: r.score for r in board(jf, shop).top}
+    assert scores["FR***ND"] == 100 + 38  # its sign-up and its first order, nothing more
+
+
+def test_members_tied_with_the_last_prized_place_are_all_paid(jf: Jifen, clock: FakeClock) -> None:
+    source = (ROOT / "programs" / "fresh-market.yaml").read_text(encoding="utf-8")
+    source = source.replace(
+        '    size: 10\n    prizes: [{ranks: "1", points: 500}, {ranks: "2-3", points: 200}]',
+        '    size: 1\n    prizes: [{ranks: "1", points: 500}]',
+    )
+    clock.set(DECEMBER)
+    program = publish(jf, source=source)
+    for member in ("ANN", "BO", "CY"):
+        join(jf, program, member)
+        buy(jf, program, member, f"o-{member}", "100.00", pork("100.00"))
+    before = {m: balances(jf, program, m)[0] for m in ("ANN", "BO", "CY")}
+    clock.set(datetime(2027, 1, 2, 4, 0, tzinfo=UTC))
+    leaderboards.freeze_finished(jf.uow, jf.rulebooks, program, jf.clock.now())
+    after = {m: balances(jf, program, m)[0] for m in before}
+    assert {m: after[m] - before[m] for m in before} == {"ANN": 500, "BO": 500, "CY": 500}

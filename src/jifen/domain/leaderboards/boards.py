@@ -22,6 +22,7 @@ from datetime import datetime
 from jifen.domain.earning import Period, period_key
 
 PROGRAMME = ""  # the scope key of a board of the whole programme
+MAX_PLACE = 64  # a store's code or a city's name longer than this is no board's place
 
 
 class Metric(enum.StrEnum):
@@ -70,9 +71,9 @@ def period_of(board: Board, local: datetime) -> str:
 
 
 def scope_of(board: Board, store: str | None, city: object) -> str | None:
-    """The place a score counts in on ``board`` (None: it does not count there)."""
+    """The place a score counts in on ``board`` (None: it does not count there, as when
+    the store or city is missing, or longer than any place's name)."""
     if board.scope is Scope.PROGRAMME:
         return PROGRAMME
-    if board.scope is Scope.STORE:
-        return store or None
-    return city if isinstance(city, str) and city else None
+    place = store if board.scope is Scope.STORE else city
+    return place if isinstance(place, str) and 0 < len(place) <= MAX_PLACE else None

@@ -52,6 +52,7 @@ class Reached:
     points: int
     badge: str | None
     undone: bool = False
+    at: datetime | None = None  # undone: when the round had been done
 
     def told(self) -> dict[str, Any]:
         return {"challenge": self.challenge_id, "round": self.round, "points": self.points,
@@ -163,8 +164,8 @@ def on_refund(
         value = measure(c, tally)
         done_at, entry_id = was.done_at, was.entry_id
         if done_at is not None and value < c.goal and c.after_done is AfterDone.REVERSE:
-            taken = rewards.take_back(uow, book, c, was, reason, now)
-            undone.append(Reached(cid, round_, taken, c.badge, undone=True))
+            taken = rewards.take_back(uow, definition, book, c, was, reason, now)
+            undone.append(Reached(cid, round_, taken, c.badge, undone=True, at=done_at))
             done_at = entry_id = None
         uow.challenges.save(
             book.program.id,

@@ -58,14 +58,16 @@ def give(
 
 def take_back(
     uow: ChallengeWork,
+    definition: ProgramDefinition,
     book: Book,
     challenge: Challenge,
     was: Progress,
     reason: str,
     now: datetime,
 ) -> int:
-    """Reverse what is left of the round's points and take its badge back (if this round
-    gave it); the points taken. ``book`` is left with the member as they then stand."""
+    """Reverse what is left of the round's points and take its badge back, if this round
+    gave it and no other round still done gives it (then the badge is that round's); the
+    points taken. ``book`` is left with the member as they then stand."""
     taken = 0
     if was.entry_id is not None:
         original = uow.ledger.entry(book.program.id, was.entry_id)
@@ -81,6 +83,36 @@ def take_back(
         if gave is not None and (gave.challenge_id, gave.round) == (challenge.id, was.round):
             held = tuple(b for b in member.badges if b != badge)
             uow.challenges.take_badge(member.id, badge, held)
-            member = replace(member, badges=held)
+            other = _still_giving(uow, definition, member.id, badge, (challenge.id, was.round))
+            if other is None:
+                member = replace(member, badges=held)
+            else:  # another round earns it still: the badge is now that round's
+                again = HeldBadge(
+                    badge=badge,
+                    challenge_id=other.challenge_id,
+                    round=other.round,
+                    awarded_at=other.done_at or now,
+                )
+                uow.challenges.give_badge(book.program.id, member.id, again, member.badges)
     book.member = member
     return taken
+
+
+def _still_giving(
+    uow: ChallengeWork,
+    definition: ProgramDefinition,
+    member_id: int,
+    badge: str,
+    undone: tuple[str, str],
+) -> Progress | None:
+    """A round other than ``undone``, done, of a challenge that gives ``badge``."""
+    for p in uow.challenges.of_member(member_id):
+        c = definition.challenges.get(p.challenge_id)
+        if (
+            c is not None
+            and c.badge == badge
+            and p.done_at is not None
+            and (p.challenge_id, p.round) != undone
+        ):
+            return p
+    return None

@@ -79,13 +79,13 @@ def undo_on_refund(
     record: OrderRecord,
     refund_id: str,
     now: datetime,
-) -> int:
+) -> tuple[int, int]:
     """Take a referral's points back if ``record`` (as refunded now) converted it, the
     refund came in its return window and left the purchase below the rule's ``min_paid``;
-    the points taken back. ``book`` is left with the member's balances as they then
-    stand."""
+    the points taken back from the friend, and from the referrer. ``book`` is left with
+    the member's balances as they then stand."""
     if book.member.referral_open:  # still waiting: nothing was paid
-        return 0
+        return 0, 0
     known = uow.earning.referral_of(book.member.id)
     if (
         known is None
@@ -94,11 +94,11 @@ def undo_on_refund(
         or known.paid.order_id != record.order_id
         or known.paid.available_at <= now
     ):
-        return 0
+        return 0, 0
     rule = definition.earning.rule(known.paid.rule_id)
     least = max(rule.min_paid if rule is not None else 0, 1)
     if record.paid - record.refunded >= least:
-        return 0
+        return 0, 0
     reason = f"refund {refund_id} of order {record.order_id}: the referral's purchase"
     taken = _take_back(uow, book.program, known, reason, None, now)
     if rule is not None:  # the friend's side counts no more against the rule's caps
@@ -134,7 +134,7 @@ def void_referral_in(
             code=EarningCode.REFERRAL_VOIDED,
             member=member,
         )
-    taken = _take_back(uow, program, known, f"referral voided: {reason}", actor, now)
+    taken = sum(_take_back(uow, program, known, f"referral voided: {reason}", actor, now))
     uow.earning.void_referral(found.id, reason, now)
     detail = {"reason": reason, "referrer_id": known.referrer_id, "points_taken": taken}
     uow.audit.record(program.id, actor, "referral.void", member, detail, now)
@@ -169,12 +169,14 @@ def _take_back(
     reason: str,
     actor: str | None,
     now: datetime,
-) -> int:
-    """Reverse what is left of each side's credit; the points taken back."""
-    taken = 0
+) -> tuple[int, int]:
+    """Reverse what is left of each side's credit; the points taken back from the friend,
+    and from the referrer."""
+    taken = [0, 0]
     if known.paid is None:
-        return taken
-    for entry_id in (known.paid.friend_entry_id, known.paid.referrer_entry_id):
+        return 0, 0
+    sides = (known.paid.friend_entry_id, known.paid.referrer_entry_id)
+    for side, entry_id in enumerate(sides):
         if entry_id is None:
             continue
         original = uow.ledger.entry(program.id, entry_id)
@@ -182,8 +184,8 @@ def _take_back(
         left = original.amount - sum(r.amount for r in uow.ledger.reversals_of(entry_id))
         if left > 0:
             reverse_in(uow, program, Reverse(entry_id, left, reason, actor), now)
-            taken += left
-    return taken
+            taken[side] = left
+    return taken[0], taken[1]
 
 
 def told(paid: Paid) -> dict[str, object]:

@@ -87,15 +87,25 @@ def _refund_order(
     after = replace(record, refunded=record.refunded + refund.amount)
     taken = referral_rewards.undo_on_refund(uow, rules, book, after, refund.refund_id, now)
     meta = {"order": record.order_id, **book.meta, "by_rule": claw}
-    if taken:
-        meta["referral_taken_back"] = taken
+    if sum(taken):
+        meta["referral_taken_back"] = sum(taken)
     if progressed.reached:  # rounds of challenges it undid: their rewards taken back
         meta["challenges_taken_back"] = [r.told() for r in progressed.reached]
-    leaderboards.on_scored(  # last: after every member row the refund locks
+    # last: after every member row the refund locks. What the order scored comes off the
+    # board of its own period, in the place it counted (the city as it was then); each
+    # reward it undid, off the period its round was done in
+    store = record.snapshot["order"].get("store")
+    city = record.snapshot["member"].get("attributes", {}).get("city")
+    leaderboards.on_scored(
         uow, rules, program, book.member, now,
-        points=-(sum(claw.values()) + undone + taken), challenges=-len(progressed.reached),
-        store=record.snapshot["order"].get("store"), at=record.created_at or record.placed_at,
+        points=-(sum(claw.values()) + taken[0]), store=store, city=city,
+        at=record.created_at or record.placed_at,
     )  # fmt: skip
+    for undid in progressed.reached:
+        leaderboards.on_scored(
+            uow, rules, program, book.member, now,
+            points=-undid.points, challenges=-1, store=store, city=city, at=undid.at,
+        )  # fmt: skip
     view = awards.view(now_worth, rules.earning.version)
     return earn_result(book, refund.refund_id, view, now, meta)
 

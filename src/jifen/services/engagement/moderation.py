@@ -170,7 +170,11 @@ def _review(
     if cmd.approve:
         done = CompleteTask(found.external_id, found.task_id, found.reference)
         inner = Keyed(program, done, call.key, now, scope=call.scope)
-        points = complete_in(uow, inner, rulebooks=rulebooks, proof=Proof.MODERATED).points
+        # done when it was sent: in the task's window then, and in that day's caps
+        paid = complete_in(
+            uow, inner, rulebooks=rulebooks, proof=Proof.MODERATED, at=found.submitted_at
+        )
+        points = paid.points
     status = Review.APPROVED if cmd.approve else Review.REJECTED
     uow.task_submissions.review(found.id, status, cmd.reason or None, points, cmd.actor, now)
     detail = {"task": found.task_id, "status": status.value, "reason": cmd.reason,

@@ -82,12 +82,13 @@ def complete_in(
     rulebooks: Rulebooks,
     proof: Proof,
     source: str | None = None,
+    at: datetime | None = None,
 ) -> EarnResult:
     """``complete_task`` inside a keyed unit of work, proven by ``proof`` (from ``source``,
-    a webhook's)."""
+    a webhook's); done ``at`` (default: now; a moderated proof: when it was sent)."""
     program, cmd, now = call.program, call.command, call.now
     definition = rulebooks.current(uow, program)
-    task = running_task(definition, cmd.task, now)
+    task = running_task(definition, cmd.task, at or now)
     _proven(task, proof, source)
     member = uow.members.get(program.id, cmd.member)
     if member is None:
@@ -97,7 +98,7 @@ def complete_in(
         cmd.member, task.activity, {"reference": cmd.reference[:MAX_REFERENCE]}
     )
     inner = Keyed(program, activity, call.key, now, scope=call.scope)
-    return record_activity_in(uow, inner, rulebooks=rulebooks, when=now)
+    return record_activity_in(uow, inner, rulebooks=rulebooks, when=at or now)
 
 
 def running_task(definition: ProgramDefinition, task_id: str, now: datetime) -> Task:

@@ -58,7 +58,7 @@ class LeaderboardStore(Protocol):
 
     def top(self, program_id: int, place: Place, size: int) -> list[Standing]:
         """The board's first ``size`` shown members, highest score first (ties share a
-        rank; then by who got there first)."""
+        rank, and are listed by member id)."""
 
     def rank(self, program_id: int, place: Place, score: int) -> int:
         """The rank of a shown score on the board: one more than the members above it."""

@@ -29,17 +29,19 @@ def on_scored(
     challenges: int = 0,
     activity: str | None = None,
     store: str | None = None,
+    city: object = None,
     at: datetime | None = None,
 ) -> None:
     """``member`` scored ``points`` (negative: a refund took them back), completed
-    ``challenges`` rounds and/or did ``activity``, at ``store``. ``at``: when what is
-    scored was first recorded (a refund's order): nothing moves once its period ended."""
+    ``challenges`` rounds and/or did ``activity``, at ``store`` (in ``city``: by default
+    the member's). ``at``: when what is scored was first recorded (a refund's order):
+    nothing moves once its period ended."""
     boards = definition.leaderboards
     if not boards:
         return
     tz = definition.earning.tz
     local, first = now.astimezone(tz), (at or now).astimezone(tz)
-    city = member.attributes.get("city")
+    city = city if city is not None else member.attributes.get("city")
     deltas: dict[Place, int] = {}
     for b in boards.values():
         if b.metric is Metric.POINTS:

@@ -21,6 +21,8 @@ from jifen.services.ledger import Book
 from jifen.services.ports import Clock, WorkFactory
 from jifen.services.rulebooks import Rulebooks
 
+TIES = 100  # members tied with a board's last place that a freeze still ranks and pays
+
 
 @dataclass(frozen=True)
 class Row:
@@ -148,7 +150,13 @@ def _freeze(
     if not uow.leaderboards.claim_freeze(program.id, place, now):
         return False  # another run froze it, and paid its prizes
     results = []
-    for s in uow.leaderboards.top(program.id, place, board.size):
+    # every member tied with the last place is in the top; they are locked in id order
+    # first, as every other transaction locks members, before any is paid
+    top = [s for s in uow.leaderboards.top(program.id, place, board.size + TIES)
+           if s.rank <= board.size]  # fmt: skip
+    for member_id in sorted({s.member_id for s in top if board.prize_of(s.rank)}):
+        uow.members.lock_by_id(member_id)
+    for s in top:
         prize = board.prize_of(s.rank)
         entry_id = _pay(uow, definition, program, place, s, prize, now) if prize else None
         results.append(
@@ -179,7 +187,7 @@ def _pay(
         source=LotSource.PRIZE,
         now=now,
         expires_at=definition.earning.expires_at(now, book.member.tier),
-        reference=f"leaderboard:{board}/{period}/{scope}#{s.rank}",
+        reference=f"leaderboard:{board}/{period}#{s.rank}",  # the place is in meta
         meta={"leaderboard": board, "period": period, "scope": scope, "rank": s.rank},
     )
     book.apply(uow, posting, now)

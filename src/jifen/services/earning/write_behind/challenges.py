@@ -43,11 +43,13 @@ class BatchChallenges(Through[ChallengeStore]):
     def give_badge(
         self, program_id: int, member_id: int, held: HeldBadge, badges: tuple[str, ...]
     ) -> None:
-        self.written().give_badge(program_id, member_id, held, badges)
+        # no kept write is read or needed here: writing it early would take the count
+        # rows' locks before a later order's member locks
+        self.db.give_badge(program_id, member_id, held, badges)
         self.batch.change_member(member_id, lambda m: replace(m, badges=badges))
 
     def take_badge(self, member_id: int, badge: str, badges: tuple[str, ...]) -> None:
-        self.written().take_badge(member_id, badge, badges)
+        self.db.take_badge(member_id, badge, badges)
         self.batch.change_member(member_id, lambda m: replace(m, badges=badges))
 
     def badges_of(self, member_id: int) -> list[HeldBadge]:
