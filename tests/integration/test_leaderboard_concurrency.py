@@ -4,6 +4,7 @@ with a brute force; alone and in a group's one write."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -14,6 +15,7 @@ from jifen.domain.programs import Program
 from jifen.services import leaderboards
 from jifen.services.earning.commands import PlaceOrder
 from jifen.services.earning.views import EarnResult
+from jifen.services.leaderboards import ScoreChange
 from tests.earning_fixtures import buy, join, line, publish
 from tests.factories import FakeClock, assert_verified
 from tests.integration.test_concurrency import jf, run_together, split
@@ -105,3 +107,42 @@ def _scores(jf: Jifen) -> dict[str, int]:
             "SELECT m.external_id, s.score FROM leaderboard_scores s"
             " JOIN members m ON m.id = s.member_id WHERE s.board_id = 'monthly-points'"
         )).all())  # fmt: skip
+
+
+def test_two_transactions_moving_count_rows_in_opposite_orders_never_deadlock(
+    jf: Jifen, clock: FakeClock
+) -> None:
+    """Given two transactions that each move two members' scores, one through count rows
+    100 then 300 and the other 300 then 100 (as two orders of a group written one by one
+    would), when both run at once, then both commit: count rows are written last, in one
+    order, at commit (ADR 0035)."""
+    program = _shop(jf, clock)
+    ids = {}
+    with jf.uow(write=False) as uow:
+        for m in ("ANN", "BO", "CY", "DI"):
+            found = uow.members.get(program.id, m)
+            assert found is not None
+            ids[m] = found.id
+    place = ("monthly-points", "month:2026-12", "")
+    both = threading.Barrier(2)
+
+    def run(first: tuple[str, int], second: tuple[str, int]) -> bool:
+        with jf.uow() as uow:
+            for n, (member, score) in enumerate((first, second)):
+                uow.members.lock_by_id(ids[member])
+                change = ScoreChange(place, ids[member], None, score)
+                uow.leaderboards.write(program.id, [change], False, jf.clock.now())
+                if n == 0:
+                    both.wait(timeout=10)
+            uow.commit()
+        return True
+
+    results = run_together(2, lambda i: run(("ANN", 100), ("BO", 300)) if i == 0
+                           else run(("CY", 300), ("DI", 100)))  # fmt: skip
+    assert [r for r in results if isinstance(r, Exception)] == []
+    with jf.engine.connect() as conn:
+        counted = dict(conn.execute(text(
+            "SELECT key, n FROM leaderboard_counts WHERE board_id = 'monthly-points'"
+            " AND level = 0 AND key IN (100, 300)"
+        )).all())  # fmt: skip
+    assert counted == {100: 2, 300: 2}

@@ -150,7 +150,8 @@ class SqlUnitOfWork:
         self.inbound_sources = SqlInboundSources(conn)
         self.task_submissions = SqlTaskSubmissions(conn)
         self.challenges = SqlChallengeStore(conn)
-        self.leaderboards = SqlLeaderboards(conn)
+        self._boards = SqlLeaderboards(conn)  # its count deltas are written at commit
+        self.leaderboards = self._boards
         return self
 
     def __exit__(
@@ -184,12 +185,14 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         assert self._conn is not None, "commit outside 'with uow'"
+        self._boards.write_counts()  # last: see SqlLeaderboards
         self._conn.commit()
         begin.ended(self._conn)
 
     def commit_with(self, write: Callable[[], None]) -> None:
         conn = self._conn
         assert conn is not None, "commit outside 'with uow'"
+        self._boards.write_counts()  # a batch's own go in its write
         if not is_postgres(self.engine):
             write()
             conn.commit()
@@ -211,6 +214,7 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         assert self._conn is not None, "rollback outside 'with uow'"
+        self._boards.pending.clear()
         self._conn.rollback()
         begin.ended(self._conn)
 
@@ -227,10 +231,13 @@ class SqlUnitOfWork:
             if lost is None:
                 raise
             raise _unavailable(lost) from exc
+        counts = dict(self._boards.pending)
         try:
             yield
         except BaseException as exc:
             chain.forget(self._conn)  # heads learnt inside were rolled back with it
+            self._boards.pending.clear()  # and the count deltas of its scores
+            self._boards.pending.update(counts)
             if isinstance(exc, LedgerInconsistent):  # a batch may go on without this row
                 _alert(exc)
             if isinstance(exc, Exception):

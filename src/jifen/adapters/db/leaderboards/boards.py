@@ -30,8 +30,13 @@ def _place(place: Place) -> list[Any]:
 
 
 class SqlLeaderboards:
+    """Count deltas wait (``pending``) until the transaction commits: the unit of work
+    writes them last (``write_counts``), in one fixed order, so that no transaction holds
+    a count row while it waits for a member, and any two take count rows in one order."""
+
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.pending: dict[tuple[int, str, str, str, int, int], int] = {}
 
     def scores(
         self, program_id: int, member_id: int, places: Collection[Place]
@@ -54,7 +59,19 @@ class SqlLeaderboards:
         for c in sorted(changes, key=lambda c: (c.place, c.member_id)):
             self.put_score(program_id, c.member_id, c.place, c.new, hidden, now)
         if not hidden:
-            self.add_counts(program_id, count_deltas((c.place, c.old, c.new) for c in changes))
+            for key, n in count_deltas((c.place, c.old, c.new) for c in changes).items():
+                at = (program_id, *key)
+                self.pending[at] = self.pending.get(at, 0) + n
+
+    def write_counts(self) -> None:
+        """The transaction's count deltas, summed, in one order: its last writes."""
+        by_program: dict[int, dict[CountKey, int]] = {}
+        for (program_id, *key), n in sorted(self.pending.items()):
+            if n:
+                by_program.setdefault(program_id, {})[tuple(key)] = n  # type: ignore[index]
+        self.pending.clear()
+        for program_id, deltas in by_program.items():
+            self.add_counts(program_id, deltas)
 
     def put_score(
         self, program_id: int, member_id: int, place: Place, score: int, hidden: bool,

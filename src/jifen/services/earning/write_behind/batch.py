@@ -111,9 +111,13 @@ class Batch:
 
     # -- writing ---------------------------------------------------------------------
 
-    def flush(self) -> None:
-        """Write everything kept, a table at a time, in an order the foreign keys allow."""
+    def flush(self, *, counts: bool = True) -> None:
+        """Write everything kept, a table at a time, in an order the foreign keys allow;
+        without ``counts``, the leaderboards' count deltas stay kept for a later flush (the
+        batch's last), so that its count rows are locked last, in one order."""
         kept, self.kept = self.kept, Kept()
+        if not counts:
+            self.kept.counts, kept.counts = kept.counts, {}
         self._ids = []  # SQLite reserves max(id) + 1...: never across another writer
         if kept:
             kept.write(self.inner, self.program_id)

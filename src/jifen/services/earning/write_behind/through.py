@@ -29,6 +29,7 @@ class Through(Generic[R]):
         return self._repository(self.batch.inner)
 
     def written(self) -> R:
-        """The wrapped repository, once everything kept is written."""
-        self.batch.flush()
+        """The wrapped repository, once everything kept is written (but the counts of
+        leaderboards' scores, which nothing reads: they wait for the batch's last write)."""
+        self.batch.flush(counts=False)
         return self.db
