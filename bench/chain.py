@@ -25,13 +25,13 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench.harness import Figure, rate
+from bench.market import fresh_market
 from jifen.adapters.db.ledger import chain as chain_adapter
 from jifen.bootstrap import Jifen, bootstrap
 from jifen.config import Settings
 from jifen.domain.ledger.chain import ChainedEntry, ChainedLot, entry_hash
-from jifen.services import earning, members, programs
+from jifen.services import earning
 from jifen.services.earning.commands import LineIn, PlaceOrder
-from jifen.services.members.commands import CreateMember
 
 ROOT = Path(__file__).resolve().parents[1]
 MEMBERS = 100
@@ -47,16 +47,7 @@ _runs = itertools.count()
 
 
 def _fresh(url: str) -> tuple[Jifen, object, list[str]]:
-    jf = bootstrap(Settings(database_url=url, db_pool_size=10))
-    jf.migrate()
-    source = (ROOT / "programs" / "fresh-market.yaml").read_text(encoding="utf-8")
-    program, _ = programs.publish_program(
-        jf.uow(), jf.clock, jf.compile, source, "fresh-market", actor="bench"
-    )
-    ids = [f"H{n:04d}" for n in range(MEMBERS)]
-    for ext in ids:
-        members.create_member(jf.uow(), jf.clock, program, CreateMember(ext), f"join-{ext}")
-    return jf, program, ids
+    return fresh_market(url, "H", MEMBERS)
 
 
 def _orders(jf: Jifen, program: object, ids: list[str], count: int) -> float:

@@ -33,12 +33,11 @@ from tests.factories import FakeClock
 from tests.pg import start_cluster
 
 from bench.harness import Figure, rate
+from bench.market import fresh_market
 from jifen.adapters.db.leaderboards import SqlLeaderboards
 from jifen.bootstrap import Jifen, bootstrap
 from jifen.config import Settings
-from jifen.services import members, programs
 from jifen.services.earning.commands import LineIn, PlaceOrder
-from jifen.services.members.commands import CreateMember
 
 ROOT = Path(__file__).resolve().parents[1]
 MEMBERS = 100
@@ -63,18 +62,11 @@ def without_engagement(source: str) -> str:
 
 
 def _fresh(url: str, bare: bool) -> tuple[Jifen, Any, list[str]]:
-    jf = bootstrap(Settings(database_url=url, db_pool_size=10), clock=FakeClock(DECEMBER))
-    jf.migrate()
     source = (ROOT / "programs" / "fresh-market.yaml").read_text(encoding="utf-8")
-    if bare:
-        source = without_engagement(source)
-    program, _ = programs.publish_program(
-        jf.uow(), jf.clock, jf.compile, source, "fresh-market", actor="bench"
-    )
-    ids = [f"E{n:04d}" for n in range(MEMBERS)]
-    for ext in ids:
-        members.create_member(jf.uow(), jf.clock, program, CreateMember(ext), f"join-{ext}")
-    return jf, program, ids
+    return fresh_market(
+        url, "E", MEMBERS, clock=FakeClock(DECEMBER),
+        source=without_engagement(source) if bare else None,
+    )  # fmt: skip
 
 
 def _orders(jf: Jifen, program: Any, ids: list[str], count: int) -> float:

@@ -75,3 +75,16 @@ def test_a_review_is_sent_rejected_with_a_reason_sent_again_and_paid(
     page.screenshot(path=shots / "moderation-en.png", full_page=True)
     member.close()
     staff.close()
+
+    phone = browser.new_context(locale="en-US", viewport={"width": 375, "height": 812})
+    small = phone.new_page()
+    staff_sign_in(small, market, "olga")
+    small.get_by_role("link", name="Task proofs").click()
+    expect(small.get_by_role("heading", name="Task proofs to review")).to_be_visible()
+    expect(small.get_by_test_id("reviewed").locator("li")).to_have_count(2)
+    expect(small.locator("li[data-status=rejected]")).to_contain_text("rejected")
+    assert small.evaluate("document.documentElement.scrollWidth") <= 375
+    text = small.locator("main").inner_text()
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), "a raw code is shown"
+    small.screenshot(path=shots / "moderation-console-en.png", full_page=True)
+    phone.close()

@@ -41,13 +41,16 @@ def _unit(challenge: Challenge, local: datetime) -> str:
     return "" if challenge.in_a_row is None else str(bucket_of(challenge.in_a_row, local))
 
 
-def contribution(challenge: Challenge, order: Order, local: datetime) -> Tally:
+def contribution(
+    challenge: Challenge, order: Order, local: datetime, shares: list[int] | None = None
+) -> Tally:
     """What ``order`` (placed at ``local``) adds to ``challenge``: nothing when no line
     matches, when it is paid nothing (refunded whole), or when it would add zero. Its
-    ``when`` is the caller's to check."""
+    ``when`` is the caller's to check. ``shares``: ``order.line_shares()``, when the
+    caller has them for every challenge of the order."""
     picked = [
         (line, share)
-        for line, share in zip(order.lines, order.line_shares(), strict=True)
+        for line, share in zip(order.lines, shares or order.line_shares(), strict=True)
         if line.quantity > 0 and challenge.match(line)
     ]
     everything = challenge.match.everything

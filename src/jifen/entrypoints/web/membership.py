@@ -10,7 +10,7 @@ link a friend joins by.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -19,11 +19,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from jifen.bootstrap import Jifen
 from jifen.domain.challenges import Badge
 from jifen.domain.engagement.codes import shown_member_code
 from jifen.domain.engagement.enrolment import LANGUAGES, MARKETING_CHANNELS
 from jifen.domain.errors import InvalidInput, JifenError
-from jifen.domain.leaderboards import Scope
 from jifen.entrypoints.web import scannable, shown
 from jifen.entrypoints.web.portal import (
     ANON_CSRF,
@@ -40,7 +40,7 @@ from jifen.entrypoints.web.portal import (
     keep_device,
     render,
 )
-from jifen.services import access, challenges, engagement, leaderboards, members, programs
+from jifen.services import access, challenges, engagement, leaderboards, members
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 
@@ -187,15 +187,13 @@ def social_tasks(
     take_part: Annotated[str, Form(pattern="^(yes|no)$")],
 ) -> Response:
     """The member takes part in social tasks again, or opts out of them."""
-    who, session = signed
-    check_token(csrf, session.csrf)
-    jf = jifen(request)
+    who = signed[0]
     cmd = engagement.TakePart(who.external_id, take_part == "yes", source="portal")
-    try:
-        engagement.take_part(jf.uow(), jf.clock, prog, cmd, f"portal:{who.id}:{nonce}")
-    except JifenError as exc:
-        return _earn(request, lang, prog, signed, error=exc.code, status=422)
-    return RedirectResponse("/portal/earn?done=saved", status_code=303)
+    return _earn_form(
+        request, lang, prog, signed, csrf, "saved",
+        lambda jf, key: engagement.take_part(jf.uow(), jf.clock, prog, cmd, key),
+        f"portal:{who.id}:{nonce}",
+    )  # fmt: skip
 
 
 @router.post("/earn/tasks/{task}")
@@ -210,16 +208,13 @@ def submit_task(
     reference: Annotated[str, Form(max_length=512)] = "",
 ) -> Response:
     """The member sends their proof of a moderated task, for an operator to review."""
-    who, session = signed
-    check_token(csrf, session.csrf)
-    jf = jifen(request)
+    who = signed[0]
     cmd = engagement.SubmitTask(who.external_id, task, reference)
-    try:
-        engagement.submit_task(jf.uow(), jf.clock, jf.rulebooks, prog, cmd,
-                               f"portal:{who.id}:{nonce}")  # fmt: skip
-    except JifenError as exc:
-        return _earn(request, lang, prog, signed, error=exc.code, status=422)
-    return RedirectResponse("/portal/earn?done=sent", status_code=303)
+    return _earn_form(
+        request, lang, prog, signed, csrf, "sent",
+        lambda jf, key: engagement.submit_task(jf.uow(), jf.clock, jf.rulebooks, prog, cmd, key),
+        f"portal:{who.id}:{nonce}",
+    )  # fmt: skip
 
 
 @router.post("/earn/leaderboards")
@@ -233,15 +228,33 @@ def hide_from_boards(
     hide: Annotated[str, Form(pattern="^(yes|no)$")],
 ) -> Response:
     """The member hides from leaderboards, or shows on them again."""
-    who, session = signed
-    check_token(csrf, session.csrf)
-    jf = jifen(request)
+    who = signed[0]
     cmd = leaderboards.HideFromBoards(who.external_id, hide == "yes")
+    return _earn_form(
+        request, lang, prog, signed, csrf, "saved#boards-title",
+        lambda jf, key: leaderboards.hide_from_boards(jf.uow(), jf.clock, prog, cmd, key),
+        f"portal:{who.id}:{nonce}",
+    )  # fmt: skip
+
+
+def _earn_form(
+    request: Request,
+    lang: Lang,
+    prog: Prog,
+    signed: Signed,
+    csrf: str,
+    done: str,
+    work: Callable[[Jifen, str], object],
+    key: str,
+) -> Response:
+    """An Earn more form: checked, done once per ``key``, then back to the page saying
+    ``done``; refused, the page again with the reason."""
+    check_token(csrf, signed[1].csrf)
     try:
-        leaderboards.hide_from_boards(jf.uow(), jf.clock, prog, cmd, f"portal:{who.id}:{nonce}")
+        work(jifen(request), key)
     except JifenError as exc:
         return _earn(request, lang, prog, signed, error=exc.code, status=422)
-    return RedirectResponse("/portal/earn?done=saved#boards-title", status_code=303)
+    return RedirectResponse(f"/portal/earn?done={done}", status_code=303)
 
 
 def _earn(
@@ -259,14 +272,9 @@ def _earn(
     mine = challenges.member_challenges(
         jf.uow(write=False), jf.clock, jf.rulebooks, prog, who.external_id
     )
-    rules = programs.rules_of(jf.uow(write=False), jf.rulebooks, prog)
-    boards = [
-        leaderboards.board_now(
-            jf.uow(write=False), jf.clock, jf.rulebooks, prog, b.id, member=who.external_id
-        )
-        for b in (rules.leaderboards.values() if rules else ())
-        if b.scope is not Scope.STORE  # a store's board is the till's and the API's
-    ]
+    boards = leaderboards.member_boards(
+        jf.uow(write=False), jf.clock, jf.rulebooks, prog, who.external_id
+    )
     return render(
         request,
         lang,

@@ -87,10 +87,11 @@ def on_order(
     local = order.placed_at.astimezone(earning.tz)
     act = activation(member=member, now=local, order=lambda: order_vars(order, earning.currency))
     adds: dict[str, tuple[str, Tally]] = {}
+    shares = order.line_shares()  # once for every challenge
     for c in running:
         if not c.window.contains(local) or not _holds(c.who, act):
             continue
-        tally = contribution(c, order, local)
+        tally = contribution(c, order, local, shares)
         if tally and _holds(c.when, act):
             adds[c.id] = (round_of(c, local), tally)
     if not adds:

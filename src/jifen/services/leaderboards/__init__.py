@@ -23,6 +23,7 @@ from jifen.services.leaderboards.standings import (
     board_now,
     freeze_finished,
     hide_from_boards,
+    member_boards,
 )
 
 __all__ = [
@@ -39,5 +40,6 @@ __all__ = [
     "board_now",
     "freeze_finished",
     "hide_from_boards",
+    "member_boards",
     "on_scored",
 ]

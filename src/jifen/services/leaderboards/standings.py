@@ -68,19 +68,49 @@ def board_now(
         definition = rulebooks.current(uow, program)
         board = _board(definition, board_id)
         who = _member(uow, program, member) if member is not None else None
-        local = now.astimezone(definition.earning.tz)
-        running = period_of(board, local)
-        at = period or running
-        where = scope if scope is not None else _scope_for(board, who)
-        place = (board.id, at, where)
-        if at < running:
-            results = uow.leaderboards.results(program.id, place)
-            if results:
-                return _frozen(board, place, results, who)
-        top = uow.leaderboards.top(program.id, place, board.size)
-        mine = _mine(uow, program, place, who) if who is not None else None
-        rows = tuple(_row(s, who) for s in top)
-        return BoardView(board, at, where, False, rows, mine)
+        return _view(uow, definition, program, board, who, now, scope, period)
+
+
+def member_boards(
+    uow: LeaderboardWork, clock: Clock, rulebooks: Rulebooks, program: Program, member: str
+) -> list[BoardView]:
+    """The running period of every board a member sees in the portal (the programme's and
+    their city's; a store's is the till's and the API's), with their own rank, in one
+    read."""
+    now = clock.now()
+    with uow:
+        definition = rulebooks.current_or_none(uow, program)
+        if definition is None:
+            return []
+        who = _member(uow, program, member)
+        return [
+            _view(uow, definition, program, board, who, now, None, None)
+            for board in definition.leaderboards.values()
+            if board.scope is not Scope.STORE
+        ]
+
+
+def _view(
+    uow: LeaderboardWork,
+    definition: ProgramDefinition,
+    program: Program,
+    board: Board,
+    who: Member | None,
+    now: datetime,
+    scope: str | None,
+    period: str | None,
+) -> BoardView:
+    running = period_of(board, now.astimezone(definition.earning.tz))
+    at = period or running
+    where = scope if scope is not None else _scope_for(board, who)
+    place = (board.id, at, where)
+    if at < running:
+        results = uow.leaderboards.results(program.id, place)
+        if results:
+            return _frozen(board, place, results, who)
+    top = uow.leaderboards.top(program.id, place, board.size)
+    mine = _mine(uow, program, place, who) if who is not None else None
+    return BoardView(board, at, where, False, tuple(_row(s, who) for s in top), mine)
 
 
 @dataclass(frozen=True)
