@@ -149,8 +149,21 @@ def test_a_killed_server_keeps_every_answered_order_once(
             rows = conn.execute(
                 text("SELECT order_id, COUNT(*) FROM orders GROUP BY order_id")
             ).all()
+            # the leaderboards' counts hold each shown score once: none lost or doubled
+            shown = conn.execute(text(
+                "SELECT board_id, period, scope_key, COUNT(*) FROM leaderboard_scores"
+                " WHERE hidden = false GROUP BY board_id, period, scope_key"
+            )).all()  # fmt: skip
+            counted = conn.execute(text(
+                "SELECT board_id, period, scope_key, SUM(n) FROM leaderboard_counts"
+                " WHERE level = 0 GROUP BY board_id, period, scope_key HAVING SUM(n) <> 0"
+            )).all()  # fmt: skip
     finally:
         jf.close()
+    assert shown  # the orders scored on the month's board
+    assert sorted((b, p, s, int(n)) for b, p, s, n in counted) == sorted(
+        (b, p, s, int(n)) for b, p, s, n in shown
+    )
     assert {r[0] for r in rows} == set(sent)
     assert all(r[1] == 1 for r in rows)
     assert json.loads(cli(url, tmp_path, "verify"))["ok"] is True  # exit 0 as well
