@@ -13,6 +13,7 @@ a failure too (a write whose guard fails inside ``commit_with`` is
 from __future__ import annotations
 
 import tempfile
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from jifen.bootstrap import Jifen, bootstrap
 from jifen.config import Settings
 from jifen.domain.earning import week_span
 from jifen.domain.members import MemberStatus
+from jifen.services.earning.commands import PlaceOrder
 from jifen.services.earning.group_commit import OrderGroups
 from jifen.services.earning.ports import BatchAsk
 from tests.earning_fixtures import buy, join, line, publish
@@ -128,14 +130,9 @@ def test_a_key_is_claimed_for_its_first_order_whose_member_is_active(jf: Jifen) 
         assert uow.earning.start_batch(ask).claimed == set()
 
 
-@pytest.mark.postgres
-@pytest.mark.parametrize("database_url", [pytest.param("postgresql", id="postgres")], indirect=True)
-def test_a_lone_order_goes_to_postgresql_in_two_round_trips(jf: Jifen) -> None:
-    program = publish(jf)
-    join(jf, program, "C-1")
-    join(jf, program, "C-2")
-    groups = OrderGroups(jf.uow, jf.clock, jf.rulebooks)
-    groups.submit(program, _order("warm-up", "C-1")).result(30)  # the rules read once
+def _waits(jf: Jifen, groups: OrderGroups, program: Any, cmd: Any) -> tuple[Any, int, list[str]]:
+    """The order recorded through the order lane, traced: its result, how many times the
+    client waited for the server, and the statements it parsed."""
     traced: list[Any] = []
     with tempfile.TemporaryFile("w+") as trace:
 
@@ -146,7 +143,7 @@ def test_a_lone_order_goes_to_postgresql_in_two_round_trips(jf: Jifen) -> None:
             traced.append(dbapi)
 
         try:
-            result = groups.submit(program, _order("O-1", "C-2")).result(30)
+            result = groups.submit(program, cmd).result(30)
         finally:
             event.remove(jf.engine, "checkout", _traced)
             for dbapi in traced:  # before the file closes: the pool keeps the connection
@@ -154,13 +151,43 @@ def test_a_lone_order_goes_to_postgresql_in_two_round_trips(jf: Jifen) -> None:
         trace.flush()
         trace.seek(0)
         sent = [ln.split("\t") for ln in trace.read().splitlines() if ln.startswith("F\t")]
-        # each Sync (or simple Query) is one wait for the server: BEGIN with the reads,
-        # then the writes with the COMMIT
-        waits = [i for i, f in enumerate(sent) if f[2] in ("Sync", "Query")]
-        assert len(waits) == 2, "\n".join(" ".join(f[2:])[:100] for f in sent)
-    parsed = [f[3] for f in sent if f[2] == "Parse"]
+    # each Sync (or simple Query) is one wait for the server
+    waits = [i for i, f in enumerate(sent) if f[2] in ("Sync", "Query")]
+    return result, len(waits), [f[3] for f in sent if f[2] == "Parse"]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", [pytest.param("postgresql", id="postgres")], indirect=True)
+def test_a_lone_order_goes_to_postgresql_in_two_round_trips(jf: Jifen) -> None:
+    program = publish(jf)
+    join(jf, program, "C-1")
+    join(jf, program, "C-2")
+    groups = OrderGroups(jf.uow, jf.clock, jf.rulebooks)
+    groups.submit(program, _order("warm-up", "C-1")).result(30)  # the rules read once
+    result, waits, parsed = _waits(jf, groups, program, _order("O-1", "C-2"))
+    assert waits == 2, parsed  # BEGIN with the reads, then the writes with the COMMIT
     assert "BEGIN" in parsed[0] and "COMMIT" in parsed[-1]
     assert result.points > 0
+    assert_verified(jf)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", [pytest.param("postgresql", id="postgres")], indirect=True)
+def test_an_order_that_completes_a_challenge_pays_it_in_the_same_two_round_trips(
+    jf: Jifen, clock: FakeClock
+) -> None:
+    """The reward's entry id is reserved with the batch's first read (it once cost a round
+    trip of its own, in the middle of the batch)."""
+    clock.set(datetime(2026, 12, 9, 4, 0, tzinfo=UTC))
+    program = publish(jf)  # december-500: 300 points for 500 yuan spent in December
+    join(jf, program, "C-1")
+    join(jf, program, "C-2")
+    groups = OrderGroups(jf.uow, jf.clock, jf.rulebooks)
+    groups.submit(program, _order("warm-up", "C-1")).result(30)
+    big = PlaceOrder("O-1", "C-2", "520.00", (line("oil-5l", 8, "65.00", "grocery"),))
+    result, waits, parsed = _waits(jf, groups, program, big)
+    assert [c["challenge"] for c in result.meta["challenges"]] == ["december-500"], result
+    assert waits == 2, parsed
     assert_verified(jf)
 
 
@@ -228,6 +255,4 @@ def test_the_first_read_of_a_batch_is_planned_once_per_connection(
 
 
 def _order(order_id: str, member: str) -> Any:
-    from jifen.services.earning.commands import PlaceOrder  # noqa: PLC0415
-
     return PlaceOrder(order_id, member, "30.00", (EGGS,))

@@ -177,7 +177,7 @@ def _start(
             usage=set() if guess is None else _caps(guess.earning, items, every),
             spans=set() if guess is None else _weeks(guess.earning, items, every),
             months=guess is not None and bool(guess.tiers),
-            entries=len(items),
+            entries=len(items) if guess is None else _entries(guess, items),
             now=now,
             challenges=set() if guess is None else _rounds(guess, items),
             boards=set() if guess is None else _periods(guess, now),
@@ -195,6 +195,20 @@ def _rounds(definition: ProgramDefinition, items: Sequence[CheckedOrder]) -> set
         for c in definition.challenges.values()
         if c.on_orders and c.window.contains(local)
     }
+
+
+def _entries(definition: ProgramDefinition, items: Sequence[CheckedOrder]) -> int:
+    """Entry ids the batch may write: each order's credit, and a reward for each challenge
+    with points it may complete (reserved with the batch's first read, so that paying one
+    does not wait on a read of its own; an id not used is a gap, as a rollback leaves)."""
+    paying = [c for c in definition.challenges.values() if c.on_orders and c.points]
+    if not paying:
+        return len(items)
+    tz = definition.earning.tz
+    return sum(
+        1 + sum(1 for c in paying if c.window.contains(item.order.placed_at.astimezone(tz)))
+        for item in items
+    )
 
 
 def _periods(definition: ProgramDefinition, now: datetime) -> set[tuple[str, str]]:
