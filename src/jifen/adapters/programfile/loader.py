@@ -138,15 +138,24 @@ def compile_program(
     )
 
 
+#: LibYAML's parser (C) where PyYAML was built with it: parsing was most of a publish
+Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 #: The deepest nesting of mappings and sequences a programme file may have: PyYAML's
 #: composer recurses, and a file of ``[[[[...`` would otherwise exhaust Python's stack
 MAX_DEPTH = 32
 
 
 def _yaml(text: str, name: str) -> tuple[yaml.Node | None, Any]:
+    """The file's nodes (for the lines of errors) and its data, parsed once by LibYAML."""
     try:
         _check_depth(text, name)
-        return yaml.compose(text), yaml.safe_load(text)
+        loader = Loader(text)
+        try:
+            node = loader.get_single_node()
+            return node, (loader.construct_document(node) if node is not None else None)
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
@@ -159,7 +168,7 @@ def _yaml(text: str, name: str) -> tuple[yaml.Node | None, Any]:
 def _check_depth(text: str, name: str) -> None:
     """Refuse nesting deeper than :data:`MAX_DEPTH`, read as a flat stream of events."""
     depth = 0
-    for event in yaml.parse(text):
+    for event in yaml.parse(text, Loader=Loader):
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
