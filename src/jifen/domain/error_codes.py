@@ -365,6 +365,11 @@ class ProgramCode(Code):
         "the programme has no published version yet",
     )
     VERSION_NOT_FOUND = "program_version_not_found", F.NOT_FOUND, "no such version"
+    PART_NOT_FOUND = (
+        "program_part_not_found",
+        F.NOT_FOUND,
+        "no such task, challenge, badge or leaderboard in the programme",
+    )
     VERSION_MOVED = (
         "program_version_moved",
         F.CONFLICT,

@@ -16,6 +16,15 @@ class ProgramEditor(Protocol):
 
     def remove_reward(self, source: str, code: str) -> str: ...
 
+    def parts(self, source: str, part: str) -> list[dict[str, Any]]:
+        """The entries of a list (``tasks``, ``challenges``, ``badges``, ``leaderboards``,
+        ``catalogue``) as the file gives them."""
+
+    def put_part(self, source: str, part: str, entry: dict[str, Any]) -> str:
+        """The text with ``entry`` added to the list, or replacing the entry of its name."""
+
+    def remove_part(self, source: str, part: str, name: str) -> str: ...
+
 
 class ProgramWork(SharedWork, Protocol):
     """What publishing needs: a version's campaign budgets are opened with it."""

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from jifen.domain.error_codes import ProgramCode
-from jifen.domain.errors import InvalidInput, NotFound
+from jifen.domain.errors import InvalidInput
 from jifen.domain.programs import Program
 from jifen.services.ports import Clock, Compiler
-from jifen.services.programs import publish_program
+from jifen.services.programs import current_source, publish_program
 from jifen.services.programs.ports import ProgramEditor
 from jifen.services.redemption.catalogue import RewardView, rewards
 from jifen.services.redemption.ports import CatalogueWork
@@ -33,7 +32,7 @@ def put_reward(
     """
     if fields.get("code", code) != code:
         raise InvalidInput("the body's code differs from the path's", field="code")
-    base, source = _current_source(uow, program)
+    base, source = current_source(uow, program)
     text = editor.put_reward(source, {"code": code, **fields})
     publish_program(
         uow, clock, compiler, text, f"reward {code}", actor, program.code, base_version=base
@@ -51,20 +50,9 @@ def remove_reward(
     actor: str,
 ) -> int:
     """Take a reward out of the catalogue in a new version; its redemptions stay. The version."""
-    base, source = _current_source(uow, program)
+    base, source = current_source(uow, program)
     text = editor.remove_reward(source, code)
     _, version = publish_program(
         uow, clock, compiler, text, f"reward {code}", actor, program.code, base_version=base
     )
     return version
-
-
-def _current_source(uow: CatalogueWork, program: Program) -> tuple[int, str]:
-    with uow:
-        version = uow.versions.current(program.id)
-        source = uow.versions.source(program.id, version) if version is not None else None
-    if version is None or source is None:
-        raise NotFound(
-            f"programme {program.code} has no published version", code=ProgramCode.NOT_PUBLISHED
-        )
-    return version, source
