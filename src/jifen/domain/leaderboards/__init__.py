@@ -8,12 +8,14 @@ or a city, kept as each order and activity is recorded.
 """
 
 from jifen.domain.leaderboards.boards import (
+    MAX_PLACE,
     PROGRAMME,
     Board,
     Metric,
     Prize,
     Scope,
     period_of,
+    periods_of,
     scope_of,
 )
 from jifen.domain.leaderboards.ranking import (
@@ -28,6 +30,7 @@ from jifen.domain.leaderboards.ranking import (
 
 __all__ = [
     "BLOCK",
+    "MAX_PLACE",
     "PROGRAMME",
     "Board",
     "CountKey",
@@ -39,6 +42,7 @@ __all__ = [
     "count_deltas",
     "masked",
     "period_of",
+    "periods_of",
     "scope_of",
     "shown_name",
 ]

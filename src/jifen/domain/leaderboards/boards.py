@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from jifen.domain.earning import Period, period_key
 
@@ -68,6 +68,19 @@ class Board:
 def period_of(board: Board, local: datetime) -> str:
     """The period ``local`` (in the programme's timezone) falls in: ``week:2026-W49``."""
     return period_key(board.period, local)
+
+
+def periods_of(board: Board, local: datetime, count: int) -> list[str]:
+    """The running period and the ``count - 1`` before it, latest first."""
+    out = [period_of(board, local)]
+    day = local.replace(hour=12, minute=0, second=0, microsecond=0)
+    while len(out) < count:
+        if board.period is Period.WEEK:
+            day -= timedelta(days=7)
+        else:  # a month: the last day of the one before
+            day = day.replace(day=1) - timedelta(days=1)
+        out.append(period_of(board, day))
+    return out
 
 
 def scope_of(board: Board, store: str | None, city: object) -> str | None:

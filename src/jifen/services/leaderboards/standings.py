@@ -4,6 +4,7 @@ its prizes paid, once."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,7 +12,15 @@ from jifen.domain import ledger
 from jifen.domain.definition import ProgramDefinition
 from jifen.domain.error_codes import EngagementCode
 from jifen.domain.errors import MemberNotFound, NotFound
-from jifen.domain.leaderboards import PROGRAMME, Board, Place, Scope, period_of, shown_name
+from jifen.domain.leaderboards import (
+    PROGRAMME,
+    Board,
+    Place,
+    Scope,
+    period_of,
+    periods_of,
+    shown_name,
+)
 from jifen.domain.ledger import EntryKind, LotSource
 from jifen.domain.members import Member
 from jifen.domain.programs import Program
@@ -88,6 +97,37 @@ def member_boards(
             for board in definition.leaderboards.values()
             if board.scope is not Scope.STORE
         ]
+
+
+def boards_by_period(
+    uow: LeaderboardWork,
+    clock: Clock,
+    rulebooks: Rulebooks,
+    program: Program,
+    places: Mapping[str, str],
+    periods: int = 2,
+) -> list[list[BoardView]]:
+    """Every board in its running period and the ``periods - 1`` before it (a finished one
+    as it was frozen, with its prizes), in one read, as the console shows them: a store or
+    city board in the place ``places`` names for it (none named: nothing to show)."""
+    now = clock.now()
+    with uow:
+        definition = rulebooks.current_or_none(uow, program)
+        if definition is None:
+            return []
+        local = now.astimezone(definition.earning.tz)
+        out = []
+        for board in definition.leaderboards.values():
+            where = PROGRAMME if board.scope is Scope.PROGRAMME else places.get(board.id, "")
+            out.append(
+                [
+                    _view(uow, definition, program, board, None, now, where, at)
+                    if where or board.scope is Scope.PROGRAMME
+                    else BoardView(board, at, "", False, (), None)
+                    for at in periods_of(board, local, periods)
+                ]
+            )
+        return out
 
 
 def _view(
