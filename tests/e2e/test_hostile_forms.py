@@ -28,6 +28,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
 from jifen.adapters.db.tables import metadata
 from jifen.bootstrap import Jifen, bootstrap
@@ -128,6 +129,44 @@ FIELDS: dict[str, str] = {
     "referral_code": "",
     "marketing": "email",
     "joining": "",
+    # the console's forms of tasks, challenges, badges and leaderboards: each edits one
+    # entry (adding one each time would grow the file the sweep publishes hundreds of times)
+    "new": "false",
+    "name_zh": "新的一项",
+    "name_en": "A new one",
+    "how_zh": "",
+    "how_en": "",
+    "description_zh": "",
+    "description_en": "",
+    "kind": "survey",
+    "proof": "automatic",
+    "sources": "",
+    "cap_day": "1",
+    "cap_week": "",
+    "cap_month": "",
+    "cap_lifetime": "",
+    "starts": "",
+    "ends": "",
+    "when": "",
+    "who": "",
+    "counts": "orders",
+    "goal": "3",
+    "activity": "",
+    "categories": "vegetables",
+    "skus": "",
+    "tags": "",
+    "in_a_row": "",
+    "grace": "",
+    "period": "month",
+    "badge": "",
+    "after_done": "keep",
+    "image": "badge.svg",
+    "metric": "points",
+    "counter": "",
+    "scope": "programme",
+    "size": "10",
+    "prize_ranks": "1",
+    "prize_points": "100",
 }
 #: Every POST form, with its path's values and the values that differ from FIELDS.
 ROUTES: dict[str, dict[str, str]] = {
@@ -158,6 +197,11 @@ ROUTES: dict[str, dict[str, str]] = {
     "/console/apikeys/{key_id}/rotate": {"key_id": "{other_key_id}"},
     "/console/referrals/void": {"member": "C-4"},
     "/console/moderation/review": {"submission": "1", "decision": "reject"},
+    "/console/engagement/tasks": {"id": "store-check-in", "kind": "check_in", "points": "10"},
+    "/console/engagement/challenges": {"id": "try-three-new", "points": "50"},
+    "/console/engagement/badges": {"id": "explorer"},
+    "/console/engagement/leaderboards": {"id": "weekly-sharers", "period": "week"},
+    "/console/engagement/{part}/{name}/remove": {"part": "challenges", "name": "check-in-week"},
 }
 #: A voucher for the till, added to the fresh market's catalogue
 COUPON = """\
@@ -241,6 +285,8 @@ class Shop:
             return f"nonce-{next(self.made):08d}"
         value = ROUTES[form.path].get(name, FIELDS.get(name))
         assert value is not None, f"{form.path}: name a plausible value for {name!r} here"
+        if value == "{base}":  # the version live now: the forms that publish move it
+            return str(programs.versions(self.jf.uow(write=False), self.program).current)
         if value == "{signin_code}":  # a code just sent, its ticket in the browser
             self.cookies[portal.TICKET] = self._ask_for_code()
             return str(self._codes_sent()[0]["code"])
@@ -322,9 +368,13 @@ def forms(app: Any) -> list[Form]:
     for route in iter_route_contexts(app.routes):
         if "POST" not in (route.methods or ()) or not route.path.startswith(PAGES):
             continue
-        fields = tuple(
-            (f.name, f.field_info.annotation is int) for f in route.dependant.body_params
-        )
+        fields: tuple[tuple[str, bool], ...] = ()
+        for f in route.dependant.body_params:
+            model = f.field_info.annotation
+            if isinstance(model, type) and issubclass(model, BaseModel):  # a form's model
+                fields += tuple((n, i.annotation is int) for n, i in model.model_fields.items())
+            else:
+                fields += ((f.name, model is int),)
         params = tuple(p.name for p in route.dependant.path_params)
         found.append(Form(route.path, params, fields))
     return found

@@ -64,6 +64,7 @@ ERRORS = (
     N_("review_approved"),
     N_("review_rejected"),
     N_("moderate_tasks"),
+    N_("program_part_not_found"),
 )
 #: where a member stands on a task, and how often it pays
 TASKS = (
@@ -77,6 +78,30 @@ TASKS = (
     N_("once a year"),
     N_("once a campaign"),
     N_("once a lifetime"),
+)
+#: the console's words for what a task, a challenge and a leaderboard are made of
+ENGAGEMENT = (
+    N_("task_share"),
+    N_("task_review"),
+    N_("task_check_in"),
+    N_("task_survey"),
+    N_("task_visit"),
+    N_("proof_moderated"),
+    N_("proof_webhook"),
+    N_("proof_automatic"),
+    N_("counts_orders"),
+    N_("counts_spend"),
+    N_("counts_units"),
+    N_("counts_products"),
+    N_("counts_activities"),
+    N_("metric_points"),
+    N_("metric_challenges"),
+    N_("metric_counter"),
+    N_("per_week"),
+    N_("per_month"),
+    N_("scope_programme"),
+    N_("scope_store"),
+    N_("scope_city"),
 )
 #: the referral report's flags, and where a friend's referral stands
 REFERRALS = (
