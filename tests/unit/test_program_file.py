@@ -79,7 +79,5 @@ def test_a_file_nested_past_32_levels_is_refused_not_a_recursion_error(
 ) -> None:
     path = tmp_path / "deep.yaml"
     path.write_text(f"program:\n  code: deep\nextra: {nested}\n")
-    # LibYAML's own limit may say it first, as it reads ahead: a clear refusal either way
-    deep = "nested deeper than 32 levels|exceeded maximum nesting depth"
-    with pytest.raises(ProgramFileError, match=deep):
+    with pytest.raises(ProgramFileError, match="nested deeper than 32 levels"):
         load_program_file(path)

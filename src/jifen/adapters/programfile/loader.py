@@ -160,9 +160,17 @@ def _yaml(text: str, name: str) -> tuple[yaml.Node | None, Any]:
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
         problem = getattr(exc, "problem", None) or "cannot parse"
+        if "nesting depth" in problem:  # LibYAML's own limit, met as it reads ahead
+            raise _too_deep(name, line) from exc
         raise ProgramFileError(
             f"{name}:{line}: not valid YAML: {problem}", file=name, line=line
         ) from exc
+
+
+def _too_deep(name: str, line: int) -> ProgramFileError:
+    return ProgramFileError(
+        f"{name}:{line}: nested deeper than {MAX_DEPTH} levels", file=name, line=line
+    )
 
 
 def _check_depth(text: str, name: str) -> None:
@@ -172,12 +180,7 @@ def _check_depth(text: str, name: str) -> None:
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                line = event.start_mark.line + 1 if event.start_mark else 0
-                raise ProgramFileError(
-                    f"{name}:{line}: nested deeper than {MAX_DEPTH} levels",
-                    file=name,
-                    line=line,
-                )
+                raise _too_deep(name, event.start_mark.line + 1 if event.start_mark else 0)
         elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
             depth -= 1
 
