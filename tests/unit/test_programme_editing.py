@@ -162,3 +162,43 @@ def test_whatever_a_form_writes_reads_back_the_same_and_leaves_the_rest(
     assert others == [e for e in old[part] if e["id"] != name]
     back = editor.remove_part(after, part, name)
     assert list(yaml.safe_load(back)[part]) == others
+
+
+def test_a_hashtag_line_of_a_block_scalar_stays_in_its_entry() -> None:
+    """``#鲜生超市#`` under ``how: |`` is text, not a comment: adding after the entry, or
+    removing the next one, leaves it where it is."""
+    source = (
+        "program: {code: x}\n"
+        "tasks:\n"
+        "  - id: a\n"
+        "    how:\n"
+        "      zh-CN: |\n"
+        "        拍照分享\n"
+        "        #鲜生超市#\n"
+        "  - id: b\n"
+        "    how:\n"
+        "      zh-CN: |\n"
+        "        写评价\n"
+        "        #鲜生超市#\n"
+        "# the next section\n"
+        "rules: []\n"
+    )
+    added = editor.put_part(source, "tasks", {"id": "c", "points": 1})
+    tasks = yaml.safe_load(added)["tasks"]
+    assert [t["id"] for t in tasks] == ["a", "b", "c"]
+    assert tasks[1]["how"]["zh-CN"] == "写评价\n#鲜生超市#\n"
+    assert added.index("id: c") < added.index("# the next section")
+    removed = yaml.safe_load(editor.remove_part(source, "tasks", "b"))["tasks"]
+    assert removed == [{"id": "a", "how": {"zh-CN": "拍照分享\n#鲜生超市#\n"}}]
+
+
+def test_a_list_written_inline_with_entries_is_refused_not_rewritten() -> None:
+    """Rewriting ``[{...}, {...}]`` lost every entry but the edited one."""
+    source = "program: {code: x}\nleaderboards: [{id: a, size: 1}, {id: b, size: 2}]\n"
+    with pytest.raises(InvalidInput):
+        editor.put_part(source, "leaderboards", {"id": "a", "size": 3})
+    with pytest.raises(InvalidInput):
+        editor.remove_part(source, "leaderboards", "b")
+    nested = "program: {code: x}\nredemption:\n  catalogue: [{code: a}, {code: b}]\n"
+    with pytest.raises(InvalidInput):
+        editor.put_reward(nested, {"code": "c", "points": 1})

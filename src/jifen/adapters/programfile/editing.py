@@ -61,7 +61,9 @@ class YamlProgramEditor:
         if found is None:  # no such list yet: it is added where its parent ends
             return _added_list(lines, root, path, entry)
         seq, owner = found
-        if seq.flow_style or not seq.value:  # `tasks: []`: written out as a block list
+        if seq.flow_style and seq.value:  # rewriting it whole would lose its layout
+            raise InvalidInput(f"write {owner.value} as a block list to edit it here")
+        if not seq.value:  # `tasks: []`: written out as a block list
             return _block_for_flow(lines, seq, owner, [entry])
         for i, item in enumerate(seq.value):
             if _name(item, key) == entry[key]:
@@ -74,7 +76,9 @@ class YamlProgramEditor:
         path, key = PARTS[part]
         lines = source.splitlines(keepends=True)
         found = _find(_root(source), path)
-        if found is not None and not found[0].flow_style:
+        if found is not None and found[0].flow_style and found[0].value:
+            raise InvalidInput(f"write {found[1].value} as a block list to edit it here")
+        if found is not None:
             seq = found[0]
             for i, item in enumerate(seq.value):
                 if _name(item, key) == name:
@@ -138,9 +142,13 @@ def _dash(lines: list[str], item: Node) -> int:
     return dash if dash >= 0 else max(col - 2, 0)
 
 
-def _is_filler(line: str) -> bool:
+def _is_filler(line: str, column: int) -> bool:
+    """A blank line, or a comment no deeper than ``column``: a ``#`` line indented deeper
+    is inside the entry (a block scalar's text, such as a hashtag under ``how: |``)."""
     stripped = line.strip()
-    return not stripped or stripped.startswith("#")
+    if not stripped:
+        return True
+    return stripped.startswith("#") and len(line) - len(line.lstrip()) <= column
 
 
 def _span(lines: list[str], seq: SequenceNode, i: int) -> tuple[int, int]:
@@ -149,7 +157,8 @@ def _span(lines: list[str], seq: SequenceNode, i: int) -> tuple[int, int]:
     follows: the next entry, or the next section)."""
     start = seq.value[i].start_mark.line
     end = seq.value[i + 1].start_mark.line if i + 1 < len(seq.value) else _end_line(seq, lines)
-    while end > start + 1 and _is_filler(lines[end - 1]):
+    dash = _dash(lines, seq.value[i])
+    while end > start + 1 and _is_filler(lines[end - 1], dash):
         end -= 1
     return start, end
 
@@ -226,7 +235,7 @@ def _added_list(
         raise InvalidInput(f"write {'.'.join(path[:-1])} as a block mapping to edit it here")
     indent = parent.value[0][0].start_mark.column
     end = _end_line(parent, lines)
-    while end > 0 and _is_filler(lines[end - 1]):
+    while end > 0 and _is_filler(lines[end - 1], indent):
         end -= 1
     added = [" " * indent + f"{name}:\n", *_block([entry], indent + 2)]
     return "".join(lines[:end] + added + lines[end:])

@@ -146,7 +146,8 @@ def _save(
         sent = form.model_dump(exclude={"csrf"})
         return _form(
             request, lang, prog, staff, part, None if form.new else name, 422,
-            sent=sent, error=exc.code, detail=exc.detail, bad=exc.params.get("field"),
+            sent=sent, sent_base=form.base, error=exc.code, detail=exc.detail,
+            bad=exc.params.get("field"),
         )  # fmt: skip
     return _back("added" if form.new else "saved", name)
 
@@ -160,8 +161,12 @@ def _form(
     name: str | None,
     status: int = 200,
     sent: dict[str, Any] | None = None,
+    sent_base: int | None = None,
     **extra: Any,
 ) -> Response:
+    """The form of ``part``'s entry ``name`` (None: a new one); after a refusal, what was
+    sent, on the version it was sent from (a version published meanwhile is not taken
+    for granted: saving again is refused until the page is reloaded)."""
     allow(staff, Permission.EDIT_PROGRAM)
     jf = jifen(request)
     found = programs.parts_of(jf.uow(write=False), jf.editor, prog, part)
@@ -186,7 +191,7 @@ def _form(
         new=name is None,
         named=name or "",
         v=values,
-        base=found.version,
+        base=found.version if sent_base is None else sent_base,
         badges=badges,
         images=BADGES,
         **extra,

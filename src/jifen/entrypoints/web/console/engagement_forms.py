@@ -21,7 +21,8 @@ SHORT = 200  # a name, an id, a list of categories
 LONG = 2000  # a description, a condition
 #: the caps a task's form sets: the most times a member may do it per period
 CAP_PERIODS = ("day", "week", "month", "lifetime")
-PRIZE_ROWS = 3  # prize rows a board's form shows
+PRIZE_ROWS = 3  # empty prize rows a new board's form shows
+MAX_PRIZE_ROWS = 20
 LANGS = (("zh", "zh-CN"), ("en", "en"))
 
 
@@ -57,7 +58,7 @@ class TaskForm(EntryForm):
     how_en: Long = ""
     points: Number
     proof: Literal["moderated", "webhook", "automatic"]
-    sources: Short = ""
+    sources: Long = ""  # a list, separated by commas
     cap_day: Number = ""
     cap_week: Number = ""
     cap_month: Number = ""
@@ -73,9 +74,9 @@ class ChallengeForm(EntryForm):
     counts: Literal["orders", "spend", "units", "products", "activities"]
     goal: str = Field(max_length=20, pattern=r"^\s*\d{1,12}(\.\d{1,4})?\s*$")
     activity: Named = ""
-    categories: Short = ""
-    skus: Short = ""
-    tags: Short = ""
+    categories: Long = ""  # a list, separated by commas
+    skus: Long = ""  # a list, separated by commas
+    tags: Long = ""  # a list, separated by commas
     when: Long = ""
     who: Long = ""
     in_a_row: Literal["", "day", "week", "month"] = ""
@@ -102,8 +103,8 @@ class BoardForm(EntryForm):
     period: Literal["week", "month"]
     scope: Literal["programme", "store", "city"]
     size: Number
-    prize_ranks: list[Ranks] = Field([], max_length=PRIZE_ROWS)
-    prize_points: list[Number] = Field([], max_length=PRIZE_ROWS)
+    prize_ranks: list[Ranks] = Field([], max_length=MAX_PRIZE_ROWS)
+    prize_points: list[Number] = Field([], max_length=MAX_PRIZE_ROWS)
 
 
 # -- a form into the file's entry ----------------------------------------------------------
@@ -132,8 +133,8 @@ def task_entry(form: TaskForm, old: dict[str, Any] | None) -> dict[str, Any]:
             ]
     _set(e, "caps", caps)
     window = dict(e.get("window") or {})
-    _set(window, "starts", _moment(form.starts, "starts"))
-    _set(window, "ends", _moment(form.ends, "ends"))
+    _set(window, "starts", _moment(form.starts, "starts", window.get("starts")))
+    _set(window, "ends", _moment(form.ends, "ends", window.get("ends")))
     _set(e, "window", window)
     _set(e, "when", form.when.strip())
     return e
@@ -158,8 +159,8 @@ def challenge_entry(form: ChallengeForm, old: dict[str, Any] | None) -> dict[str
     grace = _whole(form.grace, "grace") if e.get("in_a_row") else None
     _set(e, "grace", grace or None)
     _set(e, "period", form.period.strip())
-    _set(e, "starts", _moment(form.starts, "starts"))
-    _set(e, "ends", _moment(form.ends, "ends"))
+    _set(e, "starts", _moment(form.starts, "starts", e.get("starts")))
+    _set(e, "ends", _moment(form.ends, "ends", e.get("ends")))
     _set(e, "points", _whole(form.points, "points") or None)
     _set(e, "badge", form.badge.strip())
     after = form.after_done.strip()
@@ -177,10 +178,12 @@ def badge_entry(form: BadgeForm, old: dict[str, Any] | None) -> dict[str, Any]:
 def board_entry(form: BoardForm, old: dict[str, Any] | None) -> dict[str, Any]:
     e = _start(form, old)
     _words(e, "description", form.description_zh, form.description_en)
-    e["metric"] = form.metric.strip()
-    _set(e, "counter", form.counter.strip() if e["metric"] == "counter" else "")
-    e["period"] = form.period.strip()
-    e["scope"] = form.scope.strip()
+    if old is None:  # what a board counts, when and among whom is set once: changed,
+        # its running period's scores would mix two counts, or freeze early
+        e["metric"] = form.metric.strip()
+        _set(e, "counter", form.counter.strip() if e["metric"] == "counter" else "")
+        e["period"] = form.period.strip()
+        e["scope"] = form.scope.strip()
     e["size"] = _whole(form.size, "size", required=True)
     prizes = []
     for n, (sent, points) in enumerate(zip(form.prize_ranks, form.prize_points, strict=False)):
@@ -243,8 +246,8 @@ def form_values(part: str, entry: dict[str, Any] | None) -> dict[str, Any]:
     elif part == "badges":
         out["image"] = e.get("image", "badge.svg")
     else:
-        prizes = list(e.get("prizes") or [])
-        prizes += [{}] * (PRIZE_ROWS - len(prizes))
+        prizes = list(e.get("prizes") or [])[:MAX_PRIZE_ROWS]
+        prizes += [{}] * min(max(PRIZE_ROWS - len(prizes), 1), MAX_PRIZE_ROWS - len(prizes))
         out |= {
             "metric": e.get("metric", "points"),
             "counter": e.get("counter") or "",
@@ -295,14 +298,19 @@ def _whole(text: Any, field: str, *, required: bool = False) -> int | None:
 
 
 def _list(text: str) -> list[str]:
-    """``"vegetables, fruit"`` (commas, Chinese commas or spaces): the words."""
-    return [w for w in text.replace("，", ",").replace(" ", ",").split(",") if w]
+    """``"vegetables, fresh fruit"`` (commas or Chinese commas between): the items, each
+    as written (a space is part of an item, as in ``new arrival``)."""
+    return [w.strip() for w in text.replace("，", ",").split(",") if w.strip()]
 
 
-def _moment(text: str, field: str) -> datetime | None:
+def _moment(text: str, field: str, old: Any = None) -> Any:
+    """The moment a datetime-local input sent; the file's own value when the input still
+    shows it (the input has no seconds and no offset: writing it back would lose them)."""
     raw = text.strip()
     if not raw:
         return None
+    if old is not None and raw == _shown_moment(old):
+        return old
     try:
         return datetime.fromisoformat(raw)  # a datetime-local input: 2026-12-01T09:30
     except ValueError:
