@@ -498,4 +498,6 @@ def test_no_form_answers_a_5xx_or_a_raw_code_and_a_refusal_changes_nothing(shop:
     # each form took its plausible values: the refusals were the hostile values' doing
     assert sorted(set(ROUTES) - shop.accepted) == []
     assert shop.sent > 500
-    assert took < 90, f"the sweep took {took:.0f} s"
+    # a budget per request (forms are added, each swept whole), and one for CI's sake
+    assert took / shop.sent < 0.1, f"{took / shop.sent * 1000:.0f} ms a request"
+    assert took < 240, f"the sweep took {took:.0f} s"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -243,10 +244,14 @@ def _run(
     with _progress(kind, auto_refresh=lanes == 1) as bar:
         task = bar.add_task(source.path.name, total=source.size or None, rows=0, rate=0)
 
+        ctrl_c: list[int] = []
+
         def tick(summary: ImportSummary) -> None:
             seen[:] = [summary]
             rate = summary.rows / summary.seconds if summary.seconds else 0
             bar.update(task, completed=source.position, rows=summary.rows, rate=rate)
+            if ctrl_c:  # between two batches: the one just committed stays
+                raise KeyboardInterrupt
 
         def lanes_tick(position: int, rows: int, seconds: float) -> None:
             rate = rows / seconds if seconds else 0
@@ -256,18 +261,25 @@ def _run(
             if lanes > 1:
                 job = Job(jf, kind, program, source, batch_size)
                 return run_in_lanes(job, lanes, lanes_tick, sink)
-            return kind.run(
-                jf.uow,
-                jf.clock,
-                jf.rulebooks,
-                program,
-                source.rows(),
-                batch_size=batch_size,
-                progress=tick,
-                checkpoint=source.identity,
-                rejects=sink,
-                **({"skew": jf.clock_skew} if kind.takes_skew else {}),
-            )
+            # Ctrl-C raises a flag, read after each batch: a KeyboardInterrupt raised where
+            # it fell could land in a callback of the garbage collector, which swallows it
+            # (the import then ran to its end)
+            asked = signal.signal(signal.SIGINT, lambda *_: ctrl_c.append(1))
+            try:
+                return kind.run(
+                    jf.uow,
+                    jf.clock,
+                    jf.rulebooks,
+                    program,
+                    source.rows(),
+                    batch_size=batch_size,
+                    progress=tick,
+                    checkpoint=source.identity,
+                    rejects=sink,
+                    **({"skew": jf.clock_skew} if kind.takes_skew else {}),
+                )
+            finally:
+                signal.signal(signal.SIGINT, asked)
         except (KeyboardInterrupt, LaneInterrupted) as exc:
             bar.stop()
             if isinstance(exc, LaneInterrupted):
