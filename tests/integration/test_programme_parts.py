@@ -30,8 +30,9 @@ def _put(jf: Jifen, program: object, part: str, entry: dict, base: int, new: boo
 
 def test_an_entry_added_changed_and_removed_is_each_time_the_next_version(jf: Jifen) -> None:
     program = publish(jf)
-    found = programs.parts_of(jf.uow(write=False), jf.editor, program, "tasks")
-    assert found.version == 1 and found.get("write-review") is not None
+    found = programs.parts_of(jf.uow(write=False), jf.editor, program)
+    assert found.version == 1 and found.get("tasks", "write-review") is not None
+    assert [b["id"] for b in found.lists["badges"]] == ["veg-lover", "explorer", "regular"]
     assert _put(jf, program, "tasks", TASK, 1, new=True) == 2
     assert _put(jf, program, "tasks", TASK, 2, new=True) == 2  # sent twice: once
     rules = programs.rules_of(jf.uow(write=False), jf.rulebooks, program)

@@ -20,20 +20,20 @@ PARTS = ("tasks", "challenges", "badges", "leaderboards")
 
 @dataclass(frozen=True)
 class Parts:
-    """A list's entries as the current version's file gives them, and that version: an
+    """The four lists as the current version's file gives them, and that version: an
     edit made from them is refused once another version replaced it."""
 
     version: int
-    entries: list[dict[str, Any]]
+    lists: dict[str, list[dict[str, Any]]]
 
-    def get(self, name: str) -> dict[str, Any] | None:
-        return next((e for e in self.entries if e.get("id") == name), None)
+    def get(self, part: str, name: str) -> dict[str, Any] | None:
+        return next((e for e in self.lists[part] if e.get("id") == name), None)
 
 
-def parts_of(uow: ProgramWork, editor: ProgramEditor, program: Program, part: str) -> Parts:
-    _known(part)
+def parts_of(uow: ProgramWork, editor: ProgramEditor, program: Program) -> Parts:
+    """Every list a form edits, from one read of the current file."""
     version, source = current_source(uow, program)
-    return Parts(version, editor.parts(source, part))
+    return Parts(version, {part: editor.parts(source, part) for part in PARTS})
 
 
 def put_part(

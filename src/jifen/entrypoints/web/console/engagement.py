@@ -42,16 +42,16 @@ def engagement_page(
 ) -> Response:
     allow(staff, Permission.EDIT_PROGRAM)
     jf = jifen(request)
-    lists = {p: programs.parts_of(jf.uow(write=False), jf.editor, prog, p) for p in programs.PARTS}
+    found = programs.parts_of(jf.uow(write=False), jf.editor, prog)
     return page(
         request,
         lang,
         "console/engagement.html",
         staff,
         program=prog,
-        lists={p: found.entries for p, found in lists.items()},
-        badge_names={b.get("id"): b.get("name") or {} for b in lists["badges"].entries},
-        base=lists["tasks"].version,
+        lists=found.lists,
+        badge_names={b.get("id"): b.get("name") or {} for b in found.lists["badges"]},
+        base=found.version,
         done=done if done in ("saved", "added", "removed") else "",
         named=name[:64],
         images=BADGES,
@@ -136,8 +136,8 @@ def _save(
     jf = jifen(request)
     name = form.id.strip()
     try:
-        found = programs.parts_of(jf.uow(write=False), jf.editor, prog, part)
-        entry = to_entry(form, None if form.new else found.get(name))
+        found = programs.parts_of(jf.uow(write=False), jf.editor, prog)
+        entry = to_entry(form, None if form.new else found.get(part, name))
         programs.put_part(
             jf.uow(), jf.clock, jf.compile, jf.editor, prog, part, entry, staff[0].actor,
             base_version=form.base, new=form.new,
@@ -169,8 +169,8 @@ def _form(
     for granted: saving again is refused until the page is reloaded)."""
     allow(staff, Permission.EDIT_PROGRAM)
     jf = jifen(request)
-    found = programs.parts_of(jf.uow(write=False), jf.editor, prog, part)
-    entry = found.get(name) if name is not None else None
+    found = programs.parts_of(jf.uow(write=False), jf.editor, prog)
+    entry = found.get(part, name) if name is not None else None
     if name is not None and entry is None and status == 200:
         raise PageNotFound
     values = form_values(part, entry)
@@ -179,7 +179,6 @@ def _form(
         if part == "leaderboards":
             rows = list(zip(sent["prize_ranks"], sent["prize_points"], strict=False))
             values["prizes"] = rows + [("", "")] * (PRIZE_ROWS - len(rows))
-    badges = programs.parts_of(jf.uow(write=False), jf.editor, prog, "badges").entries
     return page(
         request,
         lang,
@@ -192,7 +191,7 @@ def _form(
         named=name or "",
         v=values,
         base=found.version if sent_base is None else sent_base,
-        badges=badges,
+        badges=found.lists["badges"],
         images=BADGES,
         **extra,
     )
