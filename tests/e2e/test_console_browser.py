@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 from jifen.bootstrap import bootstrap
 from jifen.config import Settings
 from jifen.services import access as operators
-from jifen.services import ledger, programs
+from jifen.services import engagement, ledger, programs
 from jifen.services.access import apikeys
 from jifen.services.ledger.commands import Earn
 from tests.e2e.test_portal_browser import Shop, browser, seeded, serve, shots
@@ -36,6 +36,7 @@ def back_office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
             jf.uow(), jf.clock, jf.passwords, username, username.title(), role, PASSWORD, "test"
         )
     key = apikeys.create_key(jf.uow(), jf.clock, program, "till", ["ledger:write"], "test")
+    engagement.add_source(jf.uow(), jf.clock, program, "dianping-reviews", "test")
     jf.close()
     for shop in serve(workdir, url):
         shop.key = key
@@ -382,7 +383,8 @@ def test_a_locked_operator_is_unlocked_by_an_admin(browser: Browser, back_office
 
 @pytest.mark.parametrize(
     "path", ["/console/", "/console/members/C-1", "/console/dashboard", "/console/catalogue",
-             "/console/program", "/console/till", "/console/operators", "/console/apikeys"],
+             "/console/program", "/console/till", "/console/operators", "/console/apikeys",
+             "/console/inbound"],
 )  # fmt: skip
 def test_every_console_page_fits_a_phone(browser: Browser, back_office: Shop, path: str) -> None:
     page = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 812}).new_page()

@@ -195,6 +195,8 @@ ROUTES: dict[str, dict[str, str]] = {
     "/console/operators/{username}/unlock": {"username": "carl"},
     "/console/apikeys/{key_id}/revoke": {"key_id": "{key_id}"},
     "/console/apikeys/{key_id}/rotate": {"key_id": "{other_key_id}"},
+    "/console/inbound": {"name": "{fresh}"},
+    "/console/inbound/{name}/rotate": {"name": "weibo"},
     "/console/referrals/void": {"member": "C-4"},
     "/console/moderation/review": {"submission": "1", "decision": "reject"},
     "/console/engagement/tasks": {"id": "store-check-in", "kind": "check_in", "points": "10"},
@@ -464,6 +466,7 @@ def shop(jf: Jifen) -> Iterator[Shop]:
     for name in ("till", "shop"):
         access.create_key(jf.uow(), jf.clock, program, name, ["admin"], "t")
     keys = access.list_keys(jf.uow(write=False), program)
+    engagement.add_source(jf.uow(), jf.clock, program, "weibo", "t")  # to rotate
     versions = programs.versions(jf.uow(write=False), program)
     ids = {
         "voucher": done.vouchers[0].code,

@@ -5,6 +5,7 @@ On both databases."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -30,6 +31,7 @@ from jifen.services.earning import EarnResult, RecordActivity, record_activity
 from jifen.services.engagement import CompleteTask, Enrol, TakePart
 from tests.earning_fixtures import publish
 from tests.factories import FakeClock, assert_verified, balances, key
+from tests.integration.test_doors_http import console
 
 SIGN_UP = 100
 
@@ -277,3 +279,72 @@ def test_earn_more_says_where_the_member_stands_on_each_task(
     found = engagement.earn_more(jf.uow(write=False), jf.clock, jf.rulebooks, shop, "BO")
     assert found.campaigns == ()  # the vegetable day is for vegetable lovers
     assert [t.per for t in found.tasks] == ["day", "day", "week"]
+
+
+def test_the_console_adds_and_rotates_a_source_showing_each_secret_once(
+    jf: Jifen, shop: Program, clock: FakeClock
+) -> None:
+    url, en = "/inbound/fresh-market/weibo", {"Accept-Language": "en"}
+    with TestClient(create_app(jf)) as client:
+        csrf = console(jf, client)
+        empty = client.get("/console/inbound", headers=en)
+        added = client.post(
+            "/console/inbound", data={"csrf": csrf, "name": "weibo"}, follow_redirects=False
+        )
+        shown = client.get(added.headers["location"], headers=en)
+        secret = re.search(r"whsec_[\w+/=]+", shown.text)
+        assert secret is not None, shown.text
+        refreshed = client.get(added.headers["location"], headers=en)
+        body = message()
+        paid = client.post(url, content=body, headers=headers(secret.group(0), body, clock))
+
+        rotated = client.post(
+            "/console/inbound/weibo/rotate", data={"csrf": csrf}, follow_redirects=False
+        )
+        after = client.get(rotated.headers["location"], headers={"Accept-Language": "zh-CN"})
+        new = re.search(r"whsec_[\w+/=]+", after.text)
+        assert new is not None and new.group(0) != secret.group(0)
+        second = message(member="BO")
+        old_still = client.post(
+            url, content=second, headers=headers(secret.group(0), second, clock, msg="m2")
+        )
+        clash = client.post("/console/inbound", data={"csrf": csrf, "name": "weibo"}, headers=en)
+        bad = client.post("/console/inbound", data={"csrf": csrf, "name": "Wei Bo"}, headers=en)
+        missing = client.post(
+            "/console/inbound/douyin/rotate",
+            data={"csrf": csrf},
+            headers={"Accept-Language": "zh-CN"},
+        )
+        listed = client.get("/console/inbound", headers=en)
+        clock.advance(hours=25)
+        third = message()  # a new day: the share pays again
+        old_later = client.post(
+            url, content=third, headers=headers(secret.group(0), third, clock, msg="m3")
+        )
+        new_later = client.post(
+            url, content=third, headers=headers(new.group(0), third, clock, msg="m3")
+        )
+
+    assert "No task webhooks yet." in empty.text and 'href="/console/inbound"' in empty.text
+    assert added.status_code == 303 and rotated.status_code == 303
+    assert "/inbound/fresh-market/weibo" in shown.text
+    assert secret.group(0) not in refreshed.text and "whsec_" not in refreshed.text
+    assert paid.status_code == 200, paid.text
+    assert "旧密钥在一天内仍可使用" in after.text
+    assert old_still.status_code == 200, old_still.text  # the old secret: a day more
+    assert old_later.status_code == 401 and new_later.status_code == 200, new_later.text
+    assert clash.status_code == 422 and "There is already a source with this name." in clash.text
+    assert bad.status_code == 422 and 'value="Wei Bo"' in bad.text
+    assert missing.status_code == 422 and "没有这个来源" in missing.text
+    names = [s.name for s in engagement.list_sources(jf.uow(write=False), shop)]
+    assert names == ["weibo"]  # the refusals added nothing
+    assert "whsec_" not in listed.text  # a secret is never listed
+
+
+def test_the_task_webhooks_page_is_for_admins_only(jf: Jifen, shop: Program) -> None:
+    with TestClient(create_app(jf)) as client:
+        csrf = console(jf, client, role="operator")
+        assert client.get("/console/inbound").status_code == 403
+        refused = client.post("/console/inbound", data={"csrf": csrf, "name": "weibo"})
+    assert refused.status_code == 403
+    assert engagement.list_sources(jf.uow(write=False), shop) == []

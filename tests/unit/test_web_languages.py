@@ -69,10 +69,11 @@ def test_the_language_is_the_cookie_then_the_browser_then_chinese() -> None:
 
 
 def test_the_doors_pages_carry_no_inline_script_or_style() -> None:
-    """The sign-in, code, mailbox, operators and API keys pages work under a CSP that
+    """The sign-in, code, mailbox, operators, API keys and task webhooks pages work under a CSP that
     allows no inline script or style."""
     doors = ["portal/sign_in.html", "portal/code.html", "dev/mailbox.html",
-             "console/sign_in.html", "console/operators.html", "console/apikeys.html"]  # fmt: skip
+             "console/sign_in.html", "console/operators.html", "console/apikeys.html",
+             "console/inbound.html"]  # fmt: skip
     for name in doors:
         text = (WEB / "templates" / name).read_text(encoding="utf-8")
         assert not re.search(r"\sstyle=|<script(?![^>]*\ssrc=)|\son[a-z]+=", text), name

@@ -65,6 +65,8 @@ ERRORS = (
     N_("review_rejected"),
     N_("moderate_tasks"),
     N_("program_part_not_found"),
+    N_("inbound_source_exists"),
+    N_("inbound_source_not_found"),
 )
 #: where a member stands on a task, and how often it pays
 TASKS = (

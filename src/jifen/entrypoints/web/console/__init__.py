@@ -9,6 +9,7 @@ from jifen.entrypoints.web.console import (
     catalogue,
     dashboard,
     engagement,
+    inbound,
     leaderboards,
     members,
     moderation,
@@ -35,5 +36,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     till.router,
     operators.router,
     apikeys.router,
+    inbound.router,
 )
 __all__ = ["ROUTERS", "ConsoleSignInRequired", "NotAllowed"]
