@@ -15,7 +15,15 @@ from fastapi.responses import RedirectResponse, Response
 from jifen.domain.errors import JifenError
 from jifen.domain.operators import Permission
 from jifen.entrypoints.api.bounds import RowId
-from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
+from jifen.entrypoints.web.console.session import (
+    Prog,
+    Staff,
+    allow,
+    check,
+    forget,
+    page,
+    show_once,
+)
 from jifen.entrypoints.web.portal import Lang, jifen
 from jifen.services import access
 
@@ -31,9 +39,7 @@ def keys_page(request: Request, lang: Lang, prog: Prog, staff: Staff) -> Respons
     q = request.query_params
     shown = request.cookies.get(NEW_KEY) if q.get("done") == "rotated" else None
     response = _keys(request, lang, prog, staff, done=q.get("done"), which=q.get("id"), new=shown)
-    if request.cookies.get(NEW_KEY):
-        response.delete_cookie(NEW_KEY, path=PAGE)
-    return response
+    return forget(request, response, NEW_KEY, PAGE)
 
 
 @router.post("/apikeys/{key_id}/revoke")
@@ -71,17 +77,7 @@ def rotate(
         key, made = access.rotate_key(jf.uow(), jf.clock, prog, key_id, staff[0].actor)
     except JifenError as exc:
         return _keys(request, lang, prog, staff, 422, error=exc.code)
-    response = RedirectResponse(f"{PAGE}?done=rotated&id={made.id}", status_code=303)
-    response.set_cookie(
-        NEW_KEY,
-        key,
-        max_age=60,
-        httponly=True,
-        samesite="strict",
-        secure=jf.settings.secure_cookies,
-        path=PAGE,
-    )
-    return response
+    return show_once(request, PAGE, f"{PAGE}?done=rotated&id={made.id}", NEW_KEY, key)
 
 
 def _keys(

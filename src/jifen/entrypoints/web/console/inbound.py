@@ -13,11 +13,19 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from jifen.domain.errors import JifenError
 from jifen.domain.operators import Permission
-from jifen.entrypoints.web.console.session import Prog, Staff, allow, check, page
+from jifen.entrypoints.web.console.session import (
+    Prog,
+    Staff,
+    allow,
+    check,
+    forget,
+    page,
+    show_once,
+)
 from jifen.entrypoints.web.portal import Lang, jifen
 from jifen.services import engagement
 from jifen.services.engagement.inbound import NewSecret
@@ -34,9 +42,7 @@ def sources_page(request: Request, lang: Lang, prog: Prog, staff: Staff) -> Resp
     done = q.get("done")
     shown = request.cookies.get(NEW_SECRET) if done in ("added", "rotated") else None
     response = _sources(request, lang, prog, staff, done=done, which=q.get("name"), new=shown)
-    if request.cookies.get(NEW_SECRET):
-        response.delete_cookie(NEW_SECRET, path=PAGE)
-    return response
+    return forget(request, response, NEW_SECRET, PAGE)
 
 
 @router.post("/inbound")
@@ -78,17 +84,8 @@ def rotate(
 
 
 def _shown_once(request: Request, made: NewSecret, done: str) -> Response:
-    response = RedirectResponse(f"{PAGE}?done={done}&name={quote(made.name)}", status_code=303)
-    response.set_cookie(
-        NEW_SECRET,
-        made.secret,
-        max_age=60,
-        httponly=True,
-        samesite="strict",
-        secure=jifen(request).settings.secure_cookies,
-        path=PAGE,
-    )
-    return response
+    where = f"{PAGE}?done={done}&name={quote(made.name)}"
+    return show_once(request, PAGE, where, NEW_SECRET, made.secret)
 
 
 def _sources(

@@ -128,3 +128,22 @@ def cookie(request: Request, response: Response, name: str, value: str, age: int
     response.set_cookie(
         name, value, max_age=age, httponly=True, samesite="strict", secure=secure, path="/console"
     )
+
+
+def show_once(request: Request, page: str, location: str, name: str, value: str) -> Response:
+    """Redirect (POST-redirect-GET) to ``location``, on ``page``, which shows ``value`` (a
+    new key or secret) once: it rides in a cookie of that page that lives a minute and is
+    forgotten once read (:func:`forget`), so a refresh neither shows it nor posts again."""
+    response = RedirectResponse(location, status_code=303)
+    secure = jifen(request).settings.secure_cookies
+    response.set_cookie(
+        name, value, max_age=60, httponly=True, samesite="strict", secure=secure, path=page
+    )
+    return response
+
+
+def forget(request: Request, response: Response, name: str, page: str) -> Response:
+    """The page was rendered: the value :func:`show_once` sent it is not sent again."""
+    if request.cookies.get(name):
+        response.delete_cookie(name, path=page)
+    return response
