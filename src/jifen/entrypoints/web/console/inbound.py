@@ -28,7 +28,7 @@ from jifen.entrypoints.web.console.session import (
 )
 from jifen.entrypoints.web.portal import Lang, jifen
 from jifen.services import engagement
-from jifen.services.engagement.inbound import NewSecret
+from jifen.services.engagement import NewSecret
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 PAGE = "/console/inbound"
