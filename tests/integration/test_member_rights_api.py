@@ -51,6 +51,10 @@ def test_the_api_exports_then_erases_once(jf: Jifen, shop: Program) -> None:
     assert (body["format"], body["consents"]) == ("jifen.member-export/1", [])
     assert body["profile"]["attributes"] == {"name": "韩梅梅"}
     assert body["balances"] == {"available": 80, "pending": 0, "held": 0}
+    assert sorted(body["engagement"]) == [
+        "activities", "badges", "challenges", "leaderboards", "task_proofs"
+    ]  # fmt: skip
+    assert body["referral"]["referred"] is None and body["referral"]["friends_joined"] == 0
     assert (refused.status_code, no_key.status_code) == (403, 400)
     assert erased.status_code == 200, erased.text
     assert erased.json()["member"].startswith("erased-") and erased.json()["forfeited"] == 80

@@ -25,13 +25,15 @@ from jifen.domain.errors import (
 from jifen.domain.programs import Program
 from jifen.entrypoints.api.app import create_app
 from jifen.entrypoints.cli.main import app as cli
-from jifen.services import engagement, members
+from jifen.services import engagement, members, rights
 from jifen.services.access import apikeys
 from jifen.services.earning import EarnResult, RecordActivity, record_activity
-from jifen.services.engagement import CompleteTask, Enrol, TakePart
+from jifen.services.engagement import CompleteTask, Enrol, ReviewSubmission, SubmitTask, TakePart
+from jifen.services.rights import EraseMember
 from tests.earning_fixtures import publish
 from tests.factories import FakeClock, assert_verified, balances, key
 from tests.integration.test_doors_http import console
+from tests.integration.test_member_rights import text_cells
 
 SIGN_UP = 100
 
@@ -348,3 +350,49 @@ def test_the_task_webhooks_page_is_for_admins_only(jf: Jifen, shop: Program) -> 
         refused = client.post("/console/inbound", data={"csrf": csrf, "name": "weibo"})
     assert refused.status_code == 403
     assert engagement.list_sources(jf.uow(write=False), shop) == []
+
+
+POST = "https://weibo.example/u/ann-the-cook/p/77"
+REVIEW = "https://reviews.example/ann-the-cook/fresh-market"
+
+
+def test_the_export_holds_what_the_member_did_and_an_erasure_removes_their_proofs(
+    jf: Jifen, shop: Program, clock: FakeClock
+) -> None:
+    secret = engagement.add_source(jf.uow(), jf.clock, shop, "weibo", "t").secret
+    body = message(reference=POST)
+    receive(jf, shop, headers(secret, body, clock), body)
+    made = engagement.submit_task(jf.uow(), jf.clock, jf.rulebooks, shop,
+                                  SubmitTask("ANN", "write-review", REVIEW), key("s"))  # fmt: skip
+    engagement.review_submission(
+        jf.uow(), jf.clock, jf.rulebooks, shop,
+        ReviewSubmission(made.id, False, "the link is private", "olga"), key("r"),
+    )  # fmt: skip
+    friend = members.get_member(jf.uow(write=False), jf.clock, shop, "ANN").referral_code
+    engagement.enrol(jf.uow(), jf.clock, jf.rulebooks, shop,
+                     Enrol("CY", email="cy@example.com", referral_code=friend), key("cy"))  # fmt: skip
+
+    found = rights.export_member(jf.uow(write=False), jf.clock, shop, "ANN")
+    did = found.engagement
+    assert [a["kind"] for a in did["activities"]] == ["sign_up", "task.share-photo"]
+    assert did["activities"][1]["payload"] == {"reference": POST}
+    assert [
+        (p["task_id"], p["reference"], p["status"], p["reason"]) for p in did["task_proofs"]
+    ] == [("write-review", REVIEW, "rejected", "the link is private")]
+    assert "reviewed_by" not in did["task_proofs"][0]  # staff are not the member's data
+    assert did["challenges"] == [] and did["badges"] == []
+    assert found.referral == {"referred": None, "friends_joined": 1, "friends_converted": 0,
+                              "points_for_friends": 0}  # fmt: skip
+    theirs = rights.export_member(jf.uow(write=False), jf.clock, shop, "CY").referral
+    assert theirs["referred"]["status"] == "joined"
+    assert "ANN" not in json.dumps(theirs)  # who referred them is another member's data
+    assert POST in json.dumps(found.engagement) and REVIEW in json.dumps(found.engagement)
+
+    rights.erase_member(jf.uow(), jf.clock, shop, EraseMember("ANN", "test"), key("erase"))
+
+    left = [(t, c) for t, c, v in text_cells(jf) if "ann-the-cook" in v]
+    assert left == []  # the proofs named the member on another platform: gone everywhere
+    with jf.engine.connect() as conn:
+        proofs = conn.execute(text("SELECT reference, status FROM task_submissions")).all()
+    assert [tuple(p) for p in proofs] == [("[erased]", "rejected")]
+    assert_verified(jf)

@@ -10,7 +10,7 @@ returns a JSON value with every trace of them replaced.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +54,13 @@ class Personal:
         texts.extend(_texts(member.attributes))
         values = sorted({t for t in texts if t and t.strip()}, key=len, reverse=True)
         return cls(member.external_id, pseudonym(member.id), tuple(values))
+
+    def naming(self, texts: Iterable[str]) -> Personal:
+        """The same, and ``texts`` too (what else names the member: a task's proof, a link
+        to their post on another platform)."""
+        values = sorted({*self.values, *(t for t in texts if t and t.strip())}, key=len,
+                        reverse=True)  # fmt: skip
+        return Personal(self.external_id, self.pseudonym, tuple(values))
 
     @property
     def needles(self) -> tuple[str, ...]:

@@ -32,13 +32,15 @@ from jifen.adapters.db.tables import (
     orders,
     outbox,
     redemptions,
+    referrals,
     signin_codes,
+    task_submissions,
     tier_changes,
     vouchers,
     web_sessions,
 )
 from jifen.domain.members import MemberStatus
-from jifen.domain.rights import Personal
+from jifen.domain.rights import ERASED, Personal
 
 #: the member's own rows that keep text or JSON beside the ledger: (table, columns)
 OWN: tuple[tuple[Table, tuple[str, ...]], ...] = (
@@ -94,6 +96,56 @@ class SqlRights:
         found = self.conn.execute(select(*cols).where(c.member_id == member_id).order_by(c.id))
         return [_plain(row._mapping) for row in found]
 
+    def engagement(self, member_id: int) -> dict[str, list[dict[str, Any]]]:
+        """What the member did and won beyond orders: activities and task proofs, rounds
+        of challenges, badges, scores on leaderboards."""
+        a, t, c = activities.c, task_submissions.c, challenge_progress.c
+        b, s = member_badges.c, leaderboard_scores.c
+        reads = {
+            "activities": select(a.kind, a.payload, a.occurred_at, a.created_at)
+            .where(a.member_id == member_id)
+            .order_by(a.id),
+            "task_proofs": select(
+                t.task_id, t.reference, t.status, t.reason, t.points, t.submitted_at,
+                t.reviewed_at,
+            )
+            .where(t.member_id == member_id)
+            .order_by(t.id),
+            "challenges": select(c.challenge_id, c.round, c.tally, c.value, c.done_at,
+                                 c.updated_at)
+            .where(c.member_id == member_id)
+            .order_by(c.challenge_id, c.round),
+            "badges": select(b.badge, b.challenge_id, b.round, b.awarded_at)
+            .where(b.member_id == member_id)
+            .order_by(b.awarded_at, b.badge),
+            "leaderboards": select(s.board_id, s.period, s.scope_key, s.score, s.hidden)
+            .where(s.member_id == member_id)
+            .order_by(s.board_id, s.period, s.scope_key),
+        }  # fmt: skip
+        return {
+            name: [_plain(row._mapping) for row in self.conn.execute(query)]
+            for name, query in reads.items()
+        }
+
+    def referral(self, member_id: int) -> dict[str, Any]:
+        """Who brought the member (only that someone did: the referrer is another member)
+        and how many friends they brought."""
+        r = referrals.c
+        own = self.conn.execute(
+            select(r.status, r.created_at, r.converted_at, r.friend_points, r.voided_at).where(
+                r.referee_id == member_id
+            )
+        ).first()
+        friends = self.conn.execute(
+            select(r.status, r.referrer_points).where(r.referrer_id == member_id)
+        ).all()
+        return {
+            "referred": None if own is None else _plain(own._mapping),
+            "friends_joined": len(friends),
+            "friends_converted": sum(1 for f in friends if f.status == "converted"),
+            "points_for_friends": sum(int(f.referrer_points) for f in friends),
+        }
+
     def erased_at(self, member_id: int) -> datetime | None:
         found = self.conn.execute(select(members.c.erased_at).where(members.c.id == member_id))
         value: datetime | None = found.scalar_one_or_none()
@@ -102,6 +154,7 @@ class SqlRights:
     def erase(
         self, program_id: int, member_id: int, personal: Personal, now: datetime, keep_key: str
     ) -> None:
+        personal = personal.naming(self._proofs(member_id))
         self.conn.execute(delete(signin_codes).where(signin_codes.c.member_id == member_id))
         self.conn.execute(delete(web_sessions).where(web_sessions.c.member_id == member_id))
         self.conn.execute(delete(consents).where(consents.c.member_id == member_id))
@@ -122,6 +175,7 @@ class SqlRights:
             self.conn.execute(delete(table).where(table.c.member_id == member_id))
         for table, columns in OWN:
             self._scrub(table, columns, personal, table.c.member_id == member_id)
+        self._erase_proofs(member_id, personal)
         for table, columns in SHARED:
             mentions = or_(*(_mentions(table.c[c], personal) for c in columns))
             self._scrub(table, columns, personal, table.c.program_id == program_id, mentions)
@@ -144,6 +198,37 @@ class SqlRights:
                 updated_at=now,
             )
         )
+
+    def _proofs(self, member_id: int) -> list[str]:
+        """The member's proofs of tasks done (links, photo references): they name the
+        member wherever an answer or an event repeats them."""
+        t, a = task_submissions.c, activities.c
+        sent = self.conn.execute(select(t.reference).where(t.member_id == member_id))
+        found = [str(r) for r in sent.scalars()]
+        done = self.conn.execute(select(a.payload).where(a.member_id == member_id))
+        for payload in done.scalars():
+            if isinstance(payload, dict) and isinstance(payload.get("reference"), str):
+                found.append(payload["reference"])
+        return [r for r in found if r and r != ERASED]
+
+    def _erase_proofs(self, member_id: int, personal: Personal) -> None:
+        """A task's proof is the member's own post, review or photo: gone, whatever it
+        says (it names the member on another platform, which no scrub can know)."""
+        t = task_submissions.c
+        self.conn.execute(
+            update(task_submissions).where(t.member_id == member_id).values(reference=ERASED)
+        )
+        self._scrub(task_submissions, ("reason",), personal, t.member_id == member_id)
+        a = activities.c
+        found = self.conn.execute(select(a.id, a.payload).where(a.member_id == member_id))
+        for row in found.all():
+            payload = row.payload
+            if isinstance(payload, dict) and payload.get("reference"):
+                self.conn.execute(
+                    update(activities)
+                    .where(a.id == row.id)
+                    .values(payload={**payload, "reference": ERASED})
+                )
 
     def _scrub(
         self, table: Table, columns: tuple[str, ...], personal: Personal, *where: Any

@@ -1,8 +1,11 @@
 """A member's data, exported as one JSON document: ``jifen.member-export/1``.
 
 Profile, every consent answer given (oldest first), balances, every lot, the whole
-history, orders, redemptions and vouchers. What is internal stays out: an adjustment's
-reason (the audit log's), who on the staff made a change, the rules' snapshots.
+history, orders, redemptions and vouchers; activities, task proofs, challenge rounds,
+badges and leaderboard scores; the member's referral and the friends they brought. What
+is internal stays out: an adjustment's reason (the audit log's), who on the staff made a
+change or reviewed a proof, the rules' snapshots, and other members (who referred the
+member, who their friends are).
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ def export_member(
             orders=uow.rights.orders(member.id),
             redemptions=uow.rights.redemptions(member.id),
             vouchers=uow.rights.vouchers(member.id),
+            engagement=uow.rights.engagement(member.id),
+            referral=uow.rights.referral(member.id),
         )
 
 

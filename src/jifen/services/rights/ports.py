@@ -26,6 +26,16 @@ class Rights(Protocol):
         """Every consent answer the member gave, oldest first: purpose, channel, granted,
         source, when (JSON values)."""
 
+    def engagement(self, member_id: int) -> dict[str, list[dict[str, Any]]]:
+        """What the member did and won beyond orders, each list oldest first (JSON
+        values): ``activities``, ``task_proofs``, ``challenges``, ``badges``,
+        ``leaderboards``."""
+
+    def referral(self, member_id: int) -> dict[str, Any]:
+        """``referred``: the member's own referral (never who referred them: another
+        member's data), or None; the friends they brought, counted, and the points paid
+        them for it (JSON values)."""
+
     def erased_at(self, member_id: int) -> datetime | None: ...
 
     def erase(
@@ -35,8 +45,10 @@ class Rights(Protocol):
 
         The member's row takes the pseudonym, status ``erased`` and ``erased_at``, and
         loses its contact, display name and codes; sign-in codes, sessions, devices and
-        consents go; the outbox, idempotency answers (and internal keys
-        but ``keep_key``), the audit log and the records beside the ledger are scrubbed.
+        consents go; task proofs (a link to the member's post, review or photo) become
+        ``[erased]``, in the proofs and in the activities' payloads; the outbox,
+        idempotency answers (and internal keys but ``keep_key``), the audit log and the
+        records beside the ledger are scrubbed.
         """
 
 

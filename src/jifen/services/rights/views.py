@@ -34,3 +34,6 @@ class MemberExport:
     orders: list[dict[str, Any]]
     redemptions: list[dict[str, Any]]
     vouchers: list[dict[str, Any]]
+    #: activities, task_proofs, challenges, badges, leaderboards
+    engagement: dict[str, list[dict[str, Any]]]
+    referral: dict[str, Any]

@@ -39,13 +39,20 @@ class MemberExportOut(BaseModel):
     exported_at: datetime
     program: str
     profile: dict[str, Any]
-    consents: list[dict[str, Any]] = Field(description="none recorded yet: always []")
+    consents: list[dict[str, Any]] = Field(description="every consent answer, oldest first")
     balances: dict[str, int]
     lots: list[dict[str, Any]]
     history: list[dict[str, Any]]
     orders: list[dict[str, Any]]
     redemptions: list[dict[str, Any]]
     vouchers: list[dict[str, Any]]
+    engagement: dict[str, list[dict[str, Any]]] = Field(
+        description="activities, task_proofs, challenges, badges, leaderboards"
+    )
+    referral: dict[str, Any] = Field(
+        description="referred (the member's own referral, or null), friends_joined,"
+        " friends_converted, points_for_friends"
+    )
 
 
 class ErasedOut(BaseModel):
