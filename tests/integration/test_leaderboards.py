@@ -18,7 +18,7 @@ from jifen.entrypoints.api.app import create_app
 from jifen.services import engagement, leaderboards, members, rights
 from jifen.services.access import apikeys
 from jifen.services.earning import RefundOrder, refund_order
-from jifen.services.earning.commands import LineIn
+from jifen.services.earning.commands import LineIn, PlaceOrder
 from jifen.services.engagement import CompleteTask
 from jifen.services.leaderboards import BoardView, HideFromBoards
 from jifen.services.members import UpdateMember
@@ -210,6 +210,30 @@ def test_a_referral_taken_back_by_a_refund_takes_only_the_friends_share_off_the_
     refund_order(jf.uow(), jf.clock, jf.rulebooks, shop, RefundOrder("r", "f2", full=True))
     scores = {r.name: r.score for r in board(jf, shop).top}
     assert scores["FR***ND"] == 100 + 38  # its sign-up and its first order, nothing more
+
+
+def test_the_referrers_side_counts_on_their_board_and_a_refund_takes_it_off(
+    jf: Jifen, shop: Program
+) -> None:
+    code = engagement.enrol(jf.uow(), jf.clock, jf.rulebooks, shop, engagement.Enrol("REF"),
+                            key("e")).referral_code  # fmt: skip
+    for friend in ("FRIEND", "FELLOW"):
+        engagement.enrol(jf.uow(), jf.clock, jf.rulebooks, shop,
+                         engagement.Enrol(friend, referral_code=code), key("e"))  # fmt: skip
+    assert board(jf, shop, "REF").mine.score == 100  # type: ignore[union-attr]  # sign-up
+
+    paid = buy(jf, shop, "FRIEND", "f1", "50.00", pork("50.00"))
+    assert paid.meta["referral"]["referrer_points"] == 300
+    assert board(jf, shop, "REF").mine.score == 100 + 300  # type: ignore[union-attr]
+    # through the order lane too: its batch reads the referrer's score, not in its start
+    lane = PlaceOrder("g1", "FELLOW", "50.00", (pork("50.00"),))
+    assert jf.orders.submit(shop, lane).result(timeout=30).meta["referral"]["points"] == 300
+    assert board(jf, shop, "REF").mine.score == 100 + 600  # type: ignore[union-attr]
+
+    refund_order(jf.uow(), jf.clock, jf.rulebooks, shop, RefundOrder("r", "f1", full=True))
+    assert board(jf, shop, "REF").mine.score == 100 + 300  # type: ignore[union-attr]
+    assert balances(jf, shop, "REF")[:2] == (100, 300)  # the other friend's, still held
+    assert_verified(jf)
 
 
 def test_members_tied_with_the_last_prized_place_are_all_paid(jf: Jifen, clock: FakeClock) -> None:

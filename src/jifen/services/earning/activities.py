@@ -100,7 +100,19 @@ def record_activity_in(
         points=book.points + sum(r.points for r in paid.reached),
         challenges=len(paid.reached), activity=cmd.type,
     )  # fmt: skip
+    score_referrer(uow, definition, program, paid, now)
     return earn_result(book, cmd.type, awards.view(award, definition.earning.version), now, meta)
+
+
+def score_referrer(
+    uow: EarningWork, definition: ProgramDefinition, program: Program, paid: Paid, now: datetime
+) -> None:
+    """The referrer's side of a referral is points they earned: it counts on the boards
+    as their own (their row is locked already, by its credit)."""
+    if paid.referrer is not None and paid.referrer_points:
+        leaderboards.on_scored(
+            uow, definition, program, paid.referrer, now, points=paid.referrer_points
+        )
 
 
 def pay_activity(
@@ -157,7 +169,8 @@ def pay_activity(
         awards.award_json(award),
         now,
     )
-    return Paid(award, entry_id, referred, available, tuple(reached))
+    credited = referrer.member if referrer is not None and referred is not None else None
+    return Paid(award, entry_id, referred, available, tuple(reached), credited)
 
 
 def _evaluate(

@@ -21,6 +21,7 @@ from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.services import challenges, leaderboards
 from jifen.services.earning import awards, referral_rewards, weeks
+from jifen.services.earning.activities import score_referrer
 from jifen.services.earning.commands import PlaceOrder
 from jifen.services.earning.order_data import order_json, to_order
 from jifen.services.earning.ports import EarningWork, NewOrderRecord
@@ -149,6 +150,8 @@ def _record(
             uow, definition, program, book.member, now,
             points=scored, challenges=len(progressed.reached), store=order.store,
         )  # fmt: skip
+        if paid is not None:
+            score_referrer(uow, definition, program, paid, now)
     return earn_result(book, order.order_id, awards.view(award, earning.version), now, meta)
 
 

@@ -21,12 +21,13 @@ Nobody else's order reads ``referrals``: the member row says whether theirs wait
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from jifen.domain.definition import ProgramDefinition
 from jifen.domain.earning import ON_PURCHASE, Order, Rule, RuleKind, Usage, period_key
 from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import Conflict, MemberNotFound, NotFound
-from jifen.domain.members import MemberStatus
+from jifen.domain.members import Member, MemberStatus
 from jifen.domain.programs import Program
 from jifen.services.earning import awards
 from jifen.services.earning.activities import pay_activity
@@ -72,6 +73,15 @@ def pay_on_purchase(
     return paid
 
 
+class Taken(NamedTuple):
+    """What a refund took back of a referral: from the friend, from the referrer."""
+
+    friend: int = 0
+    referrer: int = 0
+    referrer_member: Member | None = None  # as they then stand (locked by the reversal)
+    paid_at: datetime | None = None  # when it paid: the period its points were scored in
+
+
 def undo_on_refund(
     uow: EarningWork,
     definition: ProgramDefinition,
@@ -79,13 +89,13 @@ def undo_on_refund(
     record: OrderRecord,
     refund_id: str,
     now: datetime,
-) -> tuple[int, int]:
+) -> Taken:
     """Take a referral's points back if ``record`` (as refunded now) converted it, the
     refund came in its return window and left the purchase below the rule's ``min_paid``;
     the points taken back from the friend, and from the referrer. ``book`` is left with
     the member's balances as they then stand."""
     if book.member.referral_open:  # still waiting: nothing was paid
-        return 0, 0
+        return Taken()
     known = uow.earning.referral_of(book.member.id)
     if (
         known is None
@@ -94,18 +104,19 @@ def undo_on_refund(
         or known.paid.order_id != record.order_id
         or known.paid.available_at <= now
     ):
-        return 0, 0
+        return Taken()
     rule = definition.earning.rule(known.paid.rule_id)
     least = max(rule.min_paid if rule is not None else 0, 1)
     if record.paid - record.refunded >= least:
-        return 0, 0
+        return Taken()
     reason = f"refund {refund_id} of order {record.order_id}: the referral's purchase"
-    taken = _take_back(uow, book.program, known, reason, None, now)
+    friend, referrer = _take_back(uow, book.program, known, reason, None, now)
     if rule is not None:  # the friend's side counts no more against the rule's caps
         _release_usage(uow, definition, rule, book.member.id, record.placed_at, known)
     uow.earning.reopen_referral(book.member.id)
     book.member = uow.members.lock_by_id(book.member.id)
-    return taken
+    who = uow.members.lock_by_id(known.referrer_id) if referrer else None
+    return Taken(friend, referrer, who, known.converted_at)
 
 
 def void_referral_in(

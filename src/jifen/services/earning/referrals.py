@@ -34,6 +34,7 @@ from jifen.domain.earning import (
 )
 from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import Conflict, RuleViolation
+from jifen.domain.members import Member
 from jifen.domain.programs import Program
 from jifen.services.challenges import Reached
 from jifen.services.earning.ports import EarningWork, ReferralPaid, ReferralStatus
@@ -163,6 +164,11 @@ class Paid(NamedTuple):
     referrer_entry: int | None
     available_at: datetime
     reached: tuple[Reached, ...] = ()  # rounds of challenges it completed
+    referrer: Member | None = None  # credited: as they then stand, for the boards
+
+    @property
+    def referrer_points(self) -> int:
+        return sum(x.points for x in self.award.lines if x.beneficiary == "referrer")
 
 
 def record_paid(
