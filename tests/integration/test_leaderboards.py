@@ -236,6 +236,22 @@ def test_the_referrers_side_counts_on_their_board_and_a_refund_takes_it_off(
     assert_verified(jf)
 
 
+def test_a_voided_referral_comes_off_both_sides_boards(jf: Jifen, shop: Program) -> None:
+    code = engagement.enrol(jf.uow(), jf.clock, jf.rulebooks, shop, engagement.Enrol("REF"),
+                            key("e")).referral_code  # fmt: skip
+    engagement.enrol(jf.uow(), jf.clock, jf.rulebooks, shop,
+                     engagement.Enrol("FRIEND", referral_code=code), key("e"))  # fmt: skip
+    buy(jf, shop, "FRIEND", "f1", "50.00", pork("50.00"))  # 100 for the order, 300 each
+    before = {r.name: r.score for r in board(jf, shop).top}
+    assert (before["R***F"], before["FR***ND"]) == (100 + 300, 100 + 100 + 300)
+    cmd = engagement.VoidReferral("FRIEND", "one device for both", "console:olga")
+    engagement.void_referral(jf.uow(), jf.clock, jf.rulebooks, shop, cmd, key("void"))
+    after = {r.name: r.score for r in board(jf, shop).top}
+    # the points a voided referral paid can win no prize: off both boards, the rest stays
+    assert (after["R***F"], after["FR***ND"]) == (100, 100 + 100)
+    assert_verified(jf)
+
+
 def test_members_tied_with_the_last_prized_place_are_all_paid(jf: Jifen, clock: FakeClock) -> None:
     source = (ROOT / "programs" / "fresh-market.yaml").read_text(encoding="utf-8")
     source = source.replace(

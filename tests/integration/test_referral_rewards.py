@@ -29,7 +29,7 @@ SIGN_UP = 100  # the fresh market's welcome
 
 def void(jf: Jifen, program: Program, member: str, reason: str) -> FriendView:
     cmd = VoidReferral(member, reason, "console:olga")
-    return engagement.void_referral(jf.uow(), jf.clock, program, cmd, key("void"))
+    return engagement.void_referral(jf.uow(), jf.clock, jf.rulebooks, program, cmd, key("void"))
 
 
 def join(jf: Jifen, program: Program, external_id: str, referral: str | None = None) -> str:

@@ -29,6 +29,7 @@ from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import Conflict, MemberNotFound, NotFound
 from jifen.domain.members import Member, MemberStatus
 from jifen.domain.programs import Program
+from jifen.services import leaderboards
 from jifen.services.earning import awards
 from jifen.services.earning.activities import pay_activity
 from jifen.services.earning.commands import RecordActivity
@@ -120,7 +121,13 @@ def undo_on_refund(
 
 
 def void_referral_in(
-    uow: EarningWork, program: Program, member: str, reason: str, actor: str, now: datetime
+    uow: EarningWork,
+    definition: ProgramDefinition,
+    program: Program,
+    member: str,
+    reason: str,
+    actor: str,
+    now: datetime,
 ) -> Referral:
     """An operator voids the referral of ``member`` (the friend), in an open unit of work:
     both sides' points taken back, audited; it never pays again. Voiding it twice is
@@ -145,8 +152,17 @@ def void_referral_in(
             code=EarningCode.REFERRAL_VOIDED,
             member=member,
         )
-    taken = sum(_take_back(uow, program, known, f"referral voided: {reason}", actor, now))
+    sides = _take_back(uow, program, known, f"referral voided: {reason}", actor, now)
+    taken = sum(sides)
     uow.earning.void_referral(found.id, reason, now)
+    # what each side was paid comes off their boards too, in the period it was scored in:
+    # a voided referral's points must not win a prize
+    for member_id, points in zip((found.id, known.referrer_id), sides, strict=True):
+        if points:
+            who = uow.members.lock_by_id(member_id)
+            leaderboards.on_scored(
+                uow, definition, program, who, now, points=-points, at=known.converted_at
+            )
     detail = {"reason": reason, "referrer_id": known.referrer_id, "points_taken": taken}
     uow.audit.record(program.id, actor, "referral.void", member, detail, now)
     voided = uow.earning.referral_of(found.id)

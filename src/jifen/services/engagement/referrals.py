@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from jifen.domain.earning import ON_PURCHASE, RuleKind
 from jifen.domain.errors import InvalidInput, MemberNotFound
@@ -151,7 +152,12 @@ def member_referrals(
 
 
 def void_referral(
-    uow: EngagementWork, clock: Clock, program: Program, cmd: VoidReferral, key: str
+    uow: EngagementWork,
+    clock: Clock,
+    rulebooks: Rulebooks,
+    program: Program,
+    cmd: VoidReferral,
+    key: str,
 ) -> FriendView:
     """An operator voids the referral of ``cmd.member``: both sides' points taken back,
     audited, never paid again; once per ``key``."""
@@ -159,12 +165,13 @@ def void_referral(
         raise InvalidInput(f"a void needs a reason of 1 to {MAX_REASON} characters", field="reason")
     with uow:
         call = Keyed(program, cmd, key, clock.now())
-        return once(uow, call, _void)
+        return once(uow, call, partial(_void, rulebooks=rulebooks))
 
 
-def _void(uow: EngagementWork, call: Keyed[VoidReferral]) -> FriendView:
-    cmd = call.command
-    voided = void_referral_in(uow, call.program, cmd.member, cmd.reason, cmd.actor, call.now)
+def _void(uow: EngagementWork, call: Keyed[VoidReferral], *, rulebooks: Rulebooks) -> FriendView:
+    cmd, program = call.command, call.program
+    definition = rulebooks.current(uow, program)
+    voided = void_referral_in(uow, definition, program, cmd.member, cmd.reason, cmd.actor, call.now)
     return _voided(uow, voided, cmd.member)
 
 

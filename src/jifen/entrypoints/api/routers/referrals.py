@@ -54,6 +54,8 @@ def void_referral(
 ) -> FriendOut:
     jf = caller.jf
     cmd = VoidReferral(external_id, body.reason.strip(), caller.principal.actor)
-    view = engagement.void_referral(jf.uow(), jf.clock, caller.program, cmd, key or "")
+    view = engagement.void_referral(
+        jf.uow(), jf.clock, jf.rulebooks, caller.program, cmd, key or ""
+    )
     replayed_header(response, view.replayed)
     return FriendOut.model_validate(view)

@@ -41,7 +41,9 @@ def void(
     who = staff[0]
     cmd = VoidReferral(member, reason.strip(), who.actor)
     try:
-        engagement.void_referral(jf.uow(), jf.clock, prog, cmd, f"console:{who.id}:{nonce}")
+        engagement.void_referral(
+            jf.uow(), jf.clock, jf.rulebooks, prog, cmd, f"console:{who.id}:{nonce}"
+        )
     except JifenError as exc:
         return _report(request, lang, prog, staff, status=422, error=exc.code, failed=member)
     return RedirectResponse("/console/referrals?done=voided", status_code=303)
