@@ -249,6 +249,8 @@ def test_a_voided_referral_comes_off_both_sides_boards(jf: Jifen, shop: Program)
     after = {r.name: r.score for r in board(jf, shop).top}
     # the points a voided referral paid can win no prize: off both boards, the rest stays
     assert (after["R***F"], after["FR***ND"]) == (100, 100 + 100)
+    theirs = rights.export_member(jf.uow(write=False), jf.clock, shop, "REF").referral
+    assert (theirs["friends_joined"], theirs["points_for_friends"]) == (1, 0)  # taken back
     assert_verified(jf)
 
 

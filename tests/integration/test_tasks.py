@@ -30,7 +30,7 @@ from jifen.services.access import apikeys
 from jifen.services.earning import EarnResult, RecordActivity, record_activity
 from jifen.services.engagement import CompleteTask, Enrol, ReviewSubmission, SubmitTask, TakePart
 from jifen.services.rights import EraseMember
-from tests.earning_fixtures import publish
+from tests.earning_fixtures import buy, line, publish
 from tests.factories import FakeClock, assert_verified, balances, key
 from tests.integration.test_doors_http import console
 from tests.integration.test_member_rights import text_cells
@@ -312,6 +312,7 @@ def test_the_console_adds_and_rotates_a_source_showing_each_secret_once(
         )
         clash = client.post("/console/inbound", data={"csrf": csrf, "name": "weibo"}, headers=en)
         bad = client.post("/console/inbound", data={"csrf": csrf, "name": "Wei Bo"}, headers=en)
+        newline = client.post("/console/inbound", data={"csrf": csrf, "name": "xhs\n"})
         missing = client.post(
             "/console/inbound/douyin/rotate",
             data={"csrf": csrf},
@@ -331,12 +332,14 @@ def test_the_console_adds_and_rotates_a_source_showing_each_secret_once(
     assert added.status_code == 303 and rotated.status_code == 303
     assert "/inbound/fresh-market/weibo" in shown.text
     assert secret.group(0) not in refreshed.text and "whsec_" not in refreshed.text
+    assert shown.headers["cache-control"] == "no-store"  # nor kept for the Back button
     assert paid.status_code == 200, paid.text
     assert "旧密钥在一天内仍可使用" in after.text
     assert old_still.status_code == 200, old_still.text  # the old secret: a day more
     assert old_later.status_code == 401 and new_later.status_code == 200, new_later.text
     assert clash.status_code == 422 and "There is already a source with this name." in clash.text
     assert bad.status_code == 422 and 'value="Wei Bo"' in bad.text
+    assert newline.status_code == 422  # a name is the whole value: no line after it
     assert missing.status_code == 422 and "没有这个来源" in missing.text
     names = [s.name for s in engagement.list_sources(jf.uow(write=False), shop)]
     assert names == ["weibo"]  # the refusals added nothing
@@ -395,4 +398,43 @@ def test_the_export_holds_what_the_member_did_and_an_erasure_removes_their_proof
     with jf.engine.connect() as conn:
         proofs = conn.execute(text("SELECT reference, status FROM task_submissions")).all()
     assert [tuple(p) for p in proofs] == [("[erased]", "rejected")]
+    assert_verified(jf)
+
+
+def test_an_erasure_touches_no_other_members_records_and_no_export_names_another_member(
+    jf: Jifen, shop: Program
+) -> None:
+    # DAN's proof is a common word, and his display name is someone else's too
+    engagement.enrol(jf.uow(), jf.clock, jf.rulebooks, shop,
+                     Enrol("DAN", email="dan@example.com", display_name="Danny"), key("d"))  # fmt: skip
+    made = engagement.submit_task(jf.uow(), jf.clock, jf.rulebooks, shop,
+                                  SubmitTask("DAN", "write-review", "earn"), key("s"))  # fmt: skip
+    engagement.review_submission(
+        jf.uow(), jf.clock, jf.rulebooks, shop,
+        ReviewSubmission(made.id, False, "Danny: the link is private", "olga"), key("r"),
+    )  # fmt: skip
+    code = members.get_member(jf.uow(write=False), jf.clock, shop, "DAN").referral_code
+    engagement.enrol(jf.uow(), jf.clock, jf.rulebooks, shop,
+                     Enrol("CY", email="cy@example.com", display_name="Danny",
+                           referral_code=code), key("cy"))  # fmt: skip
+    buy(jf, shop, "BO", "b1", "30.00", line("pork", 1, "30.00", "meat"))
+
+    def others() -> list[tuple[str, str, str]]:
+        return sorted(
+            c for c in text_cells(jf)
+            if "DAN" not in c[2] and "earn" in c[2] and c[0] != "task_submissions"
+        )  # fmt: skip
+
+    before = others()
+    exported = rights.export_member(jf.uow(write=False), jf.clock, shop, "CY")
+    assert "DAN" not in json.dumps(exported.engagement)  # his friend's export: not her id
+    assert any(a["kind"] == "referral_signed_up" for a in exported.engagement["activities"])
+
+    rights.erase_member(jf.uow(), jf.clock, shop, EraseMember("DAN", "test"), key("erase"))
+
+    assert others() == before  # BO's "earn" entries and events, CY's name: untouched
+    named = [(t, c) for t, c, v in text_cells(jf) if re.search(r"\bDAN\b|Danny: ", v)]
+    assert named == []  # his id in CY's referral, his name in the reviewer's note: gone
+    cy = members.get_member(jf.uow(write=False), jf.clock, shop, "CY")
+    assert cy.display_name == "Danny"
     assert_verified(jf)

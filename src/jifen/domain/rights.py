@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from jifen.domain.members import Member
@@ -46,6 +46,10 @@ class Personal:
     external_id: str
     pseudonym: str
     values: tuple[str, ...]  # contacts, birthday, attribute texts: replaced wherever found
+    #: texts that name the member but are never searched for (too common to find them
+    #: by: a display name, a task's proof): replaced only in the member's own rows and in
+    #: the records found by their id or contact
+    quiet: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, member: Member) -> Personal:
@@ -53,14 +57,14 @@ class Personal:
         texts.append(member.birthday.isoformat() if member.birthday else None)
         texts.extend(_texts(member.attributes))
         values = sorted({t for t in texts if t and t.strip()}, key=len, reverse=True)
-        return cls(member.external_id, pseudonym(member.id), tuple(values))
+        quiet = (member.display_name,) if member.display_name else ()
+        return cls(member.external_id, pseudonym(member.id), tuple(values)).naming(quiet)
 
     def naming(self, texts: Iterable[str]) -> Personal:
-        """The same, and ``texts`` too (what else names the member: a task's proof, a link
-        to their post on another platform)."""
-        values = sorted({*self.values, *(t for t in texts if t and t.strip())}, key=len,
-                        reverse=True)  # fmt: skip
-        return Personal(self.external_id, self.pseudonym, tuple(values))
+        """The same, and ``texts`` too, quietly (what else names the member: their display
+        name, a task's proof such as a link to their post on another platform)."""
+        quiet = {*self.quiet, *(t for t in texts if t and t.strip())} - set(self.values)
+        return replace(self, quiet=tuple(sorted(quiet, key=len, reverse=True)))
 
     @property
     def needles(self) -> tuple[str, ...]:
@@ -85,7 +89,7 @@ class Personal:
     def scrub_text(self, text: str) -> str:
         if text == self.external_id:
             return self.pseudonym
-        for value in self.values:
+        for value in sorted((*self.values, *self.quiet), key=len, reverse=True):
             if text == value:
                 return ERASED
             if _long_enough(value) and value in text:

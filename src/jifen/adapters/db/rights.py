@@ -143,7 +143,10 @@ class SqlRights:
             "referred": None if own is None else _plain(own._mapping),
             "friends_joined": len(friends),
             "friends_converted": sum(1 for f in friends if f.status == "converted"),
-            "points_for_friends": sum(int(f.referrer_points) for f in friends),
+            # a voided referral keeps what it paid, taken back since: not counted
+            "points_for_friends": sum(
+                int(f.referrer_points) for f in friends if f.status == "converted"
+            ),
         }
 
     def erased_at(self, member_id: int) -> datetime | None:
@@ -176,6 +179,9 @@ class SqlRights:
         for table, columns in OWN:
             self._scrub(table, columns, personal, table.c.member_id == member_id)
         self._erase_proofs(member_id, personal)
+        # the friends they referred name them as their referrer: the pseudonym instead
+        friends = select(referrals.c.referee_id).where(referrals.c.referrer_id == member_id)
+        self._scrub(activities, ("payload",), personal, activities.c.member_id.in_(friends))
         for table, columns in SHARED:
             mentions = or_(*(_mentions(table.c[c], personal) for c in columns))
             self._scrub(table, columns, personal, table.c.program_id == program_id, mentions)

@@ -98,7 +98,7 @@ def receive(
     """A task completed, as ``name`` says in a signed request; once per message id."""
     now = clock.now()
     with uow:
-        source = uow.inbound_sources.get(program.id, name) if NAME.match(name) else None
+        source = uow.inbound_sources.get(program.id, name) if NAME.fullmatch(name) else None
         message_id = None if source is None else verified(headers, body, _keys(source, now), now)
         if message_id is None:
             raise Unauthenticated(
@@ -167,7 +167,7 @@ def _completion(uow: EngagementWork, program: Program, data: dict[str, Any]) -> 
 
 
 def _check_name(name: str) -> None:
-    if not NAME.match(name):
+    if not NAME.fullmatch(name):
         raise InvalidInput(
             "a source's name is 1 to 64 lower-case letters, digits, - and _", field="name"
         )

@@ -23,6 +23,8 @@ from jifen.services.rights.ports import RightsWork
 from jifen.services.rights.views import MemberExport
 
 PAGE = 200
+#: what an activity's payload may say of another member
+OTHERS = frozenset({"referrer"})
 
 
 def export_member(
@@ -44,9 +46,20 @@ def export_member(
             orders=uow.rights.orders(member.id),
             redemptions=uow.rights.redemptions(member.id),
             vouchers=uow.rights.vouchers(member.id),
-            engagement=uow.rights.engagement(member.id),
+            engagement=_engagement(uow.rights.engagement(member.id)),
             referral=uow.rights.referral(member.id),
         )
+
+
+def _engagement(found: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Without other members: a referral's activity names the referrer, whose data it is."""
+    activities = [
+        {**a, "payload": {k: v for k, v in a["payload"].items() if k not in OTHERS}}
+        if isinstance(a.get("payload"), dict)
+        else a
+        for a in found.get("activities", [])
+    ]
+    return {**found, "activities": activities}
 
 
 def _profile(member: Member) -> dict[str, Any]:

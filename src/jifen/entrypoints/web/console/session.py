@@ -143,7 +143,9 @@ def show_once(request: Request, page: str, location: str, name: str, value: str)
 
 
 def forget(request: Request, response: Response, name: str, page: str) -> Response:
-    """The page was rendered: the value :func:`show_once` sent it is not sent again."""
+    """The page was rendered: the value :func:`show_once` sent it is not sent again, nor
+    kept by the browser's cache (or its Back button)."""
     if request.cookies.get(name):
         response.delete_cookie(name, path=page)
+    response.headers["Cache-Control"] = "no-store"
     return response
