@@ -236,6 +236,24 @@ def test_the_referrers_side_counts_on_their_board_and_a_refund_takes_it_off(
     assert_verified(jf)
 
 
+def test_a_referral_paid_on_sign_up_counts_on_the_referrers_board(
+    jf: Jifen, clock: FakeClock
+) -> None:
+    clock.set(DECEMBER)
+    source = (ROOT / "programs" / "fresh-market.yaml").read_text(encoding="utf-8")
+    on_sign_up = source.replace("    pays_on: first_purchase\n", "    pays_on: sign_up\n")
+    on_sign_up = on_sign_up.replace('    min_paid: "20.00"\n    hold_days: 7\n', "")
+    shop = publish(jf, source=on_sign_up)
+    code = engagement.enrol(jf.uow(), jf.clock, jf.rulebooks, shop, engagement.Enrol("REF"),
+                            key("e")).referral_code  # fmt: skip
+    engagement.enrol(jf.uow(), jf.clock, jf.rulebooks, shop,
+                     engagement.Enrol("FRIEND", referral_code=code), key("e"))  # fmt: skip
+    scores = {r.name: r.score for r in board(jf, shop).top}
+    assert (scores["R***F"], scores["FR***ND"]) == (100 + 300, 100 + 300)
+    assert balances(jf, shop, "REF")[0] == 100 + 300
+    assert_verified(jf)
+
+
 def test_a_voided_referral_comes_off_both_sides_boards(jf: Jifen, shop: Program) -> None:
     code = engagement.enrol(jf.uow(), jf.clock, jf.rulebooks, shop, engagement.Enrol("REF"),
                             key("e")).referral_code  # fmt: skip
