@@ -339,6 +339,7 @@ def test_the_console_adds_and_rotates_a_source_showing_each_secret_once(
     assert old_later.status_code == 401 and new_later.status_code == 200, new_later.text
     assert clash.status_code == 422 and "There is already a source with this name." in clash.text
     assert bad.status_code == 422 and 'value="Wei Bo"' in bad.text
+    assert "name is 1 to 64 lower-case letters, digits, - and _, starting" in bad.text
     assert newline.status_code == 422  # a name is the whole value: no line after it
     assert missing.status_code == 422 and "没有这个来源" in missing.text
     names = [s.name for s in engagement.list_sources(jf.uow(write=False), shop)]

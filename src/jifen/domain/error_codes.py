@@ -524,6 +524,12 @@ class EngagementCode(Code):
         F.NOT_FOUND,
         "the programme has no inbound source with this name",
     )
+    INBOUND_SOURCE_NAME = (
+        "inbound_source_name",
+        F.INVALID_INPUT,
+        "a source's name is 1 to 64 lower-case letters, digits, - and _, starting with a"
+        " letter or digit",
+    )
 
 
 class NightlyCode(Code):

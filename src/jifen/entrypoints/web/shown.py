@@ -67,6 +67,7 @@ ERRORS = (
     N_("program_part_not_found"),
     N_("inbound_source_exists"),
     N_("inbound_source_not_found"),
+    N_("inbound_source_name"),
 )
 #: where a member stands on a task, and how often it pays
 TASKS = (

@@ -169,7 +169,9 @@ def _completion(uow: EngagementWork, program: Program, data: dict[str, Any]) -> 
 def _check_name(name: str) -> None:
     if not NAME.fullmatch(name):
         raise InvalidInput(
-            "a source's name is 1 to 64 lower-case letters, digits, - and _", field="name"
+            "a source's name is 1 to 64 lower-case letters, digits, - and _",
+            code=EngagementCode.INBOUND_SOURCE_NAME,
+            field="name",
         )
 
 
