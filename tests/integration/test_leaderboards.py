@@ -272,6 +272,42 @@ def test_a_voided_referral_comes_off_both_sides_boards(jf: Jifen, shop: Program)
     assert_verified(jf)
 
 
+def test_a_voided_referral_comes_off_the_board_of_the_city_it_was_scored_in(
+    jf: Jifen, clock: FakeClock
+) -> None:
+    clock.set(DECEMBER)
+    source = (ROOT / "programs" / "fresh-market.yaml").read_text(encoding="utf-8")
+    city_points = source.replace(
+        "leaderboards:\n",
+        "leaderboards:\n  - id: city-points\n    name: {zh-CN: 同城积分榜, en: Points in your city}\n"
+        "    metric: points\n    period: month\n    scope: city\n    size: 10\n",
+        1,
+    )
+    shop = publish(jf, source=city_points)
+    code = engagement.enrol(jf.uow(), jf.clock, jf.rulebooks, shop, engagement.Enrol("REF"),
+                            key("e")).referral_code  # fmt: skip
+    engagement.enrol(jf.uow(), jf.clock, jf.rulebooks, shop,
+                     engagement.Enrol("FRIEND", referral_code=code), key("e"))  # fmt: skip
+    members.update_member(jf.uow(), jf.clock, shop,
+                          UpdateMember("FRIEND", {"attributes": {"city": "上海"}}), "c")  # fmt: skip
+    buy(jf, shop, "FRIEND", "f1", "50.00", pork("50.00"))  # 100 for the order, 300 referral
+    members.update_member(jf.uow(), jf.clock, shop,
+                          UpdateMember("FRIEND", {"attributes": {"city": "北京"}}), "m")  # fmt: skip
+
+    def in_shanghai() -> int:
+        view = leaderboards.board_now(jf.uow(write=False), jf.clock, jf.rulebooks, shop,
+                                      "city-points", member="FRIEND", scope="上海")  # fmt: skip
+        assert view.mine is not None
+        return view.mine.score
+
+    assert in_shanghai() == 100 + 300
+    cmd = engagement.VoidReferral("FRIEND", "one device for both", "console:olga")
+    engagement.void_referral(jf.uow(), jf.clock, jf.rulebooks, shop, cmd, key("void"))
+    # off the board of the city it was scored in, though the friend has moved since
+    assert in_shanghai() == 100
+    assert_verified(jf)
+
+
 def test_members_tied_with_the_last_prized_place_are_all_paid(jf: Jifen, clock: FakeClock) -> None:
     source = (ROOT / "programs" / "fresh-market.yaml").read_text(encoding="utf-8")
     source = source.replace(

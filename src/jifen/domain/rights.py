@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 from jifen.domain.members import Member
@@ -66,6 +67,11 @@ class Personal:
         quiet = {*self.quiet, *(t for t in texts if t and t.strip())} - set(self.values)
         return replace(self, quiet=tuple(sorted(quiet, key=len, reverse=True)))
 
+    @cached_property
+    def _replaced(self) -> tuple[str, ...]:
+        """Every value replaced, the longest first (one inside another goes whole)."""
+        return tuple(sorted((*self.values, *self.quiet), key=len, reverse=True))
+
     @property
     def needles(self) -> tuple[str, ...]:
         """Texts whose presence in a record's JSON marks it as possibly about the member."""
@@ -89,7 +95,7 @@ class Personal:
     def scrub_text(self, text: str) -> str:
         if text == self.external_id:
             return self.pseudonym
-        for value in sorted((*self.values, *self.quiet), key=len, reverse=True):
+        for value in self._replaced:
             if text == value:
                 return ERASED
             if _long_enough(value) and value in text:

@@ -49,6 +49,8 @@ OWN: tuple[tuple[Table, tuple[str, ...]], ...] = (
     (activities, ("payload", "award")),
     (tier_changes, ("detail",)),
     (redemptions, ("detail",)),
+    # a proof of a task is the member's post, review or photo: a value ``Personal`` erases
+    (task_submissions, ("reference", "reason")),
 )
 
 #: the records every area shares, found by the texts that name the member: (table, columns)
@@ -178,7 +180,6 @@ class SqlRights:
             self.conn.execute(delete(table).where(table.c.member_id == member_id))
         for table, columns in OWN:
             self._scrub(table, columns, personal, table.c.member_id == member_id)
-        self._erase_proofs(member_id, personal)
         # the friends they referred name them as their referrer: the pseudonym instead
         friends = select(referrals.c.referee_id).where(referrals.c.referrer_id == member_id)
         self._scrub(activities, ("payload",), personal, activities.c.member_id.in_(friends))
@@ -216,25 +217,6 @@ class SqlRights:
             if isinstance(payload, dict) and isinstance(payload.get("reference"), str):
                 found.append(payload["reference"])
         return [r for r in found if r and r != ERASED]
-
-    def _erase_proofs(self, member_id: int, personal: Personal) -> None:
-        """A task's proof is the member's own post, review or photo: gone, whatever it
-        says (it names the member on another platform, which no scrub can know)."""
-        t = task_submissions.c
-        self.conn.execute(
-            update(task_submissions).where(t.member_id == member_id).values(reference=ERASED)
-        )
-        self._scrub(task_submissions, ("reason",), personal, t.member_id == member_id)
-        a = activities.c
-        found = self.conn.execute(select(a.id, a.payload).where(a.member_id == member_id))
-        for row in found.all():
-            payload = row.payload
-            if isinstance(payload, dict) and payload.get("reference"):
-                self.conn.execute(
-                    update(activities)
-                    .where(a.id == row.id)
-                    .values(payload={**payload, "reference": ERASED})
-                )
 
     def _scrub(
         self, table: Table, columns: tuple[str, ...], personal: Personal, *where: Any

@@ -21,13 +21,12 @@ Nobody else's order reads ``referrals``: the member row says whether theirs wait
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import NamedTuple
 
 from jifen.domain.definition import ProgramDefinition
 from jifen.domain.earning import ON_PURCHASE, Order, Rule, RuleKind, Usage, period_key
 from jifen.domain.error_codes import EarningCode
 from jifen.domain.errors import Conflict, MemberNotFound, NotFound
-from jifen.domain.members import Member, MemberStatus
+from jifen.domain.members import MemberStatus
 from jifen.domain.programs import Program
 from jifen.services import leaderboards
 from jifen.services.earning import awards
@@ -74,15 +73,6 @@ def pay_on_purchase(
     return paid
 
 
-class Taken(NamedTuple):
-    """What a refund took back of a referral: from the friend, from the referrer."""
-
-    friend: int = 0
-    referrer: int = 0
-    referrer_member: Member | None = None  # as they then stand (locked by the reversal)
-    paid_at: datetime | None = None  # when it paid: the period its points were scored in
-
-
 def undo_on_refund(
     uow: EarningWork,
     definition: ProgramDefinition,
@@ -90,13 +80,13 @@ def undo_on_refund(
     record: OrderRecord,
     refund_id: str,
     now: datetime,
-) -> Taken:
+) -> tuple[int, int]:
     """Take a referral's points back if ``record`` (as refunded now) converted it, the
     refund came in its return window and left the purchase below the rule's ``min_paid``;
     the points taken back from the friend, and from the referrer. ``book`` is left with
     the member's balances as they then stand."""
     if book.member.referral_open:  # still waiting: nothing was paid
-        return Taken()
+        return 0, 0
     known = uow.earning.referral_of(book.member.id)
     if (
         known is None
@@ -105,19 +95,18 @@ def undo_on_refund(
         or known.paid.order_id != record.order_id
         or known.paid.available_at <= now
     ):
-        return Taken()
+        return 0, 0
     rule = definition.earning.rule(known.paid.rule_id)
     least = max(rule.min_paid if rule is not None else 0, 1)
     if record.paid - record.refunded >= least:
-        return Taken()
+        return 0, 0
     reason = f"refund {refund_id} of order {record.order_id}: the referral's purchase"
-    friend, referrer = _take_back(uow, book.program, known, reason, None, now)
+    taken = _take_back(uow, definition, book.program, known, reason, None, now)
     if rule is not None:  # the friend's side counts no more against the rule's caps
         _release_usage(uow, definition, rule, book.member.id, record.placed_at, known)
     uow.earning.reopen_referral(book.member.id)
     book.member = uow.members.lock_by_id(book.member.id)
-    who = uow.members.lock_by_id(known.referrer_id) if referrer else None
-    return Taken(friend, referrer, who, known.converted_at)
+    return taken
 
 
 def void_referral_in(
@@ -152,17 +141,9 @@ def void_referral_in(
             code=EarningCode.REFERRAL_VOIDED,
             member=member,
         )
-    sides = _take_back(uow, program, known, f"referral voided: {reason}", actor, now)
-    taken = sum(sides)
+    why = f"referral voided: {reason}"
+    taken = sum(_take_back(uow, definition, program, known, why, actor, now))
     uow.earning.void_referral(found.id, reason, now)
-    # what each side was paid comes off their boards too, in the period it was scored in:
-    # a voided referral's points must not win a prize
-    for member_id, points in zip((found.id, known.referrer_id), sides, strict=True):
-        if points:
-            who = uow.members.lock_by_id(member_id)
-            leaderboards.on_scored(
-                uow, definition, program, who, now, points=-points, at=known.converted_at
-            )
     detail = {"reason": reason, "referrer_id": known.referrer_id, "points_taken": taken}
     uow.audit.record(program.id, actor, "referral.void", member, detail, now)
     voided = uow.earning.referral_of(found.id)
@@ -191,14 +172,16 @@ def _release_usage(
 
 def _take_back(
     uow: EarningWork,
+    definition: ProgramDefinition,
     program: Program,
     known: Referral,
     reason: str,
     actor: str | None,
     now: datetime,
 ) -> tuple[int, int]:
-    """Reverse what is left of each side's credit; the points taken back from the friend,
-    and from the referrer."""
+    """Reverse what is left of each side's credit, and take it off each side's boards, in
+    the period and place it was scored in (a taken-back referral can win no prize); the
+    points taken back from the friend, and from the referrer."""
     taken = [0, 0]
     if known.paid is None:
         return 0, 0
@@ -212,7 +195,35 @@ def _take_back(
         if left > 0:
             reverse_in(uow, program, Reverse(entry_id, left, reason, actor), now)
             taken[side] = left
+    _off_boards(uow, definition, program, known, taken, now)
     return taken[0], taken[1]
+
+
+def _off_boards(
+    uow: EarningWork,
+    definition: ProgramDefinition,
+    program: Program,
+    known: Referral,
+    taken: list[int],
+    now: datetime,
+) -> None:
+    """The friend's side was scored with the purchase that paid it (its store, the city the
+    friend then had); the referrer's with no store, as they were paid."""
+    assert known.paid is not None
+    order_id = known.paid.order_id
+    record = uow.earning.order(program.id, order_id) if order_id and taken[0] else None
+    store = city = None
+    if record is not None:
+        store = record.snapshot["order"].get("store")
+        city = record.snapshot["member"].get("attributes", {}).get("city")
+    places = ((known.referee_id, taken[0], store, city), (known.referrer_id, taken[1], None, None))
+    for member_id, points, at_store, in_city in places:
+        if points:
+            who = uow.members.lock_by_id(member_id)  # locked already, by its reversal
+            leaderboards.on_scored(
+                uow, definition, program, who, now,
+                points=-points, store=at_store, city=in_city, at=known.converted_at,
+            )  # fmt: skip
 
 
 def told(paid: Paid) -> dict[str, object]:

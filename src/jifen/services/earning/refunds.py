@@ -87,8 +87,8 @@ def _refund_order(
     after = replace(record, refunded=record.refunded + refund.amount)
     taken = referral_rewards.undo_on_refund(uow, rules, book, after, refund.refund_id, now)
     meta = {"order": record.order_id, **book.meta, "by_rule": claw}
-    if taken.friend + taken.referrer:
-        meta["referral_taken_back"] = taken.friend + taken.referrer
+    if sum(taken):  # off both sides' boards too, with its reversal
+        meta["referral_taken_back"] = sum(taken)
     if progressed.reached:  # rounds of challenges it undid: their rewards taken back
         meta["challenges_taken_back"] = [r.told() for r in progressed.reached]
     # last: after every member row the refund locks. What the order scored comes off the
@@ -98,14 +98,9 @@ def _refund_order(
     city = record.snapshot["member"].get("attributes", {}).get("city")
     leaderboards.on_scored(
         uow, rules, program, book.member, now,
-        points=-(sum(claw.values()) + taken.friend), store=store, city=city,
+        points=-sum(claw.values()), store=store, city=city,
         at=record.created_at or record.placed_at,
     )  # fmt: skip
-    if taken.referrer and taken.referrer_member is not None:  # their side, off their board
-        leaderboards.on_scored(
-            uow, rules, program, taken.referrer_member, now,
-            points=-taken.referrer, at=taken.paid_at,
-        )  # fmt: skip
     for undid in progressed.reached:
         leaderboards.on_scored(
             uow, rules, program, book.member, now,
